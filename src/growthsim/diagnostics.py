@@ -1,0 +1,92 @@
+"""Messages about a scenario file that a planner can act on: file:line:col: key.path: message."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+__all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem (or warning) in one file, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    col: int | None
+    key: str  # dotted key path, e.g. "indicators.fai.growth.mean"; "" for the whole file
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    source_line: str | None = None
+
+    @property
+    def location(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def headline(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.location}: {prefix}{key}{self.message}"
+
+    def render(self) -> str:
+        """The headline, then the offending source line with a caret under the column."""
+        text = self.headline()
+        if self.source_line is not None and self.line is not None:
+            gutter = f"{self.line:>4} | "
+            text += f"\n{gutter}{self.source_line.rstrip()}"
+            if self.col is not None:
+                caret_pad = _display_width(self.source_line[: self.col - 1])
+                text += "\n" + " " * (len(gutter) - 2) + "| " + " " * caret_pad + "^"
+        return text
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns taken by text: CJK characters take two, so the caret lines up."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+class ScenarioError(Exception):
+    """A scenario file (or several) could not be used; carries every problem found, in file order."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        count = len(errors)
+        summary = f"{count} problem{'s' if count != 1 else ''} found"
+        super().__init__(summary + ":\n" + "\n".join(d.headline() for d in errors))
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'normal'?)' or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    return ", ".join(choices)
+
+
+def format_key_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            needs_quotes = not part.replace("_", "").replace("-", "").isascii() or not part or any(
+                not (c.isalnum() or c in "_-") for c in part
+            )
+            text = f'"{part}"' if needs_quotes else part
+            out += ("." if out else "") + text
+    return out

@@ -1,0 +1,526 @@
+"""Probability distributions for assumptions, all sampled by inverse CDF.
+
+Every distribution maps uniforms ``u`` in (0, 1) to values through its quantile function ``ppf``.
+Sampling by inverse CDF (rather than with a generator's own normal or Poisson routines) is what lets
+Latin hypercube or Sobol uniforms be swapped in, and what gives two scenarios common random numbers:
+the same uniforms for the same indicator give paired draws.
+
+The registry ``DISTRIBUTIONS`` is the single description of each distribution: its parameters, the
+forms in which they may be given, a one-line meaning and an example. Validation, the
+``growthsim distributions`` command and the README all read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from scipy import special, stats
+
+__all__ = [
+    "Distribution",
+    "DistributionSpec",
+    "ParamSpec",
+    "DISTRIBUTIONS",
+    "ParamProblem",
+    "make_distribution",
+]
+
+Z_95 = 1.959963984540054
+
+
+class ParamProblem(ValueError):
+    """One or more parameter problems: a list of (parameter name or '', message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in problems))
+        self.problems = problems
+
+
+class Distribution:
+    """A distribution of one assumption. ``ppf(u)`` maps uniforms of shape (n,) to values (n,)."""
+
+    name: str = ""
+    discrete: bool = False
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, float | list[float]]:
+        """The parameters in canonical form, in code units (rates as fractions)."""
+        return dict(self._params)
+
+    _params: dict = {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.describe() == other.describe()  # type: ignore[union-attr]
+
+    def __hash__(self) -> int:
+        return hash((self.name, repr(sorted(self.describe().items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.describe().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Normal(Distribution):
+    name = "normal"
+
+    def __init__(self, mean: float, sd: float):
+        self.mean, self.sd = mean, sd
+        self._params = {"mean": mean, "sd": sd}
+
+    def ppf(self, u):
+        return self.mean + self.sd * special.ndtri(u)
+
+
+class LogNormal(Distribution):
+    """shift + exp(N(mu, sigma^2)), parametrised by the mean and sd of the variable itself."""
+
+    name = "lognormal"
+
+    def __init__(self, mean: float, sd: float, shift: float = 0.0):
+        self.mean, self.sd, self.shift = mean, sd, shift
+        m = mean - shift
+        self.sigma = math.sqrt(math.log1p((sd / m) ** 2))
+        self.mu = math.log(m) - self.sigma**2 / 2
+        self._params = {"mean": mean, "sd": sd, "shift": shift}
+
+    def ppf(self, u):
+        return self.shift + np.exp(self.mu + self.sigma * special.ndtri(u))
+
+
+class Uniform(Distribution):
+    name = "uniform"
+
+    def __init__(self, min: float, max: float):  # noqa: A002 - the file's own words
+        self.lo, self.hi = min, max
+        self._params = {"min": min, "max": max}
+
+    def ppf(self, u):
+        return self.lo + (self.hi - self.lo) * u
+
+
+class Triangular(Distribution):
+    name = "triangular"
+
+    def __init__(self, min: float, mode: float, max: float):  # noqa: A002
+        self.lo, self.mode, self.hi = min, mode, max
+        self._params = {"min": min, "mode": mode, "max": max}
+
+    def ppf(self, u):
+        lo, c, hi = self.lo, self.mode, self.hi
+        width = hi - lo
+        split = (c - lo) / width
+        left = lo + np.sqrt(u * width * (c - lo))
+        right = hi - np.sqrt((1 - u) * width * (hi - c))
+        return np.where(u < split, left, right)
+
+
+class Pert(Distribution):
+    """Beta-PERT: min + (max - min) * Beta(a, b) with the mode weighted by ``lambda`` (4 classically)."""
+
+    name = "pert"
+
+    def __init__(self, min: float, mode: float, max: float, lamb: float = 4.0):  # noqa: A002
+        self.lo, self.mode, self.hi, self.lamb = min, mode, max, lamb
+        width = max - min
+        self.a = 1 + lamb * (mode - min) / width
+        self.b = 1 + lamb * (max - mode) / width
+        self._params = {"min": min, "mode": mode, "max": max, "lambda": lamb}
+
+    def ppf(self, u):
+        return self.lo + (self.hi - self.lo) * special.betaincinv(self.a, self.b, u)
+
+
+class SplitNormal(Distribution):
+    """Two-piece normal (the Bank of England fan-chart form): a mode, a downside and an upside sd.
+
+    The density is a normal with sd_down left of the mode and one with sd_up right of it, scaled to
+    join at the mode; P(X <= mode) = sd_down / (sd_down + sd_up).
+    """
+
+    name = "split_normal"
+
+    def __init__(self, mode: float, sd_down: float, sd_up: float):
+        self.mode, self.sd_down, self.sd_up = mode, sd_down, sd_up
+        self._params = {"mode": mode, "sd_down": sd_down, "sd_up": sd_up}
+
+    def ppf(self, u):
+        s1, s2 = self.sd_down, self.sd_up
+        total = s1 + s2
+        p_below = s1 / total
+        below = u <= p_below
+        # Each branch's argument stays in (0, 1); np.where evaluates both, so keep them in range.
+        arg_low = np.minimum(u * total / (2 * s1), 0.5)
+        arg_high = np.maximum((u - p_below) * total / (2 * s2) + 0.5, 0.5)
+        return np.where(
+            below,
+            self.mode + s1 * special.ndtri(arg_low),
+            self.mode + s2 * special.ndtri(arg_high),
+        )
+
+
+class StudentT(Distribution):
+    name = "student_t"
+
+    def __init__(self, mean: float, scale: float, df: float):
+        self.mean, self.scale, self.df = mean, scale, df
+        self._params = {"mean": mean, "scale": scale, "df": df}
+
+    def ppf(self, u):
+        return self.mean + self.scale * special.stdtrit(self.df, u)
+
+
+class Fixed(Distribution):
+    name = "fixed"
+
+    def __init__(self, value: float):
+        self.value = value
+        self._params = {"value": value}
+
+    def ppf(self, u):
+        return np.full(np.shape(u), self.value, dtype=float)
+
+
+class Empirical(Distribution):
+    """Resampling of a list of values with equal weights (monotone in u, so draws stay paired)."""
+
+    name = "empirical"
+
+    def __init__(self, values: Sequence[float]):
+        self.values = np.sort(np.asarray(values, dtype=float))
+        self._params = {"values": [float(v) for v in values]}
+
+    def ppf(self, u):
+        n = self.values.size
+        index = np.minimum((u * n).astype(np.intp), n - 1)
+        return self.values[index]
+
+
+class _TabulatedDiscrete(Distribution):
+    """A count distribution sampled by looking up a precomputed CDF table (exact inverse CDF).
+
+    The table spans the quantiles 1e-15 .. 1 - 1e-15, which uniforms from a 53-bit generator reach
+    only with probability ~1e-15; beyond it we fall back to scipy's own ppf.
+    """
+
+    discrete = True
+    _frozen: stats.rv_discrete
+
+    def _tabulate(self) -> None:
+        lo = max(int(self._frozen.ppf(1e-15)), 0)
+        hi = int(self._frozen.ppf(1 - 1e-15))
+        if hi - lo <= 5_000_000:
+            self._support = np.arange(lo, hi + 1)
+            self._cdf = self._frozen.cdf(self._support)
+        else:  # enormous counts: scipy's ppf directly, slower but exact
+            self._support = None
+
+    def ppf(self, u):
+        if self._support is None:
+            return self._frozen.ppf(u).astype(float)
+        index = np.searchsorted(self._cdf, u, side="left")
+        out = self._support[np.minimum(index, self._support.size - 1)].astype(float)
+        beyond = index >= self._support.size
+        if beyond.any():
+            out[beyond] = self._frozen.ppf(u[beyond])
+        return out
+
+
+class Poisson(_TabulatedDiscrete):
+    name = "poisson"
+
+    def __init__(self, mean: float):
+        self.mean = mean
+        self._params = {"mean": mean}
+        self._frozen = stats.poisson(mean)
+        self._tabulate()
+
+
+class NegativeBinomial(_TabulatedDiscrete):
+    """Counts more dispersed than Poisson: given by their mean and sd (sd^2 > mean)."""
+
+    name = "negative_binomial"
+
+    def __init__(self, mean: float, sd: float):
+        self.mean, self.sd = mean, sd
+        var = sd * sd
+        p = mean / var
+        n = mean * mean / (var - mean)
+        self._params = {"mean": mean, "sd": sd}
+        self._frozen = stats.nbinom(n, p)
+        self._tabulate()
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+ROLE_LOCATION = "location"  # in the assumption's own units: "8%", "0.8pp" or an amount
+ROLE_SPREAD = "spread"  # a spread of the same quantity: "1.5pp"
+ROLE_NUMBER = "number"  # a plain number (df, lambda)
+ROLE_VALUES = "values"  # a list of locations
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    role: str
+    meaning: str
+    default: float | None = None
+
+
+@dataclass(frozen=True)
+class DistributionSpec:
+    name: str
+    meaning: str
+    params: tuple[ParamSpec, ...]
+    forms: tuple[tuple[str, ...], ...]  # the alternative sets of required parameters
+    example: str  # a TOML inline table, as a planner would write it for a growth
+    build: Callable[[Mapping[str, float]], Distribution] = field(repr=False)
+    counts_only: bool = False
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if p.default is not None)
+
+
+def _positive(problems, params, *names):
+    for name in names:
+        if name in params and not params[name] > 0:
+            problems.append((name, f"must be greater than 0 (got {params[name]:g})"))
+
+
+def _build_normal(p):
+    problems: list[tuple[str, str]] = []
+    if "mean" in p:
+        _positive(problems, p, "sd")
+        if problems:
+            raise ParamProblem(problems)
+        return Normal(p["mean"], p["sd"])
+    for lo_name, hi_name, q in (("p05", "p95", 0.95), ("p10", "p90", 0.90), ("p25", "p75", 0.75)):
+        if lo_name in p:
+            lo, hi = p[lo_name], p[hi_name]
+            if not lo < hi:
+                raise ParamProblem([(hi_name, f"must be greater than {lo_name}")])
+            z = float(special.ndtri(q))
+            return Normal((lo + hi) / 2, (hi - lo) / (2 * z))
+    raise AssertionError("form checked by the caller")
+
+
+def _build_lognormal(p):
+    problems: list[tuple[str, str]] = []
+    shift = p.get("shift", 0.0)
+    _positive(problems, p, "sd")
+    if not p["mean"] > shift:
+        problems.append(("mean", f"must be greater than shift ({shift:g}): a lognormal lies above its shift"))
+    if problems:
+        raise ParamProblem(problems)
+    return LogNormal(p["mean"], p["sd"], shift)
+
+
+def _check_ordered(p, names):
+    problems = []
+    lo, hi = names[0], names[-1]
+    if not p[lo] < p[hi]:
+        problems.append((hi, f"must be greater than {lo}"))
+    elif len(names) == 3 and not p[lo] <= p[names[1]] <= p[hi]:
+        problems.append((names[1], f"must lie between {lo} and {hi}"))
+    if problems:
+        raise ParamProblem(problems)
+
+
+def _build_uniform(p):
+    _check_ordered(p, ("min", "max"))
+    return Uniform(p["min"], p["max"])
+
+
+def _build_triangular(p):
+    _check_ordered(p, ("min", "mode", "max"))
+    return Triangular(p["min"], p["mode"], p["max"])
+
+
+def _build_pert(p):
+    _check_ordered(p, ("min", "mode", "max"))
+    lamb = p.get("lambda", 4.0)
+    if not lamb > 0:
+        raise ParamProblem([("lambda", f"must be greater than 0 (got {lamb:g})")])
+    return Pert(p["min"], p["mode"], p["max"], lamb)
+
+
+def _build_split_normal(p):
+    problems: list[tuple[str, str]] = []
+    _positive(problems, p, "sd_down", "sd_up")
+    if problems:
+        raise ParamProblem(problems)
+    return SplitNormal(p["mode"], p["sd_down"], p["sd_up"])
+
+
+def _build_student_t(p):
+    problems: list[tuple[str, str]] = []
+    _positive(problems, p, "scale")
+    if not p["df"] > 1:
+        problems.append(("df", f"must be greater than 1 so that the mean exists (got {p['df']:g})"))
+    if problems:
+        raise ParamProblem(problems)
+    return StudentT(p["mean"], p["scale"], p["df"])
+
+
+def _build_fixed(p):
+    return Fixed(p["value"])
+
+
+def _build_empirical(p):
+    values = p["values"]
+    if len(values) < 2:
+        raise ParamProblem([("values", "needs at least 2 values to resample from")])
+    return Empirical(values)
+
+
+def _build_poisson(p):
+    if not p["mean"] > 0:
+        raise ParamProblem([("mean", f"must be greater than 0 (got {p['mean']:g})")])
+    return Poisson(p["mean"])
+
+
+def _build_negative_binomial(p):
+    problems: list[tuple[str, str]] = []
+    _positive(problems, p, "mean", "sd")
+    if not problems and not p["sd"] ** 2 > p["mean"]:
+        problems.append(
+            ("sd", f"must exceed sqrt(mean) = {math.sqrt(p['mean']):.4g}: a negative binomial is more "
+                   "dispersed than a Poisson (use poisson for sd = sqrt(mean))")
+        )
+    if problems:
+        raise ParamProblem(problems)
+    return NegativeBinomial(p["mean"], p["sd"])
+
+
+_L, _S, _N, _V = ROLE_LOCATION, ROLE_SPREAD, ROLE_NUMBER, ROLE_VALUES
+
+DISTRIBUTIONS: dict[str, DistributionSpec] = {
+    spec.name: spec
+    for spec in (
+        DistributionSpec(
+            "normal",
+            "symmetric bell curve; give mean and sd, or a central interval (p05/p95, p10/p90 or p25/p75)",
+            (
+                ParamSpec("mean", _L, "centre"),
+                ParamSpec("sd", _S, "standard deviation"),
+                ParamSpec("p05", _L, "5th percentile"),
+                ParamSpec("p95", _L, "95th percentile"),
+                ParamSpec("p10", _L, "10th percentile"),
+                ParamSpec("p90", _L, "90th percentile"),
+                ParamSpec("p25", _L, "25th percentile"),
+                ParamSpec("p75", _L, "75th percentile"),
+            ),
+            (("mean", "sd"), ("p05", "p95"), ("p10", "p90"), ("p25", "p75")),
+            '{ dist = "normal", mean = "6.5%", sd = "1.5pp" }',
+            _build_normal,
+        ),
+        DistributionSpec(
+            "lognormal",
+            "right-skewed, bounded below by shift (default 0); mean and sd are of the variable itself",
+            (
+                ParamSpec("mean", _L, "mean of the variable"),
+                ParamSpec("sd", _S, "standard deviation of the variable"),
+                ParamSpec("shift", _L, "lower bound", default=0.0),
+            ),
+            (("mean", "sd"),),
+            '{ dist = "lognormal", mean = "12%", sd = "10pp", shift = "-20%" }',
+            _build_lognormal,
+        ),
+        DistributionSpec(
+            "uniform",
+            "every value between min and max equally likely",
+            (ParamSpec("min", _L, "lowest value"), ParamSpec("max", _L, "highest value")),
+            (("min", "max"),),
+            '{ dist = "uniform", min = "4%", max = "9%" }',
+            _build_uniform,
+        ),
+        DistributionSpec(
+            "triangular",
+            "lowest, most likely and highest value, straight-line density between them",
+            (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
+             ParamSpec("max", _L, "highest value")),
+            (("min", "mode", "max"),),
+            '{ dist = "triangular", min = "3%", mode = "6.5%", max = "9%" }',
+            _build_triangular,
+        ),
+        DistributionSpec(
+            "pert",
+            "like triangular but smoother, with less weight in the tails (Beta-PERT; lambda = 4 by default)",
+            (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
+             ParamSpec("max", _L, "highest value"), ParamSpec("lambda", _N, "weight of the mode", default=4.0)),
+            (("min", "mode", "max"),),
+            '{ dist = "pert", min = "3%", mode = "6.5%", max = "9%" }',
+            _build_pert,
+        ),
+        DistributionSpec(
+            "split_normal",
+            "two-piece normal with a most likely value and different downside and upside spreads "
+            "(the Bank of England fan-chart form)",
+            (ParamSpec("mode", _L, "most likely value"), ParamSpec("sd_down", _S, "spread below the mode"),
+             ParamSpec("sd_up", _S, "spread above the mode")),
+            (("mode", "sd_down", "sd_up"),),
+            '{ dist = "split_normal", mode = "6.5%", sd_down = "2pp", sd_up = "1.5pp" }',
+            _build_split_normal,
+        ),
+        DistributionSpec(
+            "student_t",
+            "bell curve with fat tails (small df = more extreme outcomes); df must exceed 1",
+            (ParamSpec("mean", _L, "centre"), ParamSpec("scale", _S, "spread"),
+             ParamSpec("df", _N, "degrees of freedom")),
+            (("mean", "scale", "df"),),
+            '{ dist = "student_t", mean = "6.5%", scale = "1.5pp", df = 4 }',
+            _build_student_t,
+        ),
+        DistributionSpec(
+            "fixed",
+            "no uncertainty: always this value",
+            (ParamSpec("value", _L, "the value"),),
+            (("value",),),
+            '{ dist = "fixed", value = "8%" }',
+            _build_fixed,
+        ),
+        DistributionSpec(
+            "empirical",
+            "resample a list of values with equal weight (e.g. past years' outcomes)",
+            (ParamSpec("values", _V, "the values to resample"),),
+            (("values",),),
+            '{ dist = "empirical", values = ["5.2%", "7.1%", "8.3%", "3.0%"] }',
+            _build_empirical,
+        ),
+        DistributionSpec(
+            "poisson",
+            "counts of independent events with a given mean (sd = sqrt(mean)); count indicators only",
+            (ParamSpec("mean", _L, "expected count"),),
+            (("mean",),),
+            '{ dist = "poisson", mean = 30 }',
+            _build_poisson,
+            counts_only=True,
+        ),
+        DistributionSpec(
+            "negative_binomial",
+            "counts more uncertain than Poisson, given by mean and sd (sd^2 > mean); count indicators only",
+            (ParamSpec("mean", _L, "expected count"), ParamSpec("sd", _S, "standard deviation")),
+            (("mean", "sd"),),
+            '{ dist = "negative_binomial", mean = 14000, sd = 2500 }',
+            _build_negative_binomial,
+            counts_only=True,
+        ),
+    )
+}
+
+
+def make_distribution(name: str, params: Mapping[str, float | list[float]]) -> Distribution:
+    """Build a distribution from parameters already converted to code units.
+
+    The caller has checked that ``name`` exists and that one of the spec's ``forms`` is complete;
+    this checks the values themselves (sd > 0, min <= mode <= max ...) and raises ParamProblem.
+    """
+    return DISTRIBUTIONS[name].build(params)

@@ -1,0 +1,61 @@
+"""The pipeline behind `growthsim run`: compile, then sample -> evaluate -> accumulate chunk by chunk."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .evaluation import Outcomes, evaluate
+from .model import Model, compile_model
+from .sampling import BLOCK_SIZE, sample
+from .scenario import Scenario
+from .summary import Accumulator, Summary
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "resolve_seed"]
+
+DEFAULT_CHUNK_SIZE = 4 * BLOCK_SIZE  # ~40 MB of working arrays for 20 indicators
+
+
+def resolve_seed(seed: int | None, scenario: Scenario) -> int:
+    """The seed to use: the caller's, else the scenario's, else fresh entropy (recorded in outputs)."""
+    if seed is not None:
+        return int(seed)
+    if scenario.seed is not None:
+        return int(scenario.seed)
+    return int(np.random.SeedSequence().entropy)
+
+
+def simulate(
+    scenario: Scenario | Model,
+    n_draws: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+    on_chunk: Callable[[Outcomes], None] | None = None,
+) -> Summary:
+    """Project the scenario ``n_draws`` times and summarise; memory stays bounded by ``chunk_size``.
+
+    ``n_draws`` and ``seed`` default to the scenario's [simulation] settings. ``chunk_size`` is
+    rounded up to a whole number of blocks and never changes the results. ``progress(done, total)``
+    is called after each chunk; ``on_chunk`` receives each chunk's Outcomes (e.g. to export draws).
+    """
+    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
+    n_draws = int(n_draws if n_draws is not None else model.scenario.draws)
+    if n_draws < 1:
+        raise ValueError("n_draws must be at least 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    chunk_size = -(-chunk_size // BLOCK_SIZE) * BLOCK_SIZE
+    entropy = resolve_seed(seed, model.scenario)
+    accumulator = Accumulator(model, n_draws, entropy)
+    for start in range(0, n_draws, chunk_size):
+        stop = min(start + chunk_size, n_draws)
+        outcomes = evaluate(model, sample(model, entropy, start, stop))
+        accumulator.add(outcomes)
+        if on_chunk is not None:
+            on_chunk(outcomes)
+        if progress is not None:
+            progress(stop, n_draws)
+    return accumulator.summary()

@@ -1,0 +1,63 @@
+"""Stage 2: compile a validated Scenario into the arrays and index tables the engine works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .distributions import Distribution
+from .scenario import Indicator, Scenario
+from .targets import Target
+
+__all__ = ["Model", "TargetRef", "compile_model"]
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """A target bound to rows of the draws matrix."""
+
+    row: int  # the indicator's row in Draws.values
+    target: Target
+    reference_row: int | None  # relative targets: the other indicator's row
+    baseline: float | None  # level targets on flows: tested = baseline * (1 + growth)
+
+    @property
+    def tests_level_of_flow(self) -> bool:
+        return self.target.metric == "level" and self.baseline is not None and self.reference_row is None
+
+
+@dataclass(frozen=True)
+class Model:
+    scenario: Scenario
+    indicators: tuple[Indicator, ...]
+    stream_keys: tuple[tuple[int, ...], ...]
+    distributions: tuple[Distribution, ...]
+    is_count: tuple[bool, ...]
+    targets: tuple[TargetRef, ...]  # in indicator order; an indicator has at most one target
+    target_of_row: dict[int, int]  # indicator row -> index into targets
+
+
+def compile_model(scenario: Scenario) -> Model:
+    # Imported here: sampling imports Model for its signatures.
+    from .sampling import stream_key
+
+    indicators = scenario.indicators
+    rows = {indicator.id: row for row, indicator in enumerate(indicators)}
+    targets: list[TargetRef] = []
+    target_of_row: dict[int, int] = {}
+    for row, indicator in enumerate(indicators):
+        target = indicator.target
+        if target is None:
+            continue
+        reference = rows[target.relative_to] if target.op == "relative" else None
+        flow_level = indicator.kind == "flow" and target.metric == "level"
+        target_of_row[row] = len(targets)
+        targets.append(TargetRef(row, target, reference, indicator.baseline if flow_level else None))
+    return Model(
+        scenario=scenario,
+        indicators=indicators,
+        stream_keys=tuple(stream_key(i.id) for i in indicators),
+        distributions=tuple(i.assumption.distribution for i in indicators),
+        is_count=tuple(i.kind == "count" for i in indicators),
+        targets=tuple(targets),
+        target_of_row=target_of_row,
+    )

@@ -1,0 +1,208 @@
+"""Reading and writing numbers the way the planning report writes them.
+
+In code every rate is a fraction (8% -> 0.08); percent signs exist only at the edges, here. The rule
+for scenario files, documented in the README:
+
+* growths and rate levels are written as quoted percentages: ``"8%"``;
+* changes of a rate are written in percentage points: ``"0.8pp"`` (or ``"0.8个百分点"``);
+* spreads of either (sd, tolerance ...) may be written with ``%`` or ``pp``; both mean 1/100;
+* amounts and counts are bare numbers in the indicator's unit, or carry that unit: ``"16亿元"``,
+  ``"1.2万人"`` (a 万 or 亿 in front of the unit multiplies);
+* a bare number where a rate is expected is an error, never silently 8 -> 800%.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import Enum
+
+__all__ = [
+    "Expect",
+    "QuantityError",
+    "parse_quantity",
+    "format_percent",
+    "format_points",
+    "format_amount",
+    "format_value",
+]
+
+
+class Expect(str, Enum):
+    """What kind of number a field holds, which decides how it may be written."""
+
+    PERCENT = "percent"  # a growth or a rate level: "8%"
+    POINTS = "points"  # a change of a rate: "0.8pp"
+    SPREAD = "spread"  # a spread of a percent/points quantity: "1.5pp" or "1.5%"
+    AMOUNT = "amount"  # a level in the indicator's unit: 582.4 or "582.4亿元"
+    NUMBER = "number"  # a plain number (shape parameters such as degrees of freedom)
+
+
+class QuantityError(ValueError):
+    """A value that cannot be read as the expected kind of number; the message says what is allowed."""
+
+
+_NUMBER_WITH_SUFFIX = re.compile(r"^\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)\s*(.*?)\s*$")
+_PERCENT_SUFFIXES = {"%", "％"}
+_POINT_SUFFIXES = {"pp", "个百分点", "百分点"}
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+
+
+def _split(raw: str) -> tuple[float, str]:
+    match = _NUMBER_WITH_SUFFIX.match(raw)
+    if not match:
+        raise QuantityError(f"cannot read {raw!r} as a number")
+    number = float(match.group(1).replace("−", "-"))
+    return number, match.group(2)
+
+
+def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> float:
+    """Read one value written in a scenario file; return it in code units (rates as fractions).
+
+    ``unit`` is the indicator's unit, used for AMOUNT values written with a suffix.
+    Raises QuantityError with a message a planner can act on.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise QuantityError(f"expected a number, got {_describe(raw)}")
+    if isinstance(raw, (int, float)):
+        return _parse_bare(float(raw), expect)
+    number, suffix = _split(raw)
+    if suffix == "":
+        return _parse_bare(number, expect)
+    if expect is Expect.PERCENT:
+        if suffix in _PERCENT_SUFFIXES:
+            return _finite(number / 100.0, raw)
+        if suffix in _POINT_SUFFIXES:
+            raise QuantityError(
+                f"{raw!r} is in percentage points, but this is a rate or a growth: write \"{_num(number)}%\""
+            )
+    elif expect is Expect.POINTS:
+        if suffix in _POINT_SUFFIXES:
+            return _finite(number / 100.0, raw)
+        if suffix in _PERCENT_SUFFIXES:
+            raise QuantityError(
+                f"{raw!r}: a change of a rate is written in percentage points, e.g. \"{_num(number)}pp\" "
+                "(\"%\" would suggest a relative change)"
+            )
+    elif expect is Expect.SPREAD:
+        if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
+            return _finite(number / 100.0, raw)
+    elif expect is Expect.AMOUNT:
+        factor = _unit_factor(suffix, unit)
+        if factor is not None:
+            return _finite(number * factor, raw)
+        if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
+            raise QuantityError(f"{raw!r} is a percentage, but this value is an amount in {unit or 'the indicator unit'}")
+        raise QuantityError(
+            f"unit {suffix!r} in {raw!r} does not match the indicator's unit {unit!r}; "
+            f"write a bare number in {unit} or e.g. \"{_num(number)}{unit}\""
+        )
+    elif expect is Expect.NUMBER:
+        raise QuantityError(f"{raw!r}: expected a plain number without a unit")
+    raise QuantityError(f"cannot read {raw!r} as {_EXPECT_WORDS[expect]}; {_EXPECT_HINT[expect]}")
+
+
+def _parse_bare(number: float, expect: Expect) -> float:
+    if expect in (Expect.AMOUNT, Expect.NUMBER):
+        return _finite(number, number)
+    example = _num(number)
+    suffix = "pp" if expect is Expect.POINTS else "%"
+    raise QuantityError(
+        f"a bare number ({example}) is ambiguous here ({example}% or {_num(number * 100)}%?): "
+        f"write it quoted with its unit, e.g. \"{example}{suffix}\""
+    )
+
+
+def _unit_factor(suffix: str, unit: str | None) -> float | None:
+    if unit and suffix == unit:
+        return 1.0
+    if unit and suffix and suffix[0] in _MULTIPLIERS:
+        rest = suffix[1:]
+        if rest == unit:
+            return _MULTIPLIERS[suffix[0]]
+        # "1.2万人" against unit "万人" is handled above; "1万户" against unit "户" here.
+    return None
+
+
+def _finite(value: float, raw: object) -> float:
+    if not math.isfinite(value):
+        raise QuantityError(f"{raw!r} is not a finite number")
+    return value
+
+
+_EXPECT_WORDS = {
+    Expect.PERCENT: "a percentage",
+    Expect.POINTS: "a change in percentage points",
+    Expect.SPREAD: "a spread in percentage points",
+    Expect.AMOUNT: "an amount",
+    Expect.NUMBER: "a number",
+}
+_EXPECT_HINT = {
+    Expect.PERCENT: 'write e.g. "8%"',
+    Expect.POINTS: 'write e.g. "0.8pp"',
+    Expect.SPREAD: 'write e.g. "1.5pp" or "1.5%"',
+    Expect.AMOUNT: "write a bare number in the indicator's unit",
+    Expect.NUMBER: "write a plain number",
+}
+
+
+def _describe(raw: object) -> str:
+    if isinstance(raw, bool):
+        return f"true/false ({str(raw).lower()})"
+    if isinstance(raw, dict):
+        return "a table"
+    if isinstance(raw, list):
+        return "a list"
+    return type(raw).__name__
+
+
+def _num(x: float) -> str:
+    """Shortest readable decimal for x (no trailing zeros, no exponent for ordinary sizes)."""
+    if x == 0:
+        return "0"
+    text = f"{x:.6f}".rstrip("0").rstrip(".")
+    if text in ("", "-0", "0") or abs(x) >= 1e12:
+        return f"{x:.6g}"
+    return text
+
+
+def format_percent(fraction: float, digits: int = 2, signed: bool = False) -> str:
+    """0.08 -> '8%'; 0.0825 -> '8.25%'."""
+    if fraction is None or not math.isfinite(fraction):
+        return "—"
+    text = _num(round(fraction * 100, digits))
+    if signed and fraction > 0:
+        text = "+" + text
+    return text + "%"
+
+
+def format_points(fraction: float, digits: int = 2, signed: bool = False) -> str:
+    """0.008 -> '0.8pp'."""
+    if fraction is None or not math.isfinite(fraction):
+        return "—"
+    text = _num(round(fraction * 100, digits))
+    if signed and fraction > 0:
+        text = "+" + text
+    return text + "pp"
+
+
+def format_amount(value: float, unit: str = "", digits: int = 2) -> str:
+    """582.4, '亿元' -> '582.4亿元'; counts print without decimals."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if float(value).is_integer() and abs(value) < 1e15:
+        text = f"{int(value):,}"
+    else:
+        text = f"{round(value, digits):,.{digits}f}".rstrip("0").rstrip(".")
+    return text + unit
+
+
+def format_value(value: float, expect: Expect, unit: str = "", signed: bool = False) -> str:
+    """Format a code-unit value back into the way a scenario file writes it."""
+    if expect is Expect.PERCENT:
+        return format_percent(value, signed=signed)
+    if expect in (Expect.POINTS, Expect.SPREAD):
+        return format_points(value, signed=signed)
+    if expect is Expect.AMOUNT:
+        return format_amount(value, unit)
+    return _num(value)

@@ -1,0 +1,690 @@
+"""Stage 1: read a scenario TOML file into a validated ``Scenario``.
+
+``load_scenario(path)`` returns a Scenario or raises ScenarioError carrying *every* problem in the
+file, each located as file:line:col with its key path, what is allowed, and a did-you-mean where a
+name looks misspelt. Warnings (a number without a source or rationale) travel on the Scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .diagnostics import Diagnostic, ScenarioError, did_you_mean, format_key_path, one_of
+from .distributions import (
+    DISTRIBUTIONS,
+    ROLE_LOCATION,
+    ROLE_NUMBER,
+    ROLE_SPREAD,
+    ROLE_VALUES,
+    Distribution,
+    ParamProblem,
+    make_distribution,
+)
+from .quantities import Expect, QuantityError, format_value, parse_quantity
+from .targets import SIDES, Target
+from .tomlmap import KeyMap, bare_non_ascii_keys, tomllib
+
+__all__ = [
+    "Assumption",
+    "Indicator",
+    "Scenario",
+    "KINDS",
+    "load_scenario",
+    "parse_scenario",
+]
+
+# kind -> (the simulated quantity's key in the file, its metric name, how it is written)
+KINDS: dict[str, tuple[str, str, Expect]] = {
+    "flow": ("growth", "growth", Expect.PERCENT),
+    "rate": ("level", "level", Expect.PERCENT),
+    "change": ("change", "change", Expect.POINTS),
+    "count": ("level", "level", Expect.AMOUNT),
+}
+KIND_MEANINGS = {
+    "flow": "an amount per year (GDP, investment ...): the assumption is its growth rate",
+    "rate": "a rate or share (unemployment, CPI ...): the assumption is its 2023 level",
+    "change": "a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change",
+    "count": "a whole number (new firms, new jobs ...): the assumption is the 2023 count",
+}
+BASES = ("real", "nominal")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+DEFAULT_DRAWS = 100_000
+MAX_DRAWS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """The uncertain input of one indicator: a distribution on its growth, level or change."""
+
+    on: str  # "growth", "level" or "change"
+    dist: str
+    distribution: Distribution
+    written: Mapping[str, Any]  # parameters exactly as written in the file, for `show`
+    source: str | None = None
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    kind: str
+    assumption: Assumption
+    basis: str | None = None
+    baseline: float | None = None
+    growth_2022: float | None = None
+    source: str | None = None
+    note: str | None = None
+    target: Target | None = None
+
+    @property
+    def metric(self) -> str:
+        """What the assumption draws: growth (flow), level (rate, count) or change."""
+        return KINDS[self.kind][1]
+
+    @property
+    def expect(self) -> Expect:
+        return KINDS[self.kind][2]
+
+    @property
+    def baseline_expect(self) -> Expect:
+        return Expect.AMOUNT if self.kind in ("flow", "count") else Expect.PERCENT
+
+    def fmt(self, value: float, signed: bool = False) -> str:
+        return format_value(value, self.expect, self.unit, signed=signed)
+
+    def fmt_baseline(self) -> str:
+        if self.baseline is None:
+            return "—"
+        return format_value(self.baseline, self.baseline_expect, self.unit)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    indicators: tuple[Indicator, ...]
+    description: str = ""
+    base_year: int = 2022
+    target_year: int = 2023
+    source: str | None = None
+    draws: int = DEFAULT_DRAWS
+    seed: int | None = None
+    path: str | None = None
+    sha256: str | None = None
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(f"no indicator {indicator_id!r}{did_you_mean(indicator_id, self.ids)}")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
+
+    @property
+    def targeted(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.target is not None)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file. Raises ScenarioError listing every problem found."""
+    path = Path(path)
+    label = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Diagnostic(label, None, None, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Diagnostic(label, None, None, "", "is a directory, not a scenario file")]) from None
+    except OSError as exc:
+        raise ScenarioError([Diagnostic(label, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8-sig")  # Notepad on Windows may add a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " It looks like GBK/GB18030, as some Windows editors save Chinese text."
+        except UnicodeDecodeError:
+            pass
+        raise ScenarioError(
+            [Diagnostic(label, line, None, "", f"the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.")]
+        ) from None
+    scenario = parse_scenario(text, label)
+    return _replace(scenario, path=label, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _replace(obj, **changes):
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as TOML text. ``file`` is the name used in messages."""
+    raw = _parse_toml(text, file)
+    checker = _Checker(file, text)
+    scenario = checker.scenario(raw)
+    errors = [d for d in checker.diagnostics if d.severity == "error"]
+    if errors:
+        raise ScenarioError(sorted(checker.diagnostics, key=_diagnostic_order))
+    warnings = tuple(sorted(checker.diagnostics, key=_diagnostic_order))
+    return _replace(scenario, warnings=warnings)
+
+
+def _diagnostic_order(d: Diagnostic) -> tuple:
+    return (d.line or 0, d.col or 0, d.key)
+
+
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
+_UNQUOTED_PERCENT = re.compile(r"=\s*[+\-]?\d[\d.]*\s*(%|％|pp|个百分点)")
+_UNQUOTED_TEXT = re.compile(r"=\s*([^\s\"'\[{0-9+\-.tfin#])")
+
+
+def _parse_toml(text: str, file: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        diagnostics = []
+        lines = text.splitlines()
+        bare_key_lines = set()
+        for line, col, key in bare_non_ascii_keys(text):
+            bare_key_lines.add(line)
+            diagnostics.append(
+                Diagnostic(
+                    file, line, col, "",
+                    f"key {key!r} must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in bare "
+                    f"keys. Write \"{key}\" in double quotes, or better, use an ASCII id (such as gdp) and put "
+                    f"the Chinese name in name = \"{key}\"",
+                    source_line=lines[line - 1],
+                )
+            )
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = col = None
+        if match:
+            message = message[: match.start()]
+            if match.group(1):
+                line, col = int(match.group(1)), int(match.group(2))
+        if line not in bare_key_lines or line is None:
+            source_line = lines[line - 1] if line and line <= len(lines) else None
+            hint = ""
+            if source_line is not None:
+                if _UNQUOTED_PERCENT.search(source_line):
+                    hint = '; percentages must be quoted, e.g. mean = "8%"'
+                elif _UNQUOTED_TEXT.search(source_line):
+                    hint = '; text values must be quoted, e.g. kind = "flow"'
+            diagnostics.append(
+                Diagnostic(file, line, col, "", f"not valid TOML: {message}{hint}", source_line=source_line)
+            )
+        raise ScenarioError(sorted(diagnostics, key=_diagnostic_order)) from None
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+class _Checker:
+    """Walks the parsed TOML, building the Scenario and collecting every problem on the way."""
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.keymap = KeyMap.scan(text)
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting
+    def report(self, path: Sequence, message: str, at: str = "value", severity: str = "error") -> None:
+        line, col = self.keymap.locate(tuple(path), at=at)
+        self.diagnostics.append(
+            Diagnostic(
+                self.file, line, col, format_key_path(path), message, severity, self.keymap.line_text(line)
+            )
+        )
+
+    def warn(self, path: Sequence, message: str) -> None:
+        self.report(path, message, at="key", severity="warning")
+
+    # -- generic checks
+    def table(self, raw: Any, path: Sequence, allowed: Iterable[str], required: Iterable[str] = (),
+              what: str = "table") -> dict | None:
+        if not isinstance(raw, dict):
+            self.report(path, f"expected a {what} (a [section] or {{ ... }}), got {_kind_of(raw)}")
+            return None
+        allowed = list(allowed)
+        for key in raw:
+            if key not in allowed:
+                self.report(
+                    (*path, key),
+                    f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed here: {one_of(allowed)}",
+                    at="key",
+                )
+        for key in required:
+            if key not in raw:
+                self.report(path, f"missing required key {key!r}", at="key")
+        return raw
+
+    def text(self, table: dict, key: str, path: Sequence, required: bool = False) -> str | None:
+        value = table.get(key, _MISSING)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, str):
+            self.report((*path, key), f"expected text in quotes, got {_kind_of(value)}")
+            return None
+        if required and not value.strip():
+            self.report((*path, key), "must not be empty")
+            return None
+        return value
+
+    def integer(self, table: dict, key: str, path: Sequence, lo: int, hi: int) -> int | None:
+        value = table.get(key, _MISSING)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                hint = f" (write {int(value)} without a decimal point)"
+            else:
+                hint = ""
+            self.report((*path, key), f"expected a whole number, got {_kind_of(value)} {value!r}{hint}")
+            return None
+        if not lo <= value <= hi:
+            self.report((*path, key), f"must be between {lo:,} and {hi:,} (got {value:,})")
+            return None
+        return value
+
+    def quantity(self, raw: Any, path: Sequence, expect: Expect, unit: str | None) -> float | None:
+        try:
+            return parse_quantity(raw, expect, unit)
+        except QuantityError as exc:
+            self.report(path, str(exc))
+            return None
+
+    def choice(self, table: dict, key: str, path: Sequence, choices: Sequence[str], meanings=None) -> str | None:
+        value = self.text(table, key, path)
+        if value is None:
+            return None
+        if value not in choices:
+            allowed = one_of(f"{c} ({meanings[c]})" for c in choices) if meanings else one_of(choices)
+            self.report((*path, key), f"{value!r} is not allowed{did_you_mean(value, choices)}; use one of: {allowed}")
+            return None
+        return value
+
+    # -- the document
+    def scenario(self, raw: dict) -> Scenario:
+        self.table(raw, (), ("scenario", "simulation", "indicators"), required=("scenario", "indicators"))
+        meta = self.table(raw.get("scenario", {}), ("scenario",),
+                          ("name", "description", "base_year", "target_year", "source"), required=("name",))
+        meta = meta or {}
+        name = self.text(meta, "name", ("scenario",), required=True) or ""
+        description = self.text(meta, "description", ("scenario",)) or ""
+        source = self.text(meta, "source", ("scenario",))
+        base_year = self.integer(meta, "base_year", ("scenario",), 1900, 2200) or 2022
+        target_year = self.integer(meta, "target_year", ("scenario",), 1900, 2200) or base_year + 1
+        if target_year != base_year + 1:
+            self.report(("scenario", "target_year"),
+                        f"growthsim projects one year ahead: target_year must be base_year + 1 = {base_year + 1}")
+
+        sim = self.table(raw.get("simulation", {}), ("simulation",), ("draws", "seed")) or {}
+        draws = self.integer(sim, "draws", ("simulation",), 1, MAX_DRAWS) or DEFAULT_DRAWS
+        seed = self.integer(sim, "seed", ("simulation",), 0, 2**63 - 1)
+
+        indicators_raw = raw.get("indicators", {})
+        indicators: list[Indicator] = []
+        if isinstance(indicators_raw, dict):
+            if not indicators_raw and "indicators" in raw:
+                self.report(("indicators",), "no indicators: add at least one [indicators.<id>] section", at="key")
+            for indicator_id, body in indicators_raw.items():
+                indicator = self.indicator(indicator_id, body)
+                if indicator is not None:
+                    indicators.append(indicator)
+            self.check_relative_targets(indicators)
+        else:
+            self.report(("indicators",), f"expected a table of indicators, got {_kind_of(indicators_raw)}")
+        return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
+                        source=source, draws=draws, seed=seed, indicators=tuple(indicators))
+
+    def indicator(self, indicator_id: str, body: Any) -> Indicator | None:
+        path = ("indicators", indicator_id)
+        ok = True
+        if not _ID.match(indicator_id):
+            ascii_hint = " (Chinese names go in name = \"...\")" if not indicator_id.isascii() else ""
+            self.report(path, f"indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', "
+                              f"starting with a letter{ascii_hint}", at="key")
+            ok = False
+        allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "note",
+                   "growth", "level", "change", "target")
+        body = self.table(body, path, allowed, required=("name", "unit", "kind"))
+        if body is None:
+            return None
+        name = self.text(body, "name", path, required=True)
+        unit = self.text(body, "unit", path)
+        kind = self.choice(body, "kind", path, tuple(KINDS), KIND_MEANINGS)
+        source = self.text(body, "source", path)
+        note = self.text(body, "note", path)
+        if kind is None or name is None or unit is None:
+            return None
+        assumption_key, _metric, expect = KINDS[kind]
+
+        basis = None
+        if kind == "flow":
+            if "basis" not in body:
+                self.report(path, "missing required key 'basis': 'real' (comparable prices, like GDP) or "
+                                  "'nominal' (current prices, like retail sales)", at="key")
+                ok = False
+            else:
+                basis = self.choice(body, "basis", path, BASES)
+                ok &= basis is not None
+        elif "basis" in body:
+            self.report((*path, "basis"), f"'basis' applies to flow indicators only (this one is a {kind})",
+                        at="key")
+            ok = False
+
+        baseline = None
+        if "baseline" in body:
+            baseline_expect = Expect.AMOUNT if kind in ("flow", "count") else Expect.PERCENT
+            baseline = self.quantity(body["baseline"], (*path, "baseline"), baseline_expect, unit)
+            ok &= baseline is not None
+            if kind == "flow" and baseline is not None and baseline <= 0:
+                self.report((*path, "baseline"), "a flow's baseline must be greater than 0")
+                ok = False
+        growth_2022 = None
+        if "growth_2022" in body:
+            if kind != "flow":
+                self.report((*path, "growth_2022"), "growth_2022 applies to flow indicators only", at="key")
+                ok = False
+            else:
+                growth_2022 = self.quantity(body["growth_2022"], (*path, "growth_2022"), Expect.PERCENT, unit)
+                ok &= growth_2022 is not None
+        if (baseline is not None or growth_2022 is not None) and not source:
+            self.warn(path, "baseline/growth_2022 given without a source: cite where in the report they come from")
+
+        wrong_keys = [k for k in ("growth", "level", "change") if k in body and k != assumption_key]
+        for key in wrong_keys:
+            self.report((*path, key), f"a {kind} indicator's assumption is '{assumption_key}' "
+                                      f"({KIND_MEANINGS[kind]}), not '{key}'", at="key")
+            ok = False
+        assumption = None
+        if assumption_key in body:
+            assumption = self.assumption(body[assumption_key], (*path, assumption_key), kind, unit)
+        elif not wrong_keys:
+            self.report(path, f"missing the assumption '{assumption_key}': e.g. "
+                              f"{assumption_key} = {DISTRIBUTIONS['normal'].example}", at="key")
+        ok &= assumption is not None
+
+        target = None
+        if "target" in body:
+            target = self.target(body["target"], (*path, "target"), kind, unit, baseline)
+            ok &= target is not None
+        if not ok or assumption is None:
+            return None
+        return Indicator(id=indicator_id, name=name, unit=unit, kind=kind, basis=basis, baseline=baseline,
+                         growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target)
+
+    def assumption(self, raw: Any, path: tuple, kind: str, unit: str) -> Assumption | None:
+        if not isinstance(raw, dict):
+            self.report(path, f"expected a distribution table such as {DISTRIBUTIONS['normal'].example}, "
+                              f"got {_kind_of(raw)}")
+            return None
+        dist_name = raw.get("dist")
+        if dist_name is None:
+            self.report(path, f"missing 'dist': which distribution (one of: {one_of(DISTRIBUTIONS)})", at="key")
+            return None
+        if dist_name not in DISTRIBUTIONS:
+            self.report((*path, "dist"), f"unknown distribution {dist_name!r}{did_you_mean(dist_name, DISTRIBUTIONS)}"
+                                         f" (expected one of: {one_of(DISTRIBUTIONS)})")
+            return None
+        spec = DISTRIBUTIONS[dist_name]
+        if spec.counts_only and kind != "count":
+            self.report((*path, "dist"), f"{dist_name} is for count indicators only (this one is a {kind}); "
+                                         "use e.g. normal, split_normal or pert")
+            return None
+        param_names = [p.name for p in spec.params]
+        allowed = ["dist", *param_names, "source", "rationale"]
+        self.table(raw, path, allowed)
+        given = [k for k in raw if k in param_names]
+        forms = [f for f in spec.forms if all(k in raw for k in f)]
+        form_words = " or ".join("/".join(f) for f in spec.forms)
+        if not forms:
+            missing = min(([k for k in f if k not in raw] for f in spec.forms), key=len)
+            self.report(path, f"{dist_name} needs {form_words}; missing {one_of(missing)}", at="key")
+            return None
+        form = forms[0]
+        extra = [k for k in given if k not in form and k not in spec.optional]
+        if extra or len(forms) > 1:
+            self.report(path, f"{dist_name} takes {form_words}, one form only; remove {one_of(extra or forms[1])}",
+                        at="key")
+            return None
+
+        expect = KINDS[kind][2]
+        spread_expect = Expect.AMOUNT if expect is Expect.AMOUNT else Expect.SPREAD
+        params: dict[str, Any] = {}
+        ok = True
+        for name in given:
+            role = spec.param(name).role
+            value_path = (*path, name)
+            if role == ROLE_VALUES:
+                values = raw[name]
+                if not isinstance(values, list):
+                    self.report(value_path, f"expected a list such as [\"5%\", \"6%\"], got {_kind_of(values)}")
+                    ok = False
+                    continue
+                parsed = [self.quantity(v, (*value_path, i), expect, unit) for i, v in enumerate(values)]
+                ok &= all(v is not None for v in parsed)
+                params[name] = parsed
+                continue
+            this_expect = {ROLE_LOCATION: expect, ROLE_SPREAD: spread_expect, ROLE_NUMBER: Expect.NUMBER}[role]
+            value = self.quantity(raw[name], value_path, this_expect, unit)
+            ok &= value is not None
+            params[name] = value
+        if not ok:
+            return None
+        try:
+            distribution = make_distribution(dist_name, params)
+        except ParamProblem as problem:
+            for name, message in problem.problems:
+                self.report((*path, name) if name else path, message)
+            return None
+        source = self.text(raw, "source", path)
+        rationale = self.text(raw, "rationale", path)
+        if not (source or rationale):
+            self.warn(path, "assumption has neither a source nor a rationale: say where it comes from or why "
+                            "a planner would accept it")
+        written = {k: raw[k] for k in ["dist", *given]}
+        return Assumption(on=KINDS[kind][0], dist=dist_name, distribution=distribution, written=written,
+                          source=source, rationale=rationale)
+
+    # -- targets
+    _FORMS = ("at_least", "at_most", "about", "between", "relative_to")
+    _SHORTHAND = re.compile(r"^\s*(>=|≥|<=|≤)\s*(.+?)\s*$")
+
+    def target(self, raw: Any, path: tuple, kind: str, unit: str, baseline: float | None) -> Target | None:
+        if isinstance(raw, str):
+            match = self._SHORTHAND.match(raw)
+            if not match:
+                self.report(path, f"cannot read target {raw!r}: write \">= 8%\" or \"<= 5.5%\", or a table such as "
+                                  "{ about = \"7%\", tolerance = \"0.5pp\", side = \"at_least\" }")
+                return None
+            op = ">=" if match.group(1) in (">=", "≥") else "<="
+            raw = {"at_least" if op == ">=" else "at_most": match.group(2)}
+            shorthand = True
+        else:
+            shorthand = False
+        allowed = (*self._FORMS, "tolerance", "side", "stretch", "source", "text")
+        table = self.table(raw, path, allowed)
+        if table is None:
+            return None
+        forms = [f for f in self._FORMS if f in table]
+        if len(forms) != 1:
+            which = "none" if not forms else one_of(forms)
+            self.report(path, f"a target takes exactly one of: {one_of(self._FORMS)} (found {which})", at="key")
+            return None
+        form = forms[0]
+        common = dict(written=self.text(table, "text", path), source=self.text(table, "source", path))
+        if not common["source"] and not shorthand:
+            self.warn(path, "target has no source: cite where in the report it is set")
+        elif shorthand:
+            self.warn(path, "target has no source: write it as a table, e.g. "
+                            "{ at_least = \"8%\", source = \"二: ...\" }")
+
+        for key, forms_ok in (("tolerance", ("about", "relative_to")), ("side", ("about", "relative_to")),
+                              ("stretch", ("at_least", "at_most"))):
+            if key in table and form not in forms_ok:
+                self.report((*path, key), f"'{key}' goes with {' or '.join(forms_ok)} targets only", at="key")
+                return None
+
+        if form == "relative_to":
+            other = self.text(table, "relative_to", path)
+            tolerance, side = self.tolerance_and_side(table, path, kind, unit)
+            if other is None or tolerance is None or side is None:
+                return None
+            metric, expect = KINDS[kind][1], KINDS[kind][2]
+            return Target(op="relative", metric=metric, expect=expect, unit=unit, relative_to=other,
+                          tolerance=tolerance, side=side, **common)
+
+        if form == "between":
+            pair = table["between"]
+            if not isinstance(pair, list) or len(pair) != 2:
+                self.report((*path, "between"), "expected two values, low and high, e.g. between = [\"2%\", \"4%\"]")
+                return None
+            low = self.target_value(pair[0], (*path, "between", 0), kind, unit, baseline)
+            high = self.target_value(pair[1], (*path, "between", 1), kind, unit, baseline)
+            if low is None or high is None:
+                return None
+            if low[1] != high[1]:
+                self.report((*path, "between"), "both bounds must be of the same kind (both growths or both levels)")
+                return None
+            if not low[0] < high[0]:
+                self.report((*path, "between", 1), "the high bound must be greater than the low bound")
+                return None
+            return Target(op="between", metric=low[1], expect=low[2], unit=unit, low=low[0], high=high[0], **common)
+
+        parsed = self.target_value(table[form], (*path, form), kind, unit, baseline)
+        if parsed is None:
+            return None
+        value, metric, expect = parsed
+        if form == "about":
+            tolerance, side = self.tolerance_and_side(table, path, kind, unit, expect)
+            if tolerance is None or side is None:
+                return None
+            return Target(op="about", metric=metric, expect=expect, unit=unit, value=value, tolerance=tolerance,
+                          side=side, **common)
+        op = ">=" if form == "at_least" else "<="
+        stretch = None
+        if "stretch" in table:
+            parsed_stretch = self.target_value(table["stretch"], (*path, "stretch"), kind, unit, baseline)
+            if parsed_stretch is None:
+                return None
+            stretch, stretch_metric, _ = parsed_stretch
+            if stretch_metric != metric:
+                self.report((*path, "stretch"), f"the stretch must be a {metric} like the target itself")
+                return None
+            more_demanding = stretch >= value if op == ">=" else stretch <= value
+            if not more_demanding:
+                word = "at least" if op == ">=" else "at most"
+                self.report((*path, "stretch"), f"a stretch (力争) target must be more demanding than the floor: "
+                                                f"{word} {format_value(value, expect, unit)}")
+                return None
+        return Target(op=op, metric=metric, expect=expect, unit=unit, value=value, stretch=stretch, **common)
+
+    def target_value(self, raw: Any, path: tuple, kind: str, unit: str,
+                     baseline: float | None) -> tuple[float, str, Expect] | None:
+        """A threshold, with the metric its writing implies: for a flow, "8%" is growth, "16亿元" a level."""
+        if kind != "flow":
+            _key, metric, expect = KINDS[kind]
+            value = self.quantity(raw, path, expect, unit)
+            return None if value is None else (value, metric, expect)
+        if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
+            value = self.quantity(raw, path, Expect.PERCENT, unit)
+            return None if value is None else (value, "growth", Expect.PERCENT)
+        if isinstance(raw, str) and raw.strip():
+            if raw.strip()[-1].isdigit() or raw.strip()[-1] == ".":
+                raw = float(raw) if _is_number(raw) else raw
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            self.report(path, f"{raw!r} is ambiguous for a flow: write \"{raw}%\" for a growth target or "
+                              f"\"{raw}{unit}\" for a level target")
+            return None
+        value = self.quantity(raw, path, Expect.AMOUNT, unit)
+        if value is None:
+            return None
+        if baseline is None:
+            self.report(path, "a level target on a flow needs the indicator's baseline (the 2022 level)")
+            return None
+        return value, "level", Expect.AMOUNT
+
+    def tolerance_and_side(self, table: dict, path: tuple, kind: str, unit: str,
+                           expect: Expect | None = None) -> tuple[float | None, str | None]:
+        expect = expect or KINDS[kind][2]
+        tolerance = side = None
+        if "tolerance" not in table:
+            self.report(path, "missing 'tolerance': how far from the value still counts, e.g. tolerance = \"0.5pp\"",
+                        at="key")
+        else:
+            spread = Expect.AMOUNT if expect is Expect.AMOUNT else Expect.SPREAD
+            tolerance = self.quantity(table["tolerance"], (*path, "tolerance"), spread, unit)
+            if tolerance is not None and tolerance < 0:
+                self.report((*path, "tolerance"), "must not be negative")
+                tolerance = None
+        if "side" not in table:
+            self.report(path, f"missing 'side': one of {one_of(SIDES)} (at_least: no more than the tolerance "
+                              "below; at_most: no more than the tolerance above; both: within it either way)",
+                        at="key")
+        else:
+            side = self.choice(table, "side", path, SIDES)
+        return tolerance, side
+
+    def check_relative_targets(self, indicators: list[Indicator]) -> None:
+        by_id = {i.id: i for i in indicators}
+        for indicator in indicators:
+            target = indicator.target
+            if target is None or target.op != "relative":
+                continue
+            path = ("indicators", indicator.id, "target", "relative_to")
+            other = by_id.get(target.relative_to)
+            if other is None:
+                self.report(path, f"no indicator {target.relative_to!r}"
+                                  f"{did_you_mean(target.relative_to, list(by_id))}; "
+                                  f"indicators in this file: {one_of(by_id)}")
+            elif other.id == indicator.id:
+                self.report(path, "an indicator cannot be compared with itself")
+            elif other.kind != indicator.kind:
+                self.report(path, f"cannot compare a {indicator.kind} with a {other.kind} ({other.id})")
+            elif indicator.kind == "flow" and other.basis != indicator.basis:
+                self.report(path, f"{indicator.id} grows in {indicator.basis} terms but {other.id} in "
+                                  f"{other.basis} terms: compare growths on the same price basis")
+            elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
+                self.report(path, f"units differ: {indicator.unit} vs {other.unit}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    return type(value).__name__

@@ -1,0 +1,211 @@
+"""Stage 5: accumulate outcomes chunk by chunk into a Summary (bounded memory, chunk-independent).
+
+Everything accumulated is either an integer count or a sum taken per block of draws and added up
+exactly (``math.fsum``) at the end, so the result is identical whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .evaluation import Outcomes
+from .model import Model
+from .sampling import BLOCK_SIZE
+from .scenario import Indicator, Scenario
+from .sketch import QuantileSketch
+from .targets import Target
+
+__all__ = [
+    "QUANTILES",
+    "Probability",
+    "IndicatorSummary",
+    "JointSummary",
+    "Summary",
+    "Accumulator",
+]
+
+QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
+Z_95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Probability:
+    """An estimated probability with its Monte Carlo standard error and 95% Wilson interval."""
+
+    p: float
+    se: float
+    ci: tuple[float, float]
+    n: int
+
+    @classmethod
+    def from_counts(cls, hits: int, n: int) -> "Probability":
+        p = hits / n
+        se = math.sqrt(p * (1 - p) / n)
+        return cls(p, se, wilson_interval(hits, n), n)
+
+
+def wilson_interval(hits: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval: honest near 0 and 1, where p ± 2se would leave [0, 1]."""
+    p = hits / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    indicator: Indicator
+    metric: str  # what `mean` and `quantiles` describe: growth, level or change
+    mean: float
+    quantiles: dict[str, float]
+    level_quantiles: dict[str, float] | None
+    quantile_error: float  # bound on the sketch's error, in the metric's units
+    hit: Probability | None = None
+    stretch: Probability | None = None
+    expected_shortfall: float | None = None  # mean gap over the draws that miss; None if none miss
+
+    @property
+    def target(self) -> Target | None:
+        return self.indicator.target
+
+
+@dataclass(frozen=True)
+class JointSummary:
+    n_targets: int
+    all_hit: Probability | None
+    expected_hits: float
+    hits_distribution: tuple[float, ...]  # P(exactly k targets hit), k = 0 .. n_targets
+
+
+@dataclass(frozen=True)
+class Summary:
+    scenario: Scenario
+    n_draws: int
+    seed: int
+    indicators: tuple[IndicatorSummary, ...]
+    joint: JointSummary
+    extras: dict = field(default_factory=dict, compare=False)
+
+
+class Accumulator:
+    """Feed it every chunk's Outcomes in order with ``add``; ``summary()`` gives the result."""
+
+    def __init__(self, model: Model, n_draws: int, seed: int):
+        self.model = model
+        self.n_draws = n_draws
+        self.seed = seed
+        n_ind, n_tgt = len(model.indicators), len(model.targets)
+        self.sketches: list[QuantileSketch] | None = None
+        self.metric_block_sums: list[np.ndarray] = []  # each (n_indicators, n_blocks_in_chunk)
+        self.gap_block_sums: list[np.ndarray] = []
+        self.hits = np.zeros(n_tgt, dtype=np.int64)
+        self.stretch_hits = np.zeros(n_tgt, dtype=np.int64)
+        self.hit_count_histogram = np.zeros(n_tgt + 1, dtype=np.int64)
+        self.seen = 0
+        self._n_ind = n_ind
+
+    def add(self, outcomes: Outcomes) -> None:
+        if outcomes.start != self.seen:
+            raise ValueError("chunks must be added in order")
+        if self.sketches is None:  # the pilot: the first block, the same whatever the chunk size
+            pilot = outcomes.metrics[:, :BLOCK_SIZE]
+            self.sketches = [
+                QuantileSketch(pilot[row], integer=self._is_integer(row)) for row in range(self._n_ind)
+            ]
+        for row, sketch in enumerate(self.sketches):
+            sketch.add(outcomes.metrics[row])
+        self.metric_block_sums.append(_block_sums(outcomes.metrics))
+        self.gap_block_sums.append(_block_sums(outcomes.gaps))
+        self.hits += outcomes.hits.sum(axis=1)
+        self.stretch_hits += outcomes.stretch_hits.sum(axis=1)
+        hit_counts = outcomes.hits.sum(axis=0)
+        self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
+        self.seen += outcomes.n
+
+    def _is_integer(self, row: int) -> bool:
+        indicator = self.model.indicators[row]
+        return indicator.kind == "count"
+
+    def summary(self) -> Summary:
+        if self.seen != self.n_draws:
+            raise ValueError(f"accumulated {self.seen} of {self.n_draws} draws")
+        n = self.n_draws
+        metric_sums = _exact_sums(self.metric_block_sums, self._n_ind)
+        gap_sums = _exact_sums(self.gap_block_sums, len(self.model.targets))
+        probabilities = list(QUANTILES.values())
+        results = []
+        for row, indicator in enumerate(self.model.indicators):
+            sketch = self.sketches[row]
+            values = sketch.quantiles(probabilities)
+            quantiles = dict(zip(QUANTILES, (float(v) for v in values)))
+            target_index = self.model.target_of_row.get(row)
+            metric = indicator.metric if target_index is None else self.model.targets[target_index].target.metric
+            hit = stretch = shortfall = None
+            if target_index is not None:
+                hits = int(self.hits[target_index])
+                hit = Probability.from_counts(hits, n)
+                if indicator.target.stretch is not None:
+                    stretch = Probability.from_counts(int(self.stretch_hits[target_index]), n)
+                misses = n - hits
+                shortfall = gap_sums[target_index] / misses if misses else None
+            results.append(
+                IndicatorSummary(
+                    indicator=indicator,
+                    metric=metric,
+                    mean=metric_sums[row] / n,
+                    quantiles=quantiles,
+                    level_quantiles=_level_quantiles(indicator, metric, quantiles),
+                    quantile_error=sketch.error_bound,
+                    hit=hit,
+                    stretch=stretch,
+                    expected_shortfall=shortfall,
+                )
+            )
+        n_targets = len(self.model.targets)
+        distribution = tuple(float(c) / n for c in self.hit_count_histogram)
+        joint = JointSummary(
+            n_targets=n_targets,
+            all_hit=Probability.from_counts(int(self.hit_count_histogram[-1]), n) if n_targets else None,
+            expected_hits=float(np.dot(np.arange(n_targets + 1), self.hit_count_histogram)) / n,
+            hits_distribution=distribution,
+        )
+        return Summary(self.model.scenario, n, self.seed, tuple(results), joint)
+
+
+def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, float]) -> dict[str, float] | None:
+    """Quantiles of the 2023 level, where a baseline is known (a monotone map of the metric's)."""
+    if indicator.baseline is None:
+        return None
+    if metric == "level":
+        return dict(quantiles)
+    if metric == "growth":
+        return {k: indicator.baseline * (1 + v) for k, v in quantiles.items()}
+    if metric == "change":
+        return {k: indicator.baseline + v for k, v in quantiles.items()}
+    return None
+
+
+def _block_sums(values: np.ndarray) -> np.ndarray:
+    """Sums over each BLOCK_SIZE run of draws: (rows, n) -> (rows, n_blocks).
+
+    A chunk always starts on a block boundary, so these are the same numbers whatever the chunking.
+    """
+    rows, n = values.shape
+    full = n // BLOCK_SIZE
+    parts = []
+    if full:
+        parts.append(values[:, : full * BLOCK_SIZE].reshape(rows, full, BLOCK_SIZE).sum(axis=2))
+    if n % BLOCK_SIZE:
+        parts.append(values[:, full * BLOCK_SIZE :].sum(axis=1, keepdims=True))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((rows, 0))
+
+
+def _exact_sums(block_sums: list[np.ndarray], rows: int) -> list[float]:
+    if not block_sums:
+        return [0.0] * rows
+    stacked = np.concatenate(block_sums, axis=1)
+    return [math.fsum(stacked[row]) for row in range(rows)]
