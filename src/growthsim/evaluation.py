@@ -16,6 +16,7 @@ __all__ = ["Outcomes", "evaluate"]
 class Outcomes:
     """Outcomes of draws [start, start + n).
 
+    drawn         (n_indicators, n)  what was drawn for each indicator (growth, level, change, count)
     metrics       (n_indicators, n)  the metric each indicator is reported in: its target's metric
                                      (growth, or level for a level target on a flow), else what is drawn
     hits, gaps    (n_targets, n)     target hit flags, and the shortfall of the draws that miss (0 on hits)
@@ -23,6 +24,7 @@ class Outcomes:
     """
 
     start: int
+    drawn: np.ndarray
     metrics: np.ndarray
     hits: np.ndarray
     gaps: np.ndarray
@@ -53,4 +55,4 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
         stretch = ref.target.evaluate_stretch(tested)
         if stretch is not None:
             stretch_hits[index] = stretch
-    return Outcomes(draws.start, metrics, hits, gaps, stretch_hits)
+    return Outcomes(draws.start, sampled, metrics, hits, gaps, stretch_hits)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from enum import Enum
 
 __all__ = [
@@ -48,12 +49,17 @@ _POINT_SUFFIXES = {"pp", "个百分点", "百分点"}
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
 
 
-def _split(raw: str) -> tuple[float, str]:
+def _split(raw: str) -> tuple[float, str, Decimal]:
     match = _NUMBER_WITH_SUFFIX.match(raw)
     if not match:
         raise QuantityError(f"cannot read {raw!r} as a number")
-    number = float(match.group(1).replace("−", "-"))
-    return number, match.group(2)
+    exact = Decimal(match.group(1).replace("−", "-"))
+    return float(exact), match.group(2), exact
+
+
+def _hundredth(exact: Decimal) -> float:
+    """'5.2' -> 0.052 exactly as the nearest double (5.2 / 100 would give 0.052000000000000005)."""
+    return float(exact / 100)
 
 
 def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> float:
@@ -66,19 +72,19 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
         raise QuantityError(f"expected a number, got {_describe(raw)}")
     if isinstance(raw, (int, float)):
         return _parse_bare(float(raw), expect)
-    number, suffix = _split(raw)
+    number, suffix, exact = _split(raw)
     if suffix == "":
         return _parse_bare(number, expect)
     if expect is Expect.PERCENT:
         if suffix in _PERCENT_SUFFIXES:
-            return _finite(number / 100.0, raw)
+            return _finite(_hundredth(exact), raw)
         if suffix in _POINT_SUFFIXES:
             raise QuantityError(
                 f"{raw!r} is in percentage points, but this is a rate or a growth: write \"{_num(number)}%\""
             )
     elif expect is Expect.POINTS:
         if suffix in _POINT_SUFFIXES:
-            return _finite(number / 100.0, raw)
+            return _finite(_hundredth(exact), raw)
         if suffix in _PERCENT_SUFFIXES:
             raise QuantityError(
                 f"{raw!r}: a change of a rate is written in percentage points, e.g. \"{_num(number)}pp\" "
@@ -86,7 +92,7 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
             )
     elif expect is Expect.SPREAD:
         if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
-            return _finite(number / 100.0, raw)
+            return _finite(_hundredth(exact), raw)
     elif expect is Expect.AMOUNT:
         factor = _unit_factor(suffix, unit)
         if factor is not None:

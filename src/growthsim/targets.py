@@ -92,7 +92,8 @@ class Target:
 
     @property
     def text(self) -> str:
-        """The target as growthsim understands it, in the units of the scenario file."""
+        """The target as growthsim reads it, short, in the units of the scenario file: "≥ 8%"."""
+        lower, upper = self.bounds
         if self.op == ">=":
             text = f"≥ {self.fmt(self.value)}"
         elif self.op == "<=":
@@ -100,12 +101,22 @@ class Target:
         elif self.op == "between":
             text = f"{self.fmt(self.low)} – {self.fmt(self.high)}"
         elif self.op == "about":
-            text = f"≈ {self.fmt(self.value)} ({_side_words(self.side, self.fmt(self.value), self.fmt_tol())})"
+            if self.side == "at_least":
+                text = f"≈ {self.fmt(self.value)} (≥ {self.fmt(lower)})"
+            elif self.side == "at_most":
+                text = f"≈ {self.fmt(self.value)} (≤ {self.fmt(upper)})"
+            else:
+                text = f"{self.fmt(self.value)} ± {self.fmt_tol()}"
         else:
-            other = f"{self.relative_to}"
-            text = f"vs {other} ({_side_words(self.side, other, self.fmt_tol())})"
+            other, tol = self.relative_to, self.fmt_tol()
+            if self.side == "at_least":
+                text = f"≥ {other} − {tol}"
+            elif self.side == "at_most":
+                text = f"≤ {other} + {tol}"
+            else:
+                text = f"{other} ± {tol}"
         if self.stretch is not None:
-            text += f", stretch {'≥' if self.op == '>=' else '≤'} {self.fmt(self.stretch)}"
+            text += f", 力争 {'≥' if self.op == '>=' else '≤'} {self.fmt(self.stretch)}"
         return text
 
     def fmt_tol(self) -> str:
@@ -136,14 +147,6 @@ class Target:
             return self.fmt(value)
         expect = Expect.AMOUNT if self.expect is Expect.AMOUNT else Expect.POINTS
         return format_value(value, expect, self.unit, signed=True)
-
-
-def _side_words(side: str | None, centre: str, tol: str) -> str:
-    if side == "at_least":
-        return f"at least {centre} − {tol}"
-    if side == "at_most":
-        return f"at most {centre} + {tol}"
-    return f"within ± {tol}"
 
 
 def _interval_hits(x: np.ndarray, lower: float, upper: float) -> tuple[np.ndarray, np.ndarray]:

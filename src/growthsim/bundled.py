@@ -1,0 +1,25 @@
+"""The scenarios shipped with growthsim, found both in an installed package and in a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["DEFAULT_SCENARIO", "scenarios_dir", "default_scenario_path"]
+
+DEFAULT_SCENARIO = "luolong-2023-baseline.toml"
+
+
+def scenarios_dir() -> Path:
+    """The folder of shipped scenarios.
+
+    A wheel carries them inside the package (pyproject's force-include); an editable install or a
+    source checkout has them at the repository root, two levels above this package.
+    """
+    inside = Path(__file__).resolve().parent / "scenarios"
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def default_scenario_path() -> Path:
+    return scenarios_dir() / DEFAULT_SCENARIO

@@ -1,0 +1,285 @@
+"""The `growthsim` command: a thin layer that parses options, calls the library, renders the result.
+
+Exit codes: 0 success; 1 a problem in the user's input (scenario file, output folder); 2 a usage
+error (unknown option, bad option value); 3 an internal error (a bug: please report it); 130 when
+interrupted. Nothing a user can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+EXIT_INPUT = 1
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="growthsim",
+    help="Monte Carlo projection of a district's development targets: how likely is each one to be hit?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not os.environ.get("COLUMNS") and not stream.isatty():
+        width = 160  # a file or a pipe: do not squeeze the table to 80 columns
+    return Console(stderr=stderr, width=width, highlight=False)
+
+
+def _fail(message: str) -> typer.Exit:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _print_diagnostics(diagnostics) -> None:
+    console = _console(stderr=True)
+    for diagnostic in diagnostics:
+        style = "yellow" if diagnostic.severity == "warning" else "red"
+        console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
+
+
+def _load(path: Path):
+    """Load a scenario, or print every problem in it and exit 1."""
+    from .diagnostics import ScenarioError
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        _print_diagnostics(error.diagnostics)
+        errors = sum(d.severity == "error" for d in error.diagnostics)
+        _console(stderr=True).print(f"{path}: {errors} problem{'s' if errors != 1 else ''}; nothing was run.",
+                                    style="bold red", markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    return scenario
+
+
+def _scenario_path(scenario: Optional[Path]) -> Path:
+    from .bundled import default_scenario_path
+
+    return scenario if scenario is not None else default_scenario_path()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"growthsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+                                 callback=_version_callback, is_eager=True),
+) -> None:
+    """Monte Carlo projection of a district's development targets: how likely is each one to be hit?
+
+    Start with `growthsim run` (the bundled 洛龙区 2023 baseline scenario), then copy a scenario file,
+    edit its assumptions and run it: `growthsim run my-scenario.toml`.
+    """
+
+
+SCENARIO_ARG = typer.Argument(None, help="Scenario TOML file (default: the bundled 洛龙区 2023 baseline).",
+                              show_default=False)
+
+
+@app.command()
+def run(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
+                                        help="Number of Monte Carlo draws (default: the scenario's, else 100000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0,
+                                       help="Random seed (default: the scenario's; same seed, same numbers)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                               help="table for people; json or csv on standard output for programs."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Folder to write summary.csv (UTF-8 with BOM, opens in Excel), "
+                                            "summary.json and manifest.json; all or nothing."),
+    export_draws: bool = typer.Option(False, "--export-draws",
+                                      help="Also write every draw to draws.csv in the --out folder."),
+    chunk_size: int = typer.Option(262_144, "--chunk-size", min=1, hidden=True,
+                                   help="Draws per chunk (memory only; results do not change)."),
+) -> None:
+    """Project the scenario and report the probability of hitting each target."""
+    from .engine import simulate
+    from .export import DrawWriter, OutputError, StagedOutput, dumps, file_sha256, manifest
+    from .model import compile_model
+    from .render import rows_to_csv, summary_rows, summary_table, summary_to_dict
+
+    if export_draws and out is None:
+        raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
+                                 param_hint="--export-draws")
+    path = _scenario_path(scenario)
+    loaded = _load(path)
+    if loaded.warnings:
+        _print_diagnostics(loaded.warnings)
+    model = compile_model(loaded)
+    n_draws = draws if draws is not None else loaded.draws
+
+    staged = None
+    if out is not None:
+        try:
+            staged = StagedOutput(out)
+        except OutputError as error:
+            raise _fail(str(error)) from None
+    try:
+        on_chunk = None
+        draws_file = None
+        if staged is not None and export_draws:
+            draws_file = open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="")
+            on_chunk = DrawWriter(model, draws_file)
+        started = time.perf_counter()
+        with _progress(n_draws) as progress:
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, on_chunk=on_chunk)
+        elapsed = time.perf_counter() - started
+        if draws_file is not None:
+            draws_file.close()
+        document = summary_to_dict(summary)
+        rows = summary_rows(summary)
+        if staged is not None:
+            staged.write_text("summary.csv", rows_to_csv(rows), bom=True)
+            staged.write_text("summary.json", dumps(document))
+            files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
+            staged.write_text("manifest.json", dumps(manifest(document, _command_line(), files, chunk_size, elapsed)))
+            staged.commit()
+    except OSError as error:
+        raise _fail(f"cannot write to {out}: {error.strerror or error}") from None
+    finally:
+        if staged is not None and not staged.committed:
+            staged.discard()
+
+    if output_format is OutputFormat.json:
+        sys.stdout.write(dumps(document))
+    elif output_format is OutputFormat.csv:
+        sys.stdout.write(rows_to_csv(rows))
+    else:
+        _console().print(summary_table(summary))
+    if staged is not None:
+        note = f"wrote {out}/: summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
+        if export_draws and n_draws >= 1_048_576:
+            note += " (draws.csv has more rows than Excel opens: 1,048,576)"
+        _console(stderr=True).print(note, style="dim", markup=False)
+
+
+class _progress:
+    """A progress bar on an interactive terminal for runs long enough to need one; silent otherwise."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if sys.stderr.isatty() and total >= 2_000_000:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=_console(stderr=True), transient=True)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+        task = self.bar.add_task("simulating", total=None)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _command_line() -> list[str]:
+    return ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") \
+        else list(sys.argv)
+
+
+@app.command()
+def validate(
+    files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
+    strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),
+) -> None:
+    """Check scenario files and list every problem in them, without running anything."""
+    from .diagnostics import ScenarioError
+    from .scenario import load_scenario
+
+    failed = 0
+    console = _console()
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failed += 1
+            _print_diagnostics(error.diagnostics)
+            errors = sum(d.severity == "error" for d in error.diagnostics)
+            console.print(f"✗ {path}: {errors} problem{'s' if errors != 1 else ''}", style="bold red", markup=False)
+            continue
+        _print_diagnostics(scenario.warnings)
+        if strict and scenario.warnings:
+            failed += 1
+            console.print(f"✗ {path}: {len(scenario.warnings)} warnings (--strict)", style="bold red", markup=False)
+            continue
+        console.print(f"✓ {path}: {len(scenario.indicators)} indicators, {len(scenario.targeted)} targets",
+                      style="green", markup=False)
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def show(scenario: Optional[Path] = SCENARIO_ARG) -> None:
+    """Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets."""
+    from .render import scenario_tables
+
+    loaded = _load(_scenario_path(scenario))
+    if loaded.warnings:
+        _print_diagnostics(loaded.warnings)
+    console = _console()
+    for renderable in scenario_tables(loaded):
+        console.print(renderable)
+
+
+@app.command()
+def distributions() -> None:
+    """List the distributions an assumption may use, with their parameters and an example."""
+    from .render import distributions_table
+
+    console = _console()
+    console.print(distributions_table())
+    console.print(
+        "Rates and growths are written as quoted percentages (\"6.5%\"), changes and spreads in percentage "
+        "points (\"0.3pp\"), counts and amounts as bare numbers. poisson and negative_binomial are for count "
+        "indicators; other distributions on a count are rounded to whole numbers (never below 0).",
+        markup=False,
+    )
+
+
+def main() -> None:
+    """Console entry point: run the app, turning the unexpected into a short message."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; no output was written\n")
+        sys.exit(130)
+    except Exception as error:  # a bug, not a user's mistake
+        if os.environ.get("GROWTHSIM_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error in growthsim {__version__}: {type(error).__name__}: {error}\n"
+            "This is a bug, not a problem with your files. Run again with GROWTHSIM_DEBUG=1 to see the "
+            "traceback, and report it with the command line you used.\n"
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,178 @@
+"""Stage 7: write a run's files -- all of them or none.
+
+``StagedOutput`` collects every file in a hidden staging folder beside the destination and moves it
+into place only when the run has succeeded; on any failure the staging folder is removed, so a
+failed run never leaves a half-written summary behind. CSV files are UTF-8 with a byte-order mark,
+which Excel on Chinese Windows needs to show the characters correctly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from .evaluation import Outcomes
+from .model import Model
+
+__all__ = ["OutputError", "StagedOutput", "DrawWriter", "RUN_FILES", "manifest", "file_sha256"]
+
+RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv")
+EXCEL_MAX_ROWS = 1_048_576
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why and what to do."""
+
+
+class StagedOutput:
+    """A folder whose files appear together on ``commit()`` or not at all.
+
+    The destination must not exist, or hold only files of an earlier growthsim run (they are
+    replaced as a whole); a folder with anything else in it is refused rather than mixed.
+    """
+
+    def __init__(self, destination: str | Path):
+        self.destination = Path(destination)
+        if self.destination.exists():
+            if not self.destination.is_dir():
+                raise OutputError(f"{self.destination} exists and is not a folder")
+            foreign = sorted(p.name for p in self.destination.iterdir() if p.name not in RUN_FILES)
+            if foreign:
+                raise OutputError(
+                    f"{self.destination} already holds other files ({', '.join(foreign[:3])}"
+                    f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder for --out"
+                )
+        self._created_parents: list[Path] = []
+        parent = self.destination.parent
+        missing = []
+        while not parent.exists():
+            missing.append(parent)
+            parent = parent.parent
+        try:
+            for folder in reversed(missing):
+                folder.mkdir()
+                self._created_parents.append(folder)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.partial-", dir=self.destination.parent))
+        except OSError as exc:
+            self._remove_created_parents()
+            raise OutputError(f"cannot create the output folder {self.destination}: {exc.strerror}") from None
+        self.committed = False
+
+    def path(self, name: str) -> Path:
+        return self.staging / name
+
+    def write_text(self, name: str, text: str, bom: bool = False) -> None:
+        with open(self.path(name), "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            f.write(text)
+
+    def commit(self) -> None:
+        """Move the staged files into place: a rename, so readers see the old set or the new one."""
+        old = None
+        if self.destination.exists():
+            old = self.destination.with_name(f".{self.destination.name}.old-{os.getpid()}")
+            os.rename(self.destination, old)
+        os.rename(self.staging, self.destination)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        self.committed = True
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove_created_parents()
+
+    def _remove_created_parents(self) -> None:
+        for folder in reversed(self._created_parents):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+    def __enter__(self) -> "StagedOutput":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.committed:
+            self.discard()
+
+
+class DrawWriter:
+    """Streams every draw to CSV as the chunks pass: one row per draw, rates as fractions.
+
+    Columns: ``draw``; for each indicator ``<id>.<growth|level|change>`` (what was drawn) and, for a
+    flow with a baseline, ``<id>.level``; for each target ``<id>.hit`` (1 or 0).
+    """
+
+    def __init__(self, model: Model, stream: TextIO):
+        self.model = model
+        self.stream = stream
+        columns = ["draw"]
+        self.level_rows = []
+        for indicator in model.indicators:
+            columns.append(f"{indicator.id}.{indicator.metric}")
+        for row, indicator in enumerate(model.indicators):
+            if indicator.kind == "flow" and indicator.baseline is not None:
+                self.level_rows.append((row, indicator.baseline))
+                columns.append(f"{indicator.id}.level")
+        for ref in model.targets:
+            columns.append(f"{model.indicators[ref.row].id}.hit")
+        self.columns = columns
+        n_ind, n_lvl, n_tgt = len(model.indicators), len(self.level_rows), len(model.targets)
+        self.formats = ["%d"] + ["%.10g"] * (n_ind + n_lvl) + ["%d"] * n_tgt
+        stream.write(",".join(columns) + "\n")
+
+    def __call__(self, outcomes: Outcomes) -> None:
+        n = outcomes.n
+        drawn = outcomes.drawn
+        table = np.empty((n, len(self.columns)))
+        table[:, 0] = np.arange(outcomes.start, outcomes.start + n)
+        k = 1 + drawn.shape[0]
+        table[:, 1:k] = drawn.T
+        for row, baseline in self.level_rows:
+            table[:, k] = baseline * (1.0 + drawn[row])
+            k += 1
+        table[:, k:] = outcomes.hits.T
+        np.savetxt(self.stream, table, fmt=self.formats, delimiter=",")
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest(summary_dict: dict[str, Any], command_line: list[str], files: dict[str, str],
+             chunk_size: int, elapsed_seconds: float) -> dict[str, Any]:
+    """What a run rests on, so it can be reproduced and checked: version, inputs, seed, outputs."""
+    import platform
+
+    import scipy
+
+    return {
+        "growthsim_version": summary_dict["growthsim_version"],
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command_line": command_line,
+        "scenario": summary_dict["scenario"],
+        "draws": summary_dict["draws"],
+        "seed": summary_dict["seed"],
+        "chunk_size": chunk_size,
+        "elapsed_seconds": round(elapsed_seconds, 3),
+        "reproduce": "same growthsim version + scenario sha256 + seed + draws give identical numbers",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "files": files,
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

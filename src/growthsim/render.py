@@ -1,0 +1,360 @@
+"""Stage 6: a Summary (or a Scenario) as a planner's table, as JSON, or as CSV rows.
+
+Machine outputs carry rates as fractions (8% -> 0.08); tables write them as the report does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any, Iterable
+
+from .distributions import DISTRIBUTIONS
+from .quantities import format_amount, format_percent, format_points
+from .scenario import Indicator, Scenario
+from .summary import QUANTILES, IndicatorSummary, Probability, Summary
+from .targets import Target
+
+__all__ = [
+    "SCHEMA",
+    "BANDS",
+    "band_of",
+    "summary_to_dict",
+    "summary_rows",
+    "rows_to_csv",
+    "summary_table",
+    "scenario_tables",
+    "distributions_table",
+]
+
+SCHEMA = "growthsim.run/1"
+
+# Words for probabilities, after the calibrated language of IPCC reports, with a colour each.
+BANDS = (
+    (0.90, "几乎确定 very likely", "bold green"),
+    (0.66, "可能 likely", "green"),
+    (0.33, "难料 about even", "yellow"),
+    (0.10, "不太可能 unlikely", "dark_orange"),
+    (0.00, "很难 very unlikely", "bold red"),
+)
+
+
+def band_of(p: float) -> tuple[str, str]:
+    """(words, rich style) for a probability."""
+    for lower, words, style in BANDS:
+        if p >= lower:
+            return words, style
+    return BANDS[-1][1], BANDS[-1][2]
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def target_to_dict(target: Target) -> dict[str, Any]:
+    lower, upper = target.bounds
+    out: dict[str, Any] = {
+        "text": target.text,
+        "written": target.written,
+        "metric": target.metric,
+        "op": target.op,
+        "value": target.value,
+        "lower": _finite(lower),
+        "upper": _finite(upper),
+        "source": target.source,
+    }
+    if target.op == "between":
+        out["low"], out["high"] = target.low, target.high
+    if target.op in ("about", "relative"):
+        out["tolerance"], out["side"] = target.tolerance, target.side
+    if target.op == "relative":
+        out["relative_to"] = target.relative_to
+    if target.stretch is not None:
+        out["stretch"] = target.stretch
+    return out
+
+
+def _probability_fields(prefix: str, probability: Probability | None) -> dict[str, Any]:
+    if probability is None:
+        return {prefix: None, f"{prefix}_se": None, f"{prefix}_ci": None}
+    return {prefix: probability.p, f"{prefix}_se": probability.se, f"{prefix}_ci": list(probability.ci)}
+
+
+def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
+    indicator = row.indicator
+    out: dict[str, Any] = {
+        "id": indicator.id,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "kind": indicator.kind,
+        "basis": indicator.basis,
+        "baseline": indicator.baseline,
+        "growth_2022": indicator.growth_2022,
+        "target": target_to_dict(indicator.target) if indicator.target else None,
+        **_probability_fields("p_hit", row.hit),
+        "metric": row.metric,
+        "mean": row.mean,
+        "quantiles": row.quantiles,
+        "level_quantiles": row.level_quantiles,
+        "quantile_error": row.quantile_error,
+        "expected_shortfall": row.expected_shortfall,
+    }
+    if row.stretch is not None:
+        out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
+    return out
+
+
+def summary_to_dict(summary: Summary) -> dict[str, Any]:
+    """The JSON document of DESIGN.md's output contract (v1); fields may be added, never changed."""
+    from . import __version__
+
+    scenario = summary.scenario
+    joint = summary.joint
+    return {
+        "schema": SCHEMA,
+        "growthsim_version": __version__,
+        "scenario": {"name": scenario.name, "path": scenario.path, "sha256": scenario.sha256},
+        "draws": summary.n_draws,
+        "seed": summary.seed,
+        "indicators": [indicator_to_dict(row) for row in summary.indicators],
+        "joint": {
+            "n_targets": joint.n_targets,
+            "p_all": joint.all_hit.p if joint.all_hit else None,
+            "p_all_se": joint.all_hit.se if joint.all_hit else None,
+            "p_all_ci": list(joint.all_hit.ci) if joint.all_hit else None,
+            "expected_hits": joint.expected_hits,
+            "hits_distribution": list(joint.hits_distribution),
+        },
+    }
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id", "name", "unit", "kind", "basis", "baseline", "growth_2022",
+    "target_text", "target_written", "target_metric", "target_op", "target_value", "target_lower", "target_upper",
+    "p_hit", "p_hit_se", "p_hit_ci_low", "p_hit_ci_high",
+    "stretch_value", "stretch_p_hit", "stretch_p_hit_se",
+    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall",
+)
+
+
+def summary_rows(summary: Summary) -> list[dict[str, Any]]:
+    """One flat row per indicator, columns as CSV_COLUMNS (rates as fractions)."""
+    rows = []
+    for item in summary.indicators:
+        d = indicator_to_dict(item)
+        target = d["target"] or {}
+        hit_ci = d["p_hit_ci"] or [None, None]
+        stretch = d.get("stretch") or {}
+        row = {
+            **{k: d[k] for k in ("id", "name", "unit", "kind", "basis", "baseline", "growth_2022")},
+            "target_text": target.get("text"),
+            "target_written": target.get("written"),
+            "target_metric": target.get("metric"),
+            "target_op": target.get("op"),
+            "target_value": target.get("value"),
+            "target_lower": target.get("lower"),
+            "target_upper": target.get("upper"),
+            "p_hit": d["p_hit"],
+            "p_hit_se": d["p_hit_se"],
+            "p_hit_ci_low": hit_ci[0],
+            "p_hit_ci_high": hit_ci[1],
+            "stretch_value": stretch.get("value"),
+            "stretch_p_hit": stretch.get("p_hit"),
+            "stretch_p_hit_se": stretch.get("p_hit_se"),
+            "metric": d["metric"],
+            "mean": d["mean"],
+            **d["quantiles"],
+            **{f"level_{k}": v for k, v in (d["level_quantiles"] or {}).items()},
+            "expected_shortfall": d["expected_shortfall"],
+        }
+        rows.append({column: row.get(column) for column in CSV_COLUMNS})
+    return rows
+
+
+def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Iterable[str] = CSV_COLUMNS) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+# --- tables for people ----------------------------------------------------------------------------
+
+
+def _fmt_metric(indicator: Indicator, metric: str, value: float) -> str:
+    """A projected value for the table, with fixed decimals so that columns read evenly."""
+    if not math.isfinite(value):
+        return "—"
+    if metric == "growth":
+        return f"{value * 100:.1f}%"
+    if metric == "change":
+        return f"{value * 100:.2f}pp"
+    if indicator.kind == "rate":
+        return f"{value * 100:.2f}%"
+    return format_amount(value, indicator.unit)
+
+
+def _fmt_interval(indicator: Indicator, metric: str, lo: float, hi: float) -> str:
+    if metric in ("growth", "change") or indicator.kind == "rate":
+        return f"[{_fmt_metric(indicator, metric, lo)}, {_fmt_metric(indicator, metric, hi)}]"
+    return f"[{format_amount(lo)}, {format_amount(hi)}]"
+
+
+def _fmt_probability(probability: Probability) -> str:
+    half = 1.959963984540054 * probability.se * 100
+    return f"{probability.p * 100:.1f}% ±{half:.1f}pp"
+
+
+def format_share(p: float) -> str:
+    """A probability as a percentage with enough digits to be non-zero when it is: 0.00004 -> '0.004%'."""
+    if p == 0:
+        return "0%"
+    if p >= 0.01:
+        return f"{p * 100:.1f}%"
+    digits = max(1, -math.floor(math.log10(p * 100)) + 1)
+    return f"{p * 100:.{digits}f}%"
+
+
+def summary_table(summary: Summary):
+    """A rich Table: one row per indicator, coloured by how likely its target is."""
+    from rich.table import Table
+    from rich.text import Text
+
+    scenario = summary.scenario
+    table = Table(
+        title=f"{scenario.name} — {scenario.target_year}年目标达成概率",
+        caption=_caption(summary),
+        caption_justify="left",
+        header_style="bold",
+        expand=False,
+    )
+    table.add_column("指标 indicator", no_wrap=True)
+    table.add_column(f"{scenario.base_year}基数", justify="right")
+    table.add_column("目标 target")
+    table.add_column(f"{scenario.target_year}预测 median [90%]", justify="right")
+    table.add_column("达标概率 P(hit) ±95%", justify="right")
+    table.add_column("评估 band")
+    for row in summary.indicators:
+        indicator = row.indicator
+        median = _fmt_metric(indicator, row.metric, row.quantiles["p50"])
+        interval = _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"])
+        name = Text(indicator.name)
+        name.append(f" {indicator.id}", style="dim")
+        target = indicator.target
+        target_text = target.text if target else "—"
+        if row.hit is None:
+            table.add_row(name, indicator.fmt_baseline(), target_text, f"{median} {interval}", "—", "")
+            continue
+        words, style = band_of(row.hit.p)
+        probability = Text(_fmt_probability(row.hit), style=style)
+        if row.stretch is not None:
+            probability.append(f"\n力争 {_fmt_probability(row.stretch)}", style=band_of(row.stretch.p)[1])
+        table.add_row(name, indicator.fmt_baseline(), target_text, f"{median} {interval}", probability,
+                      Text(words, style=style))
+    return table
+
+
+def _caption(summary: Summary) -> str:
+    joint = summary.joint
+    lines = []
+    if joint.all_hit is not None:
+        p = joint.all_hit
+        lines.append(
+            f"全部{joint.n_targets}项目标同时达成 P(all) = {format_share(p.p)} [95%: {format_share(p.ci[0])}, "
+            f"{format_share(p.ci[1])}]; expected targets hit {joint.expected_hits:.1f} of {joint.n_targets}"
+        )
+    lines.append(
+        f"{summary.n_draws:,} draws, seed {summary.seed}; ±95% is the Monte Carlo uncertainty of P(hit). "
+        "Targets as read: `growthsim show`."
+    )
+    return "\n".join(lines)
+
+
+def scenario_tables(scenario: Scenario) -> list:
+    """Renderables for `growthsim show`: the scenario as growthsim understands it."""
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    header = Text()
+    header.append(scenario.name, style="bold")
+    if scenario.path:
+        header.append(f"\n{scenario.path}  sha256 {scenario.sha256[:12]}…", style="dim")
+    header.append(f"\n{scenario.base_year} → {scenario.target_year}; draws {scenario.draws:,}; "
+                  f"seed {scenario.seed if scenario.seed is not None else 'fresh each run'}")
+    if scenario.source:
+        header.append(f"\nsource: {scenario.source}")
+    if scenario.description:
+        header.append("\n" + scenario.description.strip())
+    out: list = [Panel(header, expand=False)]
+
+    table = Table(show_lines=True, header_style="bold")
+    table.add_column("指标 indicator", no_wrap=True)
+    table.add_column("kind / baseline")
+    table.add_column("assumption 假设")
+    table.add_column("target 目标")
+    for indicator in scenario.indicators:
+        name = Text(indicator.name)
+        name.append(f"\n{indicator.id} ({indicator.unit})", style="dim")
+
+        base = Text(indicator.kind + (f", {indicator.basis}" if indicator.basis else ""))
+        if indicator.baseline is not None:
+            base.append(f"\n{scenario.base_year}: {indicator.fmt_baseline()}")
+        if indicator.growth_2022 is not None:
+            base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
+        if indicator.source:
+            base.append(f"\nsource: {indicator.source}", style="dim")
+        if indicator.note:
+            base.append(f"\nnote: {indicator.note}", style="dim italic")
+
+        assumption = indicator.assumption
+        distribution = assumption.distribution
+        import numpy as np
+
+        p05, p50, p95 = distribution.ppf(np.array([0.05, 0.5, 0.95]))
+        params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
+        text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
+        text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
+        if assumption.source:
+            text.append(f"\nsource: {assumption.source}", style="dim")
+        if assumption.rationale:
+            text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
+
+        target = indicator.target
+        if target is None:
+            target_text = Text("—")
+        else:
+            target_text = Text(target.text, style="bold")
+            if target.written:
+                target_text.append(f"\n“{target.written}”")
+            target_text.append(f"\n{target.explain()}")
+            if target.source:
+                target_text.append(f"\nsource: {target.source}", style="dim")
+        table.add_row(name, base, text, target_text)
+    out.append(table)
+    return out
+
+
+def distributions_table():
+    """Renderable for `growthsim distributions`, read from the registry."""
+    from rich.table import Table
+
+    table = Table(show_lines=True, header_style="bold", title="Distributions for assumptions")
+    table.add_column("dist", no_wrap=True)
+    table.add_column("parameters")
+    table.add_column("meaning")
+    table.add_column("example (a growth)")
+    for spec in DISTRIBUTIONS.values():
+        forms = " | ".join(", ".join(form) for form in spec.forms)
+        optional = [f"{p.name} (default {p.default:g})" for p in spec.params if p.default is not None]
+        params = forms + ("; optional: " + ", ".join(optional) if optional else "")
+        table.add_row(spec.name, params, spec.meaning, spec.example)
+    return table
