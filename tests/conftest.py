@@ -1,0 +1,45 @@
+"""Shared helpers for the test suite."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "luolong-2023-baseline.toml"
+
+HEADER = """\
+[scenario]
+name = "test"
+base_year = 2022
+target_year = 2023
+
+[simulation]
+draws = 20000
+seed = 12345
+"""
+
+
+def scenario_text(body: str, header: str = HEADER) -> str:
+    """A complete scenario: the standard header plus ``body`` (indicator sections), dedented."""
+    return header + "\n" + textwrap.dedent(body)
+
+
+def mc_tolerance(p: float, n: int, sigmas: float = 4.0) -> float:
+    """Tolerance for an estimated probability: `sigmas` Monte Carlo standard errors (never 0)."""
+    return sigmas * math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write scenario text to a file in tmp_path and return its path."""
+
+    def write(text: str, name: str = "scenario.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
