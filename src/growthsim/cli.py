@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -122,62 +121,43 @@ def run(
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
     from .engine import simulate
-    from .export import DrawWriter, OutputError, StagedOutput, dumps, file_sha256, manifest
+    from .export import EXCEL_MAX_ROWS, OutputError, simulate_to_folder
     from .model import compile_model
     from .render import rows_to_csv, summary_rows, summary_table, summary_to_dict
 
     if export_draws and out is None:
         raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
                                  param_hint="--export-draws")
-    path = _scenario_path(scenario)
-    loaded = _load(path)
+    loaded = _load(_scenario_path(scenario))
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
-
-    staged = None
-    if out is not None:
-        try:
-            staged = StagedOutput(out)
-        except OutputError as error:
-            raise _fail(str(error)) from None
-    try:
-        on_chunk = None
-        draws_file = None
-        if staged is not None and export_draws:
-            draws_file = open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="")
-            on_chunk = DrawWriter(model, draws_file)
-        started = time.perf_counter()
-        with _progress(n_draws) as progress:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, on_chunk=on_chunk)
-        elapsed = time.perf_counter() - started
-        if draws_file is not None:
-            draws_file.close()
-        document = summary_to_dict(summary)
-        rows = summary_rows(summary)
-        if staged is not None:
-            staged.write_text("summary.csv", rows_to_csv(rows), bom=True)
-            staged.write_text("summary.json", dumps(document))
-            files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
-            staged.write_text("manifest.json", dumps(manifest(document, _command_line(), files, chunk_size, elapsed)))
-            staged.commit()
-    except OSError as error:
-        raise _fail(f"cannot write to {out}: {error.strerror or error}") from None
-    finally:
-        if staged is not None and not staged.committed:
-            staged.discard()
+    with _progress(n_draws) as progress:
+        if out is None:
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
+        else:
+            try:
+                summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
+                                             chunk_size=chunk_size, progress=progress,
+                                             command_line=_command_line())
+            except OutputError as error:
+                raise _fail(str(error)) from None
+            except OSError as error:
+                raise _fail(f"cannot write to {out}: {error.strerror or error}; nothing was written") from None
 
     if output_format is OutputFormat.json:
-        sys.stdout.write(dumps(document))
+        from .export import dumps
+
+        sys.stdout.write(dumps(summary_to_dict(summary)))
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(rows_to_csv(rows))
+        sys.stdout.write(rows_to_csv(summary_rows(summary)))
     else:
         _console().print(summary_table(summary))
-    if staged is not None:
-        note = f"wrote {out}/: summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
-        if export_draws and n_draws >= 1_048_576:
-            note += " (draws.csv has more rows than Excel opens: 1,048,576)"
+    if out is not None:
+        note = f"wrote {out}{os.sep}: summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
+        if export_draws and n_draws >= EXCEL_MAX_ROWS:
+            note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
         _console(stderr=True).print(note, style="dim", markup=False)
 
 

@@ -19,10 +19,20 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .engine import DEFAULT_CHUNK_SIZE, simulate
 from .evaluation import Outcomes
 from .model import Model
+from .summary import Summary
 
-__all__ = ["OutputError", "StagedOutput", "DrawWriter", "RUN_FILES", "manifest", "file_sha256"]
+__all__ = [
+    "OutputError",
+    "StagedOutput",
+    "DrawWriter",
+    "RUN_FILES",
+    "manifest",
+    "file_sha256",
+    "simulate_to_folder",
+]
 
 RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv")
 EXCEL_MAX_ROWS = 1_048_576
@@ -61,6 +71,9 @@ class StagedOutput:
                 folder.mkdir()
                 self._created_parents.append(folder)
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.partial-", dir=self.destination.parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
         except OSError as exc:
             self._remove_created_parents()
             raise OutputError(f"cannot create the output folder {self.destination}: {exc.strerror}") from None
@@ -176,3 +189,42 @@ def manifest(summary_dict: dict[str, Any], command_line: list[str], files: dict[
 
 def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def simulate_to_folder(
+    model: Model,
+    out: str | Path,
+    n_draws: int | None = None,
+    seed: int | None = None,
+    *,
+    export_draws: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress=None,
+    command_line: list[str] | None = None,
+) -> Summary:
+    """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
+
+    All files appear together when the run succeeds; if anything fails, nothing is left behind.
+    Raises OutputError when the folder cannot be used, OSError when writing fails.
+    """
+    import time
+
+    from .render import rows_to_csv, summary_rows, summary_to_dict
+
+    with StagedOutput(out) as staged:
+        started = time.perf_counter()
+        if export_draws:
+            with open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="") as draws_file:
+                summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress,
+                                   on_chunk=DrawWriter(model, draws_file))
+        else:
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
+        elapsed = time.perf_counter() - started
+        document = summary_to_dict(summary)
+        staged.write_text("summary.csv", rows_to_csv(summary_rows(summary)), bom=True)
+        staged.write_text("summary.json", dumps(document))
+        files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
+        run_manifest = manifest(document, command_line or [], files, chunk_size, elapsed)
+        staged.write_text("manifest.json", dumps(run_manifest))
+        staged.commit()
+    return summary

@@ -1,0 +1,317 @@
+"""The command line, as a planner meets it: one test family per command and option."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from growthsim import __version__, cli
+from growthsim.cli import app
+from growthsim.distributions import DISTRIBUTIONS
+from growthsim.summary import QUANTILES
+
+from .conftest import BASELINE, scenario_text
+
+runner = CliRunner()
+
+SMALL = ["--draws", "3000", "--seed", "5"]
+
+GOOD = scenario_text(
+    """
+    [indicators.gdp]
+    name = "地区生产总值"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    baseline = 582.4
+    source = "test"
+    target = { at_least = "8%", source = "test" }
+    growth = { dist = "normal", mean = "6%", sd = "2pp", rationale = "test" }
+    """
+)
+
+BROKEN = scenario_text(
+    """
+    [indicators.gdp]
+    name = "地区生产总值"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normall", mean = "6%", sd = "2pp", rationale = "test" }
+    """
+)
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200"})
+
+
+# --- help and version -----------------------------------------------------------------------------
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"growthsim {__version__}"
+
+
+def test_no_arguments_shows_help():
+    result = invoke()
+    assert "run" in result.output and "validate" in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "show", "distributions"])
+def test_every_command_has_help(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+    assert cli.app.registered_commands  # the help text comes from the docstring
+    doc = getattr(cli, command).__doc__.split("\n")[0]
+    assert doc.split(",")[0][:30] in " ".join(result.output.split())
+
+
+def test_python_dash_m_works():
+    completed = subprocess.run([sys.executable, "-m", "growthsim", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"growthsim {__version__}"
+
+
+# --- run ------------------------------------------------------------------------------------------
+
+
+def test_run_default_scenario_table():
+    result = invoke("run", *SMALL)
+    assert result.exit_code == 0, result.output
+    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "P(all)", "≥ 8%", "≤ 5.5%"):
+        assert text in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_run_json_follows_the_contract():
+    result = invoke("run", *SMALL, "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["growthsim_version"] == __version__
+    assert set(document["scenario"]) >= {"name", "path", "sha256"}
+    assert document["scenario"]["sha256"] == hashlib.sha256(BASELINE.read_bytes()).hexdigest()
+    assert document["draws"] == 3000 and document["seed"] == 5
+    gdp = document["indicators"][0]
+    for key in ("id", "name", "unit", "kind", "basis", "baseline", "target", "p_hit", "p_hit_se", "p_hit_ci",
+                "mean", "quantiles", "level_quantiles", "expected_shortfall"):
+        assert key in gdp
+    assert gdp["target"]["metric"] == "growth" and gdp["target"]["op"] == ">="
+    assert gdp["target"]["value"] == 0.08  # rates as fractions
+    assert list(gdp["quantiles"]) == list(QUANTILES)
+    assert gdp["level_quantiles"]["p50"] == pytest.approx(582.4 * (1 + gdp["quantiles"]["p50"]))
+    joint = document["joint"]
+    assert set(joint) >= {"p_all", "p_all_se", "expected_hits", "hits_distribution"}
+    assert len(joint["hits_distribution"]) == len(document["indicators"]) + 1
+    ops = {row["target"]["op"] for row in document["indicators"]}
+    assert ops == {">=", "<=", "about", "relative"}
+
+
+def test_run_csv_has_one_row_per_indicator():
+    result = invoke("run", *SMALL, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 17
+    assert rows[0]["id"] == "gdp" and rows[0]["name"] == "地区生产总值"
+    assert float(rows[0]["target_value"]) == 0.08
+    assert all(0.0 <= float(r["p_hit"]) <= 1.0 for r in rows)
+
+
+def test_run_same_seed_same_numbers_other_seed_other_numbers():
+    first = json.loads(invoke("run", *SMALL, "-f", "json").stdout)
+    again = json.loads(invoke("run", *SMALL, "-f", "json").stdout)
+    other = json.loads(invoke("run", "--draws", "3000", "--seed", "6", "-f", "json").stdout)
+    assert first == again
+    assert first["indicators"][0]["p_hit"] != other["indicators"][0]["p_hit"]
+
+
+def test_run_uses_the_scenario_settings_when_no_options(write_scenario):
+    path = write_scenario(GOOD)
+    document = json.loads(invoke("run", str(path), "-f", "json").stdout)
+    assert document["draws"] == 20000 and document["seed"] == 12345
+
+
+def test_run_broken_scenario_exits_1_with_located_message(write_scenario):
+    path = write_scenario(BROKEN)
+    result = invoke("run", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:16:19: indicators.gdp.growth.dist:" in result.stderr
+    assert "unknown distribution 'normall' (did you mean 'normal'?)" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_run_missing_file_exits_1():
+    result = invoke("run", "no/such/file.toml")
+    assert result.exit_code == 1
+    assert "file not found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "xml"], ["--draws", "0"], ["--draws", "many"], ["--seed", "-1"], ["--bogus"],
+     ["--export-draws"]],
+)
+def test_run_usage_errors_exit_2(args):
+    result = invoke("run", *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+# --- run --out ------------------------------------------------------------------------------------
+
+
+def test_out_writes_all_files(tmp_path):
+    out = tmp_path / "run1"
+    result = invoke("run", *SMALL, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json"]
+    raw = (out / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0]["name"] == "地区生产总值"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["growthsim_version"] == __version__
+    assert manifest["seed"] == 5 and manifest["draws"] == 3000
+    assert manifest["scenario"]["sha256"] == hashlib.sha256(BASELINE.read_bytes()).hexdigest()
+    assert manifest["command_line"] and manifest["created"]
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary == json.loads(invoke("run", *SMALL, "-f", "json").stdout)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left over
+
+
+def test_out_export_draws(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", "--draws", "70000", "--seed", "1", "--out", str(out), "--export-draws")
+    assert result.exit_code == 0, result.output
+    with open(out / "draws.csv", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        rows = list(reader)
+    assert len(rows) == 70000
+    assert header[0] == "draw" and "gdp.growth" in header and "gdp.level" in header and "gdp.hit" in header
+    assert [int(r[0]) for r in rows[:3]] == [0, 1, 2] and int(rows[-1][0]) == 69999
+    g, level, hit = header.index("gdp.growth"), header.index("gdp.level"), header.index("gdp.hit")
+    growth = [float(r[g]) for r in rows]
+    assert all(float(r[level]) == pytest.approx(582.4 * (1 + float(r[g])), rel=1e-9) for r in rows[:100])
+    share = sum(int(r[hit]) for r in rows) / len(rows)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert share == summary["indicators"][0]["p_hit"]
+    assert sum(growth) / len(growth) == pytest.approx(summary["indicators"][0]["mean"], abs=1e-9)
+
+
+def test_out_refuses_a_folder_with_other_files(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.docx").write_text("precious")
+    result = invoke("run", *SMALL, "--out", str(out))
+    assert result.exit_code == 1
+    assert "already holds other files (report.docx)" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["report.docx"]
+
+
+def test_out_replaces_an_earlier_run_whole(tmp_path):
+    out = tmp_path / "run"
+    assert invoke("run", *SMALL, "--out", str(out), "--export-draws").exit_code == 0
+    assert invoke("run", *SMALL, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json"]
+
+
+def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):
+    from growthsim import export
+
+    def disk_full(self, outcomes):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.DrawWriter, "__call__", disk_full)
+    out = tmp_path / "deep" / "run"
+    result = invoke("run", *SMALL, "--out", str(out), "--export-draws")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr and "nothing was written" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the run, nor staging, nor the parent it created
+
+
+def test_out_on_a_file_is_refused(tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    result = invoke("run", *SMALL, "--out", str(target))
+    assert result.exit_code == 1
+    assert "is not a folder" in result.stderr
+
+
+# --- validate, show, distributions ---------------------------------------------------------------
+
+
+def test_validate_good_and_broken_files(write_scenario):
+    good = write_scenario(GOOD, "good.toml")
+    broken = write_scenario(BROKEN, "broken.toml")
+    result = invoke("validate", str(good), str(broken))
+    assert result.exit_code == 1
+    assert f"✓ {good}: 1 indicators, 1 targets" in result.stdout
+    assert f"✗ {broken}: 1 problem" in result.stdout
+    assert "did you mean 'normal'?" in result.stderr
+    assert invoke("validate", str(good)).exit_code == 0
+
+
+def test_validate_shipped_scenarios_strictly():
+    result = invoke("validate", "--strict", str(BASELINE))
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_strict_fails_on_warnings(write_scenario):
+    path = write_scenario(GOOD.replace(', rationale = "test"', ""))
+    assert invoke("validate", str(path)).exit_code == 0
+    result = invoke("validate", "--strict", str(path))
+    assert result.exit_code == 1
+    assert "neither a source nor a rationale" in result.stderr
+
+
+def test_show_default_scenario():
+    result = invoke("show")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    for expected in ("地区生产总值", "582.4亿元", "split_normal", "rationale (assumption)", "hit when growth ≥ 8%",
+                     "source:"):
+        assert expected in text
+
+
+def test_show_broken_file_exits_1(write_scenario):
+    assert invoke("show", str(write_scenario(BROKEN))).exit_code == 1
+
+
+def test_distributions_lists_every_distribution():
+    result = invoke("distributions")
+    assert result.exit_code == 0
+    for name in DISTRIBUTIONS:
+        assert name in result.stdout
+
+
+# --- the edge: no traceback, ever -----------------------------------------------------------------
+
+
+def test_internal_error_is_reported_briefly(monkeypatch, capsys):
+    import growthsim.engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(growthsim.engine, "simulate", broken)
+    monkeypatch.setattr(sys, "argv", ["growthsim", "run", "--draws", "10"])
+    monkeypatch.delenv("GROWTHSIM_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
