@@ -73,7 +73,10 @@ class Normal(Distribution):
         self._params = {"mean": mean, "sd": sd}
 
     def ppf(self, u):
-        return self.mean + self.sd * special.ndtri(u)
+        x = special.ndtri(u)
+        x *= self.sd
+        x += self.mean
+        return x
 
 
 class LogNormal(Distribution):
@@ -151,16 +154,14 @@ class SplitNormal(Distribution):
     def ppf(self, u):
         s1, s2 = self.sd_down, self.sd_up
         total = s1 + s2
-        p_below = s1 / total
-        below = u <= p_below
-        # Each branch's argument stays in (0, 1); np.where evaluates both, so keep them in range.
-        arg_low = np.minimum(u * total / (2 * s1), 0.5)
-        arg_high = np.maximum((u - p_below) * total / (2 * s2) + 0.5, 0.5)
-        return np.where(
-            below,
-            self.mode + s1 * special.ndtri(arg_low),
-            self.mode + s2 * special.ndtri(arg_high),
-        )
+        below = u <= s1 / total
+        # Below the mode u maps to Phi^-1(u * total / (2 s1)) in (0, 1/2]; above it to
+        # Phi^-1((u - s1/total) * total / (2 s2) + 1/2) in (1/2, 1): one ndtri over both halves.
+        argument = np.where(below, u * (total / (2 * s1)), (u - s1 / total) * (total / (2 * s2)) + 0.5)
+        x = special.ndtri(argument)
+        x *= np.where(below, s1, s2)
+        x += self.mode
+        return x
 
 
 class StudentT(Distribution):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,42 +17,46 @@ class Outcomes:
     """Outcomes of draws [start, start + n).
 
     drawn         (n_indicators, n)  what was drawn for each indicator (growth, level, change, count)
-    metrics       (n_indicators, n)  the metric each indicator is reported in: its target's metric
-                                     (growth, or level for a level target on a flow), else what is drawn
     hits, gaps    (n_targets, n)     target hit flags, and the shortfall of the draws that miss (0 on hits)
-    stretch_hits  (n_targets, n)     stretch (力争) hits; all False for targets without a stretch
+    levels        {row: (n,)}        the tested 2023 level of flows whose target is a level (16亿元)
+    stretch_hits  {target: (n,)}     stretch (力争) hit flags, for targets that have a stretch
     """
 
     start: int
     drawn: np.ndarray
-    metrics: np.ndarray
     hits: np.ndarray
     gaps: np.ndarray
-    stretch_hits: np.ndarray
+    levels: dict[int, np.ndarray] = field(default_factory=dict)
+    stretch_hits: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
-        return self.metrics.shape[1]
+        return self.drawn.shape[1]
+
+    def metric(self, row: int) -> np.ndarray:
+        """The values indicator ``row`` is reported in: its target's metric, else what was drawn; (n,)."""
+        level = self.levels.get(row)
+        return self.drawn[row] if level is None else level
 
 
 def evaluate(model: Model, draws: Draws) -> Outcomes:
-    sampled = draws.values
-    metrics = sampled.copy()
+    drawn = draws.values
     n = draws.n
-    hits = np.zeros((len(model.targets), n), dtype=bool)
-    gaps = np.zeros((len(model.targets), n))
-    stretch_hits = np.zeros((len(model.targets), n), dtype=bool)
+    hits = np.empty((len(model.targets), n), dtype=bool)
+    gaps = np.empty((len(model.targets), n))
+    levels: dict[int, np.ndarray] = {}
+    stretch_hits: dict[int, np.ndarray] = {}
     for index, ref in enumerate(model.targets):
-        own = sampled[ref.row]
+        own = drawn[ref.row]
         if ref.reference_row is not None:
-            tested = own - sampled[ref.reference_row]
+            tested = own - drawn[ref.reference_row]
         elif ref.tests_level_of_flow:
             tested = ref.baseline * (1.0 + own)
-            metrics[ref.row] = tested
+            levels[ref.row] = tested
         else:
             tested = own
         hits[index], gaps[index] = ref.target.evaluate(tested)
         stretch = ref.target.evaluate_stretch(tested)
         if stretch is not None:
             stretch_hits[index] = stretch
-    return Outcomes(draws.start, sampled, metrics, hits, gaps, stretch_hits)
+    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits)

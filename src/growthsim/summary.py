@@ -112,16 +112,20 @@ class Accumulator:
         if outcomes.start != self.seen:
             raise ValueError("chunks must be added in order")
         if self.sketches is None:  # the pilot: the first block, the same whatever the chunk size
-            pilot = outcomes.metrics[:, :BLOCK_SIZE]
             self.sketches = [
-                QuantileSketch(pilot[row], integer=self._is_integer(row)) for row in range(self._n_ind)
+                QuantileSketch(outcomes.metric(row)[:BLOCK_SIZE], integer=self._is_integer(row))
+                for row in range(self._n_ind)
             ]
+        sums = np.empty((self._n_ind, -(-outcomes.n // BLOCK_SIZE)))
         for row, sketch in enumerate(self.sketches):
-            sketch.add(outcomes.metrics[row])
-        self.metric_block_sums.append(_block_sums(outcomes.metrics))
+            metric = outcomes.metric(row)
+            sketch.add(metric)
+            sums[row] = _block_sums(metric[np.newaxis, :])[0]
+        self.metric_block_sums.append(sums)
         self.gap_block_sums.append(_block_sums(outcomes.gaps))
         self.hits += outcomes.hits.sum(axis=1)
-        self.stretch_hits += outcomes.stretch_hits.sum(axis=1)
+        for index, stretch in outcomes.stretch_hits.items():
+            self.stretch_hits[index] += int(np.count_nonzero(stretch))
         hit_counts = outcomes.hits.sum(axis=0)
         self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
         self.seen += outcomes.n

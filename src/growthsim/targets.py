@@ -150,8 +150,14 @@ class Target:
 
 
 def _interval_hits(x: np.ndarray, lower: float, upper: float) -> tuple[np.ndarray, np.ndarray]:
-    below = lower - x
-    above = x - upper
-    gap = np.maximum(np.maximum(below, above), 0.0)
-    hit = (x >= lower) & (x <= upper)
-    return hit, gap
+    # One-sided targets are the common case: two passes instead of seven.
+    if math.isinf(upper):
+        gap = lower - x
+        np.maximum(gap, 0.0, out=gap)
+        return x >= lower, gap
+    if math.isinf(lower):
+        gap = x - upper
+        np.maximum(gap, 0.0, out=gap)
+        return x <= upper, gap
+    gap = np.maximum(np.maximum(lower - x, x - upper), 0.0)
+    return (x >= lower) & (x <= upper), gap

@@ -1,0 +1,118 @@
+"""The README cannot drift from the code: its commands, examples and tables are exercised here."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import zipfile
+
+import pytest
+from typer.testing import CliRunner
+
+from growthsim import cli, parse_scenario
+from growthsim.cli import app
+from growthsim.distributions import DISTRIBUTIONS
+from growthsim.scenario import KINDS
+from growthsim.targets import SIDES
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+runner = CliRunner()
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_readme_gives_the_two_setup_commands():
+    blocks = [b.strip() for b in code_blocks("sh")]
+    run_command, test_command = blocks[0], blocks[1]
+    assert run_command.startswith("python3 -m venv .venv") and run_command.endswith("growthsim run")
+    assert test_command.startswith("python3 -m venv .venv") and "pytest" in test_command
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    test_command = code_blocks("sh")[1].strip()
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert test_command in ci_lines
+
+
+def test_every_command_is_in_the_readme():
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert set(names) == {"run", "validate", "show", "distributions"}
+    for name in names:
+        assert f"`growthsim {name}" in README
+
+
+def test_every_run_option_is_in_the_readme():
+    result = runner.invoke(app, ["run", "--help"], env={"NO_COLOR": "1", "COLUMNS": "200"})
+    options = set(re.findall(r"(--[a-z][a-z-]+)", result.output)) - {"--help"}
+    assert options, result.output
+    for option in options:
+        assert f"`{option}" in README, option
+
+
+def test_readme_scenario_example_is_valid():
+    (example,) = code_blocks("toml")
+    scenario = parse_scenario(example, "README.md")
+    assert scenario.warnings == ()
+    assert scenario.indicators[0].id == "fai"
+
+
+def test_readme_python_example_runs(capsys):
+    (example,) = code_blocks("python")
+    exec(compile(example, "README.md", "exec"), {})
+    assert "地区生产总值" in capsys.readouterr().out
+
+
+def test_readme_run_example_works(tmp_path, monkeypatch):
+    command = next(line for block in code_blocks("sh") for line in block.splitlines()
+                   if line.startswith("growthsim run scenarios/"))
+    args = shlex.split(command)[1:]
+    args[args.index("--out") + 1] = str(tmp_path / "baseline")  # keep the repository clean
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "baseline" / "summary.csv").exists()
+
+
+def test_readme_error_example_is_what_growthsim_prints(write_scenario):
+    (shown,) = re.findall(r"^my\.toml:\d+:\d+: (indicators\..*)$", README, flags=re.M)
+    path = write_scenario(
+        "[scenario]\nname = \"x\"\n[indicators.fai]\nname = \"固定资产投资\"\nunit = \"亿元\"\nkind = \"flow\"\n"
+        "basis = \"nominal\"\n[indicators.fai.growth]\ndist = \"normall\"\nmean = \"10%\"\nsd = \"5pp\"\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)], env={"NO_COLOR": "1", "COLUMNS": "300"})
+    printed = " ".join(result.stderr.split())
+    assert shown.replace(", ...)", "") in printed
+
+
+def test_readme_lists_every_distribution_kind_and_side():
+    for name in DISTRIBUTIONS:
+        assert f"`{name}`" in README
+    for kind in KINDS:
+        assert f"| {kind} |" in README
+    for side in SIDES:
+        assert f"`{side}`" in README
+
+
+def test_readme_exit_codes_match_the_cli():
+    codes = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README, flags=re.M))
+    assert codes.keys() == {"0", "1", "2", "3", "130"}
+    assert str(cli.EXIT_INPUT) == "1" and str(cli.EXIT_INTERNAL) == "3"
+
+
+def test_readme_module_map_matches_the_package():
+    listed = set(re.findall(r"^  (\w+\.py) ", README, flags=re.M))
+    present = {p.name for p in (REPO / "src" / "growthsim").glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert listed == present
+
+
+def test_wheel_ships_the_default_scenario(tmp_path):
+    """`growthsim run` with no file must work from an installed wheel, not only from a checkout."""
+    builders = pytest.importorskip("hatchling.builders.wheel")
+    (wheel,) = list(builders.WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"]))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "growthsim/scenarios/luolong-2023-baseline.toml" in names
+    assert "growthsim/cli.py" in names
