@@ -217,6 +217,7 @@ class _TabulatedDiscrete(Distribution):
         if hi - lo <= 5_000_000:
             self._support = np.arange(lo, hi + 1)
             self._cdf = self._frozen.cdf(self._support)
+            self._cdf_below = float(self._frozen.cdf(lo - 1))  # u at or below this lies under the table
         else:  # enormous counts: scipy's ppf directly, slower but exact
             self._support = None
 
@@ -225,9 +226,9 @@ class _TabulatedDiscrete(Distribution):
             return self._frozen.ppf(u).astype(float)
         index = np.searchsorted(self._cdf, u, side="left")
         out = self._support[np.minimum(index, self._support.size - 1)].astype(float)
-        beyond = index >= self._support.size
-        if beyond.any():
-            out[beyond] = self._frozen.ppf(u[beyond])
+        outside = (index >= self._support.size) | (u <= self._cdf_below)
+        if outside.any():
+            out[outside] = self._frozen.ppf(u[outside])
         return out
 
 

@@ -323,9 +323,10 @@ class _Checker:
     # -- the document
     def scenario(self, raw: dict) -> Scenario:
         self.table(raw, (), ("scenario", "simulation", "indicators"), required=("scenario", "indicators"))
-        meta = self.table(raw.get("scenario", {}), ("scenario",),
-                          ("name", "description", "base_year", "target_year", "source"), required=("name",))
-        meta = meta or {}
+        meta = {}
+        if "scenario" in raw:  # a missing [scenario] is reported once, above
+            meta = self.table(raw["scenario"], ("scenario",),
+                              ("name", "description", "base_year", "target_year", "source"), required=("name",)) or {}
         name = self.text(meta, "name", ("scenario",), required=True) or ""
         description = self.text(meta, "description", ("scenario",)) or ""
         source = self.text(meta, "source", ("scenario",))

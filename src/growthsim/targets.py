@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
@@ -62,12 +63,12 @@ class Target:
         if self.op == "between":
             return self.low, self.high
         centre = self.value if self.op == "about" else 0.0
-        tol = self.tolerance
+        low, high = _decimal_add(centre, -self.tolerance), _decimal_add(centre, self.tolerance)
         if self.side == "at_least":
-            return centre - tol, math.inf
+            return low, math.inf
         if self.side == "at_most":
-            return -math.inf, centre + tol
-        return centre - tol, centre + tol
+            return -math.inf, high
+        return low, high
 
     @property
     def stretch_bounds(self) -> tuple[float, float] | None:
@@ -149,15 +150,32 @@ class Target:
         return format_value(value, expect, self.unit, signed=True)
 
 
+def _decimal_add(a: float, b: float) -> float:
+    """a + b as the numbers were written: 7% - 0.5pp is 6.5%, not 0.065000000000000002."""
+    return float(Decimal(repr(a)) + Decimal(repr(b)))
+
+
+# A draw this close to a bound (relative to the bound, at least 1e-12) counts as on it. Tested
+# values are computed in binary (own - other growth, baseline * (1 + growth)), so a value that is
+# exactly on the bound in decimal may land a few units in the last place on either side; "at
+# least 8%" must include 8%. The slack is far below any difference a planner could mean.
+RELATIVE_SLACK = 1e-9
+
+
+def _slack(bound: float) -> float:
+    return RELATIVE_SLACK * max(abs(bound), 1e-3)
+
+
 def _interval_hits(x: np.ndarray, lower: float, upper: float) -> tuple[np.ndarray, np.ndarray]:
-    # One-sided targets are the common case: two passes instead of seven.
+    """Hits within the (slackened) bounds, and gaps to the bounds as written. One-sided targets,
+    the common case, take two passes instead of seven."""
     if math.isinf(upper):
         gap = lower - x
         np.maximum(gap, 0.0, out=gap)
-        return x >= lower, gap
+        return x >= lower - _slack(lower), gap
     if math.isinf(lower):
         gap = x - upper
         np.maximum(gap, 0.0, out=gap)
-        return x <= upper, gap
+        return x <= upper + _slack(upper), gap
     gap = np.maximum(np.maximum(lower - x, x - upper), 0.0)
-    return (x >= lower) & (x <= upper), gap
+    return (x >= lower - _slack(lower)) & (x <= upper + _slack(upper)), gap
