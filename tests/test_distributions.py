@@ -453,9 +453,9 @@ L = "indicators.x.level"
 
 INVALID = [
     # (id, dist table body, kind, key path, part of the message)
-    ("normal-sd-zero", 'dist = "normal", mean = "6%", sd = "0pp"', "flow", f"{G}.sd", "must be greater than 0 (got 0)"),
+    ("normal-sd-zero", 'dist = "normal", mean = "6%", sd = "0pp"', "flow", f"{G}.sd", "must be greater than 0 (got 0pp)"),
     ("normal-sd-negative", 'dist = "normal", mean = "6%", sd = "-1pp"', "flow", f"{G}.sd",
-     "must be greater than 0 (got -0.01)"),
+     "must be greater than 0 (got -1pp)"),
     ("normal-p05-p95", 'dist = "normal", p05 = "9%", p95 = "3%"', "flow", f"{G}.p95", "must be greater than p05"),
     ("normal-p05-p95-equal", 'dist = "normal", p05 = "5%", p95 = "5%"', "flow", f"{G}.p95", "must be greater than p05"),
     ("normal-p10-p90", 'dist = "normal", p10 = "9%", p90 = "3%"', "flow", f"{G}.p90", "must be greater than p10"),

@@ -42,16 +42,18 @@ class Diagnostic:
             gutter = f"{self.line:>4} | "
             text += f"\n{gutter}{self.source_line.rstrip()}"
             if self.col is not None:
-                caret_pad = _display_width(self.source_line[: self.col - 1])
-                text += "\n" + " " * (len(gutter) - 2) + "| " + " " * caret_pad + "^"
+                text += "\n" + " " * (len(gutter) - 2) + "| " + _caret_padding(self.source_line[: self.col - 1]) + "^"
         return text
 
 
-def _display_width(text: str) -> int:
-    """Terminal columns taken by text: CJK characters take two, so the caret lines up."""
+def _caret_padding(text: str) -> str:
+    """Blank space as wide on a terminal as ``text``: CJK characters take two columns, and tabs are
+    kept as tabs so that they expand exactly as they do in the source line above."""
     import unicodedata
 
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return "".join(
+        "\t" if ch == "\t" else "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " " for ch in text
+    )
 
 
 class ScenarioError(Exception):

@@ -155,11 +155,12 @@ class SplitNormal(Distribution):
         s1, s2 = self.sd_down, self.sd_up
         total = s1 + s2
         below = u <= s1 / total
-        # Below the mode u maps to Phi^-1(u * total / (2 s1)) in (0, 1/2]; above it to
-        # Phi^-1((u - s1/total) * total / (2 s2) + 1/2) in (1/2, 1): one ndtri over both halves.
-        argument = np.where(below, u * (total / (2 * s1)), (u - s1 / total) * (total / (2 * s2)) + 0.5)
+        # Both halves through the lower tail of one ndtri: below the mode Phi^-1(u * total / (2 s1));
+        # above it, mirrored, -Phi^-1((1 - u) * total / (2 s2)), which stays finite and precise as
+        # u -> 1, where (u - p) * c + 1/2 would round to 1.
+        argument = np.where(below, u * (total / (2 * s1)), (1.0 - u) * (total / (2 * s2)))
         x = special.ndtri(argument)
-        x *= np.where(below, s1, s2)
+        x *= np.where(below, s1, -s2)
         x += self.mode
         return x
 

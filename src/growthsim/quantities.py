@@ -46,10 +46,15 @@ class QuantityError(ValueError):
 _NUMBER_WITH_SUFFIX = re.compile(r"^\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)\s*(.*?)\s*$")
 _PERCENT_SUFFIXES = {"%", "％"}
 _POINT_SUFFIXES = {"pp", "个百分点", "百分点"}
-_MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+
+
+_THOUSANDS = re.compile(r"^\s*[+\-−]?\d{1,3}(?:[,，]\d{3})+(?:\.\d*)?")
 
 
 def _split(raw: str) -> tuple[float, str, Decimal]:
+    if _THOUSANDS.match(raw):
+        plain = re.sub(r"(?<=\d)[,，](?=\d{3})", "", raw.strip())
+        raise QuantityError(f"{raw!r}: write numbers without thousands separators, e.g. \"{plain}\"")
     match = _NUMBER_WITH_SUFFIX.match(raw)
     if not match:
         raise QuantityError(f"cannot read {raw!r} as a number")
@@ -94,22 +99,14 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
         if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
             return _finite(_hundredth(exact), raw)
     elif expect is Expect.AMOUNT:
-        factor = _unit_factor(suffix, unit)
-        if factor is not None:
-            return _finite(number * factor, raw)
-        if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
-            raise QuantityError(f"{raw!r} is a percentage, but this value is an amount in {unit or 'the indicator unit'}")
-        raise QuantityError(
-            f"unit {suffix!r} in {raw!r} does not match the indicator's unit {unit!r}; "
-            f"write a bare number in {unit} or e.g. \"{_num(number)}{unit}\""
-        )
+        return _parse_amount(raw, number, suffix, exact, unit)
     elif expect is Expect.NUMBER:
         raise QuantityError(f"{raw!r}: expected a plain number without a unit")
     raise QuantityError(f"cannot read {raw!r} as {_EXPECT_WORDS[expect]}; {_EXPECT_HINT[expect]}")
 
 
 def _parse_bare(number: float, expect: Expect) -> float:
-    if expect in (Expect.AMOUNT, Expect.NUMBER):
+    if expect in (Expect.AMOUNT, Expect.NUMBER) or not math.isfinite(number):
         return _finite(number, number)
     example = _num(number)
     suffix = "pp" if expect is Expect.POINTS else "%"
@@ -119,15 +116,49 @@ def _parse_bare(number: float, expect: Expect) -> float:
     )
 
 
-def _unit_factor(suffix: str, unit: str | None) -> float | None:
-    if unit and suffix == unit:
-        return 1.0
-    if unit and suffix and suffix[0] in _MULTIPLIERS:
-        rest = suffix[1:]
-        if rest == unit:
-            return _MULTIPLIERS[suffix[0]]
-        # "1.2万人" against unit "万人" is handled above; "1万户" against unit "户" here.
-    return None
+# Chinese number words that may stand before a unit: "1.2万人" is 12000 人, "16亿元" is 16 × 10^8 元.
+_MULTIPLIERS = {"千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8}
+
+
+def _split_multiplier(unit: str) -> tuple[int, str]:
+    """'万元' -> (10000, '元'); '户' -> (1, '户'). The longest multiplier prefix wins."""
+    for word in sorted(_MULTIPLIERS, key=len, reverse=True):
+        if unit.startswith(word) and len(unit) > len(word):
+            return _MULTIPLIERS[word], unit[len(word):]
+    return 1, unit
+
+
+def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: str | None) -> float:
+    if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
+        raise QuantityError(f"{raw!r} is a percentage, but this value is an amount in {unit or 'the indicator unit'}")
+    if not unit:
+        raise QuantityError(f"{raw!r}: this value takes a bare number (no unit is known here)")
+    if suffix == unit:
+        return _finite(number, raw)
+    if suffix in _MULTIPLIERS:  # "1.6万" for unit 户
+        bare = _plain_decimal(exact * _MULTIPLIERS[suffix])
+        raise QuantityError(f"{raw!r} has no unit: write \"{_plain_decimal(exact)}{suffix}{unit}\" or the bare number {bare}")
+    written_factor, written_base = _split_multiplier(suffix)
+    unit_factor, unit_base = _split_multiplier(unit)
+    if written_base == unit_base and written_factor != unit_factor and written_base:
+        if written_factor % unit_factor == 0:
+            # "1万户" for unit 户, "2亿元" for unit 万元: an exact whole multiple, read as such
+            return _finite(float(exact * (written_factor // unit_factor)), raw)
+        converted = _plain_decimal(exact * written_factor / unit_factor)
+        raise QuantityError(
+            f"unit {suffix!r} in {raw!r} does not match the indicator's unit {unit!r}: "
+            f"{_plain_decimal(exact)}{suffix} = {converted}{unit}; write it in {unit}, e.g. \"{converted}{unit}\""
+        )
+    raise QuantityError(
+        f"unit {suffix!r} in {raw!r} does not match the indicator's unit {unit!r}; "
+        f"write a bare number in {unit} or e.g. \"{_num(number)}{unit}\""
+    )
+
+
+def _plain_decimal(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 0.0016, 16000."""
+    text = format(value.normalize(), "f")
+    return text
 
 
 def _finite(value: float, raw: object) -> float:

@@ -189,27 +189,32 @@ def _diagnostic_order(d: Diagnostic) -> tuple:
 
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
 _UNQUOTED_PERCENT = re.compile(r"=\s*[+\-]?\d[\d.]*\s*(%|％|pp|个百分点)")
-_UNQUOTED_TEXT = re.compile(r"=\s*([^\s\"'\[{0-9+\-.tfin#])")
+# A value that starts like a word but is not one of TOML's own (true, false, inf, nan).
+_UNQUOTED_TEXT = re.compile(r"=\s*(?!(?:true|false|inf|nan)\b)([^\s\"'\[{0-9+\-.#])")
+_FULLWIDTH_QUOTED = re.compile(r"^\s*([^=\s]+)\s*=\s*[“”‘’「」]([^“”‘’「」]*)[“”‘’「」]")
+_KEY_OF_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_HEADER_OF_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
+_DUPLICATE_TABLE = re.compile(r"^Cannot declare (\(.*\)) twice$")
 
 
 def _parse_toml(text: str, file: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        lines = text.split("\n")  # as TOML counts lines: not splitlines(), which also breaks at U+2028
         diagnostics = []
-        lines = text.splitlines()
         bare_key_lines = set()
-        for line, col, key in bare_non_ascii_keys(text):
+        for line, col, key, in_header in bare_non_ascii_keys(text):
             bare_key_lines.add(line)
-            diagnostics.append(
-                Diagnostic(
-                    file, line, col, "",
-                    f"key {key!r} must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in bare "
-                    f"keys. Write \"{key}\" in double quotes, or better, use an ASCII id (such as gdp) and put "
-                    f"the Chinese name in name = \"{key}\"",
-                    source_line=lines[line - 1],
-                )
-            )
+            if in_header:
+                message = (f"key {key!r} must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in "
+                           f"bare keys. Write \"{key}\" in double quotes, or better, use an ASCII id (such as gdp) "
+                           f"and put the Chinese name in name = \"{key}\"")
+            else:
+                message = (f"key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, '_' and "
+                           "'-' in bare keys, and growthsim's keys are English (name, unit, kind ...); Chinese "
+                           "text goes in the values, e.g. name = \"...\"")
+            diagnostics.append(Diagnostic(file, line, col, "", message, source_line=lines[line - 1]))
         message = str(exc)
         match = _TOML_POSITION.search(message)
         line = col = None
@@ -219,16 +224,52 @@ def _parse_toml(text: str, file: str) -> dict:
                 line, col = int(match.group(1)), int(match.group(2))
         if line not in bare_key_lines or line is None:
             source_line = lines[line - 1] if line and line <= len(lines) else None
-            hint = ""
-            if source_line is not None:
-                if _UNQUOTED_PERCENT.search(source_line):
-                    hint = '; percentages must be quoted, e.g. mean = "8%"'
-                elif _UNQUOTED_TEXT.search(source_line):
-                    hint = '; text values must be quoted, e.g. kind = "flow"'
-            diagnostics.append(
-                Diagnostic(file, line, col, "", f"not valid TOML: {message}{hint}", source_line=source_line)
-            )
+            message, col = _explain_toml_error(message, lines, line, col)
+            diagnostics.append(Diagnostic(file, line, col, "", f"not valid TOML: {message}", source_line=source_line))
         raise ScenarioError(sorted(diagnostics, key=_diagnostic_order)) from None
+
+
+def _explain_toml_error(message: str, lines: list[str], line: int | None, col: int | None) -> tuple[str, int | None]:
+    """tomllib's message, made into one a planner can act on where we recognise the mistake."""
+    if line is None or line > len(lines):
+        return message, col
+    source = lines[line - 1]
+    if message == "Cannot overwrite a value" and (key := _KEY_OF_LINE.match(source)):
+        name = key.group(1)
+        header_line, header = _enclosing_header(lines, line)
+        first = next((n for n in range(header_line + 1, line)
+                      if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name), None)
+        where = f" in [{header}]" if header else ""
+        before = f" (first at line {first})" if first else ""
+        return f"{name!r} is set twice{where}{before}: keep only one", key.start(1) + 1
+    if (duplicate := _DUPLICATE_TABLE.match(message)) and (header := _HEADER_OF_LINE.match(source)):
+        parts = [p.strip().strip('"') for p in header.group(1).split(".")]
+        first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
+                      and [p.strip().strip('"') for p in m.group(1).split(".")] == parts), None)
+        name = ".".join(parts)
+        before = f" (first at line {first})" if first else ""
+        last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
+        return (f"[{name}] appears twice{before}: a copied block needs its own id, "
+                f"e.g. [{'.'.join(parts[:-1] + [parts[-1] + '_2'])}]"), last_col
+    hint = ""
+    if quoted := _FULLWIDTH_QUOTED.match(source):
+        hint = (f"; “ ” are Chinese quotation marks: use ASCII quotes, as in "
+                f"{quoted.group(1)} = \"{quoted.group(2)}\"")
+    elif "，" in source:
+        hint = "; '，' is a Chinese comma: separate values with an ASCII comma ','"
+    elif _UNQUOTED_PERCENT.search(source):
+        hint = '; percentages must be quoted, e.g. mean = "8%"'
+    elif _UNQUOTED_TEXT.search(source):
+        hint = '; text values must be quoted, e.g. kind = "flow"'
+    return message + hint, col
+
+
+def _enclosing_header(lines: list[str], line: int) -> tuple[int, str]:
+    """(line number, dotted name) of the [table] header above ``line``; (0, '') at the top level."""
+    for number in range(line - 1, 0, -1):
+        if header := _HEADER_OF_LINE.match(lines[number - 1]):
+            return number, ".".join(p.strip().strip('"') for p in header.group(1).split("."))
+    return 0, ""
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -257,8 +298,9 @@ class _Checker:
         self.report(path, message, at="key", severity="warning")
 
     # -- generic checks
-    def table(self, raw: Any, path: Sequence, allowed: Iterable[str], required: Iterable[str] = (),
-              what: str = "table") -> dict | None:
+    def table(self, raw: Any, path: Sequence, allowed: Iterable[str],
+              required: Iterable[str] | Mapping[str, str] = (), what: str = "table") -> dict | None:
+        """Check that raw is a table with only allowed keys; ``required`` may map each key to a hint."""
         if not isinstance(raw, dict):
             self.report(path, f"expected a {what} (a [section] or {{ ... }}), got {_kind_of(raw)}")
             return None
@@ -270,9 +312,10 @@ class _Checker:
                     f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed here: {one_of(allowed)}",
                     at="key",
                 )
-        for key in required:
+        hints = required if isinstance(required, Mapping) else dict.fromkeys(required, "")
+        for key, hint in hints.items():
             if key not in raw:
-                self.report(path, f"missing required key {key!r}", at="key")
+                self.report(path, f"missing required key {key!r}{': ' + hint if hint else ''}", at="key")
         return raw
 
     def text(self, table: dict, key: str, path: Sequence, required: bool = False) -> str | None:
@@ -330,9 +373,13 @@ class _Checker:
         name = self.text(meta, "name", ("scenario",), required=True) or ""
         description = self.text(meta, "description", ("scenario",)) or ""
         source = self.text(meta, "source", ("scenario",))
-        base_year = self.integer(meta, "base_year", ("scenario",), 1900, 2200) or 2022
-        target_year = self.integer(meta, "target_year", ("scenario",), 1900, 2200) or base_year + 1
-        if target_year != base_year + 1:
+        base_year = self.integer(meta, "base_year", ("scenario",), 1900, 2200)
+        target_year = self.integer(meta, "target_year", ("scenario",), 1900, 2200)
+        base_ok = base_year is not None or "base_year" not in meta  # a bad base_year is reported once
+        base_year = base_year if base_year is not None else 2022
+        if target_year is None:
+            target_year = base_year + 1
+        elif base_ok and target_year != base_year + 1:
             self.report(("scenario", "target_year"),
                         f"growthsim projects one year ahead: target_year must be base_year + 1 = {base_year + 1}")
 
@@ -349,7 +396,7 @@ class _Checker:
                 indicator = self.indicator(indicator_id, body)
                 if indicator is not None:
                     indicators.append(indicator)
-            self.check_relative_targets(indicators)
+            self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
             self.report(("indicators",), f"expected a table of indicators, got {_kind_of(indicators_raw)}")
         return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
@@ -365,7 +412,8 @@ class _Checker:
             ok = False
         allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "note",
                    "growth", "level", "change", "target")
-        body = self.table(body, path, allowed, required=("name", "unit", "kind"))
+        body = self.table(body, path, allowed,
+                          required={"name": "", "unit": "", "kind": f"one of {one_of(KINDS)}"})
         if body is None:
             return None
         name = self.text(body, "name", path, required=True)
@@ -441,6 +489,9 @@ class _Checker:
         if dist_name is None:
             self.report(path, f"missing 'dist': which distribution (one of: {one_of(DISTRIBUTIONS)})", at="key")
             return None
+        if not isinstance(dist_name, str):
+            self.report((*path, "dist"), f"expected text in quotes, got {_kind_of(dist_name)}")
+            return None
         if dist_name not in DISTRIBUTIONS:
             self.report((*path, "dist"), f"unknown distribution {dist_name!r}{did_you_mean(dist_name, DISTRIBUTIONS)}"
                                          f" (expected one of: {one_of(DISTRIBUTIONS)})")
@@ -494,6 +545,8 @@ class _Checker:
             distribution = make_distribution(dist_name, params)
         except ParamProblem as problem:
             for name, message in problem.problems:
+                if name in raw:  # show the value as the planner wrote it, not in code units
+                    message = re.sub(r"\(got [^)]*\)$", f"(got {_as_written(raw[name])})", message)
                 self.report((*path, name) if name else path, message)
             return None
         source = self.text(raw, "source", path)
@@ -605,6 +658,11 @@ class _Checker:
             _key, metric, expect = KINDS[kind]
             value = self.quantity(raw, path, expect, unit)
             return None if value is None else (value, metric, expect)
+        if isinstance(raw, str) and raw.strip().endswith(("pp", "个百分点")):
+            number = re.sub(r"(pp|个百分点)$", "", raw.strip())
+            self.report(path, f"{raw!r} is in percentage points, but a target on a flow is a growth "
+                              f"(\"{number}%\") or a level in {unit} (\"{number}{unit}\")")
+            return None
         if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
             value = self.quantity(raw, path, Expect.PERCENT, unit)
             return None if value is None else (value, "growth", Expect.PERCENT)
@@ -644,7 +702,8 @@ class _Checker:
             side = self.choice(table, "side", path, SIDES)
         return tolerance, side
 
-    def check_relative_targets(self, indicators: list[Indicator]) -> None:
+    def check_relative_targets(self, indicators: list[Indicator], all_ids: list[str]) -> None:
+        """Relative targets name another indicator; ``all_ids`` includes those that had errors."""
         by_id = {i.id: i for i in indicators}
         for indicator in indicators:
             target = indicator.target
@@ -652,10 +711,12 @@ class _Checker:
                 continue
             path = ("indicators", indicator.id, "target", "relative_to")
             other = by_id.get(target.relative_to)
+            if other is None and target.relative_to in all_ids:
+                continue  # it exists but has errors of its own, reported there
             if other is None:
                 self.report(path, f"no indicator {target.relative_to!r}"
-                                  f"{did_you_mean(target.relative_to, list(by_id))}; "
-                                  f"indicators in this file: {one_of(by_id)}")
+                                  f"{did_you_mean(target.relative_to, all_ids)}; "
+                                  f"indicators in this file: {one_of(all_ids)}")
             elif other.id == indicator.id:
                 self.report(path, "an indicator cannot be compared with itself")
             elif other.kind != indicator.kind:
@@ -665,6 +726,10 @@ class _Checker:
                                   f"{other.basis} terms: compare growths on the same price basis")
             elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
                 self.report(path, f"units differ: {indicator.unit} vs {other.unit}")
+
+
+def _as_written(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)
 
 
 def _is_number(text: str) -> bool:

@@ -56,8 +56,8 @@ class KeyMap:
     def line_text(self, line: int | None) -> str | None:
         if line is None:
             return None
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        lines = self.text.split("\n")  # TOML counts lines by \n only; splitlines() also breaks at U+2028
+        return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else None
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
@@ -160,10 +160,13 @@ class _Scanner:
                 self.i += 1
                 parts = self.key()
                 self.i += 1  # ]
-                for end in range(1, len(parts) + 1):
-                    path = tuple(p for p, _ in parts[:end])
-                    self.record(path, parts[end - 1][1], parts[end - 1][1])
-                table = tuple(p for p, _ in parts)
+                path: Path = ()
+                for name, offset in parts:
+                    path = path + (name,)
+                    if path in self.array_table_counts:  # [runs.sub] after [[runs]]: the last element's
+                        path = path + (self.array_table_counts[path] - 1,)
+                    self.record(path, offset, offset)
+                table = path
             else:
                 self.keyval(table)
 
@@ -187,6 +190,8 @@ class _Scanner:
             self.i += 1
             while True:
                 self.skip_blank(newlines=False)
+                if self.i >= len(self.text):
+                    raise ValueError("unclosed inline table")
                 if self.peek() == "}":
                     self.i += 1
                     return
@@ -199,6 +204,8 @@ class _Scanner:
             index = 0
             while True:
                 self.skip_blank(newlines=True)
+                if self.i >= len(self.text):
+                    raise ValueError("unclosed array")
                 if self.peek() == "]":
                     self.i += 1
                     return
@@ -228,15 +235,15 @@ _TABLE_HEADER = re.compile(r"^\s*\[\[?([^\]]*)\]\]?\s*(#.*)?$")
 _KEY_LINE = re.compile(r"^\s*([^\s=\"'#\[][^=\"']*?)\s*=")
 
 
-def bare_non_ascii_keys(text: str) -> list[tuple[int, int, str]]:
+def bare_non_ascii_keys(text: str) -> list[tuple[int, int, str, bool]]:
     """Lines where a key is written with non-ASCII characters and no quotes, which TOML rejects.
 
-    Returns (line, column, key) for each, so that all of them can be reported at once with a hint,
+    Returns (line, column, key, in_table_header) for each, so that all of them can be reported at once with a hint,
     rather than only the first one tomllib stops at. Lines inside multi-line strings are skipped.
     """
     found = []
     in_multiline: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if in_multiline:
             if line.count(in_multiline) % 2 == 1:
                 in_multiline = None
@@ -246,6 +253,7 @@ def bare_non_ascii_keys(text: str) -> list[tuple[int, int, str]]:
                 in_multiline = quote
         header = _TABLE_HEADER.match(line)
         candidates: list[tuple[str, int]] = []
+        in_header = bool(header)
         if header:
             offset = header.start(1)
             for part in re.split(r"\.", header.group(1)):
@@ -264,5 +272,5 @@ def bare_non_ascii_keys(text: str) -> list[tuple[int, int, str]]:
                     offset += len(part) + 1
         for key, col in candidates:
             if not key.isascii() and not _BARE_KEY.fullmatch(key):
-                found.append((number, col + 1, key))
+                found.append((number, col + 1, key, in_header))
     return found
