@@ -23,7 +23,9 @@ def resolve_seed(seed: int | None, scenario: Scenario) -> int:
         return int(seed)
     if scenario.seed is not None:
         return int(scenario.seed)
-    return int(np.random.SeedSequence().entropy)
+    # 63 bits of fresh entropy: enough for any number of runs, and small enough to be written back
+    # into a scenario's [simulation] seed (a TOML integer) to reproduce the run.
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def simulate(
