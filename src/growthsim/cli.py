@@ -16,6 +16,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .engine import DEFAULT_CHUNK_SIZE
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
@@ -116,7 +117,7 @@ def run(
                                             "summary.json and manifest.json; all or nothing."),
     export_draws: bool = typer.Option(False, "--export-draws",
                                       help="Also write every draw to draws.csv in the --out folder."),
-    chunk_size: int = typer.Option(262_144, "--chunk-size", min=1, hidden=True,
+    chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, hidden=True,
                                    help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""

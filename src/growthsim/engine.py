@@ -14,7 +14,9 @@ from .summary import Accumulator, Summary
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "resolve_seed"]
 
-DEFAULT_CHUNK_SIZE = 4 * BLOCK_SIZE  # ~40 MB of working arrays for 20 indicators
+# One block per chunk: measured fastest (the working arrays, ~10 MB for 20 indicators, stay out of
+# the allocator's mmap path and closer to cache) and the smallest memory footprint.
+DEFAULT_CHUNK_SIZE = BLOCK_SIZE
 
 
 def resolve_seed(seed: int | None, scenario: Scenario) -> int:
