@@ -9,26 +9,47 @@ The library API mirrors the command line::
         print(row.indicator.name, row.hit.p if row.hit else None)
 """
 
-from .diagnostics import Diagnostic, ScenarioError
-from .engine import simulate
-from .model import Model, compile_model
-from .scenario import Indicator, Scenario, load_scenario, parse_scenario
-from .summary import IndicatorSummary, Probability, Summary
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "Diagnostic",
-    "Indicator",
-    "IndicatorSummary",
-    "Model",
-    "Probability",
-    "Scenario",
-    "ScenarioError",
-    "Summary",
-    "compile_model",
-    "load_scenario",
-    "parse_scenario",
-    "simulate",
-]
+# The public names are imported on first use (PEP 562), so that `growthsim --help` and
+# `growthsim --version` start without loading numpy and scipy.
+_EXPORTS = {
+    "Diagnostic": "diagnostics",
+    "ScenarioError": "diagnostics",
+    "simulate": "engine",
+    "Model": "model",
+    "compile_model": "model",
+    "Indicator": "scenario",
+    "Scenario": "scenario",
+    "load_scenario": "scenario",
+    "parse_scenario": "scenario",
+    "IndicatorSummary": "summary",
+    "Probability": "summary",
+    "Summary": "summary",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'growthsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs
+    from .diagnostics import Diagnostic, ScenarioError
+    from .engine import simulate
+    from .model import Model, compile_model
+    from .scenario import Indicator, Scenario, load_scenario, parse_scenario
+    from .summary import IndicatorSummary, Probability, Summary

@@ -16,14 +16,12 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .engine import DEFAULT_CHUNK_SIZE
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
 
 app = typer.Typer(
     name="growthsim",
-    help="Monte Carlo projection of a district's development targets: how likely is each one to be hit?",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -117,11 +115,11 @@ def run(
                                             "summary.json and manifest.json; all or nothing."),
     export_draws: bool = typer.Option(False, "--export-draws",
                                       help="Also write every draw to draws.csv in the --out folder."),
-    chunk_size: int = typer.Option(DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, hidden=True,
-                                   help="Draws per chunk (memory only; results do not change)."),
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1, hidden=True,
+                                             help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
-    from .engine import simulate
+    from .engine import DEFAULT_CHUNK_SIZE, simulate
     from .export import EXCEL_MAX_ROWS, OutputError, simulate_to_folder
     from .model import compile_model
     from .render import rows_to_csv, summary_rows, summary_table, summary_to_dict
@@ -134,6 +132,7 @@ def run(
         _print_diagnostics(loaded.warnings)
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
+    chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     with _progress(n_draws) as progress:
         if out is None:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "Distribution",
@@ -210,7 +210,6 @@ class _TabulatedDiscrete(Distribution):
     """
 
     discrete = True
-    _frozen: stats.rv_discrete
 
     def _tabulate(self) -> None:
         lo = max(int(self._frozen.ppf(1e-15)), 0)
@@ -239,6 +238,8 @@ class Poisson(_TabulatedDiscrete):
     def __init__(self, mean: float):
         self.mean = mean
         self._params = {"mean": mean}
+        from scipy import stats  # scipy.stats takes ~0.3 s to import: only count scenarios pay it
+
         self._frozen = stats.poisson(mean)
         self._tabulate()
 
@@ -254,6 +255,8 @@ class NegativeBinomial(_TabulatedDiscrete):
         p = mean / var
         n = mean * mean / (var - mean)
         self._params = {"mean": mean, "sd": sd}
+        from scipy import stats
+
         self._frozen = stats.nbinom(n, p)
         self._tabulate()
 
