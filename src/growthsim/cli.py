@@ -92,8 +92,7 @@ def _root(
 ) -> None:
     """Monte Carlo projection of a district's development targets: how likely is each one to be hit?
 
-    Start with `growthsim run` (the bundled 洛龙区 2023 baseline scenario), then copy a scenario file,
-    edit its assumptions and run it: `growthsim run my-scenario.toml`.
+    Start with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, edit its assumptions and run it: `growthsim run my-scenario.toml`.
     """
 
 
