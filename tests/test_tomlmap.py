@@ -184,6 +184,9 @@ def test_baseline_scenario_positions_point_at_the_values():
                     if isinstance(inner_value, str) and "\n" not in inner_value:
                         assert line[p.value_col - 1:] == f'"{inner_value}"'
                     checked += 1
+            elif isinstance(value, str) and "\n" in value:
+                assert literal == '"""'  # a multi-line string starts on the key's line
+                checked += 1
             elif isinstance(value, str):
                 assert literal == f'"{value}"'
                 checked += 1
