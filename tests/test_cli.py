@@ -315,3 +315,21 @@ def test_internal_error_is_reported_briefly(monkeypatch, capsys):
     assert exit_info.value.code == cli.EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_run_table_explains_a_joint_probability_of_zero():
+    result = invoke("run", *SMALL)
+    text = " ".join(result.stdout.split())
+    assert "P(all) < 0.13% (none of 3,000 draws; 95% upper bound)" in text
+    assert "drawn independently" in text
+    assert "vs gdp:" in text  # the relative target shows the difference it tests
+
+
+def test_run_json_labels_price_basis_and_relative_differences():
+    document = json.loads(invoke("run", *SMALL, "-f", "json").stdout)
+    rows = {row["id"]: row for row in document["indicators"]}
+    assert rows["gdp"]["level_prices"] == "constant_base_year"
+    assert rows["fai"]["level_prices"] == "current"
+    assert rows["unemployment"]["level_prices"] is None
+    assert list(rows["income"]["difference_quantiles"]) == list(QUANTILES)
+    assert rows["gdp"]["difference_quantiles"] is None

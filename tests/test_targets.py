@@ -746,3 +746,18 @@ def test_about_target_with_empirical_values_on_the_bound():
     n = 40_000
     row = simulate(parse_scenario(text), n_draws=n, seed=4).indicators[0]
     assert abs(row.hit.p - 0.75) <= mc_tolerance(0.75, n), row.hit.p  # P(X >= 6%) = 3/4
+
+
+# --- what a relative target tests -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("indicator_id", ["rel_least", "rel_most", "rel_both"])
+def test_relative_target_reports_quantiles_of_the_difference(indicator_id, rows):
+    """The difference own - other of two independent normals is N(REL_D, REL_S^2)."""
+    row = rows[indicator_id]
+    n = row.hit.n
+    for name, q in QUANTILES.items():
+        exact = stats.norm.ppf(q, REL_D, REL_S)
+        se = math.sqrt(q * (1 - q) / n) / stats.norm.pdf(exact, REL_D, REL_S)
+        assert abs(row.difference_quantiles[name] - exact) <= SIGMAS * se + 2 * row.quantile_error, name
+    assert rows["al"].difference_quantiles is None  # only relative targets have one

@@ -20,6 +20,7 @@ class Outcomes:
     hits, gaps    (n_targets, n)     target hit flags, and the shortfall of the draws that miss (0 on hits)
     levels        {row: (n,)}        the tested 2023 level of flows whose target is a level (16亿元)
     stretch_hits  {target: (n,)}     stretch (力争) hit flags, for targets that have a stretch
+    differences   {target: (n,)}     own minus the other indicator's metric, for relative targets
     """
 
     start: int
@@ -28,6 +29,7 @@ class Outcomes:
     gaps: np.ndarray
     levels: dict[int, np.ndarray] = field(default_factory=dict)
     stretch_hits: dict[int, np.ndarray] = field(default_factory=dict)
+    differences: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -46,10 +48,11 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
     gaps = np.empty((len(model.targets), n))
     levels: dict[int, np.ndarray] = {}
     stretch_hits: dict[int, np.ndarray] = {}
+    differences: dict[int, np.ndarray] = {}
     for index, ref in enumerate(model.targets):
         own = drawn[ref.row]
         if ref.reference_row is not None:
-            tested = own - drawn[ref.reference_row]
+            tested = differences[index] = own - drawn[ref.reference_row]
         elif ref.tests_level_of_flow:
             tested = ref.baseline * (1.0 + own)
             levels[ref.row] = tested
@@ -59,4 +62,4 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
         stretch = ref.target.evaluate_stretch(tested)
         if stretch is not None:
             stretch_hits[index] = stretch
-    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits)
+    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits, differences)

@@ -10,7 +10,10 @@ import io
 import math
 from typing import Any, Iterable
 
+import numpy as np
+
 from .distributions import DISTRIBUTIONS
+from .sampling import quantity_at
 from .quantities import format_amount, format_percent, format_points
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, IndicatorSummary, Probability, Summary
@@ -32,7 +35,7 @@ SCHEMA = "growthsim.run/1"
 
 # Words for probabilities, after the calibrated language of IPCC reports, with a colour each.
 BANDS = (
-    (0.90, "几乎确定 very likely", "bold green"),
+    (0.90, "很可能 very likely", "bold green"),
     (0.66, "可能 likely", "green"),
     (0.33, "难料 about even", "yellow"),
     (0.10, "不太可能 unlikely", "dark_orange"),
@@ -100,12 +103,23 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "mean": row.mean,
         "quantiles": row.quantiles,
         "level_quantiles": row.level_quantiles,
+        "level_prices": _level_prices(indicator) if row.level_quantiles else None,
+        "difference_quantiles": row.difference_quantiles,
         "quantile_error": row.quantile_error,
         "expected_shortfall": row.expected_shortfall,
     }
     if row.stretch is not None:
         out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
     return out
+
+
+def _level_prices(indicator: Indicator) -> str | None:
+    """The price basis of projected levels: a real flow's levels are at base-year prices."""
+    if indicator.basis == "real":
+        return "constant_base_year"
+    if indicator.basis == "nominal":
+        return "current"
+    return None
 
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:
@@ -246,6 +260,9 @@ def summary_table(summary: Summary):
         indicator = row.indicator
         median = _fmt_metric(indicator, row.metric, row.quantiles["p50"])
         interval = _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"])
+        if row.difference_quantiles is not None:  # what a relative target actually tests
+            d = {k: indicator.target.fmt_tested(v) for k, v in row.difference_quantiles.items()}
+            interval += f"\nvs {indicator.target.relative_to}: {d['p50']} [{d['p05']}, {d['p95']}]"
         name = Text(indicator.name)
         name.append(f" {indicator.id}", style="dim")
         target = indicator.target
@@ -267,9 +284,14 @@ def _caption(summary: Summary) -> str:
     lines = []
     if joint.all_hit is not None:
         p = joint.all_hit
+        if p.p == 0:
+            share = f"< {format_share(p.ci[1])} (none of {summary.n_draws:,} draws; 95% upper bound)"
+        else:
+            share = f"{format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
         lines.append(
-            f"全部{joint.n_targets}项目标同时达成 P(all) = {format_share(p.p)} [95%: {format_share(p.ci[0])}, "
-            f"{format_share(p.ci[1])}]; expected targets hit {joint.expected_hits:.1f} of {joint.n_targets}"
+            f"全部{joint.n_targets}项目标同时达成 P(all) {'' if p.p == 0 else '= '}{share}; "
+            f"expected targets hit {joint.expected_hits:.1f} of {joint.n_targets}. Indicators are drawn "
+            "independently in this version: if they move together, P(all) is higher."
         )
     lines.append(
         f"{summary.n_draws:,} draws, seed {summary.seed}; ±95% is the Monte Carlo uncertainty of P(hit). "
@@ -316,10 +338,7 @@ def scenario_tables(scenario: Scenario) -> list:
             base.append(f"\nnote: {indicator.note}", style="dim italic")
 
         assumption = indicator.assumption
-        distribution = assumption.distribution
-        import numpy as np
-
-        p05, p50, p95 = distribution.ppf(np.array([0.05, 0.5, 0.95]))
+        p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
         params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
         text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
         text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .distributions import Distribution
 from .model import Model
 
-__all__ = ["BLOCK_SIZE", "Draws", "stream_key", "uniforms", "sample"]
+__all__ = ["BLOCK_SIZE", "Draws", "stream_key", "uniforms", "sample", "quantity_at"]
 
 BLOCK_SIZE = 65_536  # part of the reproducibility contract: changing it changes every draw
 STREAM_INDICATOR = 1  # spawn-key domain tags keep future stream kinds (events ...) apart
@@ -69,9 +70,14 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     for row, (key, distribution, is_count) in enumerate(
         zip(model.stream_keys, model.distributions, model.is_count)
     ):
-        drawn = distribution.ppf(uniforms(entropy, key, start, stop))
-        if is_count and not distribution.discrete:
-            # A continuous distribution on a count: nearest whole number, never below zero.
-            drawn = np.maximum(np.rint(drawn), 0.0)
-        values[row] = drawn
+        values[row] = quantity_at(distribution, uniforms(entropy, key, start, stop), is_count)
     return Draws(start, values)
+
+
+def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:
+    """The simulated quantity at uniforms ``u``: the inverse CDF, made whole for a count indicator."""
+    drawn = distribution.ppf(u)
+    if is_count and not distribution.discrete:
+        # A continuous distribution on a count: nearest whole number, never below zero.
+        drawn = np.maximum(np.rint(drawn), 0.0)
+    return drawn

@@ -68,6 +68,7 @@ class IndicatorSummary:
     hit: Probability | None = None
     stretch: Probability | None = None
     expected_shortfall: float | None = None  # mean gap over the draws that miss; None if none miss
+    difference_quantiles: dict[str, float] | None = None  # relative targets: own minus the other's metric
 
     @property
     def target(self) -> Target | None:
@@ -101,6 +102,7 @@ class Accumulator:
         self.seed = seed
         n_ind, n_tgt = len(model.indicators), len(model.targets)
         self.sketches: list[QuantileSketch] | None = None
+        self.difference_sketches: dict[int, QuantileSketch] = {}  # relative targets, by target index
         self.metric_block_sums: list[np.ndarray] = []  # each (n_indicators, n_blocks_in_chunk)
         self.gap_block_sums: list[np.ndarray] = []
         self.hits = np.zeros(n_tgt, dtype=np.int64)
@@ -117,6 +119,11 @@ class Accumulator:
                 QuantileSketch(outcomes.metric(row)[:BLOCK_SIZE], integer=self._is_integer(row))
                 for row in range(self._n_ind)
             ]
+            self.difference_sketches = {
+                index: QuantileSketch(difference[:BLOCK_SIZE]) for index, difference in outcomes.differences.items()
+            }
+        for index, sketch in self.difference_sketches.items():
+            sketch.add(outcomes.differences[index])
         sums = np.empty((self._n_ind, -(-outcomes.n // BLOCK_SIZE)))
         for row, sketch in enumerate(self.sketches):
             metric = outcomes.metric(row)
@@ -149,7 +156,10 @@ class Accumulator:
             quantiles = dict(zip(QUANTILES, (float(v) for v in values)))
             target_index = self.model.target_of_row.get(row)
             metric = indicator.metric if target_index is None else self.model.targets[target_index].target.metric
-            hit = stretch = shortfall = None
+            hit = stretch = shortfall = differences = None
+            if target_index in self.difference_sketches:
+                values = self.difference_sketches[target_index].quantiles(probabilities)
+                differences = dict(zip(QUANTILES, (float(v) for v in values)))
             if target_index is not None:
                 hits = int(self.hits[target_index])
                 hit = Probability.from_counts(hits, n)
@@ -168,6 +178,7 @@ class Accumulator:
                     hit=hit,
                     stretch=stretch,
                     expected_shortfall=shortfall,
+                    difference_quantiles=differences,
                 )
             )
         n_targets = len(self.model.targets)
