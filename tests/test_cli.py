@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -120,7 +121,8 @@ def test_run_json_follows_the_contract():
 def test_run_csv_has_one_row_per_indicator():
     result = invoke("run", *SMALL, "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.stdout.startswith("\ufeff")  # `> result.csv` opens in Excel
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
     assert len(rows) == 17
     assert rows[0]["id"] == "gdp" and rows[0]["name"] == "地区生产总值"
     assert float(rows[0]["target_value"]) == 0.08
@@ -333,3 +335,33 @@ def test_run_json_labels_price_basis_and_relative_differences():
     assert rows["unemployment"]["level_prices"] is None
     assert list(rows["income"]["difference_quantiles"]) == list(QUANTILES)
     assert rows["gdp"]["difference_quantiles"] is None
+
+
+@pytest.mark.parametrize("args", [["run", "-n", "1000"], ["run", "-n", "1000", "-f", "csv"],
+                                  ["run", "-n", "1000", "-f", "json"], ["validate", str(BASELINE)], ["show"]])
+def test_a_gbk_console_does_not_crash(args):
+    """Chinese Windows consoles and redirects use GBK, which has no ✓ or ≥: never an internal error."""
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    completed = subprocess.run([sys.executable, "-m", "growthsim", *args], capture_output=True, env=env)
+    assert completed.returncode == 0, completed.stderr.decode("utf-8", "replace")
+    if "-f" in args:  # machine formats are UTF-8 whatever the console
+        text = completed.stdout.decode("utf-8-sig")
+        assert "地区生产总值" in text
+
+
+def test_an_earlier_run_survives_a_failed_replacement(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    assert invoke("run", *SMALL, "--out", str(out)).exit_code == 0
+    before = (out / "summary.json").read_bytes()
+    real_rename = os.rename
+
+    def failing_rename(src, dst):
+        if ".partial-" in str(src):
+            raise OSError(13, "Permission denied")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    result = invoke("run", "--draws", "3000", "--seed", "6", "--out", str(out))
+    assert result.exit_code == 1 and "Permission denied" in result.stderr
+    assert (out / "summary.json").read_bytes() == before  # the old set, not neither
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

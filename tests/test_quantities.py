@@ -186,7 +186,7 @@ def test_amount_rejects_a_percentage(raw):
 
 
 def test_amount_with_a_multiplier_but_no_unit():
-    assert error("1.6万", A, "户") == "'1.6万' has no unit: write \"1.6万户\" or the bare number 16000"
+    assert error("1.6万", A, "户") == "'1.6万' has no unit: write \"1.6万户\" or the bare number 16000 (in 户)"
 
 
 def test_amount_with_a_unit_when_none_is_known():
@@ -327,3 +327,13 @@ def test_percent_round_trips(d):
         written = "0"
     assert format_percent(parse_quantity(f"{written}%", P)) == f"{written}%"
     assert format_points(parse_quantity(f"{written}pp", PP)) == f"{written}pp"
+
+
+@pytest.mark.parametrize(("raw", "unit", "value"), [("73.8亿", "亿元", 73.8), ("1.2万", "万人", 1.2)])
+def test_a_number_word_that_is_the_units_own_multiplier_is_read_in_the_unit(raw, unit, value):
+    """'73.8亿' on a 亿元 indicator is 73.8亿元; it once suggested '73.8亿亿元', 10^8 times too much."""
+    assert parse_quantity(raw, A, unit) == value
+
+
+def test_a_number_word_without_the_unit_converts_to_the_units_base():
+    assert error("1.6亿", A, "万人") == "'1.6亿' has no unit: write \"1.6亿人\" or the bare number 16000 (in 万人)"

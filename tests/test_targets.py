@@ -574,7 +574,7 @@ HAND = [
     ("between", target(op="between", low=0.02, high=0.04, metric="level"), (0.02, 0.04), "2% – 4%",
      "hit when 2% ≤ level ≤ 4%"),
     ("relative_least", target(op="relative", relative_to="gdp", tolerance=0.01, side="at_least"),
-     (-0.01, math.inf), "≥ gdp − 1pp", "hit when growth minus gdp's growth ≥ -1pp"),
+     (-0.01, math.inf), "≥ gdp - 1pp", "hit when growth minus gdp's growth ≥ -1pp"),
     ("relative_most", target(op="relative", relative_to="gdp", tolerance=0.01, side="at_most"),
      (-math.inf, 0.01), "≤ gdp + 1pp", "hit when growth minus gdp's growth ≤ +1pp"),
     ("relative_both", target(op="relative", relative_to="gdp", tolerance=0.01, side="both"),
@@ -603,7 +603,7 @@ def test_target_text_from_scenario(scenario):
     assert scenario.indicator("ab_least").target.text == "≈ 7% (≥ 6.5%)"
     assert scenario.indicator("tech").target.text == "≥ 16亿元"
     assert scenario.indicator("firms").target.text == "≥ 10,000户"
-    assert scenario.indicator("rel_least").target.text == "≥ ref − 1pp"
+    assert scenario.indicator("rel_least").target.text == "≥ ref - 1pp"
     assert scenario.indicator("fs").target.text == "≥ 6%, 力争 ≥ 8%"
     assert scenario.indicator("urb").target.text == "≥ 1pp"
 

@@ -148,9 +148,9 @@ def run(
     if output_format is OutputFormat.json:
         from .export import dumps
 
-        sys.stdout.write(dumps(summary_to_dict(summary)))
+        _write_utf8(dumps(summary_to_dict(summary)))
     elif output_format is OutputFormat.csv:
-        sys.stdout.write(rows_to_csv(summary_rows(summary)))
+        _write_utf8(rows_to_csv(summary_rows(summary)), bom=True)
     else:
         _console().print(summary_table(summary))
     if out is not None:
@@ -180,6 +180,19 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _write_utf8(text: str, bom: bool = False) -> None:
+    """Machine formats go out as UTF-8 whatever the console's code page (GBK on Chinese Windows), and
+    CSV with a byte-order mark, so that `growthsim run -f csv > result.csv` opens correctly in Excel."""
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def _command_line() -> list[str]:
@@ -248,6 +261,10 @@ def distributions() -> None:
 
 def main() -> None:
     """Console entry point: run the app, turning the unexpected into a short message."""
+    for stream in (sys.stdout, sys.stderr):
+        # A console that cannot show a character (GBK has no ✓) gets a '?' rather than a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         app()
     except KeyboardInterrupt:

@@ -92,7 +92,12 @@ class StagedOutput:
         if self.destination.exists():
             old = self.destination.with_name(f".{self.destination.name}.old-{os.getpid()}")
             os.rename(self.destination, old)
-        os.rename(self.staging, self.destination)
+        try:
+            os.rename(self.staging, self.destination)
+        except OSError:
+            if old is not None:  # put the earlier run back: the old set or the new one, never neither
+                os.rename(old, self.destination)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         self.committed = True

@@ -135,11 +135,16 @@ def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: st
         raise QuantityError(f"{raw!r}: this value takes a bare number (no unit is known here)")
     if suffix == unit:
         return _finite(number, raw)
-    if suffix in _MULTIPLIERS:  # "1.6万" for unit 户
-        bare = _plain_decimal(exact * _MULTIPLIERS[suffix])
-        raise QuantityError(f"{raw!r} has no unit: write \"{_plain_decimal(exact)}{suffix}{unit}\" or the bare number {bare}")
     written_factor, written_base = _split_multiplier(suffix)
     unit_factor, unit_base = _split_multiplier(unit)
+    if suffix in _MULTIPLIERS:  # a number word without the unit: "73.8亿" for 亿元, "1.6万" for 户
+        if _MULTIPLIERS[suffix] == unit_factor:
+            return _finite(number, raw)  # "73.8亿" for unit 亿元 is 73.8亿元
+        bare = _plain_decimal(exact * _MULTIPLIERS[suffix] / unit_factor)
+        raise QuantityError(
+            f"{raw!r} has no unit: write \"{_plain_decimal(exact)}{suffix}{unit_base}\" or the bare number {bare} "
+            f"(in {unit})"
+        )
     if written_base == unit_base and written_factor != unit_factor and written_base:
         if written_factor % unit_factor == 0:
             # "1万户" for unit 户, "2亿元" for unit 万元: an exact whole multiple, read as such

@@ -111,7 +111,7 @@ class Target:
         else:
             other, tol = self.relative_to, self.fmt_tol()
             if self.side == "at_least":
-                text = f"≥ {other} − {tol}"
+                text = f"≥ {other} - {tol}"
             elif self.side == "at_most":
                 text = f"≤ {other} + {tol}"
             else:
