@@ -174,7 +174,7 @@ class Accumulator:
                     mean=metric_sums[row] / n,
                     quantiles=quantiles,
                     level_quantiles=_level_quantiles(indicator, metric, quantiles),
-                    quantile_error=sketch.error_bound,
+                    quantile_error=sketch.error_at(probabilities),
                     hit=hit,
                     stretch=stretch,
                     expected_shortfall=shortfall,
