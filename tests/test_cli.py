@@ -90,7 +90,7 @@ def test_python_dash_m_works():
 def test_run_default_scenario_table():
     result = invoke("run", *SMALL)
     assert result.exit_code == 0, result.output
-    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "P(all)", "≥ 8%", "≤ 5.5%"):
+    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "P(all)", "增长8%", "≥ 8%", "≤ 5.5%"):
         assert text in result.stdout
     assert "Traceback" not in result.output
 
@@ -322,9 +322,9 @@ def test_internal_error_is_reported_briefly(monkeypatch, capsys):
 def test_run_table_explains_a_joint_probability_of_zero():
     result = invoke("run", *SMALL)
     text = " ".join(result.stdout.split())
-    assert "P(all) < 0.13% (none of 3,000 draws; 95% upper bound)" in text
-    assert "drawn independently" in text
-    assert "vs gdp:" in text  # the relative target shows the difference it tests
+    assert "P(all) < 0.13%（3,000次模拟中0次，95%上限）" in text
+    assert "各指标独立抽样" in text
+    assert "比gdp:" in text  # the relative target shows the difference it tests
 
 
 def test_run_json_labels_price_basis_and_relative_differences():

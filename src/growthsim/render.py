@@ -16,7 +16,7 @@ from .distributions import DISTRIBUTIONS
 from .sampling import quantity_at
 from .quantities import format_amount, format_percent, format_points
 from .scenario import Indicator, Scenario
-from .summary import QUANTILES, IndicatorSummary, Probability, Summary
+from .summary import QUANTILES, Z_95, IndicatorSummary, Probability, Summary
 from .targets import Target
 
 __all__ = [
@@ -217,14 +217,15 @@ def _fmt_metric(indicator: Indicator, metric: str, value: float) -> str:
 
 
 def _fmt_interval(indicator: Indicator, metric: str, lo: float, hi: float) -> str:
+    """'[3.1%, 8.9%]' for rates; '10,145–18,365户' style ranges for amounts, whose commas would clash."""
     if metric in ("growth", "change") or indicator.kind == "rate":
         return f"[{_fmt_metric(indicator, metric, lo)}, {_fmt_metric(indicator, metric, hi)}]"
-    return f"[{format_amount(lo)}, {format_amount(hi)}]"
+    return f"[{format_amount(lo)}–{format_amount(hi)}]"
 
 
 def _fmt_probability(probability: Probability) -> str:
-    half = 1.959963984540054 * probability.se * 100
-    return f"{probability.p * 100:.1f}% ±{half:.1f}pp"
+    half = Z_95 * probability.se * 100
+    return f"{probability.p * 100:.1f}% ±{half:.1f}"
 
 
 def format_share(p: float) -> str:
@@ -238,44 +239,50 @@ def format_share(p: float) -> str:
 
 
 def summary_table(summary: Summary):
-    """A rich Table: one row per indicator, coloured by how likely its target is."""
+    """A rich Table: one row per indicator, coloured by how likely its target is.
+
+    Laid out to stay readable on a 100-column terminal: the id goes under the Chinese name, the
+    target shows the report's wording over growthsim's reading of it.
+    """
     from rich.table import Table
     from rich.text import Text
 
     scenario = summary.scenario
     table = Table(
-        title=f"{scenario.name} — {scenario.target_year}年目标达成概率",
+        title=f"{scenario.name}：{scenario.target_year}年目标达成概率",
         caption=_caption(summary),
         caption_justify="left",
         header_style="bold",
         expand=False,
     )
-    table.add_column("指标 indicator", no_wrap=True)
-    table.add_column(f"{scenario.base_year}基数", justify="right")
-    table.add_column("目标 target")
-    table.add_column(f"{scenario.target_year}预测 median [90%]", justify="right")
-    table.add_column("达标概率 P(hit) ±95%", justify="right")
-    table.add_column("评估 band")
+    table.add_column("指标", min_width=16)
+    table.add_column(f"{scenario.base_year}年", justify="right")
+    table.add_column("目标", min_width=14)
+    table.add_column(f"{scenario.target_year}年预测\n中位数 [90%区间]", justify="right", no_wrap=True)
+    table.add_column("达标概率\n±95%", justify="right", no_wrap=True)
+    table.add_column("评估", no_wrap=True)
     for row in summary.indicators:
         indicator = row.indicator
-        median = _fmt_metric(indicator, row.metric, row.quantiles["p50"])
-        interval = _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"])
+        projection = Text(_fmt_metric(indicator, row.metric, row.quantiles["p50"]))
+        projection.append("\n" + _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"]))
         if row.difference_quantiles is not None:  # what a relative target actually tests
-            d = {k: indicator.target.fmt_tested(v) for k, v in row.difference_quantiles.items()}
-            interval += f"\nvs {indicator.target.relative_to}: {d['p50']} [{d['p05']}, {d['p95']}]"
+            gap = indicator.target.fmt_tested(row.difference_quantiles["p50"])
+            projection.append(f"\n比{indicator.target.relative_to}: {gap}", style="dim")
         name = Text(indicator.name)
-        name.append(f" {indicator.id}", style="dim")
+        name.append(f"\n{indicator.id}", style="dim")
         target = indicator.target
-        target_text = target.text if target else "—"
-        if row.hit is None:
-            table.add_row(name, indicator.fmt_baseline(), target_text, f"{median} {interval}", "—", "")
+        if target is None:
+            table.add_row(name, indicator.fmt_baseline(), "—", projection, "—", "")
             continue
+        target_text = Text(target.written or target.text)
+        if target.written:
+            target_text.append(f"\n{target.text}", style="dim")
         words, style = band_of(row.hit.p)
         probability = Text(_fmt_probability(row.hit), style=style)
         if row.stretch is not None:
             probability.append(f"\n力争 {_fmt_probability(row.stretch)}", style=band_of(row.stretch.p)[1])
-        table.add_row(name, indicator.fmt_baseline(), target_text, f"{median} {interval}", probability,
-                      Text(words, style=style))
+        table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability,
+                      Text(words.replace(" ", "\n", 1), style=style))
     return table
 
 
@@ -285,17 +292,16 @@ def _caption(summary: Summary) -> str:
     if joint.all_hit is not None:
         p = joint.all_hit
         if p.p == 0:
-            share = f"< {format_share(p.ci[1])} (none of {summary.n_draws:,} draws; 95% upper bound)"
+            share = f"< {format_share(p.ci[1])}（{summary.n_draws:,}次模拟中0次，95%上限）"
         else:
-            share = f"{format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
+            share = f"= {format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
         lines.append(
-            f"全部{joint.n_targets}项目标同时达成 P(all) {'' if p.p == 0 else '= '}{share}; "
-            f"expected targets hit {joint.expected_hits:.1f} of {joint.n_targets}. Indicators are drawn "
-            "independently in this version: if they move together, P(all) is higher."
+            f"全部{joint.n_targets}项目标同时达成 P(all) {share}；预计达成 {joint.expected_hits:.1f} / "
+            f"{joint.n_targets} 项。本版本各指标独立抽样：若指标同向变动，P(all) 会更高。"
         )
     lines.append(
-        f"{summary.n_draws:,} draws, seed {summary.seed}; ±95% is the Monte Carlo uncertainty of P(hit). "
-        "Targets as read: `growthsim show`."
+        f"{summary.n_draws:,}次模拟，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
+        "目标的解读见 `growthsim show`。"
     )
     return "\n".join(lines)
 
