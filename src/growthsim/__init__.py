@@ -47,9 +47,9 @@ def __dir__():
     return sorted(__all__)
 
 
-if TYPE_CHECKING:  # for type checkers and IDEs
-    from .diagnostics import Diagnostic, ScenarioError
-    from .engine import simulate
-    from .model import Model, compile_model
-    from .scenario import Indicator, Scenario, load_scenario, parse_scenario
-    from .summary import IndicatorSummary, Probability, Summary
+if TYPE_CHECKING:  # for type checkers and IDEs; the names are re-exported through __getattr__
+    from .diagnostics import Diagnostic, ScenarioError  # noqa: F401
+    from .engine import simulate  # noqa: F401
+    from .model import Model, compile_model  # noqa: F401
+    from .scenario import Indicator, Scenario, load_scenario, parse_scenario  # noqa: F401
+    from .summary import IndicatorSummary, Probability, Summary  # noqa: F401

@@ -92,7 +92,8 @@ def _root(
 ) -> None:
     """Monte Carlo projection of a district's development targets: how likely is each one to be hit?
 
-    Start with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, edit its assumptions and run it: `growthsim run my-scenario.toml`.
+    Start with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, \
+edit its assumptions and run it: `growthsim run my-scenario.toml`.
     """
 
 
@@ -105,7 +106,7 @@ def run(
     scenario: Optional[Path] = SCENARIO_ARG,
     draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
                                         help="Number of Monte Carlo draws (default: the scenario's, else 100000)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0,
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
                                        help="Random seed (default: the scenario's; same seed, same numbers)."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                                help="table for people; json or csv on standard output for programs."),
@@ -121,7 +122,7 @@ def run(
     from .engine import DEFAULT_CHUNK_SIZE, simulate
     from .export import EXCEL_MAX_ROWS, OutputError, simulate_to_folder
     from .model import compile_model
-    from .render import rows_to_csv, summary_rows, summary_table, summary_to_dict
+    from .render import dumps, rows_to_csv, summary_rows, summary_table, summary_to_dict
 
     if export_draws and out is None:
         raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
@@ -146,15 +147,14 @@ def run(
                 raise _fail(f"cannot write to {out}: {error.strerror or error}; nothing was written") from None
 
     if output_format is OutputFormat.json:
-        from .export import dumps
-
         _write_utf8(dumps(summary_to_dict(summary)))
     elif output_format is OutputFormat.csv:
         _write_utf8(rows_to_csv(summary_rows(summary)), bom=True)
     else:
         _console().print(summary_table(summary))
     if out is not None:
-        note = f"wrote {out}{os.sep}: summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
+        files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
+        note = f"wrote {out}{os.sep}: {files}"
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
             note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
         _console(stderr=True).print(note, style="dim", markup=False)
@@ -266,10 +266,7 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted; no output was written\n")
-        sys.exit(130)
+        app()  # Typer turns Ctrl-C into exit code 130; an --out folder being written is discarded
     except Exception as error:  # a bug, not a user's mistake
         if os.environ.get("GROWTHSIM_DEBUG"):
             raise

@@ -72,8 +72,10 @@ class ScenarioError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'normal'?)' or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    choices = list(choices)
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -28,9 +28,6 @@ __all__ = [
     "make_distribution",
 ]
 
-Z_95 = 1.959963984540054
-
-
 class ParamProblem(ValueError):
     """One or more parameter problems: a list of (parameter name or '', message)."""
 

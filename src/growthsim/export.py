@@ -9,7 +9,6 @@ which Excel on Chinese Windows needs to show the characters correctly.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -70,7 +69,8 @@ class StagedOutput:
             for folder in reversed(missing):
                 folder.mkdir()
                 self._created_parents.append(folder)
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.partial-", dir=self.destination.parent))
+            prefix = f".{self.destination.name}.partial-"
+            self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.destination.parent))
             umask = os.umask(0)
             os.umask(umask)
             self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
@@ -192,10 +192,6 @@ def manifest(summary_dict: dict[str, Any], command_line: list[str], files: dict[
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
 def simulate_to_folder(
     model: Model,
     out: str | Path,
@@ -214,7 +210,7 @@ def simulate_to_folder(
     """
     import time
 
-    from .render import rows_to_csv, summary_rows, summary_to_dict
+    from .render import dumps, rows_to_csv, summary_rows, summary_to_dict
 
     with StagedOutput(out) as staged:
         started = time.perf_counter()

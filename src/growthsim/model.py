@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .distributions import Distribution
+from .sampling import stream_key
 from .scenario import Indicator, Scenario
 from .targets import Target
 
@@ -37,9 +38,6 @@ class Model:
 
 
 def compile_model(scenario: Scenario) -> Model:
-    # Imported here: sampling imports Model for its signatures.
-    from .sampling import stream_key
-
     indicators = scenario.indicators
     rows = {indicator.id: row for row, indicator in enumerate(indicators)}
     targets: list[TargetRef] = []

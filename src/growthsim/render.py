@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from typing import Any, Iterable
 
 import numpy as np
 
 from .distributions import DISTRIBUTIONS
+from .quantities import format_amount, format_percent
 from .sampling import quantity_at
-from .quantities import format_amount, format_percent, format_points
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, Z_95, IndicatorSummary, Probability, Summary
 from .targets import Target
@@ -45,10 +46,7 @@ BANDS = (
 
 def band_of(p: float) -> tuple[str, str]:
     """(words, rich style) for a probability."""
-    for lower, words, style in BANDS:
-        if p >= lower:
-            return words, style
-    return BANDS[-1][1], BANDS[-1][2]
+    return next((words, style) for lower, words, style in BANDS if p >= lower)
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -144,6 +142,11 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
             "hits_distribution": list(joint.hits_distribution),
         },
     }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """JSON as growthsim writes it: UTF-8 text (Chinese kept readable), indented, no NaN."""
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 # --- CSV ------------------------------------------------------------------------------------------

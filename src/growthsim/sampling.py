@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .distributions import Distribution
-from .model import Model
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["BLOCK_SIZE", "Draws", "stream_key", "uniforms", "sample", "quantity_at"]
 

@@ -242,7 +242,7 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         where = f" in [{header}]" if header else ""
         before = f" (first at line {first})" if first else ""
         return f"{name!r} is set twice{where}{before}: keep only one", key.start(1) + 1
-    if (duplicate := _DUPLICATE_TABLE.match(message)) and (header := _HEADER_OF_LINE.match(source)):
+    if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
         parts = [p.strip().strip('"') for p in header.group(1).split(".")]
         first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
                       and [p.strip().strip('"') for p in m.group(1).split(".")] == parts), None)

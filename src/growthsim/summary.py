@@ -7,7 +7,7 @@ exactly (``math.fsum``) at the end, so the result is identical whatever the chun
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -90,7 +90,6 @@ class Summary:
     seed: int
     indicators: tuple[IndicatorSummary, ...]
     joint: JointSummary
-    extras: dict = field(default_factory=dict, compare=False)
 
 
 class Accumulator:
