@@ -365,3 +365,15 @@ def test_an_earlier_run_survives_a_failed_replacement(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "Permission denied" in result.stderr
     assert (out / "summary.json").read_bytes() == before  # the old set, not neither
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_progress_bar_only_on_an_interactive_terminal_for_long_runs(monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with cli._progress(10_000_000) as progress:
+        assert progress is None  # piped or redirected: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with cli._progress(100_000) as progress:
+        assert progress is None  # short runs: no bar
+    with cli._progress(10_000_000) as progress:
+        assert callable(progress)
+        progress(5_000_000, 10_000_000)
