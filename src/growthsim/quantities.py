@@ -210,22 +210,21 @@ def _num(x: float) -> str:
 
 def format_percent(fraction: float, digits: int = 2, signed: bool = False) -> str:
     """0.08 -> '8%'; 0.0825 -> '8.25%'."""
-    if fraction is None or not math.isfinite(fraction):
-        return "—"
-    text = _num(round(fraction * 100, digits))
-    if signed and fraction > 0:
-        text = "+" + text
-    return text + "%"
+    return _format_hundredths(fraction, "%", digits, signed)
 
 
 def format_points(fraction: float, digits: int = 2, signed: bool = False) -> str:
     """0.008 -> '0.8pp'."""
+    return _format_hundredths(fraction, "pp", digits, signed)
+
+
+def _format_hundredths(fraction: float, suffix: str, digits: int, signed: bool) -> str:
     if fraction is None or not math.isfinite(fraction):
         return "—"
     text = _num(round(fraction * 100, digits))
     if signed and fraction > 0:
         text = "+" + text
-    return text + "pp"
+    return text + suffix
 
 
 def format_amount(value: float, unit: str = "", digits: int = 2) -> str:
