@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import zipfile
 
 import pytest
 from typer.testing import CliRunner
 
-from growthsim import cli, parse_scenario
+from growthsim import cli, load_scenario, parse_scenario
 from growthsim.cli import app
 from growthsim.distributions import DISTRIBUTIONS
 from growthsim.scenario import KINDS
 from growthsim.targets import SIDES
 
-from .conftest import REPO
+from .conftest import BASELINE, REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 runner = CliRunner()
@@ -54,10 +55,28 @@ def test_every_run_option_is_in_the_readme():
 
 
 def test_readme_scenario_example_is_valid():
-    (example,) = code_blocks("toml")
+    example = code_blocks("toml")[0]
     scenario = parse_scenario(example, "README.md")
     assert scenario.warnings == ()
     assert scenario.indicators[0].id == "fai"
+
+
+def test_readme_extends_example_is_valid(tmp_path):
+    example = code_blocks("toml")[1]
+    shutil.copy(BASELINE, tmp_path / BASELINE.name)
+    (tmp_path / "what-if.toml").write_text(example, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "what-if.toml")
+    assert scenario.name == "投资只增长10%"
+    assert "trade" not in scenario.ids
+    assert scenario.indicator("fai").assumption.written["mode"] == "10%"
+
+
+def test_readme_set_examples_work():
+    for option in re.findall(r"`growthsim run --set ([^`]+)`|`--set '([^`]+)'`", README):
+        value = next(v for v in option if v)
+        result = runner.invoke(app, ["run", "--draws", "1000", "--set", value.strip("'")],
+                               env={"NO_COLOR": "1"})
+        assert result.exit_code == 0, (value, result.output)
 
 
 def test_readme_python_example_runs(capsys):

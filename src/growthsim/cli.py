@@ -57,13 +57,13 @@ def _print_diagnostics(diagnostics) -> None:
         console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
 
 
-def _load(path: Path):
-    """Load a scenario, or print every problem in it and exit 1."""
+def _load(path: Path, overrides: Optional[List[str]] = None):
+    """Load a scenario (with its --set overrides), or print every problem in it and exit 1."""
     from .diagnostics import ScenarioError
     from .scenario import load_scenario
 
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, overrides or ())
     except ScenarioError as error:
         _print_diagnostics(error.diagnostics)
         errors = sum(d.severity == "error" for d in error.diagnostics)
@@ -99,11 +99,15 @@ edit its assumptions and run it: `growthsim run my-scenario.toml`.
 
 SCENARIO_ARG = typer.Argument(None, help="Scenario TOML file (default: the bundled 洛龙区 2023 baseline).",
                               show_default=False)
+SET_OPTION = typer.Option(None, "--set", metavar="KEY=VALUE",
+                          help="Change one value of the scenario for this run, written as in the file: "
+                               "--set fai.growth.mode=10%  --set 'gdp.target=\">= 7%\"'. Repeatable.")
 
 
 @app.command()
 def run(
     scenario: Optional[Path] = SCENARIO_ARG,
+    overrides: Optional[List[str]] = SET_OPTION,
     draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
                                         help="Number of Monte Carlo draws (default: the scenario's, else 100000)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
@@ -127,7 +131,7 @@ def run(
     if export_draws and out is None:
         raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
                                  param_hint="--export-draws")
-    loaded = _load(_scenario_path(scenario))
+    loaded = _load(_scenario_path(scenario), overrides)
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
     model = compile_model(loaded)
@@ -232,11 +236,11 @@ def validate(
 
 
 @app.command()
-def show(scenario: Optional[Path] = SCENARIO_ARG) -> None:
+def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]] = SET_OPTION) -> None:
     """Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets."""
     from .render import scenario_tables
 
-    loaded = _load(_scenario_path(scenario))
+    loaded = _load(_scenario_path(scenario), overrides)
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
     console = _console()

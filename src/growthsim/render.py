@@ -11,6 +11,8 @@ import json
 import math
 from typing import Any, Iterable
 
+from pathlib import Path
+
 import numpy as np
 
 from .distributions import DISTRIBUTIONS
@@ -129,7 +131,13 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "growthsim_version": __version__,
-        "scenario": {"name": scenario.name, "path": scenario.path, "sha256": scenario.sha256},
+        "scenario": {
+            "name": scenario.name,
+            "path": scenario.path,
+            "sha256": scenario.sha256,
+            "files": [{"path": path, "sha256": digest} for path, digest in scenario.files],
+            "overrides": list(scenario.overrides),
+        },
         "draws": summary.n_draws,
         "seed": summary.seed,
         "indicators": [indicator_to_dict(row) for row in summary.indicators],
@@ -306,6 +314,8 @@ def _caption(summary: Summary) -> str:
         f"{summary.n_draws:,}次模拟，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
         "目标的解读见 `growthsim show`。"
     )
+    if summary.scenario.overrides:
+        lines.append("本次改动 --set: " + "; ".join(summary.scenario.overrides))
     return "\n".join(lines)
 
 
@@ -325,7 +335,21 @@ def scenario_tables(scenario: Scenario) -> list:
         header.append(f"\nsource: {scenario.source}")
     if scenario.description:
         header.append("\n" + scenario.description.strip())
+    if len(scenario.files) > 1:
+        header.append("\nextends: " + " → ".join(path for path, _ in scenario.files[1:]), style="dim")
+    if scenario.overrides:
+        header.append("\n--set: " + "; ".join(scenario.overrides), style="bold")
     out: list = [Panel(header, expand=False)]
+
+    def layer_name(label: str | None) -> str | None:
+        if label is None or label == scenario.path:
+            return None  # the scenario's own file: nothing to mark
+        return label if label.startswith("--set") else Path(label).name
+
+    def from_where(*path: str) -> str:
+        """'← parent.toml' when a value was written by a layer other than the scenario's own file."""
+        name = layer_name(scenario.origin("indicators", *path))
+        return "" if name is None else f"\n← {name}"
 
     table = Table(show_lines=True, header_style="bold")
     table.add_column("指标 indicator", no_wrap=True)
@@ -343,6 +367,7 @@ def scenario_tables(scenario: Scenario) -> list:
             base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
         if indicator.source:
             base.append(f"\nsource: {indicator.source}", style="dim")
+        base.append(from_where(indicator.id, "baseline") if indicator.baseline is not None else "", style="cyan")
         if indicator.note:
             base.append(f"\nnote: {indicator.note}", style="dim italic")
 
@@ -353,6 +378,13 @@ def scenario_tables(scenario: Scenario) -> list:
         text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
         if assumption.source:
             text.append(f"\nsource: {assumption.source}", style="dim")
+        layers: dict[str, list[str]] = {}  # the parameters can come from different layers
+        for param in assumption.written:
+            name = layer_name(scenario.origin("indicators", indicator.id, assumption.on, param))
+            if name is not None:
+                layers.setdefault(name, []).append(param)
+        for name, params in layers.items():
+            text.append(f"\n{', '.join(params)} ← {name}", style="cyan")
         if assumption.rationale:
             text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
 
@@ -366,6 +398,7 @@ def scenario_tables(scenario: Scenario) -> list:
             target_text.append(f"\n{target.explain()}")
             if target.source:
                 target_text.append(f"\nsource: {target.source}", style="dim")
+            target_text.append(from_where(indicator.id, "target"), style="cyan")
         table.add_row(name, base, text, target_text)
     out.append(table)
     return out

@@ -26,7 +26,7 @@ from .distributions import (
 )
 from .quantities import Expect, QuantityError, format_value, parse_quantity
 from .targets import SIDES, Target
-from .tomlmap import KeyMap, bare_non_ascii_keys, tomllib
+from .tomlmap import bare_non_ascii_keys, tomllib
 
 __all__ = [
     "Assumption",
@@ -116,7 +116,18 @@ class Scenario:
     seed: int | None = None
     path: str | None = None
     sha256: str | None = None
+    files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the file and every file it extends
+    overrides: tuple[str, ...] = ()  # --set KEY=VALUE, in order
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    origins: Mapping[tuple, str] = field(default_factory=dict, compare=False, repr=False)  # key path -> layer
+
+    def origin(self, *path: str) -> str | None:
+        """Which file (or --set) wrote the value at this key path."""
+        for end in range(len(path), 0, -1):
+            label = self.origins.get(tuple(path[:end]))
+            if label is not None:
+                return label
+        return None
 
     def indicator(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
@@ -136,8 +147,21 @@ class Scenario:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file. Raises ScenarioError listing every problem found."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read and validate a scenario file, with the files it extends and ``--set``-style overrides
+    ("fai.growth.mean=12%"). Raises ScenarioError listing every problem found."""
+    from .layers import resolve_file
+
+    try:
+        resolved = resolve_file(path, overrides)
+    except ValueError as exc:  # a malformed override
+        raise ScenarioError([Diagnostic("--set", None, None, "", str(exc))]) from None
+    scenario = _validate(resolved)
+    return _replace(scenario, path=str(path), sha256=resolved.files[0][1])
+
+
+def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
+    """A scenario file's text and raw bytes, or a ScenarioError saying why it cannot be read."""
     path = Path(path)
     label = str(path)
     try:
@@ -149,7 +173,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as exc:
         raise ScenarioError([Diagnostic(label, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
     try:
-        text = data.decode("utf-8-sig")  # Notepad on Windows may add a byte-order mark
+        return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         hint = ""
@@ -161,8 +185,6 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             [Diagnostic(label, line, None, "", f"the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.")]
         ) from None
-    scenario = parse_scenario(text, label)
-    return _replace(scenario, path=label, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _replace(obj, **changes):
@@ -172,19 +194,25 @@ def _replace(obj, **changes):
 
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as TOML text. ``file`` is the name used in messages."""
-    raw = _parse_toml(text, file)
-    checker = _Checker(file, text)
-    scenario = checker.scenario(raw)
+    """Validate a scenario given as TOML text (no extends). ``file`` is the name used in messages."""
+    from .layers import resolve_text
+
+    return _validate(resolve_text(text, file))
+
+
+def _validate(resolved) -> Scenario:
+    checker = _Checker(resolved)
+    scenario = checker.scenario(resolved.raw)
     errors = [d for d in checker.diagnostics if d.severity == "error"]
     if errors:
         raise ScenarioError(sorted(checker.diagnostics, key=_diagnostic_order))
     warnings = tuple(sorted(checker.diagnostics, key=_diagnostic_order))
-    return _replace(scenario, warnings=warnings)
+    return _replace(scenario, warnings=warnings, files=tuple(resolved.files), overrides=tuple(resolved.overrides),
+                    origins={path: source.label for path, source in resolved.origins.items()})
 
 
 def _diagnostic_order(d: Diagnostic) -> tuple:
-    return (d.line or 0, d.col or 0, d.key)
+    return (d.file, d.line or 0, d.col or 0, d.key)
 
 
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
@@ -280,21 +308,21 @@ _MISSING = object()
 class _Checker:
     """Walks the parsed TOML, building the Scenario and collecting every problem on the way."""
 
-    def __init__(self, file: str, text: str):
-        self.file = file
-        self.keymap = KeyMap.scan(text)
+    def __init__(self, resolved):
+        self.resolved = resolved
         self.diagnostics: list[Diagnostic] = []
 
     # -- reporting
     def report(self, path: Sequence, message: str, at: str = "value", severity: str = "error") -> None:
-        line, col = self.keymap.locate(tuple(path), at=at)
-        self.diagnostics.append(
-            Diagnostic(
-                self.file, line, col, format_key_path(path), message, severity, self.keymap.line_text(line)
-            )
-        )
+        """Record a problem at ``path``, located in the file (or --set) that wrote that value."""
+        source = self.resolved.source_of(path)
+        line, col, line_text = source.locate(tuple(path), at=at)
+        self.diagnostics.append(Diagnostic(source.label, line, col, format_key_path(path), message, severity,
+                                           line_text))
 
     def warn(self, path: Sequence, message: str) -> None:
+        if self.resolved.source_of(path).keymap is None:
+            return  # a --set for one run is not expected to cite its sources
         self.report(path, message, at="key", severity="warning")
 
     # -- generic checks
@@ -503,6 +531,12 @@ class _Checker:
             return None
         param_names = [p.name for p in spec.params]
         allowed = ["dist", *param_names, "source", "rationale"]
+        for key in raw:
+            if key in ("mean", "median", "centre", "center") and key not in param_names and "mode" in param_names:
+                self.report((*path, key), f"{dist_name} has no {key!r}: its centre is 'mode' (the most likely "
+                                          f"value); allowed here: {one_of(allowed)}", at="key")
+        raw = {k: v for k, v in raw.items() if not (k in ("mean", "median", "centre", "center")
+                                                      and k not in param_names and "mode" in param_names)}
         self.table(raw, path, allowed)
         given = [k for k in raw if k in param_names]
         forms = [f for f in spec.forms if all(k in raw for k in f)]

@@ -1,0 +1,248 @@
+"""Stage 0: a scenario file, the files it extends and the command line's --set, as one raw document.
+
+A scenario may start with ``extends = "other.toml"`` (a path relative to itself) and change only
+what differs. Layers merge key by key, the later layer winning, with two rules a planner expects:
+
+* an assumption table that names its ``dist`` replaces the parent's assumption whole (a new
+  distribution does not inherit the old one's parameters); without ``dist`` it changes only the
+  parameters it names (``mean = "12%"``);
+* a target that names its form (``at_least``, ``about`` ...), or is written as a string, replaces
+  the parent's target whole; otherwise it changes only the keys it names (``tolerance``).
+
+``remove_indicators = ["trade"]`` drops inherited indicators. Every value keeps its origin (file
+and position, or the --set that gave it), so messages point at the layer that wrote the value and
+``growthsim show`` can say where each number came from.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .diagnostics import Diagnostic, ScenarioError, did_you_mean
+from .tomlmap import KeyMap, tomllib
+
+__all__ = ["Source", "Resolved", "resolve_file", "resolve_text", "parse_override", "LAYER_KEYS"]
+
+LAYER_KEYS = ("extends", "remove_indicators")  # consumed here; the validator never sees them
+_ASSUMPTION_KEYS = ("growth", "level", "change")
+_TARGET_FORMS = ("at_least", "at_most", "about", "between", "relative_to")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where values came from: a file (with its key positions) or a --set on the command line."""
+
+    label: str
+    keymap: KeyMap | None = None
+
+    def locate(self, path: tuple, at: str = "value") -> tuple[int | None, int | None, str | None]:
+        if self.keymap is None:
+            return None, None, None
+        line, col = self.keymap.locate(path, at=at)
+        return line, col, self.keymap.line_text(line)
+
+
+@dataclass
+class Resolved:
+    raw: dict
+    origins: dict[tuple, Source]  # key path -> the layer that last wrote it (tables and leaves)
+    main: Source
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256), the file itself first
+    overrides: list[str] = field(default_factory=list)
+
+    def source_of(self, path: Sequence) -> Source:
+        path = tuple(path)
+        for end in range(len(path), -1, -1):
+            source = self.origins.get(path[:end])
+            if source is not None:
+                return source
+        return self.main
+
+
+def resolve_text(text: str, label: str) -> Resolved:
+    """One document given as text, without extends (parse_scenario's input)."""
+    from .scenario import _parse_toml
+
+    raw = _parse_toml(text, label)
+    source = Source(label, KeyMap.scan(text))
+    resolved = Resolved({}, {}, source)
+    if "extends" in raw:
+        line, col, line_text = source.locate(("extends",))
+        raise ScenarioError([Diagnostic(label, line, col, "extends", "extends needs a file: load the scenario "
+                                        "from its file (load_scenario) so its parent can be found",
+                                        source_line=line_text)])
+    _merge_layer(resolved, raw, source)
+    return resolved
+
+
+def resolve_file(path: str | Path, overrides: Sequence[str] = ()) -> Resolved:
+    """Read ``path`` and every file it extends, merge them, then apply the --set overrides."""
+    path = Path(path)
+    chain: list[tuple[Path, dict, Source, str]] = []  # child first
+    seen: list[Path] = []
+    current, via = path, None
+    while True:
+        resolved_path = current.resolve()
+        if resolved_path in seen:
+            names = " extends ".join(str(p) for p in [*(c[0] for c in chain), current])
+            raise ScenarioError([_at(via, f"extends makes a cycle: {names}")])
+        seen.append(resolved_path)
+        text, digest = _read(current, via)
+        raw = _parse(text, str(current))
+        source = Source(str(current), KeyMap.scan(text))
+        chain.append((current, raw, source, digest))
+        parent = raw.get("extends")
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent.strip():
+            line, col, line_text = source.locate(("extends",))
+            raise ScenarioError([Diagnostic(str(current), line, col, "extends",
+                                            "expected the parent file's path in quotes, e.g. "
+                                            "extends = \"luolong-2023-baseline.toml\"", source_line=line_text)])
+        via = (source, current)
+        current = current.parent / parent
+
+    main = chain[0][2]
+    resolved = Resolved({}, {}, main, files=[(str(p), digest) for p, _, _, digest in chain])
+    for _path, raw, source, _digest in reversed(chain):  # the root ancestor first
+        _merge_layer(resolved, raw, source)
+    for override in overrides:
+        key_path, value = parse_override(override)
+        indicators = resolved.raw.get("indicators", {})
+        if key_path[0] == "indicators" and len(key_path) > 2 and key_path[1] not in indicators:
+            raise ScenarioError([Diagnostic(f"--set {override}", None, None, ".".join(key_path[:2]),
+                                            f"no indicator {key_path[1]!r}{did_you_mean(key_path[1], indicators)}; "
+                                            f"--set changes values of the scenario's indicators")])
+        layer: dict = {}
+        node = layer
+        for part in key_path[:-1]:
+            node = node.setdefault(part, {})
+        node[key_path[-1]] = value
+        _merge_layer(resolved, layer, Source(f"--set {override}"))
+        resolved.overrides.append(override)
+    return resolved
+
+
+def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
+    """'fai.growth.mean=12%' -> (('indicators', 'fai', 'growth', 'mean'), '12%').
+
+    The value is read as TOML where it is valid TOML (numbers, quoted strings, inline tables), and
+    as text otherwise, so ``12%`` and ``">= 7%"`` both mean what they would in the file. A key that
+    does not start with scenario, simulation or indicators is an indicator id.
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"{text!r}: write KEY=VALUE, e.g. fai.growth.mean=12%")
+    parts = tuple(p.strip() for p in key.split("."))
+    if any(not p for p in parts):
+        raise ValueError(f"{text!r}: empty part in the key {key!r}")
+    if parts[0] not in ("scenario", "simulation", "indicators"):
+        parts = ("indicators", *parts)
+    value = value.strip()
+    try:
+        parsed: Any = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return parts, parsed
+
+
+# --- merging ------------------------------------------------------------------------------------
+
+
+def _merge_layer(resolved: Resolved, layer: dict, source: Source) -> None:
+    layer = copy.deepcopy(layer)
+    layer.pop("extends", None)
+    removals = layer.pop("remove_indicators", None)
+    if removals is not None:
+        _remove_indicators(resolved, removals, source)
+    _merge(resolved.raw, layer, (), resolved.origins, source)
+
+
+def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> None:
+    inherited = resolved.raw.get("indicators", {})
+    problems = []
+    if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
+        problems.append(("remove_indicators", "expected a list of indicator ids, e.g. remove_indicators = [\"trade\"]"))
+        removals = []
+    for index, indicator_id in enumerate(removals):
+        if indicator_id not in inherited:
+            problems.append((("remove_indicators", index),
+                             f"no inherited indicator {indicator_id!r} to remove"
+                             f"{did_you_mean(indicator_id, inherited)}"))
+            continue
+        del inherited[indicator_id]
+        _forget(resolved.origins, ("indicators", indicator_id))
+    if problems:
+        diagnostics = []
+        for path, message in problems:
+            path = path if isinstance(path, tuple) else (path,)
+            line, col, line_text = source.locate(path)
+            diagnostics.append(Diagnostic(source.label, line, col, "remove_indicators", message, source_line=line_text))
+        raise ScenarioError(diagnostics)
+
+
+def _replaces_whole(path: tuple, value: Any) -> bool:
+    """Does this layer's value replace the inherited one instead of merging into it?"""
+    if len(path) == 3 and path[0] == "indicators":
+        if path[2] in _ASSUMPTION_KEYS:
+            return not isinstance(value, dict) or "dist" in value
+        if path[2] == "target":
+            return not isinstance(value, dict) or any(form in value for form in _TARGET_FORMS)
+    return not isinstance(value, dict)
+
+
+def _merge(base: dict, layer: dict, path: tuple, origins: dict, source: Source) -> None:
+    for key, value in layer.items():
+        here = (*path, key)
+        if key in base and isinstance(base[key], dict) and not _replaces_whole(here, value):
+            origins.setdefault(here, source)
+            _merge(base[key], value, here, origins, source)
+            continue
+        _forget(origins, here)
+        base[key] = value
+        _record(origins, here, value, source)
+
+
+def _record(origins: dict, path: tuple, value: Any, source: Source) -> None:
+    origins[path] = source
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _record(origins, (*path, key), inner, source)
+
+
+def _forget(origins: dict, path: tuple) -> None:
+    for key in [k for k in origins if k[: len(path)] == path]:
+        del origins[key]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
+    """The file's text and sha256, or a ScenarioError located at the extends that named it."""
+    from .scenario import read_scenario_text
+
+    if via is not None and not path.exists():
+        raise ScenarioError([_at(via, f"the parent file {path} does not exist (extends is relative to "
+                                      f"{via[1]})")])
+    text, data = read_scenario_text(path)
+    return text, hashlib.sha256(data).hexdigest()
+
+
+def _parse(text: str, label: str) -> dict:
+    from .scenario import _parse_toml
+
+    return _parse_toml(text, label)
+
+
+def _at(via: tuple[Source, Path] | None, message: str) -> Diagnostic:
+    if via is None:
+        return Diagnostic("", None, None, "extends", message)
+    source, _child = via
+    line, col, line_text = source.locate(("extends",))
+    return Diagnostic(source.label, line, col, "extends", message, source_line=line_text)
