@@ -251,7 +251,9 @@ class Poisson(_TabulatedDiscrete):
     def __init__(self, mean: float):
         self.mean = mean
         self._params = {"mean": mean}
-        from scipy import stats  # scipy.stats takes ~0.3 s to import: only count scenarios pay it
+        from scipy import (
+            stats,  # scipy.stats takes ~0.3 s to import: only count scenarios pay it
+        )
 
         self._frozen = stats.poisson(mean)
         self._tabulate()

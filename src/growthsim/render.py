@@ -9,9 +9,8 @@ import csv
 import io
 import json
 import math
-from typing import Any, Iterable
-
 from pathlib import Path
+from typing import Any, Iterable
 
 import numpy as np
 

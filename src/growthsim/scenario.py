@@ -7,13 +7,18 @@ name looks misspelt. Warnings (a number without a source or rationale) travel on
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .diagnostics import Diagnostic, ScenarioError, did_you_mean, format_key_path, one_of
+from .diagnostics import (
+    Diagnostic,
+    ScenarioError,
+    did_you_mean,
+    format_key_path,
+    one_of,
+)
 from .distributions import (
     DISTRIBUTIONS,
     ROLE_LOCATION,
