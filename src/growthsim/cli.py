@@ -205,6 +205,75 @@ def _command_line() -> list[str]:
 
 
 @app.command()
+def compare(
+    scenarios: List[Path] = typer.Argument(..., help="Two or more scenario files; the first is the reference.",
+                                           show_default=False),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
+                                        help="Number of draws (default: the first scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
+                                       help="Random seed for all scenarios (default: the first scenario's)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                               help="table for people; json or csv (long form) on standard output."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
+                                            "and manifest.json; all or nothing."),
+) -> None:
+    """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
+    from .compare import compare as compare_scenarios
+    from .engine import DEFAULT_CHUNK_SIZE
+    from .export import OutputError, compare_to_folder
+    from .render import comparison_rows, comparison_table, comparison_to_dict, dumps, rows_to_csv
+
+    if len(scenarios) < 2:
+        raise typer.BadParameter("give at least two scenario files to compare", param_hint="SCENARIOS")
+    loaded = [_load(path, overrides) for path in scenarios]
+    for scenario in loaded:
+        if scenario.warnings:
+            _print_diagnostics(scenario.warnings)
+    n_draws = draws if draws is not None else loaded[0].draws
+    with _progress(n_draws * len(loaded)) as progress:
+        if out is None:
+            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
+        else:
+            try:
+                comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
+                                               progress=progress, command_line=_command_line())
+            except OutputError as error:
+                raise _fail(str(error)) from None
+            except OSError as error:
+                raise _fail(f"cannot write to {out}: {error.strerror or error}; nothing was written") from None
+    if output_format is OutputFormat.json:
+        _write_utf8(dumps(comparison_to_dict(comparison)))
+    elif output_format is OutputFormat.csv:
+        from .export import COMPARISON_COLUMNS
+
+        _write_utf8(rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS), bom=True)
+    else:
+        _console().print(comparison_table(comparison))
+    if out is not None:
+        _console(stderr=True).print(f"wrote {out}{os.sep}: compare.csv, compare.json, manifest.json",
+                                    style="dim", markup=False)
+
+
+@app.command()
+def diff(
+    a: Path = typer.Argument(..., help="The first scenario file.", show_default=False),
+    b: Path = typer.Argument(..., help="The second scenario file.", show_default=False),
+) -> None:
+    """List what differs between two scenarios' assumptions and targets (after extends), without simulating."""
+    from .compare import diff as diff_scenarios
+    from .render import diff_table
+
+    first, second = _load(a), _load(b)
+    changes = diff_scenarios(first, second)
+    if not changes:
+        _console().print(f"{a} and {b} describe the same scenario.", markup=False)
+        return
+    _console().print(diff_table(changes, first, second))
+
+
+@app.command()
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),

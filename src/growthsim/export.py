@@ -31,9 +31,10 @@ __all__ = [
     "manifest",
     "file_sha256",
     "simulate_to_folder",
+    "compare_to_folder",
 ]
 
-RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv")
+RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv", "compare.csv", "compare.json")
 EXCEL_MAX_ROWS = 1_048_576
 
 
@@ -168,28 +169,45 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def manifest(summary_dict: dict[str, Any], command_line: list[str], files: dict[str, str],
+def manifest(document: dict[str, Any], command_line: list[str], files: dict[str, str],
              chunk_size: int, elapsed_seconds: float) -> dict[str, Any]:
-    """What a run rests on, so it can be reproduced and checked: version, inputs, seed, outputs."""
+    """What a run rests on, so it can be reproduced and checked: version, inputs, seed, outputs.
+
+    ``document`` is the run's summary.json (one scenario) or compare.json (``scenarios``).
+    """
     import platform
 
     import scipy
 
+    inputs = {key: document[key] for key in ("scenario", "scenarios") if key in document}
     return {
-        "growthsim_version": summary_dict["growthsim_version"],
+        "growthsim_version": document["growthsim_version"],
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command_line": command_line,
-        "scenario": summary_dict["scenario"],
-        "draws": summary_dict["draws"],
-        "seed": summary_dict["seed"],
+        **inputs,
+        "draws": document["draws"],
+        "seed": document["seed"],
         "chunk_size": chunk_size,
         "elapsed_seconds": round(elapsed_seconds, 3),
-        "reproduce": "same growthsim version + scenario sha256 + seed + draws give identical numbers",
+        "reproduce": "same growthsim version + scenario files + overrides + seed + draws give identical numbers",
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "files": files,
     }
+
+
+def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv_text: str,
+                  command_line: list[str], chunk_size: int, elapsed: float) -> None:
+    """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
+    move the folder into place."""
+    from .render import dumps
+
+    staged.write_text(f"{name}.csv", csv_text, bom=True)
+    staged.write_text(f"{name}.json", dumps(document))
+    files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
+    staged.write_text("manifest.json", dumps(manifest(document, command_line, files, chunk_size, elapsed)))
+    staged.commit()
 
 
 def simulate_to_folder(
@@ -210,7 +228,7 @@ def simulate_to_folder(
     """
     import time
 
-    from .render import dumps, rows_to_csv, summary_rows, summary_to_dict
+    from .render import rows_to_csv, summary_rows, summary_to_dict
 
     with StagedOutput(out) as staged:
         started = time.perf_counter()
@@ -221,11 +239,28 @@ def simulate_to_folder(
         else:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
         elapsed = time.perf_counter() - started
-        document = summary_to_dict(summary)
-        staged.write_text("summary.csv", rows_to_csv(summary_rows(summary)), bom=True)
-        staged.write_text("summary.json", dumps(document))
-        files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
-        run_manifest = manifest(document, command_line or [], files, chunk_size, elapsed)
-        staged.write_text("manifest.json", dumps(run_manifest))
-        staged.commit()
+        finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
+                      command_line or [], chunk_size, elapsed)
     return summary
+
+
+def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, seed: int | None = None, *,
+                      chunk_size: int = DEFAULT_CHUNK_SIZE, progress=None,
+                      command_line: list[str] | None = None):
+    """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``."""
+    import time
+
+    from .compare import compare
+    from .render import comparison_rows, comparison_to_dict, rows_to_csv
+
+    with StagedOutput(out) as staged:
+        started = time.perf_counter()
+        comparison = compare(scenarios, n_draws, seed, chunk_size=chunk_size, progress=progress)
+        elapsed = time.perf_counter() - started
+        finish_folder(staged, "compare", comparison_to_dict(comparison),
+                      rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
+                      command_line or [], chunk_size, elapsed)
+    return comparison
+
+
+COMPARISON_COLUMNS = ("scenario", "indicator", "statistic", "value")

@@ -1,0 +1,199 @@
+"""Several scenarios side by side on common random numbers, and what differs between two of them.
+
+``compare`` runs every scenario on the same draws: the same indicator id gets the same uniforms in
+each (streams are keyed by id), so a difference in P(hit) comes from the assumptions, not from
+noise. Each difference to the first scenario carries its *paired* standard error, from the
+per-draw differences of the hit flags; it is far smaller than the unpaired one whenever the two
+scenarios share most of their randomness, which is exactly the what-if case.
+
+``diff`` lists what differs between two resolved scenarios without simulating anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
+from .evaluation import evaluate
+from .model import compile_model
+from .sampling import sample
+from .scenario import Indicator, Scenario
+from .summary import Z_95, Accumulator, Summary
+
+__all__ = ["Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """P(hit) in a scenario minus P(hit) in the first, on the same draws."""
+
+    delta: float
+    se: float  # paired: from the per-draw differences of the hit flags
+    se_unpaired: float  # what the same two estimates would have had on independent draws
+
+    @property
+    def distinguishable(self) -> bool:
+        """Is the difference larger than Monte Carlo noise (|delta| > 1.96 paired SE)?"""
+        return abs(self.delta) > Z_95 * self.se and self.delta != 0
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One target across the scenarios; ``None`` where a scenario lacks the indicator or its target."""
+
+    id: str
+    indicator: Indicator  # from the first scenario that has it
+    summaries: tuple  # IndicatorSummary | None per scenario
+    differences: tuple  # Difference | None per scenario (None for the first)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    summaries: tuple[Summary, ...]
+    rows: tuple[ComparisonRow, ...]
+    joint_differences: tuple  # Difference | None per scenario, for P(all)
+    n_draws: int
+    seed: int
+
+
+class _PairedCounts:
+    """Sums of per-draw differences d = hit_k - hit_first and of d^2 (d is -1, 0 or 1)."""
+
+    def __init__(self) -> None:
+        self.sum = 0
+        self.sum_squares = 0
+
+    def add(self, first: np.ndarray, other: np.ndarray) -> None:
+        d = other.astype(np.int8) - first.astype(np.int8)
+        self.sum += int(d.sum(dtype=np.int64))
+        self.sum_squares += int(np.count_nonzero(d))
+
+    def difference(self, p_first: float, p_other: float, n: int) -> Difference:
+        mean = self.sum / n
+        variance = max(self.sum_squares / n - mean * mean, 0.0) * n / max(n - 1, 1)
+        unpaired = math.sqrt((p_first * (1 - p_first) + p_other * (1 - p_other)) / n)
+        return Difference(p_other - p_first, math.sqrt(variance / n), unpaired)
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    n_draws: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    """Simulate every scenario on the same draws and compare each with the first.
+
+    ``n_draws`` and ``seed`` default to the first scenario's; all scenarios use the same ones.
+    """
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    models = [compile_model(s) for s in scenarios]
+    first = scenarios[0]
+    n_draws = int(n_draws if n_draws is not None else first.draws)
+    entropy = resolve_seed(seed, first)
+    accumulators = [Accumulator(model, n_draws, entropy) for model in models]
+
+    ids = _target_ids(scenarios)
+    target_index = [{m.indicators[ref.row].id: i for i, ref in enumerate(m.targets)} for m in models]
+    paired = {(indicator_id, k): _PairedCounts() for indicator_id in ids for k in range(1, len(models))
+              if indicator_id in target_index[0] and indicator_id in target_index[k]}
+    paired_all = {k: _PairedCounts() for k in range(1, len(models))}
+
+    for start, stop in chunks(n_draws, chunk_size):
+        outcomes = [evaluate(model, sample(model, entropy, start, stop)) for model in models]
+        for accumulator, outcome in zip(accumulators, outcomes):
+            accumulator.add(outcome)
+        for (indicator_id, k), counts in paired.items():
+            counts.add(outcomes[0].hits[target_index[0][indicator_id]], outcomes[k].hits[target_index[k][indicator_id]])
+        all_first = outcomes[0].hits.all(axis=0)
+        for k, counts in paired_all.items():
+            counts.add(all_first, outcomes[k].hits.all(axis=0))
+        if progress is not None:
+            progress(stop, n_draws)
+
+    summaries = tuple(a.summary() for a in accumulators)
+    rows = []
+    for indicator_id in ids:
+        per_scenario = tuple(_row_of(summary, indicator_id) for summary in summaries)
+        differences = [None]
+        for k in range(1, len(models)):
+            counts = paired.get((indicator_id, k))
+            if counts is None:
+                differences.append(None)
+            else:
+                differences.append(counts.difference(per_scenario[0].hit.p, per_scenario[k].hit.p, n_draws))
+        indicator = next(row.indicator for row in per_scenario if row is not None)
+        rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences)))
+    joint = [None]
+    for k, counts in paired_all.items():
+        a, b = summaries[0].joint.all_hit, summaries[k].joint.all_hit
+        joint.append(counts.difference(a.p, b.p, n_draws) if a is not None and b is not None else None)
+    return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy)
+
+
+def _target_ids(scenarios: Sequence[Scenario]) -> list[str]:
+    """Targeted indicator ids, in the first scenario's order, then those only later scenarios have."""
+    ids: list[str] = []
+    for scenario in scenarios:
+        ids.extend(i.id for i in scenario.targeted if i.id not in ids)
+    return ids
+
+
+def _row_of(summary: Summary, indicator_id: str):
+    row = next((r for r in summary.indicators if r.indicator.id == indicator_id), None)
+    return row if row is not None and row.hit is not None else None
+
+
+# --- diff ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two scenarios: ``where`` is e.g. 'fai' or 'scenario'."""
+
+    where: str
+    field: str
+    a: Any  # None where absent
+    b: Any
+
+
+def diff(a: Scenario, b: Scenario) -> list[Change]:
+    """What differs between two resolved scenarios (after extends and --set), field by field."""
+    changes = [Change("scenario", name, getattr(a, name), getattr(b, name))
+               for name in ("name", "draws", "seed", "base_year", "target_year")
+               if getattr(a, name) != getattr(b, name)]
+    ids = list(a.ids) + [i for i in b.ids if i not in a.ids]
+    for indicator_id in ids:
+        in_a, in_b = indicator_id in a.ids, indicator_id in b.ids
+        if not (in_a and in_b):
+            changes.append(Change(indicator_id, "indicator", "present" if in_a else None, "present" if in_b else None))
+            continue
+        for name, (x, y) in _fields(a.indicator(indicator_id), b.indicator(indicator_id)).items():
+            if x != y:
+                changes.append(Change(indicator_id, name, x, y))
+    return changes
+
+
+def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
+    def assumption(i: Indicator) -> str:
+        params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
+        return f"{i.assumption.on} ~ {i.assumption.dist}({params})"
+
+    def target(i: Indicator) -> str | None:
+        return None if i.target is None else i.target.text
+
+    return {
+        "name": (x.name, y.name),
+        "unit": (x.unit, y.unit),
+        "kind": (x.kind, y.kind),
+        "basis": (x.basis, y.basis),
+        "baseline": (x.fmt_baseline(), y.fmt_baseline()),
+        "assumption": (assumption(x), assumption(y)),
+        "target": (target(x), target(y)),
+    }

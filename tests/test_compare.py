@@ -1,0 +1,158 @@
+"""compare on common random numbers, and diff."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from typer.testing import CliRunner
+
+from growthsim import load_scenario, parse_scenario, simulate
+from growthsim.cli import app
+from growthsim.compare import compare, diff
+from growthsim.render import comparison_to_dict, summary_to_dict
+
+from .conftest import BASELINE, scenario_text
+
+runner = CliRunner()
+
+
+def one_indicator(mean: str, target: str = "8%", sd: str = "2pp", extra: str = "") -> str:
+    return scenario_text(f"""
+        [indicators.gdp]
+        name = "地区生产总值"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = {{ at_least = "{target}", source = "t" }}
+        growth = {{ dist = "normal", mean = "{mean}", sd = "{sd}", rationale = "t" }}
+        {extra}
+        """)
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero():
+    scenario = load_scenario(BASELINE)
+    comparison = compare([scenario, scenario], n_draws=20_000, seed=3)
+    for row in comparison.rows:
+        difference = row.differences[1]
+        assert difference.delta == 0 and difference.se == 0 and not difference.distinguishable
+    assert comparison.joint_differences[1].delta == 0
+
+
+def test_each_scenario_in_a_comparison_is_the_same_as_its_own_run():
+    scenario = load_scenario(BASELINE)
+    comparison = compare([scenario, scenario], n_draws=20_000, seed=3)
+    alone = simulate(scenario, 20_000, seed=3)
+    assert summary_to_dict(comparison.summaries[1]) == summary_to_dict(alone)
+
+
+def test_paired_difference_matches_the_closed_form():
+    """g_A = 6% + 2pp z, g_B = 7% + 2pp z on the same z: B hits and A misses iff 0.5 <= z < 1."""
+    n = 200_000
+    a = parse_scenario(one_indicator("6%"))
+    b = parse_scenario(one_indicator("7%"))
+    difference = compare([a, b], n_draws=n, seed=5).rows[0].differences[1]
+    p = stats.norm.cdf(1.0) - stats.norm.cdf(0.5)
+    se = math.sqrt(p * (1 - p) / n)
+    assert abs(difference.delta - p) <= 4 * se
+    assert difference.se == pytest.approx(se, rel=0.02)
+    assert difference.distinguishable
+
+
+@settings(max_examples=25, deadline=None)
+@given(shift=st.integers(-300, 300), seed=st.integers(0, 2**32))
+def test_paired_se_is_smaller_than_unpaired(shift, seed):
+    a = parse_scenario(one_indicator("6%"))
+    b = parse_scenario(one_indicator(f"{6 + shift / 100:.2f}%"))
+    difference = compare([a, b], n_draws=4_000, seed=seed).rows[0].differences[1]
+    assert difference.se <= difference.se_unpaired
+
+
+def test_indicators_present_in_only_some_scenarios():
+    a = parse_scenario(one_indicator("6%"))
+    b = parse_scenario(one_indicator("6%", extra='''
+        [indicators.retail]
+        name = "社会消费品零售总额"
+        unit = "亿元"
+        kind = "flow"
+        basis = "nominal"
+        target = { at_least = "9.5%", source = "t" }
+        growth = { dist = "normal", mean = "7%", sd = "2.5pp", rationale = "t" }
+        '''))
+    comparison = compare([a, b], n_draws=5_000, seed=1)
+    assert [row.id for row in comparison.rows] == ["gdp", "retail"]
+    retail = comparison.rows[1]
+    assert retail.summaries[0] is None and retail.differences[1] is None
+    document = comparison_to_dict(comparison)
+    assert document["indicators"][1]["scenarios"][0]["present"] is False
+
+
+def test_diff_lists_what_changed():
+    a = parse_scenario(one_indicator("6%"))
+    b = parse_scenario(one_indicator("7%", target="9%"))
+    changes = {(c.where, c.field): (c.a, c.b) for c in diff(a, b)}
+    assert changes == {
+        ("gdp", "assumption"): ("growth ~ normal(mean = 6%, sd = 2pp)", "growth ~ normal(mean = 7%, sd = 2pp)"),
+        ("gdp", "target"): ("≥ 8%", "≥ 9%"),
+    }
+    assert diff(a, a) == []
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pair(tmp_path):
+    (tmp_path / "a.toml").write_text(one_indicator("6%"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(one_indicator("7%"), encoding="utf-8")
+    return tmp_path / "a.toml", tmp_path / "b.toml"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "160"})
+
+
+def test_compare_table(pair):
+    result = invoke("compare", *pair, "--draws", "20000")
+    assert result.exit_code == 0, result.output
+    assert "显著" in result.stdout and "P(all)" in result.stdout
+
+
+def test_compare_json_and_long_csv(pair, tmp_path):
+    document = json.loads(invoke("compare", *pair, "-n", "5000", "-f", "json").stdout)
+    assert document["schema"] == "growthsim.compare/1"
+    assert [s["name"] for s in document["scenarios"]] == ["test", "test"]
+    cells = document["indicators"][0]["scenarios"]
+    assert cells[0]["delta"] is None and cells[1]["delta"] > 0
+    text = invoke("compare", *pair, "-n", "5000", "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert set(rows[0]) == {"scenario", "indicator", "statistic", "value"}
+    assert {"p_hit", "delta", "delta_se", "distinguishable"} <= {r["statistic"] for r in rows}
+    out = tmp_path / "cmp"
+    assert invoke("compare", *pair, "-n", "5000", "--out", out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.json", "manifest.json"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["scenarios"]) == 2 and manifest["draws"] == 5000
+
+
+def test_compare_needs_two_files(pair):
+    assert invoke("compare", pair[0]).exit_code == 2
+
+
+def test_compare_with_set_applies_to_every_scenario(pair):
+    document = json.loads(invoke("compare", *pair, "-n", "5000", "-f", "json", "--set", "gdp.growth.sd=1pp").stdout)
+    assert all(s["overrides"] == ["gdp.growth.sd=1pp"] for s in document["scenarios"])
+
+
+def test_diff_command(pair):
+    result = invoke("diff", *pair)
+    assert result.exit_code == 0
+    assert "mean = 6%" in result.stdout and "mean = 7%" in result.stdout
+    same = invoke("diff", pair[0], pair[0])
+    assert "describe the same scenario" in same.stdout
