@@ -512,7 +512,10 @@ def _fmt_difference(difference) -> Any:
     if difference.delta == 0 and difference.se == 0:
         return Text("±0 相同", style="dim")
     text = Text(f"{points:+.1f} ±{margin:.1f}")
-    text.append(" 显著" if difference.distinguishable else " 噪声内", style="bold" if difference.distinguishable else "dim")
+    if difference.distinguishable:
+        text.append(" 显著", style="bold")
+    else:
+        text.append(" 噪声内", style="dim")
     return text
 
 
