@@ -61,6 +61,16 @@ def test_readme_scenario_example_is_valid():
     assert scenario.indicators[0].id == "fai"
 
 
+def test_readme_events_example_is_valid():
+    events = code_blocks("toml")[2]
+    scenario = load_scenario(BASELINE)
+    text = BASELINE.read_text(encoding="utf-8") + "\n" + events
+    with_events = parse_scenario(text, "README.md")
+    (event,) = with_events.events
+    assert event.name == "疫情反复" and {e.kind for e in event.effects} == {"add", "scale", "replace"}
+    assert len(with_events.indicators) == len(scenario.indicators)
+
+
 def test_readme_extends_example_is_valid(tmp_path):
     example = code_blocks("toml")[1]
     shutil.copy(BASELINE, tmp_path / BASELINE.name)

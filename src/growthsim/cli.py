@@ -126,7 +126,7 @@ def run(
     from .engine import DEFAULT_CHUNK_SIZE, simulate
     from .export import EXCEL_MAX_ROWS, OutputError, simulate_to_folder
     from .model import compile_model
-    from .render import dumps, rows_to_csv, summary_rows, summary_table, summary_to_dict
+    from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
 
     if export_draws and out is None:
         raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
@@ -156,6 +156,8 @@ def run(
         _write_utf8(rows_to_csv(summary_rows(summary)), bom=True)
     else:
         _console().print(summary_table(summary))
+        if summary.events:
+            _console().print(events_table(summary))
     if out is not None:
         files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = f"wrote {out}{os.sep}: {files}"

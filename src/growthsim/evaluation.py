@@ -21,6 +21,7 @@ class Outcomes:
     levels        {row: (n,)}        the tested 2023 level of flows whose target is a level (16亿元)
     stretch_hits  {target: (n,)}     stretch (力争) hit flags, for targets that have a stretch
     differences   {target: (n,)}     own minus the other indicator's metric, for relative targets
+    events        (n_events, n)      which shock events occurred on each draw
     """
 
     start: int
@@ -30,6 +31,7 @@ class Outcomes:
     levels: dict[int, np.ndarray] = field(default_factory=dict)
     stretch_hits: dict[int, np.ndarray] = field(default_factory=dict)
     differences: dict[int, np.ndarray] = field(default_factory=dict)
+    events: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -62,4 +64,4 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
         stretch = ref.target.evaluate_stretch(tested)
         if stretch is not None:
             stretch_hits[index] = stretch
-    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits, differences)
+    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits, differences, draws.events)

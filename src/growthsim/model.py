@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .distributions import Distribution
+from .events import Event
 from .sampling import stream_key
 from .scenario import Indicator, Scenario
 from .targets import Target
@@ -35,6 +36,9 @@ class Model:
     is_count: tuple[bool, ...]
     targets: tuple[TargetRef, ...]  # in indicator order; an indicator has at most one target
     target_of_row: dict[int, int]  # indicator row -> index into targets
+    events: tuple[Event, ...] = ()
+    rows: dict[str, int] | None = None  # indicator id -> row
+    replaced_rows: frozenset[int] = frozenset()  # rows some event may replace: their uniforms are kept
 
 
 def compile_model(scenario: Scenario) -> Model:
@@ -58,4 +62,8 @@ def compile_model(scenario: Scenario) -> Model:
         is_count=tuple(i.kind == "count" for i in indicators),
         targets=tuple(targets),
         target_of_row=target_of_row,
+        events=scenario.events,
+        rows=rows,
+        replaced_rows=frozenset(rows[e.indicator] for event in scenario.events for e in event.effects
+                                if e.kind == "replace"),
     )

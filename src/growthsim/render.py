@@ -142,7 +142,63 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
             "expected_hits": joint.expected_hits,
             "hits_distribution": list(joint.hits_distribution),
         },
+        "events": [event_to_dict(e) for e in summary.events],
     }
+
+
+def event_to_dict(summary) -> dict[str, Any]:
+    event = summary.event
+
+    def probabilities(table):
+        return {k: (None if v is None else v.p) for k, v in table.items()}
+
+    return {
+        "id": event.id,
+        "name": event.name,
+        "probability": event.probability,
+        "group": event.group,
+        "effects": [{"indicator": e.indicator, "kind": e.kind, "written": e.written} for e in event.effects],
+        "frequency": summary.frequency.p,
+        "frequency_se": summary.frequency.se,
+        "p_hit_with": probabilities(summary.hit_with),
+        "p_hit_without": probabilities(summary.hit_without),
+    }
+
+
+def _clear_shift(event_summary, indicator_id: str) -> bool:
+    """Does P(hit) differ with and without the event by more than Monte Carlo noise?"""
+    with_, without = event_summary.hit_with.get(indicator_id), event_summary.hit_without.get(indicator_id)
+    if with_ is None or without is None:
+        return False
+    return abs(with_.p - without.p) > Z_95 * math.hypot(with_.se, without.se)
+
+
+def events_table(summary: Summary):
+    """Renderable: how often each shock event occurred and the targets it moves most."""
+    from rich.table import Table
+
+    table = Table(title="冲击事件 shock events", header_style="bold", caption_justify="left",
+                  caption="P(hit) 有/无：该事件发生与未发生的模拟中的达标概率（影响最大的三项目标）")
+    table.add_column("事件")
+    table.add_column("设定概率", justify="right")
+    table.add_column("模拟频率", justify="right")
+    table.add_column("影响")
+    table.add_column("P(hit) 有 / 无")
+    names = {row.indicator.id: row.indicator.name for row in summary.indicators}
+    for event_summary in summary.events:
+        event = event_summary.event
+        verbs = {"add": "加", "scale": "乘以", "replace": "改为"}
+        effects = "\n".join(f"{names.get(e.indicator, e.indicator)} {verbs[e.kind]} {e.written}" for e in event.effects)
+        moved = sorted((k for k in event_summary.hit_with if _clear_shift(event_summary, k)),
+                       key=lambda k: -abs(event_summary.effect_on(k)))[:3]
+        shifts = "\n".join(
+            f"{names[k]} {event_summary.hit_with[k].p * 100:.1f}% / {event_summary.hit_without[k].p * 100:.1f}%"
+            for k in moved
+        ) or "—"
+        group = f"\n(互斥组 {event.group})" if event.group else ""
+        table.add_row(f"{event.name}\n{event.id}{group}", format_share(event.probability),
+                      f"{event_summary.frequency.p * 100:.1f}%", effects, shifts)
+    return table
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -339,6 +395,10 @@ def scenario_tables(scenario: Scenario) -> list:
             return None  # the scenario's own file: nothing to mark
         return label if label.startswith("--set") else Path(label).name
 
+    def from_event(event_id: str) -> str:
+        name = layer_name(scenario.origin("events", event_id))
+        return "" if name is None else f"\n← {name}"
+
     def from_where(*path: str) -> str:
         """'← parent.toml' when a value was written by a layer other than the scenario's own file."""
         name = layer_name(scenario.origin("indicators", *path))
@@ -394,6 +454,19 @@ def scenario_tables(scenario: Scenario) -> list:
             target_text.append(from_where(indicator.id, "target"), style="cyan")
         table.add_row(name, base, text, target_text)
     out.append(table)
+    if scenario.events:
+        events = Table(title="冲击事件 shock events", show_lines=True, header_style="bold")
+        events.add_column("事件")
+        events.add_column("概率", justify="right")
+        events.add_column("影响 effects")
+        events.add_column("依据 source / rationale")
+        for event in scenario.events:
+            effects = "\n".join(f"{e.indicator}: {e.kind} {e.written}" for e in event.effects)
+            group = f"\n(互斥组 {event.group})" if event.group else ""
+            basis = event.source or " ".join((event.rationale or "").split())
+            events.add_row(f"{event.name}\n{event.id}{group}{from_event(event.id)}", format_share(event.probability),
+                           effects, basis)
+        out.append(events)
     return out
 
 

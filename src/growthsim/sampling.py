@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .distributions import Distribution
+from .events import apply_effects, occurrences
 
 if TYPE_CHECKING:
     from .model import Model
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["BLOCK_SIZE", "Draws", "stream_key", "uniforms", "sample", "quantity_at"]
 
 BLOCK_SIZE = 65_536  # part of the reproducibility contract: changing it changes every draw
-STREAM_INDICATOR = 1  # spawn-key domain tags keep future stream kinds (events ...) apart
+STREAM_INDICATOR = 1  # spawn-key domain tags keep the kinds of stream apart
+STREAM_EVENT = 2  # an independent shock event
+STREAM_EVENT_GROUP = 3  # a group of mutually exclusive events
 _SMALLEST_UNIFORM = 2.0**-54  # Generator.random() may return 0.0; ppf(0) would be -inf
 
 
@@ -56,11 +59,13 @@ def uniforms(entropy: int, key: tuple[int, ...], start: int, stop: int) -> np.nd
 class Draws:
     """Sampled assumptions for draws [start, stop): ``values`` has shape (n_indicators, stop - start).
 
-    Row i holds indicator i's simulated quantity (growth, level, change or count) in code units.
+    Row i holds indicator i's simulated quantity (growth, level, change or count) in code units,
+    after the effects of the shock events that occurred; ``events`` (n_events, n) says which did.
     """
 
     start: int
     values: np.ndarray
+    events: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -70,11 +75,24 @@ class Draws:
 def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     """Draw every indicator's assumption for draws [start, stop) by inverse CDF."""
     values = np.empty((len(model.indicators), stop - start))
+    kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
     for row, (key, distribution, is_count) in enumerate(
         zip(model.stream_keys, model.distributions, model.is_count)
     ):
-        values[row] = quantity_at(distribution, uniforms(entropy, key, start, stop), is_count)
-    return Draws(start, values)
+        u = uniforms(entropy, key, start, stop)
+        if row in model.replaced_rows:
+            kept[row] = u
+        values[row] = quantity_at(distribution, u, is_count)
+    if not model.events:
+        return Draws(start, values, np.zeros((0, stop - start), dtype=bool))
+
+    def event_uniforms(name: str, is_group: bool) -> np.ndarray:
+        return uniforms(entropy, stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT), start, stop)
+
+    occurred = occurrences(model.events, event_uniforms)
+    kinds = {indicator.id: indicator.kind for indicator in model.indicators}
+    apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
+    return Draws(start, values, occurred)
 
 
 def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:

@@ -29,6 +29,7 @@ from .distributions import (
     ParamProblem,
     make_distribution,
 )
+from .events import EFFECT_KINDS, Effect, Event
 from .quantities import Expect, QuantityError, format_value, parse_quantity
 from .targets import SIDES, Target
 from .tomlmap import bare_non_ascii_keys, tomllib
@@ -121,6 +122,7 @@ class Scenario:
     seed: int | None = None
     path: str | None = None
     sha256: str | None = None
+    events: tuple[Event, ...] = ()
     files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the file and every file it extends
     overrides: tuple[str, ...] = ()  # --set KEY=VALUE, in order
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
@@ -398,7 +400,9 @@ class _Checker:
 
     # -- the document
     def scenario(self, raw: dict) -> Scenario:
-        self.table(raw, (), ("scenario", "simulation", "indicators"), required=("scenario", "indicators"))
+        # extends and remove_indicators were consumed by layers.py; listed so that a misspelling is caught
+        self.table(raw, (), ("extends", "remove_indicators", "scenario", "simulation", "indicators", "events"),
+                   required=("scenario", "indicators"))
         meta = {}
         if "scenario" in raw:  # a missing [scenario] is reported once, above
             meta = self.table(raw["scenario"], ("scenario",),
@@ -432,8 +436,105 @@ class _Checker:
             self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
             self.report(("indicators",), f"expected a table of indicators, got {_kind_of(indicators_raw)}")
+        events = self.events(raw.get("events", {}), indicators,
+                             list(indicators_raw) if isinstance(indicators_raw, dict) else [])
         return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
-                        source=source, draws=draws, seed=seed, indicators=tuple(indicators))
+                        source=source, draws=draws, seed=seed, indicators=tuple(indicators), events=tuple(events))
+
+    # -- shock events
+    def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:
+        if not isinstance(raw, dict):
+            self.report(("events",), f"expected [events.<id>] sections, got {_kind_of(raw)}")
+            return []
+        by_id = {i.id: i for i in indicators}
+        events, group_totals = [], {}
+        for event_id, body in raw.items():
+            path = ("events", event_id)
+            if not _ID.match(event_id):
+                self.report(path, f"event id {event_id!r} must be lower-case ASCII letters, digits and '_', "
+                                  "starting with a letter (the Chinese name goes in name = \"...\")", at="key")
+                continue
+            body = self.table(body, path, ("name", "probability", "group", "effects", "source", "rationale"),
+                              required={"name": "", "probability": "e.g. probability = \"15%\"",
+                                        "effects": "e.g. effects = [{ indicator = \"retail\", add = \"-4pp\" }]"})
+            if body is None:
+                continue
+            name = self.text(body, "name", path, required=True)
+            group = self.text(body, "group", path)
+            probability = None
+            if "probability" in body:
+                probability = self.quantity(body["probability"], (*path, "probability"), Expect.PERCENT, None)
+                if probability is not None and not 0 < probability <= 1:
+                    self.report((*path, "probability"), "must be more than 0% and at most 100%")
+                    probability = None
+            if not (self.text(body, "source", path) or self.text(body, "rationale", path)):
+                self.warn(path, "event has neither a source nor a rationale for its probability and effects")
+            effects = None
+            if "effects" in body:
+                effects = self.effects(body["effects"], (*path, "effects"), by_id, all_ids)
+            if name is None or probability is None or effects is None:
+                continue
+            if group is not None:
+                group_totals.setdefault(group, []).append((event_id, probability))
+            events.append(Event(event_id, name, probability, tuple(effects), group,
+                                self.text(body, "source", path), self.text(body, "rationale", path)))
+        for group, members in group_totals.items():
+            total = sum(p for _, p in members)
+            if total > 1 + 1e-12:
+                ids = ", ".join(event_id for event_id, _ in members)
+                self.report(("events", members[-1][0], "group"),
+                            f"the events of group {group!r} ({ids}) exclude each other, so their probabilities "
+                            f"must add up to at most 100% (they add up to {format_value(total, Expect.PERCENT)})")
+        return events
+
+    def effects(self, raw: Any, path: tuple, by_id: dict, all_ids: list[str]) -> list[Effect] | None:
+        if not isinstance(raw, list) or not raw:
+            self.report(path, "expected a list of effects, e.g. "
+                              "effects = [{ indicator = \"retail\", add = \"-4pp\" }]")
+            return None
+        effects, ok = [], True
+        for index, item in enumerate(raw):
+            here = (*path, index)
+            item = self.table(item, here, ("indicator", *EFFECT_KINDS), required={"indicator": ""})
+            if item is None:
+                ok = False
+                continue
+            kinds = [k for k in EFFECT_KINDS if k in item]
+            if len(kinds) != 1:
+                self.report(here, "an effect takes exactly one of: add (points or units added), scale (a factor "
+                                  f"on the level), replace (another distribution) (found {one_of(kinds) or 'none'})",
+                            at="key")
+                ok = False
+                continue
+            target_id = self.text(item, "indicator", here)
+            indicator = by_id.get(target_id)
+            if indicator is None:
+                if target_id is not None and target_id not in all_ids:
+                    self.report((*here, "indicator"), f"no indicator {target_id!r}{did_you_mean(target_id, all_ids)}")
+                ok = False
+                continue
+            kind, value = kinds[0], item[kinds[0]]
+            if kind == "replace":
+                assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
+                if assumption is None:
+                    ok = False
+                    continue
+                effects.append(Effect(target_id, kind, distribution=assumption.distribution,
+                                      written=f"{indicator.assumption.on} ~ {assumption.dist}"))
+                continue
+            if kind == "scale":
+                parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
+                if parsed is not None and not parsed > 0:
+                    self.report((*here, "scale"), f"the factor must be greater than 0 (got {_as_written(value)})")
+                    parsed = None
+            else:
+                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.SPREAD
+                parsed = self.quantity(value, (*here, "add"), expect, indicator.unit)
+            if parsed is None:
+                ok = False
+                continue
+            effects.append(Effect(target_id, kind, value=parsed, written=_as_written(value)))
+        return effects if ok else None
 
     def indicator(self, indicator_id: str, body: Any) -> Indicator | None:
         path = ("indicators", indicator_id)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evaluation import Outcomes
+from .events import Event
 from .model import Model
 from .sampling import BLOCK_SIZE
 from .scenario import Indicator, Scenario
@@ -84,12 +85,27 @@ class JointSummary:
 
 
 @dataclass(frozen=True)
+class EventSummary:
+    """How often a shock event occurred, and each target's P(hit) on the draws with and without it."""
+
+    event: Event
+    frequency: Probability
+    hit_with: dict[str, Probability | None]  # indicator id -> P(hit | event); None if it never occurred
+    hit_without: dict[str, Probability | None]
+
+    def effect_on(self, indicator_id: str) -> float | None:
+        with_, without = self.hit_with.get(indicator_id), self.hit_without.get(indicator_id)
+        return None if with_ is None or without is None else with_.p - without.p
+
+
+@dataclass(frozen=True)
 class Summary:
     scenario: Scenario
     n_draws: int
     seed: int
     indicators: tuple[IndicatorSummary, ...]
     joint: JointSummary
+    events: tuple[EventSummary, ...] = ()
 
 
 class Accumulator:
@@ -107,6 +123,8 @@ class Accumulator:
         self.hits = np.zeros(n_tgt, dtype=np.int64)
         self.stretch_hits = np.zeros(n_tgt, dtype=np.int64)
         self.hit_count_histogram = np.zeros(n_tgt + 1, dtype=np.int64)
+        self.event_counts = np.zeros(len(model.events), dtype=np.int64)
+        self.event_hits = np.zeros((len(model.events), n_tgt), dtype=np.int64)  # hits on draws with the event
         self.seen = 0
         self._n_ind = n_ind
 
@@ -133,6 +151,10 @@ class Accumulator:
         self.hits += outcomes.hits.sum(axis=1)
         for index, stretch in outcomes.stretch_hits.items():
             self.stretch_hits[index] += int(np.count_nonzero(stretch))
+        if outcomes.events is not None and outcomes.events.size:
+            self.event_counts += outcomes.events.sum(axis=1)
+            for index, occurred in enumerate(outcomes.events):
+                self.event_hits[index] += outcomes.hits[:, occurred].sum(axis=1)
         hit_counts = outcomes.hits.sum(axis=0)
         self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
         self.seen += outcomes.n
@@ -188,7 +210,22 @@ class Accumulator:
             expected_hits=float(np.dot(np.arange(n_targets + 1), self.hit_count_histogram)) / n,
             hits_distribution=distribution,
         )
-        return Summary(self.model.scenario, n, self.seed, tuple(results), joint)
+        return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries())
+
+    def _event_summaries(self) -> tuple[EventSummary, ...]:
+        n = self.n_draws
+        out = []
+        for index, event in enumerate(self.model.events):
+            occurred = int(self.event_counts[index])
+            with_, without = {}, {}
+            for t, ref in enumerate(self.model.targets):
+                indicator_id = self.model.indicators[ref.row].id
+                hits_with = int(self.event_hits[index, t])
+                hits_without = int(self.hits[t]) - hits_with
+                with_[indicator_id] = Probability.from_counts(hits_with, occurred) if occurred else None
+                without[indicator_id] = Probability.from_counts(hits_without, n - occurred) if occurred < n else None
+            out.append(EventSummary(event, Probability.from_counts(occurred, n), with_, without))
+        return tuple(out)
 
 
 def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, float]) -> dict[str, float] | None:

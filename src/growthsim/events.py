@@ -1,0 +1,102 @@
+"""Shock events: discrete happenings with a probability, each moving several indicators on one draw.
+
+An event such as 疫情反复 (p = 15%: retail growth -4pp, GDP growth -1.5pp, FAI growth -3pp) either
+occurs on a draw or does not; when it does, all its effects apply to that same draw, so the joint
+structure it creates (retail and GDP weak together) is kept. Events are independent of each other
+unless they share a ``group``: the events of a group are mutually exclusive (regimes), decided by
+one uniform per draw.
+
+Effects, applied in this order when several events touch one indicator on a draw:
+  replace  the indicator draws from another distribution, through the *same* uniform, so the draw
+           stays paired with the scenario without the event;
+  scale    the level is multiplied (for a flow: 1 + growth is multiplied);
+  add      percentage points (or units, for a count) are added to what was drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .distributions import Distribution
+
+__all__ = ["Effect", "Event", "EFFECT_KINDS", "occurrences", "apply_effects"]
+
+EFFECT_KINDS = ("replace", "scale", "add")  # also the order of application
+
+
+@dataclass(frozen=True)
+class Effect:
+    indicator: str
+    kind: str  # one of EFFECT_KINDS
+    value: float | None = None  # add: in the drawn quantity's code units; scale: the factor
+    distribution: Distribution | None = None  # replace
+    written: str = ""  # as written in the file, for show
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    name: str
+    probability: float
+    effects: tuple[Effect, ...]
+    group: str | None = None
+    source: str | None = None
+    rationale: str | None = None
+
+
+def occurrences(events, uniforms_of) -> np.ndarray:
+    """Which events occur on each draw: bool array (n_events, n).
+
+    ``uniforms_of(name, is_group)`` returns the uniforms of an independent event's stream or of a
+    group's stream. The events of a group split its unit interval in file order, so at most one of
+    them occurs on a draw.
+    """
+    rows = []
+    group_start: dict[str, float] = {}
+    group_uniforms: dict[str, np.ndarray] = {}
+    for event in events:
+        if event.group is None:
+            rows.append(uniforms_of(event.id, False) < event.probability)
+            continue
+        if event.group not in group_uniforms:
+            group_uniforms[event.group] = uniforms_of(event.group, True)
+            group_start[event.group] = 0.0
+        u, lower = group_uniforms[event.group], group_start[event.group]
+        rows.append((u >= lower) & (u < lower + event.probability))
+        group_start[event.group] = lower + event.probability
+    return np.array(rows, dtype=bool).reshape(len(rows), -1)
+
+
+def apply_effects(events, occurred: np.ndarray, values: np.ndarray, rows: dict[str, int],
+                  kinds: dict[str, str], uniforms_of_row) -> None:
+    """Apply every effect in place to ``values`` (n_indicators, n) on the draws where its event occurred.
+
+    ``kinds`` maps indicator id to its kind (a flow's scale acts on 1 + growth; counts stay whole).
+    ``uniforms_of_row(row)`` gives an indicator's own uniforms, for replacements.
+    """
+    for kind in EFFECT_KINDS:
+        for index, event in enumerate(events):
+            mask = occurred[index]
+            if not mask.any():
+                continue
+            for effect in event.effects:
+                if effect.kind != kind:
+                    continue
+                row = rows[effect.indicator]
+                indicator_kind = kinds[effect.indicator]
+                if kind == "replace":
+                    from .sampling import quantity_at
+
+                    u = uniforms_of_row(row)[mask]
+                    values[row, mask] = quantity_at(effect.distribution, u, indicator_kind == "count")
+                elif kind == "scale":
+                    if indicator_kind == "flow":
+                        values[row, mask] = (1.0 + values[row, mask]) * effect.value - 1.0
+                    else:
+                        values[row, mask] *= effect.value
+                else:
+                    values[row, mask] += effect.value
+                if indicator_kind == "count":
+                    values[row, mask] = np.maximum(np.rint(values[row, mask]), 0.0)
