@@ -156,3 +156,29 @@ def test_diff_command(pair):
     assert "mean = 6%" in result.stdout and "mean = 7%" in result.stdout
     same = invoke("diff", pair[0], pair[0])
     assert "describe the same scenario" in same.stdout
+
+
+SHIPPED = sorted((BASELINE.parent).glob("luolong-2023-*.toml"))
+
+
+def test_the_scenario_library_loads_cleanly_and_extends_the_baseline():
+    names = {path.name for path in SHIPPED}
+    assert names == {"luolong-2023-baseline.toml", "luolong-2023-downside.toml", "luolong-2023-upside.toml",
+                     "luolong-2023-repeat-2022.toml", "luolong-2023-tasks.toml"}
+    for path in SHIPPED:
+        scenario = load_scenario(path)
+        assert scenario.warnings == (), path
+        if path.stem in ("luolong-2023-downside", "luolong-2023-upside", "luolong-2023-repeat-2022"):
+            assert scenario.files[1][0].endswith("luolong-2023-baseline.toml")
+    downside = load_scenario(BASELINE.parent / "luolong-2023-downside.toml")
+    assert [e.id for e in downside.events] == ["epidemic"]
+
+
+def test_the_four_economic_scenarios_compare_in_one_table():
+    paths = [BASELINE.parent / f"luolong-2023-{n}.toml" for n in ("baseline", "downside", "upside", "repeat-2022")]
+    result = invoke("compare", *paths, "--draws", "20000")
+    assert result.exit_code == 0, result.output
+    document = json.loads(invoke("compare", *paths, "--draws", "20000", "-f", "json").stdout)
+    gdp = document["indicators"][0]["scenarios"]
+    assert gdp[1]["delta"] < 0 < gdp[2]["delta"]  # downside below, upside above the baseline
+    assert all(cell["distinguishable"] for cell in gdp[1:])

@@ -26,6 +26,19 @@ def code_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
+def test_readme_compare_example_works(monkeypatch):
+    command = next(line for block in code_blocks("sh") for line in block.splitlines()
+                   if line.startswith("growthsim compare"))
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, [*shlex.split(command)[1:], "--draws", "2000"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+
+
+def test_readme_lists_every_shipped_scenario():
+    for path in (REPO / "scenarios").glob("*.toml"):
+        assert f"`scenarios/{path.name}`" in README
+
+
 def test_readme_gives_the_two_setup_commands():
     blocks = [b.strip() for b in code_blocks("sh")]
     run_command, test_command = blocks[0], blocks[1]

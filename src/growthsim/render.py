@@ -630,7 +630,9 @@ def comparison_table(comparison):
         if joint.all_hit is None:
             all_cells.append(Text("—"))
             continue
-        cell = Text(f"P(all) {format_share(joint.all_hit.p)}\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
+        share = (f"< {format_share(joint.all_hit.ci[1])}" if joint.all_hit.p == 0
+                 else format_share(joint.all_hit.p))
+        cell = Text(f"P(all) {share}\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
         if difference is not None:
             cell.append("\n")
             cell.append_text(_fmt_difference(difference))
