@@ -182,3 +182,20 @@ def test_the_four_economic_scenarios_compare_in_one_table():
     gdp = document["indicators"][0]["scenarios"]
     assert gdp[1]["delta"] < 0 < gdp[2]["delta"]  # downside below, upside above the baseline
     assert all(cell["distinguishable"] for cell in gdp[1:])
+
+
+def test_what_if_compares_a_scenario_with_itself_changed():
+    result = invoke("compare", "--what-if", "fai.growth.mode=5%", "-n", "20000", "-f", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["scenarios"][1]["overrides"] == ["fai.growth.mode=5%"]
+    assert document["scenarios"][1]["name"].endswith("+ fai.growth.mode=5%")
+    rows = {row["id"]: row["scenarios"][1] for row in document["indicators"]}
+    assert rows["fai"]["delta"] < 0 and rows["fai"]["distinguishable"]
+    assert rows["gdp"]["delta"] == 0 and rows["gdp"]["delta_se"] == 0
+
+
+def test_what_if_errors_are_reported_like_set(pair):
+    result = invoke("compare", pair[0], "--what-if", "gdp.growth.mean=5")
+    assert result.exit_code == 1
+    assert "--set gdp.growth.mean=5: indicators.gdp.growth.mean: a bare number" in result.stderr

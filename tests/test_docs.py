@@ -26,12 +26,14 @@ def code_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
-def test_readme_compare_example_works(monkeypatch):
-    command = next(line for block in code_blocks("sh") for line in block.splitlines()
-                   if line.startswith("growthsim compare"))
+def test_readme_compare_examples_work(monkeypatch):
+    commands = [line for block in code_blocks("sh") for line in block.splitlines()
+                if line.startswith("growthsim compare")]
+    assert len(commands) >= 2
     monkeypatch.chdir(REPO)
-    result = runner.invoke(app, [*shlex.split(command)[1:], "--draws", "2000"], env={"NO_COLOR": "1"})
-    assert result.exit_code == 0, result.output
+    for command in commands:
+        result = runner.invoke(app, [*shlex.split(command)[1:], "--draws", "2000"], env={"NO_COLOR": "1"})
+        assert result.exit_code == 0, (command, result.output)
 
 
 def test_readme_lists_every_shipped_scenario():

@@ -208,8 +208,13 @@ def _command_line() -> list[str]:
 
 @app.command()
 def compare(
-    scenarios: List[Path] = typer.Argument(..., help="Two or more scenario files; the first is the reference.",
-                                           show_default=False),
+    scenarios: Optional[List[Path]] = typer.Argument(
+        None, help="Scenario files; the first is the reference (default with --what-if: the bundled baseline).",
+        show_default=False),
+    what_if: Optional[List[str]] = typer.Option(
+        None, "--what-if", metavar="KEY=VALUE",
+        help="Add the first scenario changed by these values as one more scenario: "
+             "growthsim compare --what-if fai.growth.mode=10%. Repeatable (all go into one what-if)."),
     overrides: Optional[List[str]] = SET_OPTION,
     draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
                                         help="Number of draws (default: the first scenario's)."),
@@ -227,9 +232,18 @@ def compare(
     from .export import OutputError, compare_to_folder
     from .render import comparison_rows, comparison_table, comparison_to_dict, dumps, rows_to_csv
 
-    if len(scenarios) < 2:
-        raise typer.BadParameter("give at least two scenario files to compare", param_hint="SCENARIOS")
+    scenarios = list(scenarios or [])
+    if what_if and not scenarios:
+        scenarios = [_scenario_path(None)]
+    if len(scenarios) + bool(what_if) < 2:
+        raise typer.BadParameter("give at least two scenario files, or one and --what-if KEY=VALUE",
+                                 param_hint="SCENARIOS")
     loaded = [_load(path, overrides) for path in scenarios]
+    if what_if:
+        import dataclasses
+
+        changed = _load(scenarios[0], [*(overrides or []), *what_if])
+        loaded.append(dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(what_if)}"))
     for scenario in loaded:
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
