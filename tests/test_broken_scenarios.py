@@ -208,7 +208,7 @@ CATALOGUE: dict[str, list[str]] = {
     # -- relative targets ---------------------------------------------------------------------------
     "relative-to-unknown": [
         "relative-to-unknown.toml:40:15: indicators.income.target.relative_to: no indicator 'gpd' (did you "
-        "mean 'gdp'?); indicators in this file: gdp, income",
+        "mean 'gdp'?); indicators in this scenario: gdp, income",
     ],
     "relative-to-itself": [
         "relative-to-itself.toml:40:15: indicators.income.target.relative_to: an indicator cannot be "

@@ -283,6 +283,8 @@ def test_validate_strict_fails_on_warnings(write_scenario):
 def test_show_default_scenario():
     result = invoke("show")
     assert result.exit_code == 0, result.output
+    first_cells = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")]
+    assert "地区生产总值" in first_cells and "固定资产投资" in first_cells  # the indicator column
     text = " ".join(result.stdout.split())
     for expected in ("地区生产总值", "582.4亿元", "split_normal", "rationale (assumption)", "hit when growth ≥ 8%",
                      "source:"):

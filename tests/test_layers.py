@@ -192,6 +192,7 @@ def test_overrides_win_over_every_file_and_are_recorded(files):
         name = "child"
         [indicators.gdp.growth]
         mean = "7%"
+        rationale = "child"
         ''')
     overrides = ["gdp.growth.mean=9%", 'trade.target=">= 1%"', "simulation.draws=1000"]
     scenario = load_scenario(folder / "child.toml", overrides)
@@ -237,8 +238,9 @@ def test_errors_point_into_the_file_that_wrote_the_value(files):
 def test_missing_parent(files):
     folder = files(child='extends = "nowhere.toml"\n')
     assert headlines(folder / "child.toml") == [
-        f"{folder / 'child.toml'}:1:11: extends: the parent file {folder / 'nowhere.toml'} does not exist "
-        f"(extends is relative to {folder / 'child.toml'})"
+        f"{folder / 'child.toml'}:1:11: extends: the parent file {(folder / 'nowhere.toml').resolve()} does not "
+        f"exist: extends is read relative to the folder of {folder / 'child.toml'} ({folder.resolve()}). Copy the "
+        "parent there too, or give its full path"
     ]
 
 
@@ -269,3 +271,53 @@ def test_a_broken_parent_reports_in_the_parent(files):
     folder = files(parent="[scenario\n", child='extends = "parent.toml"\n')
     (message,) = headlines(folder / "child.toml")
     assert message.startswith(f"{folder / 'parent.toml'}:1:")
+
+
+def test_a_child_that_changes_numbers_without_a_rationale_does_not_keep_the_parents(files):
+    folder = files(child='''
+        extends = "parent.toml"
+        [scenario]
+        name = "child"
+        [indicators.gdp.growth]
+        mean = "4%"
+        ''')
+    scenario = load_scenario(folder / "child.toml")
+    assert scenario.indicator("gdp").assumption.rationale is None
+    (warning,) = scenario.warnings
+    assert "neither a source nor a rationale" in warning.message
+    assert f"this table was changed by {folder / 'child.toml'}:5" in warning.message
+
+
+def test_a_misspelt_inherited_id_is_caught(files):
+    folder = files(child='''
+        extends = "parent.toml"
+        [scenario]
+        name = "child"
+        [indicators.gpd.growth]
+        mean = "4%"
+        ''')
+    (message,) = headlines(folder / "child.toml")
+    assert message.endswith("indicators.gpd: no inherited indicator 'gpd' (did you mean 'gdp'?); a new indicator "
+                            "needs its own name, unit and kind")
+
+
+def test_a_removed_indicator_is_named_as_removed(files):
+    folder = files(child='''
+        extends = "parent.toml"
+        remove_indicators = ["gdp"]
+        [scenario]
+        name = "child"
+        [indicators.trade.target]
+        relative_to = "gdp"
+        tolerance = "1pp"
+        side = "at_least"
+        source = "t"
+        ''')
+    assert any("indicator 'gdp' was removed by remove_indicators in" in h for h in headlines(folder / "child.toml"))
+
+
+def test_set_reaches_events():
+    from .conftest import BASELINE
+
+    scenario = load_scenario(BASELINE.parent / "luolong-2023-downside.toml", ["events.epidemic.probability=40%"])
+    assert scenario.events[0].probability == 0.4

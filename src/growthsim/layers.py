@@ -25,9 +25,8 @@ from typing import Any, Sequence
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .tomlmap import KeyMap, tomllib
 
-__all__ = ["Source", "Resolved", "resolve_file", "resolve_text", "parse_override", "LAYER_KEYS"]
+__all__ = ["Source", "Resolved", "resolve_file", "resolve_text", "parse_override"]
 
-LAYER_KEYS = ("extends", "remove_indicators")  # consumed here; the validator never sees them
 _ASSUMPTION_KEYS = ("growth", "level", "change")
 _TARGET_FORMS = ("at_least", "at_most", "about", "between", "relative_to")
 
@@ -53,6 +52,8 @@ class Resolved:
     main: Source
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256), the file itself first
     overrides: list[str] = field(default_factory=list)
+    touched: dict[tuple, Source] = field(default_factory=dict)  # table path -> the last layer that changed it
+    removed: dict[str, Source] = field(default_factory=dict)  # indicator id -> the layer that removed it
 
     def source_of(self, path: Sequence) -> Source:
         path = tuple(path)
@@ -79,8 +80,9 @@ def resolve_text(text: str, label: str) -> Resolved:
     return resolved
 
 
-def resolve_file(path: str | Path, overrides: Sequence[str] = ()) -> Resolved:
-    """Read ``path`` and every file it extends, merge them, then apply the --set overrides."""
+def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Sequence[str] = ()) -> Resolved:
+    """Read ``path`` and every file it extends, merge them, then apply the --set overrides and the
+    --what-if values (the same thing, named after the option that gave them in messages)."""
     path = Path(path)
     chain: list[tuple[Path, dict, Source, str]] = []  # child first
     seen: list[Path] = []
@@ -110,19 +112,19 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = ()) -> Resolved:
     resolved = Resolved({}, {}, main, files=[(str(p), digest) for p, _, _, digest in chain])
     for _path, raw, source, _digest in reversed(chain):  # the root ancestor first
         _merge_layer(resolved, raw, source)
-    for override in overrides:
+    for option, override in [*(("--set", o) for o in overrides), *(("--what-if", o) for o in what_if)]:
         key_path, value = parse_override(override)
         indicators = resolved.raw.get("indicators", {})
         if key_path[0] == "indicators" and len(key_path) > 2 and key_path[1] not in indicators:
-            raise ScenarioError([Diagnostic(f"--set {override}", None, None, ".".join(key_path[:2]),
+            raise ScenarioError([Diagnostic(f"{option} {override}", None, None, ".".join(key_path[:2]),
                                             f"no indicator {key_path[1]!r}{did_you_mean(key_path[1], indicators)}; "
-                                            f"--set changes values of the scenario's indicators")])
+                                            f"{option} changes values of the scenario's indicators")])
         layer: dict = {}
         node = layer
         for part in key_path[:-1]:
             node = node.setdefault(part, {})
         node[key_path[-1]] = value
-        _merge_layer(resolved, layer, Source(f"--set {override}"))
+        _merge_layer(resolved, layer, Source(f"{option} {override}"))
         resolved.overrides.append(override)
     return resolved
 
@@ -141,7 +143,7 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     parts = tuple(p.strip() for p in key.split("."))
     if any(not p for p in parts):
         raise ValueError(f"{text!r}: empty part in the key {key!r}")
-    if parts[0] not in ("scenario", "simulation", "indicators"):
+    if parts[0] not in ("scenario", "simulation", "indicators", "events"):
         parts = ("indicators", *parts)
     value = value.strip()
     try:
@@ -160,7 +162,44 @@ def _merge_layer(resolved: Resolved, layer: dict, source: Source) -> None:
     removals = layer.pop("remove_indicators", None)
     if removals is not None:
         _remove_indicators(resolved, removals, source)
-    _merge(resolved.raw, layer, (), resolved.origins, source)
+    if "indicators" in resolved.raw and isinstance(layer.get("indicators"), dict):
+        _check_new_indicators(resolved, layer["indicators"], source)
+        if source.keymap is not None:  # a one-off --set keeps the file's reasoning on record
+            _drop_stale_provenance(resolved, layer["indicators"])
+    _merge(resolved.raw, layer, (), resolved.origins, source, resolved.touched)
+
+
+def _check_new_indicators(resolved: Resolved, indicators: dict, source: Source) -> None:
+    """A child that names an indicator its parents do not have, without a name of its own, has
+    almost certainly misspelt an inherited id ([indicators.retial.growth])."""
+    inherited = resolved.raw.get("indicators", {})
+    for indicator_id, body in indicators.items():
+        if indicator_id in inherited or (isinstance(body, dict) and "name" in body):
+            continue
+        line, col, line_text = source.locate(("indicators", indicator_id), at="key")
+        raise ScenarioError([Diagnostic(
+            source.label, line, col, f"indicators.{indicator_id}",
+            f"no inherited indicator {indicator_id!r}{did_you_mean(indicator_id, inherited)}; a new indicator "
+            "needs its own name, unit and kind", source_line=line_text)])
+
+
+def _drop_stale_provenance(resolved: Resolved, indicators: dict) -> None:
+    """A layer that changes an inherited assumption's or target's numbers without giving its own
+    rationale or source must not keep the parent's: that reasoning was about other numbers."""
+    inherited = resolved.raw.get("indicators", {})
+    for indicator_id, body in indicators.items():
+        if not isinstance(body, dict) or not isinstance(inherited.get(indicator_id), dict):
+            continue
+        for key, value in body.items():
+            path = ("indicators", indicator_id, key)
+            merged_into = inherited[indicator_id].get(key)
+            if not isinstance(value, dict) or not isinstance(merged_into, dict) or _replaces_whole(path, value):
+                continue
+            changes_numbers = any(k not in ("source", "rationale", "text") for k in value)
+            if changes_numbers and not ({"source", "rationale"} & value.keys()):
+                for stale in ("source", "rationale"):
+                    merged_into.pop(stale, None)
+                    _forget(resolved.origins, (*path, stale))
 
 
 def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> None:
@@ -177,6 +216,7 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
             continue
         del inherited[indicator_id]
         _forget(resolved.origins, ("indicators", indicator_id))
+        resolved.removed[indicator_id] = source
     if problems:
         diagnostics = []
         for path, message in problems:
@@ -196,12 +236,13 @@ def _replaces_whole(path: tuple, value: Any) -> bool:
     return not isinstance(value, dict)
 
 
-def _merge(base: dict, layer: dict, path: tuple, origins: dict, source: Source) -> None:
+def _merge(base: dict, layer: dict, path: tuple, origins: dict, source: Source, touched: dict) -> None:
     for key, value in layer.items():
         here = (*path, key)
         if key in base and isinstance(base[key], dict) and not _replaces_whole(here, value):
             origins.setdefault(here, source)
-            _merge(base[key], value, here, origins, source)
+            touched[here] = source
+            _merge(base[key], value, here, origins, source, touched)
             continue
         _forget(origins, here)
         base[key] = value
@@ -228,8 +269,10 @@ def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
     from .scenario import read_scenario_text
 
     if via is not None and not path.exists():
-        raise ScenarioError([_at(via, f"the parent file {path} does not exist (extends is relative to "
-                                      f"{via[1]})")])
+        folder = via[1].resolve().parent
+        raise ScenarioError([_at(via, f"the parent file {path.resolve()} does not exist: extends is read relative "
+                                      f"to the folder of {via[1]} ({folder}). Copy the parent there too, or give "
+                                      "its full path")])
     text, data = read_scenario_text(path)
     return text, hashlib.sha256(data).hexdigest()
 

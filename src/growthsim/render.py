@@ -399,6 +399,17 @@ def scenario_tables(scenario: Scenario) -> list:
         name = layer_name(scenario.origin("events", event_id))
         return "" if name is None else f"\n← {name}"
 
+    def keys_from(table: tuple[str, ...], keys) -> str:
+        """Lines 'mode, sd_up ← parent.toml' for the keys of a table written by other layers."""
+        by_layer: dict[str, list[str]] = {}
+        for key in keys:
+            if ("indicators", *table, key) not in scenario.origins:
+                continue  # a key the table does not have
+            layer = layer_name(scenario.origin("indicators", *table, key))
+            if layer is not None:
+                by_layer.setdefault(layer, []).append(key)
+        return "".join(f"\n{', '.join(keys)} ← {layer}" for layer, keys in by_layer.items())
+
     def from_where(*path: str) -> str:
         """'← parent.toml' when a value was written by a layer other than the scenario's own file."""
         name = layer_name(scenario.origin("indicators", *path))
@@ -431,13 +442,8 @@ def scenario_tables(scenario: Scenario) -> list:
         text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
         if assumption.source:
             text.append(f"\nsource: {assumption.source}", style="dim")
-        layers: dict[str, list[str]] = {}  # the parameters can come from different layers
-        for param in assumption.written:
-            name = layer_name(scenario.origin("indicators", indicator.id, assumption.on, param))
-            if name is not None:
-                layers.setdefault(name, []).append(param)
-        for name, params in layers.items():
-            text.append(f"\n{', '.join(params)} ← {name}", style="cyan")
+        text.append(keys_from((indicator.id, assumption.on), [*assumption.written, "source", "rationale"]),
+                    style="cyan")
         if assumption.rationale:
             text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
 
@@ -451,7 +457,9 @@ def scenario_tables(scenario: Scenario) -> list:
             target_text.append(f"\n{target.explain()}")
             if target.source:
                 target_text.append(f"\nsource: {target.source}", style="dim")
-            target_text.append(from_where(indicator.id, "target"), style="cyan")
+            target_keys = ("at_least", "at_most", "about", "between", "relative_to", "tolerance", "side",
+                           "stretch", "text", "source")
+            target_text.append(keys_from((indicator.id, "target"), target_keys), style="cyan")
         table.add_row(name, base, text, target_text)
     out.append(table)
     if scenario.events:

@@ -154,13 +154,14 @@ class Scenario:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: Sequence[str] = (), what_if: Sequence[str] = ()) -> Scenario:
     """Read and validate a scenario file, with the files it extends and ``--set``-style overrides
-    ("fai.growth.mean=12%"). Raises ScenarioError listing every problem found."""
+    ("fai.growth.mean=12%"; ``what_if`` is the same, named --what-if in messages). Raises
+    ScenarioError listing every problem found."""
     from .layers import resolve_file
 
     try:
-        resolved = resolve_file(path, overrides)
+        resolved = resolve_file(path, overrides, what_if)
     except ValueError as exc:  # a malformed override
         raise ScenarioError([Diagnostic("--set", None, None, "", str(exc))]) from None
     scenario = _validate(resolved)
@@ -324,8 +325,21 @@ class _Checker:
         """Record a problem at ``path``, located in the file (or --set) that wrote that value."""
         source = self.resolved.source_of(path)
         line, col, line_text = source.locate(tuple(path), at=at)
+        changer = self.resolved.touched.get(tuple(path))
+        if changer is not None and changer is not source:  # a table a later file (or --set) changed
+            where = changer.label
+            if changer.keymap is not None:
+                where += f":{changer.keymap.locate(tuple(path), at='key')[0]}"
+            message += f" (this table was changed by {where})"
         self.diagnostics.append(Diagnostic(source.label, line, col, format_key_path(path), message, severity,
                                            line_text))
+
+    def missing_indicator(self, indicator_id: str, ids: Sequence[str]) -> str:
+        """'no indicator X' with a did-you-mean, or who removed it."""
+        remover = self.resolved.removed.get(indicator_id)
+        if remover is not None:
+            return f"indicator {indicator_id!r} was removed by remove_indicators in {remover.label}"
+        return f"no indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"
 
     def warn(self, path: Sequence, message: str) -> None:
         if self.resolved.source_of(path).keymap is None:
@@ -510,7 +524,7 @@ class _Checker:
             indicator = by_id.get(target_id)
             if indicator is None:
                 if target_id is not None and target_id not in all_ids:
-                    self.report((*here, "indicator"), f"no indicator {target_id!r}{did_you_mean(target_id, all_ids)}")
+                    self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
                 ok = False
                 continue
             kind, value = kinds[0], item[kinds[0]]
@@ -854,9 +868,8 @@ class _Checker:
             if other is None and target.relative_to in all_ids:
                 continue  # it exists but has errors of its own, reported there
             if other is None:
-                self.report(path, f"no indicator {target.relative_to!r}"
-                                  f"{did_you_mean(target.relative_to, all_ids)}; "
-                                  f"indicators in this file: {one_of(all_ids)}")
+                self.report(path, f"{self.missing_indicator(target.relative_to, all_ids)}; "
+                                  f"indicators in this scenario: {one_of(all_ids)}")
             elif other.id == indicator.id:
                 self.report(path, "an indicator cannot be compared with itself")
             elif other.kind != indicator.kind:
