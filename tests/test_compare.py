@@ -132,7 +132,8 @@ def test_compare_json_and_long_csv(pair, tmp_path):
     assert cells[0]["delta"] is None and cells[1]["delta"] > 0
     text = invoke("compare", *pair, "-n", "5000", "-f", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert set(rows[0]) == {"scenario", "indicator", "statistic", "value"}
+    assert set(rows[0]) == {"scenario_no", "scenario", "indicator", "statistic", "value"}
+    assert {r["scenario_no"] for r in rows} == {"1", "2"}  # scenarios with the same name stay apart
     assert {"p_hit", "delta", "delta_se", "distinguishable"} <= {r["statistic"] for r in rows}
     out = tmp_path / "cmp"
     assert invoke("compare", *pair, "-n", "5000", "--out", out).exit_code == 0
@@ -198,4 +199,30 @@ def test_what_if_compares_a_scenario_with_itself_changed():
 def test_what_if_errors_are_reported_like_set(pair):
     result = invoke("compare", pair[0], "--what-if", "gdp.growth.mean=5")
     assert result.exit_code == 1
-    assert "--set gdp.growth.mean=5: indicators.gdp.growth.mean: a bare number" in result.stderr
+    assert "--what-if gdp.growth.mean=5: indicators.gdp.growth.mean: a bare number" in result.stderr
+
+
+
+def test_joint_difference_only_between_the_same_targets():
+    a = parse_scenario(one_indicator("6%"))
+    b = parse_scenario(one_indicator("6%", extra='''
+        [indicators.retail]
+        name = "社会消费品零售总额"
+        unit = "亿元"
+        kind = "flow"
+        basis = "nominal"
+        target = { at_least = "9.5%", source = "t" }
+        growth = { dist = "normal", mean = "7%", sd = "2.5pp", rationale = "t" }
+        '''))
+    assert compare([a, b], n_draws=5_000, seed=1).joint_differences[1] is None
+    assert compare([a, a], n_draws=5_000, seed=1).joint_differences[1] is not None
+
+
+def test_diff_lists_events(tmp_path):
+    baseline = load_scenario(BASELINE)
+    downside = load_scenario(BASELINE.parent / "luolong-2023-downside.toml")
+    changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, downside)}
+    assert changes[("events.epidemic", "event")] == (None, "present")
+    stronger = load_scenario(BASELINE.parent / "luolong-2023-downside.toml", ["events.epidemic.probability=30%"])
+    assert {(c.where, c.field): (c.a, c.b) for c in diff(downside, stronger)} == {
+        ("events.epidemic", "probability"): ("15%", "30%")}

@@ -91,9 +91,9 @@ def test_readme_extends_example_is_valid(tmp_path):
     shutil.copy(BASELINE, tmp_path / BASELINE.name)
     (tmp_path / "what-if.toml").write_text(example, encoding="utf-8")
     scenario = load_scenario(tmp_path / "what-if.toml")
-    assert scenario.name == "投资只增长10%"
+    assert scenario.name == "投资只增长5%左右"
     assert "trade" not in scenario.ids
-    assert scenario.indicator("fai").assumption.written["mode"] == "10%"
+    assert scenario.indicator("fai").assumption.written["mode"] == "5%"
 
 
 def test_readme_set_examples_work():

@@ -57,13 +57,17 @@ def _print_diagnostics(diagnostics) -> None:
         console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
 
 
-def _load(path: Path, overrides: Optional[List[str]] = None):
-    """Load a scenario (with its --set overrides), or print every problem in it and exit 1."""
+def _load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[List[str]] = None):
+    """Load a scenario (with its --set overrides, or as a --what-if), or print every problem and exit 1."""
+    from .compare import what_if as changed_by
     from .diagnostics import ScenarioError
     from .scenario import load_scenario
 
     try:
-        scenario = load_scenario(path, overrides or ())
+        if what_if:
+            scenario = changed_by(path, what_if, overrides or ())
+        else:
+            scenario = load_scenario(path, overrides or ())
     except ScenarioError as error:
         _print_diagnostics(error.diagnostics)
         errors = sum(d.severity == "error" for d in error.diagnostics)
@@ -101,7 +105,7 @@ SCENARIO_ARG = typer.Argument(None, help="Scenario TOML file (default: the bundl
                               show_default=False)
 SET_OPTION = typer.Option(None, "--set", metavar="KEY=VALUE",
                           help="Change one value of the scenario for this run, written as in the file: "
-                               "--set fai.growth.mode=10%  --set 'gdp.target=\">= 7%\"'. Repeatable.")
+                               "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable.")
 
 
 @app.command()
@@ -214,7 +218,7 @@ def compare(
     what_if: Optional[List[str]] = typer.Option(
         None, "--what-if", metavar="KEY=VALUE",
         help="Add the first scenario changed by these values as one more scenario: "
-             "growthsim compare --what-if fai.growth.mode=10%. Repeatable (all go into one what-if)."),
+             "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if)."),
     overrides: Optional[List[str]] = SET_OPTION,
     draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
                                         help="Number of draws (default: the first scenario's)."),
@@ -240,10 +244,7 @@ def compare(
                                  param_hint="SCENARIOS")
     loaded = [_load(path, overrides) for path in scenarios]
     if what_if:
-        import dataclasses
-
-        changed = _load(scenarios[0], [*(overrides or []), *what_if])
-        loaded.append(dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(what_if)}"))
+        loaded.append(_load(scenarios[0], overrides, what_if))
     for scenario in loaded:
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
@@ -276,12 +277,13 @@ def compare(
 def diff(
     a: Path = typer.Argument(..., help="The first scenario file.", show_default=False),
     b: Path = typer.Argument(..., help="The second scenario file.", show_default=False),
+    overrides: Optional[List[str]] = SET_OPTION,
 ) -> None:
-    """List what differs between two scenarios' assumptions and targets (after extends), without simulating."""
+    """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
     from .compare import diff as diff_scenarios
     from .render import diff_table
 
-    first, second = _load(a), _load(b)
+    first, second = _load(a, overrides), _load(b, overrides)
     changes = diff_scenarios(first, second)
     if not changes:
         _console().print(f"{a} and {b} describe the same scenario.", markup=False)

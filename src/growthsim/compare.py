@@ -24,7 +24,7 @@ from .sampling import sample
 from .scenario import Indicator, Scenario
 from .summary import Z_95, Accumulator, Summary
 
-__all__ = ["Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff"]
+__all__ = ["Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,9 @@ def compare(
     joint = [None]
     for k, counts in paired_all.items():
         a, b = summaries[0].joint.all_hit, summaries[k].joint.all_hit
-        joint.append(counts.difference(a.p, b.p, n_draws) if a is not None and b is not None else None)
+        same_targets = {i.id for i in scenarios[0].targeted} == {i.id for i in scenarios[k].targeted}
+        # P(all) over different sets of targets are different events: no difference is reported
+        joint.append(counts.difference(a.p, b.p, n_draws) if a and b and same_targets else None)
     return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy)
 
 
@@ -168,6 +170,7 @@ def diff(a: Scenario, b: Scenario) -> list[Change]:
     changes = [Change("scenario", name, getattr(a, name), getattr(b, name))
                for name in ("name", "draws", "seed", "base_year", "target_year")
                if getattr(a, name) != getattr(b, name)]
+    changes += _event_changes(a, b)
     ids = list(a.ids) + [i for i in b.ids if i not in a.ids]
     for indicator_id in ids:
         in_a, in_b = indicator_id in a.ids, indicator_id in b.ids
@@ -178,6 +181,34 @@ def diff(a: Scenario, b: Scenario) -> list[Change]:
             if x != y:
                 changes.append(Change(indicator_id, name, x, y))
     return changes
+
+
+def _event_changes(a: Scenario, b: Scenario) -> list[Change]:
+    def described(event) -> dict[str, Any]:
+        effects = "; ".join(f"{e.indicator} {e.kind} {e.written}" for e in event.effects)
+        return {"name": event.name, "probability": f"{event.probability * 100:g}%", "group": event.group,
+                "effects": effects}
+
+    events_a = {e.id: described(e) for e in a.events}
+    events_b = {e.id: described(e) for e in b.events}
+    changes = []
+    for event_id in [*events_a, *(i for i in events_b if i not in events_a)]:
+        x, y = events_a.get(event_id), events_b.get(event_id)
+        if x is None or y is None:
+            changes.append(Change(f"events.{event_id}", "event", "present" if x else None, "present" if y else None))
+            continue
+        changes += [Change(f"events.{event_id}", key, x[key], y[key]) for key in x if x[key] != y[key]]
+    return changes
+
+
+def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario at ``scenario_path`` changed by ``values`` (KEY=VALUE, as --set), named after them."""
+    import dataclasses
+
+    from .scenario import load_scenario
+
+    changed = load_scenario(scenario_path, overrides, what_if=values)
+    return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}")
 
 
 def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:

@@ -263,4 +263,4 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     return comparison
 
 
-COMPARISON_COLUMNS = ("scenario", "indicator", "statistic", "value")
+COMPARISON_COLUMNS = ("scenario_no", "scenario", "indicator", "statistic", "value")

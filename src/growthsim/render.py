@@ -308,8 +308,9 @@ def summary_table(summary: Summary):
     from rich.text import Text
 
     scenario = summary.scenario
+    overrides = f"\n本次改动 --set: {'; '.join(scenario.overrides)}" if scenario.overrides else ""
     table = Table(
-        title=f"{scenario.name}：{scenario.target_year}年目标达成概率",
+        title=f"{scenario.name}：{scenario.target_year}年目标达成概率{overrides}",
         caption=_caption(summary),
         caption_justify="left",
         header_style="bold",
@@ -363,8 +364,6 @@ def _caption(summary: Summary) -> str:
         f"{summary.n_draws:,}次模拟，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
         "目标的解读见 `growthsim show`。"
     )
-    if summary.scenario.overrides:
-        lines.append("本次改动 --set: " + "; ".join(summary.scenario.overrides))
     return "\n".join(lines)
 
 
@@ -567,20 +566,21 @@ def comparison_rows(comparison) -> list[dict[str, Any]]:
     rows = []
     statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable")
     for indicator in document["indicators"]:
-        for name, cells in zip(names, indicator["scenarios"]):
+        for number, (name, cells) in enumerate(zip(names, indicator["scenarios"]), start=1):
             if not cells["present"]:
-                rows.append({"scenario": name, "indicator": indicator["id"], "statistic": "present", "value": 0})
+                rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
+                             "statistic": "present", "value": 0})
                 continue
             for statistic in statistics:
                 value = cells[statistic]
                 if value is not None:
-                    rows.append({"scenario": name, "indicator": indicator["id"], "statistic": statistic,
-                                 "value": int(value) if isinstance(value, bool) else value})
-    for name, cells in zip(names, document["joint"]):
+                    rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
+                                 "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
+    for number, (name, cells) in enumerate(zip(names, document["joint"]), start=1):
         for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable"):
             value = cells[statistic]
             if value is not None:
-                rows.append({"scenario": name, "indicator": "(all)", "statistic": statistic,
+                rows.append({"scenario_no": number, "scenario": name, "indicator": "(all)", "statistic": statistic,
                              "value": int(value) if isinstance(value, bool) else value})
     return rows
 
@@ -591,7 +591,7 @@ def _fmt_difference(difference) -> Any:
     points = difference.delta * 100
     margin = Z_95 * difference.se * 100
     if difference.delta == 0 and difference.se == 0:
-        return Text("±0 相同", style="dim")
+        return Text("±0 逐次相同", style="dim")  # the same outcome on every draw
     text = Text(f"{points:+.1f} ±{margin:.1f}")
     if difference.distinguishable:
         text.append(" 显著", style="bold")
@@ -606,8 +606,9 @@ def comparison_table(comparison):
     from rich.text import Text
 
     names = [s.scenario.name for s in comparison.summaries]
+    overrides = comparison.summaries[0].scenario.overrides
     table = Table(
-        title="情景比较：各目标达成概率 P(hit)",
+        title="情景比较：各目标达成概率 P(hit)" + (f"\n本次改动 --set: {'; '.join(overrides)}" if overrides else ""),
         caption=(f"{comparison.n_draws:,}次模拟，随机种子 {comparison.seed}，各情景共用随机数（同一指标同一抽样）。"
                  f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"),
         caption_justify="left",
@@ -645,7 +646,7 @@ def comparison_table(comparison):
             cell.append("\n")
             cell.append_text(_fmt_difference(difference))
         all_cells.append(cell)
-    table.add_row(Text("全部目标"), *all_cells)
+    table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
     return table
 
 
