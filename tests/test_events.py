@@ -182,6 +182,8 @@ def test_the_same_event_occurs_on_the_same_draws_in_compared_scenarios():
      "events.x.effects[0]: an effect takes exactly one of"),
     ('[events.x]\nname = "x"\nprobability = "10%"\nrationale = "t"\neffects = [{ indicator = "gdp", add = 1 }]',
      "events.x.effects[0].add: a bare number (1) is ambiguous here"),
+    ('[events.x]\nname = "x"\nprobability = "10%"\nrationale = "t"\neffects = [{ indicator = "gdp", add = "-4%" }]',
+     "events.x.effects[0].add: '-4%': a change of a rate is written in percentage points"),
     ('[events.x]\nname = "x"\nprobability = "10%"\nrationale = "t"\neffects = [{ indicator = "gdp", scale = 0 }]',
      "events.x.effects[0].scale: the factor must be greater than 0 (got 0)"),
     ('[events.x]\nname = "x"\nprobability = "10%"\nrationale = "t"\n'

@@ -533,8 +533,9 @@ class _Checker:
                 if assumption is None:
                     ok = False
                     continue
+                params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
                 effects.append(Effect(target_id, kind, distribution=assumption.distribution,
-                                      written=f"{indicator.assumption.on} ~ {assumption.dist}"))
+                                      written=f"{indicator.assumption.on} ~ {assumption.dist}({params})"))
                 continue
             if kind == "scale":
                 parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
@@ -542,7 +543,8 @@ class _Checker:
                     self.report((*here, "scale"), f"the factor must be greater than 0 (got {_as_written(value)})")
                     parsed = None
             else:
-                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.SPREAD
+                # points, not "%": "-4%" on a growth could mean 4 percent of it
+                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.POINTS
                 parsed = self.quantity(value, (*here, "add"), expect, indicator.unit)
             if parsed is None:
                 ok = False
