@@ -234,7 +234,8 @@ def compare(
     from .compare import compare as compare_scenarios
     from .engine import DEFAULT_CHUNK_SIZE
     from .export import OutputError, compare_to_folder
-    from .render import comparison_rows, comparison_table, comparison_to_dict, dumps, rows_to_csv
+    from .render import dumps, rows_to_csv
+    from .render_compare import comparison_rows, comparison_table, comparison_to_dict
 
     scenarios = list(scenarios or [])
     if what_if and not scenarios:
@@ -281,7 +282,7 @@ def diff(
 ) -> None:
     """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
     from .compare import diff as diff_scenarios
-    from .render import diff_table
+    from .render_compare import diff_table
 
     first, second = _load(a, overrides), _load(b, overrides)
     changes = diff_scenarios(first, second)

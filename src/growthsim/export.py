@@ -251,7 +251,8 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     import time
 
     from .compare import compare
-    from .render import comparison_rows, comparison_to_dict, rows_to_csv
+    from .render import rows_to_csv
+    from .render_compare import comparison_rows, comparison_to_dict
 
     with StagedOutput(out) as staged:
         started = time.perf_counter()

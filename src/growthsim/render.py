@@ -112,6 +112,16 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
     return out
 
 
+def _scenario_fields(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "path": scenario.path,
+        "sha256": scenario.sha256,
+        "files": [{"path": path, "sha256": digest} for path, digest in scenario.files],
+        "overrides": list(scenario.overrides),
+    }
+
+
 def _level_prices(indicator: Indicator) -> str | None:
     """The price basis of projected levels: a real flow's levels are at base-year prices."""
     if indicator.basis == "real":
@@ -491,174 +501,4 @@ def distributions_table():
         optional = [f"{p.name} (default {p.default:g})" for p in spec.params if p.default is not None]
         params = forms + ("; optional: " + ", ".join(optional) if optional else "")
         table.add_row(spec.name, params, spec.meaning, spec.example)
-    return table
-
-
-# --- comparisons ----------------------------------------------------------------------------------
-
-COMPARE_SCHEMA = "growthsim.compare/1"
-
-
-def _scenario_fields(scenario: Scenario) -> dict[str, Any]:
-    return {
-        "name": scenario.name,
-        "path": scenario.path,
-        "sha256": scenario.sha256,
-        "files": [{"path": path, "sha256": digest} for path, digest in scenario.files],
-        "overrides": list(scenario.overrides),
-    }
-
-
-def _difference_fields(difference) -> dict[str, Any]:
-    if difference is None:
-        return {"delta": None, "delta_se": None, "delta_se_unpaired": None, "distinguishable": None}
-    return {"delta": difference.delta, "delta_se": difference.se, "delta_se_unpaired": difference.se_unpaired,
-            "distinguishable": difference.distinguishable}
-
-
-def comparison_to_dict(comparison) -> dict[str, Any]:
-    """The JSON document of `growthsim compare`: per target, each scenario's P(hit) and its paired
-    difference to the first scenario (rates as fractions)."""
-    from . import __version__
-
-    indicators = []
-    for row in comparison.rows:
-        per_scenario = []
-        for summary, difference in zip(row.summaries, row.differences):
-            if summary is None:
-                per_scenario.append({"present": False, **_probability_fields("p_hit", None),
-                                     **_difference_fields(None)})
-                continue
-            per_scenario.append({
-                "present": True,
-                "target": summary.indicator.target.text,
-                **_probability_fields("p_hit", summary.hit),
-                "p50": summary.quantiles["p50"],
-                **_difference_fields(difference),
-            })
-        indicators.append({"id": row.id, "name": row.indicator.name, "unit": row.indicator.unit,
-                           "scenarios": per_scenario})
-    joint = []
-    for summary, difference in zip(comparison.summaries, comparison.joint_differences):
-        all_hit = summary.joint.all_hit
-        joint.append({
-            "p_all": all_hit.p if all_hit else None,
-            "p_all_se": all_hit.se if all_hit else None,
-            "expected_hits": summary.joint.expected_hits,
-            "n_targets": summary.joint.n_targets,
-            **_difference_fields(difference),
-        })
-    return {
-        "schema": COMPARE_SCHEMA,
-        "growthsim_version": __version__,
-        "scenarios": [_scenario_fields(s.scenario) for s in comparison.summaries],
-        "draws": comparison.n_draws,
-        "seed": comparison.seed,
-        "indicators": indicators,
-        "joint": joint,
-    }
-
-
-def comparison_rows(comparison) -> list[dict[str, Any]]:
-    """Long form for Excel pivot tables: one row per scenario, indicator and statistic."""
-    document = comparison_to_dict(comparison)
-    names = [s["name"] for s in document["scenarios"]]
-    rows = []
-    statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable")
-    for indicator in document["indicators"]:
-        for number, (name, cells) in enumerate(zip(names, indicator["scenarios"]), start=1):
-            if not cells["present"]:
-                rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
-                             "statistic": "present", "value": 0})
-                continue
-            for statistic in statistics:
-                value = cells[statistic]
-                if value is not None:
-                    rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
-                                 "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
-    for number, (name, cells) in enumerate(zip(names, document["joint"]), start=1):
-        for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable"):
-            value = cells[statistic]
-            if value is not None:
-                rows.append({"scenario_no": number, "scenario": name, "indicator": "(all)", "statistic": statistic,
-                             "value": int(value) if isinstance(value, bool) else value})
-    return rows
-
-
-def _fmt_difference(difference) -> Any:
-    from rich.text import Text
-
-    points = difference.delta * 100
-    margin = Z_95 * difference.se * 100
-    if difference.delta == 0 and difference.se == 0:
-        return Text("±0 逐次相同", style="dim")  # the same outcome on every draw
-    text = Text(f"{points:+.1f} ±{margin:.1f}")
-    if difference.distinguishable:
-        text.append(" 显著", style="bold")
-    else:
-        text.append(" 噪声内", style="dim")
-    return text
-
-
-def comparison_table(comparison):
-    """A rich Table: a row per target, a column per scenario, differences to the first below."""
-    from rich.table import Table
-    from rich.text import Text
-
-    names = [s.scenario.name for s in comparison.summaries]
-    overrides = comparison.summaries[0].scenario.overrides
-    table = Table(
-        title="情景比较：各目标达成概率 P(hit)" + (f"\n本次改动 --set: {'; '.join(overrides)}" if overrides else ""),
-        caption=(f"{comparison.n_draws:,}次模拟，随机种子 {comparison.seed}，各情景共用随机数（同一指标同一抽样）。"
-                 f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"),
-        caption_justify="left",
-        header_style="bold",
-    )
-    table.add_column("指标", min_width=12)
-    for k, name in enumerate(names):
-        table.add_column(f"{'①②③④⑤⑥⑦⑧⑨'[k] if k < 9 else k + 1} {name}", justify="right")
-    for row in comparison.rows:
-        name = Text(row.indicator.name)
-        name.append(f"\n{row.id}", style="dim")
-        cells = []
-        for summary, difference in zip(row.summaries, row.differences):
-            if summary is None:
-                cells.append(Text("无此目标", style="dim"))
-                continue
-            cell = Text(f"{summary.hit.p * 100:.1f}%", style=band_of(summary.hit.p)[1])
-            cell.append(f"  {summary.indicator.target.text}", style="dim")
-            if difference is not None:
-                cell.append("\n")
-                cell.append_text(_fmt_difference(difference))
-            cells.append(cell)
-        table.add_row(name, *cells)
-    table.add_section()
-    all_cells = []
-    for summary, difference in zip(comparison.summaries, comparison.joint_differences):
-        joint = summary.joint
-        if joint.all_hit is None:
-            all_cells.append(Text("—"))
-            continue
-        share = (f"< {format_share(joint.all_hit.ci[1])}" if joint.all_hit.p == 0
-                 else format_share(joint.all_hit.p))
-        cell = Text(f"P(all) {share}\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
-        if difference is not None:
-            cell.append("\n")
-            cell.append_text(_fmt_difference(difference))
-        all_cells.append(cell)
-    table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
-    return table
-
-
-def diff_table(changes, a: Scenario, b: Scenario):
-    from rich.table import Table
-
-    table = Table(title=f"情景差异：{a.name} → {b.name}", header_style="bold", show_lines=True)
-    table.add_column("指标")
-    table.add_column("项目")
-    table.add_column(f"A: {a.name}")
-    table.add_column(f"B: {b.name}")
-    for change in changes:
-        table.add_row(change.where, change.field, "—" if change.a is None else str(change.a),
-                      "—" if change.b is None else str(change.b))
     return table
