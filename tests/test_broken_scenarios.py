@@ -84,7 +84,7 @@ CATALOGUE: dict[str, list[str]] = {
     # -- misspelt keys, at every level ----------------------------------------------------------
     "misspelt-top-level-key": [
         "misspelt-top-level-key.toml:7:2: simulaton: unknown key 'simulaton' (did you mean 'simulation'?); "
-        "allowed here: extends, remove_indicators, scenario, simulation, indicators, events",
+        "allowed here: extends, remove_indicators, scenario, simulation, indicators, events, correlations",
     ],
     "misspelt-scenario-key": [
         "misspelt-scenario-key.toml:4:1: scenario.base_yaer: unknown key 'base_yaer' (did you mean "
@@ -92,7 +92,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "misspelt-simulation-key": [
         "misspelt-simulation-key.toml:8:1: simulation.draw: unknown key 'draw' (did you mean 'draws'?); "
-        "allowed here: draws, seed",
+        "allowed here: draws, seed, correlation_method",
     ],
     "misspelt-indicator-key": [
         "misspelt-indicator-key.toml:16:1: indicators.gdp.baseine: unknown key 'baseine' (did you mean "

@@ -76,8 +76,16 @@ def test_readme_scenario_example_is_valid():
     assert scenario.indicators[0].id == "fai"
 
 
+def test_readme_correlations_example_is_valid(tmp_path):
+    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + code_blocks("toml")[2]
+    (tmp_path / "correlated.toml").write_text(child, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "correlated.toml")
+    assert len(scenario.correlations) == 4 and scenario.correlation_method == "iman_conover"
+    assert scenario.warnings == ()
+
+
 def test_readme_events_example_is_valid():
-    events = code_blocks("toml")[2]
+    events = code_blocks("toml")[3]
     scenario = load_scenario(BASELINE)
     text = BASELINE.read_text(encoding="utf-8") + "\n" + events
     with_events = parse_scenario(text, "README.md")

@@ -123,6 +123,10 @@ def run(
                                             "summary.json and manifest.json; all or nothing."),
     export_draws: bool = typer.Option(False, "--export-draws",
                                       help="Also write every draw to draws.csv in the --out folder."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also show each correlation as asked, as used and as achieved in the draws."),
+    strict: bool = typer.Option(False, "--strict", help="Stop on warnings (e.g. a correlation matrix that had to "
+                                                        "be repaired) instead of running."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1, hidden=True,
                                              help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
@@ -138,6 +142,8 @@ def run(
     loaded = _load(_scenario_path(scenario), overrides)
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
+        if strict:
+            raise _fail(f"{len(loaded.warnings)} warning(s) and --strict: nothing was run")
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
@@ -162,6 +168,11 @@ def run(
         _console().print(summary_table(summary))
         if summary.events:
             _console().print(events_table(summary))
+        if verbose and model.correlated_rows:
+            from .dependence import achieved_correlations
+            from .render import correlations_table
+
+            _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method))
     if out is not None:
         files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = f"wrote {out}{os.sep}: {files}"
@@ -334,6 +345,15 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
     console = _console()
     for renderable in scenario_tables(loaded):
         console.print(renderable)
+    if loaded.correlation_matrix:
+        from .dependence import achieved_correlations
+        from .engine import resolve_seed
+        from .model import compile_model
+        from .render import correlations_table
+
+        model = compile_model(loaded)
+        console.print(correlations_table(achieved_correlations(model, resolve_seed(None, loaded)),
+                                         model.correlation_method))
 
 
 @app.command()

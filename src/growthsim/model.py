@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .distributions import Distribution
 from .events import Event
 from .sampling import stream_key
@@ -39,6 +41,20 @@ class Model:
     events: tuple[Event, ...] = ()
     rows: dict[str, int] | None = None  # indicator id -> row
     replaced_rows: frozenset[int] = frozenset()  # rows some event may replace: their uniforms are kept
+    correlated_rows: tuple[int, ...] = ()  # rows the correlation matrix covers, in its order
+    correlation: np.ndarray | None = None  # (k, k) for correlated_rows
+    correlation_method: str = "iman_conover"
+    # For Iman-Conover: the normal-score correlation whose rank correlation is ``correlation``
+    # (Pearson's relation for normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted).
+    score_correlation: np.ndarray | None = None
+
+
+def _score_correlation(rank_correlation: np.ndarray) -> np.ndarray:
+    from .dependence import nearest_correlation
+
+    scores = 2.0 * np.sin(np.pi * rank_correlation / 6.0)
+    np.fill_diagonal(scores, 1.0)
+    return nearest_correlation(scores)  # unchanged when it is already a valid matrix
 
 
 def compile_model(scenario: Scenario) -> Model:
@@ -66,4 +82,9 @@ def compile_model(scenario: Scenario) -> Model:
         rows=rows,
         replaced_rows=frozenset(rows[e.indicator] for event in scenario.events for e in event.effects
                                 if e.kind == "replace"),
+        correlated_rows=tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else (),
+        correlation=np.array(scenario.correlation_matrix[1]) if scenario.correlation_matrix else None,
+        correlation_method=scenario.correlation_method,
+        score_correlation=(_score_correlation(np.array(scenario.correlation_matrix[1]))
+                           if scenario.correlation_matrix else None),
     )

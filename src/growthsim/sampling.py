@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .dependence import gaussian_copula, iman_conover
 from .distributions import Distribution
 from .events import apply_effects, occurrences
 
@@ -76,13 +77,18 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     """Draw every indicator's assumption for draws [start, stop) by inverse CDF."""
     values = np.empty((len(model.indicators), stop - start))
     kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
+    correlated = set(model.correlated_rows)
+    copula = model.correlation_method == "gaussian_copula"
     for row, (key, distribution, is_count) in enumerate(
         zip(model.stream_keys, model.distributions, model.is_count)
     ):
         u = uniforms(entropy, key, start, stop)
-        if row in model.replaced_rows:
+        if row in model.replaced_rows or row in correlated:
             kept[row] = u
-        values[row] = quantity_at(distribution, u, is_count)
+        if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
+            values[row] = quantity_at(distribution, u, is_count)
+    if correlated:
+        _correlate(model, values, kept, start, stop)
     if not model.events:
         return Draws(start, values, np.zeros((0, stop - start), dtype=bool))
 
@@ -93,6 +99,22 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     kinds = {indicator.id: indicator.kind for indicator in model.indicators}
     apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
     return Draws(start, values, occurred)
+
+
+def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], start: int, stop: int) -> None:
+    """Impose the scenario's correlations on the correlated rows of ``values``, in place."""
+    rows = list(model.correlated_rows)
+    u = np.vstack([kept[row] for row in rows])
+    if model.correlation_method == "gaussian_copula":
+        u = gaussian_copula(u, model.correlation)
+        for k, row in enumerate(rows):
+            kept[row] = u[k]
+            values[row] = quantity_at(model.distributions[row], u[k], model.is_count[row])
+        return
+    # Iman-Conover block by block: the same blocks whatever the chunk size, so results do not change
+    for block_start in range(0, stop - start, BLOCK_SIZE):
+        block = slice(block_start, min(block_start + BLOCK_SIZE, stop - start))
+        values[rows, block] = iman_conover(values[rows, block], u[:, block], model.score_correlation)
 
 
 def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:

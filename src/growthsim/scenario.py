@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
+
+from .dependence import METHODS, is_correlation_matrix, nearest_correlation
 from .diagnostics import (
     Diagnostic,
     ScenarioError,
@@ -123,6 +126,10 @@ class Scenario:
     path: str | None = None
     sha256: str | None = None
     events: tuple[Event, ...] = ()
+    correlations: tuple[tuple[str, str, float], ...] = ()  # as written: (a, b, rho)
+    # the matrix the engine uses, over the correlated indicators: (ids, rows); repaired if need be
+    correlation_matrix: tuple | None = field(default=None, compare=False)
+    correlation_method: str = "iman_conover"
     files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the file and every file it extends
     overrides: tuple[str, ...] = ()  # --set KEY=VALUE, in order
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
@@ -415,8 +422,8 @@ class _Checker:
     # -- the document
     def scenario(self, raw: dict) -> Scenario:
         # extends and remove_indicators were consumed by layers.py; listed so that a misspelling is caught
-        self.table(raw, (), ("extends", "remove_indicators", "scenario", "simulation", "indicators", "events"),
-                   required=("scenario", "indicators"))
+        self.table(raw, (), ("extends", "remove_indicators", "scenario", "simulation", "indicators", "events",
+                            "correlations"), required=("scenario", "indicators"))
         meta = {}
         if "scenario" in raw:  # a missing [scenario] is reported once, above
             meta = self.table(raw["scenario"], ("scenario",),
@@ -434,7 +441,8 @@ class _Checker:
             self.report(("scenario", "target_year"),
                         f"growthsim projects one year ahead: target_year must be base_year + 1 = {base_year + 1}")
 
-        sim = self.table(raw.get("simulation", {}), ("simulation",), ("draws", "seed")) or {}
+        sim = self.table(raw.get("simulation", {}), ("simulation",), ("draws", "seed", "correlation_method")) or {}
+        method = self.choice(sim, "correlation_method", ("simulation",), METHODS) or METHODS[0]
         draws = self.integer(sim, "draws", ("simulation",), 1, MAX_DRAWS) or DEFAULT_DRAWS
         seed = self.integer(sim, "seed", ("simulation",), 0, 2**63 - 1)
 
@@ -450,10 +458,68 @@ class _Checker:
             self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
             self.report(("indicators",), f"expected a table of indicators, got {_kind_of(indicators_raw)}")
-        events = self.events(raw.get("events", {}), indicators,
-                             list(indicators_raw) if isinstance(indicators_raw, dict) else [])
+        all_ids = list(indicators_raw) if isinstance(indicators_raw, dict) else []
+        events = self.events(raw.get("events", {}), indicators, all_ids)
+        pairs, matrix = self.correlations(raw.get("correlations", {}), indicators, all_ids)
         return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
-                        source=source, draws=draws, seed=seed, indicators=tuple(indicators), events=tuple(events))
+                        source=source, draws=draws, seed=seed, indicators=tuple(indicators), events=tuple(events),
+                        correlations=pairs, correlation_matrix=matrix, correlation_method=method)
+
+    # -- correlations
+    def correlations(self, raw: Any, indicators: list[Indicator], all_ids: list[str]):
+        """Pairs as written, and the matrix the engine will use: (ids, rows), repaired if need be."""
+        if not isinstance(raw, dict):
+            self.report(("correlations",), "expected a [correlations] section such as gdp = { industry = 0.7 }")
+            return (), None
+        known = {i.id for i in indicators}
+        pairs: dict[frozenset, tuple[str, str, float]] = {}
+        for first, partners in raw.items():
+            path = ("correlations", first)
+            if first not in all_ids:
+                self.report(path, self.missing_indicator(first, all_ids), at="key")
+                continue
+            if not isinstance(partners, dict):
+                self.report(path, f"expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, "
+                                  f"got {_kind_of(partners)}")
+                continue
+            for second, value in partners.items():
+                here = (*path, second)
+                if second not in all_ids:
+                    self.report(here, self.missing_indicator(second, all_ids), at="key")
+                    continue
+                if second == first:
+                    self.report(here, "an indicator's correlation with itself is always 1", at="key")
+                    continue
+                rho = self.quantity(value, here, Expect.NUMBER, None)
+                if rho is None:
+                    continue
+                if not -1 <= rho <= 1:
+                    self.report(here, f"a correlation lies between -1 and 1 (got {_as_written(value)})")
+                    continue
+                key = frozenset((first, second))
+                if key in pairs:
+                    a, b, _ = pairs[key]
+                    self.report(here, f"the pair {first} ~ {second} is given twice (also as {a} ~ {b} = "
+                                      f"{pairs[key][2]:g}): keep one", at="key")
+                    continue
+                pairs[key] = (first, second, rho)
+        usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
+        if not usable:
+            return tuple(pairs.values()), None
+        ids = [i.id for i in indicators if any(i.id in p[:2] for p in usable)]
+        index = {indicator_id: k for k, indicator_id in enumerate(ids)}
+        asked = np.eye(len(ids))
+        for a, b, rho in usable:
+            asked[index[a], index[b]] = asked[index[b], index[a]] = rho
+        matrix = asked
+        if not is_correlation_matrix(asked):
+            matrix = nearest_correlation(asked)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
+            self.warn(("correlations",), "these correlations cannot hold together (the matrix is not positive "
+                                         "semi-definite); growthsim uses the nearest valid matrix, which moves "
+                                         f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
+        return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
 
     # -- shock events
     def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:

@@ -82,6 +82,7 @@ class JointSummary:
     all_hit: Probability | None
     expected_hits: float
     hits_distribution: tuple[float, ...]  # P(exactly k targets hit), k = 0 .. n_targets
+    all_hit_independent: float | None = None  # the product of the P(hit)s: P(all) if targets were independent
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ class Accumulator:
             all_hit=Probability.from_counts(int(self.hit_count_histogram[-1]), n) if n_targets else None,
             expected_hits=float(np.dot(np.arange(n_targets + 1), self.hit_count_histogram)) / n,
             hits_distribution=distribution,
+            all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
         )
         return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries())
 

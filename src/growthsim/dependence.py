@@ -1,0 +1,140 @@
+"""Correlated assumptions: when GDP disappoints, industry, investment and revenue usually do too.
+
+Two ways to impose a correlation matrix C on draws whose marginal distributions are fixed:
+
+* ``iman_conover`` (the default): within each block of draws, rearrange each indicator's sampled
+  values so that their ranks follow a matrix of normal scores with correlation C (Iman & Conover
+  1982). The values themselves are untouched, so every marginal distribution is kept exactly,
+  discrete ones included; C is met as a rank (Spearman-type) correlation, up to sampling error.
+* ``gaussian_copula``: correlate the normal scores of the uniforms (z -> L z, L L' = C) before the
+  inverse CDFs. Cheaper; C is then the correlation of the normal scores, and the rank correlation
+  is (6/pi) asin(C/2), slightly smaller.
+
+Planners fill in pairs by judgement, and such a matrix is often not positive semi-definite (not a
+possible correlation matrix). ``nearest_correlation`` repairs it (Higham 2002, alternating
+projections with Dykstra's correction) to the closest valid one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+__all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
+           "spearman", "achieved_correlations"]
+
+METHODS = ("iman_conover", "gaussian_copula")
+_PSD_TOLERANCE = 1e-10
+
+
+def is_correlation_matrix(matrix: np.ndarray) -> bool:
+    """Symmetric, unit diagonal, entries in [-1, 1], and positive semi-definite."""
+    matrix = np.asarray(matrix, dtype=float)
+    return (
+        np.allclose(matrix, matrix.T)
+        and np.allclose(np.diag(matrix), 1.0)
+        and bool(np.all(np.abs(matrix) <= 1 + 1e-12))
+        and float(np.linalg.eigvalsh(matrix).min()) >= -_PSD_TOLERANCE
+    )
+
+
+def nearest_correlation(matrix: np.ndarray, tolerance: float = 1e-10, max_iterations: int = 1000) -> np.ndarray:
+    """The nearest correlation matrix in the Frobenius norm (Higham 2002); a valid one is returned as is."""
+    a = np.asarray(matrix, dtype=float)
+    if is_correlation_matrix(a):
+        return a.copy()
+    y = a.copy()
+    correction = np.zeros_like(a)
+    for _ in range(max_iterations):
+        r = y - correction
+        values, vectors = np.linalg.eigh((r + r.T) / 2)
+        x = (vectors * np.maximum(values, 0.0)) @ vectors.T  # projection onto the PSD cone
+        correction = x - r
+        y_next = x.copy()
+        np.fill_diagonal(y_next, 1.0)  # projection onto unit-diagonal matrices
+        converged = np.linalg.norm(y_next - y, "fro") <= tolerance * max(1.0, np.linalg.norm(y, "fro"))
+        y = y_next
+        if converged:
+            break
+    # Tiny negative eigenvalues from rounding: lift them so that a Cholesky factor exists.
+    values, vectors = np.linalg.eigh((y + y.T) / 2)
+    y = (vectors * np.maximum(values, 0.0)) @ vectors.T
+    scale = 1.0 / np.sqrt(np.diag(y))
+    return y * scale[:, None] * scale[None, :]
+
+
+def _cholesky(matrix: np.ndarray) -> np.ndarray:
+    """A Cholesky factor that tolerates semi-definite matrices (a tiny ridge where needed)."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        ridge = 1e-12
+        while True:
+            try:
+                return np.linalg.cholesky((matrix + ridge * np.eye(len(matrix))) / (1 + ridge))
+            except np.linalg.LinAlgError:
+                ridge *= 10
+
+
+def gaussian_copula(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+    """Correlated uniforms (k, n) from independent ones: Phi(L Phi^-1(u)) with L L' = correlation."""
+    z = special.ndtri(uniforms)
+    correlated = _cholesky(correlation) @ z
+    u = special.ndtr(correlated)
+    return np.clip(u, 2.0**-54, 1.0 - 2.0**-53)
+
+
+def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+    """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array.
+
+    The scores are the normal scores of each row's own uniforms (so the arrangement is random and
+    keyed like the draws), decorrelated by their sample correlation and recorrelated by the target:
+    M* = M inv(P)' Q' with P P' = corr(M) and Q Q' = C. Each row's sorted values are then laid out
+    in the rank order of its column of M*. Ties (counts) are kept as values; only their places move.
+    """
+    k, n = values.shape
+    if n < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
+        return values.copy()
+    scores = special.ndtri(uniforms)
+    scores -= scores.mean(axis=1, keepdims=True)
+    sample_correlation = np.corrcoef(scores)
+    transform = _cholesky(correlation) @ np.linalg.inv(_cholesky(sample_correlation))
+    target_scores = transform @ scores
+    out = np.empty_like(values)
+    for row in range(k):
+        order = np.argsort(target_scores[row], kind="stable")
+        out[row, order] = np.sort(values[row], kind="stable")
+    return out
+
+
+def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float, float]]:
+    """(a, b, asked, used, achieved) for each correlated pair, achieved measured as the Spearman
+    correlation of the first block of draws (65,536) with this seed."""
+    from .sampling import BLOCK_SIZE, sample
+
+    if not model.correlated_rows:
+        return []
+    draws = sample(model, seed, 0, BLOCK_SIZE)
+    rows = list(model.correlated_rows)
+    achieved = spearman(draws.values[rows])
+    ids = [model.indicators[row].id for row in rows]
+    asked = {frozenset((a, b)): rho for a, b, rho in model.scenario.correlations}
+    out = []
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            requested = asked.get(frozenset((ids[i], ids[j])))
+            used = float(model.correlation[i, j])
+            if requested is None and abs(used) < 5e-4:
+                continue
+            out.append((ids[i], ids[j], requested, used, float(achieved[i, j])))
+    return out
+
+
+def spearman(values: np.ndarray) -> np.ndarray:
+    """Spearman rank correlation matrix of the rows of ``values`` (k, n), ties given average ranks."""
+    from scipy import stats
+
+    if values.shape[0] < 2:
+        return np.ones((values.shape[0], values.shape[0]))
+    ranks = np.vstack([stats.rankdata(row) for row in values])
+    return np.corrcoef(ranks)

@@ -1,0 +1,197 @@
+"""Correlations: closed forms, marginals kept exactly, the nearest correlation matrix, and errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from growthsim import ScenarioError, compile_model, parse_scenario, simulate
+from growthsim.dependence import (
+    iman_conover,
+    is_correlation_matrix,
+    nearest_correlation,
+    spearman,
+)
+from growthsim.render import summary_to_dict
+from growthsim.sampling import BLOCK_SIZE, sample
+
+from .conftest import mc_tolerance, scenario_text
+
+N = 200_000
+
+
+def two_normals(rho: float, method: str = "iman_conover", extra: str = "") -> str:
+    return scenario_text(f"""
+        [indicators.gdp]
+        name = "地区生产总值"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = {{ at_least = "6%", source = "t" }}
+        growth = {{ dist = "normal", mean = "6%", sd = "2pp", rationale = "t" }}
+
+        [indicators.industry]
+        name = "规模以上工业增加值"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = {{ at_least = "8%", source = "t" }}
+        growth = {{ dist = "normal", mean = "8%", sd = "3pp", rationale = "t" }}
+        {extra}
+
+        [correlations]
+        gdp = {{ industry = {rho} }}
+        """).replace("seed = 12345", f'seed = 12345\ncorrelation_method = "{method}"')
+
+
+@pytest.mark.parametrize("rho", [-0.6, 0.3, 0.8])
+def test_copula_both_above_the_mean_matches_the_closed_form(rho):
+    """Two normals with normal-score correlation rho: P(both >= mean) = 1/4 + asin(rho) / (2 pi)."""
+    result = simulate(parse_scenario(two_normals(rho, "gaussian_copula")), N, seed=1)
+    expected = 0.25 + math.asin(rho) / (2 * math.pi)
+    assert abs(result.joint.all_hit.p - expected) <= mc_tolerance(expected, N)
+
+
+@pytest.mark.parametrize("rho", [-0.6, 0.3, 0.8])
+def test_iman_conover_achieves_the_rank_correlation(rho):
+    model = compile_model(parse_scenario(two_normals(rho)))
+    values = sample(model, 7, 0, 4 * BLOCK_SIZE).values
+    achieved = spearman(values)[0, 1]
+    # the standard error of a Spearman correlation is about (1 - rho^2) / sqrt(n) for n draws
+    assert abs(achieved - rho) <= 4 * (1 - rho**2) / math.sqrt(values.shape[1]) + 0.005
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.8])
+def test_iman_conover_joint_probability_is_close_to_the_gaussian_closed_form(rho):
+    """With normal marginals, rank correlation rho is normal-score correlation 2 sin(pi rho / 6)."""
+    result = simulate(parse_scenario(two_normals(rho)), N, seed=2)
+    score = 2 * math.sin(math.pi * rho / 6)
+    expected = 0.25 + math.asin(score) / (2 * math.pi)
+    assert abs(result.joint.all_hit.p - expected) <= mc_tolerance(expected, N) + 0.003
+
+
+def test_iman_conover_keeps_every_marginal_exactly():
+    """Block by block, each indicator's sorted values are those it draws without any correlation."""
+    correlated = compile_model(parse_scenario(two_normals(0.7)))
+    alone = compile_model(parse_scenario(two_normals(0.7).split("[correlations]")[0]))
+    a = sample(correlated, 3, 0, BLOCK_SIZE + 1000).values
+    b = sample(alone, 3, 0, BLOCK_SIZE + 1000).values
+    for block in (slice(0, BLOCK_SIZE), slice(BLOCK_SIZE, BLOCK_SIZE + 1000)):
+        assert np.array_equal(np.sort(a[:, block], axis=1), np.sort(b[:, block], axis=1))
+    assert not np.array_equal(a, b)  # but their order has changed
+
+
+def test_iman_conover_with_counts_and_ties():
+    text = two_normals(0.6, extra='''
+        [indicators.firms]
+        name = "新增规模以上工业企业"
+        unit = "家"
+        kind = "count"
+        level = { dist = "poisson", mean = 4, rationale = "t" }
+        ''').replace("gdp = { industry = 0.6 }", "gdp = { industry = 0.6, firms = 0.5 }")
+    model = compile_model(parse_scenario(text))
+    values = sample(model, 5, 0, 2 * BLOCK_SIZE).values
+    assert np.array_equal(values[2], np.round(values[2]))  # still whole numbers
+    achieved = spearman(values)[0, 2]
+    assert achieved > 0.4  # ties of a Poisson(4) cap the rank correlation a little below 0.5
+
+
+def test_results_do_not_depend_on_the_chunk_size_with_correlations():
+    scenario = parse_scenario(two_normals(0.7))
+    small = simulate(scenario, 3 * BLOCK_SIZE + 17, seed=9, chunk_size=BLOCK_SIZE)
+    large = simulate(scenario, 3 * BLOCK_SIZE + 17, seed=9, chunk_size=4 * BLOCK_SIZE)
+    assert summary_to_dict(small) == summary_to_dict(large)
+
+
+def test_correlation_raises_the_joint_probability_over_independence():
+    result = simulate(parse_scenario(two_normals(0.8)), 50_000, seed=3)
+    assert result.joint.all_hit.p > result.joint.all_hit_independent + 0.1
+    assert result.joint.all_hit_independent == pytest.approx(
+        result.indicators[0].hit.p * result.indicators[1].hit.p)
+
+
+# --- the nearest correlation matrix -------------------------------------------------------------------
+
+
+def test_a_valid_matrix_is_left_unchanged():
+    valid = np.array([[1.0, 0.5, 0.3], [0.5, 1.0, 0.2], [0.3, 0.2, 1.0]])
+    assert np.array_equal(nearest_correlation(valid), valid)
+
+
+def test_a_known_invalid_matrix_is_repaired():
+    """Higham's (2002) example: the nearest correlation matrix to this one is known to 4 digits."""
+    a = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float)
+    repaired = nearest_correlation(a)
+    assert is_correlation_matrix(repaired)
+    expected = np.array([[1.0, 0.7607, 0.1573], [0.7607, 1.0, 0.7607], [0.1573, 0.7607, 1.0]])
+    np.testing.assert_allclose(repaired, expected, atol=1e-4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1, 1), min_size=6, max_size=6))
+def test_repair_gives_a_correlation_matrix(upper):
+    a = np.eye(4)
+    a[np.triu_indices(4, 1)] = upper
+    a = a + np.triu(a, 1).T
+    repaired = nearest_correlation(a)
+    assert is_correlation_matrix(repaired)
+    assert np.allclose(np.diag(repaired), 1.0)
+    assert np.linalg.eigvalsh(repaired).min() >= -1e-10
+
+
+def test_iman_conover_on_a_tiny_block_leaves_values_alone():
+    values = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert np.array_equal(iman_conover(values, np.full((2, 2), 0.5), np.eye(2)), values)
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(text)
+    return [d.headline() for d in error.value.diagnostics]
+
+
+@pytest.mark.parametrize(("replace", "message"), [
+    ("gdp = { industry = 0.7 }", None),
+    ("gdp = { industry = 1.7 }", "correlations.gdp.industry: a correlation lies between -1 and 1 (got 1.7)"),
+    ("gdp = { industy = 0.7 }", "correlations.gdp.industy: no indicator 'industy' (did you mean 'industry'?)"),
+    ("gpd = { industry = 0.7 }", "correlations.gpd: no indicator 'gpd' (did you mean 'gdp'?)"),
+    ("gdp = { gdp = 0.7 }", "correlations.gdp.gdp: an indicator's correlation with itself is always 1"),
+    ('gdp = { industry = 0.7 }\nindustry = { gdp = 0.6 }',
+     "correlations.industry.gdp: the pair industry ~ gdp is given twice (also as gdp ~ industry = 0.7): keep one"),
+    ('gdp = { industry = "70%" }', "correlations.gdp.industry: '70%': expected a plain number without a unit"),
+])
+def test_correlation_errors(replace, message):
+    text = two_normals(0.7).replace("gdp = { industry = 0.7 }", replace)
+    if message is None:
+        assert parse_scenario(text).correlations == (("gdp", "industry", 0.7),)
+        return
+    assert any(message in h for h in errors(text)), errors(text)
+
+
+def test_an_impossible_matrix_is_repaired_with_a_warning_listing_the_pairs():
+    text = two_normals(0.9, extra='''
+        [indicators.fai]
+        name = "固定资产投资"
+        unit = "亿元"
+        kind = "flow"
+        basis = "nominal"
+        growth = { dist = "normal", mean = "10%", sd = "5pp", rationale = "t" }
+        ''').replace("gdp = { industry = 0.9 }", "gdp = { industry = 0.9, fai = 0.9 }\nindustry = { fai = -0.9 }")
+    scenario = parse_scenario(text)
+    (warning,) = scenario.warnings
+    assert "not positive semi-definite" in warning.message and "moves 3 pairs" in warning.message
+    assert "gdp ~ industry: 0.9 -> " in warning.message
+    ids, matrix = scenario.correlation_matrix
+    assert ids == ("gdp", "industry", "fai") and is_correlation_matrix(np.array(matrix))
+
+
+def test_unknown_correlation_method():
+    text = two_normals(0.5).replace('correlation_method = "iman_conover"', 'correlation_method = "iman"')
+    assert any("simulation.correlation_method: 'iman' is not allowed" in h for h in errors(text))
