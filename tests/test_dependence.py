@@ -50,10 +50,19 @@ def two_normals(rho: float, method: str = "iman_conover", extra: str = "") -> st
 
 @pytest.mark.parametrize("rho", [-0.6, 0.3, 0.8])
 def test_copula_both_above_the_mean_matches_the_closed_form(rho):
-    """Two normals with normal-score correlation rho: P(both >= mean) = 1/4 + asin(rho) / (2 pi)."""
+    """Two normals whose normal scores correlate at r: P(both >= mean) = 1/4 + asin(r) / (2 pi); the
+    rank correlation rho written in the file is the score correlation r = 2 sin(pi rho / 6)."""
     result = simulate(parse_scenario(two_normals(rho, "gaussian_copula")), N, seed=1)
-    expected = 0.25 + math.asin(rho) / (2 * math.pi)
+    score = 2 * math.sin(math.pi * rho / 6)
+    expected = 0.25 + math.asin(score) / (2 * math.pi)
     assert abs(result.joint.all_hit.p - expected) <= mc_tolerance(expected, N)
+
+
+@pytest.mark.parametrize("rho", [-0.6, 0.3, 0.8])
+def test_copula_achieves_the_rank_correlation(rho):
+    model = compile_model(parse_scenario(two_normals(rho, "gaussian_copula")))
+    values = sample(model, 7, 0, 4 * BLOCK_SIZE).values
+    assert abs(spearman(values)[0, 1] - rho) <= 4 * (1 - rho**2) / math.sqrt(values.shape[1])
 
 
 @pytest.mark.parametrize("rho", [-0.6, 0.3, 0.8])

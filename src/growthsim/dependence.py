@@ -6,9 +6,12 @@ Two ways to impose a correlation matrix C on draws whose marginal distributions 
   values so that their ranks follow a matrix of normal scores with correlation C (Iman & Conover
   1982). The values themselves are untouched, so every marginal distribution is kept exactly,
   discrete ones included; C is met as a rank (Spearman-type) correlation, up to sampling error.
-* ``gaussian_copula``: correlate the normal scores of the uniforms (z -> L z, L L' = C) before the
-  inverse CDFs. Cheaper; C is then the correlation of the normal scores, and the rank correlation
-  is (6/pi) asin(C/2), slightly smaller.
+* ``gaussian_copula``: correlate the normal scores of the uniforms (z -> L z) before the inverse
+  CDFs. Several times cheaper (no sorting); every marginal is exact in distribution rather than
+  in the sample.
+
+Both work on normal scores; the model converts the rank correlations a planner writes into the
+score correlation that produces them (rho_score = 2 sin(pi rho_rank / 6)).
 
 Planners fill in pairs by judgement, and such a matrix is often not positive semi-definite (not a
 possible correlation matrix). ``nearest_correlation`` repairs it (Higham 2002, alternating

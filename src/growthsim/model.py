@@ -44,8 +44,9 @@ class Model:
     correlated_rows: tuple[int, ...] = ()  # rows the correlation matrix covers, in its order
     correlation: np.ndarray | None = None  # (k, k) for correlated_rows
     correlation_method: str = "iman_conover"
-    # For Iman-Conover: the normal-score correlation whose rank correlation is ``correlation``
-    # (Pearson's relation for normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted).
+    # The normal-score correlation whose rank correlation is ``correlation`` (Pearson's relation for
+    # normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted): both methods correlate normal scores,
+    # so with it the numbers a planner writes mean rank correlations whichever method is used.
     score_correlation: np.ndarray | None = None
 
 

@@ -189,9 +189,8 @@ def correlations_table(rows, method: str):
     from rich.table import Table
 
     table = Table(title=f"相关性 correlations ({method})", header_style="bold", caption_justify="left",
-                  caption="achieved: Spearman rank correlation of the first 65,536 draws"
-                          + ("; the copula's numbers are correlations of normal scores, whose rank "
-                             "correlation is (6/π)·asin(ρ/2)" if method == "gaussian_copula" else ""))
+                  caption="asked and used (after any repair) are rank correlations; achieved: the Spearman "
+                          "rank correlation of the first 65,536 draws")
     table.add_column("pair")
     table.add_column("asked", justify="right")
     table.add_column("used", justify="right")

@@ -106,7 +106,7 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
     rows = list(model.correlated_rows)
     u = np.vstack([kept[row] for row in rows])
     if model.correlation_method == "gaussian_copula":
-        u = gaussian_copula(u, model.correlation)
+        u = gaussian_copula(u, model.score_correlation)
         for k, row in enumerate(rows):
             kept[row] = u[k]
             values[row] = quantity_at(model.distributions[row], u[k], model.is_count[row])
