@@ -80,7 +80,9 @@ def test_readme_correlations_example_is_valid(tmp_path):
     child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + code_blocks("toml")[2]
     (tmp_path / "correlated.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "correlated.toml")
-    assert len(scenario.correlations) == 4 and scenario.correlation_method == "iman_conover"
+    pairs = {(a, b): rho for a, b, rho in scenario.correlations}
+    assert pairs[("gdp", "industry")] == 0.7 and pairs[("industry", "fai")] == 0.4
+    assert scenario.correlation_method == "iman_conover"
     assert scenario.warnings == ()
 
 

@@ -217,6 +217,7 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
         del inherited[indicator_id]
         _forget(resolved.origins, ("indicators", indicator_id))
         resolved.removed[indicator_id] = source
+        _drop_correlations_of(resolved, indicator_id)
     if problems:
         diagnostics = []
         for path, message in problems:
@@ -224,6 +225,19 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
             line, col, line_text = source.locate(path)
             diagnostics.append(Diagnostic(source.label, line, col, "remove_indicators", message, source_line=line_text))
         raise ScenarioError(diagnostics)
+
+
+def _drop_correlations_of(resolved: Resolved, indicator_id: str) -> None:
+    """A removed indicator's correlations go with it: they describe nothing any more."""
+    correlations = resolved.raw.get("correlations")
+    if not isinstance(correlations, dict):
+        return
+    correlations.pop(indicator_id, None)
+    _forget(resolved.origins, ("correlations", indicator_id))
+    for first, partners in correlations.items():
+        if isinstance(partners, dict) and indicator_id in partners:
+            del partners[indicator_id]
+            _forget(resolved.origins, ("correlations", first, indicator_id))
 
 
 def _replaces_whole(path: tuple, value: Any) -> bool:

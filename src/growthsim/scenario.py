@@ -516,9 +516,11 @@ class _Checker:
             matrix = nearest_correlation(asked)
             moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
                      for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
-            self.warn(("correlations",), "these correlations cannot hold together (the matrix is not positive "
-                                         "semi-definite); growthsim uses the nearest valid matrix, which moves "
-                                         f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
+            if moved:  # otherwise the repair is below the precision anyone writes correlations with
+                self.warn(("correlations",), "these correlations cannot hold together (the matrix is not "
+                                             "positive semi-definite); growthsim uses the nearest valid matrix, "
+                                             f"which moves {len(moved)} pair{'s' if len(moved) != 1 else ''}: "
+                                             + "; ".join(moved))
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
 
     # -- shock events
