@@ -32,7 +32,8 @@ _KINDS = (
     "flow (an amount per year (GDP, investment ...): the assumption is its growth rate), "
     "rate (a rate or share (unemployment, CPI ...): the assumption is its 2023 level), "
     "change (a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change), "
-    "count (a whole number (new firms, new jobs ...): the assumption is the 2023 count)"
+    "count (a whole number (new firms, new jobs ...): the assumption is the 2023 count), "
+    "derived (a formula of other indicators on the same draw (per-capita GDP ...): no assumption of its own)"
 )
 _DISTS = "normal, lognormal, uniform, triangular, pert, split_normal, student_t, fixed, empirical, poisson, negative_binomial"
 _TARGET_FORMS = "at_least, at_most, about, between, relative_to"
@@ -173,7 +174,8 @@ CATALOGUE: dict[str, list[str]] = {
     "missing-name": ["missing-name.toml:11:13: indicators.gdp: missing required key 'name'"],
     "missing-unit": ["missing-unit.toml:11:13: indicators.gdp: missing required key 'unit'"],
     "missing-kind": [
-        "missing-kind.toml:11:13: indicators.gdp: missing required key 'kind': one of flow, rate, change, count",
+        "missing-kind.toml:11:13: indicators.gdp: missing required key 'kind': one of flow, rate, change, count, "
+        "derived",
     ],
     "missing-basis": [
         "missing-basis.toml:11:13: indicators.gdp: missing required key 'basis': 'real' (comparable prices, "
@@ -219,8 +221,8 @@ CATALOGUE: dict[str, list[str]] = {
         "terms but gdp in real terms: compare growths on the same price basis",
     ],
     "relative-to-other-kind": [
-        "relative-to-other-kind.toml:36:15: indicators.unemployment.target.relative_to: cannot compare a "
-        "rate with a flow (gdp)",
+        "relative-to-other-kind.toml:36:15: indicators.unemployment.target.relative_to: cannot compare "
+        "unemployment's level with gdp's growth",
     ],
     "relative-to-broken-indicator": [
         # only gdp's own mistake: gdp is in the file, so income's relative_to is not wrong

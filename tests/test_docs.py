@@ -76,8 +76,19 @@ def test_readme_scenario_example_is_valid():
     assert scenario.indicators[0].id == "fai"
 
 
+def test_readme_derived_example_is_valid(tmp_path):
+    population = ('[indicators.population]\nname = "常住人口"\nunit = "万人"\nkind = "flow"\nbasis = "real"\n'
+                  'growth = { dist = "normal", mean = "0.5%", sd = "0.3pp", rationale = "t" }\n')
+    child = (f'extends = "{BASELINE.as_posix()}"\nremove_indicators = ["gdp_per_capita"]\n'
+             f'[scenario]\nname = "派生"\n' + population + code_blocks("toml")[2])
+    (tmp_path / "derived.toml").write_text(child, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "derived.toml")
+    assert scenario.indicator("gdp_per_capita").kind == "derived"
+    assert scenario.warnings == ()
+
+
 def test_readme_correlations_example_is_valid(tmp_path):
-    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + code_blocks("toml")[2]
+    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + code_blocks("toml")[3]
     (tmp_path / "correlated.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "correlated.toml")
     pairs = {(a, b): rho for a, b, rho in scenario.correlations}
@@ -87,7 +98,7 @@ def test_readme_correlations_example_is_valid(tmp_path):
 
 
 def test_readme_events_example_is_valid():
-    events = code_blocks("toml")[3]
+    events = code_blocks("toml")[4]
     scenario = load_scenario(BASELINE)
     text = BASELINE.read_text(encoding="utf-8") + "\n" + events
     with_events = parse_scenario(text, "README.md")

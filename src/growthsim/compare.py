@@ -213,6 +213,8 @@ def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ())
 
 def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
     def assumption(i: Indicator) -> str:
+        if i.assumption is None:
+            return f"{i.metric} = {i.formula.text}"
         params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
         return f"{i.assumption.on} ~ {i.assumption.dist}({params})"
 

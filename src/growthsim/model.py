@@ -34,7 +34,7 @@ class Model:
     scenario: Scenario
     indicators: tuple[Indicator, ...]
     stream_keys: tuple[tuple[int, ...], ...]
-    distributions: tuple[Distribution, ...]
+    distributions: tuple[Distribution | None, ...]  # None for derived indicators
     is_count: tuple[bool, ...]
     targets: tuple[TargetRef, ...]  # in indicator order; an indicator has at most one target
     target_of_row: dict[int, int]  # indicator row -> index into targets
@@ -48,6 +48,7 @@ class Model:
     # normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted): both methods correlate normal scores,
     # so with it the numbers a planner writes mean rank correlations whichever method is used.
     score_correlation: np.ndarray | None = None
+    derived_rows: tuple[int, ...] = ()  # rows computed by formulas, in an order that respects their references
 
 
 def _score_correlation(rank_correlation: np.ndarray) -> np.ndarray:
@@ -56,6 +57,24 @@ def _score_correlation(rank_correlation: np.ndarray) -> np.ndarray:
     scores = 2.0 * np.sin(np.pi * rank_correlation / 6.0)
     np.fill_diagonal(scores, 1.0)
     return nearest_correlation(scores)  # unchanged when it is already a valid matrix
+
+
+def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
+    """Derived rows, each after every derived row its formula uses (validation ruled out cycles)."""
+    derived = {i.id: i for i in indicators if i.formula is not None}
+    order: list[str] = []
+
+    def place(indicator_id: str) -> None:
+        if indicator_id in order:
+            return
+        for reference in derived[indicator_id].formula.references:
+            if reference.indicator in derived:
+                place(reference.indicator)
+        order.append(indicator_id)
+
+    for indicator_id in derived:
+        place(indicator_id)
+    return tuple(rows[i] for i in order)
 
 
 def compile_model(scenario: Scenario) -> Model:
@@ -75,7 +94,8 @@ def compile_model(scenario: Scenario) -> Model:
         scenario=scenario,
         indicators=indicators,
         stream_keys=tuple(stream_key(i.id) for i in indicators),
-        distributions=tuple(i.assumption.distribution for i in indicators),
+        distributions=tuple(i.assumption.distribution if i.assumption else None for i in indicators),
+        derived_rows=_derived_order(indicators, rows),
         is_count=tuple(i.kind == "count" for i in indicators),
         targets=tuple(targets),
         target_of_row=target_of_row,

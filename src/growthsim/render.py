@@ -464,17 +464,12 @@ def scenario_tables(scenario: Scenario) -> list:
         if indicator.note:
             base.append(f"\nnote: {indicator.note}", style="dim italic")
 
-        assumption = indicator.assumption
-        p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
-        params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
-        text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
-        text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
-        if assumption.source:
-            text.append(f"\nsource: {assumption.source}", style="dim")
-        text.append(keys_from((indicator.id, assumption.on), [*assumption.written, "source", "rationale"]),
-                    style="cyan")
-        if assumption.rationale:
-            text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
+        text = _assumption_text(indicator)
+        if indicator.assumption is not None:
+            keys = [*indicator.assumption.written, "source", "rationale"]
+            text.append(keys_from((indicator.id, indicator.assumption.on), keys), style="cyan")
+        else:
+            text.append(keys_from((indicator.id,), ["formula", "metric"]), style="cyan")
 
         target = indicator.target
         if target is None:
@@ -505,6 +500,26 @@ def scenario_tables(scenario: Scenario) -> list:
                            effects, basis)
         out.append(events)
     return out
+
+
+def _assumption_text(indicator: Indicator):
+    """What an indicator draws (with its median and 90% range), or the formula it is derived by."""
+    from rich.text import Text
+
+    assumption = indicator.assumption
+    if assumption is None:
+        text = Text(f"{indicator.metric} = {indicator.formula.text}")
+        text.append("\n(derived on each draw from the indicators it names)", style="dim")
+        return text
+    p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
+    params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
+    text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
+    text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
+    if assumption.source:
+        text.append(f"\nsource: {assumption.source}", style="dim")
+    if assumption.rationale:
+        text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
+    return text
 
 
 def distributions_table():

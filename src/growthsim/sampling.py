@@ -82,6 +82,8 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     for row, (key, distribution, is_count) in enumerate(
         zip(model.stream_keys, model.distributions, model.is_count)
     ):
+        if distribution is None:
+            continue  # derived: computed below from the others
         u = uniforms(entropy, key, start, stop)
         if row in model.replaced_rows or row in correlated:
             kept[row] = u
@@ -89,16 +91,38 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
             values[row] = quantity_at(distribution, u, is_count)
     if correlated:
         _correlate(model, values, kept, start, stop)
-    if not model.events:
-        return Draws(start, values, np.zeros((0, stop - start), dtype=bool))
+    occurred = np.zeros((0, stop - start), dtype=bool)
+    if model.events:
+        def event_uniforms(name: str, is_group: bool) -> np.ndarray:
+            key = stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT)
+            return uniforms(entropy, key, start, stop)
 
-    def event_uniforms(name: str, is_group: bool) -> np.ndarray:
-        return uniforms(entropy, stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT), start, stop)
-
-    occurred = occurrences(model.events, event_uniforms)
-    kinds = {indicator.id: indicator.kind for indicator in model.indicators}
-    apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
+        occurred = occurrences(model.events, event_uniforms)
+        kinds = {indicator.id: indicator.kind for indicator in model.indicators}
+        apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
+    if model.derived_rows:
+        _derive(model, values)
     return Draws(start, values, occurred)
+
+
+def _derive(model: Model, values: np.ndarray) -> None:
+    """Compute the derived rows from the drawn ones (after correlations and events), in place."""
+    from .diagnostics import Diagnostic, ScenarioError
+
+    def lookup(indicator_id: str, field: str) -> np.ndarray:
+        row = model.rows[indicator_id]
+        return model.indicators[row].field_values(field, values[row])
+
+    for row in model.derived_rows:
+        indicator = model.indicators[row]
+        result = np.broadcast_to(indicator.formula.evaluate(lookup), values[row].shape)
+        bad = ~np.isfinite(result)
+        if bad.any():
+            raise ScenarioError([Diagnostic(
+                model.scenario.path or "<scenario>", None, None, f"indicators.{indicator.id}.formula",
+                f"the formula gives no finite value on {int(bad.sum()):,} of {bad.size:,} draws (a division by "
+                "zero, or the log of a number that is not positive): change the formula or its inputs")])
+        values[row] = result
 
 
 def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], start: int, stop: int) -> None:

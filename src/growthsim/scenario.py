@@ -33,6 +33,7 @@ from .distributions import (
     make_distribution,
 )
 from .events import EFFECT_KINDS, Effect, Event
+from .formulas import Formula, FormulaError, parse_formula
 from .quantities import Expect, QuantityError, format_value, parse_quantity
 from .targets import SIDES, Target
 from .tomlmap import bare_non_ascii_keys, tomllib
@@ -58,7 +59,21 @@ KIND_MEANINGS = {
     "rate": "a rate or share (unemployment, CPI ...): the assumption is its 2023 level",
     "change": "a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change",
     "count": "a whole number (new firms, new jobs ...): the assumption is the 2023 count",
+    "derived": "a formula of other indicators on the same draw (per-capita GDP ...): no assumption of its own",
 }
+DERIVED_METRICS = ("growth", "level", "change")
+
+
+def _natural(kind: str) -> tuple[str, Expect]:
+    """(metric, how it is written) of a kind, or of a derived indicator's 'derived/<metric>' pseudo-kind."""
+    if kind in KINDS:
+        return KINDS[kind][1], KINDS[kind][2]
+    metric = kind.split("/")[1]
+    if metric == "growth":
+        return "growth", Expect.PERCENT
+    if metric == "change":
+        return "change", Expect.POINTS
+    return "level", Expect.PERCENT if kind.endswith("%") else Expect.AMOUNT
 BASES = ("real", "nominal")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_DRAWS = 100_000
@@ -83,25 +98,52 @@ class Indicator:
     name: str
     unit: str
     kind: str
-    assumption: Assumption
+    assumption: Assumption | None  # None for a derived indicator
     basis: str | None = None
     baseline: float | None = None
     growth_2022: float | None = None
     source: str | None = None
     note: str | None = None
     target: Target | None = None
+    formula: Formula | None = None  # derived indicators
+    derived_metric: str | None = None  # what a derived indicator's formula gives: growth, level or change
+
+    @property
+    def natural_kind(self) -> str:
+        """The kind, or for a derived indicator 'derived/<metric>' (with '%' for a level in percent)."""
+        if self.kind != "derived":
+            return self.kind
+        return f"derived/{self.derived_metric}{'%' if self.derived_metric == 'level' and self.unit == '%' else ''}"
 
     @property
     def metric(self) -> str:
-        """What the assumption draws: growth (flow), level (rate, count) or change."""
-        return KINDS[self.kind][1]
+        """What is drawn (or computed): growth (flow), level (rate, count) or change."""
+        return _natural(self.natural_kind)[0]
 
     @property
     def expect(self) -> Expect:
-        return KINDS[self.kind][2]
+        return _natural(self.natural_kind)[1]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The quantities a formula may take from this indicator (.growth, .level, .change)."""
+        if self.metric == "growth" or self.metric == "change":
+            return (self.metric, "level") if self.baseline is not None else (self.metric,)
+        return ("level",)
+
+    def field_values(self, field: str, values):
+        """This indicator's ``field`` from its drawn (or computed) values."""
+        if field == self.metric:
+            return values
+        if self.metric == "growth":
+            return self.baseline * (1.0 + values)
+        return self.baseline + values  # the level of a rate after a change
 
     @property
     def baseline_expect(self) -> Expect:
+        if self.kind == "derived":
+            return self.expect if self.metric == "level" else (Expect.AMOUNT if self.metric == "growth"
+                                                               else Expect.PERCENT)
         return Expect.AMOUNT if self.kind in ("flow", "count") else Expect.PERCENT
 
     def fmt(self, value: float, signed: bool = False) -> str:
@@ -455,6 +497,7 @@ class _Checker:
                 indicator = self.indicator(indicator_id, body)
                 if indicator is not None:
                     indicators.append(indicator)
+            indicators = self.check_formulas(indicators, list(indicators_raw))
             self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
             self.report(("indicators",), f"expected a table of indicators, got {_kind_of(indicators_raw)}")
@@ -472,6 +515,7 @@ class _Checker:
             self.report(("correlations",), "expected a [correlations] section such as gdp = { industry = 0.7 }")
             return (), None
         known = {i.id for i in indicators}
+        by_kind = {i.id: i.kind for i in indicators}
         pairs: dict[frozenset, tuple[str, str, float]] = {}
         for first, partners in raw.items():
             path = ("correlations", first)
@@ -489,6 +533,10 @@ class _Checker:
                     continue
                 if second == first:
                     self.report(here, "an indicator's correlation with itself is always 1", at="key")
+                    continue
+                if any(by_kind.get(x) == "derived" for x in (first, second)):
+                    self.report(here, "a derived indicator moves with the indicators of its formula: correlate "
+                                      "those instead", at="key")
                     continue
                 rho = self.quantity(value, here, Expect.NUMBER, None)
                 if rho is None:
@@ -590,6 +638,11 @@ class _Checker:
                 continue
             target_id = self.text(item, "indicator", here)
             indicator = by_id.get(target_id)
+            if indicator is not None and indicator.kind == "derived":
+                self.report((*here, "indicator"), f"{target_id} is derived by its formula: let the event act on the "
+                                                  "indicators its formula uses")
+                ok = False
+                continue
             if indicator is None:
                 if target_id is not None and target_id not in all_ids:
                     self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
@@ -630,17 +683,21 @@ class _Checker:
             ok = False
         allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "note",
                    "growth", "level", "change", "target")
+        if isinstance(body, dict) and body.get("kind") == "derived":
+            allowed = ("name", "unit", "kind", "basis", "baseline", "source", "note", "formula", "metric", "target")
         body = self.table(body, path, allowed,
-                          required={"name": "", "unit": "", "kind": f"one of {one_of(KINDS)}"})
+                          required={"name": "", "unit": "", "kind": f"one of {one_of(KIND_MEANINGS)}"})
         if body is None:
             return None
         name = self.text(body, "name", path, required=True)
         unit = self.text(body, "unit", path)
-        kind = self.choice(body, "kind", path, tuple(KINDS), KIND_MEANINGS)
+        kind = self.choice(body, "kind", path, tuple(KIND_MEANINGS), KIND_MEANINGS)
         source = self.text(body, "source", path)
         note = self.text(body, "note", path)
         if kind is None or name is None or unit is None:
             return None
+        if kind == "derived":
+            return self.derived(indicator_id, body, path, name, unit, source, note, ok)
         assumption_key, _metric, expect = KINDS[kind]
 
         basis = None
@@ -697,6 +754,85 @@ class _Checker:
             return None
         return Indicator(id=indicator_id, name=name, unit=unit, kind=kind, basis=basis, baseline=baseline,
                          growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target)
+
+    def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
+                note: str | None, ok: bool) -> Indicator | None:
+        """An indicator computed from others by a formula; references are checked once all are read."""
+        metric = None
+        if "metric" not in body:
+            self.report(path, "missing required key 'metric': what the formula gives, one of "
+                              f"{one_of(DERIVED_METRICS)} (a growth such as per-capita GDP growth, a level "
+                              "such as R&D intensity, or a change in points)", at="key")
+        else:
+            metric = self.choice(body, "metric", path, DERIVED_METRICS)
+        formula = None
+        if "formula" not in body:
+            self.report(path, "missing required key 'formula', e.g. formula = \"(1 + gdp.growth) / "
+                              "(1 + population.growth) - 1\"", at="key")
+        else:
+            text = self.text(body, "formula", path)
+            if text is not None:
+                try:
+                    formula = parse_formula(text)
+                except FormulaError as error:
+                    self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
+        basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
+        baseline = None
+        if metric is not None and "baseline" in body:
+            expect = Expect.PERCENT if (metric == "change" or unit == "%") else Expect.AMOUNT
+            baseline = self.quantity(body["baseline"], (*path, "baseline"), expect, unit)
+        if metric is None or formula is None or not ok:
+            return None
+        natural = f"derived/{metric}{'%' if metric == 'level' and unit == '%' else ''}"
+        target = None
+        if "target" in body:
+            target = self.target(body["target"], (*path, "target"), natural, unit, baseline)
+            if target is None:
+                return None
+        return Indicator(id=indicator_id, name=name, unit=unit, kind="derived", assumption=None, basis=basis,
+                         baseline=baseline, source=source, note=note, target=target, formula=formula,
+                         derived_metric=metric)
+
+    def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
+        """A problem at column ``col`` of a formula string: point the caret into the formula."""
+        source = self.resolved.source_of(path)
+        line, value_col, line_text = source.locate(tuple(path), at="value")
+        at = value_col + col if value_col is not None and col is not None else value_col
+        where = f" (at column {col} of the formula)" if col is not None else ""
+        self.diagnostics.append(Diagnostic(source.label, line, at, format_key_path(path), message + where,
+                                           "error", line_text))
+
+    def check_formulas(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
+        """References of formulas exist and offer the field asked for; derived indicators form no cycle.
+
+        Returns the indicators with the broken derived ones left out."""
+        by_id = {i.id: i for i in indicators}
+        broken = set()
+        for indicator in indicators:
+            if indicator.formula is None:
+                continue
+            path = ("indicators", indicator.id, "formula")
+            for reference in indicator.formula.references:
+                other = by_id.get(reference.indicator)
+                if other is None:
+                    if reference.indicator not in all_ids or reference.indicator in self.resolved.removed:
+                        missing = self.missing_indicator(reference.indicator, all_ids)
+                        self.report_in_formula(path, reference.col, missing)
+                    broken.add(indicator.id)
+                elif reference.field not in other.fields:
+                    hint = " (a level needs the indicator's baseline)" if reference.field == "level" else ""
+                    offered = " and ".join("." + f for f in other.fields)
+                    self.report_in_formula(path, reference.col, f"{reference.indicator} has {offered}, "
+                                                                f"not .{reference.field}{hint}")
+                    broken.add(indicator.id)
+        graph = {i.id: [r.indicator for r in i.formula.references if r.indicator in by_id]
+                 for i in indicators if i.formula is not None}
+        cycle = _find_cycle(graph)
+        if cycle:
+            self.report(("indicators", cycle[0], "formula"), "the formulas refer to each other in a circle: "
+                        + " -> ".join(cycle) + ": one of them must be drawn, not derived")
+            broken.update(cycle)
+        return [i for i in indicators if i.id not in broken]
 
     def assumption(self, raw: Any, path: tuple, kind: str, unit: str) -> Assumption | None:
         if not isinstance(raw, dict):
@@ -826,7 +962,7 @@ class _Checker:
             tolerance, side = self.tolerance_and_side(table, path, kind, unit)
             if other is None or tolerance is None or side is None:
                 return None
-            metric, expect = KINDS[kind][1], KINDS[kind][2]
+            metric, expect = _natural(kind)
             return Target(op="relative", metric=metric, expect=expect, unit=unit, relative_to=other,
                           tolerance=tolerance, side=side, **common)
 
@@ -879,7 +1015,7 @@ class _Checker:
                      baseline: float | None) -> tuple[float, str, Expect] | None:
         """A threshold, with the metric its writing implies: for a flow, "8%" is growth, "16亿元" a level."""
         if kind != "flow":
-            _key, metric, expect = KINDS[kind]
+            metric, expect = _natural(kind)
             value = self.quantity(raw, path, expect, unit)
             return None if value is None else (value, metric, expect)
         if isinstance(raw, str) and raw.strip().endswith(("pp", "个百分点")):
@@ -907,7 +1043,7 @@ class _Checker:
 
     def tolerance_and_side(self, table: dict, path: tuple, kind: str, unit: str,
                            expect: Expect | None = None) -> tuple[float | None, str | None]:
-        expect = expect or KINDS[kind][2]
+        expect = expect or _natural(kind)[1]
         tolerance = side = None
         if "tolerance" not in table:
             self.report(path, "missing 'tolerance': how far from the value still counts, e.g. tolerance = \"0.5pp\"",
@@ -942,9 +1078,12 @@ class _Checker:
                                   f"indicators in this scenario: {one_of(all_ids)}")
             elif other.id == indicator.id:
                 self.report(path, "an indicator cannot be compared with itself")
-            elif other.kind != indicator.kind:
+            elif other.metric != indicator.metric:
+                self.report(path, f"cannot compare {indicator.id}'s {indicator.metric} with "
+                                  f"{other.id}'s {other.metric}")
+            elif other.kind not in ("flow", "derived") and other.kind != indicator.kind:
                 self.report(path, f"cannot compare a {indicator.kind} with a {other.kind} ({other.id})")
-            elif indicator.kind == "flow" and other.basis != indicator.basis:
+            elif indicator.basis and other.basis and other.basis != indicator.basis:
                 self.report(path, f"{indicator.id} grows in {indicator.basis} terms but {other.id} in "
                                   f"{other.basis} terms: compare growths on the same price basis")
             elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
@@ -953,6 +1092,33 @@ class _Checker:
 
 def _as_written(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in the derived-indicator graph as [a, b, ..., a], or None."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt in graph and state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if state.get(node) is None:
+            found = visit(node)
+            if found:
+                return found
+    return None
 
 
 def _is_number(text: str) -> bool:
