@@ -113,8 +113,9 @@ def test_run_json_follows_the_contract():
     assert gdp["level_quantiles"]["p50"] == pytest.approx(582.4 * (1 + gdp["quantiles"]["p50"]))
     joint = document["joint"]
     assert set(joint) >= {"p_all", "p_all_se", "expected_hits", "hits_distribution"}
-    assert len(joint["hits_distribution"]) == len(document["indicators"]) + 1
-    ops = {row["target"]["op"] for row in document["indicators"]}
+    targeted = [row for row in document["indicators"] if row["target"] is not None]
+    assert len(joint["hits_distribution"]) == len(targeted) + 1 == joint["n_targets"] + 1
+    ops = {row["target"]["op"] for row in document["indicators"] if row["target"]}
     assert ops == {">=", "<=", "about", "relative"}
 
 
@@ -123,10 +124,11 @@ def test_run_csv_has_one_row_per_indicator():
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("\ufeff")  # `> result.csv` opens in Excel
     rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
-    assert len(rows) == 17
+    assert len(rows) == 19  # 17 targets, and the population and employment growth the derived ones use
     assert rows[0]["id"] == "gdp" and rows[0]["name"] == "地区生产总值"
     assert float(rows[0]["target_value"]) == 0.08
-    assert all(0.0 <= float(r["p_hit"]) <= 1.0 for r in rows)
+    assert all(0.0 <= float(r["p_hit"]) <= 1.0 for r in rows if r["target_op"])
+    assert [r["p_hit"] for r in rows if not r["target_op"]] == ["", ""]  # untargeted: no P(hit)
 
 
 def test_run_same_seed_same_numbers_other_seed_other_numbers():
