@@ -97,7 +97,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "misspelt-indicator-key": [
         "misspelt-indicator-key.toml:16:1: indicators.gdp.baseine: unknown key 'baseine' (did you mean "
-        "'baseline'?); allowed here: name, unit, kind, basis, baseline, growth_2022, source, note, growth, "
+        "'baseline'?); allowed here: name, unit, kind, basis, baseline, growth_2022, source, rationale, note, growth, "
         "level, change, target",
     ],
     "misspelt-assumption-key": [
@@ -626,7 +626,7 @@ def test_warnings_do_not_fail_loading(write_scenario, monkeypatch):
     assert [i.id for i in scenario.targeted] == ["gdp", "cpi"]
     assert [w.headline() for w in scenario.warnings] == [
         "warn.toml:11:13: warning: indicators.gdp: baseline/growth_2022 given without a source: cite where "
-        "in the report they come from",
+        "in the report they come from (or, for a number the report does not give, a rationale)",
         "warn.toml:18:17: warning: indicators.gdp.target: target has no source: cite where in the report it "
         "is set",
         "warn.toml:21:17: warning: indicators.gdp.growth: assumption has neither a source nor a rationale: "

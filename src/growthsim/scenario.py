@@ -681,10 +681,11 @@ class _Checker:
             self.report(path, f"indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', "
                               f"starting with a letter{ascii_hint}", at="key")
             ok = False
-        allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "note",
+        allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note",
                    "growth", "level", "change", "target")
         if isinstance(body, dict) and body.get("kind") == "derived":
-            allowed = ("name", "unit", "kind", "basis", "baseline", "source", "note", "formula", "metric", "target")
+            allowed = ("name", "unit", "kind", "basis", "baseline", "source", "rationale", "note", "formula", "metric",
+                       "target")
         body = self.table(body, path, allowed,
                           required={"name": "", "unit": "", "kind": f"one of {one_of(KIND_MEANINGS)}"})
         if body is None:
@@ -730,8 +731,9 @@ class _Checker:
             else:
                 growth_2022 = self.quantity(body["growth_2022"], (*path, "growth_2022"), Expect.PERCENT, unit)
                 ok &= growth_2022 is not None
-        if (baseline is not None or growth_2022 is not None) and not source:
-            self.warn(path, "baseline/growth_2022 given without a source: cite where in the report they come from")
+        if (baseline is not None or growth_2022 is not None) and not (source or self.text(body, "rationale", path)):
+            self.warn(path, "baseline/growth_2022 given without a source: cite where in the report they come from "
+                            "(or, for a number the report does not give, a rationale)")
 
         wrong_keys = [k for k in ("growth", "level", "change") if k in body and k != assumption_key]
         for key in wrong_keys:
