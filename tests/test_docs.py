@@ -92,7 +92,7 @@ def test_readme_correlations_example_is_valid(tmp_path):
     (tmp_path / "correlated.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "correlated.toml")
     pairs = {(a, b): rho for a, b, rho in scenario.correlations}
-    assert pairs[("gdp", "industry")] == 0.7 and pairs[("industry", "fai")] == 0.4
+    assert pairs[("gdp", "industry")] == 0.6 and pairs[("industry", "fai")] == 0.4
     assert scenario.correlation_method == "iman_conover"
     assert scenario.warnings == ()
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS
-from .quantities import format_amount, format_percent
+from .quantities import Expect, format_amount, format_percent
 from .sampling import quantity_at
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, Z_95, IndicatorSummary, Probability, Summary
@@ -298,14 +298,14 @@ def _fmt_metric(indicator: Indicator, metric: str, value: float) -> str:
         return f"{value * 100:.1f}%"
     if metric == "change":
         return f"{value * 100:.2f}pp"
-    if indicator.kind == "rate":
+    if indicator.expect is Expect.PERCENT:  # a rate, or a derived level in %
         return f"{value * 100:.2f}%"
     return format_amount(value, indicator.unit)
 
 
 def _fmt_interval(indicator: Indicator, metric: str, lo: float, hi: float) -> str:
     """'[3.1%, 8.9%]' for rates; '10,145–18,365户' style ranges for amounts, whose commas would clash."""
-    if metric in ("growth", "change") or indicator.kind == "rate":
+    if metric in ("growth", "change") or indicator.expect is Expect.PERCENT:
         return f"[{_fmt_metric(indicator, metric, lo)}, {_fmt_metric(indicator, metric, hi)}]"
     return f"[{format_amount(lo)}–{format_amount(hi)}]"
 
