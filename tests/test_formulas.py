@@ -205,3 +205,56 @@ def test_a_formula_without_finite_values_is_a_clear_error():
     with pytest.raises(ScenarioError) as error:
         simulate(parse_scenario(text), 5_000, seed=1)
     assert "the formula gives no finite value on" in error.value.diagnostics[0].message
+
+
+def test_revenue_from_nominal_gdp_with_an_elasticity():
+    """Real vs nominal: nominal GDP from real growth and a deflator, revenue growth from it with an
+    elasticity of 1.1 and its own noise; checked against the closed form on fixed inputs."""
+    text = scenario_text('''
+        [indicators.gdp]
+        name = "地区生产总值"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        baseline = 582.4
+        source = "t"
+        growth = { dist = "fixed", value = "6%", rationale = "t" }
+
+        [indicators.deflator]
+        name = "GDP平减指数涨幅"
+        unit = "%"
+        kind = "rate"
+        level = { dist = "fixed", value = "2%", rationale = "t" }
+
+        [indicators.gdp_nominal]
+        name = "地区生产总值（现价）"
+        unit = "亿元"
+        kind = "derived"
+        metric = "level"
+        basis = "nominal"
+        formula = "gdp.level * (1 + deflator.level)"
+
+        [indicators.revenue_noise]
+        name = "收入扰动"
+        unit = "%"
+        kind = "rate"
+        level = { dist = "fixed", value = "0.5%", rationale = "t" }
+
+        [indicators.revenue]
+        name = "一般公共预算收入"
+        unit = "亿元"
+        kind = "derived"
+        metric = "growth"
+        basis = "nominal"
+        baseline = 24.07
+        formula = "1.1 * (gdp_nominal.level / 582.4 - 1) + revenue_noise.level"
+        target = { at_least = "9%", source = "t" }
+        ''')
+    result = simulate(parse_scenario(text), 1_000, seed=1)
+    revenue = result.indicators[4]
+    expected = 1.1 * (1.06 * 1.02 - 1) + 0.005
+    assert revenue.quantiles["p50"] == pytest.approx(expected, abs=1e-12)
+    assert revenue.hit.p == 1.0  # 9.42% >= 9%
+    assert revenue.level_quantiles["p50"] == pytest.approx(24.07 * (1 + expected))
+    rows = {row.indicator.id: row for row in result.indicators}
+    assert rows["gdp_nominal"].quantiles["p50"] == pytest.approx(582.4 * 1.06 * 1.02)
