@@ -381,3 +381,9 @@ def test_progress_bar_only_on_an_interactive_terminal_for_long_runs(monkeypatch)
     with cli._progress(10_000_000) as progress:
         assert callable(progress)
         progress(5_000_000, 10_000_000)
+
+
+def test_a_level_target_on_a_flow_shows_amounts_not_percentages():
+    result = invoke("run", *SMALL)
+    row = next(line for line in result.stdout.splitlines() if "技术合同成交额" in line)
+    assert "亿元" in row and "%" not in row.split("│")[4]

@@ -227,3 +227,12 @@ def test_diff_lists_events(tmp_path):
     stronger = load_scenario(BASELINE.parent / "luolong-2023-downside.toml", ["events.epidemic.probability=30%"])
     assert {(c.where, c.field): (c.a, c.b) for c in diff(downside, stronger)} == {
         ("events.epidemic", "probability"): ("15%", "30%")}
+
+
+def test_diff_lists_correlation_changes():
+    baseline = load_scenario(BASELINE)
+    changed = load_scenario(BASELINE, ["correlations.gdp.industry=-0.6",
+                                       'simulation.correlation_method="iman_conover"'])
+    changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, changed)}
+    assert changes[("correlations", "gdp ~ industry")] == (0.6, -0.6)
+    assert changes[("correlations", "method")] == ("gaussian_copula", "iman_conover")

@@ -204,3 +204,21 @@ def test_an_impossible_matrix_is_repaired_with_a_warning_listing_the_pairs():
 def test_unknown_correlation_method():
     text = two_normals(0.5).replace('correlation_method = "iman_conover"', 'correlation_method = "iman"')
     assert any("simulation.correlation_method: 'iman' is not allowed" in h for h in errors(text))
+
+
+def test_iman_conover_keeps_replacements_paired_and_correlated():
+    """A replace event draws through the uniform that produced the (rearranged) value: the
+    correlation holds on the draws where the event occurs too."""
+    text = two_normals(0.9).replace("[correlations]", '''[events.shift]
+        name = "换挡"
+        probability = "50%"
+        rationale = "t"
+        effects = [{ indicator = "industry", replace = { dist = "normal", mean = "5%", sd = "3pp" } }]
+
+        [correlations]''')
+    model = compile_model(parse_scenario(text))
+    draws = sample(model, 4, 0, 2 * BLOCK_SIZE)
+    occurred = draws.events[0]
+    on_event = spearman(draws.values[:2, occurred])[0, 1]
+    off_event = spearman(draws.values[:2, ~occurred])[0, 1]
+    assert abs(on_event - 0.9) < 0.02 and abs(off_event - 0.9) < 0.02

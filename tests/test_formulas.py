@@ -258,3 +258,30 @@ def test_revenue_from_nominal_gdp_with_an_elasticity():
     assert revenue.level_quantiles["p50"] == pytest.approx(24.07 * (1 + expected))
     rows = {row.indicator.id: row for row in result.indicators}
     assert rows["gdp_nominal"].quantiles["p50"] == pytest.approx(582.4 * 1.06 * 1.02)
+
+
+def test_a_huge_number_is_a_formula_error_not_a_crash():
+    with pytest.raises(FormulaError) as error:
+        parse_formula("1" * 400 + " + gdp.growth")
+    assert "too large" in error.value.message
+
+
+def test_columns_count_characters_not_bytes():
+    formula = parse_formula("max(gdp.growth, 0) + 人口.growth")
+    assert formula.references[1].col == 22
+
+
+def test_a_formula_without_finite_values_stops_the_cli_cleanly(tmp_path):
+    from typer.testing import CliRunner
+
+    from growthsim.cli import app
+
+    text = scenario_text(BODY.replace("(1 + gdp.growth) / (1 + population.growth) - 1", "log(gdp.growth)"))
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    for command in (["run"], ["show"]):
+        result = CliRunner().invoke(app, [*command, str(tmp_path / "s.toml")], env={"NO_COLOR": "1"})
+        if command == ["show"]:
+            assert result.exit_code == 0  # show does not simulate this scenario (no correlations)
+            continue
+        assert result.exit_code == 1, result.output
+        assert "the formula gives no finite value" in result.stderr and "internal error" not in result.output

@@ -147,7 +147,9 @@ def run(
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
-    with _progress(n_draws) as progress:
+    from .diagnostics import ScenarioError
+
+    with _progress(n_draws) as progress, _input_errors(ScenarioError):
         if out is None:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
         else:
@@ -179,6 +181,24 @@ def run(
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
             note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
         _console(stderr=True).print(note, style="dim", markup=False)
+
+
+class _input_errors:
+    """Problems in the user's scenario that only show while simulating (a formula with no finite
+    value): print them like load errors and exit 1, never as an internal error."""
+
+    def __init__(self, error_type):
+        self.error_type = error_type
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, self.error_type):
+            _print_diagnostics(exc.diagnostics)
+            _console(stderr=True).print("nothing was written.", style="bold red", markup=False)
+            raise typer.Exit(EXIT_INPUT)
+        return False
 
 
 class _progress:
@@ -261,7 +281,9 @@ def compare(
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
     n_draws = draws if draws is not None else loaded[0].draws
-    with _progress(n_draws * len(loaded)) as progress:
+    from .diagnostics import ScenarioError
+
+    with _progress(n_draws * len(loaded)) as progress, _input_errors(ScenarioError):
         if out is None:
             comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
         else:
@@ -347,13 +369,15 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
         console.print(renderable)
     if loaded.correlation_matrix:
         from .dependence import achieved_correlations
+        from .diagnostics import ScenarioError
         from .engine import resolve_seed
         from .model import compile_model
         from .render import correlations_table
 
         model = compile_model(loaded)
-        console.print(correlations_table(achieved_correlations(model, resolve_seed(None, loaded)),
-                                         model.correlation_method))
+        with _input_errors(ScenarioError):
+            achieved = achieved_correlations(model, resolve_seed(None, loaded))
+        console.print(correlations_table(achieved, model.correlation_method))
 
 
 @app.command()

@@ -171,6 +171,15 @@ def diff(a: Scenario, b: Scenario) -> list[Change]:
                for name in ("name", "draws", "seed", "base_year", "target_year")
                if getattr(a, name) != getattr(b, name)]
     changes += _event_changes(a, b)
+    if a.correlation_method != b.correlation_method:
+        changes.append(Change("correlations", "method", a.correlation_method, b.correlation_method))
+    pairs_a = {frozenset(p[:2]): p for p in a.correlations}
+    pairs_b = {frozenset(p[:2]): p for p in b.correlations}
+    for key in [*pairs_a, *(k for k in pairs_b if k not in pairs_a)]:
+        x, y = pairs_a.get(key), pairs_b.get(key)
+        if (x and x[2]) != (y and y[2]):
+            name = " ~ ".join((x or y)[:2])
+            changes.append(Change("correlations", name, None if x is None else x[2], None if y is None else y[2]))
     ids = list(a.ids) + [i for i in b.ids if i not in a.ids]
     for indicator_id in ids:
         in_a, in_b = indicator_id in a.ids, indicator_id in b.ids

@@ -88,7 +88,15 @@ def gaussian_copula(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray
 
 
 def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
-    """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array.
+    """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array."""
+    permutation = iman_conover_permutation(values, uniforms, correlation)
+    return np.take_along_axis(values, permutation, axis=1)
+
+
+def iman_conover_permutation(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+    """For each row, the order of its draws (k, n) that makes the rows follow ``correlation`` in rank:
+    ``values[row][permutation[row]]`` is the rearranged row. Apply the same permutation to anything
+    else tied to a draw (its uniform, for an event that replaces the value) to keep them paired.
 
     The scores are the normal scores of each row's own uniforms (so the arrangement is random and
     keyed like the draws), decorrelated by their sample correlation and recorrelated by the target:
@@ -96,18 +104,19 @@ def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarr
     in the rank order of its column of M*. Ties (counts) are kept as values; only their places move.
     """
     k, n = values.shape
+    identity = np.broadcast_to(np.arange(n), (k, n)).copy()
     if n < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
-        return values.copy()
+        return identity
     scores = special.ndtri(uniforms)
     scores -= scores.mean(axis=1, keepdims=True)
     sample_correlation = np.corrcoef(scores)
     transform = _cholesky(correlation) @ np.linalg.inv(_cholesky(sample_correlation))
     target_scores = transform @ scores
-    out = np.empty_like(values)
+    permutation = np.empty((k, n), dtype=np.intp)
     for row in range(k):
-        order = np.argsort(target_scores[row], kind="stable")
-        out[row, order] = np.sort(values[row], kind="stable")
-    return out
+        # the draw of rank r in value goes where the target score of rank r stands
+        permutation[row, np.argsort(target_scores[row], kind="stable")] = np.argsort(values[row], kind="stable")
+    return permutation
 
 
 def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float, float]]:
@@ -140,4 +149,5 @@ def spearman(values: np.ndarray) -> np.ndarray:
     if values.shape[0] < 2:
         return np.ones((values.shape[0], values.shape[0]))
     ranks = np.vstack([stats.rankdata(row) for row in values])
-    return np.corrcoef(ranks)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant row (a fixed value) has no rank correlation
+        return np.corrcoef(ranks)

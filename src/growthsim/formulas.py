@@ -99,12 +99,17 @@ def parse_formula(text: str) -> Formula:
         raise FormulaError(f"cannot read the formula: {exc.msg}", exc.offset) from None
     offset = len(text) - len(text.lstrip())
     references: list[Reference] = []
+    _SOURCE[0] = text.strip().encode("utf-8")
     evaluate = _compile(tree.body, references, offset, depth=0)
     return Formula(text, tuple(references), evaluate)
 
 
+_SOURCE = [b""]  # the formula being compiled, in UTF-8: ast's columns count bytes, not characters
+
+
 def _col(node: ast.AST, offset: int) -> int:
-    return getattr(node, "col_offset", 0) + 1 + offset
+    byte_offset = getattr(node, "col_offset", 0)
+    return len(_SOURCE[0][:byte_offset].decode("utf-8", errors="ignore")) + 1 + offset
 
 
 def _compile(node: ast.AST, references: list[Reference], offset: int, depth: int):
@@ -116,7 +121,10 @@ def _compile(node: ast.AST, references: list[Reference], offset: int, depth: int
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"only numbers may stand in a formula, not {node.value!r}", here)
-        value = float(node.value)
+        try:
+            value = float(node.value)
+        except OverflowError:
+            raise FormulaError("this number is too large", here) from None
         return lambda lookup: value
 
     if isinstance(node, ast.Attribute):

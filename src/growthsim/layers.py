@@ -143,7 +143,7 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     parts = tuple(p.strip() for p in key.split("."))
     if any(not p for p in parts):
         raise ValueError(f"{text!r}: empty part in the key {key!r}")
-    if parts[0] not in ("scenario", "simulation", "indicators", "events"):
+    if parts[0] not in ("scenario", "simulation", "indicators", "events", "correlations"):
         parts = ("indicators", *parts)
     value = value.strip()
     try:

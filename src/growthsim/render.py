@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS
-from .quantities import Expect, format_amount, format_percent
+from .quantities import format_amount, format_percent
 from .sampling import quantity_at
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, Z_95, IndicatorSummary, Probability, Summary
@@ -196,7 +196,8 @@ def correlations_table(rows, method: str):
     table.add_column("used", justify="right")
     table.add_column("achieved", justify="right")
     for a, b, asked, used, achieved in rows:
-        table.add_row(f"{a} ~ {b}", "—" if asked is None else f"{asked:.2f}", f"{used:.2f}", f"{achieved:.2f}")
+        shown = f"{achieved:.2f}" if math.isfinite(achieved) else "—"  # a fixed value has no rank correlation
+        table.add_row(f"{a} ~ {b}", "—" if asked is None else f"{asked:.2f}", f"{used:.2f}", shown)
     return table
 
 
@@ -298,14 +299,14 @@ def _fmt_metric(indicator: Indicator, metric: str, value: float) -> str:
         return f"{value * 100:.1f}%"
     if metric == "change":
         return f"{value * 100:.2f}pp"
-    if indicator.expect is Expect.PERCENT:  # a rate, or a derived level in %
+    if indicator.natural_kind in ("rate", "derived/level%"):  # levels that are percentages
         return f"{value * 100:.2f}%"
     return format_amount(value, indicator.unit)
 
 
 def _fmt_interval(indicator: Indicator, metric: str, lo: float, hi: float) -> str:
     """'[3.1%, 8.9%]' for rates; '10,145–18,365户' style ranges for amounts, whose commas would clash."""
-    if metric in ("growth", "change") or indicator.expect is Expect.PERCENT:
+    if metric in ("growth", "change") or indicator.natural_kind in ("rate", "derived/level%"):
         return f"[{_fmt_metric(indicator, metric, lo)}, {_fmt_metric(indicator, metric, hi)}]"
     return f"[{format_amount(lo)}–{format_amount(hi)}]"
 
@@ -456,6 +457,9 @@ def scenario_tables(scenario: Scenario) -> list:
         base = Text(indicator.kind + (f", {indicator.basis}" if indicator.basis else ""))
         if indicator.baseline is not None:
             base.append(f"\n{scenario.base_year}: {indicator.fmt_baseline()}")
+            if indicator.rationale and not indicator.source:  # a baseline the report does not give
+                base.append(" (假设 assumption)", style="bold")
+                base.append("\nrationale: " + " ".join(indicator.rationale.split()), style="dim")
         if indicator.growth_2022 is not None:
             base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
         if indicator.source:

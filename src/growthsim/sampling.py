@@ -8,7 +8,8 @@ the spawn key ``(STREAM_INDICATOR, hash of the id, block index)``. Hence:
 * two scenarios that share an indicator id share its uniforms (common random numbers), so their
   comparison is paired;
 * the draws do not depend on the chunk size or on how many workers share the blocks; the first n
-  draws of a longer run are the draws of a run of n.
+  draws of a longer run are the draws of a run of n (with Iman-Conover correlations, which
+  rearrange each block as a whole, this holds when n is a whole number of blocks).
 
 Compatibility rule: same growthsim version + seed + number of draws -> identical numbers.
 """
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .dependence import gaussian_copula, iman_conover
+from .dependence import gaussian_copula, iman_conover_permutation
 from .distributions import Distribution
 from .events import apply_effects, occurrences
 
@@ -135,10 +136,15 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
             kept[row] = u[k]
             values[row] = quantity_at(model.distributions[row], u[k], model.is_count[row])
         return
-    # Iman-Conover block by block: the same blocks whatever the chunk size, so results do not change
+    # Iman-Conover block by block: the same blocks whatever the chunk size, so results do not change.
+    # The uniforms are rearranged with the values, so an event that replaces a value draws from the
+    # uniform that produced it and stays paired (and correlated).
     for block_start in range(0, stop - start, BLOCK_SIZE):
         block = slice(block_start, min(block_start + BLOCK_SIZE, stop - start))
-        values[rows, block] = iman_conover(values[rows, block], u[:, block], model.score_correlation)
+        permutation = iman_conover_permutation(values[rows, block], u[:, block], model.score_correlation)
+        values[rows, block] = np.take_along_axis(values[rows, block], permutation, axis=1)
+        for k, row in enumerate(rows):
+            kept[row][block] = kept[row][block][permutation[k]]
 
 
 def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:

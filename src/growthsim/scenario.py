@@ -105,6 +105,7 @@ class Indicator:
     source: str | None = None
     note: str | None = None
     target: Target | None = None
+    rationale: str | None = None  # why an assumed baseline (one the report does not give) is what it is
     formula: Formula | None = None  # derived indicators
     derived_metric: str | None = None  # what a derived indicator's formula gives: growth, level or change
 
@@ -755,7 +756,8 @@ class _Checker:
         if not ok or assumption is None:
             return None
         return Indicator(id=indicator_id, name=name, unit=unit, kind=kind, basis=basis, baseline=baseline,
-                         growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target)
+                         growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target,
+                         rationale=self.text(body, "rationale", path))
 
     def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
                 note: str | None, ok: bool) -> Indicator | None:
