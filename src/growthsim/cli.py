@@ -174,7 +174,9 @@ def run(
             from .dependence import achieved_correlations
             from .render import correlations_table
 
-            _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method))
+            names = {i.id: i.name for i in model.indicators}
+            _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method,
+                                                names))
     if out is not None:
         files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = f"wrote {out}{os.sep}: {files}"
@@ -377,7 +379,7 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
         model = compile_model(loaded)
         with _input_errors(ScenarioError):
             achieved = achieved_correlations(model, resolve_seed(None, loaded))
-        console.print(correlations_table(achieved, model.correlation_method))
+        console.print(correlations_table(achieved, model.correlation_method, {i.id: i.name for i in model.indicators}))
 
 
 @app.command()

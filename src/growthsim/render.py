@@ -184,20 +184,23 @@ def _clear_shift(event_summary, indicator_id: str) -> bool:
     return abs(with_.p - without.p) > Z_95 * math.hypot(with_.se, without.se)
 
 
-def correlations_table(rows, method: str):
+def correlations_table(rows, method: str, names: dict[str, str] | None = None):
     """Renderable: each correlated pair, as asked, as used (after any repair) and as achieved."""
     from rich.table import Table
 
+    names = names or {}
     table = Table(title=f"相关性 correlations ({method})", header_style="bold", caption_justify="left",
-                  caption="asked and used (after any repair) are rank correlations; achieved: the Spearman "
-                          "rank correlation of the first 65,536 draws")
-    table.add_column("pair")
-    table.add_column("asked", justify="right")
-    table.add_column("used", justify="right")
-    table.add_column("achieved", justify="right")
+                  caption="设定/采用：秩相关系数（采用＝修正后）；实际：前65,536次模拟的Spearman秩相关，含冲击事件的影响。"
+                          "asked and used (after any repair) are rank correlations; achieved: Spearman rank "
+                          "correlation of the first 65,536 draws, shock events included")
+    table.add_column("指标对 pair")
+    table.add_column("设定 asked", justify="right")
+    table.add_column("采用 used", justify="right")
+    table.add_column("实际 achieved", justify="right")
     for a, b, asked, used, achieved in rows:
         shown = f"{achieved:.2f}" if math.isfinite(achieved) else "—"  # a fixed value has no rank correlation
-        table.add_row(f"{a} ~ {b}", "—" if asked is None else f"{asked:.2f}", f"{used:.2f}", shown)
+        pair = f"{names.get(a, a)} ~ {names.get(b, b)}"
+        table.add_row(pair, "—" if asked is None else f"{asked:.2f}", f"{used:.2f}", shown)
     return table
 
 

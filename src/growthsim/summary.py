@@ -232,10 +232,10 @@ class Accumulator:
 
 def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, float]) -> dict[str, float] | None:
     """Quantiles of the 2023 level, where a baseline is known (a monotone map of the metric's)."""
-    if indicator.baseline is None:
-        return None
     if metric == "level":
         return dict(quantiles)
+    if indicator.baseline is None:
+        return None
     if metric == "growth":
         return {k: indicator.baseline * (1 + v) for k, v in quantiles.items()}
     if metric == "change":
