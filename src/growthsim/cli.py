@@ -132,7 +132,7 @@ def run(
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
     from .engine import DEFAULT_CHUNK_SIZE, simulate
-    from .export import EXCEL_MAX_ROWS, OutputError, simulate_to_folder
+    from .export import EXCEL_MAX_ROWS, simulate_to_folder
     from .model import compile_model
     from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
 
@@ -153,14 +153,10 @@ def run(
         if out is None:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
         else:
-            try:
+            with _writing(out):
                 summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
                                              chunk_size=chunk_size, progress=progress,
                                              command_line=_command_line())
-            except OutputError as error:
-                raise _fail(str(error)) from None
-            except OSError as error:
-                raise _fail(f"cannot write to {out}: {error.strerror or error}; nothing was written") from None
 
     if output_format is OutputFormat.json:
         _write_utf8(dumps(summary_to_dict(summary)))
@@ -183,6 +179,25 @@ def run(
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
             note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
         _console(stderr=True).print(note, style="dim", markup=False)
+
+
+class _writing:
+    """An --out folder that cannot be used or written: a message and exit 1 (nothing is left behind)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from .export import OutputError
+
+        if exc_type is not None and issubclass(exc_type, OutputError):
+            raise _fail(str(exc)) from None
+        if exc_type is not None and issubclass(exc_type, OSError):
+            raise _fail(f"cannot write to {self.out}: {exc.strerror or exc}; nothing was written") from None
+        return False
 
 
 class _input_errors:
@@ -266,7 +281,7 @@ def compare(
     """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
     from .compare import compare as compare_scenarios
     from .engine import DEFAULT_CHUNK_SIZE
-    from .export import OutputError, compare_to_folder
+    from .export import compare_to_folder
     from .render import dumps, rows_to_csv
     from .render_compare import comparison_rows, comparison_table, comparison_to_dict
 
@@ -289,13 +304,9 @@ def compare(
         if out is None:
             comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
         else:
-            try:
+            with _writing(out):
                 comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
                                                progress=progress, command_line=_command_line())
-            except OutputError as error:
-                raise _fail(str(error)) from None
-            except OSError as error:
-                raise _fail(f"cannot write to {out}: {error.strerror or error}; nothing was written") from None
     if output_format is OutputFormat.json:
         _write_utf8(dumps(comparison_to_dict(comparison)))
     elif output_format is OutputFormat.csv:
