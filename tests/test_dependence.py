@@ -222,3 +222,30 @@ def test_iman_conover_keeps_replacements_paired_and_correlated():
     on_event = spearman(draws.values[:2, occurred])[0, 1]
     off_event = spearman(draws.values[:2, ~occurred])[0, 1]
     assert abs(on_event - 0.9) < 0.02 and abs(off_event - 0.9) < 0.02
+
+
+def test_correlating_a_fixed_value_is_warned():
+    text = two_normals(0.5).replace('dist = "normal", mean = "8%", sd = "3pp"', 'dist = "fixed", value = "8%"')
+    (warning,) = parse_scenario(text).warnings
+    assert "industry has a fixed value: a correlation with it has no effect" in warning.message
+
+
+def test_rank_correlations_without_an_exact_normal_score_version_are_warned():
+    """Valid as rank correlations, but 2 sin(pi rho / 6) pushes this matrix just past PSD."""
+    rank = np.array([[1, 0.4, 0.4, 0.4], [0.4, 1, -0.26, -0.26], [0.4, -0.26, 1, -0.26], [0.4, -0.26, -0.26, 1]])
+    from growthsim.scenario import _score_matrix
+
+    assert is_correlation_matrix(rank) and not is_correlation_matrix(_score_matrix(rank))
+    extra = "".join(f'''
+        [indicators.x{k}]
+        name = "x{k}"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        growth = {{ dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }}
+        ''' for k in (1, 2))
+    text = two_normals(0.4, extra=extra).replace(
+        "gdp = { industry = 0.4 }",
+        "gdp = { industry = 0.4, x1 = 0.4, x2 = 0.4 }\nindustry = { x1 = -0.26, x2 = -0.26 }\nx1 = { x2 = -0.26 }")
+    (warning,) = parse_scenario(text).warnings
+    assert "no joint distribution of normal scores has exactly these rank correlations" in warning.message

@@ -285,3 +285,9 @@ def test_a_formula_without_finite_values_stops_the_cli_cleanly(tmp_path):
             continue
         assert result.exit_code == 1, result.output
         assert "the formula gives no finite value" in result.stderr and "internal error" not in result.output
+
+
+def test_a_misspelt_field_gets_a_suggestion():
+    with pytest.raises(FormulaError) as error:
+        parse_formula("gdp.grwoth + 1")
+    assert "not .grwoth (did you mean 'growth'?)" in error.value.message

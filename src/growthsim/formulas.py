@@ -131,8 +131,10 @@ def _compile(node: ast.AST, references: list[Reference], offset: int, depth: int
         if not isinstance(node.value, ast.Name):
             raise FormulaError("write an indicator's quantity as id.growth, id.level or id.change", here)
         if node.attr not in FIELDS:
+            from .diagnostics import did_you_mean
+
             raise FormulaError(f"{node.value.id}.{node.attr}: an indicator has .growth, .level or .change, "
-                               f"not .{node.attr}", here)
+                               f"not .{node.attr}{did_you_mean(node.attr, FIELDS)}", here)
         reference = Reference(node.value.id, node.attr, here)
         references.append(reference)
         return lambda lookup: lookup(reference.indicator, reference.field)

@@ -567,9 +567,23 @@ class _Checker:
                      for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
             if moved:  # otherwise the repair is below the precision anyone writes correlations with
                 self.warn(("correlations",), "these correlations cannot hold together (the matrix is not "
-                                             "positive semi-definite); growthsim uses the nearest valid matrix, "
-                                             f"which moves {len(moved)} pair{'s' if len(moved) != 1 else ''}: "
-                                             + "; ".join(moved))
+                                             "positive semi-definite; pairs you did not write count as 0); "
+                                             "growthsim uses the nearest valid matrix, which moves "
+                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
+                                             + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
+        elif not is_correlation_matrix(_score_matrix(asked)):
+            # valid as rank correlations, but the normal scores that would produce them are not quite
+            achieved = 6 / np.pi * np.arcsin(nearest_correlation(_score_matrix(asked)) / 2)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids))
+                     if abs(achieved[i, j] - asked[i, j]) > 5e-4]
+            if moved:
+                self.warn(("correlations",), "no joint distribution of normal scores has exactly these rank "
+                                             "correlations; growthsim uses the nearest, which moves "
+                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
+        fixed = [i.id for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
+        for indicator_id in fixed:
+            self.warn(("correlations",), f"{indicator_id} has a fixed value: a correlation with it has no effect")
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
 
     # -- shock events
@@ -1096,6 +1110,13 @@ class _Checker:
 
 def _as_written(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
+
+
+def _score_matrix(rank_correlation: np.ndarray) -> np.ndarray:
+    """The normal-score correlation whose rank correlation is the given one (see model.py)."""
+    scores = 2.0 * np.sin(np.pi * np.asarray(rank_correlation) / 6.0)
+    np.fill_diagonal(scores, 1.0)
+    return scores
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
