@@ -249,3 +249,32 @@ def test_rank_correlations_without_an_exact_normal_score_version_are_warned():
         "gdp = { industry = 0.4, x1 = 0.4, x2 = 0.4 }\nindustry = { x1 = -0.26, x2 = -0.26 }\nx1 = { x2 = -0.26 }")
     (warning,) = parse_scenario(text).warnings
     assert "no joint distribution of normal scores has exactly these rank correlations" in warning.message
+
+
+MATRIX = '''
+[correlations]
+order = ["gdp", "industry"]
+matrix = [
+  [1.0, 0.7],
+  [0.7, 1.0],
+]
+'''
+
+
+def test_the_matrix_form_equals_the_pairs():
+    pairs = two_normals(0.7).split("[correlations]")[0]
+    scenario = parse_scenario(pairs + MATRIX)
+    assert scenario.correlations == (("gdp", "industry", 0.7),)
+    assert scenario.correlation_matrix == parse_scenario(two_normals(0.7)).correlation_matrix
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("[0.7, 1.0],\n]", "[0.6, 1.0],\n]"), "the matrix must be symmetric: gdp ~ industry is 0.7 in row 1 but 0.6 in row 2"),
+    (("[1.0, 0.7],", "[0.9, 0.7],"), "row 1: the diagonal must be 1 (gdp with itself)"),
+    (('"industry"]', '"industy"]'), "no indicator 'industy' (did you mean 'industry'?)"),
+    (("[0.7, 1.0],\n]", "[0.7],\n]"), "expected 2 rows of 2 numbers, one per id in order"),
+    (("order = ", "ordre = "), "a correlation matrix needs both order"),
+])
+def test_matrix_form_errors(change, message):
+    text = two_normals(0.7).split("[correlations]")[0] + MATRIX.replace(*change)
+    assert any(message in h for h in errors(text)), errors(text)

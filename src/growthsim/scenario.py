@@ -518,6 +518,9 @@ class _Checker:
         known = {i.id for i in indicators}
         by_kind = {i.id: i.kind for i in indicators}
         pairs: dict[frozenset, tuple[str, str, float]] = {}
+        if "matrix" in raw or "order" in raw:
+            pairs.update(self.correlation_matrix_form(raw, all_ids))
+            raw = {k: v for k, v in raw.items() if k not in ("matrix", "order")}
         for first, partners in raw.items():
             path = ("correlations", first)
             if first not in all_ids:
@@ -772,6 +775,53 @@ class _Checker:
         return Indicator(id=indicator_id, name=name, unit=unit, kind=kind, basis=basis, baseline=baseline,
                          growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target,
                          rationale=self.text(body, "rationale", path))
+
+    def correlation_matrix_form(self, raw: dict, all_ids: list[str]) -> dict[frozenset, tuple[str, str, float]]:
+        """order = [ids] and matrix = [[...]] (symmetric, unit diagonal) as pairs, zeros included."""
+        path = ("correlations",)
+        order, matrix = raw.get("order"), raw.get("matrix")
+        if order is None or matrix is None:
+            self.report(path, "a correlation matrix needs both order = [\"gdp\", \"industry\", ...] and "
+                              "matrix = [[1, 0.6, ...], ...]", at="key")
+            return {}
+        if not isinstance(order, list) or not all(isinstance(x, str) for x in order) or len(set(order)) != len(order):
+            self.report((*path, "order"), "expected a list of different indicator ids")
+            return {}
+        ok = True
+        for k, indicator_id in enumerate(order):
+            if indicator_id not in all_ids:
+                self.report((*path, "order", k), self.missing_indicator(indicator_id, all_ids))
+                ok = False
+        size = len(order)
+        if not (isinstance(matrix, list) and len(matrix) == size
+                and all(isinstance(row, list) and len(row) == size for row in matrix)):
+            self.report((*path, "matrix"), f"expected {size} rows of {size} numbers, one per id in order")
+            return {}
+        values = np.full((size, size), np.nan)
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                number = self.quantity(value, (*path, "matrix", i), Expect.NUMBER, None)
+                if number is None or not -1 <= number <= 1:
+                    if number is not None:
+                        self.report((*path, "matrix", i), f"row {i + 1}: a correlation lies between -1 and 1 "
+                                                          f"(got {_as_written(value)})")
+                    ok = False
+                    continue
+                values[i, j] = number
+        if not ok:
+            return {}
+        for i in range(size):
+            if values[i, i] != 1:
+                self.report((*path, "matrix", i), f"row {i + 1}: the diagonal must be 1 ({order[i]} with itself)")
+                return {}
+            for j in range(i + 1, size):
+                if values[i, j] != values[j, i]:
+                    self.report((*path, "matrix", j), f"the matrix must be symmetric: {order[i]} ~ {order[j]} is "
+                                                      f"{values[i, j]:g} in row {i + 1} but {values[j, i]:g} in "
+                                                      f"row {j + 1}")
+                    return {}
+        return {frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
+                for i in range(size) for j in range(i + 1, size)}
 
     def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
                 note: str | None, ok: bool) -> Indicator | None:
