@@ -339,6 +339,42 @@ def diff(
 
 
 @app.command()
+def solve(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    indicator: str = typer.Option(..., "--indicator", "-i", help="The indicator whose target to reach, e.g. fai."),
+    probability: float = typer.Option(..., "--prob", "-p", min=0.0, max=1.0,
+                                      help="The P(hit) to reach, as a fraction: 0.8 for 80%."),
+    parameter: Optional[str] = typer.Option(None, "--param",
+                                            help="What to change (default: the central value of the indicator's "
+                                                 "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
+                                                 "gives the highest target reachable with that probability."),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1000, max=10_000_000,
+                                        help="Draws per trial (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
+) -> None:
+    """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
+    from .diagnostics import ScenarioError
+    from .solve import solve as goal_seek
+
+    if not 0 < probability < 1:
+        raise typer.BadParameter("give a probability strictly between 0 and 1, e.g. 0.8", param_hint="--prob")
+    path = _scenario_path(scenario)
+    _load(path, overrides)  # every problem in the file, reported as for run
+    try:
+        result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws,
+                           seed=seed)
+    except ScenarioError as error:
+        _print_diagnostics(error.diagnostics)
+        raise typer.Exit(EXIT_INPUT) from None
+    if not result.reachable:
+        raise _fail(result.message)
+    margin = 1.959963984540054 * result.probability.se * 100
+    _console().print(f"{result.message} ±{margin:.1f}pp (Monte Carlo, {result.probability.n:,} draws per trial)",
+                     markup=False)
+
+
+@app.command()
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),
