@@ -56,7 +56,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_every_command_is_in_the_readme():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert set(names) == {"run", "compare", "diff", "solve", "validate", "show", "distributions"}
+    assert set(names) == {"run", "compare", "diff", "solve", "sensitivity", "validate", "show", "distributions"}
     for name in names:
         assert f"`growthsim {name}" in README
 

@@ -375,6 +375,42 @@ def solve(
 
 
 @app.command()
+def sensitivity(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", help="Only this indicator's target."),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", min=1000, max=10_000_000,
+                                        help="Draws per trial (two trials per input)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                               help="table for people; json or csv on standard output."),
+) -> None:
+    """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
+    from .render import dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
+    from .sensitivity import sensitivity as analyse
+
+    loaded = _load(_scenario_path(scenario), overrides)
+    if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
+        from .diagnostics import did_you_mean
+
+        raise _fail(f"no target on {indicator!r}{did_you_mean(indicator, [i.id for i in loaded.targeted])}")
+    from .diagnostics import ScenarioError
+
+    with _input_errors(ScenarioError):
+        results = analyse(loaded, indicator, draws, seed)
+    rows = sensitivity_rows(results)
+    if output_format is OutputFormat.json:
+        _write_utf8(dumps({"scenario": loaded.name, "draws": draws, "targets": rows}))
+    elif output_format is OutputFormat.csv:
+        flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
+        columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
+        _write_utf8(rows_to_csv(flat, columns), bom=True)
+    else:
+        for table in sensitivity_tables(results):
+            _console().print(table)
+
+
+@app.command()
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),

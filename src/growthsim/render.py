@@ -544,3 +544,33 @@ def distributions_table():
         params = forms + ("; optional: " + ", ".join(optional) if optional else "")
         table.add_row(spec.name, params, spec.meaning, spec.example)
     return table
+
+
+def sensitivity_rows(results) -> list[dict[str, Any]]:
+    """The sensitivity analysis as plain data (rates as fractions)."""
+    return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [
+        {"input": e.input, "name": e.name, "p_low": e.p_low, "p_high": e.p_high, "swing": e.swing,
+         "spearman": e.spearman, "mean_hit": e.mean_hit, "mean_miss": e.mean_miss} for e in t.inputs]}
+        for t in results]
+
+
+def sensitivity_tables(results, top: int = 8) -> list:
+    """One table per target: its inputs by swing (the tornado), with rank correlation."""
+    from rich.table import Table
+
+    tables = []
+    for target in results:
+        table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
+                      caption="p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余随机、共用随机数",
+                      caption_justify="left")
+        table.add_column("输入 input")
+        table.add_column("P(hit) @p10", justify="right")
+        table.add_column("@p90", justify="right")
+        table.add_column("摆幅 swing", justify="right")
+        table.add_column("秩相关 Spearman", justify="right")
+        for effect in target.inputs[:top]:
+            rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
+            table.add_row(f"{effect.name} ({effect.input})", f"{effect.p_low * 100:.1f}%",
+                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", rho)
+        tables.append(table)
+    return tables

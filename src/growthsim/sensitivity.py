@@ -1,0 +1,118 @@
+"""What drives each target: a tornado of P(hit), rank correlations, and why the misses miss.
+
+For every input (an indicator with an assumption of its own, or a shock event):
+
+* tornado: P(hit) with the input held at its own 10th and at its 90th percentile (for an event:
+  never and always occurring), everything else random on the same draws (common random numbers),
+  so the swing between the two comes from that input alone;
+* Spearman: the rank correlation between the input and the target's tested quantity over the draws;
+* attribution: the input's mean over the draws that hit and over those that miss ("why we miss").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dependence import spearman
+from .distributions import Fixed
+from .engine import simulate
+from .evaluation import evaluate
+from .model import compile_model
+from .sampling import BLOCK_SIZE, quantity_at, sample
+from .scenario import Scenario
+
+__all__ = ["InputEffect", "TargetSensitivity", "sensitivity"]
+
+
+@dataclass(frozen=True)
+class InputEffect:
+    input: str  # indicator id, or "event:<id>"
+    name: str
+    p_low: float  # P(hit) with the input at its p10 (an event: never occurring)
+    p_high: float  # at its p90 (an event: always occurring)
+    spearman: float | None  # rank correlation with the target's tested quantity
+    mean_hit: float | None  # the input's mean on the draws that hit
+    mean_miss: float | None  # and on those that miss
+
+    @property
+    def swing(self) -> float:
+        return abs(self.p_high - self.p_low)
+
+
+@dataclass(frozen=True)
+class TargetSensitivity:
+    indicator: str
+    name: str
+    p_hit: float
+    inputs: tuple[InputEffect, ...]  # sorted by swing, largest first
+
+
+def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000,
+                seed: int | None = None) -> list[TargetSensitivity]:
+    """Rank the inputs of every target (or of one indicator's) by how much they move its P(hit)."""
+    seed = seed if seed is not None else (scenario.seed if scenario.seed is not None else 20230101)
+    targeted = [i for i in scenario.targeted if indicator_id is None or i.id == indicator_id]
+    if not targeted:
+        raise ValueError(f"no target on {indicator_id!r}" if indicator_id else "the scenario has no targets")
+    base = {row.indicator.id: row.hit.p for row in simulate(scenario, n_draws, seed).indicators if row.hit}
+    inputs = [i for i in scenario.indicators if i.assumption is not None]
+
+    held: dict[str, tuple[dict, dict]] = {}  # input -> (P(hit) per target at p10, at p90)
+    for indicator in inputs:
+        results = []
+        for q in (0.1, 0.9):
+            value = float(quantity_at(indicator.assumption.distribution, np.array([q]), indicator.kind == "count")[0])
+            fixed = dataclasses.replace(indicator.assumption, distribution=Fixed(value))
+            changed = _replace_indicator(scenario, dataclasses.replace(indicator, assumption=fixed))
+            results.append(_p_hits(changed, n_draws, seed))
+        held[indicator.id] = (results[0], results[1])
+    for event in scenario.events:
+        results = []
+        for probability in (0.0, 1.0):
+            events = tuple(dataclasses.replace(e, probability=probability) if e.id == event.id else e
+                           for e in scenario.events)
+            results.append(_p_hits(dataclasses.replace(scenario, events=events), n_draws, seed))
+        held[f"event:{event.id}"] = (results[0], results[1])
+
+    # Spearman and attribution over one block of draws of the scenario itself
+    model = compile_model(scenario)
+    draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
+    outcomes = evaluate(model, draws)
+    names = {i.id: i.name for i in scenario.indicators} | {f"event:{e.id}": e.name for e in scenario.events}
+    out = []
+    for indicator in targeted:
+        index = next(k for k, ref in enumerate(model.targets) if model.indicators[ref.row].id == indicator.id)
+        ref = model.targets[index]
+        tested = outcomes.differences.get(index, outcomes.metric(ref.row))
+        hits = outcomes.hits[index]
+        effects = []
+        for key, (low, high) in held.items():
+            values = (draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
+                      if key.startswith("event:") else draws.values[model.rows[key]])
+            rho = _spearman(values, tested)
+            effects.append(InputEffect(
+                key, names[key], low[indicator.id], high[indicator.id], rho,
+                float(values[hits].mean()) if hits.any() else None,
+                float(values[~hits].mean()) if (~hits).any() else None,
+            ))
+        effects.sort(key=lambda e: -e.swing)
+        out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects)))
+    return out
+
+
+def _replace_indicator(scenario: Scenario, indicator) -> Scenario:
+    return dataclasses.replace(scenario, indicators=tuple(indicator if i.id == indicator.id else i
+                                                          for i in scenario.indicators))
+
+
+def _p_hits(scenario: Scenario, n_draws: int, seed: int) -> dict[str, float]:
+    return {row.indicator.id: row.hit.p for row in simulate(scenario, n_draws, seed).indicators if row.hit}
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    if np.all(x == x[0]) or np.all(y == y[0]):
+        return None
+    return float(spearman(np.vstack([x, y]))[0, 1])

@@ -1,0 +1,83 @@
+"""Sensitivity: a tornado whose order is known, and attribution against a closed form."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from scipy import stats
+from typer.testing import CliRunner
+
+from growthsim import parse_scenario
+from growthsim.cli import app
+from growthsim.sensitivity import sensitivity
+
+from .conftest import scenario_text
+
+TEXT = scenario_text("""
+    [indicators.a]
+    name = "甲"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "0%", sd = "3pp", rationale = "t" }
+
+    [indicators.b]
+    name = "乙"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "0%", sd = "1pp", rationale = "t" }
+
+    [indicators.c]
+    name = "丙"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "0%", sd = "1pp", rationale = "t" }
+
+    [indicators.total]
+    name = "合计"
+    unit = "亿元"
+    kind = "derived"
+    metric = "growth"
+    formula = "a.growth + b.growth"
+    target = { at_least = "1%", source = "t" }
+    """)
+
+
+def test_the_tornado_ranks_inputs_by_their_known_weight():
+    """total = a + b with sd(a) = 3 sd(b); c plays no part: a first, b second, c exactly nothing."""
+    (result,) = sensitivity(parse_scenario(TEXT), n_draws=20_000, seed=1)
+    assert [e.input for e in result.inputs] == ["a", "b", "c"]
+    a, b, c = result.inputs
+    assert a.swing > b.swing > 0
+    assert c.swing == 0  # common random numbers: holding an unrelated input changes nothing
+    assert a.spearman > b.spearman > 0.2 and abs(c.spearman) < 0.05
+
+
+def test_attribution_matches_the_bivariate_normal_closed_form():
+    """total = a + b ~ N(0, 10pp^2); E[a | total >= 1%] = cov(a, total)/var(total) * E[total | total >= 1%]."""
+    (result,) = sensitivity(parse_scenario(TEXT), n_draws=65_536, seed=2)
+    a = result.inputs[0]
+    sd_total = math.sqrt(0.03**2 + 0.01**2)
+    z = 0.01 / sd_total
+    mean_total_hit = sd_total * stats.norm.pdf(z) / stats.norm.sf(z)
+    mean_total_miss = -sd_total * stats.norm.pdf(z) / stats.norm.cdf(z)
+    beta = 0.03**2 / sd_total**2
+    n_hit = 65_536 * stats.norm.sf(z)
+    n_miss = 65_536 - n_hit
+    # a's residual sd given total is 3pp * sqrt(1 - beta * 9/10 ...): bound the error by a's own sd
+    assert abs(a.mean_hit - beta * mean_total_hit) <= 4 * 0.03 / math.sqrt(n_hit)
+    assert abs(a.mean_miss - beta * mean_total_miss) <= 4 * 0.03 / math.sqrt(n_miss)
+
+
+def test_sensitivity_command(write_scenario):
+    path = write_scenario(TEXT)
+    runner = CliRunner()
+    result = runner.invoke(app, ["sensitivity", str(path), "-n", "5000"], env={"NO_COLOR": "1", "COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "合计" in result.stdout and "swing" in result.stdout
+    document = json.loads(runner.invoke(app, ["sensitivity", str(path), "-n", "5000", "-f", "json"]).stdout)
+    assert document["targets"][0]["inputs"][0]["input"] == "a"
+    assert runner.invoke(app, ["sensitivity", str(path), "-i", "totl"]).exit_code == 1
