@@ -384,9 +384,14 @@ def sensitivity(
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
                                                help="table for people; json or csv on standard output."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder to write sensitivity.csv (UTF-8 with "
+                                                                 "BOM), sensitivity.json and manifest.json."),
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
-    from .render import dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
+    from . import __version__
+    from .engine import DEFAULT_CHUNK_SIZE
+    from .export import StagedOutput, finish_folder
+    from .render import _scenario_fields, dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
     from .sensitivity import sensitivity as analyse
 
     loaded = _load(_scenario_path(scenario), overrides)
@@ -399,11 +404,18 @@ def sensitivity(
     with _input_errors(ScenarioError):
         results = analyse(loaded, indicator, draws, seed)
     rows = sensitivity_rows(results)
+    used_seed = seed if seed is not None else (loaded.seed if loaded.seed is not None else 20230101)
+    document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
+                "scenario": _scenario_fields(loaded), "draws": draws, "seed": used_seed, "targets": rows}
+    flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
+    columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
+    if out is not None:
+        with _writing(out), StagedOutput(out) as staged:
+            finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
+                          DEFAULT_CHUNK_SIZE, 0.0)
     if output_format is OutputFormat.json:
-        _write_utf8(dumps({"scenario": loaded.name, "draws": draws, "targets": rows}))
+        _write_utf8(dumps(document))
     elif output_format is OutputFormat.csv:
-        flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
-        columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
         _write_utf8(rows_to_csv(flat, columns), bom=True)
     else:
         for table in sensitivity_tables(results):

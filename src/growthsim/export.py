@@ -34,7 +34,8 @@ __all__ = [
     "compare_to_folder",
 ]
 
-RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv", "compare.csv", "compare.json")
+RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv", "compare.csv", "compare.json",
+             "sensitivity.csv", "sensitivity.json")
 EXCEL_MAX_ROWS = 1_048_576
 
 
