@@ -387,3 +387,11 @@ def test_a_level_target_on_a_flow_shows_amounts_not_percentages():
     result = invoke("run", *SMALL)
     row = next(line for line in result.stdout.splitlines() if "技术合同成交额" in line)
     assert "亿元" in row and "%" not in row.split("│")[4]
+
+
+def test_probability_bars_in_the_tables():
+    from growthsim.render import probability_bar
+
+    assert probability_bar(0.0) == "··········" and probability_bar(1.0) == "██████████"
+    assert probability_bar(0.5) == "█████·····" and probability_bar(0.137) == "█▍········"
+    assert "█▍" in invoke("run", *SMALL).stdout or "█" in invoke("run", *SMALL).stdout

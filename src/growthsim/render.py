@@ -314,6 +314,14 @@ def _fmt_interval(indicator: Indicator, metric: str, lo: float, hi: float) -> st
     return f"[{format_amount(lo)}–{format_amount(hi)}]"
 
 
+def probability_bar(p: float, width: int = 10) -> str:
+    """A bar of ``width`` cells filled in proportion to p, in eighths of a cell: '███▍      '."""
+    eighths = round(max(0.0, min(1.0, p)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    bar = "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
+    return bar.ljust(width, "·")
+
+
 def _fmt_probability(probability: Probability) -> str:
     half = Z_95 * probability.se * 100
     return f"{probability.p * 100:.1f}% ±{half:.1f}"
@@ -371,6 +379,7 @@ def summary_table(summary: Summary):
             target_text.append(f"\n{target.text}", style="dim")
         words, style = band_of(row.hit.p)
         probability = Text(_fmt_probability(row.hit), style=style)
+        probability.append("\n" + probability_bar(row.hit.p), style=style)
         if row.stretch is not None:
             probability.append(f"\n力争 {_fmt_probability(row.stretch)}", style=band_of(row.stretch.p)[1])
         table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .render import _probability_fields, _scenario_fields, band_of, format_share
+from .render import _probability_fields, _scenario_fields, band_of, format_share, probability_bar
 from .scenario import Scenario
 from .summary import Z_95
 
@@ -131,6 +131,7 @@ def comparison_table(comparison):
                 continue
             cell = Text(f"{summary.hit.p * 100:.1f}%", style=band_of(summary.hit.p)[1])
             cell.append(f"  {summary.indicator.target.text}", style="dim")
+            cell.append("\n" + probability_bar(summary.hit.p), style=band_of(summary.hit.p)[1])
             if difference is not None:
                 cell.append("\n")
                 cell.append_text(_fmt_difference(difference))
