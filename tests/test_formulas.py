@@ -291,3 +291,14 @@ def test_a_misspelt_field_gets_a_suggestion():
     with pytest.raises(FormulaError) as error:
         parse_formula("gdp.grwoth + 1")
     assert "not .grwoth (did you mean 'growth'?)" in error.value.message
+
+
+def test_validate_catches_a_formula_without_finite_values(tmp_path):
+    from typer.testing import CliRunner
+
+    from growthsim.cli import app
+
+    text = scenario_text(BODY.replace("(1 + gdp.growth) / (1 + population.growth) - 1", "log(gdp.growth)"))
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "s.toml")], env={"NO_COLOR": "1"})
+    assert result.exit_code == 1 and "the formula gives no finite value" in result.stderr

@@ -429,6 +429,7 @@ def validate(
 ) -> None:
     """Check scenario files and list every problem in them, without running anything."""
     from .diagnostics import ScenarioError
+    from .engine import pilot_check
     from .scenario import load_scenario
 
     failed = 0
@@ -436,6 +437,7 @@ def validate(
     for path in files:
         try:
             scenario = load_scenario(path)
+            pilot_check(scenario)  # formulas that give no finite value show only on draws
         except ScenarioError as error:
             failed += 1
             _print_diagnostics(error.diagnostics)

@@ -30,6 +30,14 @@ def resolve_seed(seed: int | None, scenario: Scenario) -> int:
     return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def pilot_check(scenario: Scenario, n_draws: int = 4096) -> None:
+    """Draw a small pilot sample to catch problems that only show on draws (a formula with no
+    finite value); raises ScenarioError. Cheap: a few milliseconds."""
+    if any(indicator.formula is not None for indicator in scenario.indicators):
+        model = compile_model(scenario)
+        sample(model, resolve_seed(None, scenario), 0, min(n_draws, BLOCK_SIZE))
+
+
 def chunks(n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE):
     """(start, stop) of each chunk: whole blocks (chunk_size is rounded up to them), the last one short."""
     if n_draws < 1:
