@@ -278,3 +278,17 @@ def test_the_matrix_form_equals_the_pairs():
 def test_matrix_form_errors(change, message):
     text = two_normals(0.7).split("[correlations]")[0] + MATRIX.replace(*change)
     assert any(message in h for h in errors(text)), errors(text)
+
+
+@pytest.mark.parametrize("dist", ["normal", "lognormal", "split_normal", "poisson"])
+def test_from_normal_score_is_the_inverse_cdf_of_its_normal_probability(dist):
+    from scipy import special
+
+    from growthsim.distributions import make_distribution
+
+    params = {"normal": {"mean": 0.06, "sd": 0.02}, "lognormal": {"mean": 0.1, "sd": 0.05, "shift": -0.2},
+              "split_normal": {"mode": 0.06, "sd_down": 0.02, "sd_up": 0.01}, "poisson": {"mean": 30.0}}[dist]
+    distribution = make_distribution(dist, params)
+    z = np.linspace(-5, 5, 201)  # beyond, Phi(z) rounds near 1 and ppf(Phi(z)) is the less accurate side
+    np.testing.assert_allclose(distribution.from_normal_score(z), distribution.ppf(special.ndtr(z)),
+                               rtol=1e-7, atol=1e-12)

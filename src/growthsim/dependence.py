@@ -81,10 +81,13 @@ def _cholesky(matrix: np.ndarray) -> np.ndarray:
 
 def gaussian_copula(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
     """Correlated uniforms (k, n) from independent ones: Phi(L Phi^-1(u)) with L L' = correlation."""
-    z = special.ndtri(uniforms)
-    correlated = _cholesky(correlation) @ z
-    u = special.ndtr(correlated)
+    u = special.ndtr(gaussian_copula_scores(uniforms, correlation))
     return np.clip(u, 2.0**-54, 1.0 - 2.0**-53)
+
+
+def gaussian_copula_scores(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+    """Correlated normal scores (k, n) from independent uniforms: L Phi^-1(u) with L L' = correlation."""
+    return _cholesky(correlation) @ special.ndtri(uniforms)
 
 
 def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:

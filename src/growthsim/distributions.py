@@ -45,6 +45,11 @@ class Distribution:
     def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def from_normal_score(self, z: np.ndarray) -> np.ndarray:
+        """The value whose normal score is z: ppf(Phi(z)). Normal-family distributions override this
+        to skip the round trip through a uniform (the Gaussian copula works in normal scores)."""
+        return self.ppf(np.clip(special.ndtr(z), 2.0**-54, 1.0 - 2.0**-53))
+
     def describe(self) -> dict[str, float | list[float]]:
         """The parameters in canonical form, in code units (rates as fractions)."""
         return dict(self._params)
@@ -70,8 +75,10 @@ class Normal(Distribution):
         self._params = {"mean": mean, "sd": sd}
 
     def ppf(self, u):
-        x = special.ndtri(u)
-        x *= self.sd
+        return self.from_normal_score(special.ndtri(u))
+
+    def from_normal_score(self, z):
+        x = z * self.sd
         x += self.mean
         return x
 
@@ -89,7 +96,10 @@ class LogNormal(Distribution):
         self._params = {"mean": mean, "sd": sd, "shift": shift}
 
     def ppf(self, u):
-        return self.shift + np.exp(self.mu + self.sigma * special.ndtri(u))
+        return self.from_normal_score(special.ndtri(u))
+
+    def from_normal_score(self, z):
+        return self.shift + np.exp(self.mu + self.sigma * z)
 
 
 class Uniform(Distribution):

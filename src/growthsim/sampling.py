@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import special
 
-from .dependence import gaussian_copula, iman_conover_permutation
+from .dependence import gaussian_copula_scores, iman_conover_permutation
 from .distributions import Distribution
 from .events import apply_effects, occurrences
 
@@ -131,10 +132,12 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
     rows = list(model.correlated_rows)
     u = np.vstack([kept[row] for row in rows])
     if model.correlation_method == "gaussian_copula":
-        u = gaussian_copula(u, model.score_correlation)
+        z = gaussian_copula_scores(u, model.score_correlation)
         for k, row in enumerate(rows):
-            kept[row] = u[k]
-            values[row] = quantity_at(model.distributions[row], u[k], model.is_count[row])
+            distribution = model.distributions[row]
+            if row in model.replaced_rows:  # an event replacing this value draws through its uniform
+                kept[row] = np.clip(special.ndtr(z[k]), 2.0**-54, 1.0 - 2.0**-53)
+            values[row] = _as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
         return
     # Iman-Conover block by block: the same blocks whatever the chunk size, so results do not change.
     # The uniforms are rearranged with the values, so an event that replaces a value draws from the
@@ -149,7 +152,10 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
 
 def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:
     """The simulated quantity at uniforms ``u``: the inverse CDF, made whole for a count indicator."""
-    drawn = distribution.ppf(u)
+    return _as_quantity(distribution.ppf(u), distribution, is_count)
+
+
+def _as_quantity(drawn: np.ndarray, distribution: Distribution, is_count: bool) -> np.ndarray:
     if is_count and not distribution.discrete:
         # A continuous distribution on a count: nearest whole number, never below zero.
         drawn = np.maximum(np.rint(drawn), 0.0)
