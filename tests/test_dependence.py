@@ -233,9 +233,9 @@ def test_correlating_a_fixed_value_is_warned():
 def test_rank_correlations_without_an_exact_normal_score_version_are_warned():
     """Valid as rank correlations, but 2 sin(pi rho / 6) pushes this matrix just past PSD."""
     rank = np.array([[1, 0.4, 0.4, 0.4], [0.4, 1, -0.26, -0.26], [0.4, -0.26, 1, -0.26], [0.4, -0.26, -0.26, 1]])
-    from growthsim.scenario import _score_matrix
+    from growthsim.dependence import rank_to_score
 
-    assert is_correlation_matrix(rank) and not is_correlation_matrix(_score_matrix(rank))
+    assert is_correlation_matrix(rank) and not is_correlation_matrix(rank_to_score(rank))
     extra = "".join(f'''
         [indicators.x{k}]
         name = "x{k}"

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import special
 
 __all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
-           "spearman", "achieved_correlations"]
+           "spearman", "achieved_correlations", "rank_to_score"]
 
 METHODS = ("iman_conover", "gaussian_copula")
 _PSD_TOLERANCE = 1e-10
@@ -143,6 +143,15 @@ def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float
                 continue
             out.append((ids[i], ids[j], requested, used, float(achieved[i, j])))
     return out
+
+
+def rank_to_score(rank_correlation: np.ndarray) -> np.ndarray:
+    """The normal-score correlation whose rank correlation is the given one: 2 sin(pi rho / 6)
+    (Pearson's relation for normal pairs, inverted). Both methods correlate normal scores, so this is
+    what makes the numbers a planner writes mean rank correlations. May need a repair to be PSD."""
+    scores = 2.0 * np.sin(np.pi * np.asarray(rank_correlation, dtype=float) / 6.0)
+    np.fill_diagonal(scores, 1.0)
+    return scores
 
 
 def spearman(values: np.ndarray) -> np.ndarray:

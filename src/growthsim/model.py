@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dependence import nearest_correlation, rank_to_score
 from .distributions import Distribution
 from .events import Event
 from .sampling import stream_key
@@ -49,14 +50,6 @@ class Model:
     # so with it the numbers a planner writes mean rank correlations whichever method is used.
     score_correlation: np.ndarray | None = None
     derived_rows: tuple[int, ...] = ()  # rows computed by formulas, in an order that respects their references
-
-
-def _score_correlation(rank_correlation: np.ndarray) -> np.ndarray:
-    from .dependence import nearest_correlation
-
-    scores = 2.0 * np.sin(np.pi * rank_correlation / 6.0)
-    np.fill_diagonal(scores, 1.0)
-    return nearest_correlation(scores)  # unchanged when it is already a valid matrix
 
 
 def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
@@ -106,6 +99,6 @@ def compile_model(scenario: Scenario) -> Model:
         correlated_rows=tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else (),
         correlation=np.array(scenario.correlation_matrix[1]) if scenario.correlation_matrix else None,
         correlation_method=scenario.correlation_method,
-        score_correlation=(_score_correlation(np.array(scenario.correlation_matrix[1]))
+        score_correlation=(nearest_correlation(rank_to_score(scenario.correlation_matrix[1]))
                            if scenario.correlation_matrix else None),
     )

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .dependence import METHODS, is_correlation_matrix, nearest_correlation
+from .dependence import METHODS, is_correlation_matrix, nearest_correlation, rank_to_score
 from .diagnostics import (
     Diagnostic,
     ScenarioError,
@@ -574,9 +574,9 @@ class _Checker:
                                              "growthsim uses the nearest valid matrix, which moves "
                                              f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
                                              + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
-        elif not is_correlation_matrix(_score_matrix(asked)):
+        elif not is_correlation_matrix(rank_to_score(asked)):
             # valid as rank correlations, but the normal scores that would produce them are not quite
-            achieved = 6 / np.pi * np.arcsin(nearest_correlation(_score_matrix(asked)) / 2)
+            achieved = 6 / np.pi * np.arcsin(nearest_correlation(rank_to_score(asked)) / 2)
             moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
                      for i in range(len(ids)) for j in range(i + 1, len(ids))
                      if abs(achieved[i, j] - asked[i, j]) > 5e-4]
@@ -1160,13 +1160,6 @@ class _Checker:
 
 def _as_written(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
-
-
-def _score_matrix(rank_correlation: np.ndarray) -> np.ndarray:
-    """The normal-score correlation whose rank correlation is the given one (see model.py)."""
-    scores = 2.0 * np.sin(np.pi * np.asarray(rank_correlation) / 6.0)
-    np.fill_diagonal(scores, 1.0)
-    return scores
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
