@@ -98,10 +98,10 @@ class QuantileSketch:
         position[values >= self.edges[-1]] = self.n_bins
         return position
 
-    def _value_at(self, position: float) -> float:
+    def _values_at(self, positions: np.ndarray) -> np.ndarray:
         if self.edges is None:
-            return self.lo + position * self.width
-        return float(np.interp(position / _SUB_BINS, np.arange(self.edges.size, dtype=float), self.edges))
+            return self.lo + positions * self.width
+        return np.interp(positions / _SUB_BINS, np.arange(self.edges.size, dtype=float), self.edges)
 
     def add(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=float)
@@ -136,21 +136,15 @@ class QuantileSketch:
         if self.integer:
             return self._integer_quantiles(probabilities)
         cumulative = self.below + np.cumsum(self.counts)
-        out = np.empty(probabilities.shape)
-        for i, p in enumerate(probabilities.flat):
-            rank = p * self.n
-            if rank <= self.below:
-                out.flat[i] = self.min
-                continue
-            if rank > cumulative[-1]:
-                out.flat[i] = self.max
-                continue
-            k = int(np.searchsorted(cumulative, rank, side="left"))
-            before = cumulative[k - 1] if k > 0 else self.below
-            fraction = (rank - before) / self.counts[k] if self.counts[k] else 0.0
-            value = self._value_at(k + fraction)
-            out.flat[i] = min(max(value, self.min), self.max)
-        return out
+        ranks = probabilities.ravel() * self.n
+        k = np.minimum(np.searchsorted(cumulative, ranks, side="left"), self.n_bins - 1)
+        before = np.where(k > 0, cumulative[k - 1], self.below)
+        counts = self.counts[k]
+        fraction = np.divide(ranks - before, counts, out=np.zeros(ranks.shape), where=counts > 0)
+        values = self._values_at(k + fraction)
+        values = np.where(ranks <= self.below, self.min, values)  # below the grid
+        values = np.where(ranks > cumulative[-1], self.max, values)  # above it
+        return np.clip(values, self.min, self.max).reshape(probabilities.shape)
 
     def _integer_quantiles(self, probabilities: np.ndarray) -> np.ndarray:
         occupied = np.flatnonzero(self.counts)

@@ -21,12 +21,17 @@ from .targets import Target
 
 __all__ = [
     "QUANTILES",
+    "PROFILE_PROBABILITIES",
     "Probability",
     "IndicatorSummary",
     "JointSummary",
     "Summary",
     "Accumulator",
 ]
+
+# The tested quantity's quantiles at these probabilities: enough to draw its distribution (charts)
+# without keeping the draws. The outer 0.1% on each side is left out of pictures anyway.
+PROFILE_PROBABILITIES = tuple(float(p) for p in np.linspace(0.001, 0.999, 500))
 
 QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
 Z_95 = 1.959963984540054
@@ -70,6 +75,9 @@ class IndicatorSummary:
     stretch: Probability | None = None
     expected_shortfall: float | None = None  # mean gap over the draws that miss; None if none miss
     difference_quantiles: dict[str, float] | None = None  # relative targets: own minus the other's metric
+    # quantiles at PROFILE_PROBABILITIES of what the target tests (for a relative target, the
+    # difference; without a target, the metric): the outcome distribution, for charts
+    profile: tuple[float, ...] = ()
 
     @property
     def target(self) -> Target | None:
@@ -179,8 +187,10 @@ class Accumulator:
             target_index = self.model.target_of_row.get(row)
             metric = indicator.metric if target_index is None else self.model.targets[target_index].target.metric
             hit = stretch = shortfall = differences = None
+            tested = sketch
             if target_index in self.difference_sketches:
-                values = self.difference_sketches[target_index].quantiles(probabilities)
+                tested = self.difference_sketches[target_index]
+                values = tested.quantiles(probabilities)
                 differences = dict(zip(QUANTILES, (float(v) for v in values)))
             if target_index is not None:
                 hits = int(self.hits[target_index])
@@ -201,6 +211,7 @@ class Accumulator:
                     stretch=stretch,
                     expected_shortfall=shortfall,
                     difference_quantiles=differences,
+                    profile=tuple(float(v) for v in tested.quantiles(PROFILE_PROBABILITIES)),
                 )
             )
         n_targets = len(self.model.targets)
