@@ -46,7 +46,9 @@ def _console(stderr: bool = False):
 
 
 def _fail(message: str) -> typer.Exit:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    from rich.markup import escape  # a message may hold brackets: growthsim[plot], a path like a[1]
+
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 
@@ -108,6 +110,71 @@ SET_OPTION = typer.Option(None, "--set", metavar="KEY=VALUE",
                                "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable.")
 
 
+PLOT_OPTION = typer.Option(None, "--plot", metavar="DIR",
+                           help="Folder to write charts into, each as PNG and SVG (may be the --out folder). "
+                                "Needs matplotlib: pip install 'growthsim[plot]'.")
+
+
+class _ChartFolder:
+    """--plot DIR: charts written all together or not at all, into their own folder or, when DIR is
+    the --out folder, into that folder before its manifest (so the manifest lists them).
+
+    Checked before anything is simulated: matplotlib installed, the folder usable."""
+
+    def __init__(self, plot: Optional[Path], out: Optional[Path]):
+        self.plot = plot
+        self.staged = None
+        self.written: list[str] = []
+        self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
+        if plot is None:
+            return
+        from .charts import ChartsUnavailable, require_matplotlib
+        from .export import StagedOutput
+
+        try:
+            require_matplotlib()
+        except ChartsUnavailable as error:
+            raise _fail(str(error)) from None
+        if not self.shares_out:
+            with _writing(plot):
+                self.staged = StagedOutput(plot)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.staged is not None and not self.staged.committed:
+            self.staged.discard()
+
+    def into_out(self, make_charts):
+        """The ``extra`` hook of the --out writers when the charts go into the --out folder."""
+        if not self.shares_out:
+            return None
+        return lambda folder, result: self._save(make_charts(result), folder)
+
+    def finish(self, make_charts, result) -> None:
+        """Write the charts into their own folder (if they have one) and move it into place."""
+        if self.staged is None:
+            return
+        with _writing(self.plot):
+            self._save(make_charts(result), self.staged.staging)
+            self.staged.commit()
+
+    def _save(self, charts, folder) -> None:
+        from .charts import chart_fonts, save_charts
+
+        fonts = chart_fonts()
+        if fonts.hint:
+            _console(stderr=True).print(f"note: {fonts.hint}", style="yellow", markup=False, soft_wrap=True)
+        self.written = save_charts(charts, folder, fonts)
+
+    def note(self) -> None:
+        if self.plot is not None:
+            _console(stderr=True).print(f"wrote {self.plot}{os.sep}: {len(self.written)} chart files (PNG and SVG)",
+                                        style="dim", markup=False)
+
+
+
 @app.command()
 def run(
     scenario: Optional[Path] = SCENARIO_ARG,
@@ -123,6 +190,7 @@ def run(
                                             "summary.json and manifest.json; all or nothing."),
     export_draws: bool = typer.Option(False, "--export-draws",
                                       help="Also write every draw to draws.csv in the --out folder."),
+    plot: Optional[Path] = PLOT_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also show each correlation as asked, as used and as achieved in the draws."),
     strict: bool = typer.Option(False, "--strict", help="Stop on warnings (e.g. a correlation matrix that had to "
@@ -147,16 +215,18 @@ def run(
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
+    from .charts import run_charts
     from .diagnostics import ScenarioError
 
-    with _progress(n_draws) as progress, _input_errors(ScenarioError):
+    with _ChartFolder(plot, out) as charts, _progress(n_draws) as progress, _input_errors(ScenarioError):
         if out is None:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
         else:
             with _writing(out):
                 summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
                                              chunk_size=chunk_size, progress=progress,
-                                             command_line=_command_line())
+                                             command_line=_command_line(), extra=charts.into_out(run_charts))
+        charts.finish(run_charts, summary)
 
     if output_format is OutputFormat.json:
         _write_utf8(dumps(summary_to_dict(summary)))
@@ -179,6 +249,7 @@ def run(
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
             note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
         _console(stderr=True).print(note, style="dim", markup=False)
+    charts.note()
 
 
 class _writing:
@@ -277,6 +348,7 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", "-o",
                                        help="Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
                                             "and manifest.json; all or nothing."),
+    plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
     from .compare import compare as compare_scenarios
@@ -298,15 +370,19 @@ def compare(
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
     n_draws = draws if draws is not None else loaded[0].draws
+    from .charts import comparison_charts
     from .diagnostics import ScenarioError
 
-    with _progress(n_draws * len(loaded)) as progress, _input_errors(ScenarioError):
+    with _ChartFolder(plot, out) as charts, _progress(n_draws * len(loaded)) as progress, \
+            _input_errors(ScenarioError):
         if out is None:
             comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
         else:
             with _writing(out):
                 comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
-                                               progress=progress, command_line=_command_line())
+                                               progress=progress, command_line=_command_line(),
+                                               extra=charts.into_out(comparison_charts))
+        charts.finish(comparison_charts, comparison)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(comparison_to_dict(comparison)))
     elif output_format is OutputFormat.csv:
@@ -318,6 +394,7 @@ def compare(
     if out is not None:
         _console(stderr=True).print(f"wrote {out}{os.sep}: compare.csv, compare.json, manifest.json",
                                     style="dim", markup=False)
+    charts.note()
 
 
 @app.command()
@@ -386,6 +463,7 @@ def sensitivity(
                                                help="table for people; json or csv on standard output."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder to write sensitivity.csv (UTF-8 with "
                                                                  "BOM), sensitivity.json and manifest.json."),
+    plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from . import __version__
@@ -399,20 +477,24 @@ def sensitivity(
         from .diagnostics import did_you_mean
 
         raise _fail(f"no target on {indicator!r}{did_you_mean(indicator, [i.id for i in loaded.targeted])}")
+    from .charts import sensitivity_charts
     from .diagnostics import ScenarioError
 
-    with _input_errors(ScenarioError):
-        results = analyse(loaded, indicator, draws, seed)
-    rows = sensitivity_rows(results)
-    used_seed = seed if seed is not None else (loaded.seed if loaded.seed is not None else 20230101)
-    document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
-                "scenario": _scenario_fields(loaded), "draws": draws, "seed": used_seed, "targets": rows}
-    flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
     columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
-    if out is not None:
-        with _writing(out), StagedOutput(out) as staged:
-            finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
-                          DEFAULT_CHUNK_SIZE, 0.0)
+    with _ChartFolder(plot, out) as charts:
+        with _input_errors(ScenarioError):
+            results = analyse(loaded, indicator, draws, seed)
+        rows = sensitivity_rows(results)
+        used_seed = seed if seed is not None else (loaded.seed if loaded.seed is not None else 20230101)
+        document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
+                    "scenario": _scenario_fields(loaded), "draws": draws, "seed": used_seed, "targets": rows}
+        flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
+        if out is not None:
+            extra = charts.into_out(sensitivity_charts)
+            with _writing(out), StagedOutput(out) as staged:
+                finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
+                              DEFAULT_CHUNK_SIZE, 0.0, extra=None if extra is None else lambda f: extra(f, results))
+        charts.finish(sensitivity_charts, results)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(document))
     elif output_format is OutputFormat.csv:
@@ -420,6 +502,7 @@ def sensitivity(
     else:
         for table in sensitivity_tables(results):
             _console().print(table)
+    charts.note()
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from datetime import datetime, timezone
@@ -36,6 +37,8 @@ __all__ = [
 
 RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv", "compare.csv", "compare.json",
              "sensitivity.csv", "sensitivity.json")
+# Charts (charts.save_charts) and reports: also growthsim's own, replaced with the rest of a folder.
+OWN_FILE = re.compile(r"^(overview|compare-overview|(outcome|tornado)-[A-Za-z0-9_]+)\.(png|svg)$|^report\.html$")
 EXCEL_MAX_ROWS = 1_048_576
 
 
@@ -55,7 +58,8 @@ class StagedOutput:
         if self.destination.exists():
             if not self.destination.is_dir():
                 raise OutputError(f"{self.destination} exists and is not a folder")
-            foreign = sorted(p.name for p in self.destination.iterdir() if p.name not in RUN_FILES)
+            foreign = sorted(p.name for p in self.destination.iterdir()
+                             if p.name not in RUN_FILES and not OWN_FILE.match(p.name))
             if foreign:
                 raise OutputError(
                     f"{self.destination} already holds other files ({', '.join(foreign[:3])}"
@@ -199,13 +203,15 @@ def manifest(document: dict[str, Any], command_line: list[str], files: dict[str,
 
 
 def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv_text: str,
-                  command_line: list[str], chunk_size: int, elapsed: float) -> None:
+                  command_line: list[str], chunk_size: int, elapsed: float, extra=None) -> None:
     """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
-    move the folder into place."""
+    move the folder into place. ``extra(folder)`` may write more files first (charts)."""
     from .render import dumps
 
     staged.write_text(f"{name}.csv", csv_text, bom=True)
     staged.write_text(f"{name}.json", dumps(document))
+    if extra is not None:
+        extra(staged.staging)
     files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
     staged.write_text("manifest.json", dumps(manifest(document, command_line, files, chunk_size, elapsed)))
     staged.commit()
@@ -221,9 +227,11 @@ def simulate_to_folder(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress=None,
     command_line: list[str] | None = None,
+    extra=None,
 ) -> Summary:
     """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
 
+    ``extra(folder, summary)`` may add files (charts) before the manifest is written.
     All files appear together when the run succeeds; if anything fails, nothing is left behind.
     Raises OutputError when the folder cannot be used, OSError when writing fails.
     """
@@ -241,14 +249,16 @@ def simulate_to_folder(
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
         elapsed = time.perf_counter() - started
         finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
-                      command_line or [], chunk_size, elapsed)
+                      command_line or [], chunk_size, elapsed,
+                      extra=None if extra is None else lambda folder: extra(folder, summary))
     return summary
 
 
 def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, seed: int | None = None, *,
                       chunk_size: int = DEFAULT_CHUNK_SIZE, progress=None,
-                      command_line: list[str] | None = None):
-    """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``."""
+                      command_line: list[str] | None = None, extra=None):
+    """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``
+    (and what ``extra(folder, comparison)`` adds)."""
     import time
 
     from .compare import compare
@@ -261,7 +271,8 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
         elapsed = time.perf_counter() - started
         finish_folder(staged, "compare", comparison_to_dict(comparison),
                       rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
-                      command_line or [], chunk_size, elapsed)
+                      command_line or [], chunk_size, elapsed,
+                      extra=None if extra is None else lambda folder: extra(folder, comparison))
     return comparison
 
 
