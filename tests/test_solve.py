@@ -51,6 +51,22 @@ def test_the_highest_target_reachable_with_90_percent_confidence(path):
     assert abs(result.value - expected) <= value_tolerance(0.9)
 
 
+def test_an_amount_parameter_is_solved_and_written_as_a_file_takes_it(write_scenario):
+    """A count's mean is an amount: the trial values go through --set, which refuses "14,000户"."""
+    path = write_scenario(scenario_text("""
+        [indicators.jobs]
+        name = "城镇新增就业"
+        unit = "人"
+        kind = "count"
+        target = { at_least = 12000, source = "t" }
+        level = { dist = "normal", mean = 12500, sd = 600, rationale = "t" }
+        """))
+    result = solve(path, "jobs", 0.9, n_draws=N, seed=3)
+    expected = 12000 + 600 * stats.norm.ppf(0.9) - 0.5  # counts are rounded: >= 12000 means >= 11999.5
+    assert result.reachable and result.written == str(int(result.value))
+    assert abs(result.value - expected) <= value_tolerance(0.9, sigma=600) + 2
+
+
 def test_an_unreachable_goal_is_said_plainly(path):
     result = solve(path, "gdp", 0.9, "gdp.growth.sd", n_draws=10_000, seed=3)
     assert not result.reachable and "cannot be reached" in result.message

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import math
+
+import numpy as np
+
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import simulate
 from .quantities import Expect, format_value
@@ -73,7 +77,7 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     tolerance = tolerance or step_floor
 
     def probability_at(value: float) -> Probability:
-        written = format_value(value, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
+        written = _written(value, expect, unit)
         scenario = load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])
         summary = simulate(scenario, n_draws, seed)
         if progress is not None:
@@ -116,9 +120,20 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
             b, p_b = middle, p_middle
         else:
             a = middle
-    written = format_value(b, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
+    if expect is Expect.AMOUNT:  # no more digits than the tolerance resolves: 15208, not 15208.251953
+        b = round(b, max(0, -math.floor(math.log10(tolerance))))
+        p_b = probability_at(b)
+    written = _written(b, expect, unit)
     return SolveResult(parameter, b, written, p_b, goal, True,
                        f"{parameter} = {written} gives P(hit) = {p_b.p:.1%} (goal {goal:.0%})")
+
+
+def _written(value: float, expect: Expect, unit: str) -> str:
+    """The value as a scenario file (and --set) takes it: "17.3%", "0.5pp", or a plain number for an
+    amount (format_value's thousands separators, "14,000户", are for reading, not for files)."""
+    if expect is Expect.AMOUNT:
+        return np.format_float_positional(round(value, 6), trim="-")
+    return format_value(value, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
 
 
 def _safe(probability_at, value: float) -> Probability | None:
