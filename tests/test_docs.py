@@ -6,6 +6,7 @@ import re
 import shlex
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -56,7 +57,8 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_every_command_is_in_the_readme():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert set(names) == {"run", "compare", "diff", "solve", "sensitivity", "validate", "show", "distributions"}
+    assert set(names) == {"run", "compare", "diff", "solve", "sensitivity", "report", "validate", "show",
+                          "distributions"}
     for name in names:
         assert f"`growthsim {name}" in README
 
@@ -140,6 +142,22 @@ def test_readme_run_example_works(tmp_path, monkeypatch):
     result = runner.invoke(app, args, env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert (tmp_path / "baseline" / "summary.csv").exists()
+
+
+def test_readme_plot_and_report_examples_work(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    lines = [line for block in code_blocks("sh") for line in block.splitlines()]
+    plot = shlex.split(next(line for line in lines if line.startswith("growthsim run --out")))[1:]
+    report = shlex.split(next(line for line in lines if line.startswith("growthsim report")))[1:]
+    for args, option in ((plot, "--out"), (plot, "--plot"), (report, "--html")):
+        args[args.index(option) + 1] = str(tmp_path / Path(args[args.index(option) + 1]).name)
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, [*plot, "--draws", "5000"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "baseline" / "overview.svg").exists() and (tmp_path / "baseline" / "summary.csv").exists()
+    result = runner.invoke(app, [*report, "--draws", "5000", "--analysis-draws", "2000"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.html").stat().st_size > 100_000
 
 
 def test_readme_error_example_is_what_growthsim_prints(write_scenario):

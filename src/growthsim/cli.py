@@ -506,6 +506,52 @@ def sensitivity(
 
 
 @app.command()
+def report(
+    scenarios: Optional[List[Path]] = typer.Argument(
+        None, help="Scenario files; with several, they are also compared (the first is the reference). "
+                   "Default: the bundled baseline.", show_default=False),
+    html_file: Path = typer.Option(..., "--html", metavar="FILE",
+                                   help="The HTML file to write: one self-contained file that opens offline."),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
+                                        help="Number of draws (default: the first scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
+                                       help="Random seed (default: the first scenario's)."),
+    goal: float = typer.Option(0.8, "--goal", min=0.0, max=1.0,
+                               help="The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%."),
+    analysis_draws: int = typer.Option(10_000, "--analysis-draws", min=1000, max=1_000_000,
+                                       help="Draws per trial of the sensitivity analysis and the goal seek."),
+) -> None:
+    """Write an HTML report: every target's probability, chart, drivers and what it would take, the
+    assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
+    from .charts import ChartsUnavailable, require_matplotlib
+    from .diagnostics import ScenarioError
+    from .export import OutputError, check_single_file, write_single_file
+    from .report import GENERATOR, build_report, report_html
+
+    if not 0 < goal < 1:
+        raise typer.BadParameter("give a probability strictly between 0 and 1, e.g. 0.8", param_hint="--goal")
+    try:
+        require_matplotlib()
+        check_single_file(html_file, GENERATOR)
+    except (ChartsUnavailable, OutputError) as error:
+        raise _fail(str(error)) from None
+    loaded = [_load(path, overrides) for path in (scenarios or [_scenario_path(None)])]
+    for scenario in loaded:
+        if scenario.warnings:
+            _print_diagnostics(scenario.warnings)
+    console = _console(stderr=True)
+    step = (lambda words: console.print(f"… {words}", style="dim", markup=False)) if sys.stderr.isatty() else None
+    with _input_errors(ScenarioError):
+        built = build_report(loaded, draws, seed, goal=goal, analysis_draws=analysis_draws,
+                             command_line=_command_line(), step=step)
+    with _writing(html_file):
+        write_single_file(html_file, report_html(built), GENERATOR)
+    console.print(f"wrote {html_file} ({html_file.stat().st_size / 1e6:.1f} MB): open it in a browser, "
+                  "print it, or mail it; it needs no network", style="dim", markup=False)
+
+
+@app.command()
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),

@@ -8,6 +8,7 @@ which Excel on Chinese Windows needs to show the characters correctly.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -32,6 +33,8 @@ __all__ = [
     "manifest",
     "file_sha256",
     "simulate_to_folder",
+    "check_single_file",
+    "write_single_file",
     "compare_to_folder",
 ]
 
@@ -125,6 +128,45 @@ class StagedOutput:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.committed:
             self.discard()
+
+
+def check_single_file(path: str | Path, marker: str) -> None:
+    """Raise OutputError unless ``path`` can take a file of ours: absent, or a file holding ``marker``
+    (one we wrote before). Checked before a long run, so that it fails at once."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder: give a file name, e.g. {path / 'report.html'}")
+    if path.exists():
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                head = f.read(4096)
+        except OSError as exc:
+            raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+        if marker not in head:
+            raise OutputError(f"{path} already exists and was not written by growthsim: choose another file name")
+
+
+def write_single_file(path: str | Path, text: str, marker: str) -> None:
+    """Write ``text`` to ``path`` whole: into a temporary file beside it, then renamed into place, so
+    that the file is the old one or the new one, never half written. Creates missing folders."""
+    path = Path(path)
+    check_single_file(path, marker)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 class DrawWriter:

@@ -9,11 +9,10 @@ threshold. The answer is found to ``tolerance`` in the parameter's own units.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
-
-import math
 
 import numpy as np
 
