@@ -195,11 +195,14 @@ def run(
                                  help="Also show each correlation as asked, as used and as achieved in the draws."),
     strict: bool = typer.Option(False, "--strict", help="Stop on warnings (e.g. a correlation matrix that had to "
                                                         "be repaired) instead of running."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=256,
+                                          help="Processes to share the draws (default: every core from 1,000,000 "
+                                               "draws, else 1). The numbers do not change."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1, hidden=True,
                                              help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
-    from .engine import DEFAULT_CHUNK_SIZE, simulate
+    from .engine import DEFAULT_CHUNK_SIZE, auto_workers, simulate
     from .export import EXCEL_MAX_ROWS, simulate_to_folder
     from .model import compile_model
     from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
@@ -215,16 +218,17 @@ def run(
     model = compile_model(loaded)
     n_draws = draws if draws is not None else loaded.draws
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
+    workers = workers or auto_workers(n_draws)
     from .charts import run_charts
     from .diagnostics import ScenarioError
 
     with _ChartFolder(plot, out) as charts, _progress(n_draws) as progress, _input_errors(ScenarioError):
         if out is None:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers)
         else:
             with _writing(out):
                 summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
-                                             chunk_size=chunk_size, progress=progress,
+                                             chunk_size=chunk_size, progress=progress, workers=workers,
                                              command_line=_command_line(), extra=charts.into_out(run_charts))
         charts.finish(run_charts, summary)
 

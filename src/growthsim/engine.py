@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Callable
 
 import numpy as np
@@ -12,7 +14,7 @@ from .sampling import BLOCK_SIZE, sample
 from .scenario import Scenario
 from .summary import Accumulator, Summary
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "resolve_seed", "chunks"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "resolve_seed", "chunks", "auto_workers"]
 
 # One block per chunk: measured fastest (the working arrays, ~10 MB for 20 indicators, stay out of
 # the allocator's mmap path and closer to cache) and the smallest memory footprint.
@@ -38,6 +40,22 @@ def pilot_check(scenario: Scenario, n_draws: int = 4096) -> None:
         sample(model, resolve_seed(None, scenario), 0, min(n_draws, BLOCK_SIZE))
 
 
+# Below this many draws a run takes well under a second on one core and worker processes would
+# cost more to start (on Windows and macOS each re-imports numpy and scipy) than they save.
+PARALLEL_FROM = 1_000_000
+
+
+def auto_workers(n_draws: int) -> int:
+    """How many worker processes suit a run: the usable cores for a big run, else one."""
+    if n_draws < PARALLEL_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, -(-n_draws // BLOCK_SIZE) // 2))
+
+
 def chunks(n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE):
     """(start, stop) of each chunk: whole blocks (chunk_size is rounded up to them), the last one short."""
     if n_draws < 1:
@@ -57,18 +75,34 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[Outcomes], None] | None = None,
+    workers: int = 1,
 ) -> Summary:
     """Project the scenario ``n_draws`` times and summarise; memory stays bounded by ``chunk_size``.
 
     ``n_draws`` and ``seed`` default to the scenario's [simulation] settings. ``chunk_size`` is
     rounded up to a whole number of blocks and never changes the results. ``progress(done, total)``
     is called after each chunk; ``on_chunk`` receives each chunk's Outcomes (e.g. to export draws).
+    ``workers`` > 1 shares the blocks among that many processes; the results are identical, since
+    each block's random streams are keyed by seed, indicator and block, not by who draws them
+    (with ``on_chunk``, which needs every chunk here, the draws are made in this process).
     """
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     n_draws = int(n_draws if n_draws is not None else model.scenario.draws)
     entropy = resolve_seed(seed, model.scenario)
     accumulator = Accumulator(model, n_draws, entropy)
-    for start, stop in chunks(n_draws, chunk_size):
+    pending = list(chunks(n_draws, chunk_size))
+    if workers > 1 and on_chunk is None and len(pending) > 1:
+        # The first chunk is the pilot that fixes the quantile grids every worker must share.
+        start, stop = pending.pop(0)
+        accumulator.add(evaluate(model, sample(model, entropy, start, stop)))
+        if progress is not None:
+            progress(stop, n_draws)
+        for partial in _in_workers(model, entropy, accumulator, pending, workers):
+            accumulator.merge(partial)
+            if progress is not None:
+                progress(partial.start + partial.seen, n_draws)
+        return accumulator.summary()
+    for start, stop in pending:
         outcomes = evaluate(model, sample(model, entropy, start, stop))
         accumulator.add(outcomes)
         if on_chunk is not None:
@@ -76,3 +110,47 @@ def simulate(
         if progress is not None:
             progress(stop, n_draws)
     return accumulator.summary()
+
+
+# --- worker processes ---------------------------------------------------------------------------------
+
+_worker_state: tuple | None = None  # (model, entropy, pilot accumulator) in a worker process
+
+
+def _start_worker(model: Model, entropy: int, pilot: Accumulator) -> None:
+    global _worker_state
+    _worker_state = (model, entropy, pilot)
+    # One BLAS thread per worker: the correlation products are tiny (k x k by k x block), and BLAS's
+    # own threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
+    # measured, two workers with default BLAS threads ran no faster than one.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _work(task: list[tuple[int, int]]) -> Accumulator:
+    """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
+    model, entropy, pilot = _worker_state
+    partial = pilot.partial(task[0][0])
+    partial.model = model
+    for start, stop in task:
+        partial.add(evaluate(model, sample(model, entropy, start, stop)))
+    return partial
+
+
+def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int):
+    """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
+    processes. Runs are about a quarter of a worker's share, so the work stays balanced, and each
+    partial (mostly its quantile grids, a few MB) is sent back once per run."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    per_task = max(1, len(pending) // (workers * 4))
+    tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
+    # fork starts a worker in milliseconds with the model already in memory; where there is none
+    # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
+                             initargs=(model, entropy, pilot)) as pool:
+        yield from pool.map(_work, tasks)

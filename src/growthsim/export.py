@@ -270,6 +270,7 @@ def simulate_to_folder(
     progress=None,
     command_line: list[str] | None = None,
     extra=None,
+    workers: int = 1,
 ) -> Summary:
     """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
 
@@ -288,7 +289,7 @@ def simulate_to_folder(
                 summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress,
                                    on_chunk=DrawWriter(model, draws_file))
         else:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress)
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers)
         elapsed = time.perf_counter() - started
         finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
                       command_line or [], chunk_size, elapsed,

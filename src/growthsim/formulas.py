@@ -79,6 +79,11 @@ class Formula:
     references: tuple[Reference, ...]
     _evaluate: Callable[[Lookup], np.ndarray]
 
+    def __reduce__(self):
+        # The compiled closures cannot be pickled; the text can, and compiles to the same formula
+        # (worker processes receive the model this way).
+        return parse_formula, (self.text,)
+
     def evaluate(self, lookup: Lookup) -> np.ndarray:
         """The formula on every draw: ``lookup(id, field)`` gives each referenced array."""
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

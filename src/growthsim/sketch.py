@@ -70,6 +70,29 @@ class QuantileSketch:
         self.min = math.inf
         self.max = -math.inf
 
+    def empty_like(self) -> "QuantileSketch":
+        """A sketch on the same grid with nothing counted: for draws counted elsewhere, then merged."""
+        other = object.__new__(QuantileSketch)
+        other.__dict__.update(self.__dict__)
+        other.counts = np.zeros_like(self.counts)
+        other.below = other.above = other.n = 0
+        other._sparse_values, other._sparse_counts = np.empty(0), np.empty(0, dtype=np.int64)
+        other.min, other.max = math.inf, -math.inf
+        return other
+
+    def merge(self, other: "QuantileSketch") -> None:
+        """Add the counts of a sketch on the same grid (see empty_like): exact, so merging the
+        sketches of parts of the draws gives the sketch of all of them."""
+        if other.n_bins != self.n_bins or other.lo != self.lo or other.width != self.width:
+            raise ValueError("only sketches on the same grid can be merged")
+        self.counts += other.counts
+        self.below += other.below
+        self.above += other.above
+        self.n += other.n
+        self.min, self.max = min(self.min, other.min), max(self.max, other.max)
+        if other._sparse_values.size:
+            self._tally_counts(other._sparse_values, other._sparse_counts)
+
     @property
     def error_bound(self) -> float:
         """Largest distance between any reported quantile and the sample's inverted-CDF quantile."""
@@ -92,7 +115,9 @@ class QuantileSketch:
     def _grid_position(self, values: np.ndarray) -> np.ndarray:
         """Fractional bin coordinate of each value (bin k covers [k, k + 1))."""
         if self.edges is None:
-            return (values - self.lo) / self.width
+            position = values - self.lo
+            position *= 1.0 / self.width
+            return position
         position = np.interp(values, self.edges, np.arange(self.edges.size, dtype=float)) * _SUB_BINS
         position[values < self.edges[0]] = -1.0  # np.interp clamps; keep out-of-grid values out
         position[values >= self.edges[-1]] = self.n_bins
@@ -110,17 +135,27 @@ class QuantileSketch:
         self.n += values.size
         self.min = min(self.min, float(values.min()))
         self.max = max(self.max, float(values.max()))
-        position = np.floor(self._grid_position(values))
-        inside = (position >= 0) & (position < self.n_bins)
-        self.below += int(np.count_nonzero(position < 0))
-        self.above += int(np.count_nonzero(position >= self.n_bins))
-        self.counts += np.bincount(position[inside].astype(np.intp), minlength=self.n_bins)
-        if self.integer and not inside.all():
+        # One bincount over n_bins + 2 slots: slot 0 counts the values left of the grid, slot
+        # n_bins + 1 those right of it (clipping before the integer cast also keeps it a floor:
+        # every position is >= 0 by then).
+        position = self._grid_position(values)
+        position += 1.0
+        np.clip(position, 0.0, self.n_bins + 1.0, out=position)
+        slots = np.bincount(position.astype(np.intp), minlength=self.n_bins + 2)
+        self.counts += slots[1:-1]
+        below, above = int(slots[0]), int(slots[-1])
+        self.below += below
+        self.above += above
+        if self.integer and (below or above):
+            inside = (values >= self.lo) & (values < self.lo + self.n_bins * self.width)
             self._tally(values[~inside])
 
     def _tally(self, outside: np.ndarray) -> None:
         """Merge integer values outside the dense window into the exact sparse tally."""
         values, counts = np.unique(outside, return_counts=True)
+        self._tally_counts(values, counts)
+
+    def _tally_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
         merged = np.concatenate([self._sparse_values, values])
         weights = np.concatenate([self._sparse_counts, counts])
         self._sparse_values, index = np.unique(merged, return_inverse=True)

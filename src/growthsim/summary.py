@@ -118,10 +118,18 @@ class Summary:
 
 
 class Accumulator:
-    """Feed it every chunk's Outcomes in order with ``add``; ``summary()`` gives the result."""
+    """Feed it every chunk's Outcomes in order with ``add``; ``summary()`` gives the result.
 
-    def __init__(self, model: Model, n_draws: int, seed: int):
+    Parts of the draws can be accumulated elsewhere (another process) and merged: ``partial(start)``
+    gives an empty accumulator for the draws from ``start`` on, on this one's quantile grids (fixed
+    by the pilot, the first block), and ``merge`` adds a partial that continues where this one
+    stands. Everything kept is a count, a sketch on a shared grid, or a per-block sum, so merged
+    results are identical to accumulating every chunk here.
+    """
+
+    def __init__(self, model: Model, n_draws: int, seed: int, start: int = 0):
         self.model = model
+        self.start = start  # the first draw this accumulator counts
         self.n_draws = n_draws
         self.seed = seed
         n_ind, n_tgt = len(model.indicators), len(model.targets)
@@ -138,7 +146,7 @@ class Accumulator:
         self._n_ind = n_ind
 
     def add(self, outcomes: Outcomes) -> None:
-        if outcomes.start != self.seen:
+        if outcomes.start != self.start + self.seen:
             raise ValueError("chunks must be added in order")
         if self.sketches is None:  # the pilot: the first block, the same whatever the chunk size
             self.sketches = [
@@ -168,12 +176,44 @@ class Accumulator:
         self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
         self.seen += outcomes.n
 
+    def partial(self, start: int) -> "Accumulator":
+        """An empty accumulator for draws from ``start`` (a block boundary) on, on this one's grids."""
+        if self.sketches is None:
+            raise ValueError("add the first chunk (the pilot that fixes the grids) before making partials")
+        if start % BLOCK_SIZE:
+            raise ValueError("a partial must start on a block boundary")
+        other = Accumulator(self.model, self.n_draws, self.seed, start)
+        other.sketches = [sketch.empty_like() for sketch in self.sketches]
+        other.difference_sketches = {k: sketch.empty_like() for k, sketch in self.difference_sketches.items()}
+        return other
+
+    def merge(self, other: "Accumulator") -> None:
+        """Add a partial accumulator whose draws continue exactly where this one's end."""
+        if other.start != self.start + self.seen:
+            raise ValueError(f"partials must be merged in order: expected draws from {self.start + self.seen}, "
+                             f"got {other.start}")
+        if other.seen == 0:
+            return
+        for mine, theirs in zip(self.sketches, other.sketches):
+            mine.merge(theirs)
+        for index, sketch in self.difference_sketches.items():
+            sketch.merge(other.difference_sketches[index])
+        self.metric_block_sums.extend(other.metric_block_sums)
+        self.gap_block_sums.extend(other.gap_block_sums)
+        for name in ("hits", "stretch_hits", "hit_count_histogram", "event_counts", "event_hits"):
+            getattr(self, name).__iadd__(getattr(other, name))
+        self.seen += other.seen
+
+    def __getstate__(self) -> dict:
+        # A partial travels back from a worker process without its model (the receiver has it).
+        return {k: v for k, v in self.__dict__.items() if k != "model"} | {"model": None}
+
     def _is_integer(self, row: int) -> bool:
         indicator = self.model.indicators[row]
         return indicator.kind == "count"
 
     def summary(self) -> Summary:
-        if self.seen != self.n_draws:
+        if self.start != 0 or self.seen != self.n_draws:
             raise ValueError(f"accumulated {self.seen} of {self.n_draws} draws")
         n = self.n_draws
         metric_sums = _exact_sums(self.metric_block_sums, self._n_ind)
