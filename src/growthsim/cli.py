@@ -29,6 +29,26 @@ app = typer.Typer(
 )
 
 
+class Method(str, Enum):
+    mc = "mc"
+    lhs = "lhs"
+    sobol = "sobol"
+
+
+def _precision(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    from .quantities import Expect, QuantityError, parse_quantity
+
+    try:
+        half = parse_quantity(value, Expect.POINTS)
+    except QuantityError as error:
+        raise typer.BadParameter(str(error)) from None
+    if not 0 < half < 0.5:
+        raise typer.BadParameter("give a half-width between 0 and 50 percentage points, e.g. 0.5pp")
+    return half
+
+
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
@@ -195,6 +215,13 @@ def run(
                                  help="Also show each correlation as asked, as used and as achieved in the draws."),
     strict: bool = typer.Option(False, "--strict", help="Stop on warnings (e.g. a correlation matrix that had to "
                                                         "be repaired) instead of running."),
+    method: Method = typer.Option(Method.mc, "--method",
+                                  help="How the draws are spread: mc (independent), lhs (Latin hypercube) or sobol "
+                                       "(scrambled Sobol' points); lhs and sobol reach the same precision with "
+                                       "fewer draws, their error bars come from independent replicates."),
+    precision: Optional[str] = typer.Option(None, "--precision", metavar="HALF-WIDTH", callback=_precision,
+                                            help="Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
+                                                 "(--draws is then the most to draw; default 10,000,000)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=256,
                                           help="Processes to share the draws (default: every core from 1,000,000 "
                                                "draws, else 1). The numbers do not change."),
@@ -202,7 +229,7 @@ def run(
                                              help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
-    from .engine import DEFAULT_CHUNK_SIZE, auto_workers, simulate
+    from .engine import DEFAULT_CHUNK_SIZE, auto_workers, half_widths, simulate, simulate_to_precision
     from .export import EXCEL_MAX_ROWS, simulate_to_folder
     from .model import compile_model
     from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
@@ -210,26 +237,35 @@ def run(
     if export_draws and out is None:
         raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
                                  param_hint="--export-draws")
+    if export_draws and precision is not None:
+        raise typer.BadParameter("--export-draws needs a fixed number of draws: give --draws instead of --precision",
+                                 param_hint="--export-draws")
     loaded = _load(_scenario_path(scenario), overrides)
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
         if strict:
             raise _fail(f"{len(loaded.warnings)} warning(s) and --strict: nothing was run")
     model = compile_model(loaded)
-    n_draws = draws if draws is not None else loaded.draws
+    n_draws = draws if draws is not None else (10_000_000 if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
+    method = method.value
     from .charts import run_charts
     from .diagnostics import ScenarioError
 
     with _ChartFolder(plot, out) as charts, _progress(n_draws) as progress, _input_errors(ScenarioError):
-        if out is None:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers)
-        else:
+        if out is not None:
             with _writing(out):
                 summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
                                              chunk_size=chunk_size, progress=progress, workers=workers,
+                                             method=method, precision=precision,
                                              command_line=_command_line(), extra=charts.into_out(run_charts))
+        elif precision is not None:
+            summary, _ = simulate_to_precision(model, precision, n_draws, seed, method=method, workers=workers,
+                                               chunk_size=chunk_size, progress=progress)
+        else:
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
+                               method=method)
         charts.finish(run_charts, summary)
 
     if output_format is OutputFormat.json:
@@ -247,6 +283,17 @@ def run(
             names = {i.id: i.name for i in model.indicators}
             _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method,
                                                 names))
+    if precision is not None:
+        widths = half_widths(summary)
+        widest = max(widths, key=widths.get)
+        if widths[widest] <= precision:
+            note = (f"precision reached: every P(hit) within ±{widths[widest] * 100:.2f}pp "
+                    f"(asked ±{precision * 100:g}pp) with {summary.n_draws:,} draws")
+            _console(stderr=True).print(note, style="dim", markup=False)
+        else:
+            _console(stderr=True).print(
+                f"precision not reached within {summary.n_draws:,} draws: {widest} has ±{widths[widest] * 100:.2f}pp "
+                f"(asked ±{precision * 100:g}pp); allow more with --draws", style="yellow", markup=False)
     if out is not None:
         files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = f"wrote {out}{os.sep}: {files}"

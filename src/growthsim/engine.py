@@ -10,11 +10,12 @@ import numpy as np
 
 from .evaluation import Outcomes, evaluate
 from .model import Model, compile_model
-from .sampling import BLOCK_SIZE, sample
+from .sampling import BLOCK_SIZE, planned_draws, replicate_size, sample
 from .scenario import Scenario
 from .summary import Accumulator, Summary
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "resolve_seed", "chunks", "auto_workers"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "simulate_to_precision", "half_widths", "resolve_seed", "chunks",
+           "auto_workers"]
 
 # One block per chunk: measured fastest (the working arrays, ~10 MB for 20 indicators, stay out of
 # the allocator's mmap path and closer to cache) and the smallest memory footprint.
@@ -76,6 +77,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[Outcomes], None] | None = None,
     workers: int = 1,
+    method: str = "mc",
 ) -> Summary:
     """Project the scenario ``n_draws`` times and summarise; memory stays bounded by ``chunk_size``.
 
@@ -85,25 +87,29 @@ def simulate(
     ``workers`` > 1 shares the blocks among that many processes; the results are identical, since
     each block's random streams are keyed by seed, indicator and block, not by who draws them
     (with ``on_chunk``, which needs every chunk here, the draws are made in this process).
+    ``method`` is mc (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol' points);
+    the last two round ``n_draws`` up to whole replicates (``sampling.planned_draws``).
     """
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
-    n_draws = int(n_draws if n_draws is not None else model.scenario.draws)
+    n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
-    accumulator = Accumulator(model, n_draws, entropy)
+    replicate = replicate_size(n_draws, method)
+    accumulator = Accumulator(model, n_draws, entropy, method=method, replicate=replicate)
+    draw = lambda start, stop: evaluate(model, sample(model, entropy, start, stop, method, replicate))  # noqa: E731
     pending = list(chunks(n_draws, chunk_size))
     if workers > 1 and on_chunk is None and len(pending) > 1:
         # The first chunk is the pilot that fixes the quantile grids every worker must share.
         start, stop = pending.pop(0)
-        accumulator.add(evaluate(model, sample(model, entropy, start, stop)))
+        accumulator.add(draw(start, stop))
         if progress is not None:
             progress(stop, n_draws)
-        for partial in _in_workers(model, entropy, accumulator, pending, workers):
+        for partial in _in_workers(model, entropy, accumulator, pending, workers, method, replicate):
             accumulator.merge(partial)
             if progress is not None:
                 progress(partial.start + partial.seen, n_draws)
         return accumulator.summary()
     for start, stop in pending:
-        outcomes = evaluate(model, sample(model, entropy, start, stop))
+        outcomes = draw(start, stop)
         accumulator.add(outcomes)
         if on_chunk is not None:
             on_chunk(outcomes)
@@ -112,14 +118,65 @@ def simulate(
     return accumulator.summary()
 
 
+def half_widths(summary: Summary) -> dict[str, float]:
+    """The 95% half-width of every target's P(hit): half its interval."""
+    return {row.indicator.id: (row.hit.ci[1] - row.hit.ci[0]) / 2 for row in summary.indicators if row.hit}
+
+
+PRECISION_PILOT = 8_192  # the first run of simulate_to_precision: enough to estimate the draws needed
+
+
+def simulate_to_precision(
+    scenario: Scenario | Model,
+    half_width: float,
+    max_draws: int,
+    seed: int | None = None,
+    *,
+    method: str = "mc",
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Summary, bool]:
+    """Draw until every target's P(hit) has a 95% half-width of at most ``half_width`` (a
+    fraction: 0.005 for 0.5pp), or ``max_draws``; returns the summary and whether the goal was met.
+
+    Each step is a whole run of n draws on the same seed, so the result is exactly the run of the
+    draws it reports (``simulate(..., n_draws=summary.n_draws)`` repeats it). n starts at
+    PRECISION_PILOT and then jumps to what the widest interval says is needed (a half-width falls
+    as 1/sqrt(n) for mc, faster for lhs and sobol, so the jump never undershoots by much), plus
+    10%; total work is about one to two runs of the final size.
+    """
+    if not 0 < half_width < 0.5:
+        raise ValueError("the precision must be a half-width between 0 and 50 percentage points")
+    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
+    if not model.targets:
+        raise ValueError("the scenario has no targets whose precision could be reached")
+    seed = resolve_seed(seed, model.scenario)
+    n = min(PRECISION_PILOT, max_draws)
+    while True:
+        summary = simulate(model, n, seed, method=method, workers=workers if n >= PARALLEL_FROM else 1,
+                           chunk_size=chunk_size)
+        widest = max(half_widths(summary).values())
+        if progress is not None:
+            progress(summary.n_draws, max_draws)
+        if widest <= half_width:
+            return summary, True
+        if summary.n_draws >= max_draws:
+            return summary, False
+        needed = summary.n_draws * (widest / half_width) ** 2 * 1.1
+        n = int(min(max_draws, max(needed, summary.n_draws * 1.25)))
+        if n > BLOCK_SIZE:  # whole blocks: the same chunks as any other run of that size
+            n = min(-(-n // BLOCK_SIZE) * BLOCK_SIZE, max_draws)
+
+
 # --- worker processes ---------------------------------------------------------------------------------
 
-_worker_state: tuple | None = None  # (model, entropy, pilot accumulator) in a worker process
+_worker_state: tuple | None = None  # (model, entropy, pilot accumulator, method, replicate) in a worker
 
 
-def _start_worker(model: Model, entropy: int, pilot: Accumulator) -> None:
+def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, replicate: int | None) -> None:
     global _worker_state
-    _worker_state = (model, entropy, pilot)
+    _worker_state = (model, entropy, pilot, method, replicate)
     # One BLAS thread per worker: the correlation products are tiny (k x k by k x block), and BLAS's
     # own threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
     # measured, two workers with default BLAS threads ran no faster than one.
@@ -130,15 +187,16 @@ def _start_worker(model: Model, entropy: int, pilot: Accumulator) -> None:
 
 def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
-    model, entropy, pilot = _worker_state
+    model, entropy, pilot, method, replicate = _worker_state
     partial = pilot.partial(task[0][0])
     partial.model = model
     for start, stop in task:
-        partial.add(evaluate(model, sample(model, entropy, start, stop)))
+        partial.add(evaluate(model, sample(model, entropy, start, stop, method, replicate)))
     return partial
 
 
-def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int):
+def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int,
+                method: str, replicate: int | None):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
     processes. Runs are about a quarter of a worker's share, so the work stays balanced, and each
     partial (mostly its quantile grids, a few MB) is sent back once per run."""
@@ -149,8 +207,9 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     # fork starts a worker in milliseconds with the model already in memory; where there is none
     # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
-    context = multiprocessing.get_context(method)
+    start_method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" \
+        else "spawn"
+    context = multiprocessing.get_context(start_method)
     with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
-                             initargs=(model, entropy, pilot)) as pool:
+                             initargs=(model, entropy, pilot, method, replicate)) as pool:
         yield from pool.map(_work, tasks)

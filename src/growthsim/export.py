@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .engine import DEFAULT_CHUNK_SIZE, simulate
+from .engine import DEFAULT_CHUNK_SIZE, simulate, simulate_to_precision
 from .evaluation import Outcomes
 from .model import Model
 from .summary import Summary
@@ -271,10 +271,13 @@ def simulate_to_folder(
     command_line: list[str] | None = None,
     extra=None,
     workers: int = 1,
+    method: str = "mc",
+    precision: float | None = None,
 ) -> Summary:
     """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
 
-    ``extra(folder, summary)`` may add files (charts) before the manifest is written.
+    ``extra(folder, summary)`` may add files (charts) before the manifest is written. With
+    ``precision``, ``n_draws`` is the most to draw (see engine.simulate_to_precision).
     All files appear together when the run succeeds; if anything fails, nothing is left behind.
     Raises OutputError when the folder cannot be used, OSError when writing fails.
     """
@@ -287,9 +290,13 @@ def simulate_to_folder(
         if export_draws:
             with open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="") as draws_file:
                 summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress,
-                                   on_chunk=DrawWriter(model, draws_file))
+                                   on_chunk=DrawWriter(model, draws_file), method=method)
+        elif precision is not None:
+            summary, _ = simulate_to_precision(model, precision, n_draws, seed, method=method, workers=workers,
+                                               chunk_size=chunk_size, progress=progress)
         else:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers)
+            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
+                               method=method)
         elapsed = time.perf_counter() - started
         finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
                       command_line or [], chunk_size, elapsed,

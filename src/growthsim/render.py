@@ -143,6 +143,8 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         "scenario": _scenario_fields(scenario),
         "draws": summary.n_draws,
         "seed": summary.seed,
+        "method": summary.method,
+        "replicates": summary.replicates,
         "indicators": [indicator_to_dict(row) for row in summary.indicators],
         "joint": {
             "n_targets": joint.n_targets,
@@ -403,8 +405,10 @@ def _caption(summary: Summary) -> str:
             f"全部{joint.n_targets}项目标同时达成 P(all) {share}；预计达成 {joint.expected_hits:.1f} / "
             f"{joint.n_targets} 项。{dependence}"
         )
+    design = {"lhs": "拉丁超立方抽样", "sobol": "Sobol'序列抽样"}.get(summary.method)
+    how = (f"{design}（{summary.replicates}组独立重复，误差由重复间的差异估计）" if design else "")
     lines.append(
-        f"{summary.n_draws:,}次模拟，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
+        f"{summary.n_draws:,}次模拟{how}，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
         "目标的解读见 `growthsim show`。"
     )
     return "\n".join(lines)

@@ -11,7 +11,19 @@ the spawn key ``(STREAM_INDICATOR, hash of the id, block index)``. Hence:
   draws of a longer run are the draws of a run of n (with Iman-Conover correlations, which
   rearrange each block as a whole, this holds when n is a whole number of blocks).
 
-Compatibility rule: same growthsim version + seed + number of draws -> identical numbers.
+Compatibility rule: same growthsim version + seed + number of draws (+ sampling method) -> identical
+numbers.
+
+Sampling methods. ``mc`` (the default) draws independent uniforms as above. ``lhs`` (Latin
+hypercube) and ``sobol`` (scrambled Sobol' points) cut the draws into *replicates*: consecutive
+runs of ``replicate_size(n)`` draws (a power of two that divides BLOCK_SIZE, so a replicate never
+straddles two blocks), each an independently randomised design. Within a replicate every stream
+is stratified (lhs: one uniform in each of the m equal slices of (0, 1), keyed by stream and
+replicate, so streams stay keyed by id as under mc); Sobol' points are spread evenly in all
+dimensions jointly, a dimension per stream in the order of their keys (so scenarios with the same
+streams share their points). The replicates' independent estimates give the error bars
+(``summary.Probability.from_replicates``): the binomial formula would overstate the error of these
+designs, whose whole point is a smaller one.
 """
 
 from __future__ import annotations
@@ -30,12 +42,19 @@ from .events import apply_effects, occurrences
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["BLOCK_SIZE", "Draws", "stream_key", "uniforms", "sample", "quantity_at"]
+__all__ = ["BLOCK_SIZE", "METHODS", "MIN_REPLICATES", "Draws", "stream_key", "uniforms", "sample", "quantity_at",
+           "replicate_size", "planned_draws"]
 
 BLOCK_SIZE = 65_536  # part of the reproducibility contract: changing it changes every draw
 STREAM_INDICATOR = 1  # spawn-key domain tags keep the kinds of stream apart
 STREAM_EVENT = 2  # an independent shock event
 STREAM_EVENT_GROUP = 3  # a group of mutually exclusive events
+STREAM_LHS = 4  # Latin hypercube: a stream's permutation and jitter in one replicate
+STREAM_SOBOL = 5  # the scrambling of one replicate's Sobol' points
+_LARGEST_UNIFORM = 1.0 - 2.0**-53
+
+METHODS = ("mc", "lhs", "sobol")
+MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates give the error bar
 _SMALLEST_UNIFORM = 2.0**-54  # Generator.random() may return 0.0; ppf(0) would be -inf
 
 
@@ -58,6 +77,79 @@ def uniforms(entropy: int, key: tuple[int, ...], start: int, stop: int) -> np.nd
     return out
 
 
+def replicate_size(n_draws: int, method: str) -> int | None:
+    """Draws per replicate for lhs and sobol (None for mc): the largest power of two that leaves at
+    least MIN_REPLICATES replicates, at most a block (2 when there are very few draws)."""
+    if method == "mc":
+        return None
+    if method not in METHODS:
+        raise ValueError(f"unknown sampling method {method!r}; use one of {', '.join(METHODS)}")
+    size = 1 << max(1, (max(n_draws // MIN_REPLICATES, 2)).bit_length() - 1)
+    return min(size, BLOCK_SIZE)
+
+
+def planned_draws(n_draws: int, method: str) -> int:
+    """The draws a run makes: n_draws, rounded up to whole replicates for lhs and sobol."""
+    size = replicate_size(n_draws, method)
+    return n_draws if size is None else -(-n_draws // size) * size
+
+
+def model_streams(model: Model) -> list[tuple[int, ...]]:
+    """Every random stream a model draws from (indicators, then events and event groups), sorted by
+    key: the dimensions of a Sobol' design."""
+    keys = {key for key, distribution in zip(model.stream_keys, model.distributions) if distribution is not None}
+    for event in model.events:
+        keys.add(stream_key(event.group, STREAM_EVENT_GROUP) if event.group else stream_key(event.id, STREAM_EVENT))
+    return sorted(keys)
+
+
+class _Design:
+    """The uniforms of each stream for draws [start, stop) under a sampling method."""
+
+    def __init__(self, model: Model, entropy: int, start: int, stop: int, method: str, size: int | None):
+        self.entropy, self.start, self.stop, self.method, self.size = entropy, start, stop, method, size
+        self.sobol: dict[tuple[int, ...], np.ndarray] | None = None
+        if method == "sobol":
+            self._sobol(model_streams(model))
+
+    def __call__(self, key: tuple[int, ...]) -> np.ndarray:
+        if self.method == "mc":
+            return uniforms(self.entropy, key, self.start, self.stop)
+        if self.method == "sobol":
+            return self.sobol[key]
+        out = np.empty(self.stop - self.start)
+        for offset, replicate in self._replicates():
+            seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_LHS, *key, replicate))
+            rng = np.random.Generator(np.random.PCG64(seq))
+            part = out[offset:offset + self.size]
+            part[:] = rng.permutation(self.size)
+            part += rng.random(self.size)
+            part *= 1.0 / self.size
+        return np.clip(out, _SMALLEST_UNIFORM, _LARGEST_UNIFORM, out=out)
+
+    def _replicates(self):
+        """(offset in this chunk, replicate number) of each replicate the chunk holds."""
+        if (self.stop - self.start) % self.size or self.start % self.size:
+            raise ValueError("lhs and sobol sample whole replicates: see planned_draws")
+        for offset in range(0, self.stop - self.start, self.size):
+            yield offset, (self.start + offset) // self.size
+
+    def _sobol(self, keys: list[tuple[int, ...]]) -> None:
+        import warnings
+
+        from scipy.stats import qmc
+
+        points = np.empty((len(keys), self.stop - self.start))
+        for offset, replicate in self._replicates():
+            seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_SOBOL, replicate))
+            engine = qmc.Sobol(len(keys), scramble=True, seed=np.random.Generator(np.random.PCG64(seq)))
+            with warnings.catch_warnings():  # 2 points (the smallest replicate) draw a balance warning
+                warnings.simplefilter("ignore")
+                points[:, offset:offset + self.size] = engine.random(self.size).T
+        np.clip(points, _SMALLEST_UNIFORM, _LARGEST_UNIFORM, out=points)
+        self.sobol = dict(zip(keys, points))
+
+
 @dataclass(frozen=True)
 class Draws:
     """Sampled assumptions for draws [start, stop): ``values`` has shape (n_indicators, stop - start).
@@ -75,8 +167,13 @@ class Draws:
         return self.values.shape[1]
 
 
-def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
-    """Draw every indicator's assumption for draws [start, stop) by inverse CDF."""
+def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc",
+           replicate: int | None = None) -> Draws:
+    """Draw every indicator's assumption for draws [start, stop) by inverse CDF.
+
+    ``method`` is mc, lhs or sobol; the last two need ``replicate`` (replicate_size of the run's
+    draws) and a chunk of whole replicates."""
+    design = _Design(model, entropy, start, stop, method, replicate)
     values = np.empty((len(model.indicators), stop - start))
     kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
     correlated = set(model.correlated_rows)
@@ -86,7 +183,7 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     ):
         if distribution is None:
             continue  # derived: computed below from the others
-        u = uniforms(entropy, key, start, stop)
+        u = design(key)
         if row in model.replaced_rows or row in correlated:
             kept[row] = u
         if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
@@ -96,8 +193,7 @@ def sample(model: Model, entropy: int, start: int, stop: int) -> Draws:
     occurred = np.zeros((0, stop - start), dtype=bool)
     if model.events:
         def event_uniforms(name: str, is_group: bool) -> np.ndarray:
-            key = stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT)
-            return uniforms(entropy, key, start, stop)
+            return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
 
         occurred = occurrences(model.events, event_uniforms)
         kinds = {indicator.id: indicator.kind for indicator in model.indicators}

@@ -52,6 +52,26 @@ class Probability:
         se = math.sqrt(p * (1 - p) / n)
         return cls(p, se, wilson_interval(hits, n), n)
 
+    @classmethod
+    def from_replicates(cls, hits: np.ndarray, size: int) -> "Probability":
+        """From the hit counts of independent replicates of ``size`` draws each (lhs, sobol): the
+        standard error is the spread of the replicates' estimates, the interval Student's t on it.
+
+        When every replicate gives the same estimate (all hits or none, say) the spread says
+        nothing; the binomial interval, too wide for these designs but never too narrow, is used."""
+        hits = np.asarray(hits, dtype=np.int64)
+        replicates = hits.size
+        total, n = int(hits.sum()), replicates * size
+        p = total / n
+        if replicates < 2 or np.all(hits == hits[0]):
+            binomial = cls.from_counts(total, n)
+            return cls(p, binomial.se, binomial.ci, n)
+        from scipy.stats import t
+
+        se = float(np.std(hits / size, ddof=1)) / math.sqrt(replicates)
+        half = float(t.ppf(0.975, replicates - 1)) * se
+        return cls(p, se, (min(max(0.0, p - half), p), max(min(1.0, p + half), p)), n)
+
 
 def wilson_interval(hits: int, n: int, z: float = Z_95) -> tuple[float, float]:
     """Wilson score interval: honest near 0 and 1, where p ± 2se would leave [0, 1]."""
@@ -115,6 +135,8 @@ class Summary:
     indicators: tuple[IndicatorSummary, ...]
     joint: JointSummary
     events: tuple[EventSummary, ...] = ()
+    method: str = "mc"  # how the uniforms were drawn: mc, lhs or sobol
+    replicates: int | None = None  # lhs, sobol: independent replicates behind the error bars
 
 
 class Accumulator:
@@ -127,9 +149,16 @@ class Accumulator:
     results are identical to accumulating every chunk here.
     """
 
-    def __init__(self, model: Model, n_draws: int, seed: int, start: int = 0):
+    def __init__(self, model: Model, n_draws: int, seed: int, start: int = 0, method: str = "mc",
+                 replicate: int | None = None):
         self.model = model
         self.start = start  # the first draw this accumulator counts
+        self.method = method
+        self.replicate = replicate  # lhs, sobol: draws per replicate (None for mc)
+        # per replicate, hits of each target, of each stretch and of all targets: lists of (k, r) arrays
+        self.replicate_hits: list[np.ndarray] = []
+        self.replicate_stretch: list[np.ndarray] = []
+        self.replicate_all: list[np.ndarray] = []
         self.n_draws = n_draws
         self.seed = seed
         n_ind, n_tgt = len(model.indicators), len(model.targets)
@@ -174,7 +203,19 @@ class Accumulator:
                 self.event_hits[index] += outcomes.hits[:, occurred].sum(axis=1)
         hit_counts = outcomes.hits.sum(axis=0)
         self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
+        if self.replicate is not None:
+            self._add_replicates(outcomes, hit_counts)
         self.seen += outcomes.n
+
+    def _add_replicates(self, outcomes: Outcomes, hit_counts: np.ndarray) -> None:
+        n_targets, size = len(self.model.targets), self.replicate
+        per_replicate = lambda flags: flags.reshape(flags.shape[0], -1, size).sum(axis=2)  # noqa: E731
+        self.replicate_hits.append(per_replicate(outcomes.hits))
+        stretch = np.zeros((n_targets, outcomes.n), dtype=bool)
+        for index, flags in outcomes.stretch_hits.items():
+            stretch[index] = flags
+        self.replicate_stretch.append(per_replicate(stretch))
+        self.replicate_all.append(per_replicate((hit_counts == n_targets)[np.newaxis, :]))
 
     def partial(self, start: int) -> "Accumulator":
         """An empty accumulator for draws from ``start`` (a block boundary) on, on this one's grids."""
@@ -182,7 +223,7 @@ class Accumulator:
             raise ValueError("add the first chunk (the pilot that fixes the grids) before making partials")
         if start % BLOCK_SIZE:
             raise ValueError("a partial must start on a block boundary")
-        other = Accumulator(self.model, self.n_draws, self.seed, start)
+        other = Accumulator(self.model, self.n_draws, self.seed, start, self.method, self.replicate)
         other.sketches = [sketch.empty_like() for sketch in self.sketches]
         other.difference_sketches = {k: sketch.empty_like() for k, sketch in self.difference_sketches.items()}
         return other
@@ -200,6 +241,9 @@ class Accumulator:
             sketch.merge(other.difference_sketches[index])
         self.metric_block_sums.extend(other.metric_block_sums)
         self.gap_block_sums.extend(other.gap_block_sums)
+        self.replicate_hits.extend(other.replicate_hits)
+        self.replicate_stretch.extend(other.replicate_stretch)
+        self.replicate_all.extend(other.replicate_all)
         for name in ("hits", "stretch_hits", "hit_count_histogram", "event_counts", "event_hits"):
             getattr(self, name).__iadd__(getattr(other, name))
         self.seen += other.seen
@@ -234,9 +278,10 @@ class Accumulator:
                 differences = dict(zip(QUANTILES, (float(v) for v in values)))
             if target_index is not None:
                 hits = int(self.hits[target_index])
-                hit = Probability.from_counts(hits, n)
+                hit = self._probability(self.replicate_hits, target_index, hits)
                 if indicator.target.stretch is not None:
-                    stretch = Probability.from_counts(int(self.stretch_hits[target_index]), n)
+                    stretch = self._probability(self.replicate_stretch, target_index,
+                                                int(self.stretch_hits[target_index]))
                 misses = n - hits
                 shortfall = gap_sums[target_index] / misses if misses else None
             results.append(
@@ -258,12 +303,19 @@ class Accumulator:
         distribution = tuple(float(c) / n for c in self.hit_count_histogram)
         joint = JointSummary(
             n_targets=n_targets,
-            all_hit=Probability.from_counts(int(self.hit_count_histogram[-1]), n) if n_targets else None,
+            all_hit=self._probability(self.replicate_all, 0, int(self.hit_count_histogram[-1])) if n_targets else None,
             expected_hits=float(np.dot(np.arange(n_targets + 1), self.hit_count_histogram)) / n,
             hits_distribution=distribution,
             all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
         )
-        return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries())
+        replicates = None if self.replicate is None else n // self.replicate
+        return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries(),
+                       self.method, replicates)
+
+    def _probability(self, per_replicate: list[np.ndarray], index: int, hits: int) -> Probability:
+        if self.replicate is None:
+            return Probability.from_counts(hits, self.n_draws)
+        return Probability.from_replicates(np.concatenate([part[index] for part in per_replicate]), self.replicate)
 
     def _event_summaries(self) -> tuple[EventSummary, ...]:
         n = self.n_draws

@@ -1,0 +1,185 @@
+"""Sampling methods (#6 §3): Latin hypercube and scrambled Sobol' agree with closed forms within
+their stated errors, the errors come from independent replicates and are honest (they cover the
+exact answer as often as they claim), and they are far smaller than plain Monte Carlo's."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from growthsim import parse_scenario
+from growthsim.engine import simulate
+from growthsim.render import summary_to_dict
+from growthsim.sampling import BLOCK_SIZE, MIN_REPLICATES, planned_draws, replicate_size
+from growthsim.summary import Probability
+
+from .conftest import scenario_text
+
+# Targets whose P(hit) is known exactly: one input (a), two (b relative to a), three (the derived
+# sum), a count, and an event-shifted growth (a mixture of two normals).
+CLOSED_FORM = scenario_text(
+    """
+    [indicators.a]
+    name = "甲"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    target = { at_least = "8%", source = "t" }
+    growth = { dist = "normal", mean = "7%", sd = "1pp", rationale = "t" }
+
+    [indicators.b]
+    name = "乙"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    target = { relative_to = "a", tolerance = "1pp", side = "at_least", source = "t" }
+    growth = { dist = "normal", mean = "6.5%", sd = "1.5pp", rationale = "t" }
+
+    [indicators.c]
+    name = "丙"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "5%", sd = "2pp", rationale = "t" }
+
+    [indicators.total]
+    name = "合计"
+    unit = "%"
+    kind = "derived"
+    metric = "level"
+    formula = "a.growth + b.growth + c.growth"
+    target = { at_least = "20%", source = "t" }
+
+    [indicators.d]
+    name = "丁"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    target = { at_least = "5%", source = "t" }
+    growth = { dist = "normal", mean = "6%", sd = "1pp", rationale = "t" }
+
+    [events.shock]
+    name = "冲击"
+    probability = "25%"
+    rationale = "t"
+    effects = [{ indicator = "d", add = "-2pp" }]
+    """
+)
+EXACT = {
+    "a": 1 - norm.cdf(0.08, 0.07, 0.01),
+    "b": 1 - norm.cdf(-0.01, 0.065 - 0.07, math.hypot(0.01, 0.015)),
+    "total": 1 - norm.cdf(0.20, 0.185, math.sqrt(0.01**2 + 0.015**2 + 0.02**2)),
+    "d": 0.75 * (1 - norm.cdf(0.05, 0.06, 0.01)) + 0.25 * (1 - norm.cdf(0.05, 0.04, 0.01)),
+}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return parse_scenario(CLOSED_FORM)
+
+
+def _hits(summary):
+    return {row.indicator.id: row.hit for row in summary.indicators if row.hit is not None}
+
+
+@pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
+def test_estimates_agree_with_the_closed_forms_within_their_stated_errors(scenario, method):
+    summary = simulate(scenario, 40_000, seed=4, method=method)
+    for indicator_id, hit in _hits(summary).items():
+        assert abs(hit.p - EXACT[indicator_id]) <= 4 * hit.se + 1e-9, (method, indicator_id, hit)
+        assert hit.ci[0] <= hit.p <= hit.ci[1]
+
+
+@pytest.mark.parametrize("method", ["lhs", "sobol"])
+def test_replicate_errors_are_honest(scenario, method):
+    """Over 40 seeds, each 95% interval should hold the exact answer about 95% of the time; the
+    z-scores' spread should be about 1 (an understated error would make it much larger)."""
+    z, covered = {k: [] for k in EXACT}, {k: 0 for k in EXACT}
+    for seed in range(40):
+        for indicator_id, hit in _hits(simulate(scenario, 8_192, seed=seed, method=method)).items():
+            z[indicator_id].append((hit.p - EXACT[indicator_id]) / hit.se)
+            covered[indicator_id] += hit.ci[0] <= EXACT[indicator_id] <= hit.ci[1]
+    for indicator_id in EXACT:
+        assert covered[indicator_id] >= 34, (method, indicator_id, covered[indicator_id])  # 95% of 40 is 38
+        assert 0.6 < np.std(z[indicator_id]) < 1.5, (method, indicator_id, np.std(z[indicator_id]))
+
+
+def test_stratified_designs_beat_plain_monte_carlo(scenario):
+    """At equal draws, the spread of P(hit) over seeds is far smaller with lhs and sobol."""
+    spread = {}
+    for method in ("mc", "lhs", "sobol"):
+        estimates = [_hits(simulate(scenario, 8_192, seed=seed, method=method))["b"].p for seed in range(20)]
+        spread[method] = float(np.sqrt(np.mean((np.array(estimates) - EXACT["b"]) ** 2)))
+    assert spread["lhs"] < spread["mc"] / 2 and spread["sobol"] < spread["mc"] / 5, spread
+
+
+def test_replicates_tile_blocks_and_round_the_draws_up():
+    for n in (100, 4_096, 100_000, 1_000_000, 10_000_000):
+        size = replicate_size(n, "sobol")
+        assert BLOCK_SIZE % size == 0 and size & (size - 1) == 0
+        assert planned_draws(n, "sobol") % size == 0 and 0 <= planned_draws(n, "sobol") - n < size
+        assert planned_draws(n, "sobol") // size >= min(MIN_REPLICATES, n // 2)
+    assert replicate_size(10**6, "mc") is None and planned_draws(12_345, "mc") == 12_345
+
+
+def test_methods_report_themselves_and_their_replicates(scenario):
+    summary = simulate(scenario, 100_000, seed=1, method="sobol")
+    assert summary.n_draws == 102_400 and summary.method == "sobol" and summary.replicates == 25
+    document = summary_to_dict(summary)
+    assert document["method"] == "sobol" and document["replicates"] == 25 and document["draws"] == 102_400
+
+
+@pytest.mark.parametrize("method", ["lhs", "sobol"])
+def test_workers_do_not_change_stratified_runs(scenario, method):
+    n = 3 * BLOCK_SIZE
+    one = summary_to_dict(simulate(scenario, n, seed=8, method=method))
+    assert summary_to_dict(simulate(scenario, n, seed=8, method=method, workers=2)) == one
+
+
+def test_a_degenerate_spread_falls_back_to_the_binomial_interval():
+    p = Probability.from_replicates(np.zeros(16, dtype=int), 256)
+    assert p.p == 0 and p.ci[0] == 0 and 0 < p.ci[1] < 0.002  # Wilson's upper bound for 0 of 4,096
+
+
+@pytest.mark.parametrize("method", ["mc", "sobol"])
+def test_precision_stops_with_every_half_width_under_the_bound(scenario, method):
+    from growthsim.engine import half_widths, simulate_to_precision
+
+    summary, met = simulate_to_precision(scenario, 0.004, 2_000_000, seed=3, method=method)
+    assert met and max(half_widths(summary).values()) <= 0.004
+    # the result is exactly the run of the draws it reports
+    again = simulate(scenario, summary.n_draws, seed=3, method=method)
+    assert summary_to_dict(again) == summary_to_dict(summary)
+    if method == "mc":  # about z^2 p(1-p) / h^2 draws for the widest target, not many more
+        p = max((EXACT[k] for k in EXACT), key=lambda q: q * (1 - q))
+        needed = 1.96**2 * p * (1 - p) / 0.004**2
+        assert needed <= summary.n_draws <= 1.6 * needed + BLOCK_SIZE
+
+
+def test_precision_reports_when_the_limit_comes_first(scenario):
+    from growthsim.engine import half_widths, simulate_to_precision
+
+    summary, met = simulate_to_precision(scenario, 0.0005, 20_000, seed=3)
+    assert not met and summary.n_draws == 20_000 and max(half_widths(summary).values()) > 0.0005
+
+
+def test_run_method_and_precision_options(write_scenario):
+    from typer.testing import CliRunner
+
+    from growthsim.cli import app
+
+    path = write_scenario(CLOSED_FORM)
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(path), "--method", "lhs", "-n", "5000", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"method": "lhs"' in result.stdout and '"draws": 5120' in result.stdout
+    result = runner.invoke(app, ["run", str(path), "--precision", "0.5pp", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "precision reached: every P(hit) within" in result.output
+    result = runner.invoke(app, ["run", str(path), "--precision", "0.5", "--seed", "2"])
+    assert result.exit_code == 2 and "0.5pp" in result.output
+    result = runner.invoke(app, ["run", str(path), "--precision", "0.01pp", "-n", "10000"])
+    assert result.exit_code == 0 and "precision not reached within 10,000 draws" in result.output
