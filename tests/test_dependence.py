@@ -292,3 +292,18 @@ def test_from_normal_score_is_the_inverse_cdf_of_its_normal_probability(dist):
     z = np.linspace(-5, 5, 201)  # beyond, Phi(z) rounds near 1 and ppf(Phi(z)) is the less accurate side
     np.testing.assert_allclose(distribution.from_normal_score(z), distribution.ppf(special.ndtr(z)),
                                rtol=1e-7, atol=1e-12)
+
+
+def test_a_sparse_cholesky_factor_gives_the_dense_product():
+    """A chain of correlations (each indicator with the next) has a bidiagonal factor: the copula
+    multiplies only its non-zero entries, with the same scores as the dense product."""
+    from scipy import special
+
+    from growthsim.dependence import _cholesky, _is_sparse, gaussian_copula_scores
+
+    k = 40
+    chain = np.eye(k) + np.diag(np.full(k - 1, 0.45), 1) + np.diag(np.full(k - 1, 0.45), -1)
+    u = np.random.default_rng(3).random((k, 5_000))
+    assert _is_sparse(_cholesky(chain))
+    expected = _cholesky(chain) @ special.ndtri(u)
+    assert np.allclose(gaussian_copula_scores(u, chain), expected, rtol=0, atol=1e-12)
