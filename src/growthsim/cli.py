@@ -194,7 +194,6 @@ class _ChartFolder:
                                         style="dim", markup=False)
 
 
-
 @app.command()
 def run(
     scenario: Optional[Path] = SCENARIO_ARG,

@@ -213,25 +213,41 @@ class _TabulatedDiscrete(Distribution):
     """A count distribution sampled by looking up a precomputed CDF table (exact inverse CDF).
 
     The table spans the quantiles 1e-15 .. 1 - 1e-15, which uniforms from a 53-bit generator reach
-    only with probability ~1e-15; beyond it we fall back to scipy's own ppf.
+    only with probability ~1e-15; beyond it we fall back to scipy's own ppf. The table is built
+    from the CDF in scipy.special (what scipy.stats uses inside), so a run does not pay the ~0.3 s
+    import of scipy.stats unless such a fallback is needed.
     """
 
     discrete = True
+    _MAX_TABLE = 5_000_000
 
-    def _tabulate(self) -> None:
-        lo = max(int(self._frozen.ppf(1e-15)), 0)
-        hi = int(self._frozen.ppf(1 - 1e-15))
-        if hi - lo <= 5_000_000:
-            self._support = np.arange(lo, hi + 1)
-            self._cdf = self._frozen.cdf(self._support)
-            self._cdf_below = float(self._frozen.cdf(lo - 1))  # u at or below this lies under the table
-            # A guide table (Chen & Asau): guide[j] is the first index whose CDF reaches j / G. A
-            # uniform in [j/G, (j+1)/G) has its answer between guide[j] and guide[j + 1]: with G four
-            # times the table, that is one comparison for almost every draw instead of a binary search.
-            self._guide_size = 4 * self._support.size
-            self._guide = np.searchsorted(self._cdf, np.arange(self._guide_size + 1) / self._guide_size)
-        else:  # enormous counts: scipy's ppf directly, slower but exact
-            self._support = None
+    def _cdf_of(self, k: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _frozen(self):  # pragma: no cover - abstract
+        """The scipy.stats distribution, for the rare fallbacks."""
+        raise NotImplementedError
+
+    def _tabulate(self, mean: float, sd: float) -> None:
+        lo = max(int(mean - 40 * sd), 0)  # far below the 1e-15 quantile: these left tails are light
+        hi = int(mean + 10 * sd) + 10
+        while self._cdf_of(np.array([hi]))[0] < 1 - 1e-15:  # heavy right tails: widen until past it
+            hi *= 2
+            if hi - lo > self._MAX_TABLE:  # enormous counts: scipy's ppf directly, slower but exact
+                self._support = None
+                return
+        support = np.arange(lo, hi + 1)
+        cdf = self._cdf_of(support)
+        first = max(int(np.searchsorted(cdf, 1e-15, side="right")) - 1, 0)  # the last entry still below 1e-15
+        last = int(np.searchsorted(cdf, 1 - 1e-15, side="left"))
+        self._support = support[first:last + 1]
+        self._cdf = cdf[first:last + 1]
+        self._cdf_below = float(self._cdf_of(np.array([self._support[0] - 1]))[0]) if self._support[0] > 0 else 0.0
+        # A guide table (Chen & Asau): guide[j] is the first index whose CDF reaches j / G. A
+        # uniform in [j/G, (j+1)/G) has its answer between guide[j] and guide[j + 1]: with G four
+        # times the table, that is one comparison for almost every draw instead of a binary search.
+        self._guide_size = 4 * self._support.size
+        self._guide = np.searchsorted(self._cdf, np.arange(self._guide_size + 1) / self._guide_size)
 
     def _index(self, u: np.ndarray) -> np.ndarray:
         """The first table index whose CDF is >= u (what searchsorted 'left' gives), via the guide."""
@@ -246,12 +262,12 @@ class _TabulatedDiscrete(Distribution):
 
     def ppf(self, u):
         if self._support is None:
-            return self._frozen.ppf(u).astype(float)
+            return self._frozen().ppf(u).astype(float)
         index = self._index(u)
         out = self._support[np.minimum(index, self._support.size - 1)].astype(float)
         outside = (index >= self._support.size) | (u <= self._cdf_below)
         if outside.any():
-            out[outside] = self._frozen.ppf(u[outside])
+            out[outside] = self._frozen().ppf(u[outside])
         return out
 
 
@@ -261,12 +277,15 @@ class Poisson(_TabulatedDiscrete):
     def __init__(self, mean: float):
         self.mean = mean
         self._params = {"mean": mean}
-        from scipy import (
-            stats,  # scipy.stats takes ~0.3 s to import: only count scenarios pay it
-        )
+        self._tabulate(mean, math.sqrt(mean))
 
-        self._frozen = stats.poisson(mean)
-        self._tabulate()
+    def _cdf_of(self, k):
+        return np.where(k >= 0, special.pdtr(np.maximum(k, 0), self.mean), 0.0)
+
+    def _frozen(self):
+        from scipy import stats
+
+        return stats.poisson(self.mean)
 
 
 class NegativeBinomial(_TabulatedDiscrete):
@@ -277,13 +296,19 @@ class NegativeBinomial(_TabulatedDiscrete):
     def __init__(self, mean: float, sd: float):
         self.mean, self.sd = mean, sd
         var = sd * sd
-        p = mean / var
-        n = mean * mean / (var - mean)
+        self._p = mean / var
+        self._n = mean * mean / (var - mean)
         self._params = {"mean": mean, "sd": sd}
+        self._tabulate(mean, sd)
+
+    def _cdf_of(self, k):
+        # P(X <= k) = I_p(n, k + 1), the regularized incomplete beta (scipy.stats.nbinom's own cdf)
+        return np.where(k >= 0, special.betainc(self._n, np.maximum(k, 0) + 1.0, self._p), 0.0)
+
+    def _frozen(self):
         from scipy import stats
 
-        self._frozen = stats.nbinom(n, p)
-        self._tabulate()
+        return stats.nbinom(self._n, self._p)
 
 
 # --- the registry -------------------------------------------------------------------------------

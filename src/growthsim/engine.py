@@ -198,12 +198,12 @@ def _work(task: list[tuple[int, int]]) -> Accumulator:
 def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int,
                 method: str, replicate: int | None):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
-    processes. Runs are about a quarter of a worker's share, so the work stays balanced, and each
+    processes. Runs are about half a worker's share, so the work stays balanced, and each
     partial (mostly its quantile grids, a few MB) is sent back once per run."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    per_task = max(1, len(pending) // (workers * 4))
+    per_task = max(1, len(pending) // (workers * 2))
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     # fork starts a worker in milliseconds with the model already in memory; where there is none
     # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
