@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -12,7 +13,7 @@ from growthsim import parse_scenario
 from growthsim.cli import app
 from growthsim.sensitivity import sensitivity
 
-from .conftest import scenario_text
+from .conftest import HEADER, mc_tolerance, scenario_text
 
 TEXT = scenario_text("""
     [indicators.a]
@@ -70,6 +71,50 @@ def test_attribution_matches_the_bivariate_normal_closed_form():
     # a's residual sd given total is 3pp * sqrt(1 - beta * 9/10 ...): bound the error by a's own sd
     assert abs(a.mean_hit - beta * mean_total_hit) <= 4 * 0.03 / math.sqrt(n_hit)
     assert abs(a.mean_miss - beta * mean_total_miss) <= 4 * 0.03 / math.sqrt(n_miss)
+
+
+CORRELATED = """
+    [indicators.x]
+    name = "固定资产投资"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "10%", sd = "4pp", rationale = "t" }
+
+    [indicators.y]
+    name = "地区生产总值"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    target = { at_least = "8%", source = "t" }
+    growth = { dist = "normal", mean = "7%", sd = "1.5pp", rationale = "t" }
+
+    [indicators.w]
+    name = "无关"
+    unit = "亿元"
+    kind = "flow"
+    basis = "real"
+    growth = { dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }
+
+    [correlations]
+    x = { y = 0.6 }
+    """
+
+
+@pytest.mark.parametrize("method", ["gaussian_copula", "iman_conover"])
+def test_holding_a_correlated_input_conditions_its_partners(method):
+    """y's target depends on y alone, but y is correlated with x: with x held at its p10 (p90), y is
+    drawn given x, so P(y >= 8%) = 1 - Phi((8% - E[y | x]) / sd(y | x)) with the normal-score
+    correlation rho = 2 sin(pi r / 6) of the rank correlation r = 0.6 that was written."""
+    text = scenario_text(CORRELATED, HEADER + f'correlation_method = "{method}"\n')
+    (result,) = sensitivity(parse_scenario(text), n_draws=40_000, seed=5)
+    x, y, w = (next(e for e in result.inputs if e.input == k) for k in ("x", "y", "w"))
+    rho = 2 * math.sin(math.pi * 0.6 / 6)
+    for q, p in ((0.1, x.p_low), (0.9, x.p_high)):
+        expected = stats.norm.sf((0.08 - 0.07 - 0.015 * rho * stats.norm.ppf(q)) / (0.015 * math.sqrt(1 - rho**2)))
+        assert abs(p - expected) <= mc_tolerance(expected, 40_000), (method, q, p, expected)
+    assert x.swing > 0.2 and y.swing > x.swing  # y itself still matters most
+    assert w.swing == 0  # uncorrelated and unused: exactly nothing, on common random numbers
 
 
 def test_sensitivity_command(write_scenario):

@@ -459,7 +459,8 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
         axes.set_title(fonts.text(f"{result.name}：什么左右达标概率", f"{result.indicator}: what drives P(hit)"),
                        loc="left", pad=22)
         still = len(result.inputs) - len(moving)
-        note = fonts.text("其余输入保持随机、共用随机数", "other inputs random, common random numbers")
+        note = fonts.text("其余输入随机（与之相关的输入随之变动），共用随机数",
+                          "other inputs random (correlated ones move with it), common random numbers")
         if still:
             note += fonts.text(f"；另有{still}个输入不影响该目标（未列出）",
                                f"; {still} inputs without effect not shown")

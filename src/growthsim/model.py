@@ -50,6 +50,9 @@ class Model:
     # so with it the numbers a planner writes mean rank correlations whichever method is used.
     score_correlation: np.ndarray | None = None
     derived_rows: tuple[int, ...] = ()  # rows computed by formulas, in an order that respects their references
+    # (row, q): the row drawn at its own q-quantile on every draw, its correlated partners drawn given
+    # that value (sensitivity analysis). Empty for a run.
+    held: tuple[tuple[int, float], ...] = ()
 
 
 def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:

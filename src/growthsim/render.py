@@ -574,7 +574,7 @@ def sensitivity_tables(results, top: int = 8) -> list:
     tables = []
     for target in results:
         table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
-                      caption="p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余随机、共用随机数",
+                      caption="p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机（与之相关的随之变动）、共用随机数",
                       caption_justify="left")
         table.add_column("输入 input")
         table.add_column("P(hit) @p10", justify="right")

@@ -262,7 +262,7 @@ def _how_to_read(report: Report) -> str:
         '<p>每个目标的<b>达标概率</b>是在各项假设之下，模拟出的众多可能的'
         f'{report.summaries[0].scenario.target_year}年中实现该目标的比例，括号内为其95%区间（模拟误差）。'
         '评估用语：≥90% 很可能，≥66% 可能，≥33% 难料，≥10% 不太可能，其下 很难。'
-        f'“驱动因素”比较某一输入取其第10与第90百分位时的达标概率（其余随机）；“要有{report.goal:.0%}把握”'
+        f'“驱动因素”比较某一输入取其第10与第90百分位时的达标概率（其余输入随机，与之相关的输入随之变动）；“要有{report.goal:.0%}把握”'
         '给出该指标自身假设的中心值需要达到多少。</p>'
     )
 
@@ -397,8 +397,8 @@ def _target_section(report: Report, row, band_of) -> str:
         parts.append("<table><tr><th>驱动因素</th><th class=\"num\">取第10百分位时</th>"
                      "<th class=\"num\">取第90百分位时</th><th class=\"num\">摆幅</th>"
                      f"<th class=\"num\">秩相关</th></tr>{rows}</table>")
-        parts.append(f'<p class="small">事件：“第10百分位”为不发生，“第90百分位”为发生。其余输入保持随机；'
-                     f'{report.analysis_draws:,}次模拟，共用随机数。</p>')
+        parts.append('<p class="small">事件：“第10百分位”为不发生，“第90百分位”为发生。'
+                     f'其余输入随机，与之相关的输入随之变动；{report.analysis_draws:,}次模拟，共用随机数。</p>')
     parts.append("</section>")
     return "".join(parts)
 

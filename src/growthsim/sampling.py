@@ -174,6 +174,7 @@ def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc"
     ``method`` is mc, lhs or sobol; the last two need ``replicate`` (replicate_size of the run's
     draws) and a chunk of whole replicates."""
     design = _Design(model, entropy, start, stop, method, replicate)
+    held = dict(model.held)
     values = np.empty((len(model.indicators), stop - start))
     kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
     correlated = set(model.correlated_rows)
@@ -184,6 +185,8 @@ def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc"
         if distribution is None:
             continue  # derived: computed below from the others
         u = design(key)
+        if row in held and row not in correlated:  # held at its quantile (correlated ones: see _correlate)
+            u = np.full_like(u, held[row])
         if row in model.replaced_rows or row in correlated:
             kept[row] = u
         if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
@@ -227,8 +230,13 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
     """Impose the scenario's correlations on the correlated rows of ``values``, in place."""
     rows = list(model.correlated_rows)
     u = np.vstack([kept[row] for row in rows])
+    held = [(rows.index(row), q) for row, q in model.held if row in model.correlated_rows]
+    if held and model.correlation_method != "gaussian_copula":
+        raise ValueError("holding a correlated input needs the Gaussian copula (Iman-Conover cannot rank a constant)")
     if model.correlation_method == "gaussian_copula":
         z = gaussian_copula_scores(u, model.score_correlation)
+        if held:
+            _condition(z, model.score_correlation, held)
         for k, row in enumerate(rows):
             distribution = model.distributions[row]
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
@@ -244,6 +252,18 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
         values[rows, block] = np.take_along_axis(values[rows, block], permutation, axis=1)
         for k, row in enumerate(rows):
             kept[row][block] = kept[row][block][permutation[k]]
+
+
+def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, float]]) -> None:
+    """Set the held rows' normal scores to their quantiles and move every other row as the
+    correlation says, in place: for jointly normal scores, z + S[:, H] S[H, H]^-1 (c - z[H]) has
+    the distribution of z given z[H] = c (the residual of a regression on z[H] is independent of
+    it), drawn from the same randomness, so the held runs stay on common random numbers."""
+    index = [k for k, _ in held]
+    target = special.ndtri(np.array([q for _, q in held]))[:, np.newaxis]
+    weights = np.linalg.solve(correlation[np.ix_(index, index)], correlation[index, :]).T  # (k, h)
+    z += weights @ (target - z[index])
+    z[index] = target  # exactly, not up to rounding
 
 
 def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:

@@ -4,7 +4,11 @@ For every input (an indicator with an assumption of its own, or a shock event):
 
 * tornado: P(hit) with the input held at its own 10th and at its 90th percentile (for an event:
   never and always occurring), everything else random on the same draws (common random numbers),
-  so the swing between the two comes from that input alone;
+  so the swing between the two comes from that input alone. Inputs correlated with the held one
+  are drawn *given* its value (they move with it as the correlations say), so a target drawn on
+  its own is still moved by the inputs it is correlated with. Holding needs the Gaussian copula
+  (Iman-Conover cannot rank a constant), so a scenario using Iman-Conover is analysed with the
+  copula: the same rank correlations, the same marginals;
 * Spearman: the rank correlation between the input and the target's tested quantity over the draws;
 * attribution: the input's mean over the draws that hit and over those that miss ("why we miss").
 """
@@ -17,11 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dependence import spearman
-from .distributions import Fixed
 from .engine import simulate
 from .evaluation import evaluate
 from .model import compile_model
-from .sampling import BLOCK_SIZE, quantity_at, sample
+from .sampling import BLOCK_SIZE, sample
 from .scenario import Scenario
 
 __all__ = ["InputEffect", "TargetSensitivity", "sensitivity"]
@@ -57,18 +60,17 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     targeted = [i for i in scenario.targeted if indicator_id is None or i.id == indicator_id]
     if not targeted:
         raise ValueError(f"no target on {indicator_id!r}" if indicator_id else "the scenario has no targets")
-    base = {row.indicator.id: row.hit.p for row in simulate(scenario, n_draws, seed).indicators if row.hit}
+    if scenario.correlation_matrix and scenario.correlation_method != "gaussian_copula":
+        scenario = dataclasses.replace(scenario, correlation_method="gaussian_copula")
+    model = compile_model(scenario)
+    base = _p_hits(model, n_draws, seed)
     inputs = [i for i in scenario.indicators if i.assumption is not None]
 
     held: dict[str, tuple[dict, dict]] = {}  # input -> (P(hit) per target at p10, at p90)
     for indicator in inputs:
-        results = []
-        for q in (0.1, 0.9):
-            value = float(quantity_at(indicator.assumption.distribution, np.array([q]), indicator.kind == "count")[0])
-            fixed = dataclasses.replace(indicator.assumption, distribution=Fixed(value))
-            changed = _replace_indicator(scenario, dataclasses.replace(indicator, assumption=fixed))
-            results.append(_p_hits(changed, n_draws, seed))
-        held[indicator.id] = (results[0], results[1])
+        row = model.rows[indicator.id]
+        held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=((row, q),)), n_draws, seed)
+                                   for q in (0.1, 0.9))
     for event in scenario.events:
         results = []
         for probability in (0.0, 1.0):
@@ -78,7 +80,6 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
         held[f"event:{event.id}"] = (results[0], results[1])
 
     # Spearman and attribution over one block of draws of the scenario itself
-    model = compile_model(scenario)
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
     outcomes = evaluate(model, draws)
     names = {i.id: i.name for i in scenario.indicators} | {f"event:{e.id}": e.name for e in scenario.events}
@@ -103,12 +104,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     return out
 
 
-def _replace_indicator(scenario: Scenario, indicator) -> Scenario:
-    return dataclasses.replace(scenario, indicators=tuple(indicator if i.id == indicator.id else i
-                                                          for i in scenario.indicators))
-
-
-def _p_hits(scenario: Scenario, n_draws: int, seed: int) -> dict[str, float]:
+def _p_hits(scenario, n_draws: int, seed: int) -> dict[str, float]:
     return {row.indicator.id: row.hit.p for row in simulate(scenario, n_draws, seed).indicators if row.hit}
 
 
