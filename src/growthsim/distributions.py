@@ -236,6 +236,11 @@ class _TabulatedDiscrete(Distribution):
             if hi - lo > self._MAX_TABLE:  # enormous counts: scipy's ppf directly, slower but exact
                 self._support = None
                 return
+        # bracket the two quantiles on a coarse grid first, then tabulate only between them
+        coarse = np.unique(np.linspace(lo, hi, 1025).astype(np.int64))
+        coarse_cdf = self._cdf_of(coarse)
+        lo = int(coarse[max(int(np.searchsorted(coarse_cdf, 1e-15, side="right")) - 1, 0)])
+        hi = int(coarse[min(int(np.searchsorted(coarse_cdf, 1 - 1e-15, side="left")), coarse.size - 1)])
         support = np.arange(lo, hi + 1)
         cdf = self._cdf_of(support)
         first = max(int(np.searchsorted(cdf, 1e-15, side="right")) - 1, 0)  # the last entry still below 1e-15
