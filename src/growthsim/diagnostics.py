@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-__all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of"]
+__all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of", "diagnostic_order", "kind_of",
+           "as_written"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,30 @@ def format_key_path(path: Sequence[str | int]) -> str:
             text = f'"{part}"' if needs_quotes else part
             out += ("." if out else "") + text
     return out
+
+
+def diagnostic_order(d: Diagnostic) -> tuple:
+    """Sort key: by file, then position, then key."""
+    return (d.file, d.line or 0, d.col or 0, d.key)
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in words for a message: "a table", "text", "a whole number" ..."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    return type(value).__name__
+
+
+def as_written(value: Any) -> str:
+    """A value as the user wrote it: text as is, anything else as Python shows it."""
+    return value if isinstance(value, str) else repr(value)

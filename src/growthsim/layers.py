@@ -66,9 +66,9 @@ class Resolved:
 
 def resolve_text(text: str, label: str) -> Resolved:
     """One document given as text, without extends (parse_scenario's input)."""
-    from .scenario import _parse_toml
+    from .reading import parse_toml
 
-    raw = _parse_toml(text, label)
+    raw = parse_toml(text, label)
     source = Source(label, KeyMap.scan(text))
     resolved = Resolved({}, {}, source)
     if "extends" in raw:
@@ -280,7 +280,7 @@ def _forget(origins: dict, path: tuple) -> None:
 
 def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
     """The file's text and sha256, or a ScenarioError located at the extends that named it."""
-    from .scenario import read_scenario_text
+    from .reading import read_scenario_text
 
     if via is not None and not path.exists():
         folder = via[1].resolve().parent
@@ -292,9 +292,9 @@ def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
 
 
 def _parse(text: str, label: str) -> dict:
-    from .scenario import _parse_toml
+    from .reading import parse_toml
 
-    return _parse_toml(text, label)
+    return parse_toml(text, label)
 
 
 def _at(via: tuple[Source, Path] | None, message: str) -> Diagnostic:

@@ -1,0 +1,130 @@
+"""Stage 0, reading: a scenario file's bytes into text, and its text into a TOML document.
+
+Both steps fail the way a planner can act on: a file saved as GBK by a Windows editor is named as
+such, and tomllib's messages are explained where the mistake is recognisable (Chinese quotation
+marks or commas, unquoted percentages, a key set twice, a section copied without a new id, a
+Chinese key), each with its file:line:col.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .diagnostics import Diagnostic, ScenarioError, diagnostic_order
+from .tomlmap import bare_non_ascii_keys, tomllib
+
+__all__ = ["read_scenario_text", "parse_toml"]
+
+
+def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
+    """A scenario file's text and raw bytes, or a ScenarioError saying why it cannot be read."""
+    path = Path(path)
+    label = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Diagnostic(label, None, None, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Diagnostic(label, None, None, "", "is a directory, not a scenario file")]) from None
+    except OSError as exc:
+        raise ScenarioError([Diagnostic(label, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " It looks like GBK/GB18030, as some Windows editors save Chinese text."
+        except UnicodeDecodeError:
+            pass
+        raise ScenarioError(
+            [Diagnostic(label, line, None, "", f"the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.")]
+        ) from None
+
+
+_TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
+_UNQUOTED_PERCENT = re.compile(r"=\s*[+\-]?\d[\d.]*\s*(%|％|pp|个百分点)")
+# A value that starts like a word but is not one of TOML's own (true, false, inf, nan).
+_UNQUOTED_TEXT = re.compile(r"=\s*(?!(?:true|false|inf|nan)\b)([^\s\"'\[{0-9+\-.#])")
+_FULLWIDTH_QUOTED = re.compile(r"^\s*([^=\s]+)\s*=\s*[“”‘’「」]([^“”‘’「」]*)[“”‘’「」]")
+_KEY_OF_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_HEADER_OF_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
+_DUPLICATE_TABLE = re.compile(r"^Cannot declare (\(.*\)) twice$")
+
+
+def parse_toml(text: str, file: str) -> dict:
+    """The TOML document, or a ScenarioError with every problem tomllib (and we) can locate."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        lines = text.split("\n")  # as TOML counts lines: not splitlines(), which also breaks at U+2028
+        diagnostics = []
+        bare_key_lines = set()
+        for line, col, key, in_header in bare_non_ascii_keys(text):
+            bare_key_lines.add(line)
+            if in_header:
+                message = (f"key {key!r} must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in "
+                           f"bare keys. Write \"{key}\" in double quotes, or better, use an ASCII id (such as gdp) "
+                           f"and put the Chinese name in name = \"{key}\"")
+            else:
+                message = (f"key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, '_' and "
+                           "'-' in bare keys, and growthsim's keys are English (name, unit, kind ...); Chinese "
+                           "text goes in the values, e.g. name = \"...\"")
+            diagnostics.append(Diagnostic(file, line, col, "", message, source_line=lines[line - 1]))
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = col = None
+        if match:
+            message = message[: match.start()]
+            if match.group(1):
+                line, col = int(match.group(1)), int(match.group(2))
+        if line not in bare_key_lines or line is None:
+            source_line = lines[line - 1] if line and line <= len(lines) else None
+            message, col = _explain_toml_error(message, lines, line, col)
+            diagnostics.append(Diagnostic(file, line, col, "", f"not valid TOML: {message}", source_line=source_line))
+        raise ScenarioError(sorted(diagnostics, key=diagnostic_order)) from None
+
+
+def _explain_toml_error(message: str, lines: list[str], line: int | None, col: int | None) -> tuple[str, int | None]:
+    """tomllib's message, made into one a planner can act on where we recognise the mistake."""
+    if line is None or line > len(lines):
+        return message, col
+    source = lines[line - 1]
+    if message == "Cannot overwrite a value" and (key := _KEY_OF_LINE.match(source)):
+        name = key.group(1)
+        header_line, header = _enclosing_header(lines, line)
+        first = next((n for n in range(header_line + 1, line)
+                      if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name), None)
+        where = f" in [{header}]" if header else ""
+        before = f" (first at line {first})" if first else ""
+        return f"{name!r} is set twice{where}{before}: keep only one", key.start(1) + 1
+    if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
+        parts = [p.strip().strip('"') for p in header.group(1).split(".")]
+        first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
+                      and [p.strip().strip('"') for p in m.group(1).split(".")] == parts), None)
+        name = ".".join(parts)
+        before = f" (first at line {first})" if first else ""
+        last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
+        return (f"[{name}] appears twice{before}: a copied block needs its own id, "
+                f"e.g. [{'.'.join(parts[:-1] + [parts[-1] + '_2'])}]"), last_col
+    hint = ""
+    if quoted := _FULLWIDTH_QUOTED.match(source):
+        hint = (f"; “ ” are Chinese quotation marks: use ASCII quotes, as in "
+                f"{quoted.group(1)} = \"{quoted.group(2)}\"")
+    elif "，" in source:
+        hint = "; '，' is a Chinese comma: separate values with an ASCII comma ','"
+    elif _UNQUOTED_PERCENT.search(source):
+        hint = '; percentages must be quoted, e.g. mean = "8%"'
+    elif _UNQUOTED_TEXT.search(source):
+        hint = '; text values must be quoted, e.g. kind = "flow"'
+    return message + hint, col
+
+
+def _enclosing_header(lines: list[str], line: int) -> tuple[int, str]:
+    """(line number, dotted name) of the [table] header above ``line``; (0, '') at the top level."""
+    for number in range(line - 1, 0, -1):
+        if header := _HEADER_OF_LINE.match(lines[number - 1]):
+            return number, ".".join(p.strip().strip('"') for p in header.group(1).split("."))
+    return 0, ""

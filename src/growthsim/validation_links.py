@@ -1,0 +1,384 @@
+"""Stage 1, the checks that tie indicators together: correlations, shock events and their
+effects, derived-indicator formulas, and relative targets. A mixin of validation.Checker, which
+supplies report/warn/table/text/quantity and the per-indicator checks these build on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .dependence import is_correlation_matrix, nearest_correlation, rank_to_score
+from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
+from .events import EFFECT_KINDS, Effect, Event
+from .formulas import FormulaError, parse_formula
+from .quantities import Expect, format_value
+from .scenario import BASES, DERIVED_METRICS, ID_PATTERN, Indicator
+
+__all__ = ["LinkChecks"]
+
+
+class LinkChecks:
+    """Checks across indicators (a mixin: see validation.Checker)."""
+
+    def correlations(self, raw: Any, indicators: list[Indicator], all_ids: list[str]):
+        """Pairs as written, and the matrix the engine will use: (ids, rows), repaired if need be."""
+        if not isinstance(raw, dict):
+            self.report(("correlations",), "expected a [correlations] section such as gdp = { industry = 0.7 }")
+            return (), None
+        known = {i.id for i in indicators}
+        by_kind = {i.id: i.kind for i in indicators}
+        pairs: dict[frozenset, tuple[str, str, float]] = {}
+        if "matrix" in raw or "order" in raw:
+            pairs.update(self.correlation_matrix_form(raw, all_ids))
+            raw = {k: v for k, v in raw.items() if k not in ("matrix", "order")}
+        for first, partners in raw.items():
+            path = ("correlations", first)
+            if first not in all_ids:
+                self.report(path, self.missing_indicator(first, all_ids), at="key")
+                continue
+            if not isinstance(partners, dict):
+                self.report(path, f"expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, "
+                                  f"got {kind_of(partners)}")
+                continue
+            for second, value in partners.items():
+                here = (*path, second)
+                if second not in all_ids:
+                    self.report(here, self.missing_indicator(second, all_ids), at="key")
+                    continue
+                if second == first:
+                    self.report(here, "an indicator's correlation with itself is always 1", at="key")
+                    continue
+                if any(by_kind.get(x) == "derived" for x in (first, second)):
+                    self.report(here, "a derived indicator moves with the indicators of its formula: correlate "
+                                      "those instead", at="key")
+                    continue
+                rho = self.quantity(value, here, Expect.NUMBER, None)
+                if rho is None:
+                    continue
+                if not -1 <= rho <= 1:
+                    self.report(here, f"a correlation lies between -1 and 1 (got {as_written(value)})")
+                    continue
+                key = frozenset((first, second))
+                if key in pairs:
+                    a, b, _ = pairs[key]
+                    self.report(here, f"the pair {first} ~ {second} is given twice (also as {a} ~ {b} = "
+                                      f"{pairs[key][2]:g}): keep one", at="key")
+                    continue
+                pairs[key] = (first, second, rho)
+        usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
+        if not usable:
+            return tuple(pairs.values()), None
+        ids = [i.id for i in indicators if any(i.id in p[:2] for p in usable)]
+        index = {indicator_id: k for k, indicator_id in enumerate(ids)}
+        asked = np.eye(len(ids))
+        for a, b, rho in usable:
+            asked[index[a], index[b]] = asked[index[b], index[a]] = rho
+        matrix = asked
+        if not is_correlation_matrix(asked):
+            matrix = nearest_correlation(asked)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
+            if moved:  # otherwise the repair is below the precision anyone writes correlations with
+                self.warn(("correlations",), "these correlations cannot hold together (the matrix is not "
+                                             "positive semi-definite; pairs you did not write count as 0); "
+                                             "growthsim uses the nearest valid matrix, which moves "
+                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
+                                             + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
+        elif not is_correlation_matrix(rank_to_score(asked)):
+            # valid as rank correlations, but the normal scores that would produce them are not quite
+            achieved = 6 / np.pi * np.arcsin(nearest_correlation(rank_to_score(asked)) / 2)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids))
+                     if abs(achieved[i, j] - asked[i, j]) > 5e-4]
+            if moved:
+                self.warn(("correlations",), "no joint distribution of normal scores has exactly these rank "
+                                             "correlations; growthsim uses the nearest, which moves "
+                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
+        fixed = [i.id for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
+        for indicator_id in fixed:
+            self.warn(("correlations",), f"{indicator_id} has a fixed value: a correlation with it has no effect")
+        return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
+
+    # -- shock events
+
+    def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:
+        if not isinstance(raw, dict):
+            self.report(("events",), f"expected [events.<id>] sections, got {kind_of(raw)}")
+            return []
+        by_id = {i.id: i for i in indicators}
+        events, group_totals = [], {}
+        for event_id, body in raw.items():
+            path = ("events", event_id)
+            if not ID_PATTERN.match(event_id):
+                self.report(path, f"event id {event_id!r} must be lower-case ASCII letters, digits and '_', "
+                                  "starting with a letter (the Chinese name goes in name = \"...\")", at="key")
+                continue
+            body = self.table(body, path, ("name", "probability", "group", "effects", "source", "rationale"),
+                              required={"name": "", "probability": "e.g. probability = \"15%\"",
+                                        "effects": "e.g. effects = [{ indicator = \"retail\", add = \"-4pp\" }]"})
+            if body is None:
+                continue
+            name = self.text(body, "name", path, required=True)
+            group = self.text(body, "group", path)
+            probability = None
+            if "probability" in body:
+                probability = self.quantity(body["probability"], (*path, "probability"), Expect.PERCENT, None)
+                if probability is not None and not 0 < probability <= 1:
+                    self.report((*path, "probability"), "must be more than 0% and at most 100%")
+                    probability = None
+            if not (self.text(body, "source", path) or self.text(body, "rationale", path)):
+                self.warn(path, "event has neither a source nor a rationale for its probability and effects")
+            effects = None
+            if "effects" in body:
+                effects = self.effects(body["effects"], (*path, "effects"), by_id, all_ids)
+            if name is None or probability is None or effects is None:
+                continue
+            if group is not None:
+                group_totals.setdefault(group, []).append((event_id, probability))
+            events.append(Event(event_id, name, probability, tuple(effects), group,
+                                self.text(body, "source", path), self.text(body, "rationale", path)))
+        for group, members in group_totals.items():
+            total = sum(p for _, p in members)
+            if total > 1 + 1e-12:
+                ids = ", ".join(event_id for event_id, _ in members)
+                self.report(("events", members[-1][0], "group"),
+                            f"the events of group {group!r} ({ids}) exclude each other, so their probabilities "
+                            f"must add up to at most 100% (they add up to {format_value(total, Expect.PERCENT)})")
+        return events
+
+    def effects(self, raw: Any, path: tuple, by_id: dict, all_ids: list[str]) -> list[Effect] | None:
+        if not isinstance(raw, list) or not raw:
+            self.report(path, "expected a list of effects, e.g. "
+                              "effects = [{ indicator = \"retail\", add = \"-4pp\" }]")
+            return None
+        effects, ok = [], True
+        for index, item in enumerate(raw):
+            here = (*path, index)
+            item = self.table(item, here, ("indicator", *EFFECT_KINDS), required={"indicator": ""})
+            if item is None:
+                ok = False
+                continue
+            kinds = [k for k in EFFECT_KINDS if k in item]
+            if len(kinds) != 1:
+                self.report(here, "an effect takes exactly one of: add (points or units added), scale (a factor "
+                                  f"on the level), replace (another distribution) (found {one_of(kinds) or 'none'})",
+                            at="key")
+                ok = False
+                continue
+            target_id = self.text(item, "indicator", here)
+            indicator = by_id.get(target_id)
+            if indicator is not None and indicator.kind == "derived":
+                self.report((*here, "indicator"), f"{target_id} is derived by its formula: let the event act on the "
+                                                  "indicators its formula uses")
+                ok = False
+                continue
+            if indicator is None:
+                if target_id is not None and target_id not in all_ids:
+                    self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
+                ok = False
+                continue
+            kind, value = kinds[0], item[kinds[0]]
+            if kind == "replace":
+                assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
+                if assumption is None:
+                    ok = False
+                    continue
+                params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
+                effects.append(Effect(target_id, kind, distribution=assumption.distribution,
+                                      written=f"{indicator.assumption.on} ~ {assumption.dist}({params})"))
+                continue
+            if kind == "scale":
+                parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
+                if parsed is not None and not parsed > 0:
+                    self.report((*here, "scale"), f"the factor must be greater than 0 (got {as_written(value)})")
+                    parsed = None
+            else:
+                # points, not "%": "-4%" on a growth could mean 4 percent of it
+                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.POINTS
+                parsed = self.quantity(value, (*here, "add"), expect, indicator.unit)
+            if parsed is None:
+                ok = False
+                continue
+            effects.append(Effect(target_id, kind, value=parsed, written=as_written(value)))
+        return effects if ok else None
+
+    def correlation_matrix_form(self, raw: dict, all_ids: list[str]) -> dict[frozenset, tuple[str, str, float]]:
+        """order = [ids] and matrix = [[...]] (symmetric, unit diagonal) as pairs, zeros included."""
+        path = ("correlations",)
+        order, matrix = raw.get("order"), raw.get("matrix")
+        if order is None or matrix is None:
+            self.report(path, "a correlation matrix needs both order = [\"gdp\", \"industry\", ...] and "
+                              "matrix = [[1, 0.6, ...], ...]", at="key")
+            return {}
+        if not isinstance(order, list) or not all(isinstance(x, str) for x in order) or len(set(order)) != len(order):
+            self.report((*path, "order"), "expected a list of different indicator ids")
+            return {}
+        ok = True
+        for k, indicator_id in enumerate(order):
+            if indicator_id not in all_ids:
+                self.report((*path, "order", k), self.missing_indicator(indicator_id, all_ids))
+                ok = False
+        size = len(order)
+        if not (isinstance(matrix, list) and len(matrix) == size
+                and all(isinstance(row, list) and len(row) == size for row in matrix)):
+            self.report((*path, "matrix"), f"expected {size} rows of {size} numbers, one per id in order")
+            return {}
+        values = np.full((size, size), np.nan)
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                number = self.quantity(value, (*path, "matrix", i), Expect.NUMBER, None)
+                if number is None or not -1 <= number <= 1:
+                    if number is not None:
+                        self.report((*path, "matrix", i), f"row {i + 1}: a correlation lies between -1 and 1 "
+                                                          f"(got {as_written(value)})")
+                    ok = False
+                    continue
+                values[i, j] = number
+        if not ok:
+            return {}
+        for i in range(size):
+            if values[i, i] != 1:
+                self.report((*path, "matrix", i), f"row {i + 1}: the diagonal must be 1 ({order[i]} with itself)")
+                return {}
+            for j in range(i + 1, size):
+                if values[i, j] != values[j, i]:
+                    self.report((*path, "matrix", j), f"the matrix must be symmetric: {order[i]} ~ {order[j]} is "
+                                                      f"{values[i, j]:g} in row {i + 1} but {values[j, i]:g} in "
+                                                      f"row {j + 1}")
+                    return {}
+        return {frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
+                for i in range(size) for j in range(i + 1, size)}
+
+    def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
+                note: str | None, ok: bool) -> Indicator | None:
+        """An indicator computed from others by a formula; references are checked once all are read."""
+        metric = None
+        if "metric" not in body:
+            self.report(path, "missing required key 'metric': what the formula gives, one of "
+                              f"{one_of(DERIVED_METRICS)} (a growth such as per-capita GDP growth, a level "
+                              "such as R&D intensity, or a change in points)", at="key")
+        else:
+            metric = self.choice(body, "metric", path, DERIVED_METRICS)
+        formula = None
+        if "formula" not in body:
+            self.report(path, "missing required key 'formula', e.g. formula = \"(1 + gdp.growth) / "
+                              "(1 + population.growth) - 1\"", at="key")
+        else:
+            text = self.text(body, "formula", path)
+            if text is not None:
+                try:
+                    formula = parse_formula(text)
+                except FormulaError as error:
+                    self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
+        basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
+        baseline = None
+        if metric is not None and "baseline" in body:
+            expect = Expect.PERCENT if (metric == "change" or unit == "%") else Expect.AMOUNT
+            baseline = self.quantity(body["baseline"], (*path, "baseline"), expect, unit)
+        if metric is None or formula is None or not ok:
+            return None
+        natural = f"derived/{metric}{'%' if metric == 'level' and unit == '%' else ''}"
+        target = None
+        if "target" in body:
+            target = self.target(body["target"], (*path, "target"), natural, unit, baseline)
+            if target is None:
+                return None
+        return Indicator(id=indicator_id, name=name, unit=unit, kind="derived", assumption=None, basis=basis,
+                         baseline=baseline, source=source, note=note, target=target, formula=formula,
+                         derived_metric=metric)
+
+    def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
+        """A problem at column ``col`` of a formula string: point the caret into the formula."""
+        source = self.resolved.source_of(path)
+        line, value_col, line_text = source.locate(tuple(path), at="value")
+        at = value_col + col if value_col is not None and col is not None else value_col
+        where = f" (at column {col} of the formula)" if col is not None else ""
+        self.diagnostics.append(Diagnostic(source.label, line, at, format_key_path(path), message + where,
+                                           "error", line_text))
+
+    def check_formulas(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
+        """References of formulas exist and offer the field asked for; derived indicators form no cycle.
+
+        Returns the indicators with the broken derived ones left out."""
+        by_id = {i.id: i for i in indicators}
+        broken = set()
+        for indicator in indicators:
+            if indicator.formula is None:
+                continue
+            path = ("indicators", indicator.id, "formula")
+            for reference in indicator.formula.references:
+                other = by_id.get(reference.indicator)
+                if other is None:
+                    if reference.indicator not in all_ids or reference.indicator in self.resolved.removed:
+                        missing = self.missing_indicator(reference.indicator, all_ids)
+                        self.report_in_formula(path, reference.col, missing)
+                    broken.add(indicator.id)
+                elif reference.field not in other.fields:
+                    hint = " (a level needs the indicator's baseline)" if reference.field == "level" else ""
+                    offered = " and ".join("." + f for f in other.fields)
+                    self.report_in_formula(path, reference.col, f"{reference.indicator} has {offered}, "
+                                                                f"not .{reference.field}{hint}")
+                    broken.add(indicator.id)
+        graph = {i.id: [r.indicator for r in i.formula.references if r.indicator in by_id]
+                 for i in indicators if i.formula is not None}
+        cycle = find_cycle(graph)
+        if cycle:
+            self.report(("indicators", cycle[0], "formula"), "the formulas refer to each other in a circle: "
+                        + " -> ".join(cycle) + ": one of them must be drawn, not derived")
+            broken.update(cycle)
+        return [i for i in indicators if i.id not in broken]
+
+    def check_relative_targets(self, indicators: list[Indicator], all_ids: list[str]) -> None:
+        """Relative targets name another indicator; ``all_ids`` includes those that had errors."""
+        by_id = {i.id: i for i in indicators}
+        for indicator in indicators:
+            target = indicator.target
+            if target is None or target.op != "relative":
+                continue
+            path = ("indicators", indicator.id, "target", "relative_to")
+            other = by_id.get(target.relative_to)
+            if other is None and target.relative_to in all_ids:
+                continue  # it exists but has errors of its own, reported there
+            if other is None:
+                self.report(path, f"{self.missing_indicator(target.relative_to, all_ids)}; "
+                                  f"indicators in this scenario: {one_of(all_ids)}")
+            elif other.id == indicator.id:
+                self.report(path, "an indicator cannot be compared with itself")
+            elif other.metric != indicator.metric:
+                self.report(path, f"cannot compare {indicator.id}'s {indicator.metric} with "
+                                  f"{other.id}'s {other.metric}")
+            elif other.kind not in ("flow", "derived") and other.kind != indicator.kind:
+                self.report(path, f"cannot compare a {indicator.kind} with a {other.kind} ({other.id})")
+            elif indicator.basis and other.basis and other.basis != indicator.basis:
+                self.report(path, f"{indicator.id} grows in {indicator.basis} terms but {other.id} in "
+                                  f"{other.basis} terms: compare growths on the same price basis")
+            elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
+                self.report(path, f"units differ: {indicator.unit} vs {other.unit}")
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in the derived-indicator graph as [a, b, ..., a], or None."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt in graph and state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if state.get(node) is None:
+            found = visit(node)
+            if found:
+                return found
+    return None
