@@ -1,0 +1,32 @@
+"""The benchmark workloads are real scenarios: the stress scenario is valid as generated, and the
+closed-form scenario's exact answers (against which the methods' RMSE is measured) are right."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from growthsim import parse_scenario, simulate
+
+from .conftest import REPO, mc_tolerance
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+workloads = pytest.importorskip("workloads")
+
+
+def test_the_stress_scenario_is_valid_and_as_described():
+    scenario = parse_scenario(workloads.stress_text())
+    assert not scenario.warnings  # a valid correlation chain: nothing repaired
+    assert len(scenario.indicators) == 220 and len(scenario.targeted) == 220 and len(scenario.events) == 5
+    assert len(scenario.correlations) == 199
+    summary = simulate(scenario, 2_000, seed=1)
+    assert all(row.hit is not None for row in summary.indicators)
+
+
+def test_the_closed_form_answers_are_exact():
+    summary = simulate(parse_scenario(workloads.CLOSED_FORM), 200_000, seed=9)
+    for row in summary.indicators:
+        if row.hit is not None:
+            exact = workloads.CLOSED_FORM_EXACT[row.indicator.id]
+            assert abs(row.hit.p - exact) <= mc_tolerance(exact, 200_000), row.indicator.id
