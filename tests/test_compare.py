@@ -143,6 +143,29 @@ def test_compare_json_and_long_csv(pair, tmp_path):
     assert len(manifest["scenarios"]) == 2 and manifest["draws"] == 5000
 
 
+def test_compare_json_carries_each_scenarios_events():
+    from .conftest import REPO
+
+    scenarios = REPO / "scenarios"
+    document = json.loads(invoke("compare", scenarios / "luolong-2023-baseline.toml",
+                                 scenarios / "luolong-2023-downside.toml", "-n", "20000", "-f", "json").stdout)
+    baseline, downside = document["events"]
+    assert baseline == []
+    (epidemic,) = downside
+    assert epidemic["id"] == "epidemic" and abs(epidemic["frequency"] - epidemic["probability"]) < 0.01
+    assert set(epidemic["p_hit_with"]) == set(epidemic["p_hit_without"])
+
+
+def test_diff_json(pair):
+    document = json.loads(invoke("diff", *pair, "-f", "json").stdout)
+    assert document["schema"] == "growthsim.diff/1"
+    assert document["changes"] == [{"where": "gdp", "field": "assumption", "a": "growth ~ normal(mean = 6%, sd = 2pp)",
+                                    "b": "growth ~ normal(mean = 7%, sd = 2pp)"}]
+    same = json.loads(invoke("diff", pair[0], pair[0], "-f", "json").stdout)
+    assert same["changes"] == []
+    assert invoke("diff", *pair, "-f", "csv").exit_code == 2
+
+
 def test_compare_needs_two_files(pair):
     assert invoke("compare", pair[0]).exit_code == 2
 

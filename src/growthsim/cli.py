@@ -452,13 +452,21 @@ def diff(
     a: Path = typer.Argument(..., help="The first scenario file.", show_default=False),
     b: Path = typer.Argument(..., help="The second scenario file.", show_default=False),
     overrides: Optional[List[str]] = SET_OPTION,
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                               help="table for people; json on standard output (csv: not offered)."),
 ) -> None:
     """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
     from .compare import diff as diff_scenarios
-    from .render_compare import diff_table
+    from .render import dumps
+    from .render_compare import diff_table, diff_to_dict
 
+    if output_format is OutputFormat.csv:
+        raise typer.BadParameter("diff prints a table or JSON", param_hint="--format")
     first, second = _load(a, overrides), _load(b, overrides)
     changes = diff_scenarios(first, second)
+    if output_format is OutputFormat.json:
+        _write_utf8(dumps(diff_to_dict(changes, first, second)))
+        return
     if not changes:
         _console().print(f"{a} and {b} describe the same scenario.", markup=False)
         return

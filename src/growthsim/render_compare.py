@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .render import _probability_fields, _scenario_fields, band_of, format_share, probability_bar
+from .render import _probability_fields, _scenario_fields, band_of, event_to_dict, format_share, probability_bar
 from .scenario import Scenario
 from .summary import Z_95
 
@@ -52,6 +52,8 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
             "n_targets": summary.joint.n_targets,
             **_difference_fields(difference),
         })
+    # each scenario's shock events, as in `run`'s JSON: how often each occurred, P(hit) with and without
+    events = [[event_to_dict(e) for e in summary.events] for summary in comparison.summaries]
     return {
         "schema": COMPARE_SCHEMA,
         "growthsim_version": __version__,
@@ -60,6 +62,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         "seed": comparison.seed,
         "indicators": indicators,
         "joint": joint,
+        "events": events,
     }
 
 
@@ -153,6 +156,25 @@ def comparison_table(comparison):
         all_cells.append(cell)
     table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
     return table
+
+
+DIFF_SCHEMA = "growthsim.diff/1"
+
+
+def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
+    """The JSON document of `growthsim diff`: each change as where, field, a, b (None where absent)."""
+    from . import __version__
+
+    def plain(value):
+        return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+    return {
+        "schema": DIFF_SCHEMA,
+        "growthsim_version": __version__,
+        "a": _scenario_fields(a),
+        "b": _scenario_fields(b),
+        "changes": [{"where": c.where, "field": c.field, "a": plain(c.a), "b": plain(c.b)} for c in changes],
+    }
 
 
 def diff_table(changes, a: Scenario, b: Scenario):
