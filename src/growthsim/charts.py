@@ -49,7 +49,9 @@ __all__ = [
     "save_charts",
 ]
 
-INSTALL_HINT = "charts need matplotlib: pip install 'growthsim[plot]' (or pip install matplotlib)"
+INSTALL_HINT = ("charts and reports need matplotlib, which is not installed. In the project folder run "
+                ".venv/bin/pip install '.[plot]' (or pip install 'growthsim[plot]'; plain pip install matplotlib "
+                "works too)")
 FONT_HINT = (
     "no Chinese font found, so the charts are labelled without Chinese characters (ids instead of names). "
     "Install one and run again: on Debian/Ubuntu `sudo apt install fonts-wqy-microhei` (about 5 MB); "
