@@ -189,11 +189,13 @@ def test_the_profile_is_the_tested_quantitys_quantiles(summary):
         assert abs(jobs.profile[k] - expected) < 25
 
 
-def test_same_run_same_files(summary, tmp_path):
+def test_same_run_same_files(scenario, tmp_path):
+    """Two runs with the same seed give byte-identical chart files (no dates, stable SVG ids)."""
     fonts = charts.ChartFonts(None)
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-        charts.save_charts({"overview": charts.overview_chart(summary, fonts)}, tmp_path / folder, fonts)
+        run = simulate(scenario, 5_000, seed=8)
+        charts.save_charts({"overview": charts.overview_chart(run, fonts)}, tmp_path / folder, fonts)
     for suffix in ("png", "svg"):
         first, second = (tmp_path / folder / f"overview.{suffix}" for folder in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()
@@ -264,6 +266,18 @@ def test_plot_without_matplotlib_says_how_to_install_it(scenario_file, tmp_path,
     assert result.exit_code == 1
     assert "pip install 'growthsim[plot]'" in result.output
     assert not (tmp_path / "p").exists() and not (tmp_path / "o").exists()
+
+
+def test_a_failure_while_drawing_leaves_neither_folder(scenario_file, tmp_path, monkeypatch):
+    """--out and --plot in different folders: the charts are drawn before --out is committed."""
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(charts, "save_charts", broken)
+    result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(tmp_path / "o"),
+                                 "--plot", str(tmp_path / "p")])
+    assert result.exit_code == 1 and "nothing was written" in result.output
+    assert list(tmp_path.iterdir()) == [scenario_file]
 
 
 def test_a_failure_while_drawing_leaves_no_chart_folder(scenario_file, tmp_path, monkeypatch):

@@ -70,6 +70,30 @@ def test_workers_and_chunk_sizes_do_not_change_any_number(path):
             (workers, chunk_size)
 
 
+def test_spawned_workers_give_the_same_numbers(monkeypatch):
+    """Windows and macOS start workers by spawn: the model and the pilot travel pickled."""
+    import growthsim.engine as engine
+
+    monkeypatch.setattr(engine, "START_METHOD", "spawn")
+    scenario = parse_scenario(MIXED)
+    n = 3 * BLOCK_SIZE
+    assert _everything(simulate(scenario, n, seed=4, workers=2)) == _everything(simulate(scenario, n, seed=4))
+
+
+def test_a_scenario_error_in_a_worker_is_reported_as_such():
+    """A formula that fails only on later draws fails in a worker; the error must come back as the
+    located ScenarioError it is, not as a broken process pool."""
+    import pickle
+
+    from growthsim import ScenarioError
+    from growthsim.diagnostics import Diagnostic
+
+    error = ScenarioError([Diagnostic("s.toml", 3, 5, "indicators.x.formula", "no finite value")])
+    again = pickle.loads(pickle.dumps(error))
+    assert isinstance(again, ScenarioError) and again.diagnostics == error.diagnostics
+    assert str(again) == str(error)
+
+
 def test_one_chunk_with_workers_is_simply_run_here():
     scenario = parse_scenario(MIXED)
     assert _everything(simulate(scenario, 1000, seed=2, workers=4)) == _everything(simulate(scenario, 1000, seed=2))

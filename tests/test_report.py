@@ -219,6 +219,24 @@ def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_commands_on_a_scenario_without_targets_say_so(tmp_path):
+    path = tmp_path / "none.toml"
+    path.write_text(scenario_text("""
+        [indicators.gdp]
+        name = "地区生产总值"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        growth = { dist = "normal", mean = "7%", sd = "1pp", rationale = "t" }
+        """), encoding="utf-8")
+    for args in (["report", str(path), "--html", str(tmp_path / "r.html")], ["sensitivity", str(path)],
+                 ["run", str(path), "--precision", "0.5pp"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "has no targets" in result.output and "internal error" not in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_report_with_a_broken_scenario_is_a_located_error(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(SCENARIO.replace('sd = "1pp"', 'sd = "-1pp"'), encoding="utf-8")

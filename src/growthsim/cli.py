@@ -145,6 +145,7 @@ class _ChartFolder:
         self.plot = plot
         self.staged = None
         self.written: list[str] = []
+        self.drawn = False
         self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
         if plot is None:
             return
@@ -167,17 +168,22 @@ class _ChartFolder:
             self.staged.discard()
 
     def into_out(self, make_charts):
-        """The ``extra`` hook of the --out writers when the charts go into the --out folder."""
-        if not self.shares_out:
+        """The ``extra`` hook of the --out writers: the charts are drawn before the --out folder is
+        committed (into it, or into their own staged folder), so that a failure while drawing
+        leaves neither folder behind."""
+        if self.plot is None:
             return None
-        return lambda folder, result: self._save(make_charts(result), folder)
+        if self.shares_out:
+            return lambda folder, result: self._save(make_charts(result), folder)
+        return lambda folder, result: self._save(make_charts(result), self.staged.staging)
 
     def finish(self, make_charts, result) -> None:
-        """Write the charts into their own folder (if they have one) and move it into place."""
+        """Draw the charts if no --out writer did, and move their own folder (if any) into place."""
         if self.staged is None:
             return
         with _writing(self.plot):
-            self._save(make_charts(result), self.staged.staging)
+            if not self.drawn:
+                self._save(make_charts(result), self.staged.staging)
             self.staged.commit()
 
     def _save(self, charts, folder) -> None:
@@ -187,6 +193,7 @@ class _ChartFolder:
         if fonts.hint:
             _console(stderr=True).print(f"note: {fonts.hint}", style="yellow", markup=False, soft_wrap=True)
         self.written = save_charts(charts, folder, fonts)
+        self.drawn = True
 
     def note(self) -> None:
         if self.plot is not None:
@@ -245,6 +252,9 @@ def run(
         if strict:
             raise _fail(f"{len(loaded.warnings)} warning(s) and --strict: nothing was run")
     model = compile_model(loaded)
+    if precision is not None and not loaded.targeted:
+        raise _fail(f"{loaded.path}: the scenario has no targets, so there is no P(hit) whose precision "
+                    "--precision could reach; give --draws instead")
     n_draws = draws if draws is not None else (10_000_000 if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
@@ -531,6 +541,8 @@ def sensitivity(
     from .sensitivity import sensitivity as analyse
 
     loaded = _load(_scenario_path(scenario), overrides)
+    if not loaded.targeted:
+        raise _fail(f"{loaded.path}: the scenario has no targets, so nothing to analyse")
     if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
         from .diagnostics import did_you_mean
 
@@ -598,6 +610,9 @@ def report(
     for scenario in loaded:
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
+    if not loaded[0].targeted:
+        raise _fail(f"{loaded[0].path}: the scenario has no targets: a report says how likely each target is, "
+                    "so give targets (see growthsim show) or use growthsim run")
     console = _console(stderr=True)
     step = (lambda words: console.print(f"… {words}", style="dim", markup=False)) if sys.stderr.isatty() else None
     with _input_errors(ScenarioError):

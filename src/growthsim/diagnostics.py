@@ -67,6 +67,11 @@ class ScenarioError(Exception):
         summary = f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__(summary + ":\n" + "\n".join(d.headline() for d in errors))
 
+    def __reduce__(self):
+        # Raised in a worker process, the error travels back pickled: rebuild it from its diagnostics
+        # (the default would pass the message string, which is not a list of diagnostics).
+        return ScenarioError, (self.diagnostics,)
+
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from typing import Callable
@@ -91,6 +92,11 @@ def simulate(
     the last two round ``n_draws`` up to whole replicates (``sampling.planned_draws``).
     """
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
+    if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
+        # Iman-Conover rearranges whole blocks, mixing the replicates whose independence the error
+        # bars rest on (and a replicate may be too small to rank); the copula imposes the same rank
+        # correlations draw by draw and keeps the design's structure.
+        model = dataclasses.replace(model, correlation_method="gaussian_copula")
     n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
     replicate = replicate_size(n_draws, method)
@@ -171,11 +177,13 @@ def simulate_to_precision(
 
 # --- worker processes ---------------------------------------------------------------------------------
 
+START_METHOD: str | None = None  # None: fork on Linux, spawn elsewhere (tests set "spawn" to check it)
 _worker_state: tuple | None = None  # (model, entropy, pilot accumulator, method, replicate) in a worker
 
 
 def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, replicate: int | None) -> None:
     global _worker_state
+    pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
     _worker_state = (model, entropy, pilot, method, replicate)
     # One BLAS thread per worker: the correlation products are tiny (k x k by k x block), and BLAS's
     # own threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
@@ -189,7 +197,6 @@ def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
     model, entropy, pilot, method, replicate = _worker_state
     partial = pilot.partial(task[0][0])
-    partial.model = model
     for start, stop in task:
         partial.add(evaluate(model, sample(model, entropy, start, stop, method, replicate)))
     return partial
@@ -207,8 +214,8 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     # fork starts a worker in milliseconds with the model already in memory; where there is none
     # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
-    start_method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" \
-        else "spawn"
+    start_method = START_METHOD or (
+        "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn")
     context = multiprocessing.get_context(start_method)
     with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
                              initargs=(model, entropy, pilot, method, replicate)) as pool:

@@ -120,7 +120,9 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         else:
             a = middle
     if expect is Expect.AMOUNT:  # no more digits than the tolerance resolves: 15208, not 15208.251953
-        b = round(b, max(0, -math.floor(math.log10(tolerance))))
+        # rounded towards b's side of the bracket, where P(hit) is at least the goal (P is monotone)
+        scale = 10.0 ** max(0, -math.floor(math.log10(tolerance)))
+        b = (math.ceil(b * scale) if b > a else math.floor(b * scale)) / scale
         p_b = probability_at(b)
     written = _written(b, expect, unit)
     return SolveResult(parameter, b, written, p_b, goal, True,

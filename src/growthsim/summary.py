@@ -57,18 +57,21 @@ class Probability:
         """From the hit counts of independent replicates of ``size`` draws each (lhs, sobol): the
         standard error is the spread of the replicates' estimates, the interval Student's t on it.
 
-        When every replicate gives the same estimate (all hits or none, say) the spread says
-        nothing; the binomial interval, too wide for these designs but never too narrow, is used."""
+        A stratified design can make every replicate's count the same (a target on one input hits
+        in the same number of strata each time), so the spread is floored at half a hit per
+        replicate: the estimates cannot be told apart more finely than that, and an error bar of
+        zero would claim an exactness the design does not have."""
         hits = np.asarray(hits, dtype=np.int64)
         replicates = hits.size
         total, n = int(hits.sum()), replicates * size
         p = total / n
-        if replicates < 2 or np.all(hits == hits[0]):
+        if replicates < 2:
             binomial = cls.from_counts(total, n)
             return cls(p, binomial.se, binomial.ci, n)
         from scipy.stats import t
 
-        se = float(np.std(hits / size, ddof=1)) / math.sqrt(replicates)
+        spread = max(float(np.std(hits / size, ddof=1)), 0.5 / size)
+        se = spread / math.sqrt(replicates)
         half = float(t.ppf(0.975, replicates - 1)) * se
         return cls(p, se, (min(max(0.0, p - half), p), max(min(1.0, p + half), p)), n)
 
@@ -137,6 +140,7 @@ class Summary:
     events: tuple[EventSummary, ...] = ()
     method: str = "mc"  # how the uniforms were drawn: mc, lhs or sobol
     replicates: int | None = None  # lhs, sobol: independent replicates behind the error bars
+    correlation_method: str | None = None  # how correlations were imposed (lhs, sobol: always the copula)
 
 
 class Accumulator:
@@ -309,8 +313,9 @@ class Accumulator:
             all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
         )
         replicates = None if self.replicate is None else n // self.replicate
+        correlation_method = self.model.correlation_method if self.model.correlated_rows else None
         return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries(),
-                       self.method, replicates)
+                       self.method, replicates, correlation_method)
 
     def _probability(self, per_replicate: list[np.ndarray], index: int, hits: int) -> Probability:
         if self.replicate is None:
