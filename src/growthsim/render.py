@@ -407,9 +407,12 @@ def _caption(summary: Summary) -> str:
             f"{joint.n_targets} 项。{dependence}"
         )
     design = {"lhs": "拉丁超立方抽样", "sobol": "Sobol'序列抽样"}.get(summary.method)
-    how = (f"{design}（{summary.replicates}组独立重复，误差由重复间的差异估计）" if design else "")
-    if design and summary.scenario.correlation_method != summary.correlation_method and summary.correlation_method:
-        how += "，相关性以高斯copula施加（秩相关与边际分布不变）"
+    how = ""
+    if design:
+        copula = ("；相关性以高斯copula施加（秩相关与边际分布不变）"
+                  if summary.correlation_method and summary.scenario.correlation_method != summary.correlation_method
+                  else "")
+        how = f"（{design}，{summary.replicates}组独立重复，误差由重复间的差异估计{copula}）"
     lines.append(
         f"{summary.n_draws:,}次模拟{how}，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
         "目标的解读见 `growthsim show`。"
