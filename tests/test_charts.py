@@ -246,6 +246,32 @@ def test_plot_into_the_out_folder_is_listed_in_its_manifest(scenario_file, tmp_p
     assert result.exit_code == 0, result.output
 
 
+def test_one_commands_folder_is_never_replaced_by_anothers(scenario_file, tmp_path):
+    """A planner keeps one folder of results or of charts: another command must not wipe it."""
+    results = tmp_path / "results"
+    assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(results)]).exit_code == 0
+    before = sorted(p.name for p in results.iterdir())
+    result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(results)])
+    assert result.exit_code == 1 and "holds the output of another growthsim command" in result.output
+    assert "give --out and --plot the same folder" in result.output
+    assert sorted(p.name for p in results.iterdir()) == before
+    figures = tmp_path / "图表"
+    assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(figures)]).exit_code == 0
+    result = runner.invoke(app, ["compare", str(scenario_file), str(scenario_file), *SMALL, "--plot", str(figures)])
+    assert result.exit_code == 1 and "for --plot" in result.output
+    assert (figures / "overview.png").exists()
+
+
+def test_an_edited_result_file_is_not_overwritten(scenario_file, tmp_path):
+    results = tmp_path / "results"
+    assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(results)]).exit_code == 0
+    with open(results / "summary.csv", "a", encoding="utf-8-sig") as f:
+        f.write("my note,,,\n")
+    result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(results)])
+    assert result.exit_code == 1 and "summary.csv was changed after growthsim wrote it" in result.output
+    assert (results / "summary.csv").read_text(encoding="utf-8-sig").endswith("my note,,,\n")
+
+
 def test_plot_refuses_a_folder_with_other_files_before_running(scenario_file, tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()

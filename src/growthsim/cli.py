@@ -141,7 +141,7 @@ class _ChartFolder:
 
     Checked before anything is simulated: matplotlib installed, the folder usable."""
 
-    def __init__(self, plot: Optional[Path], out: Optional[Path]):
+    def __init__(self, plot: Optional[Path], out: Optional[Path], kind: str):
         self.plot = plot
         self.staged = None
         self.written: list[str] = []
@@ -157,8 +157,11 @@ class _ChartFolder:
         except ChartsUnavailable as error:
             raise _fail(str(error)) from None
         if not self.shares_out:
+            from .export import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
+
+            charts = {"run": RUN_CHARTS, "compare": COMPARE_CHARTS, "sensitivity": SENSITIVITY_CHARTS}[kind]
             with _writing(plot):
-                self.staged = StagedOutput(plot)
+                self.staged = StagedOutput(plot, charts, "--plot")
 
     def __enter__(self):
         return self
@@ -262,7 +265,7 @@ def run(
     from .charts import run_charts
     from .diagnostics import ScenarioError
 
-    with _ChartFolder(plot, out) as charts, _progress(n_draws) as progress, _input_errors(ScenarioError):
+    with _ChartFolder(plot, out, "run") as charts, _progress(n_draws) as progress, _input_errors(ScenarioError):
         if out is not None:
             with _writing(out):
                 summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
@@ -433,7 +436,7 @@ def compare(
     from .charts import comparison_charts
     from .diagnostics import ScenarioError
 
-    with _ChartFolder(plot, out) as charts, _progress(n_draws * len(loaded)) as progress, \
+    with _ChartFolder(plot, out, "compare") as charts, _progress(n_draws * len(loaded)) as progress, \
             _input_errors(ScenarioError):
         if out is None:
             comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
@@ -536,7 +539,7 @@ def sensitivity(
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from . import __version__
     from .engine import DEFAULT_CHUNK_SIZE
-    from .export import StagedOutput, finish_folder
+    from .export import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
     from .render import _scenario_fields, dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
     from .sensitivity import sensitivity as analyse
 
@@ -551,7 +554,7 @@ def sensitivity(
     from .diagnostics import ScenarioError
 
     columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
-    with _ChartFolder(plot, out) as charts:
+    with _ChartFolder(plot, out, "sensitivity") as charts:
         with _input_errors(ScenarioError):
             results = analyse(loaded, indicator, draws, seed)
         rows = sensitivity_rows(results)
@@ -561,7 +564,7 @@ def sensitivity(
         flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
         if out is not None:
             extra = charts.into_out(sensitivity_charts)
-            with _writing(out), StagedOutput(out) as staged:
+            with _writing(out), StagedOutput(out, SENSITIVITY_OUTPUT) as staged:
                 finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
                               DEFAULT_CHUNK_SIZE, 0.0, extra=None if extra is None else lambda f: extra(f, results))
         charts.finish(sensitivity_charts, results)

@@ -91,17 +91,6 @@ def simulate(
     ``method`` is mc (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol' points);
     the last two round ``n_draws`` up to whole replicates (``sampling.planned_draws``).
     """
-    from threadpoolctl import threadpool_limits
-
-    # One BLAS thread, here as in every worker: a matrix product split across threads may sum in
-    # another order, and the last bits of the correlated draws would then depend on the number of
-    # cores (measured: sobol runs differed between one and two workers in the 17th digit). The
-    # products are tiny (k x k by k x block); threads would not speed them up anyway.
-    with threadpool_limits(1):
-        return _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method)
-
-
-def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method) -> Summary:
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
         # Iman-Conover rearranges whole blocks, mixing the replicates whose independence the error
@@ -196,9 +185,9 @@ def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, r
     global _worker_state
     pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
     _worker_state = (model, entropy, pilot, method, replicate)
-    # One BLAS thread per worker, as in the main process (see simulate): BLAS's own threads (as
-    # many as cores, busy-waiting) in every worker would also oversubscribe the cores: measured,
-    # two workers with default BLAS threads ran no faster than one.
+    # One BLAS thread per worker for good (sampling.sample limits each call anyway): BLAS's own
+    # threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
+    # measured, two workers with default BLAS threads ran no faster than one.
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)

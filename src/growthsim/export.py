@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,12 @@ __all__ = [
     "OutputError",
     "StagedOutput",
     "DrawWriter",
-    "RUN_FILES",
+    "RUN_OUTPUT",
+    "COMPARE_OUTPUT",
+    "SENSITIVITY_OUTPUT",
+    "RUN_CHARTS",
+    "COMPARE_CHARTS",
+    "SENSITIVITY_CHARTS",
     "manifest",
     "file_sha256",
     "simulate_to_folder",
@@ -38,10 +44,17 @@ __all__ = [
     "compare_to_folder",
 ]
 
-RUN_FILES = ("summary.csv", "summary.json", "manifest.json", "draws.csv", "compare.csv", "compare.json",
-             "sensitivity.csv", "sensitivity.json")
-# Charts (charts.save_charts) and reports: also growthsim's own, replaced with the rest of a folder.
-OWN_FILE = re.compile(r"^(overview|compare-overview|(outcome|tornado)-[A-Za-z0-9_]+)\.(png|svg)$|^report\.html$")
+# What each command writes into its folder. An existing folder is replaced only when everything in it
+# is what the same command writes (an earlier run of it): never another command's results, never a
+# planner's own files, so that one folder per purpose stays safe to reuse.
+_CHART = r"\.(png|svg)"
+RUN_OUTPUT = re.compile(rf"summary\.(csv|json)|manifest\.json|draws\.csv|(overview|outcome-[A-Za-z0-9_]+){_CHART}")
+COMPARE_OUTPUT = re.compile(rf"compare\.(csv|json)|manifest\.json|compare-overview{_CHART}")
+SENSITIVITY_OUTPUT = re.compile(rf"sensitivity\.(csv|json)|manifest\.json|tornado-[A-Za-z0-9_]+{_CHART}")
+RUN_CHARTS = re.compile(rf"(overview|outcome-[A-Za-z0-9_]+){_CHART}")
+COMPARE_CHARTS = re.compile(rf"compare-overview{_CHART}")
+SENSITIVITY_CHARTS = re.compile(rf"tornado-[A-Za-z0-9_]+{_CHART}")
+_ANY_OUTPUT = (RUN_OUTPUT, COMPARE_OUTPUT, SENSITIVITY_OUTPUT)
 EXCEL_MAX_ROWS = 1_048_576
 
 
@@ -52,22 +65,18 @@ class OutputError(Exception):
 class StagedOutput:
     """A folder whose files appear together on ``commit()`` or not at all.
 
-    The destination must not exist, or hold only files of an earlier growthsim run (they are
-    replaced as a whole); a folder with anything else in it is refused rather than mixed.
+    The destination must not exist, or hold only files this command writes (``replaces``: an
+    earlier run of it, replaced as a whole) none of which was changed since (checked against the
+    earlier run's manifest): another command's results, a planner's own files or an edited
+    summary are refused rather than mixed or lost. ``option`` names the option in messages.
     """
 
-    def __init__(self, destination: str | Path):
+    def __init__(self, destination: str | Path, replaces: re.Pattern = RUN_OUTPUT, option: str = "--out"):
         self.destination = Path(destination)
         if self.destination.exists():
             if not self.destination.is_dir():
                 raise OutputError(f"{self.destination} exists and is not a folder")
-            foreign = sorted(p.name for p in self.destination.iterdir()
-                             if p.name not in RUN_FILES and not OWN_FILE.match(p.name))
-            if foreign:
-                raise OutputError(
-                    f"{self.destination} already holds other files ({', '.join(foreign[:3])}"
-                    f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder for --out"
-                )
+            _check_replaceable(self.destination, replaces, option)
         self._created_parents: list[Path] = []
         parent = self.destination.parent
         missing = []
@@ -167,6 +176,31 @@ def write_single_file(path: str | Path, text: str, marker: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
+    names = sorted(p.name for p in folder.iterdir())
+    foreign = [name for name in names if not replaces.fullmatch(name)]
+    if foreign:
+        listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        if all(any(kind.fullmatch(name) for kind in _ANY_OUTPUT) for name in foreign):
+            raise OutputError(
+                f"{folder} holds the output of another growthsim command ({listed}), which this one would "
+                f"replace: choose another folder for {option} (to keep a run's charts with its results, give "
+                "--out and --plot the same folder)")
+        raise OutputError(f"{folder} already holds other files ({listed}); choose a new or empty folder for {option}")
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        return
+    try:
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return  # not a manifest we can read: nothing to compare with
+    for name, digest in recorded.items():
+        path = folder / name
+        if path.is_file() and file_sha256(path) != digest:
+            raise OutputError(f"{path} was changed after growthsim wrote it; save your version elsewhere (or "
+                              f"delete it) before writing into {folder} again, or choose another folder for {option}")
 
 
 class DrawWriter:
@@ -285,7 +319,7 @@ def simulate_to_folder(
 
     from .render import rows_to_csv, summary_rows, summary_to_dict
 
-    with StagedOutput(out) as staged:
+    with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
         if export_draws:
             with open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="") as draws_file:
@@ -315,7 +349,7 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     from .render import rows_to_csv
     from .render_compare import comparison_rows, comparison_to_dict
 
-    with StagedOutput(out) as staged:
+    with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()
         comparison = compare(scenarios, n_draws, seed, chunk_size=chunk_size, progress=progress)
         elapsed = time.perf_counter() - started

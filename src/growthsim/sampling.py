@@ -173,6 +173,17 @@ def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc"
 
     ``method`` is mc, lhs or sobol; the last two need ``replicate`` (replicate_size of the run's
     draws) and a chunk of whole replicates."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: a matrix product split across threads may sum in another order, and the last
+    # bits of correlated draws would depend on the number of cores (measured: a sobol run differed
+    # between one and two workers in the 17th digit). The products are k x k by k x block, too
+    # small for threads to help.
+    with threadpool_limits(1):
+        return _sample(model, entropy, start, stop, method, replicate)
+
+
+def _sample(model: Model, entropy: int, start: int, stop: int, method: str, replicate: int | None) -> Draws:
     design = _Design(model, entropy, start, stop, method, replicate)
     held = dict(model.held)
     values = np.empty((len(model.indicators), stop - start))
