@@ -63,9 +63,31 @@ def test_an_amount_parameter_is_solved_and_written_as_a_file_takes_it(write_scen
         """))
     result = solve(path, "jobs", 0.9, n_draws=N, seed=3)
     expected = 12000 + 600 * stats.norm.ppf(0.9) - 0.5  # counts are rounded: >= 12000 means >= 11999.5
-    assert result.reachable and result.written == str(int(result.value))
+    assert result.reachable and result.written == f"{int(result.value)}人"  # with its unit, as a file writes it
     assert result.probability.p >= 0.9  # rounded to whole units on the side where the goal is met
     assert abs(result.value - expected) <= value_tolerance(0.9, sigma=600) + 2
+
+
+def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario):
+    path = write_scenario(scenario_text("""
+        [indicators.tech]
+        name = "技术合同成交额"
+        unit = "亿元"
+        kind = "count"
+        target = { at_least = "16亿元", source = "t" }
+        level = { dist = "normal", mean = "16.5亿元", sd = "2亿元", rationale = "t" }
+
+        [indicators.other]
+        name = "其他"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        growth = { dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }
+        """))
+    result = solve(path, "tech", 0.8, "tech.target.at_least", n_draws=20_000, seed=1)
+    assert result.reachable and result.written.endswith("亿元")  # written with its unit, as --set needs it
+    unrelated = solve(path, "tech", 0.8, "other.growth.mean", n_draws=5_000, seed=1)
+    assert not unrelated.reachable and "does not depend on other.growth.mean" in unrelated.message
 
 
 def test_an_unreachable_goal_is_said_plainly(path):

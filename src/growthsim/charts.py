@@ -430,11 +430,10 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
     """A tornado: P(hit) with each input held at its p10 and at its p90 (events: never/always),
     largest swing on top, around the target's P(hit) with every input random."""
     fonts = fonts or chart_fonts()
-    # On common random numbers an input that does not move P(hit) leaves it exactly unchanged.
-    moving = [e for e in result.inputs if e.swing > 0]
-    effects = moving[:top]
+    drivers = list(result.drivers)
+    effects = drivers[:top]
     if not effects:
-        raise ValueError(f"no input moves {result.indicator}'s P(hit)")
+        raise ValueError(f"no input matters to {result.indicator}'s P(hit)")
     base = result.p_hit
     with _style(fonts):
         figure = _figure(7.6, 1.6 + 0.36 * len(effects))
@@ -451,6 +450,10 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
                       label=low_label if y == 0 else None)
             axes.barh(y, effect.p_high - base, left=base, height=0.6, color="#e08a3c",
                       label=high_label if y == 0 else None)
+        for y, effect in enumerate(effects):  # the rank correlation: how the input goes with the target
+            rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
+            axes.text(1.01, y, f"ρ {rho}", transform=axes.get_yaxis_transform(), va="center", fontsize=8,
+                      color="#555555")
         axes.axvline(base, color="#222222", linewidth=1.2)
         axes.annotate(fonts.text(f"全部随机 {_share(base)}", f"all random {_share(base)}"), (base, 0.0),
                       xycoords=("data", "axes fraction"), xytext=(4, 4), textcoords="offset points", fontsize=8)
@@ -460,12 +463,13 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
         axes.set_title(fonts.text(f"{result.name}：什么左右达标概率", f"{result.indicator}: what drives P(hit)"),
                        loc="left", pad=22)
-        still = len(result.inputs) - len(moving)
-        note = fonts.text("其余输入随机（与之相关的输入随之变动），共用随机数",
-                          "other inputs random (correlated ones move with it), common random numbers")
-        if still:
-            note += fonts.text(f"；另有{still}个输入不影响该目标（未列出）",
-                               f"; {still} inputs without effect not shown")
+        unrelated = len(result.inputs) - len(drivers)
+        note = fonts.text("其余输入随机（与之相关的随之变动），共用随机数；ρ：与目标的秩相关",
+                          "other inputs random (correlated ones move with it), common random numbers; "
+                          "ρ: rank correlation with the target")
+        if unrelated:
+            note += fonts.text(f"；另有{unrelated}个输入与该目标无关（未列出）",
+                               f"; {unrelated} unrelated inputs not shown")
         _footnote(figure, note)
     return figure
 
@@ -495,8 +499,7 @@ def comparison_charts(comparison, fonts: ChartFonts | None = None) -> dict[str, 
 
 
 def sensitivity_charts(results, fonts: ChartFonts | None = None) -> dict[str, "Figure"]:
-    return {_stem("tornado", r.indicator): tornado_chart(r, fonts=fonts) for r in results
-            if any(e.swing > 0 for e in r.inputs)}
+    return {_stem("tornado", r.indicator): tornado_chart(r, fonts=fonts) for r in results if r.drivers}
 
 
 def save_charts(charts: dict[str, "Figure"], folder: str | Path, fonts: ChartFonts | None = None,

@@ -587,7 +587,7 @@ def sensitivity_tables(results, top: int = 8) -> list:
         table.add_column("@p90", justify="right")
         table.add_column("摆幅 swing", justify="right")
         table.add_column("秩相关 Spearman", justify="right")
-        for effect in target.inputs[:top]:
+        for effect in target.drivers[:top]:
             rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
             table.add_row(f"{effect.name} ({effect.input})", f"{effect.p_low * 100:.1f}%",
                           f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", rho)

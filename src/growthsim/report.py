@@ -34,8 +34,9 @@ class TargetAdvice:
     current: str | None  # as written in the scenario
     needed: str | None  # None when not reachable or not applicable
     achieved: float | None
-    message: str  # a sentence in Chinese
+    message: str  # a sentence in Chinese (HTML)
     already: bool = False  # P(hit) is at the goal already: `needed` is how far the assumption may fall
+    what: str | None = None  # the parameter in words: 地区生产总值增速的最可能值
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
         if row.hit is not None:
             charts[f"outcome-{row.indicator.id}"] = svg_text(outcome_chart(row, n_draws, fonts, names), fonts)
     for indicator_id, result in drivers.items():
-        if any(e.swing > 0 for e in result.inputs):
+        if result.drivers:
             charts[f"tornado-{indicator_id}"] = svg_text(tornado_chart(result, top=8, fonts=fonts), fonts)
 
     import matplotlib
@@ -129,24 +130,40 @@ def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int,
     except ScenarioError:
         what = "由公式推算" if indicator.assumption is None else "的假设没有单一的中心值"
         return TargetAdvice(None, None, None, None, f"该指标{what}，见下方驱动因素")
-    current = str(indicator.assumption.written[parameter.rsplit(".", 1)[1]])
-    key = f"<code>{parameter}</code>"
+    name = parameter.rsplit(".", 1)[1]
+    current = _with_unit(indicator.assumption.written[name], indicator)
+    what = f"{indicator.name}{_ON_WORDS.get(indicator.assumption.on, '')}的{_PARAMETER_WORDS.get(name, name)}"
+    key = f'{_e(what)}<span class="small">（<code>{_e(parameter)}</code>）</span>'
+    share = _goal(goal)
     try:
         result = solve(scenario.path, indicator.id, goal, parameter, overrides=scenario.overrides,
                        n_draws=n_draws, seed=seed)
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
         return TargetAdvice(parameter, current, None, None, f"无法求解：{_e(error)}")
     if not result.reachable:
-        return TargetAdvice(parameter, current, None, None,
-                            f"在 {key} 可取的范围内，达标概率达不到 {goal:.0%}")
+        return TargetAdvice(parameter, current, None, None, f"在{key}可取的范围内，达标概率达不到 {share}")
     already = p_hit >= goal
     if already:
-        message = (f"已有{goal:.0%}以上把握：{key} 即使从 {_e(current)} 变为 <b>{_e(result.written)}</b>，"
+        message = (f"已有{share}以上把握：{key}即使从 {_e(current)} 变为 <b>{_e(result.written)}</b>，"
                    f"达标概率仍约为 {result.probability.p:.0%}")
     else:
-        message = (f"需把 {key} 从 {_e(current)} 调到 <b>{_e(result.written)}</b>，"
+        message = (f"需把{key}从 {_e(current)} 调到 <b>{_e(result.written)}</b>，"
                    f"达标概率才约为 {result.probability.p:.0%}")
-    return TargetAdvice(parameter, current, result.written, result.probability.p, message, already)
+    return TargetAdvice(parameter, current, result.written, result.probability.p, message, already, what)
+
+
+_ON_WORDS = {"growth": "增速", "change": "变动"}  # a level needs no word: 新增企业数的均值
+_PARAMETER_WORDS = {"mean": "均值", "mode": "最可能值", "value": "取值"}
+
+
+def _with_unit(written, indicator: Indicator) -> str:
+    """A parameter as written, with the indicator's unit where the file gave a bare number (14000 -> 14000户)."""
+    text = str(written)
+    return f"{text}{indicator.unit}" if isinstance(written, (int, float)) and indicator.unit != "%" else text
+
+
+def _goal(goal: float) -> str:
+    return f"{goal * 100:g}%"
 
 
 # --- HTML -------------------------------------------------------------------------------------------
@@ -262,7 +279,7 @@ def _how_to_read(report: Report) -> str:
         '<p>每个目标的<b>达标概率</b>是在各项假设之下，模拟出的众多可能的'
         f'{report.summaries[0].scenario.target_year}年中实现该目标的比例，括号内为其95%区间（模拟误差）。'
         '评估用语：≥90% 很可能，≥66% 可能，≥33% 难料，≥10% 不太可能，其下 很难。'
-        f'“驱动因素”比较某一输入取其第10与第90百分位时的达标概率（其余输入随机，与之相关的输入随之变动）；“要有{report.goal:.0%}把握”'
+        f'“驱动因素”比较某一输入取其第10与第90百分位时的达标概率（其余输入随机，与之相关的输入随之变动）；“要有{_goal(report.goal)}把握”'
         '给出该指标自身假设的中心值需要达到多少。</p>'
     )
 
@@ -321,13 +338,13 @@ def _overview_table(report: Report) -> str:
     for row in sorted((r for r in first.indicators if r.hit is not None), key=lambda r: -r.hit.p):
         target = row.indicator.target
         drivers = report.drivers.get(row.indicator.id)
-        top = ", ".join(e.name for e in drivers.inputs[:2] if e.swing > 0) if drivers else ""
+        top = ", ".join(e.name for e in drivers.drivers[:2]) if drivers else ""
         advice = report.advice.get(row.indicator.id)
         needed = "—"
         if advice and advice.needed:
             arrow = "可放宽至" if advice.already else "→"
             needed = (f"{_e(advice.current)} {arrow} <b>{_e(advice.needed)}</b>"
-                      f"<div class=\"small\">{_e(advice.parameter.split('.', 1)[1])}</div>")
+                      f"<div class=\"small\">{_e(advice.what or advice.parameter)}</div>")
         rows.append(
             f'<tr><td><a href="#t-{_e(row.indicator.id)}">{_e(row.indicator.name)}</a></td>'
             f"<td>{_e(target.written or target.text)}</td><td class=\"num\">{_projection(row)}</td>"
@@ -336,7 +353,7 @@ def _overview_table(report: Report) -> str:
         )
     head = (f"<tr><th>指标</th><th>目标</th><th class=\"num\">预测中位数 [90%区间]</th>"
             f"<th class=\"num\">达标概率 [95%]</th><th>评估</th>"
-            f"<th>主要驱动因素</th><th class=\"num\">要有{report.goal:.0%}把握</th></tr>")
+            f"<th>主要驱动因素</th><th class=\"num\">要有{_goal(report.goal)}把握</th></tr>")
     title = f"<h3>{_e(first.scenario.name)}</h3>" if len(report.summaries) > 1 else ""
     return f"{title}<table>{head}{''.join(rows)}</table>"
 
@@ -379,14 +396,14 @@ def _target_section(report: Report, row, band_of) -> str:
         facts.append(("目标来源", f'<span class="source">{_e(target.source)}</span>'))
     advice = report.advice.get(indicator.id)
     if advice is not None:
-        facts.append((f"要有{report.goal:.0%}把握", advice.message))
+        facts.append((f"要有{_goal(report.goal)}把握", advice.message))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     parts = [f'<section class="target" id="t-{_e(indicator.id)}"><h3>{_e(indicator.name)} '
              f'<span class="small">{_e(indicator.id)}</span></h3>',
              _img(report, f"outcome-{indicator.id}", f"{indicator.name}的预测分布"),
              f'<dl class="facts">{dl}</dl>']
     drivers = report.drivers.get(indicator.id)
-    moving = [e for e in drivers.inputs if e.swing > 0] if drivers else []
+    moving = list(drivers.drivers) if drivers else []
     if moving:
         parts.append(_img(report, f"tornado-{indicator.id}", f"{indicator.name}的驱动因素"))
         rows = "".join(

@@ -27,7 +27,9 @@ from .model import compile_model
 from .sampling import BLOCK_SIZE, sample
 from .scenario import Scenario
 
-__all__ = ["InputEffect", "TargetSensitivity", "sensitivity"]
+__all__ = ["InputEffect", "TargetSensitivity", "sensitivity", "RELEVANT_SPEARMAN"]
+
+RELEVANT_SPEARMAN = 0.05  # below this rank correlation (and without swing) an input is taken as unrelated
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,25 @@ class InputEffect:
     def swing(self) -> float:
         return abs(self.p_high - self.p_low)
 
+    @property
+    def relevant(self) -> bool:
+        """Does the input matter to the target at all? It moves P(hit) between its p10 and p90, or
+        it goes with the target's quantity (a target's own input may hit at both its p10 and its
+        p90, and matter only in its tail: its swing is 0 but its rank correlation is not)."""
+        return self.swing > 0 or (self.spearman is not None and abs(self.spearman) >= RELEVANT_SPEARMAN)
+
 
 @dataclass(frozen=True)
 class TargetSensitivity:
     indicator: str
     name: str
     p_hit: float
-    inputs: tuple[InputEffect, ...]  # sorted by swing, largest first
+    inputs: tuple[InputEffect, ...]  # by swing, largest first; ties by |rank correlation|
+
+    @property
+    def drivers(self) -> tuple[InputEffect, ...]:
+        """The inputs that matter to the target, in order."""
+        return tuple(e for e in self.inputs if e.relevant)
 
 
 def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000,
@@ -99,7 +113,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
                 float(values[hits].mean()) if hits.any() else None,
                 float(values[~hits].mean()) if (~hits).any() else None,
             ))
-        effects.sort(key=lambda e: -e.swing)
+        effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
         out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects)))
     return out
 

@@ -72,7 +72,8 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     expect, unit, current = _parameter_value(base, parameter)
     seed = seed if seed is not None else (base.seed if base.seed is not None else 20230101)
     n_draws = n_draws or base.draws
-    step_floor = 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-4, 1e-6)
+    # the answer to the precision a planner writes: 0.01pp for rates, about 1/1000 of an amount
+    step_floor = 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-3, 1e-6)
     tolerance = tolerance or step_floor
 
     def probability_at(value: float) -> Probability:
@@ -100,6 +101,10 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
             high_value, p_high = high_value + step, trial
         step *= 2
     else:
+        if p_low.p == p_high.p == p_current.p:
+            return SolveResult(parameter, None, None, None, goal, False,
+                               f"{indicator_id}'s P(hit) does not depend on {parameter} in this scenario (it stays "
+                               f"{p_current.p:.1%} however far it moves): choose a parameter of {indicator_id} itself")
         return SolveResult(parameter, None, None, None, goal, False,
                            f"P(hit) stays between {min(p_low.p, p_high.p):.1%} and {max(p_low.p, p_high.p):.1%} "
                            f"for {parameter} from {format_value(low_value, expect, unit)} to "
@@ -132,8 +137,8 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
 def _written(value: float, expect: Expect, unit: str) -> str:
     """The value as a scenario file (and --set) takes it: "17.3%", "0.5pp", or a plain number for an
     amount (format_value's thousands separators, "14,000户", are for reading, not for files)."""
-    if expect is Expect.AMOUNT:
-        return np.format_float_positional(round(value, 6), trim="-")
+    if expect is Expect.AMOUNT:  # with its unit: a target amount such as 16亿元 is ambiguous without it
+        return np.format_float_positional(round(value, 6), trim="-") + (unit or "")
     return format_value(value, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
 
 
@@ -167,7 +172,10 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
         if value is None:
             raise ScenarioError([Diagnostic("--param", None, None, parameter,
                                             f"{parts[0]}'s target has no {parts[2]!r} to solve for")])
-        return target.expect, indicator.unit, value
+        expect = target.expect
+        if parts[2] == "tolerance" and expect is not Expect.AMOUNT:  # a tolerance is a spread: points
+            expect = Expect.POINTS
+        return expect, indicator.unit, value
     assumption = indicator.assumption
     if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written:
         raise ScenarioError([Diagnostic("--param", None, None, parameter,
