@@ -189,6 +189,22 @@ def test_the_profile_is_the_tested_quantitys_quantiles(summary):
         assert abs(jobs.profile[k] - expected) < 25
 
 
+def test_tick_labels_say_exactly_where_the_ticks_are(summary):
+    """A tick at 4.75% must not read 4.8% (the target line may sit at 4.8%)."""
+    fonts = charts.ChartFonts(None)
+    for row in summary.indicators:
+        figure = charts.outcome_chart(row, summary.n_draws, fonts)
+        axes = figure.axes[0]
+        figure.canvas.draw()
+        for tick in axes.xaxis.get_major_ticks():
+            label = tick.label1.get_text()
+            if not label or not axes.get_xlim()[0] <= tick.get_loc() <= axes.get_xlim()[1]:
+                continue
+            scale = 0.01 if label.endswith(("%", "pp")) else 1.0
+            value = float(label.rstrip("%p").replace(",", "")) * scale
+            assert value == pytest.approx(tick.get_loc(), abs=1e-9 + 1e-9 * abs(value)), (row.indicator.id, label)
+
+
 def test_same_run_same_files(scenario, tmp_path):
     """Two runs with the same seed give byte-identical chart files (no dates, stable SVG ids)."""
     fonts = charts.ChartFonts(None)

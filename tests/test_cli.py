@@ -145,6 +145,15 @@ def test_run_uses_the_scenario_settings_when_no_options(write_scenario):
     assert document["draws"] == 20000 and document["seed"] == 12345
 
 
+def test_few_draws_do_not_claim_certainty(write_scenario):
+    """30 draws with no hit: the table shows the upper bound, not '0.0% ±0.0', and a note says why."""
+    path = write_scenario(GOOD.replace('at_least = "8%"', 'at_least = "30%"'))
+    result = invoke("run", str(path), "--draws", "30", "--seed", "1")
+    assert result.exit_code == 0
+    assert "0% (<" in result.stdout and "0.0% ±0.0" not in result.stdout
+    assert "only 30 draws" in result.output
+
+
 def test_run_broken_scenario_exits_1_with_located_message(write_scenario):
     path = write_scenario(BROKEN)
     result = invoke("run", str(path))

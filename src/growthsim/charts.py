@@ -180,17 +180,20 @@ def _footnote(figure: "Figure", text: str) -> None:
 # --- number formats on axes -------------------------------------------------------------------------
 
 
-def _tick_formatter(expect: Expect, values: np.ndarray):
-    """Tick labels in the report's units: 8% for rates, 0.5pp for points, 12,345 for amounts."""
-    from matplotlib.ticker import FuncFormatter
+def _nice_ticks(axis, expect: Expect, lo: float, hi: float) -> None:
+    """Ticks at 1, 2 or 5 times a power of ten, labelled with just the digits they need, in the
+    report's units: 8% for rates, 0.5pp for points, 12,345 for amounts (a tick at 4.75% printed
+    as 4.8% beside a target line at 4.8% would mislead)."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-    span = float(np.ptp(values)) if values.size else 0.0
-    if expect is Expect.PERCENT or expect is Expect.POINTS:
-        digits = 0 if span * 100 >= 8 else (1 if span * 100 >= 0.8 else 2)
-        suffix = "%" if expect is Expect.PERCENT else "pp"
-        return FuncFormatter(lambda v, _: f"{v * 100:.{digits}f}{suffix}")
-    digits = 0 if span >= 8 else (1 if span >= 0.8 else 2)
-    return FuncFormatter(lambda v, _: f"{v:,.{digits}f}")
+    scale = 100.0 if expect in (Expect.PERCENT, Expect.POINTS) else 1.0
+    raw = max((hi - lo) * scale / 7, 1e-12)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    suffix = {Expect.PERCENT: "%", Expect.POINTS: "pp"}.get(expect, "")
+    axis.set_major_locator(MultipleLocator(step / scale))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * scale:,.{decimals}f}{suffix}"))
 
 
 def _percent_axis(axis) -> None:
@@ -237,7 +240,9 @@ def _bins(profile: np.ndarray, lo: float, hi: float, cuts: list[float], integer:
                         for e in edges])
         shares = np.diff(cdf)
     else:
-        shares = np.diff(np.interp(edges, values, cdf_p, left=0.0, right=1.0))
+        # beyond the profile (its outer 0.1% each side) nothing is drawn: piling that mass into the
+        # first and last bins would show a bump that is not there
+        shares = np.diff(np.interp(edges, values, cdf_p, left=cdf_p[0], right=cdf_p[-1]))
     return edges, shares
 
 
@@ -286,7 +291,7 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
         off_chart = [m for m in cuts if not lo <= m <= hi]
         axes.set_xlim(lo, hi)
         axes.set_ylim(0, heights.max() * 1.28 if heights.size and heights.max() > 0 else 1)
-        axes.xaxis.set_major_formatter(_tick_formatter(_tested_expect(row), np.array([lo, hi])))
+        _nice_ticks(axes.xaxis, _tested_expect(row), lo, hi)
         axes.set_yticks([])
         axes.spines["left"].set_visible(False)
 
@@ -464,8 +469,9 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
         axes.set_title(fonts.text(f"{result.name}：什么左右达标概率", f"{result.indicator}: what drives P(hit)"),
                        loc="left", pad=22)
         unrelated = len(result.inputs) - len(drivers)
-        note = fonts.text("其余输入随机（与之相关的随之变动），共用随机数；ρ：与目标的秩相关",
-                          "other inputs random (correlated ones move with it), common random numbers; "
+        note = fonts.text(f"其余输入随机（与之相关的随之变动），每组{result.draws:,}次模拟、共用随机数；"
+                          "ρ：与目标的秩相关",
+                          f"other inputs random (correlated ones move with it), {result.draws:,} common draws; "
                           "ρ: rank correlation with the target")
         if unrelated:
             note += fonts.text(f"；另有{unrelated}个输入与该目标无关（未列出）",

@@ -132,7 +132,7 @@ SET_OPTION = typer.Option(None, "--set", metavar="KEY=VALUE",
 
 PLOT_OPTION = typer.Option(None, "--plot", metavar="DIR",
                            help="Folder to write charts into, each as PNG and SVG (may be the --out folder). "
-                                "Needs matplotlib: pip install 'growthsim[plot]'.")
+                                "Needs matplotlib: pip install 'growthsim\\[plot]'.")
 
 
 class _ChartFolder:
@@ -255,6 +255,8 @@ def run(
         if strict:
             raise _fail(f"{len(loaded.warnings)} warning(s) and --strict: nothing was run")
     model = compile_model(loaded)
+    if plot is not None and not loaded.targeted:
+        raise _fail(f"{loaded.path}: the scenario has no targets, so there is nothing to chart (--plot)")
     if precision is not None and not loaded.targeted:
         raise _fail(f"{loaded.path}: the scenario has no targets, so there is no P(hit) whose precision "
                     "--precision could reach; give --draws instead")
@@ -295,6 +297,10 @@ def run(
             names = {i.id: i.name for i in model.indicators}
             _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method,
                                                 names))
+    if summary.n_draws < 1_000 and precision is None:
+        _console(stderr=True).print(
+            f"note: only {summary.n_draws:,} draws: every probability is rough (see its ±); use 10,000 or more "
+            "for numbers to report", style="yellow", markup=False)
     if precision is not None:
         widths = half_widths(summary)
         widest = max(widths, key=widths.get)

@@ -326,6 +326,9 @@ def probability_bar(p: float, width: int = 10) -> str:
 
 
 def _fmt_probability(probability: Probability) -> str:
+    if probability.p in (0.0, 1.0):  # no draw hit (or none missed): ±0 would claim certainty
+        bound = probability.ci[1] if probability.p == 0 else probability.ci[0]
+        return f"{probability.p * 100:.0f}% ({'<' if probability.p == 0 else '>'}{format_share(bound)})"
     half = Z_95 * probability.se * 100
     return f"{probability.p * 100:.1f}% ±{half:.1f}"
 
@@ -580,7 +583,8 @@ def sensitivity_tables(results, top: int = 8) -> list:
     tables = []
     for target in results:
         table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
-                      caption="p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机（与之相关的随之变动）、共用随机数",
+                      caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
+                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟",
                       caption_justify="left")
         table.add_column("输入 input")
         table.add_column("P(hit) @p10", justify="right")

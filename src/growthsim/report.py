@@ -205,7 +205,8 @@ section.target { border-top: 1px solid var(--rule); padding-top: .25rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .5rem 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; }
-nav ol { columns: 2; font-size: .9rem; }
+nav ol { font-size: .9rem; }
+nav ol ol { columns: 3; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
@@ -414,8 +415,9 @@ def _target_section(report: Report, row, band_of) -> str:
         parts.append("<table><tr><th>驱动因素</th><th class=\"num\">取第10百分位时</th>"
                      "<th class=\"num\">取第90百分位时</th><th class=\"num\">摆幅</th>"
                      f"<th class=\"num\">秩相关</th></tr>{rows}</table>")
-        parts.append('<p class="small">事件：“第10百分位”为不发生，“第90百分位”为发生。'
-                     f'其余输入随机，与之相关的输入随之变动；{report.analysis_draws:,}次模拟，共用随机数。</p>')
+        events = "事件：“第10百分位”为不发生，“第90百分位”为发生。" if report.summaries[0].scenario.events else ""
+        parts.append(f'<p class="small">{events}其余输入随机，与之相关的输入随之变动；'
+                     f'{report.analysis_draws:,}次模拟，共用随机数。</p>')
     parts.append("</section>")
     return "".join(parts)
 

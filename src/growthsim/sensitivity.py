@@ -60,6 +60,7 @@ class TargetSensitivity:
     name: str
     p_hit: float
     inputs: tuple[InputEffect, ...]  # by swing, largest first; ties by |rank correlation|
+    draws: int = 0  # draws per trial
 
     @property
     def drivers(self) -> tuple[InputEffect, ...]:
@@ -114,7 +115,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
                 float(values[~hits].mean()) if (~hits).any() else None,
             ))
         effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
-        out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects)))
+        out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws))
     return out
 
 
