@@ -103,3 +103,8 @@ def test_solve_command(path):
     unknown = runner.invoke(app, ["solve", str(path), "-i", "gpd", "-p", "0.8"], env={"NO_COLOR": "1"})
     assert unknown.exit_code == 1 and "did you mean 'gdp'?" in unknown.stderr
     assert runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "1.5"]).exit_code == 2
+    # as a planner writes it: the Chinese name, a percentage
+    by_name = runner.invoke(app, ["solve", str(path), "-i", "地区生产总值", "-p", "80%", "-n", "20000"])
+    assert by_name.exit_code == 0 and by_name.stdout == result.stdout
+    eighty = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "80"], env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert eighty.exit_code == 2 and "write 0.8 or 80%" in eighty.output

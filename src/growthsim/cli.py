@@ -35,6 +35,30 @@ class Method(str, Enum):
     sobol = "sobol"
 
 
+def _probability_option(value: Optional[str]) -> Optional[float]:
+    """A probability as a planner writes it: 0.8 or 80% (full-width ％ too)."""
+    if value is None:
+        return None
+    text = value.strip().replace("％", "%")
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a probability: write 0.8 or 80%") from None
+    if 1 < number < 100 and not text.endswith("%"):
+        raise typer.BadParameter(f"{value} is not a probability: write {number / 100:g} or {value}% (with the % sign)")
+    if not 0 < number < 1:
+        raise typer.BadParameter("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%")
+    return number
+
+
+def _indicator_id(scenario, given: str) -> str:
+    """An indicator given by its id or by its Chinese name (as in the tables)."""
+    if given in scenario.ids:
+        return given
+    by_name = [i.id for i in scenario.indicators if i.name == given.strip()]
+    return by_name[0] if len(by_name) == 1 else given
+
+
 def _precision(value: Optional[str]) -> Optional[float]:
     if value is None:
         return None
@@ -495,9 +519,10 @@ def diff(
 @app.command()
 def solve(
     scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: str = typer.Option(..., "--indicator", "-i", help="The indicator whose target to reach, e.g. fai."),
-    probability: float = typer.Option(..., "--prob", "-p", min=0.0, max=1.0,
-                                      help="The P(hit) to reach, as a fraction: 0.8 for 80%."),
+    indicator: str = typer.Option(..., "--indicator", "-i",
+                                  help="The indicator whose target to reach: its id (fai) or its name (固定资产投资)."),
+    probability: str = typer.Option(..., "--prob", "-p", metavar="P", callback=_probability_option,
+                                    help="The P(hit) to reach: 0.8 or 80%."),
     parameter: Optional[str] = typer.Option(None, "--param",
                                             help="What to change (default: the central value of the indicator's "
                                                  "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
@@ -511,10 +536,8 @@ def solve(
     from .diagnostics import ScenarioError
     from .solve import solve as goal_seek
 
-    if not 0 < probability < 1:
-        raise typer.BadParameter("give a probability strictly between 0 and 1, e.g. 0.8", param_hint="--prob")
     path = _scenario_path(scenario)
-    _load(path, overrides)  # every problem in the file, reported as for run
+    indicator = _indicator_id(_load(path, overrides), indicator)  # every problem in the file, reported as for run
     try:
         result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws,
                            seed=seed)
@@ -531,7 +554,8 @@ def solve(
 @app.command()
 def sensitivity(
     scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", help="Only this indicator's target."),
+    indicator: Optional[str] = typer.Option(None, "--indicator", "-i",
+                                            help="Only this indicator's target: its id or its name."),
     overrides: Optional[List[str]] = SET_OPTION,
     draws: Optional[int] = typer.Option(20_000, "--draws", "-n", min=1000, max=10_000_000,
                                         help="Draws per trial (two trials per input)."),
@@ -552,6 +576,8 @@ def sensitivity(
     loaded = _load(_scenario_path(scenario), overrides)
     if not loaded.targeted:
         raise _fail(f"{loaded.path}: the scenario has no targets, so nothing to analyse")
+    if indicator is not None:
+        indicator = _indicator_id(loaded, indicator)
     if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
         from .diagnostics import did_you_mean
 
