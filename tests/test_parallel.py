@@ -126,3 +126,27 @@ def test_sketches_on_other_grids_are_not_merged():
     b = QuantileSketch(np.arange(20.0))
     with pytest.raises(ValueError, match="same grid"):
         a.merge(b)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "killpg"), reason="needs POSIX process groups")
+def test_ctrl_c_stops_the_workers_and_leaves_nothing(tmp_path):
+    """Ctrl-C reaches the whole process group: the workers ignore it, the main process stops them
+    at once (it used to wait for every queued run) and discards the half-written --out folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "growthsim", "run", "-n", "100000000", "-w", "2",
+                                "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(3)  # well into the workers' runs
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        assert process.wait(timeout=10) == 130  # the run had ~25 s to go
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert list(tmp_path.iterdir()) == []

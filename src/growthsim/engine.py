@@ -182,7 +182,11 @@ _worker_state: tuple | None = None  # (model, entropy, pilot accumulator, method
 
 
 def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, replicate: int | None) -> None:
+    import signal
+
     global _worker_state
+    # Ctrl-C is the main process's to handle (it stops the workers); a worker would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
     _worker_state = (model, entropy, pilot, method, replicate)
     # One BLAS thread per worker for good (sampling.sample limits each call anyway): BLAS's own
@@ -208,7 +212,6 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     processes. Runs are about half a worker's share, so the work stays balanced, and each
     partial (mostly its quantile grids, a few MB) is sent back once per run."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     per_task = max(1, len(pending) // (workers * 2))
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
@@ -217,6 +220,17 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     start_method = START_METHOD or (
         "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn")
     context = multiprocessing.get_context(start_method)
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
-                             initargs=(model, entropy, pilot, method, replicate)) as pool:
-        yield from pool.map(_work, tasks)
+    # multiprocessing.Pool rather than concurrent.futures: on Ctrl-C or an error the workers must
+    # stop at once (terminate), not finish every queued run first, which looked like a hang.
+    pool = context.Pool(min(workers, len(tasks)), initializer=_start_worker,
+                        initargs=(model, entropy, pilot, method, replicate))
+    finished = False
+    try:
+        yield from pool.imap(_work, tasks)
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
