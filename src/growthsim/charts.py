@@ -187,7 +187,7 @@ def _nice_ticks(axis, expect: Expect, lo: float, hi: float) -> None:
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
     scale = 100.0 if expect in (Expect.PERCENT, Expect.POINTS) else 1.0
-    raw = max((hi - lo) * scale / 7, 1e-12)
+    raw = max((hi - lo) * scale / 9, 1e-12)  # 5 to 10 ticks
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
