@@ -11,7 +11,7 @@ import numpy as np
 
 from .evaluation import Outcomes, evaluate
 from .model import Model, compile_model
-from .sampling import BLOCK_SIZE, planned_draws, replicate_size, sample
+from .sampling import BLOCK_SIZE, one_blas_thread, planned_draws, replicate_size, sample
 from .scenario import Scenario
 from .summary import Accumulator, Summary
 
@@ -91,6 +91,11 @@ def simulate(
     ``method`` is mc (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol' points);
     the last two round ``n_draws`` up to whole replicates (``sampling.planned_draws``).
     """
+    with one_blas_thread():
+        return _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method)
+
+
+def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method) -> Summary:
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
         # Iman-Conover rearranges whole blocks, mixing the replicates whose independence the error

@@ -29,6 +29,7 @@ designs, whose whole point is a smaller one.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -173,14 +174,31 @@ def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc"
 
     ``method`` is mc, lhs or sobol; the last two need ``replicate`` (replicate_size of the run's
     draws) and a chunk of whole replicates."""
+    with one_blas_thread():
+        return _sample(model, entropy, start, stop, method, replicate)
+
+
+_blas_limited = 0  # depth of one_blas_thread() contexts: only the outermost one calls threadpoolctl
+
+
+@contextmanager
+def one_blas_thread():
+    """One BLAS thread inside: a matrix product split across threads may sum in another order, and
+    the last bits of correlated draws would depend on the number of cores (measured: a sobol run
+    differed between one and two workers in the 17th digit). simulate enters it once for a whole
+    run, so that each block does not pay threadpoolctl's look-up (~0.6 ms)."""
+    global _blas_limited
+    if _blas_limited:
+        yield
+        return
     from threadpoolctl import threadpool_limits
 
-    # One BLAS thread: a matrix product split across threads may sum in another order, and the last
-    # bits of correlated draws would depend on the number of cores (measured: a sobol run differed
-    # between one and two workers in the 17th digit). The products are k x k by k x block, too
-    # small for threads to help.
     with threadpool_limits(1):
-        return _sample(model, entropy, start, stop, method, replicate)
+        _blas_limited += 1
+        try:
+            yield
+        finally:
+            _blas_limited -= 1
 
 
 def _sample(model: Model, entropy: int, start: int, stop: int, method: str, replicate: int | None) -> Draws:
