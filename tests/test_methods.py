@@ -4,6 +4,7 @@ exact answer as often as they claim), and they are far smaller than plain Monte 
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -187,7 +188,8 @@ def test_precision_stops_with_every_half_width_under_the_bound(scenario, method)
     assert met and max(half_widths(summary).values()) <= 0.004
     # the result is exactly the run of the draws it reports
     again = simulate(scenario, summary.n_draws, seed=3, method=method)
-    assert summary_to_dict(again) == summary_to_dict(summary)
+    assert summary_to_dict(again) == summary_to_dict(summary) | {"precision": None}
+    assert summary.precision == (0.004, True)
     if method == "mc":  # about z^2 p(1-p) / h^2 draws for the widest target, not many more
         p = max((EXACT[k] for k in EXACT), key=lambda q: q * (1 - q))
         needed = 1.96**2 * p * (1 - p) / 0.004**2
@@ -218,3 +220,5 @@ def test_run_method_and_precision_options(write_scenario):
     assert result.exit_code == 2 and "0.5pp" in result.output
     result = runner.invoke(app, ["run", str(path), "--precision", "0.01pp", "-n", "10000"])
     assert result.exit_code == 0 and "precision not reached within 10,000 draws" in result.output
+    result = runner.invoke(app, ["run", str(path), "--precision", "0.01pp", "-n", "10000", "-f", "json"])
+    assert json.loads(result.stdout)["precision"] == {"half_width": 0.0001, "reached": False}

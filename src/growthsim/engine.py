@@ -170,10 +170,9 @@ def simulate_to_precision(
         widest = max(half_widths(summary).values())
         if progress is not None:
             progress(summary.n_draws, max_draws)
-        if widest <= half_width:
-            return summary, True
-        if summary.n_draws >= max_draws:
-            return summary, False
+        if widest <= half_width or summary.n_draws >= max_draws:
+            reached = widest <= half_width
+            return dataclasses.replace(summary, precision=(half_width, reached)), reached
         needed = summary.n_draws * (widest / half_width) ** 2 * 1.1
         n = int(min(max_draws, max(needed, summary.n_draws * 1.25)))
         if n > BLOCK_SIZE:  # whole blocks: the same chunks as any other run of that size

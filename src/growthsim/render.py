@@ -146,6 +146,8 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         "method": summary.method,
         "replicates": summary.replicates,
         "correlation_method": summary.correlation_method,
+        "precision": (None if summary.precision is None else
+                      {"half_width": summary.precision[0], "reached": summary.precision[1]}),
         "indicators": [indicator_to_dict(row) for row in summary.indicators],
         "joint": {
             "n_targets": joint.n_targets,

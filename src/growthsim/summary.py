@@ -141,6 +141,7 @@ class Summary:
     method: str = "mc"  # how the uniforms were drawn: mc, lhs or sobol
     replicates: int | None = None  # lhs, sobol: independent replicates behind the error bars
     correlation_method: str | None = None  # how correlations were imposed (lhs, sobol: always the copula)
+    precision: tuple[float, bool] | None = None  # --precision: (the half-width asked, whether it was reached)
 
 
 class Accumulator:
