@@ -130,3 +130,23 @@ def test_sensitivity_command(write_scenario):
     assert runner.invoke(app, ["sensitivity", str(path), "-n", "2000", "--out", str(out)]).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sensitivity.csv", "sensitivity.json"]
     assert (out / "sensitivity.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_tails_show_a_target_decided_in_its_inputs_tail():
+    """y ~ N(7%, 1.5pp), target >= 9.5% (above y's p90): holding y at its p10 or p90 misses both
+    times (no swing), but in y's top tenth P(hit) = (1 - Phi(2.5/1.5)) / 0.1, and 0 in its bottom."""
+    text = scenario_text("""
+        [indicators.y]
+        name = "乙"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = { at_least = "9.5%", source = "t" }
+        growth = { dist = "normal", mean = "7%", sd = "1.5pp", rationale = "t" }
+        """)
+    (result,) = sensitivity(parse_scenario(text), n_draws=65_536, seed=4)
+    (y,) = result.inputs
+    assert y.swing == 0 and y.relevant  # relevant through its rank correlation
+    expected = stats.norm.sf(2.5 / 1.5) / 0.1
+    assert y.p_bottom == 0
+    assert abs(y.p_top - expected) <= mc_tolerance(expected, 6_553)

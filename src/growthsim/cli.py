@@ -585,7 +585,8 @@ def sensitivity(
     from .charts import sensitivity_charts
     from .diagnostics import ScenarioError
 
-    columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss")
+    columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss",
+               "p_bottom_tenth", "p_top_tenth")
     with _ChartFolder(plot, out, "sensitivity") as charts:
         with _input_errors(ScenarioError):
             results = analyse(loaded, indicator, draws, seed)

@@ -574,7 +574,8 @@ def sensitivity_rows(results) -> list[dict[str, Any]]:
     """The sensitivity analysis as plain data (rates as fractions)."""
     return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [
         {"input": e.input, "name": e.name, "p_low": e.p_low, "p_high": e.p_high, "swing": e.swing,
-         "spearman": e.spearman, "mean_hit": e.mean_hit, "mean_miss": e.mean_miss} for e in t.inputs]}
+         "spearman": e.spearman, "mean_hit": e.mean_hit, "mean_miss": e.mean_miss,
+         "p_bottom_tenth": e.p_bottom, "p_top_tenth": e.p_top} for e in t.inputs]}
         for t in results]
 
 
@@ -586,16 +587,19 @@ def sensitivity_tables(results, top: int = 8) -> list:
     for target in results:
         table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
                       caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
-                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟",
+                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟。最低/最高10%时："
+                              "该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
                       caption_justify="left")
         table.add_column("输入 input")
         table.add_column("P(hit) @p10", justify="right")
         table.add_column("@p90", justify="right")
         table.add_column("摆幅 swing", justify="right")
         table.add_column("秩相关 Spearman", justify="right")
+        table.add_column("最低10%时\n最高10%时", justify="right")
         for effect in target.drivers[:top]:
             rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
+            tails = "\n".join("—" if p is None else f"{p * 100:.1f}%" for p in (effect.p_bottom, effect.p_top))
             table.add_row(f"{effect.name} ({effect.input})", f"{effect.p_low * 100:.1f}%",
-                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", rho)
+                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", rho, tails)
         tables.append(table)
     return tables

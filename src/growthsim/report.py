@@ -407,17 +407,22 @@ def _target_section(report: Report, row, band_of) -> str:
     moving = list(drivers.drivers) if drivers else []
     if moving:
         parts.append(_img(report, f"tornado-{indicator.id}", f"{indicator.name}的驱动因素"))
+        def tail(p):
+            return "—" if p is None else _pct(p)
+
         rows = "".join(
             f"<tr><td>{_e(e.name)}</td><td class=\"num\">{_pct(e.p_low)}</td><td class=\"num\">{_pct(e.p_high)}</td>"
             f"<td class=\"num\">{e.swing * 100:.1f}pp</td>"
-            f"<td class=\"num\">{'—' if e.spearman is None else f'{e.spearman:+.2f}'}</td></tr>"
+            f"<td class=\"num\">{'—' if e.spearman is None else f'{e.spearman:+.2f}'}</td>"
+            f"<td class=\"num\">{tail(e.p_bottom)} / {tail(e.p_top)}</td></tr>"
             for e in moving[:5])
         parts.append("<table><tr><th>驱动因素</th><th class=\"num\">取第10百分位时</th>"
                      "<th class=\"num\">取第90百分位时</th><th class=\"num\">摆幅</th>"
-                     f"<th class=\"num\">秩相关</th></tr>{rows}</table>")
+                     f"<th class=\"num\">秩相关</th><th class=\"num\">最低/最高10%时</th></tr>{rows}</table>")
         events = "事件：“第10百分位”为不发生，“第90百分位”为发生。" if report.summaries[0].scenario.events else ""
         parts.append(f'<p class="small">{events}其余输入随机，与之相关的输入随之变动；'
-                     f'{report.analysis_draws:,}次模拟，共用随机数。</p>')
+                     f'{report.analysis_draws:,}次模拟，共用随机数。“最低/最高10%时”：该输入落在自身最低/最高'
+                     '十分之一的模拟中的达标概率，目标取决于输入的尾部时由此可见。</p>')
     parts.append("</section>")
     return "".join(parts)
 

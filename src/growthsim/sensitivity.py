@@ -10,7 +10,10 @@ For every input (an indicator with an assumption of its own, or a shock event):
   (Iman-Conover cannot rank a constant), so a scenario using Iman-Conover is analysed with the
   copula: the same rank correlations, the same marginals;
 * Spearman: the rank correlation between the input and the target's tested quantity over the draws;
-* attribution: the input's mean over the draws that hit and over those that miss ("why we miss").
+* attribution: the input's mean over the draws that hit and over those that miss ("why we miss");
+* tails: P(hit) over the draws where the input is in its lowest and in its highest tenth. A target
+  decided in its input's tail (CPI hits whether CPI is at its p10 or p90, and misses only above
+  its p93) shows no swing but a low P(hit) in the top tenth.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ class InputEffect:
     spearman: float | None  # rank correlation with the target's tested quantity
     mean_hit: float | None  # the input's mean on the draws that hit
     mean_miss: float | None  # and on those that miss
+    # P(hit) on the draws where the input is in its lowest / highest tenth (an event: did not / did
+    # occur): the tails, where a target near the edge of its input's range is decided
+    p_bottom: float | None = None
+    p_top: float | None = None
 
     @property
     def swing(self) -> float:
@@ -109,14 +116,30 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
             values = (draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
                       if key.startswith("event:") else draws.values[model.rows[key]])
             rho = _spearman(values, tested)
+            bottom, top = _tails(values, hits, key.startswith("event:"))
             effects.append(InputEffect(
                 key, names[key], low[indicator.id], high[indicator.id], rho,
                 float(values[hits].mean()) if hits.any() else None,
                 float(values[~hits].mean()) if (~hits).any() else None,
+                bottom, top,
             ))
         effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
         out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws))
     return out
+
+
+def _tails(values: np.ndarray, hits: np.ndarray, is_event: bool) -> tuple[float | None, float | None]:
+    """P(hit) where the input is in its lowest and its highest tenth (events: not occurring, occurring)."""
+    if is_event:
+        low, high = values == 0, values == 1
+    else:
+        order = np.argsort(values, kind="stable")  # by rank, so that ties (counts) split evenly
+        tenth = max(values.size // 10, 1)
+        low = np.zeros(values.size, dtype=bool)
+        high = np.zeros(values.size, dtype=bool)
+        low[order[:tenth]] = True
+        high[order[-tenth:]] = True
+    return (float(hits[low].mean()) if low.any() else None, float(hits[high].mean()) if high.any() else None)
 
 
 def _p_hits(scenario, n_draws: int, seed: int) -> dict[str, float]:
