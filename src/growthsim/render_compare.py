@@ -149,10 +149,11 @@ def comparison_table(comparison):
             continue
         share = (f"< {format_share(joint.all_hit.ci[1])}" if joint.all_hit.p == 0
                  else format_share(joint.all_hit.p))
-        cell = Text(f"P(all) {share}\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
-        if difference is not None:
-            cell.append("\n")
+        cell = Text(f"P(all) {share}")
+        if difference is not None:  # the difference is P(all)'s: say so, beside it, not under the next line
+            cell.append("\nP(all) ")
             cell.append_text(_fmt_difference(difference))
+        cell.append(f"\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
         all_cells.append(cell)
     table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
     return table
