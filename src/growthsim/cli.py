@@ -637,6 +637,8 @@ def report(
 
     if not 0 < goal < 1:
         raise typer.BadParameter("give a probability strictly between 0 and 1, e.g. 0.8", param_hint="--goal")
+    if not html_file.suffix and not html_file.is_dir():  # '--html 报告' should still open with a double click
+        html_file = html_file.with_name(html_file.name + ".html")
     try:
         require_matplotlib()
         check_single_file(html_file, GENERATOR)
