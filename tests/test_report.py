@@ -205,9 +205,9 @@ def test_report_command_writes_one_file_and_replaces_only_its_own(files, tmp_pat
     assert mine.read_text(encoding="utf-8") == "<html>my own page</html>"
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path)])
     assert result.exit_code == 1 and "is a folder" in result.output
-    result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path / "报告"), "-n", "2000",
+    result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path / "简报"), "-n", "2000",
                                  "--analysis-draws", "1000"])
-    assert result.exit_code == 0 and (tmp_path / "报告.html").exists()  # opens with a double click
+    assert result.exit_code == 0 and (tmp_path / "简报.html").exists()  # opens with a double click
 
 
 def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
