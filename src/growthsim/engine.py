@@ -213,11 +213,14 @@ def _work(task: list[tuple[int, int]]) -> Accumulator:
 def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int,
                 method: str, replicate: int | None):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
-    processes. Runs are about half a worker's share, so the work stays balanced, and each
-    partial (mostly its quantile grids, a few MB) is sent back once per run."""
+    processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
     import multiprocessing
 
-    per_task = max(1, len(pending) // (workers * 2))
+    # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
+    # at least two each, and at most 32 blocks (about a second of work) a run, so that the progress
+    # bar moves on long runs.
+    n_tasks = workers * max(2, -(-len(pending) // (workers * 32)))
+    per_task = -(-len(pending) // n_tasks)
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     # fork starts a worker in milliseconds with the model already in memory; where there is none
     # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
