@@ -178,6 +178,15 @@ def test_the_advice_matches_the_closed_form(one):
     assert abs(needed - (11999.5 + 600 * norm.ppf(0.8))) < 40  # 4 MC errors at 4,000 draws, carried through
 
 
+def test_goal_seeks_on_every_core_match_one_core(files, monkeypatch):
+    import growthsim.engine as engine
+
+    scenario = load_scenario(files[0])
+    parallel = build_report([scenario], 5_000, 7, analysis_draws=2_000).advice
+    monkeypatch.setattr(engine, "usable_cores", lambda: 1)
+    assert build_report([scenario], 5_000, 7, analysis_draws=2_000).advice == parallel
+
+
 def test_several_scenarios_add_the_comparison(two):
     page = _Page(report_html(two))
     h2 = [text for tag, text in page.headings if tag == "h2"]

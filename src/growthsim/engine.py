@@ -47,15 +47,19 @@ def pilot_check(scenario: Scenario, n_draws: int = 4096) -> None:
 PARALLEL_FROM = 1_000_000
 
 
+def usable_cores() -> int:
+    """The cores this process may use (containers and taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def auto_workers(n_draws: int) -> int:
     """How many worker processes suit a run: the usable cores for a big run, else one."""
     if n_draws < PARALLEL_FROM:
         return 1
-    try:
-        cores = len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, -(-n_draws // BLOCK_SIZE) // 2))
+    return max(1, min(usable_cores(), -(-n_draws // BLOCK_SIZE) // 2))
 
 
 def chunks(n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE):

@@ -84,11 +84,10 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     used_seed = summaries[0].seed
     step("what drives each target (sensitivity)")
     drivers = {t.indicator: t for t in sensitivity(first, None, analysis_draws, used_seed)}
-    advice = {}
-    for indicator in first.targeted:
-        step(f"what it would take: {indicator.id}")
-        p_hit = next(r.hit.p for r in summaries[0].indicators if r.indicator.id == indicator.id)
-        advice[indicator.id] = _advice(first, indicator, goal, analysis_draws, used_seed, p_hit)
+    step(f"what it would take: a goal seek for each of {len(first.targeted)} targets")
+    p_hits = {r.indicator.id: r.hit.p for r in summaries[0].indicators if r.hit is not None}
+    jobs = [(indicator.id, goal, analysis_draws, used_seed, p_hits[indicator.id]) for indicator in first.targeted]
+    advice = dict(zip([job[0] for job in jobs], _all_advice(jobs, first)))
 
     step("drawing charts")
     fonts = chart_fonts()
@@ -116,6 +115,52 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     record["analysis_draws"] = analysis_draws
     record["growthsim_version"] = __version__
     return Report(tuple(summaries), comparison, drivers, advice, goal, analysis_draws, record, charts)
+
+
+_job_scenario: Scenario | None = None  # the scenario, in a worker process of _in_parallel
+
+
+def _start_job_worker(scenario: Scenario) -> None:
+    import signal
+
+    global _job_scenario
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
+    _job_scenario = scenario
+
+
+def _advice_job(job) -> TargetAdvice:
+    return _run_advice(_job_scenario, job)
+
+
+def _run_advice(scenario: Scenario, job) -> TargetAdvice:
+    indicator_id, goal, n_draws, seed, p_hit = job
+    return _advice(scenario, scenario.indicator(indicator_id), goal, n_draws, seed, p_hit)
+
+
+def _all_advice(jobs: list, scenario: Scenario) -> list[TargetAdvice]:
+    """The goal seek of every job, in order, on every usable core: they are independent and each
+    takes about half a second. With one core (or one job) they run here."""
+    import multiprocessing
+    import sys
+
+    from .engine import usable_cores
+
+    workers = min(usable_cores(), len(jobs))
+    if workers < 2:
+        return [_run_advice(scenario, job) for job in jobs]
+    method = "fork" if sys.platform == "linux" else "spawn"
+    pool = multiprocessing.get_context(method).Pool(workers, initializer=_start_job_worker, initargs=(scenario,))
+    finished = False
+    try:
+        results = pool.map(_advice_job, jobs, chunksize=1)
+        finished = True
+        return results
+    finally:
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()  # Ctrl-C or an error: stop at once, not after every queued goal seek
+        pool.join()
 
 
 def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
