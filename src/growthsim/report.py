@@ -58,7 +58,7 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     from . import __version__
     from .charts import chart_fonts, comparison_chart, outcome_chart, overview_chart, svg_text, tornado_chart
     from .compare import compare
-    from .engine import simulate
+    from .engine import map_on_cores, simulate
     from .export import manifest
     from .render import summary_to_dict
     from .render_compare import comparison_to_dict
@@ -87,7 +87,8 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     step(f"what it would take: a goal seek for each of {len(first.targeted)} targets")
     p_hits = {r.indicator.id: r.hit.p for r in summaries[0].indicators if r.hit is not None}
     jobs = [(indicator.id, goal, analysis_draws, used_seed, p_hits[indicator.id]) for indicator in first.targeted]
-    advice = dict(zip([job[0] for job in jobs], _all_advice(jobs, first)))
+    # independent goal seeks of about half a second each: on every core
+    advice = dict(zip([job[0] for job in jobs], map_on_cores(_run_advice, first, jobs)))
 
     step("drawing charts")
     fonts = chart_fonts()
@@ -117,50 +118,9 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     return Report(tuple(summaries), comparison, drivers, advice, goal, analysis_draws, record, charts)
 
 
-_job_scenario: Scenario | None = None  # the scenario, in a worker process of _in_parallel
-
-
-def _start_job_worker(scenario: Scenario) -> None:
-    import signal
-
-    global _job_scenario
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
-    _job_scenario = scenario
-
-
-def _advice_job(job) -> TargetAdvice:
-    return _run_advice(_job_scenario, job)
-
-
 def _run_advice(scenario: Scenario, job) -> TargetAdvice:
     indicator_id, goal, n_draws, seed, p_hit = job
     return _advice(scenario, scenario.indicator(indicator_id), goal, n_draws, seed, p_hit)
-
-
-def _all_advice(jobs: list, scenario: Scenario) -> list[TargetAdvice]:
-    """The goal seek of every job, in order, on every usable core: they are independent and each
-    takes about half a second. With one core (or one job) they run here."""
-    import multiprocessing
-    import sys
-
-    from .engine import usable_cores
-
-    workers = min(usable_cores(), len(jobs))
-    if workers < 2:
-        return [_run_advice(scenario, job) for job in jobs]
-    method = "fork" if sys.platform == "linux" else "spawn"
-    pool = multiprocessing.get_context(method).Pool(workers, initializer=_start_job_worker, initargs=(scenario,))
-    finished = False
-    try:
-        results = pool.map(_advice_job, jobs, chunksize=1)
-        finished = True
-        return results
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()  # Ctrl-C or an error: stop at once, not after every queued goal seek
-        pool.join()
 
 
 def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
