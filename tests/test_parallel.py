@@ -150,3 +150,18 @@ def test_ctrl_c_stops_the_workers_and_leaves_nothing(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert list(tmp_path.iterdir()) == []
+
+
+def _scaled(shared, job):
+    return shared * job
+
+
+@pytest.mark.parametrize("start_method", [None, "spawn"])
+def test_map_on_cores_keeps_the_order_and_shares_once(monkeypatch, start_method):
+    import growthsim.engine as engine
+
+    monkeypatch.setattr(engine, "START_METHOD", start_method)
+    monkeypatch.setattr(engine, "usable_cores", lambda: 2)
+    assert engine.map_on_cores(_scaled, 3, list(range(10))) == [3 * k for k in range(10)]
+    monkeypatch.setattr(engine, "usable_cores", lambda: 1)
+    assert engine.map_on_cores(_scaled, 3, [1, 2]) == [3, 6]
