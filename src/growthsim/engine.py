@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -185,24 +186,27 @@ def simulate_to_precision(
 
 # --- worker processes ---------------------------------------------------------------------------------
 
+START_METHOD: str | None = None  # None: fork on Linux, spawn elsewhere (tests set "spawn" to check it)
 
-def map_on_cores(function, shared, jobs: list) -> list:
-    """[function(shared, job) for job in jobs], in order, on every usable core: for independent
-    pieces of work of about a second (goal seeks, sensitivity trials). ``shared`` (a scenario or a
-    model) reaches each worker once; ``function`` must be a module-level function. Workers ignore
-    Ctrl-C and are stopped at once on it or on an error. With one core, or one job: here."""
+
+@contextlib.contextmanager
+def _pool(workers: int, initializer, initargs: tuple):
+    """A multiprocessing.Pool whose workers ignore Ctrl-C (the main process handles it) and are
+    terminated at once when the block ends by an exception, Ctrl-C included: concurrent.futures
+    would first finish every queued job, which looked like a hang.
+
+    fork starts a worker in milliseconds with everything already in memory; where there is none
+    (Windows, macOS), spawn sends the initargs over (a Formula pickles as its text)."""
     import multiprocessing
 
-    workers = min(usable_cores(), len(jobs))
-    if workers < 2:
-        return [function(shared, job) for job in jobs]
-    start_method = START_METHOD or ("fork" if sys.platform == "linux" else "spawn")
-    pool = multiprocessing.get_context(start_method).Pool(workers, initializer=_start_mapper, initargs=(shared,))
+    start_method = START_METHOD or (
+        "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn")
+    pool = multiprocessing.get_context(start_method).Pool(workers, initializer=_start_in_worker,
+                                                          initargs=(initializer, initargs))
     finished = False
     try:
-        results = pool.map(_call_mapped, [(function, job) for job in jobs], chunksize=1)
+        yield pool
         finished = True
-        return results
     finally:
         if finished:
             pool.close()
@@ -211,32 +215,39 @@ def map_on_cores(function, shared, jobs: list) -> list:
         pool.join()
 
 
-_mapper_shared = None  # map_on_cores' shared value, in a worker
-
-
-def _start_mapper(shared) -> None:
+def _start_in_worker(initializer, initargs: tuple) -> None:
     import signal
 
-    global _mapper_shared
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
-    _mapper_shared = shared
+    initializer(*initargs)
 
 
-def _call_mapped(item):
+def map_on_cores(function, shared, jobs: list) -> list:
+    """[function(shared, job) for job in jobs], in order, on every usable core: for independent
+    pieces of work of about a second (goal seeks). ``shared`` (a scenario or a model) reaches each
+    worker once; ``function`` must be a module-level function. With one core, or one job: here."""
+    workers = min(usable_cores(), len(jobs))
+    if workers < 2:
+        return [function(shared, job) for job in jobs]
+    with _pool(workers, _set_shared, (shared,)) as pool:
+        return pool.map(_call_with_shared, [(function, job) for job in jobs], chunksize=1)
+
+
+_worker_state: tuple | None = None  # in a worker: map_on_cores' shared value, or simulate's run
+
+
+def _set_shared(shared) -> None:
+    global _worker_state
+    _worker_state = shared
+
+
+def _call_with_shared(item):
     function, job = item
-    return function(_mapper_shared, job)
-
-
-START_METHOD: str | None = None  # None: fork on Linux, spawn elsewhere (tests set "spawn" to check it)
-_worker_state: tuple | None = None  # (model, entropy, pilot accumulator, method, replicate) in a worker
+    return function(_worker_state, job)
 
 
 def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, replicate: int | None) -> None:
-    import signal
-
     global _worker_state
-    # Ctrl-C is the main process's to handle (it stops the workers); a worker would only print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
     _worker_state = (model, entropy, pilot, method, replicate)
     # One BLAS thread per worker for good (sampling.sample limits each call anyway): BLAS's own
@@ -260,30 +271,11 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
                 method: str, replicate: int | None):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
     processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
-    import multiprocessing
-
     # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
     # at least two each, and at most 32 blocks (about a second of work) a run, so that the progress
     # bar moves on long runs.
     n_tasks = workers * max(2, -(-len(pending) // (workers * 32)))
     per_task = -(-len(pending) // n_tasks)
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
-    # fork starts a worker in milliseconds with the model already in memory; where there is none
-    # (Windows, macOS), spawn sends the model over (Formula pickles as its text).
-    start_method = START_METHOD or (
-        "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn")
-    context = multiprocessing.get_context(start_method)
-    # multiprocessing.Pool rather than concurrent.futures: on Ctrl-C or an error the workers must
-    # stop at once (terminate), not finish every queued run first, which looked like a hang.
-    pool = context.Pool(min(workers, len(tasks)), initializer=_start_worker,
-                        initargs=(model, entropy, pilot, method, replicate))
-    finished = False
-    try:
+    with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, replicate)) as pool:
         yield from pool.imap(_work, tasks)
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()
