@@ -262,7 +262,7 @@ def run(
                                              help="Draws per chunk (memory only; results do not change)."),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
-    from .engine import DEFAULT_CHUNK_SIZE, auto_workers, half_widths, simulate, simulate_to_precision
+    from .engine import DEFAULT_CHUNK_SIZE, PRECISION_MAX_DRAWS, auto_workers, half_widths, simulate
     from .export import EXCEL_MAX_ROWS, simulate_to_folder
     from .model import compile_model
     from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
@@ -284,7 +284,7 @@ def run(
     if precision is not None and not loaded.targeted:
         raise _fail(f"{loaded.path}: the scenario has no targets, so there is no P(hit) whose precision "
                     "--precision could reach; give --draws instead")
-    n_draws = draws if draws is not None else (10_000_000 if precision is not None else loaded.draws)
+    n_draws = draws if draws is not None else (PRECISION_MAX_DRAWS if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
     method = method.value
@@ -298,12 +298,9 @@ def run(
                                              chunk_size=chunk_size, progress=progress, workers=workers,
                                              method=method, precision=precision,
                                              command_line=_command_line(), extra=charts.into_out(run_charts))
-        elif precision is not None:
-            summary, _ = simulate_to_precision(model, precision, n_draws, seed, method=method, workers=workers,
-                                               chunk_size=chunk_size, progress=progress)
         else:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
-                               method=method)
+                               method=method, precision=precision)
         charts.finish(run_charts, summary)
 
     if output_format is OutputFormat.json:
@@ -325,10 +322,10 @@ def run(
         _console(stderr=True).print(
             f"note: only {summary.n_draws:,} draws: every probability is rough (see its ±); use 10,000 or more "
             "for numbers to report", style="yellow", markup=False)
-    if precision is not None:
+    if summary.precision is not None:
         widths = half_widths(summary)
         widest = max(widths, key=widths.get)
-        if widths[widest] <= precision:
+        if summary.precision[1]:
             note = (f"precision reached: every P(hit) within ±{widths[widest] * 100:.2f}pp "
                     f"(asked ±{precision * 100:g}pp) with {summary.n_draws:,} draws")
             _console(stderr=True).print(note, style="dim", markup=False)

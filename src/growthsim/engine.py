@@ -84,6 +84,7 @@ def simulate(
     on_chunk: Callable[[Outcomes], None] | None = None,
     workers: int = 1,
     method: str = "mc",
+    precision: float | None = None,
 ) -> Summary:
     """Project the scenario ``n_draws`` times and summarise; memory stays bounded by ``chunk_size``.
 
@@ -95,7 +96,14 @@ def simulate(
     (with ``on_chunk``, which needs every chunk here, the draws are made in this process).
     ``method`` is mc (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol' points);
     the last two round ``n_draws`` up to whole replicates (``sampling.planned_draws``).
+    With ``precision`` (a 95% half-width: 0.005 for 0.5pp), ``n_draws`` is the most to draw:
+    see simulate_to_precision; ``summary.precision`` says whether it was reached.
     """
+    if precision is not None:
+        if on_chunk is not None:
+            raise ValueError("on_chunk needs a fixed number of draws: give n_draws, not precision")
+        return simulate_to_precision(scenario, precision, n_draws if n_draws is not None else PRECISION_MAX_DRAWS, seed,
+                                     method=method, workers=workers, chunk_size=chunk_size, progress=progress)[0]
     with one_blas_thread():
         return _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method)
 
@@ -140,6 +148,7 @@ def half_widths(summary: Summary) -> dict[str, float]:
 
 
 PRECISION_PILOT = 8_192  # the first run of simulate_to_precision: enough to estimate the draws needed
+PRECISION_MAX_DRAWS = 10_000_000  # the most a run to a precision draws unless told otherwise
 
 
 def simulate_to_precision(

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .engine import DEFAULT_CHUNK_SIZE, simulate, simulate_to_precision
+from .engine import DEFAULT_CHUNK_SIZE, simulate
 from .evaluation import Outcomes
 from .model import Model
 from .summary import Summary
@@ -313,7 +313,7 @@ def simulate_to_folder(
     """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
 
     ``extra(folder, summary)`` may add files (charts) before the manifest is written. With
-    ``precision``, ``n_draws`` is the most to draw (see engine.simulate_to_precision).
+    ``precision``, ``n_draws`` is the most to draw (see engine.simulate).
     All files appear together when the run succeeds; if anything fails, nothing is left behind.
     Raises OutputError when the folder cannot be used, OSError when writing fails.
     """
@@ -327,12 +327,9 @@ def simulate_to_folder(
             with open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="") as draws_file:
                 summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress,
                                    on_chunk=DrawWriter(model, draws_file), method=method)
-        elif precision is not None:
-            summary, _ = simulate_to_precision(model, precision, n_draws, seed, method=method, workers=workers,
-                                               chunk_size=chunk_size, progress=progress)
         else:
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
-                               method=method)
+                               method=method, precision=precision)
         elapsed = time.perf_counter() - started
         finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
                       command_line or [], chunk_size, elapsed,
