@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 import numpy as np
 
 from .quantities import Expect
+from .render import BANDS, format_share
 from .summary import PROFILE_PROBABILITIES
 
 if TYPE_CHECKING:  # matplotlib is an optional extra: imported only when a chart is drawn
@@ -204,12 +205,6 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
 
 
-def _share(p: float) -> str:
-    from .render import format_share
-
-    return format_share(p)
-
-
 # --- one target's outcome ---------------------------------------------------------------------------
 
 
@@ -309,9 +304,9 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
                        loc="left")
         low, high = hit.ci
         label = fonts.text("达标概率", "P(hit)")
-        text = f"{label} {_share(hit.p)}\n95%: {_share(low)} – {_share(high)}"
+        text = f"{label} {format_share(hit.p)}\n95%: {format_share(low)} – {format_share(high)}"
         if row.stretch is not None:
-            text += f"\n{fonts.text('力争', 'stretch')} {_share(row.stretch.p)}"
+            text += f"\n{fonts.text('力争', 'stretch')} {format_share(row.stretch.p)}"
         if off_chart:
             text += "\n" + fonts.text(f"目标 {target.text} 远在分布之外", "target far outside the distribution")
         axes.text(0.99, 0.97, text, transform=axes.transAxes, ha="right", va="top", fontsize=10,
@@ -338,8 +333,6 @@ def _probability_axes(axes, labels: list[str], fonts: ChartFonts) -> None:
     _percent_axis(axes.xaxis)
     for lower, colour in BAND_COLOURS[:-1]:
         axes.axvline(lower, color=colour, linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.7)
-    from .render import BANDS
-
     limits = [1.0] + [lower for lower, _ in BAND_COLOURS]
     for (_, words, _), upper, lower, (_, colour) in zip(BANDS, limits, limits[1:], BAND_COLOURS):
         zh, en = words.split(" ", 1)
@@ -367,9 +360,9 @@ def overview_chart(summary, fonts: ChartFonts | None = None) -> "Figure":
             axes.errorbar(p, y, xerr=[[p - low], [high - p]], fmt="none", ecolor="#222222", capsize=2.5,
                           linewidth=1)
             if high > 0.86:  # no room on the right: write it inside the bar
-                axes.text(low - 0.012, y, _share(p), va="center", ha="right", fontsize=8.5, color="white")
+                axes.text(low - 0.012, y, format_share(p), va="center", ha="right", fontsize=8.5, color="white")
             else:
-                axes.text(high + 0.012, y, _share(p), va="center", fontsize=8.5)
+                axes.text(high + 0.012, y, format_share(p), va="center", fontsize=8.5)
         scenario = summary.scenario
         title = fonts.text(f"{scenario.name}：各目标达标概率", f"{scenario.target_year} targets: P(hit)")
         axes.set_title(title, loc="left", pad=16)
@@ -377,7 +370,7 @@ def overview_chart(summary, fonts: ChartFonts | None = None) -> "Figure":
                           f"{summary.n_draws:,} draws, seed {summary.seed}")
         if summary.joint.all_hit is not None:
             all_hit = summary.joint.all_hit
-            share = _share(all_hit.p) if all_hit.p > 0 else f"< {_share(all_hit.ci[1])}"
+            share = format_share(all_hit.p) if all_hit.p > 0 else f"< {format_share(all_hit.ci[1])}"
             note += fonts.text(f"；全部目标同时达标 {share}", f"; all targets hit {share}")
         _footnote(figure, note)
     return figure
@@ -460,7 +453,7 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
             axes.text(1.01, y, f"ρ {rho}", transform=axes.get_yaxis_transform(), va="center", fontsize=8,
                       color="#555555")
         axes.axvline(base, color="#222222", linewidth=1.2)
-        axes.annotate(fonts.text(f"全部随机 {_share(base)}", f"all random {_share(base)}"), (base, 0.0),
+        axes.annotate(fonts.text(f"全部随机 {format_share(base)}", f"all random {format_share(base)}"), (base, 0.0),
                       xycoords=("data", "axes fraction"), xytext=(4, 4), textcoords="offset points", fontsize=8)
         axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
         axes.set_axisbelow(True)

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from .render import _assumption_text, _fmt_interval, _fmt_metric, band_of, format_share, summary_to_dict
 from .scenario import Indicator, Scenario
 
 __all__ = ["TargetAdvice", "Report", "build_report", "report_html", "GENERATOR"]
@@ -55,12 +56,10 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
                  goal: float = 0.8, analysis_draws: int = 10_000, command_line: Sequence[str] = (),
                  step: Callable[[str], None] | None = None) -> Report:
     """Run everything the report shows. ``step(words)`` is told what is being done (for a progress line)."""
-    from . import __version__
     from .charts import chart_fonts, comparison_chart, outcome_chart, overview_chart, svg_text, tornado_chart
     from .compare import compare
     from .engine import map_on_cores, simulate
     from .export import manifest
-    from .render import summary_to_dict
     from .render_compare import comparison_to_dict
     from .sensitivity import sensitivity
 
@@ -114,7 +113,6 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     record["matplotlib"] = matplotlib.__version__
     record["chart_font"] = fonts.cjk
     record["analysis_draws"] = analysis_draws
-    record["growthsim_version"] = __version__
     return Report(tuple(summaries), comparison, drivers, advice, goal, analysis_draws, record, charts)
 
 
@@ -226,8 +224,6 @@ code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em; 
 
 def report_html(report: Report) -> str:
     """The report as one HTML document."""
-    from .render import band_of
-
     summaries = report.summaries
     first = summaries[0]
     scenario = first.scenario
@@ -266,7 +262,7 @@ def report_html(report: Report) -> str:
     number = "三" if several else "二"
     parts.append(f'<h2 id="targets">{number}、各目标详情（{_e(scenario.name)}）</h2>')
     for row in targeted:
-        parts.append(_target_section(report, row, band_of))
+        parts.append(_target_section(report, row))
     number = "四" if several else "三"
     parts.append(f'<h2 id="assumptions">{number}、假设与来源</h2>')
     parts.append('<p>基数与目标均引自报告原文（“来源”）；报告没有给出的数值是本情景的假设，标为'
@@ -300,21 +296,13 @@ def _contents(targeted, several: bool) -> str:
     return f"<nav><ol>{''.join(items)}</ol></nav>"
 
 
-def _pct(p: float) -> str:
-    from .render import format_share
-
-    return format_share(p)
-
-
 def _probability(probability) -> str:
     low, high = probability.ci
-    return f"{_pct(probability.p)} <span class=\"small\">[{_pct(low)}, {_pct(high)}]</span>"
+    return f"{format_share(probability.p)} <span class=\"small\">[{format_share(low)}, {format_share(high)}]</span>"
 
 
 def _band(p: float) -> str:
     from .charts import band_colour
-    from .render import band_of
-
     words = band_of(p)[0].split(" ")[0]
     return f'<span class="band" style="background:{band_colour(p)}">{_e(words)}</span>'
 
@@ -324,14 +312,12 @@ def _joint_sentence(summary) -> str:
     if joint.all_hit is None:
         return ""
     p = joint.all_hit
-    share = _pct(p.p) if p.p > 0 else f"低于 {_pct(p.ci[1])}"
+    share = format_share(p.p) if p.p > 0 else f"低于 {format_share(p.ci[1])}"
     return (f'<p>{joint.n_targets}个目标全部同时达标的概率：{share}；平均可达标 '
             f'{joint.expected_hits:.1f} 个。</p>')
 
 
 def _projection(row) -> str:
-    from .render import _fmt_interval, _fmt_metric
-
     indicator = row.indicator
     interval = _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"])
     return (f"{_e(_fmt_metric(indicator, row.metric, row.quantiles['p50']))} "
@@ -386,7 +372,7 @@ def _comparison_table(report: Report) -> str:
     return f"<table><tr><th>指标</th>{names}</tr>{''.join(rows)}</table>"
 
 
-def _target_section(report: Report, row, band_of) -> str:
+def _target_section(report: Report, row) -> str:
     indicator, target = row.indicator, row.indicator.target
     facts = [
         ("目标", f"{_e(target.written or target.text)}"
@@ -413,10 +399,11 @@ def _target_section(report: Report, row, band_of) -> str:
     if moving:
         parts.append(_img(report, f"tornado-{indicator.id}", f"{indicator.name}的驱动因素"))
         def tail(p):
-            return "—" if p is None else _pct(p)
+            return "—" if p is None else format_share(p)
 
         rows = "".join(
-            f"<tr><td>{_e(e.name)}</td><td class=\"num\">{_pct(e.p_low)}</td><td class=\"num\">{_pct(e.p_high)}</td>"
+            f"<tr><td>{_e(e.name)}</td><td class=\"num\">{format_share(e.p_low)}</td>"
+            f"<td class=\"num\">{format_share(e.p_high)}</td>"
             f"<td class=\"num\">{e.swing * 100:.1f}pp</td>"
             f"<td class=\"num\">{'—' if e.spearman is None else f'{e.spearman:+.2f}'}</td>"
             f"<td class=\"num\">{tail(e.p_bottom)} / {tail(e.p_top)}</td></tr>"
@@ -441,8 +428,6 @@ def _gap(target, gap: float) -> str:
 
 
 def _assumptions(scenario: Scenario, several: bool) -> str:
-    from .render import _assumption_text
-
     parts = [f"<h3>{_e(scenario.name)}</h3>" if several else ""]
     if scenario.description:
         parts.append(f"<p>{_e(' '.join(scenario.description.split()))}</p>")
@@ -473,8 +458,6 @@ def _assumptions(scenario: Scenario, several: bool) -> str:
     parts.append(f"<table><tr><th>指标</th><th>{scenario.base_year}年基数</th><th>{scenario.target_year}年假设</th>"
                  f"<th>目标</th></tr>{''.join(rows)}</table>")
     if scenario.events:
-        from .render import format_share
-
         events = "".join(
             f"<tr><td>{_e(event.name)}</td><td class=\"num\">{_e(format_share(event.probability))}</td>"
             f"<td>{_e('; '.join(f'{e.indicator}: {e.kind} {e.written}' for e in event.effects))}</td>"
