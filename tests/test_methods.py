@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
-from scipy.stats import norm
 
 from growthsim import parse_scenario
 from growthsim.engine import simulate
@@ -17,64 +17,14 @@ from growthsim.render import summary_to_dict
 from growthsim.sampling import BLOCK_SIZE, MIN_REPLICATES, planned_draws, replicate_size
 from growthsim.summary import Probability
 
-from .conftest import scenario_text
+from .conftest import REPO
 
-# Targets whose P(hit) is known exactly: one input (a), two (b relative to a), three (the derived
-# sum), a count, and an event-shifted growth (a mixture of two normals).
-CLOSED_FORM = scenario_text(
-    """
-    [indicators.a]
-    name = "甲"
-    unit = "亿元"
-    kind = "flow"
-    basis = "real"
-    target = { at_least = "8%", source = "t" }
-    growth = { dist = "normal", mean = "7%", sd = "1pp", rationale = "t" }
-
-    [indicators.b]
-    name = "乙"
-    unit = "亿元"
-    kind = "flow"
-    basis = "real"
-    target = { relative_to = "a", tolerance = "1pp", side = "at_least", source = "t" }
-    growth = { dist = "normal", mean = "6.5%", sd = "1.5pp", rationale = "t" }
-
-    [indicators.c]
-    name = "丙"
-    unit = "亿元"
-    kind = "flow"
-    basis = "real"
-    growth = { dist = "normal", mean = "5%", sd = "2pp", rationale = "t" }
-
-    [indicators.total]
-    name = "合计"
-    unit = "%"
-    kind = "derived"
-    metric = "level"
-    formula = "a.growth + b.growth + c.growth"
-    target = { at_least = "20%", source = "t" }
-
-    [indicators.d]
-    name = "丁"
-    unit = "亿元"
-    kind = "flow"
-    basis = "real"
-    target = { at_least = "5%", source = "t" }
-    growth = { dist = "normal", mean = "6%", sd = "1pp", rationale = "t" }
-
-    [events.shock]
-    name = "冲击"
-    probability = "25%"
-    rationale = "t"
-    effects = [{ indicator = "d", add = "-2pp" }]
-    """
-)
-EXACT = {
-    "a": 1 - norm.cdf(0.08, 0.07, 0.01),
-    "b": 1 - norm.cdf(-0.01, 0.065 - 0.07, math.hypot(0.01, 0.015)),
-    "total": 1 - norm.cdf(0.20, 0.185, math.sqrt(0.01**2 + 0.015**2 + 0.02**2)),
-    "d": 0.75 * (1 - norm.cdf(0.05, 0.06, 0.01)) + 0.25 * (1 - norm.cdf(0.05, 0.04, 0.01)),
-}
+# Targets whose P(hit) is known exactly: one input (a), two (b relative to a), three (a formula over
+# a, b, c) and an event-shifted growth (d, a mixture of two normals). The benchmark measures each
+# method's RMSE on the same scenario, so there is one copy of it and of its exact answers.
+sys.path.insert(0, str(REPO / "benchmarks"))
+from workloads import CLOSED_FORM  # noqa: E402
+from workloads import CLOSED_FORM_EXACT as EXACT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -156,10 +106,7 @@ def test_the_spread_is_floored_at_half_a_hit_per_replicate():
     assert same.se == pytest.approx(0.5 / 4096 / 5) and same.ci[0] < same.p < same.ci[1]
 
 
-CORRELATED = CLOSED_FORM.replace("""[events.shock]""", """[correlations]
-    a = { c = 0.5 }
-
-    [events.shock]""")
+CORRELATED = CLOSED_FORM.replace("[events.shock]", "[correlations]\na = { c = 0.5 }\n\n[events.shock]")
 
 
 @pytest.mark.parametrize("method", ["lhs", "sobol"])
