@@ -157,7 +157,64 @@ def test_a_chinese_font_is_found_and_used(fonts):
     from matplotlib import font_manager
 
     assert fonts.cjk in {entry.name for entry in font_manager.fontManager.ttflist}
-    assert charts._covers_probe(font_manager.findfont(fonts.cjk, fallback_to_default=False))
+    path = font_manager.findfont(font_manager.FontProperties(family=fonts.cjk), fallback_to_default=False)
+    assert charts._covers_probe(path)
+
+
+def test_placeholder_fonts_are_never_taken_for_chinese():
+    """matplotlib (3.11 on) ships "Last Resort High-Efficiency", whose character map claims every
+    code point and draws each as a box: it was once picked as the Chinese font."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    bundled = [entry for entry in font_manager.fontManager.ttflist
+               if entry.fname.startswith(matplotlib.get_data_path())]
+    assert bundled, "matplotlib's own fonts are in its font list"
+    assert charts._real_cjk_font(bundled) is None
+    last_resort = [entry.fname for entry in bundled if "LastResort" in entry.fname]
+    for path in last_resort:  # its map claims the probe characters, but with one glyph for all
+        assert not charts._covers_probe(path)
+
+
+_FRESH_CACHE_PROBE = "from growthsim import charts; print(charts.chart_fonts().cjk)"
+
+
+def test_a_fresh_matplotlib_cache_finds_a_real_chinese_font_or_none(tmp_path):
+    """As on a machine that has never run matplotlib: an empty MPLCONFIGDIR and HOME."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"), HOME=str(tmp_path / "home"))
+    completed = subprocess.run([sys.executable, "-c", _FRESH_CACHE_PROBE], capture_output=True, text=True,
+                               env=env, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    found = completed.stdout.strip()
+    if found == "None":
+        if REQUIRE_SYSTEM_PACKAGES:
+            pytest.fail("no Chinese font found on the CI machine: .ci/run installs fonts-wqy-microhei")
+        return  # no Chinese font on this machine: the charts drop Chinese and say how to install one
+    assert "Last Resort" not in found
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(font_manager.FontProperties(family=found), fallback_to_default=False)
+    assert charts._covers_probe(path), (found, path)
+
+
+def test_a_font_installed_after_matplotlibs_cache_was_built_is_found(fonts, monkeypatch):
+    """After `apt install fonts-wqy-microhei`, matplotlib's cache does not list the new font until
+    it is rebuilt: chart_fonts must find it anyway (and not settle for a placeholder)."""
+    from matplotlib import font_manager
+
+    files = {entry.fname for entry in font_manager.fontManager.ttflist if entry.name == fonts.cjk}
+    real = [entry for entry in font_manager.fontManager.ttflist if entry.fname in files]
+    stale = [entry for entry in font_manager.fontManager.ttflist if entry.fname not in files]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    charts.chart_fonts.cache_clear()
+    try:
+        found = charts.chart_fonts()
+    finally:
+        charts.chart_fonts.cache_clear()
+    assert real and found.cjk == fonts.cjk
 
 
 def test_the_shaded_region_holds_the_reported_probability(summary):

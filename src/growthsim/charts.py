@@ -116,34 +116,58 @@ class ChartFonts:
 
 @functools.lru_cache(maxsize=1)
 def chart_fonts() -> ChartFonts:
-    """Find an installed font with Chinese glyphs (once per process)."""
+    """Find an installed font with real Chinese glyphs (once per process)."""
     require_matplotlib()
     from matplotlib import font_manager
 
-    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    found = _real_cjk_font(font_manager.fontManager.ttflist)
+    if found is None:
+        # Fonts installed since matplotlib built its font cache (after `apt install
+        # fonts-wqy-microhei`, say) are not in it until the cache is rebuilt: add them now.
+        cached = {entry.fname for entry in font_manager.fontManager.ttflist}
+        for path in sorted(set(font_manager.findSystemFonts()) - cached):
+            with contextlib.suppress(Exception):
+                font_manager.fontManager.addfont(path)
+        found = _real_cjk_font(font_manager.fontManager.ttflist)
+    return ChartFonts(found)
+
+
+def _real_cjk_font(entries) -> str | None:
+    """The best font among ``entries`` (matplotlib FontEntry objects) that draws Chinese: a known
+    CJK family first, else any font whose own glyphs cover the probe characters. Fonts shipped
+    inside matplotlib are never candidates: it ships no Chinese font, only placeholders such as
+    "Last Resort High-Efficiency", whose character map claims every code point and draws a box."""
+    candidates = [entry for entry in entries if not _is_bundled(entry.fname)]
+    names = {entry.name for entry in candidates}
     for family in CJK_FAMILIES:
-        if family in known:
-            return ChartFonts(family)
-    # Any other installed font that covers the characters, among those matplotlib knows and those
-    # installed since it built its font cache (which it would not see until the cache is rebuilt).
-    cached = {entry.fname for entry in font_manager.fontManager.ttflist}
-    for path in sorted(set(font_manager.findSystemFonts()) - cached):
-        with contextlib.suppress(Exception):
-            font_manager.fontManager.addfont(path)
-    for entry in font_manager.fontManager.ttflist:
-        if entry.name in CJK_FAMILIES or _covers_probe(entry.fname):
-            return ChartFonts(entry.name)
-    return ChartFonts(None)
+        if family in names:
+            return family
+    for entry in candidates:
+        if _covers_probe(entry.fname):
+            return entry.name
+    return None
+
+
+def _is_bundled(path: str) -> bool:
+    import matplotlib
+
+    bundled = Path(matplotlib.get_data_path()).resolve()
+    with contextlib.suppress(OSError, ValueError):
+        return Path(path).resolve().is_relative_to(bundled)
+    return False
 
 
 def _covers_probe(path: str) -> bool:
+    """Does the font at ``path`` have a glyph of its own for every probe character? Distinct
+    characters must map to distinct glyphs: a placeholder font maps a whole block to one box."""
     from matplotlib.ft2font import FT2Font
 
     try:
         charmap = FT2Font(path).get_charmap()
     except Exception:  # a font file matplotlib cannot read is simply not a candidate
         return False
-    return all(ord(ch) in charmap for ch in _PROBE)
+    glyphs = [charmap.get(ord(ch), 0) for ch in _PROBE]
+    return 0 not in glyphs and len(set(glyphs)) == len(set(_PROBE))
 
 
 @contextlib.contextmanager
