@@ -100,9 +100,9 @@ def test_workers_do_not_change_stratified_runs(method, n):
 def test_the_spread_is_floored_at_half_a_hit_per_replicate():
     """Replicates that all agree (a one-input target under a stratified design) do not make the
     estimate exact: the error is floored at half a hit per replicate, never zero."""
-    p = Probability.from_replicates(np.zeros(16, dtype=int), 256)
+    p = Probability.from_batches(np.zeros(16, dtype=int), np.full(16, 256))
     assert p.p == 0 and p.ci[0] == 0 and p.se == pytest.approx(0.5 / 256 / 4)
-    same = Probability.from_replicates(np.full(25, 100), 4096)
+    same = Probability.from_batches(np.full(25, 100), np.full(25, 4096))
     assert same.se == pytest.approx(0.5 / 4096 / 5) and same.ci[0] < same.p < same.ci[1]
 
 

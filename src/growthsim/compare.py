@@ -3,8 +3,9 @@
 ``compare`` runs every scenario on the same draws: the same indicator id gets the same uniforms in
 each (streams are keyed by id), so a difference in P(hit) comes from the assumptions, not from
 noise. Each difference to the first scenario carries its *paired* standard error, from the
-per-draw differences of the hit flags; it is far smaller than the unpaired one whenever the two
-scenarios share most of their randomness, which is exactly the what-if case.
+per-draw differences of the hit flags (from their sums per batch where Iman-Conover makes the
+draws of a group dependent, see ``intervals``); it is far smaller than the unpaired one whenever
+the two scenarios share most of their randomness, which is exactly the what-if case.
 
 ``diff`` lists what differs between two resolved scenarios without simulating anything.
 """
@@ -20,9 +21,10 @@ import numpy as np
 from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
 from .evaluation import evaluate
 from .model import compile_model
-from .sampling import sample
+from .intervals import Probability, batch_ratio, mean_estimate, t_95
+from .sampling import batch_size, sample
 from .scenario import Indicator, Scenario
-from .summary import Z_95, Accumulator, Summary
+from .summary import Accumulator, Summary, batch_sums
 
 __all__ = ["Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
 
@@ -32,13 +34,14 @@ class Difference:
     """P(hit) in a scenario minus P(hit) in the first, on the same draws."""
 
     delta: float
-    se: float  # paired: from the per-draw differences of the hit flags
+    se: float  # paired: from the per-draw (or per-batch) differences of the hit flags
     se_unpaired: float  # what the same two estimates would have had on independent draws
+    margin: float  # the 95% half-width: 1.96 se, or Student's t times se from batches
 
     @property
     def distinguishable(self) -> bool:
-        """Is the difference larger than Monte Carlo noise (|delta| > 1.96 paired SE)?"""
-        return abs(self.delta) > Z_95 * self.se and self.delta != 0
+        """Is the difference larger than Monte Carlo noise (|delta| > its 95% margin)?"""
+        return abs(self.delta) > self.margin and self.delta != 0
 
 
 @dataclass(frozen=True)
@@ -61,22 +64,43 @@ class Comparison:
 
 
 class _PairedCounts:
-    """Sums of per-draw differences d = hit_k - hit_first and of d^2 (d is -1, 0 or 1)."""
+    """Sums of per-draw differences d = hit_k - hit_first and of d^2 (d is -1, 0 or 1), and with
+    ``batch`` (draws per batch, when the draws of a batch are dependent) the sums per batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch: int | None) -> None:
+        self.batch = batch
         self.sum = 0
         self.sum_squares = 0
+        self.batch_totals: list[np.ndarray] = []
+        self.batch_sizes: list[np.ndarray] = []
 
     def add(self, first: np.ndarray, other: np.ndarray) -> None:
         d = other.astype(np.int8) - first.astype(np.int8)
         self.sum += int(d.sum(dtype=np.int64))
         self.sum_squares += int(np.count_nonzero(d))
+        if self.batch is not None:
+            self.batch_totals.append(batch_sums(d[np.newaxis, :], self.batch)[0])
+            self.batch_sizes.append(batch_sums(np.ones((1, d.size)), self.batch)[0])
 
-    def difference(self, p_first: float, p_other: float, n: int) -> Difference:
-        mean = self.sum / n
-        variance = max(self.sum_squares / n - mean * mean, 0.0) * n / max(n - 1, 1)
-        unpaired = math.sqrt((p_first * (1 - p_first) + p_other * (1 - p_other)) / n)
-        return Difference(p_other - p_first, math.sqrt(variance / n), unpaired)
+    def difference(self, first: Probability, other: Probability, n: int) -> Difference:
+        unpaired = math.hypot(first.se, other.se)
+        delta = other.p - first.p
+        if self.sum_squares == 0:  # the same outcome on every draw: the difference is exactly 0
+            return Difference(delta, 0.0, unpaired, 0.0)
+        if self.batch is None:
+            estimate = mean_estimate(self.sum, n=n, sum_squares=self.sum_squares)
+            return Difference(delta, estimate.se, unpaired, estimate.margin)
+        totals, sizes = np.concatenate(self.batch_totals), np.concatenate(self.batch_sizes)
+        _, se, dof = batch_ratio(totals, sizes)
+        se = max(se, 0.5 * math.sqrt(totals.size) / n)  # as Probability.from_batches: never a false 0
+        return Difference(delta, se, unpaired, t_95(dof) * se)
+
+
+def _pair_batch(*batches: int | None) -> int | None:
+    """Batches for differences between runs batched as given: the largest (each a power of two
+    laid from draw 0, so a larger batch holds whole batches of the other), None if all are None."""
+    sizes = [b for b in batches if b is not None]
+    return max(sizes) if sizes else None
 
 
 def compare(
@@ -97,16 +121,20 @@ def compare(
     first = scenarios[0]
     n_draws = int(n_draws if n_draws is not None else first.draws)
     entropy = resolve_seed(seed, first)
-    accumulators = [Accumulator(model, n_draws, entropy) for model in models]
+    # each scenario is drawn exactly as `run` would draw it (its own Iman-Conover groups)
+    batches = [batch_size(model, n_draws) for model in models]
+    accumulators = [Accumulator(model, n_draws, entropy, batch=batch) for model, batch in zip(models, batches)]
 
     ids = _target_ids(scenarios)
     target_index = [{m.indicators[ref.row].id: i for i, ref in enumerate(m.targets)} for m in models]
-    paired = {(indicator_id, k): _PairedCounts() for indicator_id in ids for k in range(1, len(models))
+    paired = {(indicator_id, k): _PairedCounts(_pair_batch(batches[0], batches[k]))
+              for indicator_id in ids for k in range(1, len(models))
               if indicator_id in target_index[0] and indicator_id in target_index[k]}
-    paired_all = {k: _PairedCounts() for k in range(1, len(models))}
+    paired_all = {k: _PairedCounts(_pair_batch(batches[0], batches[k])) for k in range(1, len(models))}
 
     for start, stop in chunks(n_draws, chunk_size):
-        outcomes = [evaluate(model, sample(model, entropy, start, stop)) for model in models]
+        outcomes = [evaluate(model, sample(model, entropy, start, stop, batch=batch))
+                    for model, batch in zip(models, batches)]
         for accumulator, outcome in zip(accumulators, outcomes):
             accumulator.add(outcome)
         for (indicator_id, k), counts in paired.items():
@@ -127,7 +155,7 @@ def compare(
             if counts is None:
                 differences.append(None)
             else:
-                differences.append(counts.difference(per_scenario[0].hit.p, per_scenario[k].hit.p, n_draws))
+                differences.append(counts.difference(per_scenario[0].hit, per_scenario[k].hit, n_draws))
         indicator = next(row.indicator for row in per_scenario if row is not None)
         rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences)))
     joint = [None]
@@ -135,7 +163,7 @@ def compare(
         a, b = summaries[0].joint.all_hit, summaries[k].joint.all_hit
         same_targets = {i.id for i in scenarios[0].targeted} == {i.id for i in scenarios[k].targeted}
         # P(all) over different sets of targets are different events: no difference is reported
-        joint.append(counts.difference(a.p, b.p, n_draws) if a and b and same_targets else None)
+        joint.append(counts.difference(a, b, n_draws) if a and b and same_targets else None)
     return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy)
 
 

@@ -114,16 +114,22 @@ def _sparse_product(factor: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray,
+                 group: int | None = None) -> np.ndarray:
     """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array."""
-    permutation = iman_conover_permutation(values, uniforms, correlation)
+    permutation = iman_conover_permutation(values, uniforms, correlation, group)
     return np.take_along_axis(values, permutation, axis=1)
 
 
-def iman_conover_permutation(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+def iman_conover_permutation(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray,
+                             group: int | None = None) -> np.ndarray:
     """For each row, the order of its draws (k, n) that makes the rows follow ``correlation`` in rank:
     ``values[row][permutation[row]]`` is the rearranged row. Apply the same permutation to anything
     else tied to a draw (its uniform, for an event that replaces the value) to keep them paired.
+
+    Draws are rearranged within consecutive groups of ``group`` draws (default: all n as one; the
+    last group may be short), each group on its own: the groups stay independent of each other,
+    which is what the error bars of a run rest on (``intervals``).
 
     The scores are the normal scores of each row's own uniforms (so the arrangement is random and
     keyed like the draws), decorrelated by their sample correlation and recorrelated by the target:
@@ -131,19 +137,40 @@ def iman_conover_permutation(values: np.ndarray, uniforms: np.ndarray, correlati
     in the rank order of its column of M*. Ties (counts) are kept as values; only their places move.
     """
     k, n = values.shape
-    identity = np.broadcast_to(np.arange(n), (k, n)).copy()
-    if n < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
-        return identity
-    scores = special.ndtri(uniforms)
-    scores -= scores.mean(axis=1, keepdims=True)
-    sample_correlation = np.corrcoef(scores)
-    transform = _cholesky(correlation) @ np.linalg.inv(_cholesky(sample_correlation))
-    target_scores = transform @ scores
+    group = n if group is None else min(group, n)
     permutation = np.empty((k, n), dtype=np.intp)
-    for row in range(k):
-        # the draw of rank r in value goes where the target score of rank r stands
-        permutation[row, np.argsort(target_scores[row], kind="stable")] = np.argsort(values[row], kind="stable")
+    full = n - n % group
+    target = _cholesky(correlation)
+    if full:
+        permutation[:, :full] = _group_permutations(values[:, :full], uniforms[:, :full], target, group)
+    if full < n:
+        permutation[:, full:] = _group_permutations(values[:, full:], uniforms[:, full:], target, n - full) + full
     return permutation
+
+
+def _group_permutations(values: np.ndarray, uniforms: np.ndarray, target: np.ndarray, size: int) -> np.ndarray:
+    """iman_conover_permutation for (k, g * size) draws in g groups of ``size``, all at once
+    (``target``: the Cholesky factor of the correlation asked)."""
+    k, n = values.shape
+    groups = n // size
+    offsets = (np.arange(groups) * size)[:, np.newaxis, np.newaxis]
+    if size < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
+        return np.broadcast_to(np.arange(n), (k, n)).copy()
+    scores = special.ndtri(uniforms).reshape(k, groups, size).transpose(1, 0, 2)  # (g, k, size)
+    scores = scores - scores.mean(axis=2, keepdims=True)
+    covariance = scores @ scores.transpose(0, 2, 1)
+    scale = 1.0 / np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
+    sample_correlation = covariance * scale[:, :, np.newaxis] * scale[:, np.newaxis, :]
+    try:
+        sample_factor = np.linalg.cholesky(sample_correlation)
+    except np.linalg.LinAlgError:  # a near-singular group: one at a time, with a ridge where needed
+        sample_factor = np.stack([_cholesky(matrix) for matrix in sample_correlation])
+    target_scores = target @ np.linalg.solve(sample_factor, scores)
+    by_value = np.argsort(values.reshape(k, groups, size).transpose(1, 0, 2), axis=2, kind="stable")
+    local = np.empty_like(by_value)
+    # the draw of rank r in value goes where the target score of rank r stands
+    np.put_along_axis(local, np.argsort(target_scores, axis=2, kind="stable"), by_value, axis=2)
+    return (local + offsets).transpose(1, 0, 2).reshape(k, n)
 
 
 def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float, float]]:
@@ -153,7 +180,7 @@ def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float
 
     if not model.correlated_rows:
         return []
-    draws = sample(model, seed, 0, BLOCK_SIZE)
+    draws = sample(model, seed, 0, BLOCK_SIZE)  # Iman-Conover: in the groups of a run of a block
     rows = list(model.correlated_rows)
     achieved = spearman(draws.values[rows])
     ids = [model.indicators[row].id for row in rows]

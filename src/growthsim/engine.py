@@ -12,7 +12,7 @@ import numpy as np
 
 from .evaluation import Outcomes, evaluate
 from .model import Model, compile_model
-from .sampling import BLOCK_SIZE, one_blas_thread, planned_draws, replicate_size, sample
+from .sampling import BLOCK_SIZE, batch_size, one_blas_thread, planned_draws, sample
 from .scenario import Scenario
 from .summary import Accumulator, Summary
 
@@ -111,15 +111,15 @@ def simulate(
 def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method) -> Summary:
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
-        # Iman-Conover rearranges whole blocks, mixing the replicates whose independence the error
+        # Iman-Conover rearranges whole groups, mixing the replicates whose independence the error
         # bars rest on (and a replicate may be too small to rank); the copula imposes the same rank
         # correlations draw by draw and keeps the design's structure.
         model = dataclasses.replace(model, correlation_method="gaussian_copula")
     n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
-    replicate = replicate_size(n_draws, method)
-    accumulator = Accumulator(model, n_draws, entropy, method=method, replicate=replicate)
-    draw = lambda start, stop: evaluate(model, sample(model, entropy, start, stop, method, replicate))  # noqa: E731
+    batch = batch_size(model, n_draws, method)
+    accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
+    draw = lambda start, stop: evaluate(model, sample(model, entropy, start, stop, method, batch))  # noqa: E731
     pending = list(chunks(n_draws, chunk_size))
     if workers > 1 and on_chunk is None and len(pending) > 1:
         # The first chunk is the pilot that fixes the quantile grids every worker must share.
@@ -127,7 +127,7 @@ def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, 
         accumulator.add(draw(start, stop))
         if progress is not None:
             progress(stop, n_draws)
-        for partial in _in_workers(model, entropy, accumulator, pending, workers, method, replicate):
+        for partial in _in_workers(model, entropy, accumulator, pending, workers, method, batch):
             accumulator.merge(partial)
             if progress is not None:
                 progress(partial.start + partial.seen, n_draws)
@@ -144,7 +144,7 @@ def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, 
 
 def half_widths(summary: Summary) -> dict[str, float]:
     """The 95% half-width of every target's P(hit): half its interval."""
-    return {row.indicator.id: (row.hit.ci[1] - row.hit.ci[0]) / 2 for row in summary.indicators if row.hit}
+    return {row.indicator.id: row.hit.margin for row in summary.indicators if row.hit}
 
 
 PRECISION_PILOT = 8_192  # the first run of simulate_to_precision: enough to estimate the draws needed
@@ -255,10 +255,10 @@ def _call_with_shared(item):
     return function(_worker_state, job)
 
 
-def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, replicate: int | None) -> None:
+def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, batch: int | None) -> None:
     global _worker_state
     pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
-    _worker_state = (model, entropy, pilot, method, replicate)
+    _worker_state = (model, entropy, pilot, method, batch)
     # One BLAS thread per worker for good (sampling.sample limits each call anyway): BLAS's own
     # threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
     # measured, two workers with default BLAS threads ran no faster than one.
@@ -269,15 +269,15 @@ def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, r
 
 def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
-    model, entropy, pilot, method, replicate = _worker_state
+    model, entropy, pilot, method, batch = _worker_state
     partial = pilot.partial(task[0][0])
     for start, stop in task:
-        partial.add(evaluate(model, sample(model, entropy, start, stop, method, replicate)))
+        partial.add(evaluate(model, sample(model, entropy, start, stop, method, batch)))
     return partial
 
 
 def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int,
-                method: str, replicate: int | None):
+                method: str, batch: int | None):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
     processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
     # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
@@ -286,5 +286,5 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     n_tasks = workers * max(2, -(-len(pending) // (workers * 32)))
     per_task = -(-len(pending) // n_tasks)
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
-    with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, replicate)) as pool:
+    with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, batch)) as pool:
         yield from pool.imap(_work, tasks)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dependence import nearest_correlation, rank_to_score
-from .distributions import Distribution
+from .distributions import Distribution, Fixed
 from .events import Event
 from .sampling import stream_key
 from .scenario import Indicator, Scenario
@@ -53,6 +53,24 @@ class Model:
     # (row, q): the row drawn at its own q-quantile on every draw, its correlated partners drawn given
     # that value (sensitivity analysis). Empty for a run.
     held: tuple[tuple[int, float], ...] = ()
+    # per target, the sources of randomness its tested quantity depends on: drawn rows (ints) and
+    # shock events (ids). None: the same on every draw by construction (no Monte Carlo error).
+    target_inputs: tuple[frozenset, ...] = ()
+
+    @property
+    def deterministic_targets(self) -> frozenset[int]:
+        """Targets whose tested quantity is the same on every draw: their P(hit) is exact."""
+        return frozenset(index for index, inputs in enumerate(self.target_inputs) if not inputs)
+
+    def rearranged_together(self, targets) -> bool:
+        """Do these targets (indices) depend on two or more rows that Iman-Conover rearranges
+        together? Only then are the hits of a group's draws dependent: a target on one
+        rearranged row sees the same set of values in each group, in an order independent of
+        everything else, so its hit count is binomial as with independent draws."""
+        if self.correlation_method != "iman_conover":
+            return False
+        used = set().union(*(self.target_inputs[t] for t in targets))
+        return len(used.intersection(self.correlated_rows)) >= 2
 
 
 def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
@@ -73,6 +91,23 @@ def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
     return tuple(rows[i] for i in order)
 
 
+def _random_inputs(indicators, rows: dict[str, int], events) -> list[frozenset]:
+    """For each row, the sources of randomness its value depends on: the rows drawn from a
+    distribution that is not a fixed value (by row number), and the shock events that move it (by
+    event id); a derived row has those of the rows its formula uses. Empty: the same on every draw."""
+    inputs: list[frozenset] = [
+        frozenset({row}) if indicator.assumption is not None
+        and not isinstance(indicator.assumption.distribution, Fixed) else frozenset()
+        for row, indicator in enumerate(indicators)
+    ]
+    for event in events:
+        for effect in event.effects:
+            inputs[rows[effect.indicator]] |= {event.id}
+    for row in _derived_order(indicators, rows):  # references before the rows that use them
+        inputs[row] = frozenset().union(*(inputs[rows[r.indicator]] for r in indicators[row].formula.references))
+    return inputs
+
+
 def compile_model(scenario: Scenario) -> Model:
     indicators = scenario.indicators
     rows = {indicator.id: row for row, indicator in enumerate(indicators)}
@@ -86,6 +121,9 @@ def compile_model(scenario: Scenario) -> Model:
         flow_level = indicator.kind == "flow" and target.metric == "level"
         target_of_row[row] = len(targets)
         targets.append(TargetRef(row, target, reference, indicator.baseline if flow_level else None))
+    inputs = _random_inputs(indicators, rows, scenario.events)
+    target_inputs = tuple(inputs[ref.row] | (inputs[ref.reference_row] if ref.reference_row is not None else set())
+                          for ref in targets)
     return Model(
         scenario=scenario,
         indicators=indicators,
@@ -95,6 +133,7 @@ def compile_model(scenario: Scenario) -> Model:
         is_count=tuple(i.kind == "count" for i in indicators),
         targets=tuple(targets),
         target_of_row=target_of_row,
+        target_inputs=target_inputs,
         events=scenario.events,
         rows=rows,
         replaced_rows=frozenset(rows[e.indicator] for event in scenario.events for e in event.effects

@@ -18,7 +18,7 @@ from .distributions import DISTRIBUTIONS
 from .quantities import format_amount, format_percent
 from .sampling import quantity_at
 from .scenario import Indicator, Scenario
-from .summary import QUANTILES, Z_95, IndicatorSummary, Probability, Summary
+from .summary import QUANTILES, IndicatorSummary, Probability, Summary
 from .targets import Target
 
 __all__ = [
@@ -104,6 +104,7 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "level_quantiles": row.level_quantiles,
         "level_prices": _level_prices(indicator) if row.level_quantiles else None,
         "difference_quantiles": row.difference_quantiles,
+        "difference_quantile_error": row.difference_quantile_error,
         "quantile_error": row.quantile_error,
         "expected_shortfall": row.expected_shortfall,
     }
@@ -145,6 +146,8 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         "seed": summary.seed,
         "method": summary.method,
         "replicates": summary.replicates,
+        "batches": summary.batches,
+        "batch_size": summary.batch_size,
         "correlation_method": summary.correlation_method,
         "precision": (None if summary.precision is None else
                       {"half_width": summary.precision[0], "reached": summary.precision[1]}),
@@ -155,7 +158,10 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
             "p_all_se": joint.all_hit.se if joint.all_hit else None,
             "p_all_ci": list(joint.all_hit.ci) if joint.all_hit else None,
             "expected_hits": joint.expected_hits,
+            "expected_hits_se": joint.expected_hits_estimate.se if joint.expected_hits_estimate else None,
+            "expected_hits_ci": list(joint.expected_hits_estimate.ci) if joint.expected_hits_estimate else None,
             "hits_distribution": list(joint.hits_distribution),
+            "hits_distribution_se": [p.se for p in joint.hits_probabilities],
             "p_all_independent": joint.all_hit_independent,
         },
         "events": [event_to_dict(e) for e in summary.events],
@@ -165,8 +171,8 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
 def event_to_dict(summary) -> dict[str, Any]:
     event = summary.event
 
-    def probabilities(table):
-        return {k: (None if v is None else v.p) for k, v in table.items()}
+    def probabilities(table, field="p"):
+        return {k: (None if v is None else getattr(v, field)) for k, v in table.items()}
 
     return {
         "id": event.id,
@@ -178,6 +184,8 @@ def event_to_dict(summary) -> dict[str, Any]:
         "frequency_se": summary.frequency.se,
         "p_hit_with": probabilities(summary.hit_with),
         "p_hit_without": probabilities(summary.hit_without),
+        "p_hit_with_se": probabilities(summary.hit_with, "se"),
+        "p_hit_without_se": probabilities(summary.hit_without, "se"),
     }
 
 
@@ -186,7 +194,7 @@ def _clear_shift(event_summary, indicator_id: str) -> bool:
     with_, without = event_summary.hit_with.get(indicator_id), event_summary.hit_without.get(indicator_id)
     if with_ is None or without is None:
         return False
-    return abs(with_.p - without.p) > Z_95 * math.hypot(with_.se, without.se)
+    return abs(with_.p - without.p) > math.hypot(with_.margin, without.margin)
 
 
 def correlations_table(rows, method: str, names: dict[str, str] | None = None):
@@ -331,8 +339,7 @@ def _fmt_probability(probability: Probability) -> str:
     if probability.p in (0.0, 1.0):  # no draw hit (or none missed): ±0 would claim certainty
         bound = probability.ci[1] if probability.p == 0 else probability.ci[0]
         return f"{probability.p * 100:.0f}% ({'<' if probability.p == 0 else '>'}{format_share(bound)})"
-    half = Z_95 * probability.se * 100
-    return f"{probability.p * 100:.1f}% ±{half:.1f}"
+    return f"{probability.p * 100:.1f}% ±{probability.margin * 100:.1f}"
 
 
 def format_share(p: float) -> str:
@@ -418,6 +425,9 @@ def _caption(summary: Summary) -> str:
                   if summary.correlation_method and summary.scenario.correlation_method != summary.correlation_method
                   else "")
         how = f"（{design}，{summary.replicates}组独立重复，误差由重复间的差异估计{copula}）"
+    elif summary.batches is not None:  # Iman-Conover: the draws of a group are rearranged together
+        how = (f"（Iman-Conover相关性按{summary.batches}组、每组{summary.batch_size:,}次分别施加；"
+               "涉及多个相关指标的误差由组间差异估计）")
     lines.append(
         f"{summary.n_draws:,}次模拟{how}，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
         "目标的解读见 `growthsim show`。"

@@ -6,7 +6,6 @@ from typing import Any
 
 from .render import _probability_fields, _scenario_fields, band_of, event_to_dict, format_share, probability_bar
 from .scenario import Scenario
-from .summary import Z_95
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
 
@@ -15,8 +14,10 @@ COMPARE_SCHEMA = "growthsim.compare/1"
 
 def _difference_fields(difference) -> dict[str, Any]:
     if difference is None:
-        return {"delta": None, "delta_se": None, "delta_se_unpaired": None, "distinguishable": None}
-    return {"delta": difference.delta, "delta_se": difference.se, "delta_se_unpaired": difference.se_unpaired,
+        return {"delta": None, "delta_se": None, "delta_margin": None, "delta_se_unpaired": None,
+                "distinguishable": None}
+    return {"delta": difference.delta, "delta_se": difference.se, "delta_margin": difference.margin,
+            "delta_se_unpaired": difference.se_unpaired,
             "distinguishable": difference.distinguishable}
 
 
@@ -96,7 +97,7 @@ def _fmt_difference(difference) -> Any:
     from rich.text import Text
 
     points = difference.delta * 100
-    margin = Z_95 * difference.se * 100
+    margin = difference.margin * 100
     if difference.delta == 0 and difference.se == 0:
         return Text("±0 逐次相同", style="dim")  # the same outcome on every draw
     text = Text(f"{points:+.1f} ±{margin:.1f}")

@@ -256,7 +256,7 @@ def report_html(report: Report) -> str:
     if several:
         parts.append('<h2 id="compare">二、情景比较</h2>')
         parts.append('<p>各情景使用同一组随机数（共用随机数），差异只来自假设不同；'
-                     '“显著”表示差异超出蒙特卡洛误差（配对标准误的1.96倍）。</p>')
+                     '“显著”表示差异超出蒙特卡洛误差（配对差异的95%误差范围）。</p>')
         parts.append(_img(report, "compare", "情景比较"))
         parts.append(_comparison_table(report))
     number = "三" if several else "二"
@@ -365,7 +365,7 @@ def _comparison_table(report: Report) -> str:
             text = _probability(summary.hit)
             if difference is not None:
                 verdict = "显著" if difference.distinguishable else "噪声内"
-                text += (f"<br><span class=\"small\">{difference.delta * 100:+.1f}pp ±{1.96 * difference.se * 100:.1f}"
+                text += (f"<br><span class=\"small\">{difference.delta * 100:+.1f}pp ±{difference.margin * 100:.1f}"
                          f" {verdict}</span>")
             cells.append(f'<td class="num">{text}</td>')
         rows.append(f"<tr><td>{_e(row.indicator.name)}</td>{''.join(cells)}</tr>")

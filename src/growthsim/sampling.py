@@ -9,7 +9,8 @@ the spawn key ``(STREAM_INDICATOR, hash of the id, block index)``. Hence:
   comparison is paired;
 * the draws do not depend on the chunk size or on how many workers share the blocks; the first n
   draws of a longer run are the draws of a run of n (with Iman-Conover correlations, which
-  rearrange each block as a whole, this holds when n is a whole number of blocks).
+  rearrange each group of draws as a whole and size the groups by the run, this holds when both
+  runs have groups of a whole block: from MIN_BATCHES blocks, 2,097,152 draws, on).
 
 Compatibility rule: same growthsim version + seed + number of draws (+ sampling method) -> identical
 numbers.
@@ -22,8 +23,15 @@ is stratified (lhs: one uniform in each of the m equal slices of (0, 1), keyed b
 replicate, so streams stay keyed by id as under mc); Sobol' points are spread evenly in all
 dimensions jointly, a dimension per stream in the order of their keys (so scenarios with the same
 streams share their points). The replicates' independent estimates give the error bars
-(``summary.Probability.from_replicates``): the binomial formula would overstate the error of these
+(``intervals.Probability.from_batches``): the binomial formula would overstate the error of these
 designs, whose whole point is a smaller one.
+
+Batches. Iman-Conover correlations rearrange a *group* of draws as a whole (``iman_conover_group``
+of them, a power of two that divides BLOCK_SIZE, chosen from the run's size so that there are
+MIN_BATCHES groups where the draws allow), which makes the draws of a group dependent and the
+groups independent. ``batch_size`` is the run's unit of independence: the replicate (lhs, sobol), the
+Iman-Conover group (mc with Iman-Conover correlations), or None when every draw is independent.
+The error bars of a batched run come from its batches (see ``intervals``).
 """
 
 from __future__ import annotations
@@ -43,8 +51,8 @@ from .events import apply_effects, occurrences
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["BLOCK_SIZE", "METHODS", "MIN_REPLICATES", "Draws", "stream_key", "uniforms", "sample", "quantity_at",
-           "replicate_size", "planned_draws"]
+__all__ = ["BLOCK_SIZE", "METHODS", "MIN_REPLICATES", "MIN_BATCHES", "Draws", "stream_key", "uniforms", "sample",
+           "quantity_at", "replicate_size", "planned_draws", "iman_conover_group", "batch_size"]
 
 BLOCK_SIZE = 65_536  # part of the reproducibility contract: changing it changes every draw
 STREAM_INDICATOR = 1  # spawn-key domain tags keep the kinds of stream apart
@@ -56,6 +64,15 @@ _LARGEST_UNIFORM = 1.0 - 2.0**-53
 
 METHODS = ("mc", "lhs", "sobol")
 MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates give the error bar
+# Iman-Conover groups. A run's error bars come from the spread of its groups' estimates, which
+# wobbles less the more groups there are; but Iman-Conover imposes the correlation exactly on each
+# group's sample, which biases a joint probability by about 0.3/group (measured on
+# tests/test_error_bars.py's scenario: -0.29pp at 128 draws a group, -0.05pp at 512, none
+# measurable from 2,048 on). So a run has MIN_BATCHES groups, each as large as that allows, never
+# fewer than IMAN_CONOVER_SMALLEST draws, at most a block: the bias stays a small part of the
+# error bar (0.6 MIN_BATCHES / sqrt(n) of it), and shrinks as the run grows.
+MIN_BATCHES = 32
+IMAN_CONOVER_SMALLEST = 512
 _SMALLEST_UNIFORM = 2.0**-54  # Generator.random() may return 0.0; ppf(0) would be -inf
 
 
@@ -87,6 +104,26 @@ def replicate_size(n_draws: int, method: str) -> int | None:
         raise ValueError(f"unknown sampling method {method!r}; use one of {', '.join(METHODS)}")
     size = 1 << max(1, (max(n_draws // MIN_REPLICATES, 2)).bit_length() - 1)
     return min(size, BLOCK_SIZE)
+
+
+def iman_conover_group(n_draws: int, n_correlated: int) -> int:
+    """Draws rearranged together by Iman-Conover in a run of ``n_draws`` (part of the
+    reproducibility contract): the largest power of two that leaves MIN_BATCHES groups, at least
+    IMAN_CONOVER_SMALLEST and 8 draws per correlated input, at most a block (so a group never
+    straddles two blocks)."""
+    smallest = max(IMAN_CONOVER_SMALLEST, 1 << (8 * n_correlated - 1).bit_length())
+    size = 1 << max(0, (max(n_draws // MIN_BATCHES, 1)).bit_length() - 1)
+    return min(BLOCK_SIZE, max(smallest, size))
+
+
+def batch_size(model: Model, n_draws: int, method: str = "mc") -> int | None:
+    """The run's unit of independence (see the module's docstring): draws per lhs/sobol replicate,
+    draws per Iman-Conover group, or None when every draw is independent of the others."""
+    if method != "mc":
+        return replicate_size(n_draws, method)
+    if model.correlated_rows and model.correlation_method == "iman_conover":
+        return iman_conover_group(n_draws, len(model.correlated_rows))
+    return None
 
 
 def planned_draws(n_draws: int, method: str) -> int:
@@ -169,13 +206,16 @@ class Draws:
 
 
 def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc",
-           replicate: int | None = None) -> Draws:
+           batch: int | None = None) -> Draws:
     """Draw every indicator's assumption for draws [start, stop) by inverse CDF.
 
-    ``method`` is mc, lhs or sobol; the last two need ``replicate`` (replicate_size of the run's
-    draws) and a chunk of whole replicates."""
+    ``method`` is mc, lhs or sobol. ``batch`` is the run's ``batch_size``: lhs and sobol need it
+    (and a chunk of whole replicates); with Iman-Conover it is the group size, by default that of
+    a run of ``stop`` draws (give the run's own when sampling one chunk of a longer run)."""
+    if batch is None:
+        batch = batch_size(model, stop, method)
     with one_blas_thread():
-        return _sample(model, entropy, start, stop, method, replicate)
+        return _sample(model, entropy, start, stop, method, batch)
 
 
 _blas_limited = 0  # depth of one_blas_thread() contexts: only the outermost one calls threadpoolctl
@@ -201,8 +241,8 @@ def one_blas_thread():
             _blas_limited -= 1
 
 
-def _sample(model: Model, entropy: int, start: int, stop: int, method: str, replicate: int | None) -> Draws:
-    design = _Design(model, entropy, start, stop, method, replicate)
+def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batch: int | None) -> Draws:
+    design = _Design(model, entropy, start, stop, method, batch)
     held = dict(model.held)
     values = np.empty((len(model.indicators), stop - start))
     kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
@@ -221,7 +261,7 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, repl
         if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
             values[row] = quantity_at(distribution, u, is_count)
     if correlated:
-        _correlate(model, values, kept, start, stop)
+        _correlate(model, values, kept, batch)
     occurred = np.zeros((0, stop - start), dtype=bool)
     if model.events:
         def event_uniforms(name: str, is_group: bool) -> np.ndarray:
@@ -255,8 +295,9 @@ def _derive(model: Model, values: np.ndarray) -> None:
         values[row] = result
 
 
-def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], start: int, stop: int) -> None:
-    """Impose the scenario's correlations on the correlated rows of ``values``, in place."""
+def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], group: int | None) -> None:
+    """Impose the scenario's correlations on the correlated rows of ``values``, in place
+    (``group``: draws per Iman-Conover group)."""
     rows = list(model.correlated_rows)
     u = np.vstack([kept[row] for row in rows])
     held = [(rows.index(row), q) for row, q in model.held if row in model.correlated_rows]
@@ -272,15 +313,13 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], st
                 kept[row] = np.clip(special.ndtr(z[k]), 2.0**-54, 1.0 - 2.0**-53)
             values[row] = _as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
         return
-    # Iman-Conover block by block: the same blocks whatever the chunk size, so results do not change.
-    # The uniforms are rearranged with the values, so an event that replaces a value draws from the
-    # uniform that produced it and stays paired (and correlated).
-    for block_start in range(0, stop - start, BLOCK_SIZE):
-        block = slice(block_start, min(block_start + BLOCK_SIZE, stop - start))
-        permutation = iman_conover_permutation(values[rows, block], u[:, block], model.score_correlation)
-        values[rows, block] = np.take_along_axis(values[rows, block], permutation, axis=1)
-        for k, row in enumerate(rows):
-            kept[row][block] = kept[row][block][permutation[k]]
+    # Iman-Conover group by group (groups lie inside blocks, so they do not depend on the chunk
+    # size). The uniforms are rearranged with the values, so an event that replaces a value draws
+    # from the uniform that produced it and stays paired (and correlated).
+    permutation = iman_conover_permutation(values[rows], u, model.score_correlation, group)
+    values[rows] = np.take_along_axis(values[rows], permutation, axis=1)
+    for k, row in enumerate(rows):
+        kept[row] = kept[row][permutation[k]]
 
 
 def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, float]]) -> None:

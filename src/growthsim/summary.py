@@ -6,6 +6,7 @@ exactly (``math.fsum``) at the end, so the result is identical whatever the chun
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from .evaluation import Outcomes
 from .events import Event
+from .intervals import Z_95, Estimate, Probability, mean_estimate, wilson_interval
 from .model import Model
 from .sampling import BLOCK_SIZE
 from .scenario import Indicator, Scenario
@@ -20,9 +22,12 @@ from .sketch import QuantileSketch
 from .targets import Target
 
 __all__ = [
+    "Z_95",
+    "wilson_interval",
     "QUANTILES",
     "PROFILE_PROBABILITIES",
     "Probability",
+    "Estimate",
     "IndicatorSummary",
     "JointSummary",
     "Summary",
@@ -34,56 +39,6 @@ __all__ = [
 PROFILE_PROBABILITIES = tuple(float(p) for p in np.linspace(0.001, 0.999, 500))
 
 QUANTILES = {"p05": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
-Z_95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class Probability:
-    """An estimated probability with its Monte Carlo standard error and 95% Wilson interval."""
-
-    p: float
-    se: float
-    ci: tuple[float, float]
-    n: int
-
-    @classmethod
-    def from_counts(cls, hits: int, n: int) -> "Probability":
-        p = hits / n
-        se = math.sqrt(p * (1 - p) / n)
-        return cls(p, se, wilson_interval(hits, n), n)
-
-    @classmethod
-    def from_replicates(cls, hits: np.ndarray, size: int) -> "Probability":
-        """From the hit counts of independent replicates of ``size`` draws each (lhs, sobol): the
-        standard error is the spread of the replicates' estimates, the interval Student's t on it.
-
-        A stratified design can make every replicate's count the same (a target on one input hits
-        in the same number of strata each time), so the spread is floored at half a hit per
-        replicate: the estimates cannot be told apart more finely than that, and an error bar of
-        zero would claim an exactness the design does not have."""
-        hits = np.asarray(hits, dtype=np.int64)
-        replicates = hits.size
-        total, n = int(hits.sum()), replicates * size
-        p = total / n
-        if replicates < 2:
-            binomial = cls.from_counts(total, n)
-            return cls(p, binomial.se, binomial.ci, n)
-        from scipy.stats import t
-
-        spread = max(float(np.std(hits / size, ddof=1)), 0.5 / size)
-        se = spread / math.sqrt(replicates)
-        half = float(t.ppf(0.975, replicates - 1)) * se
-        return cls(p, se, (min(max(0.0, p - half), p), max(min(1.0, p + half), p)), n)
-
-
-def wilson_interval(hits: int, n: int, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval: honest near 0 and 1, where p ± 2se would leave [0, 1]."""
-    p = hits / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    # Rounding can put a bound a hair on the wrong side of p = 0 or 1: the interval always holds p.
-    return min(max(0.0, centre - half), p), max(min(1.0, centre + half), p)
 
 
 @dataclass(frozen=True)
@@ -98,6 +53,7 @@ class IndicatorSummary:
     stretch: Probability | None = None
     expected_shortfall: float | None = None  # mean gap over the draws that miss; None if none miss
     difference_quantiles: dict[str, float] | None = None  # relative targets: own minus the other's metric
+    difference_quantile_error: float | None = None  # bound on the difference sketch's error
     # quantiles at PROFILE_PROBABILITIES of what the target tests (for a relative target, the
     # difference; without a target, the metric): the outcome distribution, for charts
     profile: tuple[float, ...] = ()
@@ -114,6 +70,8 @@ class JointSummary:
     expected_hits: float
     hits_distribution: tuple[float, ...]  # P(exactly k targets hit), k = 0 .. n_targets
     all_hit_independent: float | None = None  # the product of the P(hit)s: P(all) if targets were independent
+    expected_hits_estimate: Estimate | None = None  # expected_hits with its SE and interval
+    hits_probabilities: tuple[Probability, ...] = ()  # hits_distribution with SEs and intervals
 
 
 @dataclass(frozen=True)
@@ -142,6 +100,10 @@ class Summary:
     replicates: int | None = None  # lhs, sobol: independent replicates behind the error bars
     correlation_method: str | None = None  # how correlations were imposed (lhs, sobol: always the copula)
     precision: tuple[float, bool] | None = None  # --precision: (the half-width asked, whether it was reached)
+    # independent batches behind the error bars (lhs/sobol replicates, Iman-Conover groups), and
+    # draws per batch; None when every draw is independent (binomial error bars)
+    batches: int | None = None
+    batch_size: int | None = None
 
 
 class Accumulator:
@@ -152,18 +114,26 @@ class Accumulator:
     by the pilot, the first block), and ``merge`` adds a partial that continues where this one
     stands. Everything kept is a count, a sketch on a shared grid, or a per-block sum, so merged
     results are identical to accumulating every chunk here.
+
+    ``batch`` (``sampling.batch_size``: draws per lhs/sobol replicate or Iman-Conover group) makes
+    it also count hits batch by batch, for error bars from the batches (``intervals``); None when
+    every draw is independent.
     """
 
     def __init__(self, model: Model, n_draws: int, seed: int, start: int = 0, method: str = "mc",
-                 replicate: int | None = None):
+                 batch: int | None = None):
         self.model = model
         self.start = start  # the first draw this accumulator counts
         self.method = method
-        self.replicate = replicate  # lhs, sobol: draws per replicate (None for mc)
-        # per replicate, hits of each target, of each stretch and of all targets: lists of (k, r) arrays
-        self.replicate_hits: list[np.ndarray] = []
-        self.replicate_stretch: list[np.ndarray] = []
-        self.replicate_all: list[np.ndarray] = []
+        self.batch = batch
+        # per batch (last axis), lists of one array per chunk: draws, hits of each target, of each
+        # stretch, the number of targets hit (a histogram), event occurrences, hits with each event
+        self.batch_sizes: list[np.ndarray] = []
+        self.batch_hits: list[np.ndarray] = []
+        self.batch_stretch: list[np.ndarray] = []
+        self.batch_histogram: list[np.ndarray] = []
+        self.batch_events: list[np.ndarray] = []
+        self.batch_event_hits: list[np.ndarray] = []
         self.n_draws = n_draws
         self.seed = seed
         n_ind, n_tgt = len(model.indicators), len(model.targets)
@@ -196,9 +166,9 @@ class Accumulator:
         for row, sketch in enumerate(self.sketches):
             metric = outcomes.metric(row)
             sketch.add(metric)
-            sums[row] = _block_sums(metric[np.newaxis, :])[0]
+            sums[row] = batch_sums(metric[np.newaxis, :], BLOCK_SIZE)[0]
         self.metric_block_sums.append(sums)
-        self.gap_block_sums.append(_block_sums(outcomes.gaps))
+        self.gap_block_sums.append(batch_sums(outcomes.gaps, BLOCK_SIZE))
         self.hits += outcomes.hits.sum(axis=1)
         for index, stretch in outcomes.stretch_hits.items():
             self.stretch_hits[index] += int(np.count_nonzero(stretch))
@@ -208,19 +178,27 @@ class Accumulator:
                 self.event_hits[index] += outcomes.hits[:, occurred].sum(axis=1)
         hit_counts = outcomes.hits.sum(axis=0)
         self.hit_count_histogram += np.bincount(hit_counts, minlength=len(self.model.targets) + 1)
-        if self.replicate is not None:
-            self._add_replicates(outcomes, hit_counts)
+        if self.batch is not None:
+            self._add_batches(outcomes, hit_counts)
         self.seen += outcomes.n
 
-    def _add_replicates(self, outcomes: Outcomes, hit_counts: np.ndarray) -> None:
-        n_targets, size = len(self.model.targets), self.replicate
-        per_replicate = lambda flags: flags.reshape(flags.shape[0], -1, size).sum(axis=2)  # noqa: E731
-        self.replicate_hits.append(per_replicate(outcomes.hits))
-        stretch = np.zeros((n_targets, outcomes.n), dtype=bool)
+    def _add_batches(self, outcomes: Outcomes, hit_counts: np.ndarray) -> None:
+        n_targets, size, n = len(self.model.targets), self.batch, outcomes.n
+        per_batch = functools.partial(batch_sums, size=size)
+        self.batch_sizes.append(per_batch(np.ones((1, n), dtype=np.int64))[0])
+        self.batch_hits.append(per_batch(outcomes.hits))
+        stretch = np.zeros((n_targets, n), dtype=bool)
         for index, flags in outcomes.stretch_hits.items():
             stretch[index] = flags
-        self.replicate_stretch.append(per_replicate(stretch))
-        self.replicate_all.append(per_replicate((hit_counts == n_targets)[np.newaxis, :]))
+        self.batch_stretch.append(per_batch(stretch))
+        n_batches = -(-n // size)
+        cells = (np.arange(n) // size) * (n_targets + 1) + hit_counts  # (batch, number of targets hit)
+        histogram = np.bincount(cells, minlength=n_batches * (n_targets + 1)).reshape(n_batches, n_targets + 1)
+        self.batch_histogram.append(histogram.T)
+        events = outcomes.events if outcomes.events is not None else np.zeros((0, n), dtype=bool)
+        self.batch_events.append(per_batch(events))
+        self.batch_event_hits.append(np.stack([per_batch(outcomes.hits & occurred) for occurred in events])
+                                     if len(events) else np.zeros((0, n_targets, n_batches), dtype=np.int64))
 
     def partial(self, start: int) -> "Accumulator":
         """An empty accumulator for draws from ``start`` (a block boundary) on, on this one's grids."""
@@ -228,10 +206,13 @@ class Accumulator:
             raise ValueError("add the first chunk (the pilot that fixes the grids) before making partials")
         if start % BLOCK_SIZE:
             raise ValueError("a partial must start on a block boundary")
-        other = Accumulator(self.model, self.n_draws, self.seed, start, self.method, self.replicate)
+        other = Accumulator(self.model, self.n_draws, self.seed, start, self.method, self.batch)
         other.sketches = [sketch.empty_like() for sketch in self.sketches]
         other.difference_sketches = {k: sketch.empty_like() for k, sketch in self.difference_sketches.items()}
         return other
+
+    _BATCH_LISTS = ("batch_sizes", "batch_hits", "batch_stretch", "batch_histogram", "batch_events",
+                    "batch_event_hits")
 
     def merge(self, other: "Accumulator") -> None:
         """Add a partial accumulator whose draws continue exactly where this one's end."""
@@ -246,9 +227,8 @@ class Accumulator:
             sketch.merge(other.difference_sketches[index])
         self.metric_block_sums.extend(other.metric_block_sums)
         self.gap_block_sums.extend(other.gap_block_sums)
-        self.replicate_hits.extend(other.replicate_hits)
-        self.replicate_stretch.extend(other.replicate_stretch)
-        self.replicate_all.extend(other.replicate_all)
+        for name in self._BATCH_LISTS:
+            getattr(self, name).extend(getattr(other, name))
         for name in ("hits", "stretch_hits", "hit_count_histogram", "event_counts", "event_hits"):
             getattr(self, name).__iadd__(getattr(other, name))
         self.seen += other.seen
@@ -265,6 +245,15 @@ class Accumulator:
         if self.start != 0 or self.seen != self.n_draws:
             raise ValueError(f"accumulated {self.seen} of {self.n_draws} draws")
         n = self.n_draws
+        all_batches = _Batches(self) if self.batch is not None else None
+
+        def batches_for(*targets: int) -> _Batches | None:
+            """The batches, where the error bars of these targets need them (see ``_Batches``)."""
+            if all_batches is None or (self.method == "mc" and not self.model.rearranged_together(targets)):
+                return None
+            return all_batches
+
+        deterministic = self.model.deterministic_targets
         metric_sums = _exact_sums(self.metric_block_sums, self._n_ind)
         gap_sums = _exact_sums(self.gap_block_sums, len(self.model.targets))
         probabilities = list(QUANTILES.values())
@@ -276,17 +265,19 @@ class Accumulator:
             target_index = self.model.target_of_row.get(row)
             metric = indicator.metric if target_index is None else self.model.targets[target_index].target.metric
             hit = stretch = shortfall = differences = None
-            tested = sketch
+            tested, difference_error = sketch, None
             if target_index in self.difference_sketches:
                 tested = self.difference_sketches[target_index]
-                values = tested.quantiles(probabilities)
-                differences = dict(zip(QUANTILES, (float(v) for v in values)))
+                differences = dict(zip(QUANTILES, (float(v) for v in tested.quantiles(probabilities))))
+                difference_error = tested.error_at(probabilities)
             if target_index is not None:
+                exact = target_index in deterministic
                 hits = int(self.hits[target_index])
-                hit = self._probability(self.replicate_hits, target_index, hits)
+                batches = batches_for(target_index)
+                hit = _share(hits, n, exact, batches and batches.hits[target_index], batches and batches.sizes)
                 if indicator.target.stretch is not None:
-                    stretch = self._probability(self.replicate_stretch, target_index,
-                                                int(self.stretch_hits[target_index]))
+                    stretch = _share(int(self.stretch_hits[target_index]), n, exact,
+                                     batches and batches.stretch[target_index], batches and batches.sizes)
                 misses = n - hits
                 shortfall = gap_sums[target_index] / misses if misses else None
             results.append(
@@ -301,29 +292,43 @@ class Accumulator:
                     stretch=stretch,
                     expected_shortfall=shortfall,
                     difference_quantiles=differences,
+                    difference_quantile_error=difference_error,
                     profile=tuple(float(v) for v in tested.quantiles(PROFILE_PROBABILITIES)),
                 )
             )
-        n_targets = len(self.model.targets)
-        distribution = tuple(float(c) / n for c in self.hit_count_histogram)
-        joint = JointSummary(
-            n_targets=n_targets,
-            all_hit=self._probability(self.replicate_all, 0, int(self.hit_count_histogram[-1])) if n_targets else None,
-            expected_hits=float(np.dot(np.arange(n_targets + 1), self.hit_count_histogram)) / n,
-            hits_distribution=distribution,
-            all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
-        )
-        replicates = None if self.replicate is None else n // self.replicate
         correlation_method = self.model.correlation_method if self.model.correlated_rows else None
-        return Summary(self.model.scenario, n, self.seed, tuple(results), joint, self._event_summaries(),
-                       self.method, replicates, correlation_method)
+        replicates = None if self.method == "mc" else n // self.batch
+        return Summary(self.model.scenario, n, self.seed, tuple(results), self._joint(batches_for),
+                       self._event_summaries(batches_for), self.method, replicates, correlation_method,
+                       batches=None if all_batches is None else all_batches.sizes.size, batch_size=self.batch)
 
-    def _probability(self, per_replicate: list[np.ndarray], index: int, hits: int) -> Probability:
-        if self.replicate is None:
-            return Probability.from_counts(hits, self.n_draws)
-        return Probability.from_replicates(np.concatenate([part[index] for part in per_replicate]), self.replicate)
+    def _joint(self, batches_for) -> JointSummary:
+        n, n_targets = self.n_draws, len(self.model.targets)
+        batches = batches_for(*range(n_targets))
+        histogram = self.hit_count_histogram
+        every_target_exact = set(range(n_targets)) <= self.model.deterministic_targets
+        shares = tuple(_share(int(histogram[k]), n, every_target_exact, batches and batches.histogram[k],
+                              batches and batches.sizes) for k in range(n_targets + 1))
+        counts = np.arange(n_targets + 1)
+        if every_target_exact:
+            value = float(np.dot(counts, histogram)) / n
+            expected = Estimate(value, 0.0, (value, value))
+        elif batches is None:
+            expected = mean_estimate(float(np.dot(counts, histogram)), n=n,
+                                     sum_squares=float(np.dot(counts**2, histogram)), bounds=(0, n_targets))
+        else:
+            expected = mean_estimate(counts @ batches.histogram, batches.sizes, bounds=(0, n_targets))
+        return JointSummary(
+            n_targets=n_targets,
+            all_hit=shares[-1] if n_targets else None,
+            expected_hits=float(np.dot(counts, histogram)) / n,
+            hits_distribution=tuple(float(c) / n for c in histogram),
+            all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
+            expected_hits_estimate=expected,
+            hits_probabilities=shares,
+        )
 
-    def _event_summaries(self) -> tuple[EventSummary, ...]:
+    def _event_summaries(self, batches_for) -> tuple[EventSummary, ...]:
         n = self.n_draws
         out = []
         for index, event in enumerate(self.model.events):
@@ -333,10 +338,65 @@ class Accumulator:
                 indicator_id = self.model.indicators[ref.row].id
                 hits_with = int(self.event_hits[index, t])
                 hits_without = int(self.hits[t]) - hits_with
-                with_[indicator_id] = Probability.from_counts(hits_with, occurred) if occurred else None
-                without[indicator_id] = Probability.from_counts(hits_without, n - occurred) if occurred < n else None
-            out.append(EventSummary(event, Probability.from_counts(occurred, n), with_, without))
+                batches = batches_for(t)
+                if batches is None:
+                    with_[indicator_id] = Probability.from_counts(hits_with, occurred) if occurred else None
+                    without[indicator_id] = (Probability.from_counts(hits_without, n - occurred) if occurred < n
+                                             else None)
+                    continue
+                with_hits, occurrences = batches.event_hits[index, t], batches.events[index]
+                with_[indicator_id] = Probability.from_batches(with_hits, occurrences) if occurred else None
+                without[indicator_id] = (Probability.from_batches(batches.hits[t] - with_hits,
+                                                                  batches.sizes - occurrences)
+                                         if occurred < n else None)
+            batches = batches_for()  # an event occurs independently on each draw, unless stratified
+            frequency = (Probability.from_counts(occurred, n) if batches is None
+                         else Probability.from_batches(batches.events[index], batches.sizes))
+            out.append(EventSummary(event, frequency, with_, without))
         return tuple(out)
+
+
+class _Batches:
+    """An accumulator's per-batch counts, each with the batches along its last axis.
+
+    Error bars come from them for every estimate of an lhs or sobol run, and under Iman-Conover for
+    those that combine two or more rearranged rows (``Model.rearranged_together``); the others
+    are binomial, exactly as with independent draws."""
+
+    def __init__(self, accumulator: Accumulator):
+        join = lambda parts: np.concatenate(parts, axis=-1)  # noqa: E731
+        self.sizes = join(accumulator.batch_sizes)
+        self.hits = join(accumulator.batch_hits)
+        self.stretch = join(accumulator.batch_stretch)
+        self.histogram = join(accumulator.batch_histogram)
+        self.events = join(accumulator.batch_events)
+        self.event_hits = join(accumulator.batch_event_hits)
+
+
+def _share(hits: int, n: int, exact: bool, batch_hits: np.ndarray | None, sizes: np.ndarray | None) -> Probability:
+    """A share of the draws with its error bar: none for an outcome fixed by construction, from
+    the batches for a batched run, else binomial."""
+    if exact:
+        return Probability.exact(hits / n, n)
+    if batch_hits is None:
+        return Probability.from_counts(hits, n)
+    return Probability.from_batches(batch_hits, sizes)
+
+
+def batch_sums(values: np.ndarray, size: int) -> np.ndarray:
+    """Sums over each run of ``size`` draws, the last one possibly short: (rows, n) -> (rows, n_batches)
+    (counts for flags, floats for values).
+
+    A chunk starts on a block boundary and ``size`` divides a block (or is one), so these are the
+    same numbers whatever the chunking."""
+    rows, n = values.shape
+    full = n - n % size
+    parts = []
+    if full:
+        parts.append(values[:, :full].reshape(rows, full // size, size).sum(axis=2))
+    if full < n:
+        parts.append(values[:, full:].sum(axis=1, keepdims=True))
+    return np.concatenate(parts, axis=1) if parts else np.zeros((rows, 0))
 
 
 def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, float]) -> dict[str, float] | None:
@@ -350,21 +410,6 @@ def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, flo
     if metric == "change":
         return {k: indicator.baseline + v for k, v in quantiles.items()}
     return None
-
-
-def _block_sums(values: np.ndarray) -> np.ndarray:
-    """Sums over each BLOCK_SIZE run of draws: (rows, n) -> (rows, n_blocks).
-
-    A chunk always starts on a block boundary, so these are the same numbers whatever the chunking.
-    """
-    rows, n = values.shape
-    full = n // BLOCK_SIZE
-    parts = []
-    if full:
-        parts.append(values[:, : full * BLOCK_SIZE].reshape(rows, full, BLOCK_SIZE).sum(axis=2))
-    if n % BLOCK_SIZE:
-        parts.append(values[:, full * BLOCK_SIZE :].sum(axis=1, keepdims=True))
-    return np.concatenate(parts, axis=1) if parts else np.zeros((rows, 0))
 
 
 def _exact_sums(block_sums: list[np.ndarray], rows: int) -> list[float]:
