@@ -150,3 +150,43 @@ def test_the_tails_show_a_target_decided_in_its_inputs_tail():
     expected = stats.norm.sf(2.5 / 1.5) / 0.1
     assert y.p_bottom == 0
     assert abs(y.p_top - expected) <= mc_tolerance(expected, 6_553)
+
+
+def test_an_event_held_always_excludes_the_other_events_of_its_group():
+    """boom (30%, +10pp) and bust (20%, -10pp) are exclusive. Bust on every draw means boom on
+    none: growth N(0%, 1pp) - 10pp >= 5% then never hits (holding bust's probability at 1 used to
+    leave boom occurring on 30% of the draws: P 0.302 instead of 0)."""
+    text = scenario_text("""
+        [indicators.g]
+        name = "增长"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = { at_least = "5%", source = "t" }
+        growth = { dist = "normal", mean = "0%", sd = "1pp", rationale = "t" }
+
+        [events.boom]
+        name = "景气"
+        probability = "30%"
+        group = "cycle"
+        rationale = "t"
+        effects = [{ indicator = "g", add = "10pp" }]
+
+        [events.bust]
+        name = "衰退"
+        probability = "20%"
+        group = "cycle"
+        rationale = "t"
+        effects = [{ indicator = "g", add = "-10pp" }]
+        """)
+    n = 20_000
+    (result,) = sensitivity(parse_scenario(text), n_draws=n, seed=1)
+    effects = {e.input: e for e in result.inputs}
+    hit_with_boom = stats.norm.sf(0.05, 0.10, 0.01)  # 1.0 to 7 digits
+    bust = effects["event:bust"]
+    assert bust.p_high == 0.0  # always bust: g - 10pp >= 5% never happens
+    # never bust: its draws are left without an event, boom occurs as drawn (30% of the draws)
+    assert bust.p_low == pytest.approx(0.3 * hit_with_boom, abs=mc_tolerance(0.3, n))
+    boom = effects["event:boom"]
+    assert boom.p_high == pytest.approx(hit_with_boom, abs=1e-3) and boom.p_low == 0.0
+    assert bust.swing == pytest.approx(0.3, abs=mc_tolerance(0.3, n))

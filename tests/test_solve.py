@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 from typer.testing import CliRunner
@@ -100,6 +102,12 @@ def test_solve_command(path):
     result = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert "gdp.growth.mean = " in result.stdout and "gives P(hit)" in result.stdout
+    assert "Monte Carlo interval of the answer [" in result.stdout and "seed 12345" in result.stdout
+    as_json = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000", "-f", "json"])
+    document = json.loads(as_json.stdout)
+    assert as_json.exit_code == 0 and document["reachable"] and document["seed"] == 12345
+    low, high = document["answer"]["interval"]
+    assert low <= document["answer"]["value"] <= high and document["answer"]["written"] in result.stdout
     unknown = runner.invoke(app, ["solve", str(path), "-i", "gpd", "-p", "0.8"], env={"NO_COLOR": "1"})
     assert unknown.exit_code == 1 and "did you mean 'gdp'?" in unknown.stderr
     assert runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "1.5"]).exit_code == 2
@@ -108,3 +116,74 @@ def test_solve_command(path):
     assert by_name.exit_code == 0 and by_name.stdout == result.stdout
     eighty = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "80"], env={"NO_COLOR": "1", "COLUMNS": "200"})
     assert eighty.exit_code == 2 and "write 0.8 or 80%" in eighty.output
+
+
+BETWEEN = scenario_text("""
+    [indicators.unemployment]
+    name = "城镇调查失业率"
+    unit = "%"
+    kind = "rate"
+    target = { between = ["4%", "6%"], source = "t" }
+    level = { dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }
+    """)
+
+
+def _between_p(mean: float) -> float:
+    return stats.norm.cdf(0.06, mean, 0.01) - stats.norm.cdf(0.04, mean, 0.01)
+
+
+@pytest.mark.parametrize("goal", [0.3, 0.6])
+def test_a_target_met_between_two_values_is_solved_on_both_sides_of_its_best_value(write_scenario, goal):
+    """P(hit) of 'between 4% and 6%' rises and then falls with the mean (68.3% at 5%): a goal below
+    that is reached at two means, one on each side; both are found and said to be so."""
+    path = write_scenario(BETWEEN)
+    result = solve(path, "unemployment", goal, n_draws=N, seed=3)
+    assert result.reachable and result.other is not None and result.best is not None
+    exact_offset = next(d for d in np.linspace(0, 0.05, 50001) if _between_p(0.05 + d) <= goal)
+    low, high = sorted([result.value, result.other.value])
+    assert abs(low - (0.05 - exact_offset)) <= value_tolerance(goal, 0.01) * 2
+    assert abs(high - (0.05 + exact_offset)) <= value_tolerance(goal, 0.01) * 2
+    assert abs(result.best[0] - 0.05) < 0.002 and abs(result.best[1] - _between_p(0.05)) < 0.01
+    assert "where P(hit) is highest" in result.message and "on the other side" in result.message
+    for answer in (result, result.other):
+        assert answer.probability.p >= goal - 4 * answer.probability.se
+
+
+def test_a_goal_above_the_best_value_of_a_two_sided_target_cannot_be_reached(write_scenario):
+    path = write_scenario(BETWEEN)
+    result = solve(path, "unemployment", 0.8, n_draws=20_000, seed=3)
+    assert not result.reachable and "cannot be reached" in result.message and "is highest (68." in result.message
+
+
+def test_the_answer_comes_with_its_monte_carlo_interval_and_no_more_digits(path):
+    """At 10,000 draws the answer wobbles between seeds: its interval says by how much, covers the
+    exact answer for most seeds, and the written answer has no digit finer than it resolves."""
+    goal, n = 0.8, 10_000
+    exact = 0.08 - 0.02 * stats.norm.ppf(1 - goal)
+    covered = 0
+    seeds = range(40)
+    for seed in seeds:
+        result = solve(path, "gdp", goal, n_draws=n, seed=seed)
+        low, high = result.interval
+        assert low < result.value < high or low <= result.value <= high
+        half = (high - low) / 2
+        # about 0.06pp at 10,000 draws: 1.96 * 0.4% / phi(0.84) * 2pp
+        assert 0.0003 < half < 0.0015
+        # rounded to the power of ten at or below the half-width, no finer
+        step = 10.0 ** math.floor(math.log10(half))
+        assert abs(result.value / step - round(result.value / step)) < 1e-6
+        covered += low <= exact <= high
+    assert covered >= 0.85 * len(seeds)
+
+
+def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
+    """The scenario's seed, else fresh entropy (recorded), never a hard-coded one."""
+    from growthsim.sensitivity import sensitivity
+    from growthsim.scenario import parse_scenario
+
+    path = write_scenario(SCENARIO)  # [simulation] seed = 12345
+    assert solve(path, "gdp", 0.5, n_draws=5_000).seed == 12345
+    assert sensitivity(parse_scenario(SCENARIO), n_draws=5_000)[0].seed == 12345
+    unseeded = write_scenario(SCENARIO.replace("seed = 12345\n", ""), "unseeded.toml")
+    seeds = {solve(unseeded, "gdp", 0.5, n_draws=5_000).seed for _ in range(2)}
+    assert len(seeds) == 2 and 20230101 not in seeds

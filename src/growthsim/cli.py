@@ -528,9 +528,12 @@ def solve(
     draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1000, max=10_000_000,
                                         help="Draws per trial (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
+                                               help="table, or json (to standard output; csv is not offered)."),
 ) -> None:
     """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
     from .diagnostics import ScenarioError
+    from .render import dumps, solve_to_dict
     from .solve import solve as goal_seek
 
     path = _scenario_path(scenario)
@@ -541,10 +544,16 @@ def solve(
     except ScenarioError as error:
         _print_diagnostics(error.diagnostics)
         raise typer.Exit(EXIT_INPUT) from None
+    if output_format is OutputFormat.csv:
+        raise typer.BadParameter("solve gives one answer: use --format table or json", param_hint="--format")
+    if output_format is OutputFormat.json:
+        _write_utf8(dumps(solve_to_dict(result, draws)))
+        if not result.reachable:
+            raise typer.Exit(EXIT_INPUT)
+        return
     if not result.reachable:
         raise _fail(result.message)
-    margin = 1.959963984540054 * result.probability.se * 100
-    _console().print(f"{result.message} ±{margin:.1f}pp (Monte Carlo, {result.probability.n:,} draws per trial)",
+    _console().print(f"{result.message} ({result.probability.n:,} draws per trial, seed {result.seed})",
                      markup=False)
 
 
@@ -588,9 +597,8 @@ def sensitivity(
         with _input_errors(ScenarioError):
             results = analyse(loaded, indicator, draws, seed)
         rows = sensitivity_rows(results)
-        used_seed = seed if seed is not None else (loaded.seed if loaded.seed is not None else 20230101)
         document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
-                    "scenario": _scenario_fields(loaded), "draws": draws, "seed": used_seed, "targets": rows}
+                    "scenario": _scenario_fields(loaded), "draws": draws, "seed": results[0].seed, "targets": rows}
         flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
         if out is not None:
             extra = charts.into_out(sensitivity_charts)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .distributions import Distribution
 
-__all__ = ["Effect", "Event", "EFFECT_KINDS", "occurrences", "apply_effects"]
+__all__ = ["Effect", "Event", "EFFECT_KINDS", "occurrences", "hold_occurrences", "apply_effects"]
 
 EFFECT_KINDS = ("replace", "scale", "add")  # also the order of application
 
@@ -67,6 +67,21 @@ def occurrences(events, uniforms_of) -> np.ndarray:
         rows.append((u >= lower) & (u < lower + event.probability))
         group_start[event.group] = lower + event.probability
     return np.array(rows, dtype=bool).reshape(len(rows), -1)
+
+
+def hold_occurrences(events, occurred: np.ndarray, held: tuple[tuple[str, bool], ...]) -> None:
+    """Hold events, in place: ``held`` pairs an event id with True (it occurs on every draw, and
+    so no other event of its exclusive group occurs on any) or False (it never occurs; the
+    others occur as drawn). What sensitivity's "always" and "never" mean: setting a grouped
+    event's probability to 1 instead would leave its group's other events occurring."""
+    index_of = {event.id: index for index, event in enumerate(events)}
+    for event_id, occurs in held:
+        held_event = events[index_of[event_id]]
+        if occurs and held_event.group is not None:
+            for index, event in enumerate(events):
+                if event.group == held_event.group:
+                    occurred[index] = False
+        occurred[index_of[event_id]] = occurs
 
 
 def apply_effects(events, occurred: np.ndarray, values: np.ndarray, rows: dict[str, int],

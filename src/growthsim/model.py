@@ -53,6 +53,8 @@ class Model:
     # (row, q): the row drawn at its own q-quantile on every draw, its correlated partners drawn given
     # that value (sensitivity analysis). Empty for a run.
     held: tuple[tuple[int, float], ...] = ()
+    # (event id, occurs): the event held on every draw, always or never (sensitivity analysis)
+    held_events: tuple[tuple[str, bool], ...] = ()
     # per target, the sources of randomness its tested quantity depends on: drawn rows (ints) and
     # shock events (ids). None: the same on every draw by construction (no Monte Carlo error).
     target_inputs: tuple[frozenset, ...] = ()

@@ -580,6 +580,29 @@ def distributions_table():
     return table
 
 
+def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
+    """The JSON document of `growthsim solve` (rates as fractions)."""
+    from . import __version__
+
+    def answer(found) -> dict[str, Any]:
+        return {"value": found.value, "written": found.written, **_probability_fields("p_hit", found.probability),
+                "interval": list(found.interval) if found.interval else None}
+
+    return {
+        "schema": "growthsim.solve/1",
+        "growthsim_version": __version__,
+        "parameter": result.parameter,
+        "goal": result.goal,
+        "reachable": result.reachable,
+        "message": result.message,
+        "draws": result.probability.n if result.probability else n_draws,
+        "seed": result.seed,
+        "answer": answer(result) if result.reachable else None,
+        "other_side": answer(result.other) if result.other else None,
+        "best": {"value": result.best[0], "p_hit": result.best[1]} if result.best else None,
+    }
+
+
 def sensitivity_rows(results) -> list[dict[str, Any]]:
     """The sensitivity analysis as plain data (rates as fractions)."""
     return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [
@@ -597,7 +620,7 @@ def sensitivity_tables(results, top: int = 8) -> list:
     for target in results:
         table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
                       caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
-                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟。最低/最高10%时："
+                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，随机种子 {target.seed}。最低/最高10%时："
                               "该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
                       caption_justify="left")
         table.add_column("输入 input")

@@ -146,11 +146,12 @@ def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int,
     if not result.reachable:
         return TargetAdvice(parameter, current, None, None, f"在{key}可取的范围内，达标概率达不到 {share}")
     already = p_hit >= goal
+    interval = f'<span class="small">（蒙特卡洛区间 {_e(result.interval_written)}）</span>'
     if already:
-        message = (f"已有{share}以上把握：{key}即使从 {_e(current)} 变为 <b>{_e(result.written)}</b>，"
+        message = (f"已有{share}以上把握：{key}即使从 {_e(current)} 变为 <b>{_e(result.written)}</b>{interval}，"
                    f"达标概率仍约为 {result.probability.p:.0%}")
     else:
-        message = (f"需把{key}从 {_e(current)} 调到 <b>{_e(result.written)}</b>，"
+        message = (f"需把{key}从 {_e(current)} 调到 <b>{_e(result.written)}</b>{interval}，"
                    f"达标概率才约为 {result.probability.p:.0%}")
     return TargetAdvice(parameter, current, result.written, result.probability.p, message, already, what)
 

@@ -46,7 +46,7 @@ from scipy import special
 
 from .dependence import gaussian_copula_scores, iman_conover_permutation
 from .distributions import Distribution
-from .events import apply_effects, occurrences
+from .events import apply_effects, hold_occurrences, occurrences
 
 if TYPE_CHECKING:
     from .model import Model
@@ -268,6 +268,8 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batc
             return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
 
         occurred = occurrences(model.events, event_uniforms)
+        if model.held_events:
+            hold_occurrences(model.events, occurred, model.held_events)
         kinds = {indicator.id: indicator.kind for indicator in model.indicators}
         apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
     if model.derived_rows:

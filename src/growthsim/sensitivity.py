@@ -3,7 +3,8 @@
 For every input (an indicator with an assumption of its own, or a shock event):
 
 * tornado: P(hit) with the input held at its own 10th and at its 90th percentile (for an event:
-  never and always occurring), everything else random on the same draws (common random numbers),
+  never and always occurring, and always means that no other event of its exclusive group
+  occurs), everything else random on the same draws (common random numbers),
   so the swing between the two comes from that input alone. Inputs correlated with the held one
   are drawn *given* its value (they move with it as the correlations say), so a target drawn on
   its own is still moved by the inputs it is correlated with. Holding needs the Gaussian copula
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dependence import spearman
-from .engine import simulate
+from .engine import resolve_seed, simulate
 from .evaluation import evaluate
 from .model import compile_model
 from .sampling import BLOCK_SIZE, sample
@@ -68,6 +69,7 @@ class TargetSensitivity:
     p_hit: float
     inputs: tuple[InputEffect, ...]  # by swing, largest first; ties by |rank correlation|
     draws: int = 0  # draws per trial
+    seed: int | None = None  # the seed of every trial
 
     @property
     def drivers(self) -> tuple[InputEffect, ...]:
@@ -78,7 +80,7 @@ class TargetSensitivity:
 def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000,
                 seed: int | None = None) -> list[TargetSensitivity]:
     """Rank the inputs of every target (or of one indicator's) by how much they move its P(hit)."""
-    seed = seed if seed is not None else (scenario.seed if scenario.seed is not None else 20230101)
+    seed = resolve_seed(seed, scenario)  # the rule of every command: given, the scenario's, or fresh
     targeted = [i for i in scenario.targeted if indicator_id is None or i.id == indicator_id]
     if not targeted:
         raise ValueError(f"no target on {indicator_id!r}" if indicator_id else "the scenario has no targets")
@@ -93,13 +95,10 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
         row = model.rows[indicator.id]
         held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=((row, q),)), n_draws, seed)
                                    for q in (0.1, 0.9))
-    for event in scenario.events:
-        results = []
-        for probability in (0.0, 1.0):
-            events = tuple(dataclasses.replace(e, probability=probability) if e.id == event.id else e
-                           for e in scenario.events)
-            results.append(_p_hits(dataclasses.replace(scenario, events=events), n_draws, seed))
-        held[f"event:{event.id}"] = (results[0], results[1])
+    for event in scenario.events:  # occurrences held, never and always (its group's others then never)
+        held[f"event:{event.id}"] = tuple(
+            _p_hits(dataclasses.replace(model, held_events=((event.id, occurs),)), n_draws, seed)
+            for occurs in (False, True))
 
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
@@ -124,7 +123,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
                 bottom, top,
             ))
         effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
-        out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws))
+        out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws, seed))
     return out
 
 

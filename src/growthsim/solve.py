@@ -9,6 +9,8 @@ threshold. The answer is found to ``tolerance`` in the parameter's own units.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
-from .engine import simulate
+from .engine import resolve_seed, simulate
 from .quantities import Expect, format_value
 from .scenario import Scenario, load_scenario
 from .summary import Probability
@@ -33,11 +35,21 @@ _CENTRAL = {"normal": "mean", "lognormal": "mean", "student_t": "mean", "split_n
 class SolveResult:
     parameter: str  # e.g. "fai.growth.mode"
     value: float | None  # in code units (rates as fractions); None when the goal cannot be reached
-    written: str | None  # the value as a scenario file would write it ("17.3%")
+    written: str | None  # the value as a scenario file would write it ("17.3%"), rounded to its interval
     probability: Probability | None  # P(hit) achieved at that value
     goal: float
     reachable: bool
     message: str
+    # The 95% Monte Carlo interval of the answer: where P(hit) crosses goal -/+ its own margin.
+    # An end is None where P(hit) never gets that far (its best value lies between).
+    interval: tuple[float | None, float | None] | None = None  # (lower, upper) in value
+    # A target met only between two values (between, about on both sides) has a goal reached on
+    # each side of the value where P(hit) is highest: the other side's answer, and that best value
+    # with its P(hit). None where P(hit) only rises (or only falls) with the parameter.
+    other: "SolveResult | None" = None
+    best: tuple[float, float] | None = None
+    seed: int | None = None  # the seed of every trial
+    interval_written: str | None = None  # the interval as shown: '[22.3%, 22.8%]'
 
 
 def central_parameter(scenario: Scenario, indicator_id: str) -> str:
@@ -59,7 +71,13 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
           overrides: Sequence[str] = (), n_draws: int | None = None, seed: int | None = None,
           tolerance: float | None = None, progress: Callable[[int], None] | None = None) -> SolveResult:
     """Find the value of ``parameter`` (default: the central value of the indicator's assumption) at
-    which P(hit) of ``indicator_id``'s target reaches ``goal``."""
+    which P(hit) of ``indicator_id``'s target reaches ``goal``.
+
+    P(hit) is scanned outwards from the current value (steps doubling each way) until it can go no
+    further, then every crossing of the goal is found by bisection between the scanned points, so a
+    target met only between two values (P rises, then falls) gets an answer on each side of its
+    best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
+    plus its margin) and is rounded to it."""
     if not 0 < goal < 1:
         raise ValueError("the goal must be a probability strictly between 0 and 1")
     base = load_scenario(path, overrides)
@@ -70,13 +88,13 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         raise ScenarioError([Diagnostic(str(path), None, None, "--indicator", f"{indicator_id} has no target")])
     parameter = parameter or central_parameter(base, indicator_id)
     expect, unit, current = _parameter_value(base, parameter)
-    seed = seed if seed is not None else (base.seed if base.seed is not None else 20230101)
+    seed = resolve_seed(seed, base)  # one rule for every command; the same seed for every trial
     n_draws = n_draws or base.draws
     # the answer to the precision a planner writes: 0.01pp for rates, about 1/1000 of an amount
     step_floor = 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-3, 1e-6)
     tolerance = tolerance or step_floor
 
-    def probability_at(value: float) -> Probability:
+    def run(value: float) -> Probability:
         written = _written(value, expect, unit)
         scenario = load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])
         summary = simulate(scenario, n_draws, seed)
@@ -84,54 +102,188 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
             progress(1)
         return next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
 
-    # bracket the goal by stepping away from the current value, doubling the step each time
-    step = max(abs(current) * 0.25, 0.01 if expect is not Expect.AMOUNT else 1.0)
-    low_value, high_value = current, current
-    p_current = probability_at(current)
-    p_low = p_high = p_current
-    for _ in range(12):
-        if min(p_low.p, p_high.p) <= goal <= max(p_low.p, p_high.p):
-            break
-        # a trial outside the parameter's valid range (a negative sd ...) leaves that bound where it was
-        trial = _safe(probability_at, low_value - step)
-        if trial is not None:
-            low_value, p_low = low_value - step, trial
-        trial = _safe(probability_at, high_value + step)
-        if trial is not None:
-            high_value, p_high = high_value + step, trial
-        step *= 2
-    else:
-        if p_low.p == p_high.p == p_current.p:
-            return SolveResult(parameter, None, None, None, goal, False,
-                               f"{indicator_id}'s P(hit) does not depend on {parameter} in this scenario (it stays "
-                               f"{p_current.p:.1%} however far it moves): choose a parameter of {indicator_id} itself")
-        return SolveResult(parameter, None, None, None, goal, False,
-                           f"P(hit) stays between {min(p_low.p, p_high.p):.1%} and {max(p_low.p, p_high.p):.1%} "
-                           f"for {parameter} from {format_value(low_value, expect, unit)} to "
-                           f"{format_value(high_value, expect, unit)}: {goal:.0%} cannot be reached")
-    # keep the half of the bracket that contains the goal, oriented so that P rises from a to b
-    if p_low.p <= goal <= p_high.p:
-        a, b = low_value, high_value
-    else:
-        a, b = high_value, low_value
-    p_b = probability_at(b)
-    for _ in range(60):
-        if abs(b - a) <= tolerance:
-            break
-        middle = (a + b) / 2
-        p_middle = probability_at(middle)
-        if p_middle.p >= goal:
-            b, p_b = middle, p_middle
-        else:
-            a = middle
-    if expect is Expect.AMOUNT:  # no more digits than the tolerance resolves: 15208, not 15208.251953
-        # rounded towards b's side of the bracket, where P(hit) is at least the goal (P is monotone)
-        scale = 10.0 ** max(0, -math.floor(math.log10(tolerance)))
-        b = (math.ceil(b * scale) if b > a else math.floor(b * scale)) / scale
-        p_b = probability_at(b)
-    written = _written(b, expect, unit)
-    return SolveResult(parameter, b, written, p_b, goal, True,
-                       f"{parameter} = {written} gives P(hit) = {p_b.p:.1%} (goal {goal:.0%})")
+    curve = _Curve(run)
+    curve.scan(current, max(abs(current) * 0.25, 0.01 if expect is not Expect.AMOUNT else 1.0))
+    describe = functools.partial(format_value, expect=expect, unit=unit)
+    answers = _answers(curve, goal, tolerance)
+    if not answers:
+        return SolveResult(parameter, None, None, None, goal, False, curve.why_not(goal, indicator_id, parameter,
+                                                                                   describe), seed=seed)
+    answers.sort(key=lambda answer: abs(answer[0] - current))  # the nearest first
+    best = curve.best() if len(answers) > 1 else None
+    results = []
+    for value, rising_towards, interval in answers:
+        rounded, step = _round_to_interval(value, interval, rising_towards, step_floor)
+        written = _written(rounded, expect, unit)
+        hit = curve.probability(rounded)
+        shown = _interval_words(interval, describe, step)
+        results.append(SolveResult(parameter, rounded, written, hit, goal, True,
+                                   f"{parameter} = {written} gives P(hit) = {hit.p:.1%} (goal {goal:.0%}; "
+                                   f"Monte Carlo interval of the answer {shown})", interval, None, best, seed, shown))
+    first = results[0]
+    if len(results) > 1:
+        side = "below" if first.value < best[0] else "above"
+        other = results[1]
+        message = (f"{first.message}; this is {side} {describe(best[0])}, where P(hit) is highest "
+                   f"({best[1]:.1%}); on the other side {parameter} = {other.written} "
+                   f"(P(hit) = {other.probability.p:.1%}) also reaches the goal")
+        first = dataclasses.replace(first, message=message, other=other)
+    return first
+
+
+def _answers(curve: "_Curve", goal: float, tolerance: float) -> list[tuple[float, float, tuple]]:
+    """Every crossing of the goal: (value, direction in which P rises there, (lower, upper) end of
+    its interval, where P on the same slope is the goal minus and plus its margin). The bisections
+    go finer until they resolve the interval (at least four steps across each half of it), down
+    to 1/256 of ``tolerance`` (P(hit) of a count jumps: an interval may end right at its answer)."""
+    first_tolerance = tolerance
+    while True:
+        answers = []
+        for value, rising in curve.crossings(goal, tolerance):
+            margin = curve.probability(value).margin
+            ends = [curve.crossing_from(value, goal + sign * margin, rising, tolerance) for sign in (-1, 1)]
+            answers.append((value, rising, tuple(ends) if rising > 0 else tuple(reversed(ends))))
+        halves = [abs(end - value) for value, _, interval in answers for end in interval if end is not None]
+        if not halves or min(halves) >= 4 * tolerance or tolerance < first_tolerance / 256:
+            return answers
+        tolerance /= 4
+
+
+class _Curve:
+    """P(hit) as a function of the parameter, evaluated where asked and remembered (every trial
+    runs on the same seed and draws, so the points are comparable)."""
+
+    def __init__(self, run: Callable[[float], Probability]):
+        self.run = run
+        self.points: dict[float, Probability] = {}
+
+    def probability(self, value: float) -> Probability:
+        if value not in self.points:
+            self.points[value] = self.run(value)
+        return self.points[value]
+
+    def scan(self, current: float, step: float, doublings: int = 12) -> None:
+        """Step away from ``current`` both ways, doubling the step, until P(hit) is 0 or 1 (beyond
+        that it cannot turn: it is at most unimodal in the parameter) or the parameter leaves its
+        valid range (a negative sd ...)."""
+        self.probability(current)
+        for direction in (-1.0, 1.0):
+            offset = step
+            for _ in range(doublings):
+                try:
+                    p = self.probability(current + direction * offset).p
+                except ScenarioError:  # a value the parameter cannot take: the range ends here
+                    break
+                if p in (0.0, 1.0):
+                    break
+                offset *= 2
+
+    def _sorted(self) -> list[tuple[float, float]]:
+        return sorted((value, hit.p) for value, hit in self.points.items())
+
+    def crossings(self, goal: float, tolerance: float) -> list[tuple[float, float]]:
+        """Where P(hit) reaches ``goal`` between scanned points: (value, direction in which P
+        rises there), each to ``tolerance``, on the side of the crossing where P >= goal. If
+        P stays below the goal, the best value is looked for between the scanned points first."""
+        pairs = self._straddling(goal)
+        if not pairs and self.points and max(hit.p for hit in self.points.values()) < goal:
+            self._refine_best()
+            pairs = self._straddling(goal)
+        return [self._bisect(a, b, goal, tolerance) for a, b in pairs]
+
+    def _straddling(self, level: float) -> list[tuple[float, float]]:
+        """Consecutive scanned points with P below ``level`` at the first and at least it at the
+        second (in either order of value)."""
+        points = self._sorted()
+        return [(a, b) if pa < level else (b, a) for (a, pa), (b, pb) in zip(points, points[1:])
+                if (pa < level) != (pb < level)]
+
+    def _bisect(self, a: float, b: float, level: float, tolerance: float) -> tuple[float, float]:
+        """P(a) < level <= P(b): narrow [a, b] to ``tolerance``; returns (b, sign(b - a))."""
+        direction = math.copysign(1.0, b - a)
+        for _ in range(60):
+            if abs(b - a) <= tolerance:
+                break
+            middle = (a + b) / 2
+            if self.probability(middle).p >= level:
+                b = middle
+            else:
+                a = middle
+        return b, direction
+
+    def crossing_from(self, value: float, level: float, rising: float, tolerance: float) -> float | None:
+        """Where P(hit) crosses ``level`` nearest ``value`` on the same slope (P rising in direction
+        ``rising``), or None if it does not before the scanned range (or its best value) ends."""
+        if not 0 < level < 1:
+            return None
+        candidates = [(a, b) for a, b in self._straddling(level) if math.copysign(1.0, b - a) == rising]
+        if not candidates:
+            return None
+        a, b = min(candidates, key=lambda pair: abs((pair[0] + pair[1]) / 2 - value))
+        return self._bisect(a, b, level, tolerance)[0]
+
+    def _refine_best(self, steps: int = 12) -> None:
+        """Golden-section search for the highest P(hit) around the best scanned point."""
+        points = self._sorted()
+        k = max(range(len(points)), key=lambda i: points[i][1])
+        if k in (0, len(points) - 1):
+            return  # the best is at an end of the range: P only rises (or falls) towards it
+        low, high = points[k - 1][0], points[k + 1][0]
+        ratio = (math.sqrt(5) - 1) / 2
+        x1, x2 = high - ratio * (high - low), low + ratio * (high - low)
+        for _ in range(steps):
+            if self.probability(x1).p >= self.probability(x2).p:
+                high, x2 = x2, x1
+                x1 = high - ratio * (high - low)
+            else:
+                low, x1 = x1, x2
+                x2 = low + ratio * (high - low)
+
+    def best(self) -> tuple[float, float]:
+        """(value, P(hit)) of the best point evaluated."""
+        value, hit = max(self.points.items(), key=lambda item: item[1].p)
+        return value, hit.p
+
+    def why_not(self, goal: float, indicator_id: str, parameter: str, describe) -> str:
+        points = self._sorted()
+        lowest, highest = min(p for _, p in points), max(p for _, p in points)
+        if lowest == highest:
+            return (f"{indicator_id}'s P(hit) does not depend on {parameter} in this scenario (it stays "
+                    f"{lowest:.1%} however far it moves): choose a parameter of {indicator_id} itself")
+        if highest < goal:
+            best_value, best_p = self.best()
+            return (f"P(hit) stays between {lowest:.1%} and {highest:.1%} for {parameter} from "
+                    f"{describe(points[0][0])} to {describe(points[-1][0])}, and is highest ({best_p:.1%}) at "
+                    f"{describe(best_value)}: {goal:.0%} cannot be reached")
+        return (f"P(hit) stays between {lowest:.1%} and {highest:.1%} for {parameter} from "
+                f"{describe(points[0][0])} to {describe(points[-1][0])}: it is above {goal:.0%} everywhere, "
+                "so the goal is met whatever the value")
+
+
+def _round_to_interval(value: float, interval: tuple[float | None, float | None], direction: float,
+                       floor: float) -> tuple[float, float]:
+    """``value`` with no more digits than its interval resolves: to the power of ten at or below
+    the interval's half-width (0.17pp wide on each side: to 0.1pp), never finer than ``floor``'s,
+    rounded towards ``direction``, the side on which P(hit) is at least the goal; and that step."""
+    ends = [end for end in interval if end is not None]
+    half = max(abs(end - value) for end in ends) if ends else floor
+    step = 10.0 ** math.floor(math.log10(max(half, floor)))
+    return _to_step(value, step, direction), step
+
+
+def _to_step(value: float, step: float, direction: float) -> float:
+    """``value`` rounded to a multiple of ``step``: up for a positive ``direction``, else down."""
+    units = value / step
+    rounded = (math.ceil(units - 1e-9) if direction > 0 else math.floor(units + 1e-9)) * step
+    return float(np.format_float_positional(rounded, precision=12, trim="-"))
+
+
+def _interval_words(interval: tuple[float | None, float | None], describe, step: float) -> str:
+    """'[22.3%, 22.8%]', each end rounded outwards to the answer's step; an open end (P(hit) never
+    gets that far) as '…'."""
+    low, high = interval
+    return (f"[{'…' if low is None else describe(_to_step(low, step, -1))}, "
+            f"{'…' if high is None else describe(_to_step(high, step, 1))}]")
 
 
 def _written(value: float, expect: Expect, unit: str) -> str:
@@ -140,14 +292,6 @@ def _written(value: float, expect: Expect, unit: str) -> str:
     if expect is Expect.AMOUNT:  # with its unit: a target amount such as 16亿元 is ambiguous without it
         return np.format_float_positional(round(value, 6), trim="-") + (unit or "")
     return format_value(value, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
-
-
-def _safe(probability_at, value: float) -> Probability | None:
-    """P(hit) at ``value``, or None where the value is not allowed (a negative sd ...)."""
-    try:
-        return probability_at(value)
-    except ScenarioError:
-        return None
 
 
 def _quote(written: str) -> str:
