@@ -220,6 +220,11 @@ CATALOGUE: dict[str, list[str]] = {
         "relative-to-other-basis.toml:40:15: indicators.income.target.relative_to: income grows in nominal "
         "terms but gdp in real terms: compare growths on the same price basis",
     ],
+    "relative-to-derived-without-basis": [
+        "relative-to-derived-without-basis.toml:42:15: indicators.income.target.relative_to: income declares no "
+        "basis, so income's growth cannot be compared with gdp's on the same prices: add basis = \"real\" "
+        "(comparable prices) or \"nominal\" to indicators.income",
+    ],
     "relative-to-other-kind": [
         "relative-to-other-kind.toml:36:15: indicators.unemployment.target.relative_to: cannot compare "
         "unemployment's level with gdp's growth",

@@ -20,11 +20,15 @@ projections with Dykstra's correction) to the closest valid one.
 
 from __future__ import annotations
 
+import math
+from typing import Callable
+
 import numpy as np
 from scipy import special
 
 __all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
-           "spearman", "achieved_correlations", "rank_to_score"]
+           "spearman", "achieved_correlations", "rank_to_score", "Marginal", "marginal_of", "spearman_at",
+           "score_correlations"]
 
 METHODS = ("iman_conover", "gaussian_copula")
 _PSD_TOLERANCE = 1e-10
@@ -194,6 +198,90 @@ def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float
                 continue
             out.append((ids[i], ids[j], requested, used, float(achieved[i, j])))
     return out
+
+
+# --- ties: rank correlations of counts and of few-valued inputs -------------------------------------
+
+_TIE_GRID = 4096  # the marginal is read at this many evenly spaced probabilities
+_MEHLER_TERMS = 600  # r^600 < 1e-13 for |r| <= 0.95: ample for any correlation a planner writes
+
+
+class Marginal:
+    """What a rank correlation sees of an input: its mid-distribution function h = (F(x) + F(x-)) / 2
+    as a function of the input's normal score, read from its quantile function on a grid. Spearman's
+    correlation (with average ranks for ties) is the correlation of h(X) and h(Y); a count, an
+    empirical list or a rounded value has steps in h (ties), which pull it below the normal-score
+    relation 2 sin(pi rho / 6) assumes."""
+
+    def __init__(self, quantity: Callable[[np.ndarray], np.ndarray]):
+        u = (np.arange(_TIE_GRID) + 0.5) / _TIE_GRID
+        values = quantity(u)
+        _, first, counts = np.unique(values, return_index=True, return_counts=True)
+        self.h = np.repeat((first + (counts - 1) / 2 + 0.5) / _TIE_GRID, counts)  # mid-ranks, in (0, 1)
+        self.ties = bool((counts > 1).any())
+        self.constant = counts.size == 1
+        self._coefficients: np.ndarray | None = None
+
+    def coefficients(self) -> np.ndarray:
+        """E[h(Z) psi_k(Z)] / sd(h), k = 1 .. _MEHLER_TERMS, for the normalised Hermite polynomials
+        psi_k; by Stein's identity E[h psi_k] = E[h' psi_(k-1)] / sqrt(k), and h' is a sum of jumps."""
+        if self._coefficients is None:
+            steps = np.diff(self.h)
+            where = np.flatnonzero(steps)
+            t = special.ndtri((where + 1) / _TIE_GRID)
+            weight = steps[where] * np.exp(-t * t / 2) / np.sqrt(2 * np.pi)
+            out = np.empty(_MEHLER_TERMS)
+            previous, current = np.zeros_like(t), np.ones_like(t)  # psi_(k-2), psi_(k-1)
+            for k in range(1, _MEHLER_TERMS + 1):
+                out[k - 1] = (weight @ current) / np.sqrt(k)
+                previous, current = current, (t * current - np.sqrt(k - 1) * previous) / np.sqrt(k)
+            self._coefficients = out / self.h.std()
+        return self._coefficients
+
+
+def marginal_of(distribution, is_count: bool) -> Marginal | None:
+    """The Marginal of an input drawn from ``distribution`` (None: no distribution, a derived row)."""
+    if distribution is None:
+        return None
+    from .distributions import quantity_at
+
+    return Marginal(lambda u: quantity_at(distribution, u, is_count))
+
+
+def spearman_at(score_correlation: float, a: Marginal, b: Marginal) -> float:
+    """The Spearman correlation of two inputs whose normal scores have this correlation (Mehler's
+    expansion of the bivariate normal density: corr(h_a, h_b) = sum_k r^k a_k b_k)."""
+    powers = score_correlation ** np.arange(1, _MEHLER_TERMS + 1)
+    return float(powers @ (a.coefficients() * b.coefficients()))
+
+
+def score_correlations(rank_correlation: np.ndarray, marginals: list[Marginal | None]
+                       ) -> tuple[np.ndarray, list[tuple[int, int, float]]]:
+    """The normal-score correlations that give the asked rank correlations: 2 sin(pi rho / 6)
+    between continuous inputs; for a pair with ties, the score correlation at which the Spearman
+    correlation is the one asked (``marginals[i]``: row i's Marginal; None or a constant one: no
+    adjustment). Also the pairs (i, j, most achievable) whose asked value ties cannot reach: their
+    score correlation is then +-1, the closest they come. May need a repair to be PSD."""
+    scores = rank_to_score(rank_correlation)
+    beyond = []
+    k = len(scores)
+    for i in range(k):
+        for j in range(i + 1, k):
+            a, b, asked = marginals[i], marginals[j], float(rank_correlation[i, j])
+            if asked == 0 or a is None or b is None or a.constant or b.constant or not (a.ties or b.ties):
+                continue
+            limit = spearman_at(math.copysign(1.0, asked), a, b)
+            if abs(asked) >= abs(limit):
+                scores[i, j] = scores[j, i] = math.copysign(1.0, asked)
+                if abs(asked) - abs(limit) > 5e-4:
+                    beyond.append((i, j, limit))
+                continue
+            from scipy import optimize  # only here: a cold run without ties does not pay for importing it
+
+            scores[i, j] = scores[j, i] = optimize.brentq(lambda r: spearman_at(r, a, b) - asked,
+                                                         min(0.0, math.copysign(1.0, asked)),
+                                                         max(0.0, math.copysign(1.0, asked)), xtol=1e-10)
+    return scores, beyond
 
 
 def rank_to_score(rank_correlation: np.ndarray) -> np.ndarray:

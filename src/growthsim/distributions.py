@@ -26,6 +26,8 @@ __all__ = [
     "DISTRIBUTIONS",
     "ParamProblem",
     "make_distribution",
+    "quantity_at",
+    "as_quantity",
 ]
 
 class ParamProblem(ValueError):
@@ -585,3 +587,16 @@ def make_distribution(name: str, params: Mapping[str, float | list[float]]) -> D
     this checks the values themselves (sd > 0, min <= mode <= max ...) and raises ParamProblem.
     """
     return DISTRIBUTIONS[name].build(params)
+
+
+def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:
+    """The simulated quantity at uniforms ``u``: the inverse CDF, made whole for a count indicator."""
+    return as_quantity(distribution.ppf(u), distribution, is_count)
+
+
+def as_quantity(drawn: np.ndarray, distribution: Distribution, is_count: bool) -> np.ndarray:
+    """A drawn value as the indicator holds it: a continuous distribution on a count is rounded to
+    the nearest whole number, never below zero."""
+    if is_count and not distribution.discrete:
+        drawn = np.maximum(np.rint(drawn), 0.0)
+    return drawn

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distributions import Distribution
+from .distributions import Distribution, quantity_at
 
 __all__ = ["Effect", "Event", "EFFECT_KINDS", "occurrences", "hold_occurrences", "apply_effects"]
 
@@ -102,8 +102,6 @@ def apply_effects(events, occurred: np.ndarray, values: np.ndarray, rows: dict[s
                 row = rows[effect.indicator]
                 indicator_kind = kinds[effect.indicator]
                 if kind == "replace":
-                    from .sampling import quantity_at
-
                     u = uniforms_of_row(row)[mask]
                     values[row, mask] = quantity_at(effect.distribution, u, indicator_kind == "count")
                 elif kind == "scale":

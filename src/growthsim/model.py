@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dependence import nearest_correlation, rank_to_score
+from .dependence import marginal_of, nearest_correlation, score_correlations
 from .distributions import Distribution, Fixed
 from .events import Event
 from .sampling import stream_key
@@ -46,8 +46,9 @@ class Model:
     correlation: np.ndarray | None = None  # (k, k) for correlated_rows
     correlation_method: str = "iman_conover"
     # The normal-score correlation whose rank correlation is ``correlation`` (Pearson's relation for
-    # normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted): both methods correlate normal scores,
-    # so with it the numbers a planner writes mean rank correlations whichever method is used.
+    # normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted; adjusted for pairs with ties): both
+    # methods correlate normal scores, so with it the numbers a planner writes mean rank
+    # correlations whichever method is used.
     score_correlation: np.ndarray | None = None
     derived_rows: tuple[int, ...] = ()  # rows computed by formulas, in an order that respects their references
     # (row, q): the row drawn at its own q-quantile on every draw, its correlated partners drawn given
@@ -110,6 +111,21 @@ def _random_inputs(indicators, rows: dict[str, int], events) -> list[frozenset]:
     return inputs
 
 
+def _score_correlation(scenario: Scenario) -> np.ndarray | None:
+    """The normal-score correlation that gives the scenario's rank correlations, ties included
+    (``dependence.score_correlations``), repaired to a valid matrix where it is not one."""
+    if not scenario.correlation_matrix:
+        return None
+    ids, matrix = scenario.correlation_matrix
+    marginals = [_marginal(scenario.indicator(indicator_id)) for indicator_id in ids]
+    return nearest_correlation(score_correlations(np.array(matrix), marginals)[0])
+
+
+def _marginal(indicator: Indicator):
+    assumption = indicator.assumption
+    return marginal_of(assumption.distribution if assumption else None, indicator.kind == "count")
+
+
 def compile_model(scenario: Scenario) -> Model:
     indicators = scenario.indicators
     rows = {indicator.id: row for row, indicator in enumerate(indicators)}
@@ -143,6 +159,5 @@ def compile_model(scenario: Scenario) -> Model:
         correlated_rows=tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else (),
         correlation=np.array(scenario.correlation_matrix[1]) if scenario.correlation_matrix else None,
         correlation_method=scenario.correlation_method,
-        score_correlation=(nearest_correlation(rank_to_score(scenario.correlation_matrix[1]))
-                           if scenario.correlation_matrix else None),
+        score_correlation=_score_correlation(scenario),
     )

@@ -14,9 +14,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .distributions import DISTRIBUTIONS
+from .distributions import DISTRIBUTIONS, quantity_at
 from .quantities import format_amount, format_percent
-from .sampling import quantity_at
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, IndicatorSummary, Probability, Summary
 from .targets import Target

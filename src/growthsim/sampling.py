@@ -45,7 +45,7 @@ import numpy as np
 from scipy import special
 
 from .dependence import gaussian_copula_scores, iman_conover_permutation
-from .distributions import Distribution
+from .distributions import as_quantity, quantity_at
 from .events import apply_effects, hold_occurrences, occurrences
 
 if TYPE_CHECKING:
@@ -313,7 +313,7 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], gr
             distribution = model.distributions[row]
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
                 kept[row] = np.clip(special.ndtr(z[k]), 2.0**-54, 1.0 - 2.0**-53)
-            values[row] = _as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
+            values[row] = as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
         return
     # Iman-Conover group by group (groups lie inside blocks, so they do not depend on the chunk
     # size). The uniforms are rearranged with the values, so an event that replaces a value draws
@@ -334,15 +334,3 @@ def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, flo
     weights = np.linalg.solve(correlation[np.ix_(index, index)], correlation[index, :]).T  # (k, h)
     z += weights @ (target - z[index])
     z[index] = target  # exactly, not up to rounding
-
-
-def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:
-    """The simulated quantity at uniforms ``u``: the inverse CDF, made whole for a count indicator."""
-    return _as_quantity(distribution.ppf(u), distribution, is_count)
-
-
-def _as_quantity(drawn: np.ndarray, distribution: Distribution, is_count: bool) -> np.ndarray:
-    if is_count and not distribution.discrete:
-        # A continuous distribution on a count: nearest whole number, never below zero.
-        drawn = np.maximum(np.rint(drawn), 0.0)
-    return drawn

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .dependence import is_correlation_matrix, nearest_correlation, rank_to_score
+from .dependence import is_correlation_matrix, marginal_of, nearest_correlation, score_correlations
 from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
 from .events import EFFECT_KINDS, Effect, Event
 from .formulas import FormulaError, parse_formula
@@ -85,9 +85,19 @@ class LinkChecks:
                                              "growthsim uses the nearest valid matrix, which moves "
                                              f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
                                              + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
-        elif not is_correlation_matrix(rank_to_score(asked)):
+        by_id = {i.id: i for i in indicators}
+        marginals = [marginal_of(by_id[i].assumption.distribution if by_id[i].assumption else None,
+                                 by_id[i].kind == "count") for i in ids]
+        scores, beyond = score_correlations(matrix, marginals)
+        for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
+            tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
+            self.warn(("correlations",), f"{ids[i]} ~ {ids[j]}: a rank correlation of {matrix[i, j]:.3g} cannot be "
+                                         f"reached, since {tied} take{'s' if ' and ' not in tied else ''} few "
+                                         f"distinct values (ties): at most {limit:.2f} is possible, and growthsim "
+                                         f"uses {limit:.2f}")
+        if is_correlation_matrix(asked) and not is_correlation_matrix(scores):
             # valid as rank correlations, but the normal scores that would produce them are not quite
-            achieved = 6 / np.pi * np.arcsin(nearest_correlation(rank_to_score(asked)) / 2)
+            achieved = 6 / np.pi * np.arcsin(nearest_correlation(scores) / 2)
             moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
                      for i in range(len(ids)) for j in range(i + 1, len(ids))
                      if abs(achieved[i, j] - asked[i, j]) > 5e-4]
@@ -353,6 +363,14 @@ class LinkChecks:
             elif indicator.basis and other.basis and other.basis != indicator.basis:
                 self.report(path, f"{indicator.id} grows in {indicator.basis} terms but {other.id} in "
                                   f"{other.basis} terms: compare growths on the same price basis")
+            elif indicator.metric == "growth" and not (indicator.basis and other.basis):
+                # a derived growth says nothing of its prices unless told: comparing it with a
+                # real growth could be comparing a nominal one, off by the whole of inflation
+                unknown = [i.id for i in (indicator, other) if not i.basis]
+                self.report(path, f"{' and '.join(unknown)} {'declares' if len(unknown) == 1 else 'declare'} no "
+                                  f"basis, so {indicator.id}'s growth cannot be compared with {other.id}'s on the "
+                                  f"same prices: add basis = \"real\" (comparable prices) or \"nominal\" to "
+                                  f"{', '.join(f'indicators.{u}' for u in unknown)}")
             elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
                 self.report(path, f"units differ: {indicator.unit} vs {other.unit}")
 
