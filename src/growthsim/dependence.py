@@ -2,7 +2,7 @@
 
 Two ways to impose a correlation matrix C on draws whose marginal distributions are fixed:
 
-* ``iman_conover`` (the default): within each block of draws, rearrange each indicator's sampled
+* ``iman_conover`` (the default): within each group of draws, rearrange each indicator's sampled
   values so that their ranks follow a matrix of normal scores with correlation C (Iman & Conover
   1982). The values themselves are untouched, so every marginal distribution is kept exactly,
   discrete ones included; C is met as a rank (Spearman-type) correlation, up to sampling error.
@@ -11,7 +11,8 @@ Two ways to impose a correlation matrix C on draws whose marginal distributions 
   in the sample.
 
 Both work on normal scores; the model converts the rank correlations a planner writes into the
-score correlation that produces them (rho_score = 2 sin(pi rho_rank / 6)).
+score correlation that produces them (rho_score = 2 sin(pi rho_rank / 6), or for a pair with ties
+the score correlation solved from the inputs' mid-distribution functions: ``score_correlations``).
 
 Planners fill in pairs by judgement, and such a matrix is often not positive semi-definite (not a
 possible correlation matrix). ``nearest_correlation`` repairs it (Higham 2002, alternating
