@@ -187,3 +187,50 @@ def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
     unseeded = write_scenario(SCENARIO.replace("seed = 12345\n", ""), "unseeded.toml")
     seeds = {solve(unseeded, "gdp", 0.5, n_draws=5_000).seed for _ in range(2)}
     assert len(seeds) == 2 and 20230101 not in seeds
+
+
+def test_trials_run_at_the_value_tried_not_at_its_rounding():
+    """Every trial once ran at the value rounded to 0.01pp, so P(hit) was flat across each step and
+    the 'interval' measured the rounding: solve at 60% (exact 8.5067%) must bracket the answer."""
+    from growthsim.quantities import Expect, parse_quantity
+    from growthsim.solve import _written
+
+    assert parse_quantity(_written(0.054987654, Expect.PERCENT, "%", exact=True), Expect.PERCENT, "%") == \
+        pytest.approx(0.054987654, abs=1e-8)
+
+
+def test_the_interval_brackets_the_exact_answer_at_many_draws(path):
+    exact = 0.08 - 0.02 * stats.norm.ppf(0.4)  # 8.5067%: P(hit) = 60%
+    result = solve(path, "gdp", 0.6, n_draws=N, seed=3)
+    low, high = result.interval
+    assert low <= exact <= high and high - low < 0.0006  # about +-0.016pp, not a rounding step
+
+
+def test_a_spread_close_to_its_lower_limit_is_explored(write_scenario):
+    """sd 0.25pp: the first step down (1pp) is a negative sd; the scan halves back instead of giving up."""
+    path = write_scenario(scenario_text("""
+        [indicators.unemployment]
+        name = "城镇调查失业率"
+        unit = "%"
+        kind = "rate"
+        target = { at_most = "5.5%", source = "t" }
+        level = { dist = "normal", mean = "5.2%", sd = "0.25pp", rationale = "t" }
+        """))
+    result = solve(path, "unemployment", 0.9, "unemployment.level.sd", n_draws=20_000, seed=3)
+    expected = 0.003 / stats.norm.ppf(0.9)  # P(level <= 5.5%) = Phi(0.3pp / sd)
+    assert result.reachable and abs(result.value - expected) < 0.0002
+
+
+def test_a_counts_target_is_solved_in_whole_numbers(write_scenario):
+    path = write_scenario(scenario_text("""
+        [indicators.firms]
+        name = "新增规上工业企业"
+        unit = "家"
+        kind = "count"
+        target = { at_least = 28, source = "t" }
+        level = { dist = "poisson", mean = 30, rationale = "t" }
+        """))
+    result = solve(path, "firms", 0.8, "firms.target.at_least", n_draws=50_000, seed=3)
+    # the highest whole k with P(count >= k) >= 80%
+    expected = max(k for k in range(60) if stats.poisson.sf(k - 1, 30) >= 0.8)
+    assert result.reachable and result.value == expected and result.written == f"{expected}家"

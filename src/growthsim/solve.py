@@ -20,7 +20,7 @@ import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import resolve_seed, simulate
-from .quantities import Expect, format_value
+from .quantities import Expect, format_percent, format_points, format_value
 from .scenario import Scenario, load_scenario
 from .summary import Probability
 
@@ -90,12 +90,14 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     expect, unit, current = _parameter_value(base, parameter)
     seed = resolve_seed(seed, base)  # one rule for every command; the same seed for every trial
     n_draws = n_draws or base.draws
-    # the answer to the precision a planner writes: 0.01pp for rates, about 1/1000 of an amount
-    step_floor = 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-3, 1e-6)
+    # the answer to the precision a planner writes: 0.01pp for rates, about 1/1000 of an amount,
+    # whole numbers for a count's target (its P(hit) only changes at whole numbers)
+    whole = parameter.split(".")[1] == "target" and base.indicator(parameter.split(".")[0]).kind == "count"
+    step_floor = 1.0 if whole else 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-3, 1e-6)
     tolerance = tolerance or step_floor
 
     def run(value: float) -> Probability:
-        written = _written(value, expect, unit)
+        written = _written(value, expect, unit, exact=True)  # a trial is run at the value, not a rounding
         scenario = load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])
         summary = simulate(scenario, n_draws, seed)
         if progress is not None:
@@ -103,7 +105,7 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         return next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
 
     curve = _Curve(run)
-    curve.scan(current, max(abs(current) * 0.25, 0.01 if expect is not Expect.AMOUNT else 1.0))
+    curve.scan(current, abs(current) * 0.25 if current else 0.01 if expect is not Expect.AMOUNT else 1.0)
     describe = functools.partial(format_value, expect=expect, unit=unit)
     answers = _answers(curve, goal, tolerance)
     if not answers:
@@ -114,9 +116,12 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     results = []
     for value, rising_towards, interval in answers:
         rounded, step = _round_to_interval(value, interval, rising_towards, step_floor)
+        nearest = _to_step(value, step, 0)
+        if nearest != rounded and curve.probability(nearest).p >= goal:  # a bisection stops short of a jump
+            rounded = nearest
         written = _written(rounded, expect, unit)
         hit = curve.probability(rounded)
-        shown = _interval_words(interval, describe, step)
+        shown = _interval_words(interval, expect, unit, step)
         results.append(SolveResult(parameter, rounded, written, hit, goal, True,
                                    f"{parameter} = {written} gives P(hit) = {hit.p:.1%} (goal {goal:.0%}; "
                                    f"Monte Carlo interval of the answer {shown})", interval, None, best, seed, shown))
@@ -165,15 +170,20 @@ class _Curve:
     def scan(self, current: float, step: float, doublings: int = 12) -> None:
         """Step away from ``current`` both ways, doubling the step, until P(hit) is 0 or 1 (beyond
         that it cannot turn: it is at most unimodal in the parameter) or the parameter leaves its
-        valid range (a negative sd ...)."""
+        valid range (a negative sd ...); in the last case the steps halve back towards the last
+        valid value, so that a range ending close by (an sd of 0.25pp) is still explored."""
         self.probability(current)
         for direction in (-1.0, 1.0):
-            offset = step
+            offset, valid = step, 0.0
             for _ in range(doublings):
                 try:
                     p = self.probability(current + direction * offset).p
-                except ScenarioError:  # a value the parameter cannot take: the range ends here
-                    break
+                except ScenarioError:  # a value the parameter cannot take: look between
+                    offset = (valid + offset) / 2
+                    if offset - valid < step / 64:
+                        break
+                    continue
+                valid = offset
                 if p in (0.0, 1.0):
                     break
                 offset *= 2
@@ -272,25 +282,38 @@ def _round_to_interval(value: float, interval: tuple[float | None, float | None]
 
 
 def _to_step(value: float, step: float, direction: float) -> float:
-    """``value`` rounded to a multiple of ``step``: up for a positive ``direction``, else down."""
+    """``value`` rounded to a multiple of ``step``: up for a positive ``direction``, down for a
+    negative one, to the nearest for 0."""
     units = value / step
-    rounded = (math.ceil(units - 1e-9) if direction > 0 else math.floor(units + 1e-9)) * step
+    rounded = (round(units) if direction == 0 else
+               math.ceil(units - 1e-9) if direction > 0 else math.floor(units + 1e-9)) * step
     return float(np.format_float_positional(rounded, precision=12, trim="-"))
 
 
-def _interval_words(interval: tuple[float | None, float | None], describe, step: float) -> str:
-    """'[22.3%, 22.8%]', each end rounded outwards to the answer's step; an open end (P(hit) never
-    gets that far) as '…'."""
-    low, high = interval
-    return (f"[{'…' if low is None else describe(_to_step(low, step, -1))}, "
-            f"{'…' if high is None else describe(_to_step(high, step, 1))}]")
+def _interval_words(interval: tuple[float | None, float | None], expect: Expect, unit: str, step: float) -> str:
+    """'[22.3%, 22.8%]', each end rounded outwards to the answer's step and shown with its digits
+    ('[2.43%, 2.50%]'); an open end (P(hit) never gets that far) as '…'."""
+    digits = max(0, -math.floor(math.log10(step * (100 if expect is not Expect.AMOUNT else 1)) + 1e-9))
+
+    def shown(end: float | None, direction: int) -> str:
+        if end is None:
+            return "…"
+        value = _to_step(end, step, direction)
+        if expect is Expect.AMOUNT:
+            return f"{value:,.{digits}f}{unit}"
+        return f"{value * 100:.{digits}f}{'%' if expect is Expect.PERCENT else 'pp'}"
+
+    return f"[{shown(interval[0], -1)}, {shown(interval[1], 1)}]"
 
 
-def _written(value: float, expect: Expect, unit: str) -> str:
+def _written(value: float, expect: Expect, unit: str, exact: bool = False) -> str:
     """The value as a scenario file (and --set) takes it: "17.3%", "0.5pp", or a plain number for an
-    amount (format_value's thousands separators, "14,000户", are for reading, not for files)."""
+    amount (format_value's thousands separators, "14,000户", are for reading, not for files).
+    ``exact``: to 1e-6pp (a trial value), not to the 0.01pp a planner writes."""
     if expect is Expect.AMOUNT:  # with its unit: a target amount such as 16亿元 is ambiguous without it
         return np.format_float_positional(round(value, 6), trim="-") + (unit or "")
+    if exact:
+        return (format_percent if expect is Expect.PERCENT else format_points)(value, digits=8)
     return format_value(value, expect if expect is not Expect.SPREAD else Expect.POINTS, unit)
 
 
