@@ -363,3 +363,16 @@ def test_a_rank_correlation_that_ties_cannot_reach_is_warned_with_what_can():
     (warning,) = parse_scenario(_tied(THREE_VALUES, 0.97, "gaussian_copula")).warnings
     assert "gdp ~ firms: a rank correlation of 0.97 cannot be reached, since firms takes few distinct values" in (
         warning.message) and "at most 0.94 is possible" in warning.message
+
+
+def test_the_most_a_tied_pair_can_reach_is_read_exactly():
+    """At a score correlation of 1 two Poisson(2) counts move as one: rank correlation 1 (the
+    600-term series alone gave 0.99 there, and warned wrongly)."""
+    from scipy.stats import poisson
+
+    from growthsim.dependence import Marginal, score_correlations, spearman_at
+
+    counts = Marginal(lambda u: poisson.ppf(u, 2))
+    assert spearman_at(1.0, counts, counts) == pytest.approx(1.0, abs=1e-12)
+    scores, beyond = score_correlations(np.array([[1, 0.995], [0.995, 1]]), [counts, counts])
+    assert not beyond and 0.99 < scores[0, 1] <= 1

@@ -242,3 +242,29 @@ def test_batch_means_follow_the_binomial_for_independent_draws():
         batched = Probability.from_batches(hits, sizes)
         ratios.append(batched.se / Probability.from_counts(int(hits.sum()), int(sizes.sum())).se)
     assert np.mean(ratios) == pytest.approx(1.0, abs=0.05)
+
+
+def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
+    """No draw hits in either scenario: the draws do not tell them apart, which bounds the
+    difference by the draws that could have differed unseen; it is not an exact zero."""
+    from growthsim.render import _fmt_probability
+
+    never = scenario_text("""
+        [indicators.g]
+        name = "增长"
+        unit = "亿元"
+        kind = "flow"
+        basis = "real"
+        target = { at_least = "20%", source = "t" }
+        growth = { dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }
+        """)
+    first, second = parse_scenario(never), parse_scenario(never.replace('mean = "5%"', 'mean = "6%"'))
+    difference = compare([first, second], 20_000, seed=1).rows[0].differences[1]
+    assert difference.delta == 0 and difference.se > 0 and difference.margin == pytest.approx(3.84 / 20_000, rel=0.01)
+    # hits and misses alike on every draw (an unchanged target): exactly no difference
+    sometimes = parse_scenario(never.replace('at_least = "20%"', 'at_least = "5%"'))
+    same = compare([sometimes, sometimes], 20_000, seed=1).rows[0].differences[1]
+    assert same.se == 0 and same.margin == 0
+    fixed = simulate(parse_scenario(never.replace('dist = "normal", mean = "5%", sd = "1pp"',
+                                                  'dist = "fixed", value = "25%"')), 1000, seed=1)
+    assert _fmt_probability(fixed.indicators[0].hit) == "100%（确定）"

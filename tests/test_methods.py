@@ -13,9 +13,9 @@ import pytest
 
 from growthsim import parse_scenario
 from growthsim.engine import simulate
+from growthsim.intervals import Probability
 from growthsim.render import summary_to_dict
 from growthsim.sampling import BLOCK_SIZE, MIN_REPLICATES, planned_draws, replicate_size
-from growthsim.summary import Probability
 
 from .conftest import REPO
 

@@ -178,8 +178,8 @@ def test_the_answer_comes_with_its_monte_carlo_interval_and_no_more_digits(path)
 
 def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
     """The scenario's seed, else fresh entropy (recorded), never a hard-coded one."""
-    from growthsim.sensitivity import sensitivity
     from growthsim.scenario import parse_scenario
+    from growthsim.sensitivity import sensitivity
 
     path = write_scenario(SCENARIO)  # [simulation] seed = 12345
     assert solve(path, "gdp", 0.5, n_draws=5_000).seed == 12345

@@ -15,8 +15,9 @@ import pytest
 from scipy import stats
 
 from growthsim import parse_scenario, simulate
+from growthsim.intervals import Probability, wilson_interval
 from growthsim.quantities import Expect
-from growthsim.summary import QUANTILES, Probability, wilson_interval
+from growthsim.summary import QUANTILES
 from growthsim.targets import Target
 
 from .conftest import mc_tolerance, scenario_text

@@ -26,7 +26,7 @@ _EXPORTS = {
     "load_scenario": "scenario",
     "parse_scenario": "scenario",
     "IndicatorSummary": "summary",
-    "Probability": "summary",
+    "Probability": "intervals",
     "Summary": "summary",
 }
 
@@ -50,6 +50,7 @@ def __dir__():
 if TYPE_CHECKING:  # for type checkers and IDEs; the names are re-exported through __getattr__
     from .diagnostics import Diagnostic, ScenarioError  # noqa: F401
     from .engine import simulate  # noqa: F401
+    from .intervals import Probability  # noqa: F401
     from .model import Model, compile_model  # noqa: F401
     from .scenario import Indicator, Scenario, load_scenario, parse_scenario  # noqa: F401
-    from .summary import IndicatorSummary, Probability, Summary  # noqa: F401
+    from .summary import IndicatorSummary, Summary  # noqa: F401

@@ -316,8 +316,8 @@ def run(
             from .render import correlations_table
 
             names = {i.id: i.name for i in model.indicators}
-            _console().print(correlations_table(achieved_correlations(model, summary.seed), model.correlation_method,
-                                                names))
+            achieved = achieved_correlations(model, summary.seed, summary.n_draws)
+            _console().print(correlations_table(achieved, model.correlation_method, names))
     if summary.n_draws < 1_000 and precision is None:
         _console(stderr=True).print(
             f"note: only {summary.n_draws:,} draws: every probability is rough (see its ±); use 10,000 or more "

@@ -20,8 +20,8 @@ import numpy as np
 
 from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
 from .evaluation import evaluate
+from .intervals import Z_95, Probability, batch_floor, batch_ratio, mean_estimate, t_95, wilson_interval
 from .model import compile_model
-from .intervals import Probability, batch_ratio, mean_estimate, t_95
 from .sampling import batch_size, sample
 from .scenario import Indicator, Scenario
 from .summary import Accumulator, Summary, batch_sums
@@ -85,14 +85,24 @@ class _PairedCounts:
     def difference(self, first: Probability, other: Probability, n: int) -> Difference:
         unpaired = math.hypot(first.se, other.se)
         delta = other.p - first.p
-        if self.sum_squares == 0:  # the same outcome on every draw: the difference is exactly 0
-            return Difference(delta, 0.0, unpaired, 0.0)
+        batches = sum(part.size for part in self.batch_totals)
+        if self.sum_squares == 0:
+            if (first.se == 0 and other.se == 0) or 0 < first.p < 1:
+                # the same outcome on every draw, hits and misses alike: exactly no difference
+                return Difference(delta, 0.0, unpaired, 0.0)
+            # no draw hit (or every draw did) in either: the draws cannot tell them apart, which
+            # bounds the difference by the share of draws that could have differed unseen
+            if self.batch is None:
+                bound = wilson_interval(0, n)[1]
+                return Difference(delta, bound / Z_95, unpaired, bound)
+            se = batch_floor(batches, n)
+            return Difference(delta, se, unpaired, t_95(batches - 1) * se)
         if self.batch is None:
             estimate = mean_estimate(self.sum, n=n, sum_squares=self.sum_squares)
             return Difference(delta, estimate.se, unpaired, estimate.margin)
         totals, sizes = np.concatenate(self.batch_totals), np.concatenate(self.batch_sizes)
         _, se, dof = batch_ratio(totals, sizes)
-        se = max(se, 0.5 * math.sqrt(totals.size) / n)  # as Probability.from_batches: never a false 0
+        se = max(se, batch_floor(batches, n))  # as Probability.from_batches: never a false 0
         return Difference(delta, se, unpaired, t_95(dof) * se)
 
 

@@ -178,14 +178,16 @@ def _group_permutations(values: np.ndarray, uniforms: np.ndarray, target: np.nda
     return (local + offsets).transpose(1, 0, 2).reshape(k, n)
 
 
-def achieved_correlations(model, seed: int) -> list[tuple[str, str, float, float, float]]:
+def achieved_correlations(model, seed: int, n_draws: int | None = None) -> list[tuple[str, str, float, float, float]]:
     """(a, b, asked, used, achieved) for each correlated pair, achieved measured as the Spearman
-    correlation of the first block of draws (65,536) with this seed."""
-    from .sampling import BLOCK_SIZE, sample
+    correlation of the first block of draws (65,536) of a run of ``n_draws`` (default: the
+    scenario's) with this seed: Iman-Conover's groups are sized by the run."""
+    from .sampling import BLOCK_SIZE, batch_size, sample
 
     if not model.correlated_rows:
         return []
-    draws = sample(model, seed, 0, BLOCK_SIZE)  # Iman-Conover: in the groups of a run of a block
+    n_draws = n_draws or model.scenario.draws
+    draws = sample(model, seed, 0, min(BLOCK_SIZE, n_draws), batch=batch_size(model, n_draws))
     rows = list(model.correlated_rows)
     achieved = spearman(draws.values[rows])
     ids = [model.indicators[row].id for row in rows]
@@ -251,7 +253,12 @@ def marginal_of(distribution, is_count: bool) -> Marginal | None:
 
 def spearman_at(score_correlation: float, a: Marginal, b: Marginal) -> float:
     """The Spearman correlation of two inputs whose normal scores have this correlation (Mehler's
-    expansion of the bivariate normal density: corr(h_a, h_b) = sum_k r^k a_k b_k)."""
+    expansion of the bivariate normal density: corr(h_a, h_b) = sum_k r^k a_k b_k). At +-1 the
+    inputs move as one (or exactly opposite), and the correlation is read off the grid directly:
+    the series converges slowly there for inputs with steps."""
+    if abs(score_correlation) == 1:
+        other = b.h if score_correlation > 0 else b.h[::-1]
+        return float(np.corrcoef(a.h, other)[0, 1])
     powers = score_correlation ** np.arange(1, _MEHLER_TERMS + 1)
     return float(powers @ (a.coefficients() * b.coefficients()))
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Z_95", "Probability", "Estimate", "wilson_interval", "t_95", "batch_ratio", "mean_estimate"]
+__all__ = ["Z_95", "Probability", "Estimate", "wilson_interval", "t_95", "batch_floor", "batch_ratio",
+           "mean_estimate"]
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
 
@@ -79,7 +80,7 @@ class Probability:
         if hits.size < 2:
             return cls.from_counts(total, n)
         p, se, dof = batch_ratio(hits, sizes)
-        se = max(se, 0.5 * math.sqrt(hits.size) / n)
+        se = max(se, batch_floor(hits.size, n))
         half = t_95(dof) * se
         return cls(p, se, (min(max(0.0, p - half), p), max(min(1.0, p + half), p)), n)
 
@@ -106,6 +107,12 @@ def wilson_interval(hits: int, n: int, z: float = Z_95) -> tuple[float, float]:
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     # Rounding can put a bound a hair on the wrong side of p = 0 or 1: the interval always holds p.
     return min(max(0.0, centre - half), p), max(min(1.0, centre + half), p)
+
+
+def batch_floor(batches: int, n: int) -> float:
+    """The smallest SE a batched estimate is given: half a hit (or half a differing draw) per
+    batch, sqrt(batches)/2 over n. Batches that agree exactly do not make an estimate exact."""
+    return 0.5 * math.sqrt(batches) / n
 
 
 def batch_ratio(totals: np.ndarray, sizes: np.ndarray) -> tuple[float, float, int]:

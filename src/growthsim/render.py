@@ -15,9 +15,10 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS, quantity_at
+from .intervals import Probability
 from .quantities import format_amount, format_percent
 from .scenario import Indicator, Scenario
-from .summary import QUANTILES, IndicatorSummary, Probability, Summary
+from .summary import QUANTILES, IndicatorSummary, Summary
 from .targets import Target
 
 __all__ = [
@@ -335,6 +336,8 @@ def probability_bar(p: float, width: int = 10) -> str:
 
 
 def _fmt_probability(probability: Probability) -> str:
+    if probability.se == 0 and probability.ci == (probability.p, probability.p):
+        return f"{probability.p * 100:.0f}%（确定）"  # fixed by construction: no Monte Carlo error
     if probability.p in (0.0, 1.0):  # no draw hit (or none missed): ±0 would claim certainty
         bound = probability.ci[1] if probability.p == 0 else probability.ci[0]
         return f"{probability.p * 100:.0f}% ({'<' if probability.p == 0 else '>'}{format_share(bound)})"
@@ -619,8 +622,9 @@ def sensitivity_tables(results, top: int = 8) -> list:
     for target in results:
         table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
                       caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
-                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，随机种子 {target.seed}。最低/最高10%时："
-                              "该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
+                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，"
+                              f"随机种子 {target.seed}。"
+                              "最低/最高10%时：该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
                       caption_justify="left")
         table.add_column("输入 input")
         table.add_column("P(hit) @p10", justify="right")

@@ -108,7 +108,8 @@ def replicate_size(n_draws: int, method: str) -> int | None:
 
 def iman_conover_group(n_draws: int, n_correlated: int) -> int:
     """Draws rearranged together by Iman-Conover in a run of ``n_draws`` (part of the
-    reproducibility contract): the largest power of two that leaves MIN_BATCHES groups, at least
+    reproducibility contract): the largest power of two that leaves at least MIN_BATCHES groups
+    (between MIN_BATCHES and twice as many, or more when the smallest size allows no fewer), at least
     IMAN_CONOVER_SMALLEST and 8 draws per correlated input, at most a block (so a group never
     straddles two blocks)."""
     smallest = max(IMAN_CONOVER_SMALLEST, 1 << (8 * n_correlated - 1).bit_length())

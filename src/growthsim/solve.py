@@ -20,9 +20,9 @@ import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import resolve_seed, simulate
+from .intervals import Probability
 from .quantities import Expect, format_percent, format_points, format_value
 from .scenario import Scenario, load_scenario
-from .summary import Probability
 
 __all__ = ["SolveResult", "solve", "central_parameter"]
 

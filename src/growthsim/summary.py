@@ -14,7 +14,7 @@ import numpy as np
 
 from .evaluation import Outcomes
 from .events import Event
-from .intervals import Z_95, Estimate, Probability, mean_estimate, wilson_interval
+from .intervals import Estimate, Probability, mean_estimate
 from .model import Model
 from .sampling import BLOCK_SIZE
 from .scenario import Indicator, Scenario
@@ -22,8 +22,6 @@ from .sketch import QuantileSketch
 from .targets import Target
 
 __all__ = [
-    "Z_95",
-    "wilson_interval",
     "QUANTILES",
     "PROFILE_PROBABILITIES",
     "Probability",
@@ -274,10 +272,10 @@ class Accumulator:
                 exact = target_index in deterministic
                 hits = int(self.hits[target_index])
                 batches = batches_for(target_index)
-                hit = _share(hits, n, exact, batches and batches.hits[target_index], batches and batches.sizes)
+                hit = _share(hits, n, exact, batches, lambda b: b.hits[target_index])
                 if indicator.target.stretch is not None:
-                    stretch = _share(int(self.stretch_hits[target_index]), n, exact,
-                                     batches and batches.stretch[target_index], batches and batches.sizes)
+                    stretch = _share(int(self.stretch_hits[target_index]), n, exact, batches,
+                                     lambda b: b.stretch[target_index])
                 misses = n - hits
                 shortfall = gap_sums[target_index] / misses if misses else None
             results.append(
@@ -307,8 +305,8 @@ class Accumulator:
         batches = batches_for(*range(n_targets))
         histogram = self.hit_count_histogram
         every_target_exact = set(range(n_targets)) <= self.model.deterministic_targets
-        shares = tuple(_share(int(histogram[k]), n, every_target_exact, batches and batches.histogram[k],
-                              batches and batches.sizes) for k in range(n_targets + 1))
+        shares = tuple(_share(int(histogram[k]), n, every_target_exact, batches, lambda b, k=k: b.histogram[k])
+                       for k in range(n_targets + 1))
         counts = np.arange(n_targets + 1)
         if every_target_exact:
             value = float(np.dot(counts, histogram)) / n
@@ -373,14 +371,14 @@ class _Batches:
         self.event_hits = join(accumulator.batch_event_hits)
 
 
-def _share(hits: int, n: int, exact: bool, batch_hits: np.ndarray | None, sizes: np.ndarray | None) -> Probability:
+def _share(hits: int, n: int, exact: bool, batches: _Batches | None, counts) -> Probability:
     """A share of the draws with its error bar: none for an outcome fixed by construction, from
-    the batches for a batched run, else binomial."""
+    the batches where they are needed (``counts(batches)``: the hits of each), else binomial."""
     if exact:
         return Probability.exact(hits / n, n)
-    if batch_hits is None:
+    if batches is None:
         return Probability.from_counts(hits, n)
-    return Probability.from_batches(batch_hits, sizes)
+    return Probability.from_batches(counts(batches), batches.sizes)
 
 
 def batch_sums(values: np.ndarray, size: int) -> np.ndarray:
