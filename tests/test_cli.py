@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -404,3 +405,18 @@ def test_probability_bars_in_the_tables():
     assert probability_bar(0.0) == "··········" and probability_bar(1.0) == "██████████"
     assert probability_bar(0.5) == "█████·····" and probability_bar(0.137) == "█▍········"
     assert "█" in invoke("run", *SMALL).stdout
+
+
+def test_the_tables_notes_are_whole_at_80_columns():
+    """A caption inside the table wrapped at the table's width and was then cut at the terminal's
+    (the expected number of hits read '预计达成 7'): the notes are printed below, wrapped to fit."""
+    from typer.testing import CliRunner
+
+    env = {"NO_COLOR": "1", "COLUMNS": "80"}
+    result = CliRunner().invoke(app, ["run", "-n", "20000", "--set", "simulation.correlation_method=iman_conover"],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    below = [line for line in result.stdout.splitlines() if not line.startswith(("│", "┃", "┏", "┡", "├", "└"))]
+    notes = "".join("".join(below).split())  # wrapping only adds line breaks (and drops spaces)
+    assert re.search(r"预计达成\d+\.\d/17项", notes)
+    assert "涉及多个相关指标的误差由组间差异估计" in notes and "目标的解读见`growthsimshow`。" in notes

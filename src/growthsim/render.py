@@ -29,6 +29,7 @@ __all__ = [
     "summary_rows",
     "rows_to_csv",
     "summary_table",
+    "captioned",
     "scenario_tables",
     "distributions_table",
 ]
@@ -335,6 +336,17 @@ def probability_bar(p: float, width: int = 10) -> str:
     return bar.ljust(width, "·")
 
 
+def captioned(table):
+    """The table with its caption as text below it that wraps at the terminal's width: a caption
+    inside a table wraps at the table's width, and on a terminal narrower than the table (80
+    columns) it was cut off mid-sentence ('预计达成 7.9 / 17' read '预计达成 7')."""
+    from rich.console import Group
+    from rich.text import Text
+
+    caption, table.caption = table.caption, None
+    return table if not caption else Group(table, Text(str(caption), style="table.caption"))
+
+
 def _fmt_probability(probability: Probability) -> str:
     if probability.se == 0 and probability.ci == (probability.p, probability.p):
         return f"{probability.p * 100:.0f}%（确定）"  # fixed by construction: no Monte Carlo error
@@ -401,7 +413,7 @@ def summary_table(summary: Summary):
             probability.append(f"\n力争 {_fmt_probability(row.stretch)}", style=band_of(row.stretch.p)[1])
         table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability,
                       Text(words.replace(" ", "\n", 1), style=style))
-    return table
+    return captioned(table)
 
 
 def _caption(summary: Summary) -> str:

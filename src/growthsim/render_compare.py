@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .render import _probability_fields, _scenario_fields, band_of, event_to_dict, format_share, probability_bar
+from .render import (_probability_fields, _scenario_fields, band_of, captioned, event_to_dict, format_share,
+                     probability_bar)
 from .scenario import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -157,7 +158,7 @@ def comparison_table(comparison):
         cell.append(f"\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
         all_cells.append(cell)
     table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
-    return table
+    return captioned(table)
 
 
 DIFF_SCHEMA = "growthsim.diff/1"
