@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .render import (_probability_fields, _scenario_fields, band_of, captioned, event_to_dict, format_share,
-                     probability_bar)
+from .render import (
+    _probability_fields,
+    _scenario_fields,
+    band_of,
+    captioned,
+    event_to_dict,
+    format_share,
+    probability_bar,
+)
 from .scenario import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
