@@ -211,6 +211,10 @@ class Empirical(Distribution):
         return self.values[index]
 
 
+_TABLE_FIELDS = ("_support", "_cdf", "_cdf_below", "_guide", "_guide_size")
+_TABLES: dict[tuple, tuple] = {}  # (class, mean, sd) -> the fields above: tables built once per process
+
+
 class _TabulatedDiscrete(Distribution):
     """A count distribution sampled by looking up a precomputed CDF table (exact inverse CDF).
 
@@ -231,6 +235,21 @@ class _TabulatedDiscrete(Distribution):
         raise NotImplementedError
 
     def _tabulate(self, mean: float, sd: float) -> None:
+        # A table takes ~10 ms to build, and goal seeks read the same scenario tens of times.
+        key = (type(self), mean, sd)
+        if key not in _TABLES:
+            if len(_TABLES) >= 256:
+                _TABLES.pop(next(iter(_TABLES)))
+            self._build_table(mean, sd)
+            _TABLES[key] = tuple(getattr(self, name) for name in _TABLE_FIELDS)
+            for array in (self._support, getattr(self, "_cdf", None), getattr(self, "_guide", None)):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False  # shared by every instance with these parameters
+        for name, value in zip(_TABLE_FIELDS, _TABLES[key]):
+            setattr(self, name, value)
+
+    def _build_table(self, mean: float, sd: float) -> None:
+        self._cdf = self._cdf_below = self._guide = self._guide_size = None
         lo = max(int(mean - 40 * sd), 0)  # far below the 1e-15 quantile: these left tails are light
         hi = int(mean + 10 * sd) + 10
         while self._cdf_of(np.array([hi]))[0] < 1 - 1e-15:  # heavy right tails: widen until past it

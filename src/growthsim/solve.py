@@ -105,7 +105,10 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         return next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
 
     curve = _Curve(run)
-    curve.scan(current, abs(current) * 0.25 if current else 0.01 if expect is not Expect.AMOUNT else 1.0)
+    target = base.indicator(indicator_id).target
+    two_sided = target.op == "between" or (target.op in ("about", "relative") and target.side == "both")
+    curve.scan(current, abs(current) * 0.25 if current else 0.01 if expect is not Expect.AMOUNT else 1.0,
+               goal, monotone=not two_sided)
     describe = functools.partial(format_value, expect=expect, unit=unit)
     answers = _answers(curve, goal, tolerance)
     if not answers:
@@ -167,26 +170,35 @@ class _Curve:
             self.points[value] = self.run(value)
         return self.points[value]
 
-    def scan(self, current: float, step: float, doublings: int = 12) -> None:
-        """Step away from ``current`` both ways, doubling the step, until P(hit) is 0 or 1 (beyond
-        that it cannot turn: it is at most unimodal in the parameter) or the parameter leaves its
-        valid range (a negative sd ...); in the last case the steps halve back towards the last
-        valid value, so that a range ending close by (an sd of 0.25pp) is still explored."""
-        self.probability(current)
-        for direction in (-1.0, 1.0):
-            offset, valid = step, 0.0
-            for _ in range(doublings):
+    def scan(self, current: float, step: float, goal: float, monotone: bool, doublings: int = 12) -> None:
+        """Step away from ``current`` both ways in turn, doubling the step, until P(hit) is 0 or 1
+        (beyond that it cannot turn: it is at most unimodal in the parameter) or the parameter
+        leaves its valid range (a negative sd ...); in the last case the steps halve back towards
+        the last valid value, so that a range ending close by (an sd of 0.25pp) is still explored.
+        A ``monotone`` P(hit) (a one-sided target) stops as soon as it has passed the goal by
+        twice its margin: the answer and its interval lie between the points it has."""
+        start = self.probability(current)
+        directions = {-1.0: [step, 0.0], 1.0: [step, 0.0]}  # direction -> [next offset, last valid offset]
+        for _ in range(doublings):
+            for direction in list(directions):
+                offset, valid = directions[direction]
                 try:
-                    p = self.probability(current + direction * offset).p
+                    hit = self.probability(current + direction * offset)
                 except ScenarioError:  # a value the parameter cannot take: look between
                     offset = (valid + offset) / 2
+                    directions[direction] = [offset, valid]
                     if offset - valid < step / 64:
-                        break
+                        del directions[direction]
                     continue
-                valid = offset
-                if p in (0.0, 1.0):
-                    break
-                offset *= 2
+                if hit.p in (0.0, 1.0):
+                    del directions[direction]
+                else:
+                    directions[direction] = [offset * 2, offset]
+                crossed = (hit.p >= goal) != (start.p >= goal) and abs(hit.p - goal) > 2 * hit.margin
+                if monotone and crossed:
+                    return
+            if not directions:
+                return
 
     def _sorted(self) -> list[tuple[float, float]]:
         return sorted((value, hit.p) for value, hit in self.points.items())
