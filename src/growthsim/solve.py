@@ -74,9 +74,9 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     which P(hit) of ``indicator_id``'s target reaches ``goal``.
 
     P(hit) is scanned outwards from the current value (steps doubling each way) until it can go no
-    further, then every crossing of the goal is found by bisection between the scanned points, so a
-    target met only between two values (P rises, then falls) gets an answer on each side of its
-    best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
+    further (a one-sided target: until it has passed the goal), then every crossing of the goal is
+    found by bisection between the scanned points, so a target met only between two values (P
+    rises, then falls) gets an answer on each side of its best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
     plus its margin) and is rounded to it."""
     if not 0 < goal < 1:
         raise ValueError("the goal must be a probability strictly between 0 and 1")
