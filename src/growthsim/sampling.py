@@ -28,7 +28,7 @@ designs, whose whole point is a smaller one.
 
 Batches. Iman-Conover correlations rearrange a *group* of draws as a whole (``iman_conover_group``
 of them, a power of two that divides BLOCK_SIZE, chosen from the run's size so that there are
-MIN_BATCHES groups where the draws allow), which makes the draws of a group dependent and the
+at least MIN_BATCHES groups where the draws allow), which makes the draws of a group dependent and the
 groups independent. ``batch_size`` is the run's unit of independence: the replicate (lhs, sobol), the
 Iman-Conover group (mc with Iman-Conover correlations), or None when every draw is independent.
 The error bars of a batched run come from its batches (see ``intervals``).
@@ -68,7 +68,7 @@ MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates 
 # wobbles less the more groups there are; but Iman-Conover imposes the correlation exactly on each
 # group's sample, which biases a joint probability by about 0.3/group (measured on
 # tests/test_error_bars.py's scenario: -0.29pp at 128 draws a group, -0.05pp at 512, none
-# measurable from 2,048 on). So a run has MIN_BATCHES groups, each as large as that allows, never
+# measurable from 2,048 on). So a run has at least MIN_BATCHES groups, each as large as that allows, never
 # fewer than IMAN_CONOVER_SMALLEST draws, at most a block: the bias stays a small part of the
 # error bar (0.6 MIN_BATCHES / sqrt(n) of it), and shrinks as the run grows.
 MIN_BATCHES = 32
