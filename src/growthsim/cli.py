@@ -311,8 +311,8 @@ def run(
         _console().print(summary_table(summary))
         if summary.events:
             _console().print(events_table(summary))
-        if verbose and model.correlated_rows:
-            from .dependence import achieved_correlations
+        if verbose and (model.correlated_rows or model.links):
+            from .achieved import achieved_correlations
             from .render import correlations_table
 
             names = {i.id: i.name for i in model.indicators}
@@ -711,16 +711,20 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
     console = _console()
     for renderable in scenario_tables(loaded):
         console.print(renderable)
-    if loaded.correlation_matrix:
-        from .dependence import achieved_correlations
+    if loaded.correlation_matrix or any(i.drivers for i in loaded.indicators):
+        from .achieved import achieved_correlations, link_shares
         from .diagnostics import ScenarioError
         from .engine import resolve_seed
         from .model import compile_model
-        from .render import correlations_table
+        from .render import correlations_table, links_table
 
         model = compile_model(loaded)
+        seed = resolve_seed(None, loaded)
         with _input_errors(ScenarioError):
-            achieved = achieved_correlations(model, resolve_seed(None, loaded))
+            achieved = achieved_correlations(model, seed)
+            shares = link_shares(model, seed)
+        if shares:
+            console.print(links_table(loaded, shares))
         console.print(correlations_table(achieved, model.correlation_method, {i.id: i.name for i in model.indicators}))
 
 

@@ -20,13 +20,14 @@ import numpy as np
 
 from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
 from .evaluation import evaluate
-from .intervals import Z_95, Probability, batch_floor, batch_ratio, mean_estimate, t_95, wilson_interval
+from .intervals import Z_95, Estimate, Probability, batch_floor, batch_ratio, mean_estimate, t_95, wilson_interval
+from .links import link_terms
 from .model import compile_model
 from .sampling import batch_size, sample
 from .scenario import Indicator, Scenario
 from .summary import Accumulator, Summary, batch_sums
 
-__all__ = ["Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
+__all__ = ["Channels", "Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,17 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Channels:
+    """Where a driven target's change came from: the change of the mean of its drawn quantity
+    (growth, level, change or count) against the first scenario, split into what came through
+    each driver's link and what came from its own part. Paired, per draw, so each has its error."""
+
+    outcome: Estimate
+    own: Estimate
+    drivers: tuple[tuple[str, Estimate], ...]  # (driver id, change of its link's term)
+
+
+@dataclass(frozen=True)
 class ComparisonRow:
     """One target across the scenarios; ``None`` where a scenario lacks the indicator or its target."""
 
@@ -52,6 +64,9 @@ class ComparisonRow:
     indicator: Indicator  # from the first scenario that has it
     summaries: tuple  # IndicatorSummary | None per scenario
     differences: tuple  # Difference | None per scenario (None for the first)
+    # Channels | None per scenario: for a target driven by links (in either scenario), how its
+    # drawn quantity's change splits between the links and its own part (None for the first)
+    channels: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,63 @@ class _PairedCounts:
         return Difference(delta, se, unpaired, t_95(dof) * se)
 
 
+class _PairedMeans:
+    """Per-draw differences of several quantities between two scenarios on the same draws: their
+    sums and sums of squares (independent draws), or their sums per batch."""
+
+    def __init__(self, batch: int | None, size: int) -> None:
+        self.batch = batch
+        self.sum = np.zeros(size)
+        self.sum_squares = np.zeros(size)
+        self.n = 0
+        self.batch_totals: list[np.ndarray] = []
+        self.batch_sizes: list[np.ndarray] = []
+
+    def add(self, differences: np.ndarray) -> None:
+        """``differences`` (size, n): per draw, each quantity's value in the scenario less the first's."""
+        self.sum += differences.sum(axis=1)
+        self.sum_squares += np.einsum("ij,ij->i", differences, differences)
+        self.n += differences.shape[1]
+        if self.batch is not None:
+            self.batch_totals.append(batch_sums(differences, self.batch))
+            self.batch_sizes.append(batch_sums(np.ones((1, differences.shape[1])), self.batch)[0])
+
+    def estimate(self, k: int) -> Estimate:
+        if self.batch is None:
+            return mean_estimate(self.sum[k], n=self.n, sum_squares=self.sum_squares[k])
+        return mean_estimate(np.concatenate([t[k] for t in self.batch_totals]), np.concatenate(self.batch_sizes))
+
+
+class _ChannelCounts:
+    """Channels of one driven target between the first scenario and another."""
+
+    def __init__(self, row_first: int, row_other: int, models, batch: int | None) -> None:
+        self.rows = (row_first, row_other)
+        self.models = models
+        ids = []
+        for model, row in zip(models, self.rows):
+            ids += [model.indicators[d].id for d, _, _ in model.links.get(row, ()) if model.indicators[d].id not in ids]
+        self.driver_ids = ids
+        self.means = _PairedMeans(batch, 2 + len(ids))
+
+    def _parts(self, model, row: int, values: np.ndarray) -> np.ndarray:
+        """(2 + drivers, n): the outcome, its own part, and each driver's term (0 if not its driver)."""
+        parts = np.zeros((2 + len(self.driver_ids), values.shape[1]))
+        parts[0] = parts[1] = values[row]
+        for driver, term in link_terms(model, values, row):
+            parts[2 + self.driver_ids.index(model.indicators[driver].id)] = term
+            parts[1] -= term
+        return parts
+
+    def add(self, first: np.ndarray, other: np.ndarray) -> None:
+        self.means.add(self._parts(self.models[1], self.rows[1], other)
+                       - self._parts(self.models[0], self.rows[0], first))
+
+    def channels(self) -> Channels:
+        return Channels(self.means.estimate(0), self.means.estimate(1),
+                        tuple((d, self.means.estimate(2 + k)) for k, d in enumerate(self.driver_ids)))
+
+
 def _pair_batch(*batches: int | None) -> int | None:
     """Batches for differences between runs batched as given: the largest (each a power of two
     laid from draw 0, so a larger batch holds whole batches of the other), None if all are None."""
@@ -141,6 +213,10 @@ def compare(
               for indicator_id in ids for k in range(1, len(models))
               if indicator_id in target_index[0] and indicator_id in target_index[k]}
     paired_all = {k: _PairedCounts(_pair_batch(batches[0], batches[k])) for k in range(1, len(models))}
+    channels = {(indicator_id, k): _ChannelCounts(models[0].rows[indicator_id], models[k].rows[indicator_id],
+                                                  (models[0], models[k]), _pair_batch(batches[0], batches[k]))
+                for (indicator_id, k) in paired
+                if models[0].links.get(models[0].rows[indicator_id]) or models[k].links.get(models[k].rows[indicator_id])}
 
     for start, stop in chunks(n_draws, chunk_size):
         outcomes = [evaluate(model, sample(model, entropy, start, stop, batch=batch))
@@ -149,6 +225,8 @@ def compare(
             accumulator.add(outcome)
         for (indicator_id, k), counts in paired.items():
             counts.add(outcomes[0].hits[target_index[0][indicator_id]], outcomes[k].hits[target_index[k][indicator_id]])
+        for (indicator_id, k), counts in channels.items():
+            counts.add(outcomes[0].drawn, outcomes[k].drawn)
         all_first = outcomes[0].hits.all(axis=0)
         for k, counts in paired_all.items():
             counts.add(all_first, outcomes[k].hits.all(axis=0))
@@ -167,7 +245,9 @@ def compare(
             else:
                 differences.append(counts.difference(per_scenario[0].hit, per_scenario[k].hit, n_draws))
         indicator = next(row.indicator for row in per_scenario if row is not None)
-        rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences)))
+        through = tuple(None if (indicator_id, k) not in channels else channels[indicator_id, k].channels()
+                        for k in range(len(models)))
+        rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences), through))
     joint = [None]
     for k, counts in paired_all.items():
         a, b = summaries[0].joint.all_hit, summaries[k].joint.all_hit

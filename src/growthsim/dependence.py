@@ -28,7 +28,7 @@ import numpy as np
 from scipy import special
 
 __all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
-           "spearman", "achieved_correlations", "rank_to_score", "Marginal", "marginal_of", "spearman_at",
+           "spearman", "rank_to_score", "Marginal", "marginal_of", "spearman_at",
            "score_correlations"]
 
 METHODS = ("iman_conover", "gaussian_copula")
@@ -176,31 +176,6 @@ def _group_permutations(values: np.ndarray, uniforms: np.ndarray, target: np.nda
     # the draw of rank r in value goes where the target score of rank r stands
     np.put_along_axis(local, np.argsort(target_scores, axis=2, kind="stable"), by_value, axis=2)
     return (local + offsets).transpose(1, 0, 2).reshape(k, n)
-
-
-def achieved_correlations(model, seed: int, n_draws: int | None = None) -> list[tuple[str, str, float, float, float]]:
-    """(a, b, asked, used, achieved) for each correlated pair, achieved measured as the Spearman
-    correlation of the first block of draws (65,536) of a run of ``n_draws`` (default: the
-    scenario's) with this seed: Iman-Conover's groups are sized by the run."""
-    from .sampling import BLOCK_SIZE, batch_size, sample
-
-    if not model.correlated_rows:
-        return []
-    n_draws = n_draws or model.scenario.draws
-    draws = sample(model, seed, 0, min(BLOCK_SIZE, n_draws), batch=batch_size(model, n_draws))
-    rows = list(model.correlated_rows)
-    achieved = spearman(draws.values[rows])
-    ids = [model.indicators[row].id for row in rows]
-    asked = {frozenset((a, b)): rho for a, b, rho in model.scenario.correlations}
-    out = []
-    for i in range(len(ids)):
-        for j in range(i + 1, len(ids)):
-            requested = asked.get(frozenset((ids[i], ids[j])))
-            used = float(model.correlation[i, j])
-            if requested is None and abs(used) < 5e-4:
-                continue
-            out.append((ids[i], ids[j], requested, used, float(achieved[i, j])))
-    return out
 
 
 # --- ties: rank correlations of counts and of few-valued inputs -------------------------------------

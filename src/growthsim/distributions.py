@@ -28,6 +28,7 @@ __all__ = [
     "make_distribution",
     "quantity_at",
     "as_quantity",
+    "quantile_of",
 ]
 
 class ParamProblem(ValueError):
@@ -619,3 +620,27 @@ def as_quantity(drawn: np.ndarray, distribution: Distribution, is_count: bool) -
     if is_count and not distribution.discrete:
         drawn = np.maximum(np.rint(drawn), 0.0)
     return drawn
+
+
+_QUANTILE_STEPS = 64  # bisection halvings: below a double's resolution in (0, 1)
+_QUANTILE_EDGE = 1e-12  # a value beyond the law's range is held at its edge, not at an infinite score
+
+
+def quantile_of(distribution: Distribution, value: float, is_count: bool = False) -> float:
+    """The probability level at which ``distribution`` takes ``value``: F(value) for a continuous
+    law, the middle of the step {u : quantity(u) = value} for one with ties (a count), so that a
+    value held at the law's q-quantile gives q back. Found by bisection on the quantile function
+    (every law here has one; not every one has a CDF). Clipped to (1e-12, 1 - 1e-12)."""
+    def first_level(beyond) -> float:  # the smallest u at which beyond(quantity(u)) holds
+        low, high = 0.0, 1.0
+        for _ in range(_QUANTILE_STEPS):
+            middle = (low + high) / 2
+            if beyond(float(quantity_at(distribution, np.array([middle]), is_count)[0])):
+                high = middle
+            else:
+                low = middle
+        return high
+
+    reached = first_level(lambda x: x >= value)
+    passed = first_level(lambda x: x > value)
+    return float(np.clip((reached + passed) / 2, _QUANTILE_EDGE, 1.0 - _QUANTILE_EDGE))

@@ -54,6 +54,9 @@ class Resolved:
     overrides: list[str] = field(default_factory=list)
     touched: dict[tuple, Source] = field(default_factory=dict)  # table path -> the last layer that changed it
     removed: dict[str, Source] = field(default_factory=dict)  # indicator id -> the layer that removed it
+    # (indicator id, assumption key) -> (the assumption table a fixed value replaced, who wrote it):
+    # the law the fixed value holds the input within (scenario.Assumption.law)
+    laws: dict[tuple[str, str], tuple[dict, str]] = field(default_factory=dict)
 
     def source_of(self, path: Sequence) -> Source:
         path = tuple(path)
@@ -166,7 +169,29 @@ def _merge_layer(resolved: Resolved, layer: dict, source: Source) -> None:
         _check_new_indicators(resolved, layer["indicators"], source)
         if source.keymap is not None:  # a one-off --set keeps the file's reasoning on record
             _drop_stale_provenance(resolved, layer["indicators"])
+    _keep_replaced_laws(resolved, layer.get("indicators"))
     _merge(resolved.raw, layer, (), resolved.origins, source, resolved.touched)
+
+
+def _keep_replaced_laws(resolved: Resolved, indicators: Any) -> None:
+    """Before a layer replaces an inherited distribution by a fixed value, keep the distribution:
+    the fixed value holds the input within it (its correlated partners are drawn given it). A
+    later layer that gives a distribution again drops it; one that fixes another value keeps it."""
+    inherited = resolved.raw.get("indicators", {})
+    if not isinstance(indicators, dict) or not isinstance(inherited, dict):
+        return
+    for indicator_id, body in indicators.items():
+        if not isinstance(body, dict) or not isinstance(inherited.get(indicator_id), dict):
+            continue
+        for key in _ASSUMPTION_KEYS:
+            new, old = body.get(key), inherited[indicator_id].get(key)
+            if not isinstance(new, dict) or "dist" not in new:
+                continue
+            if new.get("dist") != "fixed":
+                resolved.laws.pop((indicator_id, key), None)
+            elif isinstance(old, dict) and old.get("dist") not in (None, "fixed"):
+                origin = resolved.origins.get(("indicators", indicator_id, key))
+                resolved.laws[(indicator_id, key)] = (copy.deepcopy(old), origin.label if origin else "")
 
 
 def _check_new_indicators(resolved: Resolved, indicators: dict, source: Source) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .dependence import marginal_of, nearest_correlation, score_correlations
-from .distributions import Distribution, Fixed
+from .distributions import Distribution, Fixed, quantile_of
 from .events import Event
+from .links import computation_order
 from .sampling import stream_key
 from .scenario import Indicator, Scenario
 from .targets import Target
@@ -50,10 +51,17 @@ class Model:
     # methods correlate normal scores, so with it the numbers a planner writes mean rank
     # correlations whichever method is used.
     score_correlation: np.ndarray | None = None
-    derived_rows: tuple[int, ...] = ()  # rows computed by formulas, in an order that respects their references
+    # rows computed after the draws (formulas, links), each after the rows it uses (see links)
+    computed_rows: tuple[int, ...] = ()
+    # driven row -> ((driver row, elasticity, at), ...) in code units
+    links: dict[int, tuple[tuple[int, float, float], ...]] = field(default_factory=dict)
     # (row, q): the row drawn at its own q-quantile on every draw, its correlated partners drawn given
-    # that value (sensitivity analysis). Empty for a run.
+    # that value. Sensitivity holds inputs so; a fixed value that replaced a distribution holds its
+    # row at the value's quantile in that law (Assumption.law).
     held: tuple[tuple[int, float], ...] = ()
+    # Held rows that do not move their correlated partners (which keep their own law): sensitivity
+    # measures so what reaches a target through the links alone.
+    held_alone: frozenset[int] = frozenset()
     # (event id, occurs): the event held on every draw, always or never (sensitivity analysis)
     held_events: tuple[tuple[str, bool], ...] = ()
     # per target, the sources of randomness its tested quantity depends on: drawn rows (ints) and
@@ -76,28 +84,11 @@ class Model:
         return len(used.intersection(self.correlated_rows)) >= 2
 
 
-def _derived_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
-    """Derived rows, each after every derived row its formula uses (validation ruled out cycles)."""
-    derived = {i.id: i for i in indicators if i.formula is not None}
-    order: list[str] = []
-
-    def place(indicator_id: str) -> None:
-        if indicator_id in order:
-            return
-        for reference in derived[indicator_id].formula.references:
-            if reference.indicator in derived:
-                place(reference.indicator)
-        order.append(indicator_id)
-
-    for indicator_id in derived:
-        place(indicator_id)
-    return tuple(rows[i] for i in order)
-
-
-def _random_inputs(indicators, rows: dict[str, int], events) -> list[frozenset]:
+def _random_inputs(indicators, rows: dict[str, int], events, order: tuple[int, ...]) -> list[frozenset]:
     """For each row, the sources of randomness its value depends on: the rows drawn from a
     distribution that is not a fixed value (by row number), and the shock events that move it (by
-    event id); a derived row has those of the rows its formula uses. Empty: the same on every draw."""
+    event id); a derived row has those of the rows its formula uses, a driven row its own and its
+    drivers'. Empty: the same on every draw."""
     inputs: list[frozenset] = [
         frozenset({row}) if indicator.assumption is not None
         and not isinstance(indicator.assumption.distribution, Fixed) else frozenset()
@@ -106,8 +97,11 @@ def _random_inputs(indicators, rows: dict[str, int], events) -> list[frozenset]:
     for event in events:
         for effect in event.effects:
             inputs[rows[effect.indicator]] |= {event.id}
-    for row in _derived_order(indicators, rows):  # references before the rows that use them
-        inputs[row] = frozenset().union(*(inputs[rows[r.indicator]] for r in indicators[row].formula.references))
+    for row in order:  # the rows each uses come before it
+        indicator = indicators[row]
+        used = [r.indicator for r in indicator.formula.references] if indicator.formula is not None else []
+        used += [d.indicator for d in indicator.drivers]
+        inputs[row] = inputs[row].union(*(inputs[rows[u]] for u in used))
     return inputs
 
 
@@ -122,8 +116,24 @@ def _score_correlation(scenario: Scenario) -> np.ndarray | None:
 
 
 def _marginal(indicator: Indicator):
+    """What the correlations are stated for: the indicator's law (for a held fixed value, the law it
+    is held within)."""
     assumption = indicator.assumption
-    return marginal_of(assumption.distribution if assumption else None, indicator.kind == "count")
+    if assumption is None:
+        return marginal_of(None, False)
+    return marginal_of(assumption.law or assumption.distribution, indicator.kind == "count")
+
+
+def _holds(indicators, correlated_rows) -> tuple[tuple[int, float], ...]:
+    """(row, q) for each correlated row holding a fixed value within a law (Assumption.law): q is the
+    value's quantile in that law, at which its partners are drawn."""
+    holds = []
+    for row in correlated_rows:
+        assumption = indicators[row].assumption
+        if assumption is not None and assumption.law is not None and isinstance(assumption.distribution, Fixed):
+            holds.append((row, quantile_of(assumption.law, assumption.distribution.value,
+                                           indicators[row].kind == "count")))
+    return tuple(holds)
 
 
 def compile_model(scenario: Scenario) -> Model:
@@ -139,7 +149,9 @@ def compile_model(scenario: Scenario) -> Model:
         flow_level = indicator.kind == "flow" and target.metric == "level"
         target_of_row[row] = len(targets)
         targets.append(TargetRef(row, target, reference, indicator.baseline if flow_level else None))
-    inputs = _random_inputs(indicators, rows, scenario.events)
+    order = computation_order(indicators, rows)
+    inputs = _random_inputs(indicators, rows, scenario.events, order)
+    correlated_rows = tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else ()
     target_inputs = tuple(inputs[ref.row] | (inputs[ref.reference_row] if ref.reference_row is not None else set())
                           for ref in targets)
     return Model(
@@ -147,7 +159,10 @@ def compile_model(scenario: Scenario) -> Model:
         indicators=indicators,
         stream_keys=tuple(stream_key(i.id) for i in indicators),
         distributions=tuple(i.assumption.distribution if i.assumption else None for i in indicators),
-        derived_rows=_derived_order(indicators, rows),
+        computed_rows=order,
+        links={rows[i.id]: tuple((rows[d.indicator], d.elasticity, d.at) for d in i.drivers)
+               for i in indicators if i.drivers},
+        held=_holds(indicators, correlated_rows),
         is_count=tuple(i.kind == "count" for i in indicators),
         targets=tuple(targets),
         target_of_row=target_of_row,
@@ -156,7 +171,7 @@ def compile_model(scenario: Scenario) -> Model:
         rows=rows,
         replaced_rows=frozenset(rows[e.indicator] for event in scenario.events for e in event.effects
                                 if e.kind == "replace"),
-        correlated_rows=tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else (),
+        correlated_rows=correlated_rows,
         correlation=np.array(scenario.correlation_matrix[1]) if scenario.correlation_matrix else None,
         correlation_method=scenario.correlation_method,
         score_correlation=_score_correlation(scenario),

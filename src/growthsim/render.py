@@ -16,7 +16,7 @@ import numpy as np
 
 from .distributions import DISTRIBUTIONS, quantity_at
 from .intervals import Probability
-from .quantities import format_amount, format_percent
+from .quantities import Expect, format_amount, format_percent, format_value
 from .scenario import Indicator, Scenario
 from .summary import QUANTILES, IndicatorSummary, Summary
 from .targets import Target
@@ -199,23 +199,84 @@ def _clear_shift(event_summary, indicator_id: str) -> bool:
 
 
 def correlations_table(rows, method: str, names: dict[str, str] | None = None):
-    """Renderable: each correlated pair, as asked, as used (after any repair) and as achieved."""
+    """Renderable: each correlated pair as asked, as used (after any repair), as achieved on the
+    draws it acts on, and on the outcomes (links included); then the pairs the links tie."""
     from rich.table import Table
 
     names = names or {}
-    table = Table(title=f"相关性 correlations ({method})", header_style="bold", caption_justify="left",
-                  caption="设定/采用：秩相关系数（采用＝修正后）；实际：前65,536次模拟的Spearman秩相关，含冲击事件的影响。"
-                          "asked and used (after any repair) are rank correlations; achieved: Spearman rank "
-                          "correlation of the first 65,536 draws, shock events included")
+    table = Table(title=f"相关性与关联 correlations and links ({method})", header_style="bold",
+                  caption_justify="left",
+                  caption="设定/采用：秩相关系数（采用＝修正后），作用于各指标自身的抽样（受驱动指标：驱动之外的部分）；"
+                          "实际：前65,536次模拟的Spearman秩相关；结果：含关联（驱动）后的结果之间的秩相关。"
+                          "asked and used (after any repair) are rank correlations of the indicators' own draws (for a "
+                          "driven indicator: what its drivers leave unexplained); achieved: their Spearman "
+                          "correlation over the first 65,536 draws, shock events included; outcomes: the "
+                          "correlation of the outcomes, links included")
     table.add_column("指标对 pair")
     table.add_column("设定 asked", justify="right")
     table.add_column("采用 used", justify="right")
     table.add_column("实际 achieved", justify="right")
-    for a, b, asked, used, achieved in rows:
-        shown = f"{achieved:.2f}" if math.isfinite(achieved) else "—"  # a fixed value has no rank correlation
-        pair = f"{names.get(a, a)} ~ {names.get(b, b)}"
-        table.add_row(pair, "—" if asked is None else f"{asked:.2f}", f"{used:.2f}", shown)
+    table.add_column("结果 outcomes", justify="right")
+
+    def shown(value: float | None) -> str:  # a fixed value has no rank correlation
+        return "—" if value is None or not math.isfinite(value) else f"{value:.2f}"
+
+    for check in rows:
+        pair = f"{names.get(check.a, check.a)} ~ {names.get(check.b, check.b)}"
+        if check.link:
+            pair += " (关联 link)"
+        table.add_row(pair, shown(check.asked), shown(check.used), shown(check.achieved), shown(check.outcomes))
     return table
+
+
+def links_table(scenario: Scenario, shares):
+    """Renderable for `show`: every link (driver, elasticity, reference value, rationale), and for each
+    driven indicator the spread of its outcome and the share of it its drivers explain."""
+    from rich.table import Table
+    from rich.text import Text
+
+    by_id = {i.id: i for i in scenario.indicators}
+    share_of = {share.indicator: share for share in shares}
+    table = Table(title="关联 links (drivers)", show_lines=True, header_style="bold", caption_justify="left",
+                  caption="结果 = 自身抽样 + Σ 弹性 × (驱动指标结果 − 参照值)。解释份额：驱动项解释的结果方差比例（前65,536次模拟）。"
+                          "outcome = own draw + sum of elasticity x (driver's outcome - at); share: of the "
+                          "outcome's variance, explained by the links (first 65,536 draws)")
+    table.add_column("指标 indicator")
+    table.add_column("驱动 driver")
+    table.add_column("弹性 elasticity / 参照 at")
+    table.add_column("依据 source / rationale")
+    for indicator in scenario.indicators:
+        if not indicator.drivers:
+            continue
+        name = Text(indicator.name)
+        name.append(f"\n{indicator.id}", style="dim")
+        share = share_of.get(indicator.id)
+        if share is not None:
+            name.append(f"\n结果 outcome: sd {_spread(indicator, share.sd)}, 90% in "
+                        f"[{indicator.fmt(share.p05)}, {indicator.fmt(share.p95)}]")
+            name.append(f"\n自身 own: sd {_spread(indicator, share.sd_own)}")
+            name.append(f"\n驱动解释 explained: {share.share * 100:.0f}%", style="bold")
+        drivers, elasticities, reasons = Text(), Text(), Text()
+        for k, driver in enumerate(indicator.drivers):
+            other = by_id[driver.indicator]
+            gap = "\n\n" if k else ""
+            drivers.append(f"{gap}{other.name}\n{other.id}")
+            elasticities.append(f"{gap}{_elasticity_text(driver)}\nat {other.fmt(driver.at)}")
+            reasons.append(gap + (driver.source or " ".join((driver.rationale or "—").split())))
+        table.add_row(name, drivers, elasticities, reasons)
+    return table
+
+
+def _elasticity_text(driver) -> str:
+    """The elasticity in its written unit ("0.15 pp/pp", "300 人/pp")."""
+    return f"{driver.elasticity / driver.factor:.4g} {driver.unit}"
+
+
+def _spread(indicator: Indicator, sd: float) -> str:
+    """A standard deviation in the indicator's terms: points for percentages, the unit for amounts."""
+    if indicator.expect is Expect.AMOUNT:
+        return format_value(sd, Expect.AMOUNT, indicator.unit)
+    return f"{sd * 100:.2f}pp"
 
 
 def events_table(summary: Summary):
@@ -427,6 +488,7 @@ def _caption(summary: Summary) -> str:
             share = f"= {format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
         dependence = (f"若各目标相互独立则为 {format_share(joint.all_hit_independent)}。"
                       if summary.scenario.correlations or summary.scenario.events
+                      or any(i.drivers for i in summary.scenario.indicators)
                       else "各指标独立抽样：若指标同向变动，P(all) 会更高。")
         lines.append(
             f"全部{joint.n_targets}项目标同时达成 P(all) {share}；预计达成 {joint.expected_hits:.1f} / "
@@ -569,7 +631,15 @@ def _assumption_text(indicator: Indicator):
     p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
     params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
     text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
+    if indicator.drivers:
+        drivers = ", ".join(f"{d.indicator} at {d.written_at}" for d in indicator.drivers)
+        text.append(f"\n自身部分 own part, stated for {drivers}; plus its links (see 关联 links)", style="bold")
     text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
+    if assumption.law is not None:
+        law = assumption.law
+        lo, hi = quantity_at(law, np.array([0.05, 0.95]), indicator.kind == "count")
+        text.append(f"\nheld within {law.name} (90% in [{indicator.fmt(lo)}, {indicator.fmt(hi)}], from "
+                    f"{assumption.law_origin}): correlated partners are drawn given the value", style="bold")
     if assumption.source:
         text.append(f"\nsource: {assumption.source}", style="dim")
     if assumption.rationale:
@@ -622,7 +692,9 @@ def sensitivity_rows(results) -> list[dict[str, Any]]:
     return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [
         {"input": e.input, "name": e.name, "p_low": e.p_low, "p_high": e.p_high, "swing": e.swing,
          "spearman": e.spearman, "mean_hit": e.mean_hit, "mean_miss": e.mean_miss,
-         "p_bottom_tenth": e.p_bottom, "p_top_tenth": e.p_top} for e in t.inputs]}
+         "p_bottom_tenth": e.p_bottom, "p_top_tenth": e.p_top, "swing_links": e.swing_links,
+         "swing_correlations": e.swing_correlations, "p_low_links": e.p_low_links,
+         "p_high_links": e.p_high_links} for e in t.inputs]}
         for t in results]
 
 
@@ -636,18 +708,22 @@ def sensitivity_tables(results, top: int = 8) -> list:
                       caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
                               f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，"
                               f"随机种子 {target.seed}。"
+                              "摆幅为总效应；其中“经关联”为只经驱动关联（相关的输入不随之变动）的部分，"
+                              "“经相关”为经与之相关的输入的部分。"
                               "最低/最高10%时：该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
                       caption_justify="left")
         table.add_column("输入 input")
         table.add_column("P(hit) @p10", justify="right")
         table.add_column("@p90", justify="right")
         table.add_column("摆幅 swing", justify="right")
+        table.add_column("经关联\n经相关", justify="right")
         table.add_column("秩相关 Spearman", justify="right")
         table.add_column("最低10%时\n最高10%时", justify="right")
         for effect in target.drivers[:top]:
             rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
             tails = "\n".join("—" if p is None else f"{p * 100:.1f}%" for p in (effect.p_bottom, effect.p_top))
+            parts = f"{effect.swing_links * 100:.1f}pp\n{effect.swing_correlations * 100:+.1f}pp"
             table.add_row(f"{effect.name} ({effect.input})", f"{effect.p_low * 100:.1f}%",
-                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", rho, tails)
+                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", parts, rho, tails)
         tables.append(table)
     return tables

@@ -29,6 +29,17 @@ def _difference_fields(difference) -> dict[str, Any]:
             "distinguishable": difference.distinguishable}
 
 
+def _channels_fields(channels) -> dict[str, Any]:
+    if channels is None:
+        return {}
+
+    def estimate(e) -> dict[str, Any]:
+        return {"change": e.mean, "se": e.se, "ci": list(e.ci)}
+
+    return {"channels": {"outcome": estimate(channels.outcome), "own": estimate(channels.own),
+                         "drivers": {driver: estimate(e) for driver, e in channels.drivers}}}
+
+
 def comparison_to_dict(comparison) -> dict[str, Any]:
     """The JSON document of `growthsim compare`: per target, each scenario's P(hit) and its paired
     difference to the first scenario (rates as fractions)."""
@@ -37,7 +48,8 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     indicators = []
     for row in comparison.rows:
         per_scenario = []
-        for summary, difference in zip(row.summaries, row.differences):
+        channels = row.channels or (None,) * len(row.summaries)
+        for summary, difference, through in zip(row.summaries, row.differences, channels):
             if summary is None:
                 per_scenario.append({"present": False, **_probability_fields("p_hit", None),
                                      **_difference_fields(None)})
@@ -48,6 +60,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
                 **_probability_fields("p_hit", summary.hit),
                 "p50": summary.quantiles["p50"],
                 **_difference_fields(difference),
+                **_channels_fields(through),
             })
         indicators.append({"id": row.id, "name": row.indicator.name, "unit": row.indicator.unit,
                            "scenarios": per_scenario})
@@ -116,17 +129,40 @@ def _fmt_difference(difference) -> Any:
     return text
 
 
+def _fmt_channels(channels, indicator, names: dict[str, str]):
+    """'均值 −0.38pp：经固定资产投资 −0.38pp' — where a driven target's change came from (the drawn
+    quantity's mean; parts within their Monte Carlo error of 0 are left out)."""
+    from rich.text import Text
+
+    def amount(value: float) -> str:
+        if indicator.expect.value == "amount":
+            return f"{value:+,.4g}{indicator.unit}"
+        return f"{value * 100:+.2f}pp"
+
+    def moved(estimate) -> bool:
+        return estimate.mean != 0 and not estimate.ci[0] <= 0 <= estimate.ci[1]
+
+    parts = [f"经{names.get(driver, driver)} {amount(e.mean)}" for driver, e in channels.drivers if moved(e)]
+    if moved(channels.own):
+        parts.append(f"自身 {amount(channels.own.mean)}")
+    if not parts:
+        return None
+    return Text(f"均值 {amount(channels.outcome.mean)}：" + "，".join(parts), style="dim")
+
+
 def comparison_table(comparison):
     """A rich Table: a row per target, a column per scenario, differences to the first below."""
     from rich.table import Table
     from rich.text import Text
 
     names = [s.scenario.name for s in comparison.summaries]
+    names_of = {i.id: i.name for s in comparison.summaries for i in s.scenario.indicators}
     overrides = comparison.summaries[0].scenario.overrides
     table = Table(
         title="情景比较：各目标达成概率 P(hit)" + (f"\n本次改动 --set: {'; '.join(overrides)}" if overrides else ""),
         caption=(f"{comparison.n_draws:,}次模拟，随机种子 {comparison.seed}，各情景共用随机数（同一指标同一抽样）。"
-                 f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"),
+                 f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"
+                 "受驱动的目标另列其增速（或数值）均值的变化来自哪条关联（经…）和自身部分。"),
         caption_justify="left",
         header_style="bold",
     )
@@ -137,7 +173,8 @@ def comparison_table(comparison):
         name = Text(row.indicator.name)
         name.append(f"\n{row.id}", style="dim")
         cells = []
-        for summary, difference in zip(row.summaries, row.differences):
+        channels = row.channels or (None,) * len(row.summaries)
+        for summary, difference, through in zip(row.summaries, row.differences, channels):
             if summary is None:
                 cells.append(Text("无此目标", style="dim"))
                 continue
@@ -147,6 +184,10 @@ def comparison_table(comparison):
             if difference is not None:
                 cell.append("\n")
                 cell.append_text(_fmt_difference(difference))
+            explained = None if through is None else _fmt_channels(through, row.indicator, names_of)
+            if explained is not None:
+                cell.append("\n")
+                cell.append_text(explained)
             cells.append(cell)
         table.add_row(name, *cells)
     table.add_section()

@@ -47,6 +47,7 @@ from scipy import special
 from .dependence import gaussian_copula_scores, iman_conover_permutation
 from .distributions import as_quantity, quantity_at
 from .events import apply_effects, hold_occurrences, occurrences
+from .links import compute_rows
 
 if TYPE_CHECKING:
     from .model import Model
@@ -273,29 +274,9 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batc
             hold_occurrences(model.events, occurred, model.held_events)
         kinds = {indicator.id: indicator.kind for indicator in model.indicators}
         apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
-    if model.derived_rows:
-        _derive(model, values)
+    if model.computed_rows:
+        compute_rows(model, values)
     return Draws(start, values, occurred)
-
-
-def _derive(model: Model, values: np.ndarray) -> None:
-    """Compute the derived rows from the drawn ones (after correlations and events), in place."""
-    from .diagnostics import Diagnostic, ScenarioError
-
-    def lookup(indicator_id: str, field: str) -> np.ndarray:
-        row = model.rows[indicator_id]
-        return model.indicators[row].field_values(field, values[row])
-
-    for row in model.derived_rows:
-        indicator = model.indicators[row]
-        result = np.broadcast_to(indicator.formula.evaluate(lookup), values[row].shape)
-        bad = ~np.isfinite(result)
-        if bad.any():
-            raise ScenarioError([Diagnostic(
-                model.scenario.path or "<scenario>", None, None, f"indicators.{indicator.id}.formula",
-                f"the formula gives no finite value on {int(bad.sum()):,} of {bad.size:,} draws (a division by "
-                "zero, or the log of a number that is not positive): change the formula or its inputs")])
-        values[row] = result
 
 
 def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], group: int | None) -> None:
@@ -309,7 +290,10 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], gr
     if model.correlation_method == "gaussian_copula":
         z = gaussian_copula_scores(u, model.score_correlation)
         if held:
-            _condition(z, model.score_correlation, held)
+            alone = [(k, q) for k, q in held if rows[k] in model.held_alone]
+            _condition(z, model.score_correlation, [h for h in held if h not in alone])
+            for k, q in alone:  # set after conditioning on the others: nothing moves with these
+                z[k] = special.ndtri(q)
         for k, row in enumerate(rows):
             distribution = model.distributions[row]
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
@@ -331,6 +315,8 @@ def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, flo
     the distribution of z given z[H] = c (the residual of a regression on z[H] is independent of
     it), drawn from the same randomness, so the held runs stay on common random numbers."""
     index = [k for k, _ in held]
+    if not held:
+        return
     target = special.ndtri(np.array([q for _, q in held]))[:, np.newaxis]
     weights = np.linalg.solve(correlation[np.ix_(index, index)], correlation[index, :]).T  # (k, h)
     z += weights @ (target - z[index])

@@ -22,6 +22,7 @@ from .targets import Target
 
 __all__ = [
     "Assumption",
+    "Driver",
     "Indicator",
     "Scenario",
     "KINDS",
@@ -72,6 +73,32 @@ class Assumption:
     written: Mapping[str, Any]  # parameters exactly as written in the file, for `show`
     source: str | None = None
     rationale: str | None = None
+    # A fixed value that replaced a distribution (a what-if, a child scenario) *holds* the input at
+    # that value within the law it replaced: its correlated partners are drawn from their law given
+    # the value's quantile in ``law``, as sensitivity's tornado does. None: nothing was replaced.
+    law: Distribution | None = None
+    law_origin: str | None = None  # the file (or --set) that stated the law
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A link: the driver's outcome on the same draw moves the dependent indicator's outcome by
+    ``elasticity`` x (driver's outcome - ``at``). The dependent's own assumption is stated for the
+    driver at ``at``: it is what the drivers leave unexplained.
+
+    Both quantities are in code units (rates as fractions, amounts in their unit), so
+    ``elasticity`` is in code units too; ``unit`` says how a planner writes it ("pp/pp": points
+    of growth per point of the driver's growth; "人/pp"; "pp/户"; "户/户")."""
+
+    indicator: str  # the driver's id
+    elasticity: float
+    at: float
+    unit: str
+    written_elasticity: str  # as written in the file, for show and diff
+    written_at: str
+    factor: float = 1.0  # code units per unit as written: elasticity = written number x factor
+    source: str | None = None
+    rationale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class Indicator:
     rationale: str | None = None  # why an assumed baseline (one the report does not give) is what it is
     formula: Formula | None = None  # derived indicators
     derived_metric: str | None = None  # what a derived indicator's formula gives: growth, level or change
+    drivers: tuple[Driver, ...] = ()  # links from other indicators (see Driver)
 
     @property
     def natural_kind(self) -> str:

@@ -9,7 +9,12 @@ For every input (an indicator with an assumption of its own, or a shock event):
   are drawn *given* its value (they move with it as the correlations say), so a target drawn on
   its own is still moved by the inputs it is correlated with. Holding needs the Gaussian copula
   (Iman-Conover cannot rank a constant), so a scenario using Iman-Conover is analysed with the
-  copula: the same rank correlations, the same marginals;
+  copula: the same rank correlations, the same marginals. The swing is the input's *total*
+  effect; for an input with correlations it is split into what reaches the target through the
+  links alone (the input held, its partners drawn from their own law) and the rest, through the
+  correlations. A driven indicator's input is its own part: what its drivers leave unexplained;
+  a held fixed value in a what-if moves its partners exactly as the tornado does, so
+  ``compare --what-if`` with an input fixed at its p10 gives the tornado's P(hit) at p10;
 * Spearman: the rank correlation between the input and the target's tested quantity over the draws;
 * attribution: the input's mean over the draws that hit and over those that miss ("why we miss");
 * tails: P(hit) over the draws where the input is in its lowest and in its highest tenth. A target
@@ -27,6 +32,7 @@ import numpy as np
 from .dependence import spearman
 from .engine import resolve_seed, simulate
 from .evaluation import evaluate
+from .links import own_part
 from .model import compile_model
 from .sampling import BLOCK_SIZE, sample
 from .scenario import Scenario
@@ -49,10 +55,31 @@ class InputEffect:
     # occur): the tails, where a target near the edge of its input's range is decided
     p_bottom: float | None = None
     p_top: float | None = None
+    # P(hit) at p10 and p90 through the links alone (its correlated partners drawn from their own
+    # law); None where the input has no correlations, and everything it does goes through links
+    p_low_links: float | None = None
+    p_high_links: float | None = None
 
     @property
     def swing(self) -> float:
+        """The total effect: through links and correlations."""
         return abs(self.p_high - self.p_low)
+
+    @property
+    def swing_links(self) -> float:
+        """The part of the effect that comes through the links (and the input itself)."""
+        if self.p_low_links is None or self.p_high_links is None:
+            return self.swing
+        return abs(self.p_high_links - self.p_low_links)
+
+    @property
+    def swing_correlations(self) -> float:
+        """The rest: through the partners the correlations move with the input (signed: it may
+        work against the links)."""
+        if self.p_low_links is None or self.p_high_links is None:
+            return 0.0
+        total, links = self.p_high - self.p_low, self.p_high_links - self.p_low_links
+        return total - links if total >= 0 else links - total
 
     @property
     def relevant(self) -> bool:
@@ -91,10 +118,16 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     inputs = [i for i in scenario.indicators if i.assumption is not None]
 
     held: dict[str, tuple[dict, dict]] = {}  # input -> (P(hit) per target at p10, at p90)
+    links_only: dict[str, tuple[dict, dict]] = {}  # the same with the input's partners left alone
     for indicator in inputs:
         row = model.rows[indicator.id]
-        held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=((row, q),)), n_draws, seed)
+        held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=(*model.held, (row, q))), n_draws, seed)
                                    for q in (0.1, 0.9))
+        if _has_partners(model, row):
+            links_only[indicator.id] = tuple(
+                _p_hits(dataclasses.replace(model, held=(*model.held, (row, q)), held_alone=frozenset({row})),
+                        n_draws, seed)
+                for q in (0.1, 0.9))
     for event in scenario.events:  # occurrences held, never and always (its group's others then never)
         held[f"event:{event.id}"] = tuple(
             _p_hits(dataclasses.replace(model, held_events=((event.id, occurs),)), n_draws, seed)
@@ -103,7 +136,8 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
     outcomes = evaluate(model, draws)
-    names = {i.id: i.name for i in scenario.indicators} | {f"event:{e.id}": e.name for e in scenario.events}
+    names = ({i.id: i.name + ("（自身部分 own part）" if i.drivers else "") for i in scenario.indicators}
+             | {f"event:{e.id}": e.name for e in scenario.events})
     out = []
     for indicator in targeted:
         index = next(k for k, ref in enumerate(model.targets) if model.indicators[ref.row].id == indicator.id)
@@ -113,14 +147,15 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
         effects = []
         for key, (low, high) in held.items():
             values = (draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
-                      if key.startswith("event:") else draws.values[model.rows[key]])
+                      if key.startswith("event:") else own_part(model, draws.values, model.rows[key]))
+            low_links, high_links = links_only.get(key, ({}, {}))
             rho = _spearman(values, tested)
             bottom, top = _tails(values, hits, key.startswith("event:"))
             effects.append(InputEffect(
                 key, names[key], low[indicator.id], high[indicator.id], rho,
                 float(values[hits].mean()) if hits.any() else None,
                 float(values[~hits].mean()) if (~hits).any() else None,
-                bottom, top,
+                bottom, top, low_links.get(indicator.id), high_links.get(indicator.id),
             ))
         effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
         out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws, seed))
@@ -139,6 +174,14 @@ def _tails(values: np.ndarray, hits: np.ndarray, is_event: bool) -> tuple[float 
         low[order[:tenth]] = True
         high[order[-tenth:]] = True
     return (float(hits[low].mean()) if low.any() else None, float(hits[high].mean()) if high.any() else None)
+
+
+def _has_partners(model, row: int) -> bool:
+    """Is the row correlated with any other (so that holding it moves partners)?"""
+    if row not in model.correlated_rows:
+        return False
+    k = model.correlated_rows.index(row)
+    return bool(np.any(np.abs(np.delete(model.correlation[k], k)) > 0))
 
 
 def _p_hits(scenario, n_draws: int, seed: int) -> dict[str, float]:

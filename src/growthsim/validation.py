@@ -5,6 +5,7 @@ events, formulas, relative targets) are in validation_links."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -46,6 +47,7 @@ class Checker(LinkChecks):
     def __init__(self, resolved):
         self.resolved = resolved
         self.diagnostics: list[Diagnostic] = []
+        self.raw_drivers: dict[str, Any] = {}  # indicator id -> its drivers table, checked once all are read
 
     # -- reporting
 
@@ -179,12 +181,16 @@ class Checker(LinkChecks):
                 if indicator is not None:
                     indicators.append(indicator)
             indicators = self.check_formulas(indicators, list(indicators_raw))
+            indicators = self.check_drivers(indicators, list(indicators_raw))
             self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
             self.report(("indicators",), f"expected a table of indicators, got {kind_of(indicators_raw)}")
         all_ids = list(indicators_raw) if isinstance(indicators_raw, dict) else []
         events = self.events(raw.get("events", {}), indicators, all_ids)
         pairs, matrix = self.correlations(raw.get("correlations", {}), indicators, all_ids)
+        self.check_links_against_correlations(indicators, pairs)
+        if matrix is not None and method != "gaussian_copula":
+            method = self.copula_for_holds(indicators, matrix[0], method)
         return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
                         source=source, draws=draws, seed=seed, indicators=tuple(indicators), events=tuple(events),
                         correlations=pairs, correlation_matrix=matrix, correlation_method=method)
@@ -200,10 +206,10 @@ class Checker(LinkChecks):
                               f"starting with a letter{ascii_hint}", at="key")
             ok = False
         allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note",
-                   "growth", "level", "change", "target")
+                   "growth", "level", "change", "target", "drivers")
         if isinstance(body, dict) and body.get("kind") == "derived":
             allowed = ("name", "unit", "kind", "basis", "baseline", "source", "rationale", "note", "formula", "metric",
-                       "target")
+                       "target", "drivers")
         body = self.table(body, path, allowed,
                           required={"name": "", "unit": "", "kind": f"one of {one_of(KIND_MEANINGS)}"})
         if body is None:
@@ -265,6 +271,8 @@ class Checker(LinkChecks):
             self.report(path, f"missing the assumption '{assumption_key}': e.g. "
                               f"{assumption_key} = {DISTRIBUTIONS['normal'].example}", at="key")
         ok &= assumption is not None
+        if assumption is not None and assumption.dist == "fixed":
+            assumption = self.held_within(indicator_id, assumption_key, assumption, kind, unit)
 
         target = None
         if "target" in body:
@@ -272,9 +280,26 @@ class Checker(LinkChecks):
             ok &= target is not None
         if not ok or assumption is None:
             return None
+        if "drivers" in body:
+            self.raw_drivers[indicator_id] = body["drivers"]
         return Indicator(id=indicator_id, name=name, unit=unit, kind=kind, basis=basis, baseline=baseline,
                          growth_2022=growth_2022, source=source, note=note, assumption=assumption, target=target,
                          rationale=self.text(body, "rationale", path))
+
+    def held_within(self, indicator_id: str, key: str, assumption: Assumption, kind: str,
+                    unit: str) -> Assumption:
+        """A fixed value that replaced an inherited distribution, with that distribution as its
+        law (layers kept it): the value is held within it."""
+        replaced = self.resolved.laws.get((indicator_id, key))
+        if replaced is None:
+            return assumption
+        table, origin = replaced
+        kept = len(self.diagnostics)
+        law = self.assumption(table, ("indicators", indicator_id, key), kind, unit)
+        del self.diagnostics[kept:]  # the law was checked in its own layer; nothing to say of it here
+        if law is None:
+            return assumption
+        return dataclasses.replace(assumption, law=law.distribution, law_origin=origin)
 
     def assumption(self, raw: Any, path: tuple, kind: str, unit: str) -> Assumption | None:
         if not isinstance(raw, dict):

@@ -4,18 +4,49 @@ supplies report/warn/table/text/quantity and the per-indicator checks these buil
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
 from typing import Any
 
 import numpy as np
 
 from .dependence import is_correlation_matrix, marginal_of, nearest_correlation, score_correlations
+from .distributions import quantile_of
 from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
 from .events import EFFECT_KINDS, Effect, Event
 from .formulas import FormulaError, parse_formula
 from .quantities import Expect, format_value
-from .scenario import BASES, DERIVED_METRICS, ID_PATTERN, Indicator
+from .scenario import BASES, DERIVED_METRICS, ID_PATTERN, Driver, Indicator
 
-__all__ = ["LinkChecks"]
+__all__ = ["LinkChecks", "link_unit"]
+
+MAX_ELASTICITY = 1e6  # in the written unit: beyond it no link means anything a planner could state
+_ELASTICITY = re.compile(r"^\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)\s*(.*?)\s*$")
+_HELD_EDGE = 1e-3  # a fixed value beyond its law's 0.1-99.9% range is held at an extreme
+
+
+def link_unit(dependent: Indicator, driver: Indicator) -> tuple[str, float]:
+    """How an elasticity of ``dependent`` on ``driver`` is written ("pp/pp", "人/pp", "pp/户"), and the
+    factor from that unit to code units: percentages and points count in pp (1/100 in code)."""
+    def side(indicator: Indicator) -> tuple[str, float]:
+        if indicator.expect is not Expect.AMOUNT:
+            return "pp", 0.01
+        return indicator.unit or "unit", 1.0
+
+    (dependent_unit, dependent_scale), (driver_unit, driver_scale) = side(dependent), side(driver)
+    return f"{dependent_unit}/{driver_unit}", dependent_scale / driver_scale
+
+
+def _quantity_words(indicator: Indicator) -> str:
+    if indicator.expect is Expect.AMOUNT:
+        return f"a {'count' if indicator.kind == 'count' else 'level'} in {indicator.unit}"
+    return {"growth": "a growth", "change": "a change in points"}.get(indicator.metric, "a rate")
+
+
+def _normal_unit(text: str) -> str:
+    text = text.replace("个百分点", "pp").replace("百分点", "pp").replace("％", "%").replace(" ", "")
+    return text.replace("per", "/").replace("每", "/")
 
 
 class LinkChecks:
@@ -86,8 +117,11 @@ class LinkChecks:
                                              f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
                                              + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
         by_id = {i.id: i for i in indicators}
-        marginals = [marginal_of(by_id[i].assumption.distribution if by_id[i].assumption else None,
-                                 by_id[i].kind == "count") for i in ids]
+
+        def law(indicator: Indicator):  # a held fixed value: the law it is held within
+            return None if indicator.assumption is None else indicator.assumption.law or indicator.assumption.distribution
+
+        marginals = [marginal_of(law(by_id[i]), by_id[i].kind == "count") for i in ids]
         scores, beyond = score_correlations(matrix, marginals)
         for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
             tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
@@ -105,9 +139,12 @@ class LinkChecks:
                 self.warn(("correlations",), "no joint distribution of normal scores has exactly these rank "
                                              "correlations; growthsim uses the nearest, which moves "
                                              f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
-        fixed = [i.id for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
-        for indicator_id in fixed:
-            self.warn(("correlations",), f"{indicator_id} has a fixed value: a correlation with it has no effect")
+        fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
+        for indicator in fixed:
+            if indicator.assumption.law is None:
+                self.warn(("correlations",), f"{indicator.id} has a fixed value: a correlation with it has no effect")
+            else:
+                self.hold_in_range(indicator)
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
 
     # -- shock events
@@ -282,6 +319,11 @@ class LinkChecks:
                 except FormulaError as error:
                     self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
         basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
+        if "drivers" in body:
+            self.report((*path, "drivers"), "a derived indicator has no assumption of its own for links to add "
+                                            "to: write the drivers into its formula, or link the indicators "
+                                            "its formula uses", at="key")
+            ok = False
         baseline = None
         if metric is not None and "baseline" in body:
             expect = Expect.PERCENT if (metric == "change" or unit == "%") else Expect.AMOUNT
@@ -297,6 +339,168 @@ class LinkChecks:
         return Indicator(id=indicator_id, name=name, unit=unit, kind="derived", assumption=None, basis=basis,
                          baseline=baseline, source=source, note=note, target=target, formula=formula,
                          derived_metric=metric)
+
+    # -- links
+
+    def check_drivers(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
+        """Each indicator's drivers (read in validation.indicator, checked here once every indicator
+        is known), and no circle through links and formulas together."""
+        by_id = {i.id: i for i in indicators}
+        linked: dict[str, tuple[Driver, ...]] = {}
+        for indicator_id, raw in self.raw_drivers.items():
+            dependent = by_id.get(indicator_id)
+            if dependent is None:
+                continue  # left out for errors of its own
+            path = ("indicators", indicator_id, "drivers")
+            if not isinstance(raw, dict) or not raw:
+                got = "an empty table" if isinstance(raw, dict) else kind_of(raw)
+                self.report(path, "expected a table of drivers, each with its elasticity and the driver's value at "
+                                  "which this indicator's own assumption is stated, e.g. [indicators."
+                                  f"{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = \"10%\", "
+                                  f"rationale = \"...\" }}; got {got}")
+                continue
+            drivers = [self.driver(dependent, driver_id, entry, (*path, driver_id), by_id, all_ids)
+                       for driver_id, entry in raw.items()]
+            linked[indicator_id] = tuple(d for d in drivers if d is not None)
+        indicators = [dataclasses.replace(i, drivers=linked[i.id]) if i.id in linked else i for i in indicators]
+        graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
+                        *(d.indicator for d in i.drivers)]
+                 for i in indicators if i.formula is not None or i.drivers}
+        cycle = find_cycle(graph)
+        if cycle:
+            links = {i.id: {d.indicator for d in i.drivers} for i in indicators}
+            a, b = next((a, b) for a, b in zip(cycle, cycle[1:]) if b in links[a])
+            self.report(("indicators", a, "drivers", b),
+                        "the links (and formulas) go round in a circle: " + " -> ".join(cycle)
+                        + " (each would need the other's outcome first): remove one of these links, or say with "
+                          "[correlations] that they move together", at="key")
+            indicators = [dataclasses.replace(i, drivers=()) if i.id in cycle else i for i in indicators]
+        return indicators
+
+    def driver(self, dependent: Indicator, driver_id: str, entry: Any, path: tuple, by_id: dict,
+               all_ids: list[str]) -> Driver | None:
+        if driver_id == dependent.id:
+            self.report(path, "an indicator cannot drive itself: its own assumption already says how it moves",
+                        at="key")
+            return None
+        other = by_id.get(driver_id)
+        if other is None:
+            if driver_id not in all_ids or driver_id in self.resolved.removed:
+                self.report(path, self.missing_indicator(driver_id, all_ids), at="key")
+            return None  # otherwise it exists with errors of its own, reported there
+        unit, factor = link_unit(dependent, other)
+        example_at = {"growth": '"10%"', "change": '"0.5pp"'}.get(other.metric) if other.expect is not Expect.AMOUNT \
+            else "12000"
+        if other.expect is not Expect.AMOUNT and other.metric == "level":
+            example_at = '"5%"'
+        entry = self.table(entry, path, ("elasticity", "at", "source", "rationale"), required={
+            "elasticity": f"how much {dependent.id} moves per unit of {driver_id}, in {unit}",
+            "at": f"the value of {driver_id} at which {dependent.id}'s own assumption is stated, "
+                  f"e.g. at = {example_at}",
+        }, what=f"table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = \"...\" }}")
+        if entry is None:
+            return None
+        elasticity = None
+        if "elasticity" in entry:
+            elasticity = self.elasticity(entry["elasticity"], (*path, "elasticity"), dependent, other, unit)
+        at = self.quantity(entry["at"], (*path, "at"), other.expect, other.unit) if "at" in entry else None
+        source, rationale = self.text(entry, "source", path), self.text(entry, "rationale", path)
+        if elasticity is None or at is None:
+            return None
+        if not (source or rationale):
+            self.warn(path, "a link without a source or rationale: say where the elasticity comes from, or why "
+                            "it is what it is")
+        written = entry["elasticity"]
+        written_text = written if isinstance(written, str) else f"{written:g} {unit}"
+        return Driver(driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor,
+                      source, rationale)
+
+    def elasticity(self, raw: Any, path: tuple, dependent: Indicator, driver: Indicator, unit: str) -> float | None:
+        """An elasticity in ``unit``: a bare number, or a number with that unit ("0.15pp/pp",
+        "300人/pp"; "%/%" for a growth on a growth)."""
+        meaning = (f"{dependent.id} is {_quantity_words(dependent)} and {driver.id} {_quantity_words(driver)}, "
+                   f"so the elasticity is in {unit}")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            self.report(path, f"expected a number such as 0.15 ({meaning}), got {kind_of(raw)}")
+            return None
+        if isinstance(raw, str):
+            match = _ELASTICITY.match(raw)
+            if not match:
+                self.report(path, f"cannot read {raw!r} as a number ({meaning})")
+                return None
+            written_unit = _normal_unit(match.group(2))
+            both_growths = dependent.metric == driver.metric == "growth"
+            if written_unit and written_unit != unit and not (both_growths and written_unit == "%/%"):
+                self.report(path, f"{meaning}, not {match.group(2)}: write e.g. elasticity = "
+                                  f"\"{match.group(1).replace('−', '-')}{unit}\" (or the bare number)")
+                return None
+            raw = match.group(1).replace("−", "-")
+        try:
+            number = float(raw)
+        except (OverflowError, ValueError):
+            number = math.inf
+        if not math.isfinite(number) or abs(number) > MAX_ELASTICITY:
+            self.report(path, f"an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either "
+                              f"way (got {as_written(raw)})")
+            return None
+        return number
+
+    def check_links_against_correlations(self, indicators: list[Indicator], pairs) -> None:
+        """A correlation between an indicator and its driver (or an indicator the driver's formula
+        uses) counts the tie twice: the link already makes them move together."""
+        by_id = {i.id: i for i in indicators}
+
+        def upstream(indicator_id: str, seen: set[str]) -> set[str]:  # the driver and what its formulas use
+            if indicator_id in seen or indicator_id not in by_id:
+                return seen
+            seen.add(indicator_id)
+            formula = by_id[indicator_id].formula
+            for reference in formula.references if formula is not None else ():
+                upstream(reference.indicator, seen)
+            return seen
+
+        written = {frozenset((a, b)): (a, b, rho) for a, b, rho in pairs}
+        for indicator in indicators:
+            for driver in indicator.drivers:
+                for partner in sorted(upstream(driver.indicator, set())):
+                    pair = written.get(frozenset((indicator.id, partner)))
+                    if pair is None or pair[2] == 0:
+                        continue
+                    via = "" if partner == driver.indicator else f" (through {driver.indicator}'s formula)"
+                    self.warn(("correlations", pair[0], pair[1]),
+                              f"{indicator.id} is driven by {driver.indicator}{via} (indicators.{indicator.id}.drivers"
+                              f".{driver.indicator}), so the link already makes {indicator.id} and {partner} move "
+                              f"together; this correlation adds a tie between {partner} and what the link leaves "
+                              f"unexplained, counting much of it twice. Remove it (or set it to 0) unless that is "
+                              f"what you mean")
+
+    def copula_for_holds(self, indicators: list[Indicator], correlated: tuple, method: str) -> str:
+        """Iman-Conover cannot rank a constant: a scenario holding a correlated input at a fixed value
+        (Assumption.law) is drawn with the Gaussian copula, which has the same marginals and rank
+        correlations, and can draw the partners given the held value."""
+        held = [i for i in indicators if i.id in correlated and i.assumption is not None
+                and i.assumption.law is not None and i.assumption.dist == "fixed"]
+        if not held:
+            return method
+        for indicator in held:
+            self.report(("indicators", indicator.id, indicator.assumption.on),
+                        f"{indicator.id} is held at a fixed value within its correlations: its partners are drawn "
+                        "given that value, which needs the Gaussian copula, so this scenario is drawn with it (the "
+                        "same distributions and rank correlations as Iman-Conover)", at="key", severity="warning")
+        return "gaussian_copula"
+
+    def hold_in_range(self, indicator: Indicator) -> None:
+        """A fixed value held within a law it lies far outside of: say that the partners are drawn
+        as if at the law's edge (where the correlation says they would be)."""
+        assumption = indicator.assumption
+        q = quantile_of(assumption.law, assumption.distribution.value, indicator.kind == "count")
+        if _HELD_EDGE < q < 1 - _HELD_EDGE:
+            return
+        self.report(("indicators", indicator.id, assumption.on),
+                    f"{indicator.id}'s fixed value {indicator.fmt(assumption.distribution.value)} lies beyond the "
+                    f"0.1%-99.9% range of the distribution it replaces (from {assumption.law_origin}): its "
+                    "correlated partners are drawn as at that distribution's "
+                    f"{'lowest' if q <= _HELD_EDGE else 'highest'} extreme", at="key", severity="warning")
 
     def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
         """A problem at column ``col`` of a formula string: point the caret into the formula."""
