@@ -334,6 +334,52 @@ CATALOGUE: dict[str, list[str]] = {
         "'mean'?); allowed here: dist, mean, sd, p05, p95, p10, p90, p25, p75, source, rationale",
         f"many-mistakes.toml:87:21: indicators.revenue.target: {_SIDE}",
     ],
+    # -- links (drivers) ---------------------------------------------------------------------
+    "driver-unknown": ["driver-unknown.toml:40:1: indicators.gdp.drivers.fia: no indicator 'fia' (did you mean 'fai'?)"],
+    "driver-missing-elasticity": [
+        "driver-missing-elasticity.toml:40:1: indicators.gdp.drivers.fai: missing required key 'elasticity': how "
+        "much gdp moves per unit of fai, in pp/pp",
+    ],
+    "driver-missing-at": [
+        "driver-missing-at.toml:40:1: indicators.gdp.drivers.fai: missing required key 'at': the value of fai at "
+        "which gdp's own assumption is stated, e.g. at = \"10%\"",
+    ],
+    "driver-at-bare-number": [
+        "driver-at-bare-number.toml:40:32: indicators.gdp.drivers.fai.at: a bare number (10) is ambiguous here "
+        "(10% or 1000%?): write it quoted with its unit, e.g. \"10%\"",
+    ],
+    "driver-wrong-unit": [
+        "driver-wrong-unit.toml:40:22: indicators.gdp.drivers.fai.elasticity: gdp is a growth and fai a growth, "
+        "so the elasticity is in pp/pp, not 人/pp: write e.g. elasticity = \"0.1pp/pp\" (or the bare number)",
+    ],
+    "driver-itself": [
+        "driver-itself.toml:40:1: indicators.gdp.drivers.gdp: an indicator cannot drive itself: its own "
+        "assumption already says how it moves",
+    ],
+    "driver-cycle": [
+        "driver-cycle.toml:43:1: indicators.fai.drivers.gdp: the links (and formulas) go round in a circle: "
+        "fai -> gdp -> fai (each would need the other's outcome first): remove one of these links, or say with "
+        "[correlations] that they move together",
+    ],
+    "driver-not-a-table": [
+        "driver-not-a-table.toml:40:7: indicators.gdp.drivers.fai: expected a table such as fai = { elasticity = "
+        "..., at = \"10%\", rationale = \"...\" } (a [section] or { ... }), got a number",
+    ],
+    "driver-huge-elasticity": [
+        "driver-huge-elasticity.toml:40:22: indicators.gdp.drivers.fai.elasticity: an elasticity must be a "
+        "finite number of at most 1e+06 pp/pp either way (got 1e+300)",
+    ],
+    "driver-misspelt-key": [
+        "driver-misspelt-key.toml:40:1: indicators.gdp.drivers.fai: missing required key 'elasticity': how much "
+        "gdp moves per unit of fai, in pp/pp",
+        "driver-misspelt-key.toml:40:9: indicators.gdp.drivers.fai.elasticty: unknown key 'elasticty' (did you "
+        "mean 'elasticity'?); allowed here: elasticity, at, source, rationale",
+    ],
+    "drivers-on-derived": [
+        "drivers-on-derived.toml:47:28: indicators.gdp_per_capita.drivers: a derived indicator has no "
+        "assumption of its own for links to add to: write the drivers into its formula, or link the indicators "
+        "its formula uses",
+    ],
 }
 
 # Cases where growthsim's message today is poor or wrong: CATALOGUE holds the message it should give.

@@ -348,6 +348,10 @@ def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
     def target(i: Indicator) -> str | None:
         return None if i.target is None else i.target.text
 
+    def drivers(i: Indicator) -> str | None:
+        return "; ".join(f"{d.indicator}: {d.elasticity / d.factor:.4g} {d.unit} at {d.written_at}"
+                         for d in i.drivers) or None
+
     return {
         "name": (x.name, y.name),
         "unit": (x.unit, y.unit),
@@ -356,4 +360,5 @@ def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
         "baseline": (x.fmt_baseline(), y.fmt_baseline()),
         "assumption": (assumption(x), assumption(y)),
         "target": (target(x), target(y)),
+        "drivers": (drivers(x), drivers(y)),
     }

@@ -34,7 +34,7 @@ def _channels_fields(channels) -> dict[str, Any]:
         return {}
 
     def estimate(e) -> dict[str, Any]:
-        return {"change": e.mean, "se": e.se, "ci": list(e.ci)}
+        return {"change": e.value, "se": e.se, "ci": list(e.ci)}
 
     return {"channels": {"outcome": estimate(channels.outcome), "own": estimate(channels.own),
                          "drivers": {driver: estimate(e) for driver, e in channels.drivers}}}
