@@ -217,7 +217,12 @@ def test_what_if_compares_a_scenario_with_itself_changed():
     assert document["scenarios"][1]["name"].endswith("+ fai.growth.mode=5%")
     rows = {row["id"]: row["scenarios"][1] for row in document["indicators"]}
     assert rows["fai"]["delta"] < 0 and rows["fai"]["distinguishable"]
-    assert rows["gdp"]["delta"] == 0 and rows["gdp"]["delta_se"] == 0
+    # the change reaches what investment drives (GDP, and through it revenue and jobs), with
+    # the share that came through each driver; industry's law is untouched
+    for linked in ("gdp", "revenue", "urban_jobs"):
+        assert rows[linked]["delta"] < 0 and rows[linked]["distinguishable"], linked
+    assert rows["gdp"]["channels"]["drivers"]["fai"]["change"] == pytest.approx(0.1 * -0.05)
+    assert rows["industry"]["delta"] == 0 and rows["industry"]["delta_se"] == 0
 
 
 def test_what_if_errors_are_reported_like_set(pair):
@@ -252,10 +257,19 @@ def test_diff_lists_events(tmp_path):
         ("events.epidemic", "probability"): ("15%", "30%")}
 
 
+def test_diff_lists_link_changes():
+    baseline = load_scenario(BASELINE)
+    changed = load_scenario(BASELINE, ["gdp.drivers.fai.elasticity=0.2"])
+    changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, changed)}
+    before, after = changes[("gdp", "drivers")]
+    assert "fai: 0.1 pp/pp at 10%" in before and "fai: 0.2 pp/pp at 10%" in after
+    assert len(changes) == 1
+
+
 def test_diff_lists_correlation_changes():
     baseline = load_scenario(BASELINE)
-    changed = load_scenario(BASELINE, ["correlations.gdp.industry=-0.6",
+    changed = load_scenario(BASELINE, ["correlations.industry.fai=-0.4",
                                        'simulation.correlation_method="iman_conover"'])
     changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, changed)}
-    assert changes[("correlations", "gdp ~ industry")] == (0.6, -0.6)
+    assert changes[("correlations", "industry ~ fai")] == (0.4, -0.4)
     assert changes[("correlations", "method")] == ("gaussian_copula", "iman_conover")

@@ -27,6 +27,12 @@ def code_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
+def toml_block(marker: str) -> str:
+    """The README's one TOML example that contains ``marker`` (so examples may be added anywhere)."""
+    [block] = [b for b in code_blocks("toml") if marker in b]
+    return block
+
+
 def test_readme_compare_examples_work(monkeypatch):
     commands = [line for block in code_blocks("sh") for line in block.splitlines()
                 if line.startswith("growthsim compare")]
@@ -82,7 +88,7 @@ def test_readme_derived_example_is_valid(tmp_path):
     population = ('[indicators.population]\nname = "常住人口"\nunit = "万人"\nkind = "flow"\nbasis = "real"\n'
                   'growth = { dist = "normal", mean = "0.5%", sd = "0.3pp", rationale = "t" }\n')
     child = (f'extends = "{BASELINE.as_posix()}"\nremove_indicators = ["gdp_per_capita"]\n'
-             f'[scenario]\nname = "派生"\n' + population + code_blocks("toml")[2])
+             f'[scenario]\nname = "派生"\n' + population + toml_block("[indicators.gdp_per_capita]"))
     (tmp_path / "derived.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "derived.toml")
     assert scenario.indicator("gdp_per_capita").kind == "derived"
@@ -90,17 +96,28 @@ def test_readme_derived_example_is_valid(tmp_path):
 
 
 def test_readme_correlations_example_is_valid(tmp_path):
-    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + code_blocks("toml")[3]
+    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "相关"\n' + toml_block("[correlations]")
     (tmp_path / "correlated.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "correlated.toml")
     pairs = {(a, b): rho for a, b, rho in scenario.correlations}
-    assert pairs[("gdp", "industry")] == 0.6 and pairs[("industry", "fai")] == 0.4
+    assert pairs[("industry", "retail")] == 0.2 and pairs[("industry", "fai")] == 0.4
     assert scenario.correlation_method == "iman_conover"
     assert scenario.warnings == ()
 
 
+def test_readme_links_example_is_valid(tmp_path):
+    """The links example, written into a child of the baseline, loads and means what it says."""
+    child = f'extends = "{BASELINE.as_posix()}"\n[scenario]\nname = "关联"\n' + toml_block("[indicators.gdp.drivers]")
+    (tmp_path / "linked.toml").write_text(child, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "linked.toml")
+    drivers = {d.indicator: d for d in scenario.indicator("gdp").drivers}
+    assert drivers["industry"].elasticity == 0.3 and drivers["industry"].at == pytest.approx(0.08)
+    [jobs] = scenario.indicator("urban_jobs").drivers
+    assert (jobs.unit, jobs.elasticity) == ("人/pp", pytest.approx(17_000))
+
+
 def test_readme_events_example_is_valid():
-    events = code_blocks("toml")[4]
+    events = toml_block("[events.epidemic]")
     scenario = load_scenario(BASELINE)
     text = BASELINE.read_text(encoding="utf-8") + "\n" + events
     with_events = parse_scenario(text, "README.md")
@@ -110,7 +127,7 @@ def test_readme_events_example_is_valid():
 
 
 def test_readme_extends_example_is_valid(tmp_path):
-    example = code_blocks("toml")[1]
+    example = toml_block("extends = ")
     shutil.copy(BASELINE, tmp_path / BASELINE.name)
     (tmp_path / "what-if.toml").write_text(example, encoding="utf-8")
     scenario = load_scenario(tmp_path / "what-if.toml")

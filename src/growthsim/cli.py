@@ -576,7 +576,7 @@ def sensitivity(
     from . import __version__
     from .engine import DEFAULT_CHUNK_SIZE
     from .export import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
-    from .render import _scenario_fields, dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
+    from .render import SENSITIVITY_COLUMNS, _scenario_fields, dumps, rows_to_csv, sensitivity_rows, sensitivity_tables
     from .sensitivity import sensitivity as analyse
 
     loaded = _load(_scenario_path(scenario), overrides)
@@ -591,8 +591,7 @@ def sensitivity(
     from .charts import sensitivity_charts
     from .diagnostics import ScenarioError
 
-    columns = ("indicator", "input", "name", "p_low", "p_high", "swing", "spearman", "mean_hit", "mean_miss",
-               "p_bottom_tenth", "p_top_tenth")
+    columns = SENSITIVITY_COLUMNS
     with _ChartFolder(plot, out, "sensitivity") as charts:
         with _input_errors(ScenarioError):
             results = analyse(loaded, indicator, draws, seed)

@@ -213,10 +213,12 @@ def compare(
               for indicator_id in ids for k in range(1, len(models))
               if indicator_id in target_index[0] and indicator_id in target_index[k]}
     paired_all = {k: _PairedCounts(_pair_batch(batches[0], batches[k])) for k in range(1, len(models))}
+    def driven(model, indicator_id: str) -> bool:
+        return bool(model.links.get(model.rows[indicator_id]))
+
     channels = {(indicator_id, k): _ChannelCounts(models[0].rows[indicator_id], models[k].rows[indicator_id],
                                                   (models[0], models[k]), _pair_batch(batches[0], batches[k]))
-                for (indicator_id, k) in paired
-                if models[0].links.get(models[0].rows[indicator_id]) or models[k].links.get(models[k].rows[indicator_id])}
+                for (indicator_id, k) in paired if driven(models[0], indicator_id) or driven(models[k], indicator_id)}
 
     for start, stop in chunks(n_draws, chunk_size):
         outcomes = [evaluate(model, sample(model, entropy, start, stop, batch=batch))

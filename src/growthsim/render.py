@@ -687,6 +687,12 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
     }
 
 
+# the long CSV of `sensitivity`: a row per target and input
+SENSITIVITY_COLUMNS = ("indicator", "input", "name", "p_low", "p_high", "swing", "swing_links", "swing_correlations",
+                       "p_low_links", "p_high_links", "spearman", "mean_hit", "mean_miss", "p_bottom_tenth",
+                       "p_top_tenth")
+
+
 def sensitivity_rows(results) -> list[dict[str, Any]]:
     """The sensitivity analysis as plain data (rates as fractions)."""
     return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [

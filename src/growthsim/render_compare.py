@@ -136,18 +136,19 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
 
     def amount(value: float) -> str:
         if indicator.expect.value == "amount":
-            return f"{value:+,.4g}{indicator.unit}"
+            return f"{value:+,.0f}{indicator.unit}" if indicator.kind == "count" else f"{value:+,.4g}{indicator.unit}"
         return f"{value * 100:+.2f}pp"
 
-    def moved(estimate) -> bool:
-        return estimate.mean != 0 and not estimate.ci[0] <= 0 <= estimate.ci[1]
+    def moved(estimate) -> bool:  # beyond its Monte Carlo error, and not 0 as shown
+        shown = amount(estimate.value).lstrip("+-−").rstrip(indicator.unit + "p")
+        return not estimate.ci[0] <= 0 <= estimate.ci[1] and shown.strip("0.,") != ""
 
-    parts = [f"经{names.get(driver, driver)} {amount(e.mean)}" for driver, e in channels.drivers if moved(e)]
+    parts = [f"经{names.get(driver, driver)} {amount(e.value)}" for driver, e in channels.drivers if moved(e)]
     if moved(channels.own):
-        parts.append(f"自身 {amount(channels.own.mean)}")
+        parts.append(f"自身 {amount(channels.own.value)}")
     if not parts:
         return None
-    return Text(f"均值 {amount(channels.outcome.mean)}：" + "，".join(parts), style="dim")
+    return Text(f"均值 {amount(channels.outcome.value)}：" + "，".join(parts), style="dim")
 
 
 def comparison_table(comparison):

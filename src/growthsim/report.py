@@ -18,7 +18,15 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .render import _assumption_text, _fmt_interval, _fmt_metric, band_of, format_share, summary_to_dict
+from .render import (
+    _assumption_text,
+    _elasticity_text,
+    _fmt_interval,
+    _fmt_metric,
+    band_of,
+    format_share,
+    summary_to_dict,
+)
 from .scenario import Indicator, Scenario
 
 __all__ = ["TargetAdvice", "Report", "build_report", "report_html", "GENERATOR"]
@@ -466,6 +474,18 @@ def _assumptions(scenario: Scenario, several: bool) -> str:
             for event in scenario.events)
         parts.append("<table><tr><th>冲击事件</th><th>发生概率</th><th>影响</th><th>依据</th></tr>"
                      f"{events}</table>")
+    linked = [(indicator, driver) for indicator in scenario.indicators for driver in indicator.drivers]
+    if linked:
+        by_id = {i.id: i for i in scenario.indicators}
+        links = "".join(
+            f"<tr><td>{_e(indicator.name)}</td><td>{_e(by_id[driver.indicator].name)}</td>"
+            f"<td class=\"num\">{_e(_elasticity_text(driver))}</td>"
+            f"<td class=\"num\">{_e(by_id[driver.indicator].fmt(driver.at))}</td>"
+            f"<td class=\"source\">{_e(driver.source or _one_line(driver.rationale or ''))}</td></tr>"
+            for indicator, driver in linked)
+        parts.append("<table><tr><th>受驱动指标</th><th>驱动指标</th><th>弹性</th><th>参照值</th><th>依据</th></tr>"
+                     f"{links}</table><p class=\"small\">关联：受驱动指标的结果 = 自身假设 + 弹性 × (驱动指标结果 − 参照值)，"
+                     "逐次模拟计算；改变驱动指标的假设会经关联传到受驱动指标。</p>")
     if scenario.correlations:
         names = {i.id: i.name for i in scenario.indicators}
         pairs = "；".join(f"{_e(names.get(a, a))}—{_e(names.get(b, b))} {rho:+.2f}"

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from .dependence import is_correlation_matrix, marginal_of, nearest_correlation, score_correlations
-from .distributions import quantile_of
 from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
+from .distributions import quantile_of
 from .events import EFFECT_KINDS, Effect, Event
 from .formulas import FormulaError, parse_formula
 from .quantities import Expect, format_value
@@ -119,7 +119,8 @@ class LinkChecks:
         by_id = {i.id: i for i in indicators}
 
         def law(indicator: Indicator):  # a held fixed value: the law it is held within
-            return None if indicator.assumption is None else indicator.assumption.law or indicator.assumption.distribution
+            assumption = indicator.assumption
+            return None if assumption is None else assumption.law or assumption.distribution
 
         marginals = [marginal_of(law(by_id[i]), by_id[i].kind == "count") for i in ids]
         scores, beyond = score_correlations(matrix, marginals)
