@@ -393,3 +393,46 @@ def test_a_later_distribution_drops_the_law_and_a_second_fixed_value_keeps_it(tm
     assert compile_model(kept).held[0][1] == pytest.approx(stats.norm.cdf(-0.5), abs=1e-12)
     dropped = load_scenario(path, ['x.growth={dist="fixed",value="8%"}', 'x.growth={dist="normal",mean="9%",sd="1pp"}'])
     assert dropped.indicator("x").assumption.law is None
+
+
+def test_solve_seeks_a_drivers_parameter_for_a_driven_target(tmp_path):
+    """'What investment growth gives GDP a 30% chance?': y's P(hit) moves only through the link."""
+    path = tmp_path / "linked.toml"
+    path.write_text(linked(0.5, target="7%", draws=50_000), encoding="utf-8")
+    result = solve(path, "y", 0.3, "x.growth.mean", n_draws=50_000, seed=2)
+    # P(y >= 7%) = 0.3 where 6% + 0.5 (mean - 9%) = 7% - z_0.7 sd
+    sd = math.hypot(0.01, 0.5 * 0.02)
+    exact = 0.09 + (0.01 - stats.norm.ppf(0.7) * sd) / 0.5
+    low, high = result.interval
+    assert low <= exact <= high and high - low < 0.005
+
+
+def test_set_reaches_a_links_keys_and_an_elasticity_of_zero_switches_it_off(tmp_path):
+    path = tmp_path / "linked.toml"
+    path.write_text(linked(0.5), encoding="utf-8")
+    off = load_scenario(path, ["y.drivers.x.elasticity=0"])
+    model = compile_model(off)
+    values = sample(model, 1, 0, 10_000).values
+    np.testing.assert_array_equal(values[model.rows["y"]], own_part(model, values, model.rows["y"]))
+    moved = load_scenario(path, ['y.drivers.x.at="10%"'])
+    assert moved.indicator("y").drivers[0].at == pytest.approx(0.10)
+    assert moved.origin("indicators", "y", "drivers", "x", "at") == '--set y.drivers.x.at="10%"'
+
+
+def test_removing_a_driver_drops_its_links_and_says_so(tmp_path):
+    (tmp_path / "linked.toml").write_text(linked(0.5), encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "linked.toml"\nremove_indicators = ["x"]\n[scenario]\nname = "c"\n', encoding="utf-8")
+    scenario = load_scenario(child)
+    assert scenario.indicator("y").drivers == ()
+    [warning] = [w for w in scenario.warnings if w.key == "indicators.y"]
+    assert "x drove y, and remove_indicators in" in warning.message and warning.severity == "warning"
+
+
+def test_fixing_a_driven_indicator_says_its_outcome_still_moves(tmp_path):
+    path = tmp_path / "linked.toml"
+    path.write_text(linked(0.5), encoding="utf-8")
+    scenario = what_if(path, ['y.growth={dist="fixed",value="5%"}'])
+    [warning] = [w for w in scenario.warnings if w.key == "indicators.y.growth"]
+    assert "its outcome still moves with them" in warning.message
+    assert "y.drivers.x.elasticity=0" in warning.message

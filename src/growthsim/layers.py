@@ -57,6 +57,8 @@ class Resolved:
     # (indicator id, assumption key) -> (the assumption table a fixed value replaced, who wrote it):
     # the law the fixed value holds the input within (scenario.Assumption.law)
     laws: dict[tuple[str, str], tuple[dict, str]] = field(default_factory=dict)
+    # (dependent, removed driver, the layer that removed it): links that went with a removed indicator
+    dropped_links: list[tuple[str, str, Source]] = field(default_factory=list)
 
     def source_of(self, path: Sequence) -> Source:
         path = tuple(path)
@@ -243,6 +245,7 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
         _forget(resolved.origins, ("indicators", indicator_id))
         resolved.removed[indicator_id] = source
         _drop_correlations_of(resolved, indicator_id)
+        _drop_links_to(resolved, indicator_id, source)
     if problems:
         diagnostics = []
         for path, message in problems:
@@ -263,6 +266,18 @@ def _drop_correlations_of(resolved: Resolved, indicator_id: str) -> None:
         if isinstance(partners, dict) and indicator_id in partners:
             del partners[indicator_id]
             _forget(resolved.origins, ("correlations", first, indicator_id))
+
+
+def _drop_links_to(resolved: Resolved, indicator_id: str, source: Source) -> None:
+    """A removed indicator's links go with it, as its correlations do (validation says so)."""
+    for dependent, body in resolved.raw.get("indicators", {}).items():
+        drivers = body.get("drivers") if isinstance(body, dict) else None
+        if isinstance(drivers, dict) and indicator_id in drivers:
+            del drivers[indicator_id]
+            _forget(resolved.origins, ("indicators", dependent, "drivers", indicator_id))
+            resolved.dropped_links.append((dependent, indicator_id, source))
+            if not drivers:
+                del body["drivers"]
 
 
 def _replaces_whole(path: tuple, value: Any) -> bool:

@@ -111,6 +111,9 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
     }
     if row.stretch is not None:
         out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
+    if indicator.drivers:  # elasticity in code units (rates as fractions); as written with its unit
+        out["drivers"] = [{"indicator": d.indicator, "elasticity": d.elasticity, "at": d.at, "unit": d.unit,
+                           "elasticity_in_unit": d.elasticity / d.factor} for d in indicator.drivers]
     return out
 
 
@@ -275,7 +278,7 @@ def _elasticity_text(driver) -> str:
 def _spread(indicator: Indicator, sd: float) -> str:
     """A standard deviation in the indicator's terms: points for percentages, the unit for amounts."""
     if indicator.expect is Expect.AMOUNT:
-        return format_value(sd, Expect.AMOUNT, indicator.unit)
+        return format_value(float(f"{sd:.3g}"), Expect.AMOUNT, indicator.unit)  # three figures say enough
     return f"{sd * 100:.2f}pp"
 
 

@@ -347,6 +347,12 @@ class LinkChecks:
         """Each indicator's drivers (read in validation.indicator, checked here once every indicator
         is known), and no circle through links and formulas together."""
         by_id = {i.id: i for i in indicators}
+        for dependent, removed, remover in self.resolved.dropped_links:
+            if dependent in by_id:
+                self.report(("indicators", dependent), f"{removed} drove {dependent}, and remove_indicators in "
+                            f"{remover.label} removed it: the link goes with it, so {dependent} no longer moves with "
+                            f"{removed}, and its own assumption (stated for {removed} at its reference value) is "
+                            "now the whole of it", at="key", severity="warning")
         linked: dict[str, tuple[Driver, ...]] = {}
         for indicator_id, raw in self.raw_drivers.items():
             dependent = by_id.get(indicator_id)
@@ -364,6 +370,17 @@ class LinkChecks:
                        for driver_id, entry in raw.items()]
             linked[indicator_id] = tuple(d for d in drivers if d is not None)
         indicators = [dataclasses.replace(i, drivers=linked[i.id]) if i.id in linked else i for i in indicators]
+        for indicator in indicators:
+            assumption = indicator.assumption
+            if indicator.drivers and assumption is not None and assumption.law is not None \
+                    and assumption.dist == "fixed":
+                names = ", ".join(d.indicator for d in indicator.drivers)
+                self.report(("indicators", indicator.id, assumption.on),
+                            f"{indicator.id} is driven by {names}: a fixed value holds its own part (what they "
+                            f"leave unexplained), and its outcome still moves with them. To hold the outcome "
+                            f"itself, switch its links off too: "
+                            + " ".join(f"{indicator.id}.drivers.{d.indicator}.elasticity=0" for d in indicator.drivers),
+                            at="key", severity="warning")
         graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
                         *(d.indicator for d in i.drivers)]
                  for i in indicators if i.formula is not None or i.drivers}
