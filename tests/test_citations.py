@@ -18,7 +18,12 @@ SHIPPED = sorted((REPO / "scenarios").glob("*.toml"))
 
 
 def citations(text: str) -> list[str]:
-    return re.findall(r'^source = "([^"]+)"', text, flags=re.M)
+    """Every source, on a line of its own or inside an inline table (a link's { at = ..., source = ... })."""
+    return re.findall(r'(?:^|[{,]\s*)source = "([^"]+)"', text, flags=re.M)
+
+
+def test_citations_inside_inline_tables_are_checked_too():
+    assert citations('x = { at = "8.8%", source = "一(一): a" }\nsource = "二: b"') == ["一(一): a", "二: b"]
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

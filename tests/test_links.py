@@ -436,3 +436,59 @@ def test_fixing_a_driven_indicator_says_its_outcome_still_moves(tmp_path):
     [warning] = [w for w in scenario.warnings if w.key == "indicators.y.growth"]
     assert "its outcome still moves with them" in warning.message
     assert "y.drivers.x.elasticity=0" in warning.message
+
+
+def test_gdp_with_investment_at_its_p10_is_one_number_in_every_command():
+    """The issue's test on the shipped baseline: compare --what-if, solve and the tornado agree."""
+    from growthsim.distributions import quantity_at
+
+    n, seed = 40_000, 9
+    base = load_scenario(BASELINE)
+    fai = base.indicator("fai").assumption.distribution
+    p10 = float(quantity_at(fai, np.array([0.1]), False)[0])
+    [tornado] = sensitivity(base, "gdp", n_draws=n, seed=seed)
+    p_tornado = next(e for e in tornado.inputs if e.input == "fai").p_low
+    held = f'fai.growth={{dist="fixed",value="{p10 * 100:.10f}%"}}'
+    comparison = compare([base, what_if(BASELINE, [held])], n, seed=seed)
+    p_what_if = next(row for row in comparison.rows if row.id == "gdp").summaries[1].hit.p
+    assert abs(p_what_if - p_tornado) < mc_tolerance(p_tornado, n)
+    result = solve(BASELINE, "gdp", p_tornado, "fai.growth.value", overrides=[held], n_draws=n, seed=seed)
+    low, high = result.interval
+    assert low <= p10 <= high, (result.interval, p10)
+
+
+@pytest.mark.parametrize(("kind", "driver_kind", "elasticity", "unit", "per_unit"), [
+    ("rate", "flow", "-0.2", "pp/pp", -0.2),        # Okun: unemployment falls 0.2pp per point of growth
+    ("change", "flow", "0.05", "pp/pp", 0.05),       # urbanisation's change on growth
+    ("rate", "count", '"0.0001pp/户"', "pp/户", 1e-4),  # a rate on a count: pp per unit, 1/100 in code
+    ("count", "count", "0.5", "户/户", 0.5),
+    ("flow", "rate", '"1.5%/%"', None, None),        # %/% is for a growth on a growth only: an error
+])
+def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasticity, unit, per_unit):
+    quantity = {"flow": ("growth", '"6%"', '"1pp"'), "rate": ("level", '"5%"', '"0.3pp"'),
+                "change": ("change", '"0.5pp"', '"0.2pp"'), "count": ("level", "10000", "500")}
+    at = {"flow": '"6%"', "rate": '"5%"', "count": "10000"}[driver_kind]
+
+    def section(indicator_id: str, of_kind: str) -> str:
+        key, mean, sd = quantity[of_kind]
+        extra = 'basis = "real"\nbaseline = 100\nsource = "t"\n' if of_kind == "flow" else ""
+        unit_of = {"flow": "亿元", "count": "户"}.get(of_kind, "%")
+        return (f'[indicators.{indicator_id}]\nname = "{indicator_id}"\nunit = "{unit_of}"\nkind = "{of_kind}"\n{extra}'
+                f'[indicators.{indicator_id}.{key}]\ndist = "normal"\nmean = {mean}\nsd = {sd}\nrationale = "t"\n')
+
+    text = scenario_text(section("x", driver_kind) + section("y", kind)
+                         + f'[indicators.y.drivers]\nx = {{ elasticity = {elasticity}, at = {at}, rationale = "t" }}\n')
+    if unit is None:
+        with pytest.raises(ScenarioError, match="so the elasticity is in pp/pp, not %/%"):
+            parse_scenario(text)
+        return
+    scenario = parse_scenario(text)
+    [driver] = scenario.indicator("y").drivers
+    assert driver.unit == unit and driver.elasticity / driver.factor == pytest.approx(per_unit)
+    model = compile_model(scenario)
+    values = sample(model, 4, 0, 5_000).values
+    x, y = values[model.rows["x"]], values[model.rows["y"]]
+    scale_y = 1.0 if kind == "count" else 0.01  # a point is 1/100 in code
+    scale_x = 1.0 if driver_kind == "count" else 0.01
+    expected = own_part(model, values, model.rows["y"]) + per_unit * scale_y / scale_x * (x - driver.at)
+    np.testing.assert_allclose(y, np.maximum(np.rint(expected), 0) if kind == "count" else expected, atol=1e-12)
