@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -216,3 +217,15 @@ def test_wheel_ships_the_default_scenario(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "growthsim/scenarios/luolong-2023-baseline.toml" in names
     assert "growthsim/cli.py" in names
+
+
+def test_readme_investment_what_if_numbers_are_the_tools():
+    """The links paragraph quotes the FAI what-if's numbers: they must be what the tool prints."""
+    result = runner.invoke(app, ["compare", "--what-if", "fai.growth.mode=5%", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row["scenarios"] for row in json.loads(result.stdout)["indicators"]}
+    before, after = (f"{rows['gdp'][k]['p_hit'] * 100:.1f}%" for k in (0, 1))
+    assert f"GDP's P(hit) from {before} to {after}" in " ".join(README.split())
+    jobs = rows["urban_jobs"][1]["channels"]["drivers"]["gdp"]["change"]
+    assert f"new urban jobs by\nabout {-jobs:.0f}".replace("\n", " ") in " ".join(README.split())
+    assert rows["gdp"][1]["channels"]["drivers"]["fai"]["change"] == pytest.approx(-0.005)
