@@ -335,6 +335,10 @@ CATALOGUE: dict[str, list[str]] = {
         f"many-mistakes.toml:87:21: indicators.revenue.target: {_SIDE}",
     ],
     # -- links (drivers) ---------------------------------------------------------------------
+    "driver-chinese-name": [
+        "driver-chinese-name.toml:40:1: indicators.gdp.drivers.\"固定资产投资\": '固定资产投资' is the name of fai: a "
+        "link names its driver by its id, fai = { ... }",
+    ],
     "driver-unknown": ["driver-unknown.toml:40:1: indicators.gdp.drivers.fia: no indicator 'fia' (did you mean 'fai'?)"],
     "driver-missing-elasticity": [
         "driver-missing-elasticity.toml:40:1: indicators.gdp.drivers.fai: missing required key 'elasticity': how "
@@ -350,7 +354,8 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "driver-wrong-unit": [
         "driver-wrong-unit.toml:40:22: indicators.gdp.drivers.fai.elasticity: gdp is a growth and fai a growth, "
-        "so the elasticity is in pp/pp, not 人/pp: write e.g. elasticity = \"0.1pp/pp\" (or the bare number)",
+        "so the elasticity is in pp/pp, not 人/pp: write the elasticity as a number in pp/pp, bare or with its "
+        "unit, e.g. elasticity = \"…pp/pp\"",
     ],
     "driver-itself": [
         "driver-itself.toml:40:1: indicators.gdp.drivers.gdp: an indicator cannot drive itself: its own "

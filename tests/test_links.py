@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
@@ -462,7 +463,8 @@ def test_gdp_with_investment_at_its_p10_is_one_number_in_every_command():
     ("change", "flow", "0.05", "pp/pp", 0.05),       # urbanisation's change on growth
     ("rate", "count", '"0.0001pp/户"', "pp/户", 1e-4),  # a rate on a count: pp per unit, 1/100 in code
     ("count", "count", "0.5", "户/户", 0.5),
-    ("flow", "rate", '"1.5%/%"', None, None),        # %/% is for a growth on a growth only: an error
+    ("flow", "rate", '"1.5%/%"', "pp/pp", 1.5),      # % stands for points on either side
+    ("flow", "count", '"1.5%/%"', None, None),       # but not for a count: an error
 ])
 def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasticity, unit, per_unit):
     quantity = {"flow": ("growth", '"6%"', '"1pp"'), "rate": ("level", '"5%"', '"0.3pp"'),
@@ -479,7 +481,7 @@ def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasti
     text = scenario_text(section("x", driver_kind) + section("y", kind)
                          + f'[indicators.y.drivers]\nx = {{ elasticity = {elasticity}, at = {at}, rationale = "t" }}\n')
     if unit is None:
-        with pytest.raises(ScenarioError, match="so the elasticity is in pp/pp, not %/%"):
+        with pytest.raises(ScenarioError, match="so the elasticity is in pp/户, not %/%"):
             parse_scenario(text)
         return
     scenario = parse_scenario(text)
@@ -492,3 +494,49 @@ def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasti
     scale_x = 1.0 if driver_kind == "count" else 0.01
     expected = own_part(model, values, model.rows["y"]) + per_unit * scale_y / scale_x * (x - driver.at)
     np.testing.assert_allclose(y, np.maximum(np.rint(expected), 0) if kind == "count" else expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(("written", "per_person_per_point"), [
+    ('"170人/pp"', 170), ('"0.017万人/pp"', 170), ('"170 人 / 个百分点"', 170), ("170", 170)])
+def test_an_elasticity_may_carry_wan_and_yi_in_its_unit(written, per_person_per_point):
+    body = flow("gdp", "6%", "2pp") + f"""
+    [indicators.jobs]
+    name = "jobs"
+    unit = "人"
+    kind = "count"
+
+    [indicators.jobs.level]
+    dist = "normal"
+    mean = 13000
+    sd = 800
+    rationale = "test"
+
+    [indicators.jobs.drivers]
+    gdp = {{ elasticity = {written}, at = "5%", rationale = "test" }}
+    """
+    [driver] = parse_scenario(scenario_text(body)).indicator("jobs").drivers
+    assert driver.elasticity == pytest.approx(per_person_per_point * 100)
+
+
+@pytest.mark.parametrize("written", ['"10%"', '"1/10"', '"0.1人/pp"', '"1.3%"'])
+def test_a_unit_that_does_not_fit_is_refused_without_guessing_a_number(written):
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(linked(0.5).replace("elasticity = 0.5", f"elasticity = {written}"))
+    [problem] = caught.value.diagnostics
+    assert "pp/pp" in problem.message and not re.search(r'"[0-9.]+pp/pp"', problem.message)
+
+
+def test_compare_draws_every_scenario_with_the_copula_when_one_holds_an_input(tmp_path):
+    """Under Iman-Conover a held input switches its scenario to the copula; the reference follows,
+    so that an indicator the what-if leaves alone (w: correlated with z, not with the held x) stays
+    exactly the same."""
+    path = _correlated(tmp_path, "iman_conover")
+    text = path.read_text(encoding="utf-8") + flow("w", "3%", "1pp")
+    text = text.replace("[correlations]\nx = { z = 0.6 }", "[correlations]\nx = { z = 0.6 }\nw = { z = 0.3 }")
+    text += '\n[indicators.w.target]\nat_least = "3%"\nsource = "t"\n'
+    path.write_text(text, encoding="utf-8")
+    comparison = compare([load_scenario(path), what_if(path, ['x.growth={dist="fixed",value="8%"}'])], 20_000,
+                         seed=3)
+    assert comparison.notes and "drawn with it" in comparison.notes[0]
+    w = next(row for row in comparison.rows if row.id == "w").differences[1]
+    assert w.delta == 0 and w.se == 0

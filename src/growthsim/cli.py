@@ -473,6 +473,8 @@ def compare(
                                                progress=progress, command_line=_command_line(),
                                                extra=charts.into_out(comparison_charts))
         charts.finish(comparison_charts, comparison)
+    for note in comparison.notes:
+        _console(stderr=True).print(f"note: {note}", style="yellow", markup=False)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(comparison_to_dict(comparison)))
     elif output_format is OutputFormat.csv:

@@ -21,7 +21,7 @@ import numpy as np
 from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
 from .evaluation import evaluate
 from .intervals import Z_95, Estimate, Probability, batch_floor, batch_ratio, mean_estimate, t_95, wilson_interval
-from .links import link_terms
+from .links import own_part
 from .model import compile_model
 from .sampling import batch_size, sample
 from .scenario import Indicator, Scenario
@@ -47,13 +47,23 @@ class Difference:
 
 @dataclass(frozen=True)
 class Channels:
-    """Where a driven target's change came from: the change of the mean of its drawn quantity
-    (growth, level, change or count) against the first scenario, split into what came through
-    each driver's link and what came from its own part. Paired, per draw, so each has its error."""
+    """Where a driven target's change came from: the change of the mean of what it tests (its
+    drawn quantity: growth, level, change or count; for a relative target, the difference to the
+    other indicator) against the first scenario, split into parts that add up to it. Paired, per
+    draw, so each part has its error.
+
+    For a link y = own + e (x - a), the change from scenario A to B is
+        e_B (x_B - x_A)                      what the driver's own change brought (``drivers``)
+      + e_B (x_A - a_B) - e_A (x_A - a_A)    the link itself restated: elasticity or reference (``settings``)
+      + own_B - own_A                        the indicator's own part (``own``)
+    and, for a relative target, minus the other indicator's change (``reference``)."""
 
     outcome: Estimate
     own: Estimate
-    drivers: tuple[tuple[str, Estimate], ...]  # (driver id, change of its link's term)
+    drivers: tuple[tuple[str, Estimate], ...]  # (driver id, e_B x the driver's change)
+    settings: Estimate | None = None  # None when no link's elasticity or reference changed
+    reference: Estimate | None = None  # relative targets: minus the change of the other indicator
+    reference_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ class Comparison:
     joint_differences: tuple  # Difference | None per scenario, for P(all)
     n_draws: int
     seed: int
+    notes: tuple[str, ...] = ()  # how the scenarios were drawn, where it is not as `run` would
 
 
 class _PairedCounts:
@@ -149,33 +160,47 @@ class _PairedMeans:
 
 
 class _ChannelCounts:
-    """Channels of one driven target between the first scenario and another."""
+    """Channels of one driven target between the first scenario and another (see Channels)."""
 
-    def __init__(self, row_first: int, row_other: int, models, batch: int | None) -> None:
-        self.rows = (row_first, row_other)
+    def __init__(self, indicator_id: str, models, batch: int | None) -> None:
         self.models = models
-        ids = []
-        for model, row in zip(models, self.rows):
-            ids += [model.indicators[d].id for d, _, _ in model.links.get(row, ()) if model.indicators[d].id not in ids]
-        self.driver_ids = ids
-        self.means = _PairedMeans(batch, 2 + len(ids))
-
-    def _parts(self, model, row: int, values: np.ndarray) -> np.ndarray:
-        """(2 + drivers, n): the outcome, its own part, and each driver's term (0 if not its driver)."""
-        parts = np.zeros((2 + len(self.driver_ids), values.shape[1]))
-        parts[0] = parts[1] = values[row]
-        for driver, term in link_terms(model, values, row):
-            parts[2 + self.driver_ids.index(model.indicators[driver].id)] = term
-            parts[1] -= term
-        return parts
+        self.rows = tuple(model.rows[indicator_id] for model in models)
+        ref = [model.targets[model.target_of_row[row]].reference_row for model, row in zip(models, self.rows)]
+        self.reference_ids = [None if r is None else model.indicators[r].id for model, r in zip(models, ref)]
+        links = [{model.indicators[d].id: (e, a) for d, e, a in model.links.get(row, ())}
+                 for model, row in zip(models, self.rows)]
+        self.links = links
+        self.driver_ids = list(dict.fromkeys([*links[0], *links[1]]))
+        self.restated = links[0] != links[1]
+        # outcome, own, reference, settings, then one per driver
+        self.means = _PairedMeans(batch, 4 + len(self.driver_ids))
 
     def add(self, first: np.ndarray, other: np.ndarray) -> None:
-        self.means.add(self._parts(self.models[1], self.rows[1], other)
-                       - self._parts(self.models[0], self.rows[0], first))
+        (a, b), values = self.models, (first, other)
+        (row_a, row_b) = self.rows
+        parts = np.zeros((4 + len(self.driver_ids), first.shape[1]))
+        parts[0] = other[row_b] - first[row_a]
+        parts[1] = own_part(b, other, row_b) - own_part(a, first, row_a)
+        for k, model, sign in ((0, a, 1.0), (1, b, -1.0)):  # minus the change of the other indicator
+            if self.reference_ids[k] is not None:
+                parts[2] += sign * values[k][model.rows[self.reference_ids[k]]]
+        parts[0] += parts[2]
+        for j, driver in enumerate(self.driver_ids):
+            x_a = first[a.rows[driver]] if driver in a.rows else other[b.rows[driver]]
+            x_b = other[b.rows[driver]] if driver in b.rows else x_a
+            e_a, at_a = self.links[0].get(driver, (0.0, 0.0))
+            e_b, at_b = self.links[1].get(driver, (0.0, 0.0))
+            parts[4 + j] = e_b * (x_b - x_a)
+            parts[3] += e_b * (x_a - at_b) - e_a * (x_a - at_a)
+        self.means.add(parts)
 
     def channels(self) -> Channels:
-        return Channels(self.means.estimate(0), self.means.estimate(1),
-                        tuple((d, self.means.estimate(2 + k)) for k, d in enumerate(self.driver_ids)))
+        estimate = self.means.estimate
+        reference = next((r for r in self.reference_ids if r is not None), None)
+        return Channels(estimate(0), estimate(1),
+                        tuple((d, estimate(4 + k)) for k, d in enumerate(self.driver_ids)),
+                        estimate(3) if self.restated else None,
+                        estimate(2) if reference is not None else None, reference)
 
 
 def _pair_batch(*batches: int | None) -> int | None:
@@ -199,6 +224,7 @@ def compare(
     """
     if not scenarios:
         raise ValueError("compare needs at least one scenario")
+    scenarios, notes = _one_correlation_method(scenarios)
     models = [compile_model(s) for s in scenarios]
     first = scenarios[0]
     n_draws = int(n_draws if n_draws is not None else first.draws)
@@ -216,8 +242,8 @@ def compare(
     def driven(model, indicator_id: str) -> bool:
         return bool(model.links.get(model.rows[indicator_id]))
 
-    channels = {(indicator_id, k): _ChannelCounts(models[0].rows[indicator_id], models[k].rows[indicator_id],
-                                                  (models[0], models[k]), _pair_batch(batches[0], batches[k]))
+    channels = {(indicator_id, k): _ChannelCounts(indicator_id, (models[0], models[k]),
+                                                  _pair_batch(batches[0], batches[k]))
                 for (indicator_id, k) in paired if driven(models[0], indicator_id) or driven(models[k], indicator_id)}
 
     for start, stop in chunks(n_draws, chunk_size):
@@ -256,7 +282,26 @@ def compare(
         same_targets = {i.id for i in scenarios[0].targeted} == {i.id for i in scenarios[k].targeted}
         # P(all) over different sets of targets are different events: no difference is reported
         joint.append(counts.difference(a, b, n_draws) if a and b and same_targets else None)
-    return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy)
+    return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy, notes)
+
+
+def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Scenario], tuple[str, ...]]:
+    """A scenario that holds a correlated input at a fixed value is drawn with the Gaussian copula
+    (validation switches it; Iman-Conover cannot rank a constant). Compared with scenarios drawn
+    with Iman-Conover, everything correlated would differ by the method alone, not by the
+    assumptions: so the others are drawn with the copula too (the same distributions and rank
+    correlations), and the comparison says so."""
+    import dataclasses
+
+    holds = any(compile_model(s).held for s in scenarios)
+    switched = [s for s in scenarios if s.correlation_matrix and s.correlation_method != "gaussian_copula"]
+    if not (holds and switched):
+        return scenarios, ()
+    note = ("a scenario holds a correlated input at a fixed value, which needs the Gaussian copula: every scenario "
+            "is compared drawn with it (the same distributions and rank correlations as Iman-Conover), so that "
+            "only the assumptions differ: " + ", ".join(s.name for s in switched))
+    return [dataclasses.replace(s, correlation_method="gaussian_copula") if s in switched else s
+            for s in scenarios], (note,)
 
 
 def _target_ids(scenarios: Sequence[Scenario]) -> list[str]:
@@ -345,7 +390,8 @@ def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
         if i.assumption is None:
             return f"{i.metric} = {i.formula.text}"
         params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
-        return f"{i.assumption.on} ~ {i.assumption.dist}({params})"
+        held = f", held within {i.assumption.law.name}" if i.assumption.law is not None else ""
+        return f"{i.assumption.on} ~ {i.assumption.dist}({params}){held}"
 
     def target(i: Indicator) -> str | None:
         return None if i.target is None else i.target.text

@@ -217,16 +217,33 @@ def _drop_stale_provenance(resolved: Resolved, indicators: dict) -> None:
     for indicator_id, body in indicators.items():
         if not isinstance(body, dict) or not isinstance(inherited.get(indicator_id), dict):
             continue
+        drivers, inherited_drivers = body.get("drivers"), inherited[indicator_id].get("drivers")
+        if isinstance(drivers, dict) and isinstance(inherited_drivers, dict):
+            _drop_stale_link_provenance(resolved, indicator_id, drivers, inherited_drivers)
         for key, value in body.items():
             path = ("indicators", indicator_id, key)
             merged_into = inherited[indicator_id].get(key)
-            if not isinstance(value, dict) or not isinstance(merged_into, dict) or _replaces_whole(path, value):
+            if key == "drivers" or not isinstance(value, dict) or not isinstance(merged_into, dict) or _replaces_whole(path, value):
                 continue
             changes_numbers = any(k not in ("source", "rationale", "text") for k in value)
             if changes_numbers and not ({"source", "rationale"} & value.keys()):
                 for stale in ("source", "rationale"):
                     merged_into.pop(stale, None)
                     _forget(resolved.origins, (*path, stale))
+
+
+def _drop_stale_link_provenance(resolved: Resolved, indicator_id: str, drivers: dict, inherited: dict) -> None:
+    """The same for links: a layer that changes an inherited link's elasticity without saying why
+    drops the reasoning that argued for the old one (a changed reference keeps it: the rationale
+    of an elasticity does not depend on where the own assumption is stated)."""
+    for driver_id, entry in drivers.items():
+        old = inherited.get(driver_id)
+        if not isinstance(entry, dict) or not isinstance(old, dict):
+            continue
+        if "elasticity" in entry and not ({"source", "rationale"} & entry.keys()):
+            for stale in ("source", "rationale"):
+                old.pop(stale, None)
+                _forget(resolved.origins, ("indicators", indicator_id, "drivers", driver_id, stale))
 
 
 def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> None:
@@ -283,6 +300,8 @@ def _drop_links_to(resolved: Resolved, indicator_id: str, source: Source) -> Non
 def _replaces_whole(path: tuple, value: Any) -> bool:
     """Does this layer's value replace the inherited one instead of merging into it?"""
     if len(path) == 3 and path[0] == "indicators":
+        if path[2] == "drivers" and value == {}:
+            return True  # drivers = {}: the links are switched off, not merged into
         if path[2] in _ASSUMPTION_KEYS:
             return not isinstance(value, dict) or "dist" in value
         if path[2] == "target":

@@ -26,6 +26,7 @@ __all__ = [
     "format_points",
     "format_amount",
     "format_value",
+    "split_multiplier",
 ]
 
 
@@ -120,7 +121,7 @@ def _parse_bare(number: float, expect: Expect) -> float:
 _MULTIPLIERS = {"千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8}
 
 
-def _split_multiplier(unit: str) -> tuple[int, str]:
+def split_multiplier(unit: str) -> tuple[int, str]:
     """'万元' -> (10000, '元'); '户' -> (1, '户'). The longest multiplier prefix wins."""
     for word in sorted(_MULTIPLIERS, key=len, reverse=True):
         if unit.startswith(word) and len(unit) > len(word):
@@ -135,8 +136,8 @@ def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: st
         raise QuantityError(f"{raw!r}: this value takes a bare number (no unit is known here)")
     if suffix == unit:
         return _finite(number, raw)
-    written_factor, written_base = _split_multiplier(suffix)
-    unit_factor, unit_base = _split_multiplier(unit)
+    written_factor, written_base = split_multiplier(suffix)
+    unit_factor, unit_base = split_multiplier(unit)
     if suffix in _MULTIPLIERS:  # a number word without the unit: "73.8亿" for 亿元, "1.6万" for 户
         if _MULTIPLIERS[suffix] == unit_factor:
             return _finite(number, raw)  # "73.8亿" for unit 亿元 is 73.8亿元

@@ -240,7 +240,7 @@ def links_table(scenario: Scenario, shares):
 
     by_id = {i.id: i for i in scenario.indicators}
     share_of = {share.indicator: share for share in shares}
-    table = Table(title="关联 links (drivers)", show_lines=True, header_style="bold", caption_justify="left",
+    table = Table(title="关联 links (drivers)", header_style="bold", caption_justify="left",
                   caption="结果 = 自身抽样 + Σ 弹性 × (驱动指标结果 − 参照值)。解释份额：驱动项解释的结果方差比例（前65,536次模拟）。"
                           "outcome = own draw + sum of elasticity x (driver's outcome - at); share: of the "
                           "outcome's variance, explained by the links (first 65,536 draws)")
@@ -259,15 +259,28 @@ def links_table(scenario: Scenario, shares):
                         f"[{indicator.fmt(share.p05)}, {indicator.fmt(share.p95)}]")
             name.append(f"\n自身 own: sd {_spread(indicator, share.sd_own)}")
             name.append(f"\n驱动解释 explained: {share.share * 100:.0f}%", style="bold")
-        drivers, elasticities, reasons = Text(), Text(), Text()
-        for k, driver in enumerate(indicator.drivers):
+        for k, driver in enumerate(indicator.drivers):  # a row per link, the indicator in the first
             other = by_id[driver.indicator]
-            gap = "\n\n" if k else ""
-            drivers.append(f"{gap}{other.name}\n{other.id}")
-            elasticities.append(f"{gap}{_elasticity_text(driver)}\nat {other.fmt(driver.at)}")
-            reasons.append(gap + (driver.source or " ".join((driver.rationale or "—").split())))
-        table.add_row(name, drivers, elasticities, reasons)
+            elasticity = Text(_elasticity_text(driver))
+            elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "elasticity"), style="cyan")
+            elasticity.append(f"\nat {other.fmt(driver.at)}")
+            elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "at"), style="cyan")
+            reasons = Text(" ".join((driver.rationale or "").split()))
+            if driver.source:
+                reasons.append(("\n" if driver.rationale else "") + f"source: {driver.source}", style="dim")
+            if not (driver.rationale or driver.source):
+                reasons.append("—")
+            table.add_row(name if k == 0 else Text(""), Text(f"{other.name}\n{other.id}"), elasticity, reasons,
+                          end_section=k == len(indicator.drivers) - 1)
     return table
+
+
+def _changed_by(scenario: Scenario, indicator_id: str, driver_id: str, key: str) -> str:
+    """' ← parent.toml' (or ← --set …) when a layer other than the scenario's own file wrote a link's key."""
+    label = scenario.origin("indicators", indicator_id, "drivers", driver_id, key)
+    if label is None or label == scenario.path:
+        return ""
+    return f" ← {label if label.startswith('--') else Path(label).name}"
 
 
 def _elasticity_text(driver) -> str:
@@ -634,10 +647,13 @@ def _assumption_text(indicator: Indicator):
     p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
     params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
     text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
+    own = ""
     if indicator.drivers:
         drivers = ", ".join(f"{d.indicator} at {d.written_at}" for d in indicator.drivers)
-        text.append(f"\n自身部分 own part, stated for {drivers}; plus its links (see 关联 links)", style="bold")
-    text.append(f"\nmedian {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
+        text.append(f"\n自身部分 own part, stated for {drivers}; the outcome adds the links (see 关联 links)",
+                    style="bold")
+        own = "own part: "
+    text.append(f"\n{own}median {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
     if assumption.law is not None:
         law = assumption.law
         lo, hi = quantity_at(law, np.array([0.05, 0.95]), indicator.kind == "count")
@@ -717,15 +733,16 @@ def sensitivity_tables(results, top: int = 8) -> list:
                       caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
                               f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，"
                               f"随机种子 {target.seed}。"
-                              "摆幅为总效应；其中“经关联”为只经驱动关联（相关的输入不随之变动）的部分，"
-                              "“经相关”为经与之相关的输入的部分。"
+                              "摆幅为总效应，分为两部分：“直接/经关联”为该输入本身及经驱动关联传导的部分"
+                              "（与之相关的输入不随之变动），“经相关”为经与之相关的输入的部分。"
+                              "“·自身”指受驱动指标中驱动因素之外的部分。"
                               "最低/最高10%时：该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
                       caption_justify="left")
-        table.add_column("输入 input")
+        table.add_column("输入 input", overflow="fold")
         table.add_column("P(hit) @p10", justify="right")
         table.add_column("@p90", justify="right")
         table.add_column("摆幅 swing", justify="right")
-        table.add_column("经关联\n经相关", justify="right")
+        table.add_column("直接/经关联\n经相关", justify="right")
         table.add_column("秩相关 Spearman", justify="right")
         table.add_column("最低10%时\n最高10%时", justify="right")
         for effect in target.drivers[:top]:

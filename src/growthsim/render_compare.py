@@ -37,7 +37,10 @@ def _channels_fields(channels) -> dict[str, Any]:
         return {"change": e.value, "se": e.se, "ci": list(e.ci)}
 
     return {"channels": {"outcome": estimate(channels.outcome), "own": estimate(channels.own),
-                         "drivers": {driver: estimate(e) for driver, e in channels.drivers}}}
+                         "drivers": {driver: estimate(e) for driver, e in channels.drivers},
+                         "settings": None if channels.settings is None else estimate(channels.settings),
+                         "reference": None if channels.reference is None else estimate(channels.reference),
+                         "reference_id": channels.reference_id}}
 
 
 def comparison_to_dict(comparison) -> dict[str, Any]:
@@ -84,6 +87,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         "seed": comparison.seed,
         "indicators": indicators,
         "joint": joint,
+        "notes": list(comparison.notes),
         "events": events,
     }
 
@@ -105,6 +109,17 @@ def comparison_rows(comparison) -> list[dict[str, Any]]:
                 if value is not None:
                     rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
                                  "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
+        for number, (name, cells) in enumerate(zip(names, indicator["scenarios"]), start=1):
+            channels = cells.get("channels")
+            if not channels:
+                continue
+            parts = [("outcome", channels["outcome"]), ("own", channels["own"]),
+                     *((f"driver:{d}", e) for d, e in channels["drivers"].items()),
+                     ("settings", channels["settings"]), ("reference", channels["reference"])]
+            for part, estimate in parts:
+                if estimate is not None:
+                    rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
+                                 "statistic": f"channel_{part}", "value": estimate["change"]})
     for number, (name, cells) in enumerate(zip(names, document["joint"]), start=1):
         for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable"):
             value = cells[statistic]
@@ -143,12 +158,17 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
         shown = amount(estimate.value).lstrip("+-−").rstrip(indicator.unit + "p")
         return not estimate.ci[0] <= 0 <= estimate.ci[1] and shown.strip("0.,") != ""
 
-    parts = [f"经{names.get(driver, driver)} {amount(e.value)}" for driver, e in channels.drivers if moved(e)]
+    # one part a line, drivers by id: a table of several scenarios leaves each a narrow column
+    parts = [f"经{driver} {amount(e.value)}" for driver, e in channels.drivers if moved(e)]
+    if channels.settings is not None and moved(channels.settings):
+        parts.append(f"关联设定 {amount(channels.settings.value)}")
+    if channels.reference is not None and moved(channels.reference):
+        parts.append(f"对照 {channels.reference_id} {amount(channels.reference.value)}")
     if moved(channels.own):
         parts.append(f"自身 {amount(channels.own.value)}")
     if not parts:
         return None
-    return Text(f"均值 {amount(channels.outcome.value)}：" + "，".join(parts), style="dim")
+    return Text(f"均值 {amount(channels.outcome.value)}：\n" + "\n".join(parts), style="dim")
 
 
 def comparison_table(comparison):
@@ -163,7 +183,9 @@ def comparison_table(comparison):
         title="情景比较：各目标达成概率 P(hit)" + (f"\n本次改动 --set: {'; '.join(overrides)}" if overrides else ""),
         caption=(f"{comparison.n_draws:,}次模拟，随机种子 {comparison.seed}，各情景共用随机数（同一指标同一抽样）。"
                  f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"
-                 "受驱动的目标另列其增速（或数值）均值的变化来自哪条关联（经…）和自身部分。"),
+                 "受驱动的目标另列其所检验数值（增速、数值，或与对照指标之差）均值的变化及其来源："
+                 "经某驱动指标＝该指标自身变化经关联带来的部分；关联设定＝弹性或参照值的改动；"
+                 "对照＝相对目标中对照指标的变化（取负）；自身＝驱动之外的部分。"),
         caption_justify="left",
         header_style="bold",
     )

@@ -143,7 +143,9 @@ def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int,
         return TargetAdvice(None, None, None, None, f"该指标{what}，见下方驱动因素")
     name = parameter.rsplit(".", 1)[1]
     current = _with_unit(indicator.assumption.written[name], indicator)
-    what = f"{indicator.name}{_ON_WORDS.get(indicator.assumption.on, '')}的{_PARAMETER_WORDS.get(name, name)}"
+    own = "自身部分（驱动因素之外）" if indicator.drivers else ""  # a driven indicator's assumption is its own part
+    what = (f"{indicator.name}{_ON_WORDS.get(indicator.assumption.on, '')}{own}的"
+            f"{_PARAMETER_WORDS.get(name, name)}")
     key = f'{_e(what)}<span class="small">（<code>{_e(parameter)}</code>）</span>'
     share = _goal(goal)
     try:

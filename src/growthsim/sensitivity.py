@@ -136,7 +136,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
     outcomes = evaluate(model, draws)
-    names = ({i.id: i.name + ("（自身部分 own part）" if i.drivers else "") for i in scenario.indicators}
+    names = ({i.id: i.name + ("·自身" if i.drivers else "") for i in scenario.indicators}  # its own part
              | {f"event:{e.id}": e.name for e in scenario.events})
     out = []
     for indicator in targeted:

@@ -129,6 +129,15 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
                                    f"{parameter} = {written} gives P(hit) = {hit.p:.1%} (goal {goal:.0%}; "
                                    f"Monte Carlo interval of the answer {shown})", interval, None, best, seed, shown))
     first = results[0]
+    varied = base.indicator(parameter.split(".")[0])
+    if varied.drivers and parameter.split(".")[1] in ("growth", "level", "change"):
+        # the own part of a driven indicator: say so, or the value reads as the outcome's
+        drivers = ", ".join(d.indicator for d in varied.drivers)
+        results = [dataclasses.replace(r, message=f"{r.message}; {parameter} is {varied.id}'s own part, what "
+                                                  f"{drivers} leave{'s' if len(varied.drivers) == 1 else ''} "
+                                                  "unexplained (its outcome adds their links)")
+                   for r in results]
+        first = results[0]
     if len(results) > 1:
         side = "below" if first.value < best[0] else "above"
         other = results[1]

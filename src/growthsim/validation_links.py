@@ -13,10 +13,10 @@ import numpy as np
 
 from .dependence import is_correlation_matrix, marginal_of, nearest_correlation, score_correlations
 from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
-from .distributions import quantile_of
+from .distributions import quantile_of, quantity_at
 from .events import EFFECT_KINDS, Effect, Event
 from .formulas import FormulaError, parse_formula
-from .quantities import Expect, format_value
+from .quantities import Expect, format_value, split_multiplier
 from .scenario import BASES, DERIVED_METRICS, ID_PATTERN, Driver, Indicator
 
 __all__ = ["LinkChecks", "link_unit"]
@@ -24,6 +24,14 @@ __all__ = ["LinkChecks", "link_unit"]
 MAX_ELASTICITY = 1e6  # in the written unit: beyond it no link means anything a planner could state
 _ELASTICITY = re.compile(r"^\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)\s*(.*?)\s*$")
 _HELD_EDGE = 1e-3  # a fixed value beyond its law's 0.1-99.9% range is held at an extreme
+LINK_SWAMPS = 5  # a link whose 5-95% range is this many times the indicator's own is suspect
+
+
+def _span(indicator: Indicator, span: float) -> str:
+    """A range of values in the indicator's terms: points for percentages, its unit for amounts."""
+    if indicator.expect is Expect.AMOUNT:
+        return format_value(float(f"{span:.3g}"), Expect.AMOUNT, indicator.unit)
+    return f"{span * 100:.3g}pp"
 
 
 def link_unit(dependent: Indicator, driver: Indicator) -> tuple[str, float]:
@@ -47,6 +55,27 @@ def _quantity_words(indicator: Indicator) -> str:
 def _normal_unit(text: str) -> str:
     text = text.replace("个百分点", "pp").replace("百分点", "pp").replace("％", "%").replace(" ", "")
     return text.replace("per", "/").replace("每", "/")
+
+
+def _unit_scale(written: str, dependent: Indicator, driver: Indicator) -> float | None:
+    """The factor from an elasticity written in ``written`` ("170人/pp", "0.017万人/pp",
+    "-0.2pp/万人") to one in link_unit's unit, or None when it does not fit: each side is pp (or
+    %) for a percentage or points, or the indicator's unit with an optional 万/亿 in front."""
+    parts = _normal_unit(written).split("/")
+    if len(parts) != 2:
+        return None
+
+    def side(text: str, indicator: Indicator) -> float | None:  # written units per the indicator's unit
+        if indicator.expect is not Expect.AMOUNT:
+            return 1.0 if text in ("pp", "%") else None
+        multiplier, base = split_multiplier(text)
+        own_multiplier, own_base = split_multiplier(indicator.unit or "unit")
+        return own_multiplier / multiplier if base == own_base else None
+
+    top, bottom = side(parts[0], dependent), side(parts[1], driver)
+    if top is None or bottom is None:
+        return None
+    return bottom / top
 
 
 class LinkChecks:
@@ -143,7 +172,11 @@ class LinkChecks:
         fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
         for indicator in fixed:
             if indicator.assumption.law is None:
-                self.warn(("correlations",), f"{indicator.id} has a fixed value: a correlation with it has no effect")
+                self.warn(("correlations",), f"{indicator.id} has a fixed value: a correlation with it has no effect "
+                                             f"(its partners are drawn as if {indicator.id} were unknown). To hold "
+                                             f"{indicator.id} at a value so that its partners follow it, keep its "
+                                             "distribution here and fix the value in a child scenario (extends) "
+                                             "or with --what-if")
             else:
                 self.hold_in_range(indicator)
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
@@ -227,6 +260,12 @@ class LinkChecks:
                 ok = False
                 continue
             kind, value = kinds[0], item[kinds[0]]
+            if kind != "add" and indicator.drivers:  # add is the same either way: it moves the outcome
+                names = ", ".join(d.indicator for d in indicator.drivers)
+                self.report((*here, kind), f"{target_id} is driven by {names}: {kind} acts on its own part (what "
+                                           "they leave unexplained), and its links still add their effect. To move "
+                                           f"the outcome, act on {names} (the links carry it), or use add",
+                            at="key", severity="warning")
             if kind == "replace":
                 assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
                 if assumption is None:
@@ -359,8 +398,10 @@ class LinkChecks:
             if dependent is None:
                 continue  # left out for errors of its own
             path = ("indicators", indicator_id, "drivers")
-            if not isinstance(raw, dict) or not raw:
-                got = "an empty table" if isinstance(raw, dict) else kind_of(raw)
+            if isinstance(raw, dict) and not raw:
+                continue  # drivers = {}: no links (a child scenario switching its parent's off)
+            if not isinstance(raw, dict):
+                got = kind_of(raw)
                 self.report(path, "expected a table of drivers, each with its elasticity and the driver's value at "
                                   "which this indicator's own assumption is stated, e.g. [indicators."
                                   f"{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = \"10%\", "
@@ -370,7 +411,10 @@ class LinkChecks:
                        for driver_id, entry in raw.items()]
             linked[indicator_id] = tuple(d for d in drivers if d is not None)
         indicators = [dataclasses.replace(i, drivers=linked[i.id]) if i.id in linked else i for i in indicators]
+        by_id = {i.id: i for i in indicators}
         for indicator in indicators:
+            for driver in indicator.drivers:
+                self.check_link_size(indicator, driver, by_id[driver.indicator])
             assumption = indicator.assumption
             if indicator.drivers and assumption is not None and assumption.law is not None \
                     and assumption.dist == "fixed":
@@ -387,7 +431,11 @@ class LinkChecks:
         cycle = find_cycle(graph)
         if cycle:
             links = {i.id: {d.indicator for d in i.drivers} for i in indicators}
-            a, b = next((a, b) for a, b in zip(cycle, cycle[1:]) if b in links[a])
+            edges = [(a, b) for a, b in zip(cycle, cycle[1:]) if b in links[a]]
+            # point at a link the scenario's own file wrote, if one did: the change that closed the circle
+            own = [(a, b) for a, b in edges
+                   if self.resolved.source_of(("indicators", a, "drivers", b)) is self.resolved.main]
+            a, b = (own or edges)[0]
             self.report(("indicators", a, "drivers", b),
                         "the links (and formulas) go round in a circle: " + " -> ".join(cycle)
                         + " (each would need the other's outcome first): remove one of these links, or say with "
@@ -403,7 +451,11 @@ class LinkChecks:
             return None
         other = by_id.get(driver_id)
         if other is None:
-            if driver_id not in all_ids or driver_id in self.resolved.removed:
+            named = next((i.id for i in by_id.values() if i.name == driver_id), None)
+            if named is not None:
+                self.report(path, f"{driver_id!r} is the name of {named}: a link names its driver by its id, "
+                                  f"{named} = {{ ... }}", at="key")
+            elif driver_id not in all_ids or driver_id in self.resolved.removed:
                 self.report(path, self.missing_indicator(driver_id, all_ids), at="key")
             return None  # otherwise it exists with errors of its own, reported there
         unit, factor = link_unit(dependent, other)
@@ -433,6 +485,31 @@ class LinkChecks:
         return Driver(driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor,
                       source, rationale)
 
+    def check_link_size(self, dependent: Indicator, driver: Driver, other: Indicator) -> None:
+        """A link that swamps the indicator it drives is almost always an elasticity in the wrong
+        unit (10 for 0.1): warn when the link's 5%-95% range is over LINK_SWAMPS times that of the
+        indicator's own assumption, or when it can take a growth below -100% (a negative level)."""
+        if other.assumption is None or dependent.assumption is None:
+            return  # a derived driver's range is only known on draws
+        is_count = other.kind == "count"
+        law = other.assumption.law or other.assumption.distribution
+        low, high, lowest, highest = quantity_at(law, np.array([0.05, 0.95, 0.001, 0.999]), is_count)
+        own_low, own_high, own_lowest = quantity_at(dependent.assumption.distribution, np.array([0.05, 0.95, 0.001]),
+                                                    dependent.kind == "count")
+        span, own_span = abs(driver.elasticity) * (high - low), own_high - own_low
+        path = ("indicators", dependent.id, "drivers", driver.indicator)
+        check = (f"check the elasticity's size ({driver.elasticity / driver.factor:g} {driver.unit}: so much of "
+                 f"{dependent.id} per unit of {other.id})")
+        if own_span > 0 and span > LINK_SWAMPS * own_span:
+            self.report(path, f"the link from {other.id} moves {dependent.id} over a range of {_span(dependent, span)} "
+                              f"(5%-95% of {other.id}'s values), {span / own_span:.0f} times the "
+                              f"{_span(dependent, own_span)} of {dependent.id}'s own assumption: {check}",
+                        at="key", severity="warning")
+        elif dependent.metric == "growth" and own_lowest + min(driver.elasticity * (v - driver.at)
+                                                               for v in (lowest, highest)) < -1:
+            self.report(path, f"the link from {other.id} can take {dependent.id}'s growth below -100% (a negative "
+                              f"level) when {other.id} is near its extremes: {check}", at="key", severity="warning")
+
     def elasticity(self, raw: Any, path: tuple, dependent: Indicator, driver: Indicator, unit: str) -> float | None:
         """An elasticity in ``unit``: a bare number, or a number with that unit ("0.15pp/pp",
         "300人/pp"; "%/%" for a growth on a growth)."""
@@ -441,22 +518,29 @@ class LinkChecks:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             self.report(path, f"expected a number such as 0.15 ({meaning}), got {kind_of(raw)}")
             return None
+        scale = 1.0
         if isinstance(raw, str):
             match = _ELASTICITY.match(raw)
             if not match:
                 self.report(path, f"cannot read {raw!r} as a number ({meaning})")
                 return None
-            written_unit = _normal_unit(match.group(2))
-            both_growths = dependent.metric == driver.metric == "growth"
-            if written_unit and written_unit != unit and not (both_growths and written_unit == "%/%"):
-                self.report(path, f"{meaning}, not {match.group(2)}: write e.g. elasticity = "
-                                  f"\"{match.group(1).replace('−', '-')}{unit}\" (or the bare number)")
+            if match.group(2).startswith("/") and _ELASTICITY.match(match.group(2)[1:]):
+                self.report(path, f"cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 "
+                                  f"({meaning})")
                 return None
+            if match.group(2):
+                scale = _unit_scale(match.group(2), dependent, driver)
+                if scale is None:
+                    per = "" if "/" in match.group(2) else " (an elasticity is a ratio: so much per unit of the driver)"
+                    self.report(path, f"{meaning}, not {match.group(2)}{per}: write the elasticity as a number in "
+                                      f"{unit}, bare or with its unit, e.g. elasticity = \"…{unit}\"")
+                    return None
             raw = match.group(1).replace("−", "-")
         try:
             number = float(raw)
         except (OverflowError, ValueError):
             number = math.inf
+        number *= scale
         if not math.isfinite(number) or abs(number) > MAX_ELASTICITY:
             self.report(path, f"an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either "
                               f"way (got {as_written(raw)})")
