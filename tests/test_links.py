@@ -540,3 +540,99 @@ def test_compare_draws_every_scenario_with_the_copula_when_one_holds_an_input(tm
     assert comparison.notes and "drawn with it" in comparison.notes[0]
     w = next(row for row in comparison.rows if row.id == "w").differences[1]
     assert w.delta == 0 and w.se == 0
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+
+def test_a_link_that_swamps_its_indicator_is_warned_about():
+    [warning] = [w for w in parse_scenario(linked(10)).warnings if w.key == "indicators.y.drivers.x"]
+    assert "times the" in warning.message and "check the elasticity's size (10 pp/pp" in warning.message
+    assert not [w for w in parse_scenario(linked(0.5)).warnings if w.key == "indicators.y.drivers.x"]
+
+
+def test_replace_on_a_driven_indicator_warns_that_its_links_still_add():
+    text = linked(0.5) + """
+    [events.shock]
+    name = "shock"
+    probability = "30%"
+    rationale = "test"
+    effects = [{ indicator = "y", replace = { dist = "fixed", value = "3%" } }]
+    """
+    [warning] = [w for w in parse_scenario(text).warnings if "acts on its own part" in w.message]
+    assert warning.key == "events.shock.effects[0].replace" and "its links still add" in warning.message
+
+
+def test_an_empty_drivers_table_in_a_child_switches_the_links_off(tmp_path):
+    (tmp_path / "linked.toml").write_text(linked(0.5), encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y]\ndrivers = {}\n',
+                     encoding="utf-8")
+    assert load_scenario(child).indicator("y").drivers == ()
+    assert load_scenario(tmp_path / "linked.toml", ["y.drivers={}"]).indicator("y").drivers == ()
+
+
+def test_a_cycle_a_child_closes_is_reported_where_the_child_wrote_it(tmp_path):
+    (tmp_path / "linked.toml").write_text(linked(0.5), encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n\n[indicators.x.drivers]\n'
+                     'y = { elasticity = 0.2, at = "6%", rationale = "t" }\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(child)
+    [problem] = caught.value.diagnostics
+    assert problem.file == str(child) and problem.key == "indicators.x.drivers.y" and problem.line == 6
+
+
+def test_a_child_that_changes_an_elasticity_without_reason_drops_the_parents(tmp_path):
+    (tmp_path / "linked.toml").write_text(linked(0.5).replace('rationale = "test" }', 'rationale = "old" }'),
+                                          encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y.drivers]\n'
+                     'x = { elasticity = 0.8 }\n', encoding="utf-8")
+    driver = load_scenario(child).indicator("y").drivers[0]
+    assert driver.rationale is None and driver.elasticity == 0.8
+    moved = tmp_path / "moved.toml"
+    moved.write_text('extends = "linked.toml"\n[scenario]\nname = "m"\n[indicators.y.drivers]\n'
+                     'x = { at = "8%" }\n', encoding="utf-8")
+    assert load_scenario(moved).indicator("y").drivers[0].rationale == "old"  # a new reference keeps it
+
+
+def test_channels_add_up_when_a_links_reference_moves_with_its_driver(tmp_path):
+    """The 2022-repeated pattern: the driver's centre and the link's reference both move by 3pp.
+    Its own change brings e x 3pp through the driver; the restated reference takes it back."""
+    path = tmp_path / "linked.toml"
+    path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
+    comparison = compare([load_scenario(path), load_scenario(path, ["x.growth.mean=13%", 'y.drivers.x.at="12%"'])],
+                         20_000, seed=1)
+    channels = comparison.rows[0].channels[1]
+    assert dict(channels.drivers)["x"].value == pytest.approx(0.015, abs=1e-12)
+    assert channels.settings.value == pytest.approx(-0.015, abs=1e-12)
+    assert abs(channels.outcome.value) < 1e-12 and abs(channels.own.value) < 1e-12
+
+
+def test_channels_of_a_relative_target_describe_the_difference_it_tests(tmp_path):
+    body = flow("gdp", "6%", "2pp") + flow("income", "5.5%", "1pp") + """
+    [indicators.income.target]
+    relative_to = "gdp"
+    tolerance = "1pp"
+    side = "at_least"
+    source = "t"
+
+    [indicators.income.drivers]
+    gdp = { elasticity = 0.5, at = "6%", rationale = "t" }
+    """
+    path = tmp_path / "relative.toml"
+    path.write_text(scenario_text(body), encoding="utf-8")
+    comparison = compare([load_scenario(path), what_if(path, ["gdp.growth.mean=4%"])], 20_000, seed=1)
+    channels = next(row for row in comparison.rows if row.id == "income").channels[1]
+    # income - gdp: -1pp through the link, +2pp as gdp itself falls: +1pp in all
+    assert channels.outcome.value == pytest.approx(0.01, abs=1e-12)
+    assert dict(channels.drivers)["gdp"].value == pytest.approx(-0.01, abs=1e-12)
+    assert (channels.reference_id, channels.reference.value) == ("gdp", pytest.approx(0.02, abs=1e-12))
+
+
+def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path):
+    path = tmp_path / "linked.toml"
+    path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
+    result = solve(path, "y", 0.5, n_draws=20_000, seed=1)
+    assert result.parameter == "y.growth.mean" and "is y's own part, what x leaves unexplained" in result.message
