@@ -26,7 +26,7 @@ from .conftest import BASELINE, REPO, scenario_text
 BROKEN = Path(__file__).resolve().parent / "broken"
 
 # Files in tests/broken/ that are not broken: they must load, with no warnings.
-LOADS_FINE = {"utf8-bom"}
+LOADS_FINE = {"utf8-bom", "link-parent"}
 
 _KINDS = (
     "flow (an amount per year (GDP, investment ...): the assumption is its growth rate), "
@@ -390,6 +390,49 @@ CATALOGUE: dict[str, list[str]] = {
 # Cases where growthsim's message today is poor or wrong: CATALOGUE holds the message it should give.
 POOR: dict[str, str] = {}
 
+# Files that load, with exactly these warnings: mistakes that may be meant, or that change what a
+# number means without making it wrong (each file's first line says which).
+WARNS: dict[str, list[str]] = {
+    "warn-link-correlated": [
+        "warn-link-correlated.toml:44:9: warning: correlations.gdp.fai: gdp is driven by fai "
+        "(indicators.gdp.drivers.fai), so the link already makes gdp and fai move together; this correlation adds "
+        "a tie between fai and what the link leaves unexplained, counting much of it twice. Remove it (or set it "
+        "to 0) unless that is what you mean",
+    ],
+    "warn-link-no-rationale": [
+        "warn-link-no-rationale.toml:41:1: warning: indicators.gdp.drivers.fai: a link without a source or "
+        "rationale: say where the elasticity comes from, or why it is what it is",
+    ],
+    "warn-link-swamps": [
+        "warn-link-swamps.toml:41:1: warning: indicators.gdp.drivers.fai: the link from fai moves gdp over a range "
+        "of 230pp (5%-95% of fai's values), 47 times the 4.93pp of gdp's own assumption: check the elasticity's "
+        "size (10 pp/pp: so much of gdp per unit of fai)",
+    ],
+    "warn-replace-on-driven": [
+        "warn-replace-on-driven.toml:47:33: warning: events.slump.effects[0].replace: gdp is driven by fai: "
+        "replace acts on its own part (what they leave unexplained), and its links still add their effect. To move "
+        "the outcome, act on fai (the links carry it), or use add",
+    ],
+    "warn-driver-removed": [
+        "warn-driver-removed.toml:3:1: warning: remove_indicators: fai drove gdp: its link goes with it, so gdp no "
+        "longer moves with fai, and gdp's own assumption (stated for fai at its reference value) is now the whole "
+        "of it",
+    ],
+    "warn-fixed-driven": [
+        "warn-fixed-driven.toml:7:17: warning: indicators.gdp.growth: gdp is driven by fai: a fixed value holds its "
+        "own part (what they leave unexplained), and its outcome still moves with them. To hold the outcome itself, "
+        "switch its links off too: drivers = {} in [indicators.gdp], or --what-if gdp.drivers={}",
+    ],
+    "warn-held-beyond-range": [
+        "warn-held-beyond-range.toml:7:17: warning: indicators.fai.growth: fai's fixed value 80% lies beyond the "
+        "0.1%-99.9% range of the distribution it replaces (from link-parent.toml): its correlated partners are "
+        "drawn as at that distribution's highest extreme",
+        "warn-held-beyond-range.toml:7:17: warning: indicators.fai.growth: fai is held at a fixed value within its "
+        "correlations: its partners are drawn given that value, which needs the Gaussian copula, so this scenario "
+        "is drawn with it (the same distributions and rank correlations as Iman-Conover)",
+    ],
+}
+
 
 def _params():
     for name, headlines in CATALOGUE.items():
@@ -423,13 +466,24 @@ def test_broken_file_reports_exact_headlines(in_broken, name, expected):
     assert all(d.severity == "error" for d in diagnostics)
 
 
+@pytest.mark.parametrize(("name", "expected"), list(WARNS.items()), ids=list(WARNS))
+def test_file_with_a_likely_mistake_loads_with_exact_warnings(in_broken, name, expected):
+    scenario = load_scenario(f"{name}.toml")
+    assert [w.headline() for w in scenario.warnings] == expected
+
+
+def test_loads_fine_files_have_no_warnings(in_broken):
+    for name in LOADS_FINE:
+        assert load_scenario(f"{name}.toml").warnings == (), name
+
+
 def test_catalogue_covers_every_file():
     files = {p.stem for p in BROKEN.glob("*.toml")}
-    assert files == set(CATALOGUE) | LOADS_FINE
+    assert files == set(CATALOGUE) | LOADS_FINE | set(WARNS)
     assert set(POOR) <= set(CATALOGUE)
 
 
-@pytest.mark.parametrize("name", sorted(set(CATALOGUE) - {"not-utf8-gbk"}))
+@pytest.mark.parametrize("name", sorted((set(CATALOGUE) | set(WARNS)) - {"not-utf8-gbk"}))
 def test_broken_file_says_what_is_wrong_in_its_first_line(name):
     first = (BROKEN / f"{name}.toml").read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith(("# mistake: ", "# mistakes: "))

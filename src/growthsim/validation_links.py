@@ -387,11 +387,13 @@ class LinkChecks:
         is known), and no circle through links and formulas together."""
         by_id = {i.id: i for i in indicators}
         for dependent, removed, remover in self.resolved.dropped_links:
-            if dependent in by_id:
-                self.report(("indicators", dependent), f"{removed} drove {dependent}, and remove_indicators in "
-                            f"{remover.label} removed it: the link goes with it, so {dependent} no longer moves with "
-                            f"{removed}, and its own assumption (stated for {removed} at its reference value) is "
-                            "now the whole of it", at="key", severity="warning")
+            if dependent in by_id:  # said where the removal is written
+                line, col, line_text = remover.locate(("remove_indicators",), at="key")
+                self.diagnostics.append(Diagnostic(
+                    remover.label, line, col, "remove_indicators",
+                    f"{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with "
+                    f"{removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is "
+                    "now the whole of it", "warning", line_text))
         linked: dict[str, tuple[Driver, ...]] = {}
         for indicator_id, raw in self.raw_drivers.items():
             dependent = by_id.get(indicator_id)
@@ -422,9 +424,8 @@ class LinkChecks:
                 self.report(("indicators", indicator.id, assumption.on),
                             f"{indicator.id} is driven by {names}: a fixed value holds its own part (what they "
                             f"leave unexplained), and its outcome still moves with them. To hold the outcome "
-                            f"itself, switch its links off too: "
-                            + " ".join(f"{indicator.id}.drivers.{d.indicator}.elasticity=0" for d in indicator.drivers),
-                            at="key", severity="warning")
+                            f"itself, switch its links off too: drivers = {{}} in [indicators.{indicator.id}], or "
+                            f"--what-if {indicator.id}.drivers={{}}", at="key", severity="warning")
         graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
                         *(d.indicator for d in i.drivers)]
                  for i in indicators if i.formula is not None or i.drivers}
