@@ -637,3 +637,10 @@ def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path):
     path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
     result = solve(path, "y", 0.5, n_draws=20_000, seed=1)
     assert result.parameter == "y.growth.mean" and "is y's own part, what x leaves unexplained" in result.message
+
+
+def test_sensitivity_of_a_scenario_holding_an_input_does_not_hold_it_twice(tmp_path):
+    path = _correlated(tmp_path)
+    [result] = sensitivity(load_scenario(path, ['x.growth={dist="fixed",value="8%"}']), "y", n_draws=5_000, seed=1)
+    x = next(e for e in result.inputs if e.input == "x")
+    assert x.p_low == x.p_high == result.p_hit

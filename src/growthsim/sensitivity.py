@@ -31,6 +31,7 @@ import numpy as np
 
 from .dependence import spearman
 from .engine import resolve_seed, simulate
+from .distributions import Fixed
 from .evaluation import evaluate
 from .links import own_part
 from .model import compile_model
@@ -121,6 +122,9 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     links_only: dict[str, tuple[dict, dict]] = {}  # the same with the input's partners left alone
     for indicator in inputs:
         row = model.rows[indicator.id]
+        if isinstance(indicator.assumption.distribution, Fixed):  # a constant: its p10 and p90 are itself
+            held[indicator.id] = (base, base)
+            continue
         held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=(*model.held, (row, q))), n_draws, seed)
                                    for q in (0.1, 0.9))
         if _has_partners(model, row):
