@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# The suite speaks Chinese, the default, whatever the machine's LANG: set before growthsim.cli is
+# imported, since Typer builds its help text then. Tests of English output switch with --lang en.
+os.environ["GROWTHSIM_LANG"] = "zh"
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "luolong-2023-baseline.toml"
@@ -43,3 +48,13 @@ def write_scenario(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Every test starts in Chinese; one that switches language (--lang en, i18n.use) leaves it so."""
+    from growthsim.i18n import use
+
+    use("zh")
+    yield
+    use("zh")

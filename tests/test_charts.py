@@ -375,7 +375,7 @@ def test_a_failure_while_drawing_leaves_neither_folder(scenario_file, tmp_path, 
     monkeypatch.setattr(charts, "save_charts", broken)
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(tmp_path / "o"),
                                  "--plot", str(tmp_path / "p")])
-    assert result.exit_code == 1 and "nothing was written" in result.output
+    assert result.exit_code == 1 and "没有写出任何文件" in result.output
     assert list(tmp_path.iterdir()) == [scenario_file]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+
 import csv
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 from growthsim import __version__, cli, load_scenario
 from growthsim.cli import app
 from growthsim.distributions import DISTRIBUTIONS
+from growthsim.i18n import _
 from growthsim.summary import QUANTILES
 
 from .conftest import BASELINE, scenario_text
@@ -73,10 +76,10 @@ def test_no_arguments_shows_help():
 def test_every_command_has_help(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0, result.output
-    assert "Usage" in result.output
-    assert cli.app.registered_commands  # the help text comes from the docstring
-    doc = getattr(cli, command).__doc__.split("\n")[0]
-    assert doc.split(",")[0][:30] in " ".join(result.output.split())
+    assert "用法" in result.output  # Chinese by default (tests/test_i18n.py checks English too)
+    assert cli.app.registered_commands  # the help text is the docstring, translated
+    doc = _(inspect.cleandoc(getattr(cli, command).__doc__)).split("\n")[0]
+    assert "".join(doc.split("，")[0][:12].split()) in "".join(result.output.split())
 
 
 def test_python_dash_m_works():
@@ -152,7 +155,7 @@ def test_few_draws_do_not_claim_certainty(write_scenario):
     result = invoke("run", str(path), "--draws", "30", "--seed", "1")
     assert result.exit_code == 0
     assert "0% (<" in result.stdout and "0.0% ±0.0" not in result.stdout
-    assert "only 30 draws" in result.output
+    assert "只模拟了 30 次" in result.output
 
 
 def test_run_broken_scenario_exits_1_with_located_message(write_scenario):
@@ -253,7 +256,7 @@ def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):
     out = tmp_path / "deep" / "run"
     result = invoke("run", *SMALL, "--out", str(out), "--export-draws")
     assert result.exit_code == 1
-    assert "No space left on device" in result.stderr and "nothing was written" in result.stderr
+    assert "No space left on device" in result.stderr and "没有写出任何文件" in result.stderr
     assert list(tmp_path.iterdir()) == []  # neither the run, nor staging, nor the parent it created
 
 
@@ -273,8 +276,10 @@ def test_validate_good_and_broken_files(write_scenario):
     broken = write_scenario(BROKEN, "broken.toml")
     result = invoke("validate", str(good), str(broken))
     assert result.exit_code == 1
-    assert f"✓ {good}: 1 indicators, 1 targets" in result.stdout
-    assert f"✗ {broken}: 1 problem" in result.stdout
+    assert f"✓ {good}：1 个指标，1 个目标" in result.stdout
+    assert f"✗ {broken}：1 处问题" in result.stdout
+    english = invoke("--lang", "en", "validate", str(good), str(broken)).stdout
+    assert f"✓ {good}: 1 indicators, 1 targets" in english and f"✗ {broken}: 1 problem" in english
     assert "did you mean 'normal'?" in result.stderr
     assert invoke("validate", str(good)).exit_code == 0
 
@@ -330,7 +335,7 @@ def test_internal_error_is_reported_briefly(monkeypatch, capsys):
         cli.main()
     assert exit_info.value.code == cli.EXIT_INTERNAL
     err = capsys.readouterr().err
-    assert "internal error" in err and "RuntimeError: boom" in err and "Traceback" not in err
+    assert "内部错误" in err and "RuntimeError: boom" in err and "Traceback" not in err
 
 
 def test_run_table_explains_a_joint_probability_of_zero():

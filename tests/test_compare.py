@@ -180,7 +180,7 @@ def test_diff_command(pair):
     assert result.exit_code == 0
     assert "mean = 6%" in result.stdout and "mean = 7%" in result.stdout
     same = invoke("diff", pair[0], pair[0])
-    assert "describe the same scenario" in same.stdout
+    assert "描述的是同一个情景" in same.stdout
 
 
 SHIPPED = sorted((BASELINE.parent).glob("luolong-2023-*.toml"))

@@ -162,11 +162,11 @@ def test_run_method_and_precision_options(write_scenario):
     assert '"method": "lhs"' in result.stdout and '"draws": 5120' in result.stdout
     result = runner.invoke(app, ["run", str(path), "--precision", "0.5pp", "--seed", "2"])
     assert result.exit_code == 0, result.output
-    assert "precision reached: every P(hit) within" in result.output
+    assert "已达到精度" in result.output
     result = runner.invoke(app, ["run", str(path), "--precision", "0.5", "--seed", "2"])
     assert result.exit_code == 2 and "0.5pp" in result.output
     result = runner.invoke(app, ["run", str(path), "--precision", "0.01pp", "-n", "10000"])
-    assert result.exit_code == 0 and "precision not reached within 10,000 draws" in result.output
+    assert result.exit_code == 0 and "模拟 10,000 次仍未达到要求的精度" in result.output
     result = runner.invoke(app, ["run", str(path), "--precision", "0.01pp", "-n", "10000", "-f", "json"])
     assert json.loads(result.stdout)["precision"] == {"half_width": 0.0001, "reached": False}
 

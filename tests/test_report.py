@@ -247,7 +247,7 @@ def test_commands_on_a_scenario_without_targets_say_so(tmp_path):
                  ["run", str(path), "--precision", "0.5pp"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1, (args, result.output)
-        assert "has no targets" in result.output and "internal error" not in result.output
+        assert "没有目标" in result.output and "内部错误" not in result.output
     assert not (tmp_path / "r.html").exists()
 
 

@@ -102,7 +102,7 @@ def test_solve_command(path):
     result = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert "gdp.growth.mean = " in result.stdout and "gives P(hit)" in result.stdout
-    assert "Monte Carlo interval of the answer [" in result.stdout and "seed 12345" in result.stdout
+    assert "Monte Carlo interval of the answer [" in result.stdout and "随机种子 12345" in result.stdout
     as_json = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000", "-f", "json"])
     document = json.loads(as_json.stdout)
     assert as_json.exit_code == 0 and document["reachable"] and document["seed"] == 12345
@@ -115,7 +115,7 @@ def test_solve_command(path):
     by_name = runner.invoke(app, ["solve", str(path), "-i", "地区生产总值", "-p", "80%", "-n", "20000"])
     assert by_name.exit_code == 0 and by_name.stdout == result.stdout
     eighty = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "80"], env={"NO_COLOR": "1", "COLUMNS": "200"})
-    assert eighty.exit_code == 2 and "write 0.8 or 80%" in eighty.output
+    assert eighty.exit_code == 2 and "请写成 0.8，或带百分号写成 80%" in eighty.output
 
 
 BETWEEN = scenario_text("""

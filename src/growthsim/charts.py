@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 import numpy as np
 
 from .quantities import Expect
+from .i18n import language, translated
 from .render import BANDS, format_share
 from .summary import PROFILE_PROBABILITIES
 
@@ -106,7 +107,10 @@ class ChartFonts:
 
     def text(self, text: str, fallback: str | None = None) -> str:
         """The text as drawn: unchanged with a CJK font; otherwise ``fallback``, or the text with its
-        Chinese characters dropped (so that no glyph is drawn as an empty box)."""
+        Chinese characters dropped (so that no glyph is drawn as an empty box). In English
+        (--lang en) the fallback is drawn where there is one."""
+        if fallback is not None and language() == "en":
+            return fallback
         if self.cjk:
             return text
         if fallback is not None:
@@ -359,8 +363,8 @@ def _probability_axes(axes, labels: list[str], fonts: ChartFonts) -> None:
         axes.axvline(lower, color=colour, linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.7)
     limits = [1.0] + [lower for lower, _ in BAND_COLOURS]
     for (_, words, _), upper, lower, (_, colour) in zip(BANDS, limits, limits[1:], BAND_COLOURS):
-        zh, en = words.split(" ", 1)
-        axes.text((upper + lower) / 2, 1.0, fonts.text(zh, en), transform=axes.get_xaxis_transform(),
+        axes.text((upper + lower) / 2, 1.0, fonts.text(translated(words, "zh"), words),
+                  transform=axes.get_xaxis_transform(),
                   ha="center", va="bottom", fontsize=7.5, color=colour)
     axes.set_xlabel(fonts.text("达标概率（误差线：95%区间）", "P(hit) (error bars: 95% interval)"))
     axes.grid(axis="x", which="major", color="#e5e5e5", linewidth=0.6)

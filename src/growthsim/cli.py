@@ -13,14 +13,63 @@ from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
-import typer
-
 from . import __version__
+from .i18n import LANGUAGES, _, language, ngettext
+
+language()  # before Typer is imported: its own strings ("Options" …) are translated when it loads
+
+import typer  # noqa: E402 - after the language is chosen
+from typer.core import TyperCommand, TyperGroup  # noqa: E402
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
 
+def _fold_long_words() -> None:
+    """Chinese has no spaces to wrap at, so a help sentence is one long "word" that Typer's tables
+    would cut off with "…" in a narrow terminal: let every help text fold instead. (Typer makes
+    them in rich_utils._make_rich_text; if a later Typer renames it, help is only cut, not broken.)"""
+    from typer import rich_utils
+
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "folds", False):
+        return
+
+    def folding(*args, **kwargs):
+        text = make(*args, **kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    folding.folds = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folding
+
+
+_fold_long_words()
+
+
+class _Translated:
+    """Typer's help in growthsim's language: the strings it does not pass through gettext."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=_("Usage: "))
+
+
+class _Command(_Translated, TyperCommand):
+    pass
+
+
+class _Group(_Translated, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     name="growthsim",
     no_args_is_help=True,
     add_completion=False,
@@ -43,11 +92,12 @@ def _probability_option(value: Optional[str]) -> Optional[float]:
     try:
         number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a probability: write 0.8 or 80%") from None
+        raise typer.BadParameter(_("{value!r} is not a probability: write 0.8 or 80%").format(value=value)) from None
     if 1 < number < 100 and not text.endswith("%"):
-        raise typer.BadParameter(f"{value} is not a probability: write {number / 100:g} or {value}% (with the % sign)")
+        raise typer.BadParameter(_("{value} is not a probability: write {fraction}, or {percent} with the percent "
+                                   "sign").format(value=value, fraction=f"{number / 100:g}", percent=f"{value}%"))
     if not 0 < number < 1:
-        raise typer.BadParameter("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%")
+        raise typer.BadParameter(_("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%"))
     return number
 
 
@@ -69,7 +119,7 @@ def _precision(value: Optional[str]) -> Optional[float]:
     except QuantityError as error:
         raise typer.BadParameter(str(error)) from None
     if not 0 < half < 0.5:
-        raise typer.BadParameter("give a half-width between 0 and 50 percentage points, e.g. 0.5pp")
+        raise typer.BadParameter(_("give a half-width between 0 and 50 percentage points, e.g. 0.5pp"))
     return half
 
 
@@ -92,7 +142,7 @@ def _console(stderr: bool = False):
 def _fail(message: str) -> typer.Exit:
     from rich.markup import escape  # a message may hold brackets: growthsim[plot], a path like a[1]
 
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    _console(stderr=True).print(f"[bold red]{escape(_('error:'))}[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 
@@ -117,7 +167,8 @@ def _load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[L
     except ScenarioError as error:
         _print_diagnostics(error.diagnostics)
         errors = sum(d.severity == "error" for d in error.diagnostics)
-        _console(stderr=True).print(f"{path}: {errors} problem{'s' if errors != 1 else ''}; nothing was run.",
+        _console(stderr=True).print(ngettext("{path}: {n} problem; nothing was run.",
+                                             "{path}: {n} problems; nothing was run.", errors).format(path=path, n=errors),
                                     style="bold red", markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     return scenario
@@ -129,16 +180,32 @@ def _scenario_path(scenario: Optional[Path]) -> Path:
     return scenario if scenario is not None else default_scenario_path()
 
 
+def _lang_callback(value: Optional[str]) -> Optional[str]:
+    """--lang given to the app (as tests and `python -m` do; main() takes it from anywhere first)."""
+    if value is None:
+        return None
+    from .i18n import use
+
+    if value not in LANGUAGES:
+        raise typer.BadParameter(_("{value!r} is not a language growthsim speaks: use zh or en").format(value=value))
+    use(value)
+    return value
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"growthsim {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_("Monte Carlo projection of a district's development targets: how likely is each one to be hit?\n\nStart with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, edit its assumptions and run it: `growthsim run my-scenario.toml`."))
 def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+    version: bool = typer.Option(False, "--version", metavar="", help=_("Print the version and exit."),
                                  callback=_version_callback, is_eager=True),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="zh|en", callback=_lang_callback, is_eager=True,
+                                       help=_("Language of everything growthsim prints: zh (Chinese, the default) "
+                                              "or en (English); also from an English LANG or LC_ALL. May stand "
+                                              "anywhere on the command line.")),
 ) -> None:
     """Monte Carlo projection of a district's development targets: how likely is each one to be hit?
 
@@ -147,16 +214,16 @@ edit its assumptions and run it: `growthsim run my-scenario.toml`.
     """
 
 
-SCENARIO_ARG = typer.Argument(None, help="Scenario TOML file (default: the bundled 洛龙区 2023 baseline).",
+SCENARIO_ARG = typer.Argument(None, metavar=_("SCENARIO"), help=_("Scenario TOML file (default: the bundled 洛龙区 2023 baseline)."),
                               show_default=False)
-SET_OPTION = typer.Option(None, "--set", metavar="KEY=VALUE",
-                          help="Change one value of the scenario for this run, written as in the file: "
-                               "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable.")
+SET_OPTION = typer.Option(None, "--set", metavar=_("KEY=VALUE"),
+                          help=_("Change one value of the scenario for this run, written as in the file: "
+                               "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable."))
 
 
-PLOT_OPTION = typer.Option(None, "--plot", metavar="DIR",
-                           help="Folder to write charts into, each as PNG and SVG (may be the --out folder). "
-                                "Needs matplotlib: pip install 'growthsim\\[plot]'.")
+PLOT_OPTION = typer.Option(None, "--plot", metavar=_("DIR"),
+                           help=_("Folder to write charts into, each as PNG and SVG (may be the --out folder). "
+                                "Needs matplotlib: pip install 'growthsim\\[plot]'."))
 
 
 class _ChartFolder:
@@ -218,48 +285,49 @@ class _ChartFolder:
 
         fonts = chart_fonts()
         if fonts.hint:
-            _console(stderr=True).print(f"note: {fonts.hint}", style="yellow", markup=False, soft_wrap=True)
+            _console(stderr=True).print(_("note: {note}").format(note=fonts.hint), style="yellow", markup=False,
+                                        soft_wrap=True)
         self.written = save_charts(charts, folder, fonts)
         self.drawn = True
 
     def note(self) -> None:
         if self.plot is not None:
-            _console(stderr=True).print(f"wrote {self.plot}{os.sep}: {len(self.written)} chart files (PNG and SVG)",
-                                        style="dim", markup=False)
+            _console(stderr=True).print(_("wrote {folder}: {n} chart files (PNG and SVG)").format(
+                folder=f"{self.plot}{os.sep}", n=len(self.written)), style="dim", markup=False)
 
 
-@app.command()
+@app.command(cls=_Command, help=_('Project the scenario and report the probability of hitting each target.'))
 def run(
     scenario: Optional[Path] = SCENARIO_ARG,
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
-                                        help="Number of Monte Carlo draws (default: the scenario's, else 100000)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
-                                       help="Random seed (default: the scenario's; same seed, same numbers)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
-                                               help="table for people; json or csv on standard output for programs."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                       help="Folder to write summary.csv (UTF-8 with BOM, opens in Excel), "
-                                            "summary.json and manifest.json; all or nothing."),
-    export_draws: bool = typer.Option(False, "--export-draws",
-                                      help="Also write every draw to draws.csv in the --out folder."),
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+                                        help=_("Number of Monte Carlo draws (default: the scenario's, else 100000).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+                                       help=_("Random seed (default: the scenario's; same seed, same numbers).")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json or csv on standard output for programs.")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
+                                       help=_("Folder to write summary.csv (UTF-8 with BOM, opens in Excel), "
+                                            "summary.json and manifest.json; all or nothing.")),
+    export_draws: bool = typer.Option(False, "--export-draws", metavar="",
+                                      help=_("Also write every draw to draws.csv in the --out folder.")),
     plot: Optional[Path] = PLOT_OPTION,
-    verbose: bool = typer.Option(False, "--verbose", "-v",
-                                 help="Also show each correlation as asked, as used and as achieved in the draws."),
-    strict: bool = typer.Option(False, "--strict", help="Stop on warnings (e.g. a correlation matrix that had to "
-                                                        "be repaired) instead of running."),
-    method: Method = typer.Option(Method.mc, "--method",
-                                  help="How the draws are spread: mc (independent), lhs (Latin hypercube) or sobol "
+    verbose: bool = typer.Option(False, "--verbose", "-v", metavar="",
+                                 help=_("Also show each correlation as asked, as used and as achieved in the draws.")),
+    strict: bool = typer.Option(False, "--strict", metavar="", help=_("Stop on warnings (e.g. a correlation matrix that had to "
+                                                        "be repaired) instead of running.")),
+    method: Method = typer.Option(Method.mc, "--method", metavar=_("METHOD"),
+                                  help=_("How the draws are spread: mc (independent), lhs (Latin hypercube) or sobol "
                                        "(scrambled Sobol' points); lhs and sobol reach the same precision with "
-                                       "fewer draws, their error bars come from independent replicates."),
-    precision: Optional[str] = typer.Option(None, "--precision", metavar="HALF-WIDTH", callback=_precision,
-                                            help="Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
-                                                 "(--draws is then the most to draw; default 10,000,000)."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=256,
-                                          help="Processes to share the draws (default: every core from 1,000,000 "
-                                               "draws, else 1). The numbers do not change."),
-    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", min=1, hidden=True,
-                                             help="Draws per chunk (memory only; results do not change)."),
+                                       "fewer draws, their error bars come from independent replicates.")),
+    precision: Optional[str] = typer.Option(None, "--precision", metavar=_("HALF-WIDTH"), callback=_precision,
+                                            help=_("Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
+                                                 "(--draws is then the most to draw; default 10,000,000).")),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("N"), min=1, max=256,
+                                          help=_("Processes to share the draws (default: every core from 1,000,000 "
+                                               "draws, else 1). The numbers do not change.")),
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", metavar=_("N"), min=1, hidden=True,
+                                             help=_("Draws per chunk (memory only; results do not change).")),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
     from .engine import DEFAULT_CHUNK_SIZE, PRECISION_MAX_DRAWS, auto_workers, half_widths, simulate
@@ -268,22 +336,24 @@ def run(
     from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
 
     if export_draws and out is None:
-        raise typer.BadParameter("--export-draws writes draws.csv into the --out folder: give --out DIR too",
+        raise typer.BadParameter(_("--export-draws writes draws.csv into the --out folder: give --out DIR too"),
                                  param_hint="--export-draws")
     if export_draws and precision is not None:
-        raise typer.BadParameter("--export-draws needs a fixed number of draws: give --draws instead of --precision",
-                                 param_hint="--export-draws")
+        raise typer.BadParameter(_("--export-draws needs a fixed number of draws: give --draws instead of "
+                                   "--precision"), param_hint="--export-draws")
     loaded = _load(_scenario_path(scenario), overrides)
     if loaded.warnings:
         _print_diagnostics(loaded.warnings)
         if strict:
-            raise _fail(f"{len(loaded.warnings)} warning(s) and --strict: nothing was run")
+            raise _fail(ngettext("{n} warning and --strict: nothing was run", "{n} warnings and --strict: nothing "
+                                 "was run", len(loaded.warnings)).format(n=len(loaded.warnings)))
     model = compile_model(loaded)
     if plot is not None and not loaded.targeted:
-        raise _fail(f"{loaded.path}: the scenario has no targets, so there is nothing to chart (--plot)")
+        raise _fail(_("{path}: the scenario has no targets, so there is nothing to chart (--plot)").format(
+            path=loaded.path))
     if precision is not None and not loaded.targeted:
-        raise _fail(f"{loaded.path}: the scenario has no targets, so there is no P(hit) whose precision "
-                    "--precision could reach; give --draws instead")
+        raise _fail(_("{path}: the scenario has no targets, so there is no P(hit) whose precision --precision "
+                      "could reach; give --draws instead").format(path=loaded.path))
     n_draws = draws if draws is not None else (PRECISION_MAX_DRAWS if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
@@ -320,24 +390,26 @@ def run(
             _console().print(correlations_table(achieved, model.correlation_method, names))
     if summary.n_draws < 1_000 and precision is None:
         _console(stderr=True).print(
-            f"note: only {summary.n_draws:,} draws: every probability is rough (see its ±); use 10,000 or more "
-            "for numbers to report", style="yellow", markup=False)
+            _("note: only {n} draws: every probability is rough (see its ±); use 10,000 or more for numbers to "
+              "report").format(n=f"{summary.n_draws:,}"), style="yellow", markup=False)
     if summary.precision is not None:
         widths = half_widths(summary)
         widest = max(widths, key=widths.get)
         if summary.precision[1]:
-            note = (f"precision reached: every P(hit) within ±{widths[widest] * 100:.2f}pp "
-                    f"(asked ±{precision * 100:g}pp) with {summary.n_draws:,} draws")
+            note = _("precision reached: every P(hit) within ±{reached}pp (asked ±{asked}pp) with {n} draws").format(
+                reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}", n=f"{summary.n_draws:,}")
             _console(stderr=True).print(note, style="dim", markup=False)
         else:
             _console(stderr=True).print(
-                f"precision not reached within {summary.n_draws:,} draws: {widest} has ±{widths[widest] * 100:.2f}pp "
-                f"(asked ±{precision * 100:g}pp); allow more with --draws", style="yellow", markup=False)
+                _("precision not reached within {n} draws: {indicator} has ±{reached}pp (asked ±{asked}pp); allow "
+                  "more with --draws").format(n=f"{summary.n_draws:,}", indicator=widest,
+                                              reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}"),
+                style="yellow", markup=False)
     if out is not None:
         files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
-        note = f"wrote {out}{os.sep}: {files}"
+        note = _("wrote {folder}: {files}").format(folder=f"{out}{os.sep}", files=files)
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
-            note += f" (draws.csv has more rows than Excel opens: {EXCEL_MAX_ROWS:,})"
+            note += _(" (draws.csv has more rows than Excel opens: {rows})").format(rows=f"{EXCEL_MAX_ROWS:,}")
         _console(stderr=True).print(note, style="dim", markup=False)
     charts.note()
 
@@ -357,7 +429,8 @@ class _writing:
         if exc_type is not None and issubclass(exc_type, OutputError):
             raise _fail(str(exc)) from None
         if exc_type is not None and issubclass(exc_type, OSError):
-            raise _fail(f"cannot write to {self.out}: {exc.strerror or exc}; nothing was written") from None
+            raise _fail(_("cannot write to {folder}: {reason}; nothing was written").format(
+                folder=self.out, reason=exc.strerror or exc)) from None
         return False
 
 
@@ -374,7 +447,7 @@ class _input_errors:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None and issubclass(exc_type, self.error_type):
             _print_diagnostics(exc.diagnostics)
-            _console(stderr=True).print("nothing was written.", style="bold red", markup=False)
+            _console(stderr=True).print(_("nothing was written."), style="bold red", markup=False)
             raise typer.Exit(EXIT_INPUT)
         return False
 
@@ -393,7 +466,7 @@ class _progress:
         if self.bar is None:
             return None
         self.bar.start()
-        task = self.bar.add_task("simulating", total=None)
+        task = self.bar.add_task(_("simulating"), total=None)
         return lambda done, total: self.bar.update(task, completed=done, total=total)
 
     def __exit__(self, *exc) -> None:
@@ -419,25 +492,25 @@ def _command_line() -> list[str]:
         else list(sys.argv)
 
 
-@app.command()
+@app.command(cls=_Command, help=_('Compare scenarios on the same random draws: P(hit) per target and whether each difference is real.'))
 def compare(
     scenarios: Optional[List[Path]] = typer.Argument(
-        None, help="Scenario files; the first is the reference (default with --what-if: the bundled baseline).",
+        None, metavar=_("SCENARIOS"), help=_("Scenario files; the first is the reference (default with --what-if: the bundled baseline)."),
         show_default=False),
     what_if: Optional[List[str]] = typer.Option(
-        None, "--what-if", metavar="KEY=VALUE",
-        help="Add the first scenario changed by these values as one more scenario: "
-             "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if)."),
+        None, "--what-if", metavar=_("KEY=VALUE"),
+        help=_("Add the first scenario changed by these values as one more scenario: "
+             "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if).")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
-                                        help="Number of draws (default: the first scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
-                                       help="Random seed for all scenarios (default: the first scenario's)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
-                                               help="table for people; json or csv (long form) on standard output."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o",
-                                       help="Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
-                                            "and manifest.json; all or nothing."),
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+                                        help=_("Number of draws (default: the first scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+                                       help=_("Random seed for all scenarios (default: the first scenario's).")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json or csv (long form) on standard output.")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
+                                       help=_("Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
+                                            "and manifest.json; all or nothing.")),
     plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
@@ -451,7 +524,7 @@ def compare(
     if what_if and not scenarios:
         scenarios = [_scenario_path(None)]
     if len(scenarios) + bool(what_if) < 2:
-        raise typer.BadParameter("give at least two scenario files, or one and --what-if KEY=VALUE",
+        raise typer.BadParameter(_("give at least two scenario files, or one and --what-if KEY=VALUE"),
                                  param_hint="SCENARIOS")
     loaded = [_load(path, overrides) for path in scenarios]
     if what_if:
@@ -474,7 +547,7 @@ def compare(
                                                extra=charts.into_out(comparison_charts))
         charts.finish(comparison_charts, comparison)
     for note in comparison.notes:
-        _console(stderr=True).print(f"note: {note}", style="yellow", markup=False)
+        _console(stderr=True).print(_("note: {note}").format(note=note), style="yellow", markup=False)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(comparison_to_dict(comparison)))
     elif output_format is OutputFormat.csv:
@@ -484,18 +557,18 @@ def compare(
     else:
         _console().print(comparison_table(comparison))
     if out is not None:
-        _console(stderr=True).print(f"wrote {out}{os.sep}: compare.csv, compare.json, manifest.json",
-                                    style="dim", markup=False)
+        _console(stderr=True).print(_("wrote {folder}: {files}").format(
+            folder=f"{out}{os.sep}", files="compare.csv, compare.json, manifest.json"), style="dim", markup=False)
     charts.note()
 
 
-@app.command()
+@app.command(cls=_Command, help=_("List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."))
 def diff(
-    a: Path = typer.Argument(..., help="The first scenario file.", show_default=False),
-    b: Path = typer.Argument(..., help="The second scenario file.", show_default=False),
+    a: Path = typer.Argument(..., metavar=_("A"), help=_("The first scenario file."), show_default=False),
+    b: Path = typer.Argument(..., metavar=_("B"), help=_("The second scenario file."), show_default=False),
     overrides: Optional[List[str]] = SET_OPTION,
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
-                                               help="table for people; json on standard output (csv: not offered)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json on standard output (csv: not offered).")),
 ) -> None:
     """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
     from .compare import diff as diff_scenarios
@@ -503,35 +576,35 @@ def diff(
     from .render_compare import diff_table, diff_to_dict
 
     if output_format is OutputFormat.csv:
-        raise typer.BadParameter("diff prints a table or JSON", param_hint="--format")
+        raise typer.BadParameter(_("diff prints a table or JSON"), param_hint="--format")
     first, second = _load(a, overrides), _load(b, overrides)
     changes = diff_scenarios(first, second)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(diff_to_dict(changes, first, second)))
         return
     if not changes:
-        _console().print(f"{a} and {b} describe the same scenario.", markup=False)
+        _console().print(_("{a} and {b} describe the same scenario.").format(a=a, b=b), markup=False)
         return
     _console().print(diff_table(changes, first, second))
 
 
-@app.command()
+@app.command(cls=_Command, help=_("Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."))
 def solve(
     scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: str = typer.Option(..., "--indicator", "-i",
-                                  help="The indicator whose target to reach: its id (fai) or its name (固定资产投资)."),
-    probability: str = typer.Option(..., "--prob", "-p", metavar="P", callback=_probability_option,
-                                    help="The P(hit) to reach: 0.8 or 80%."),
-    parameter: Optional[str] = typer.Option(None, "--param",
-                                            help="What to change (default: the central value of the indicator's "
+    indicator: str = typer.Option(..., "--indicator", "-i", metavar=_("ID"),
+                                  help=_("The indicator whose target to reach: its id (fai) or its name (固定资产投资).")),
+    probability: str = typer.Option(..., "--prob", "-p", metavar=_("P"), callback=_probability_option,
+                                    help=_("The P(hit) to reach: 0.8 or 80%.")),
+    parameter: Optional[str] = typer.Option(None, "--param", metavar=_("KEY"),
+                                            help=_("What to change (default: the central value of the indicator's "
                                                  "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
-                                                 "gives the highest target reachable with that probability."),
+                                                 "gives the highest target reachable with that probability.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1000, max=10_000_000,
-                                        help="Draws per trial (default: the scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
-                                               help="table, or json (to standard output; csv is not offered)."),
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1000, max=10_000_000,
+                                        help=_("Draws per trial (default: the scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1, help=_("Random seed for every trial.")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table, or json (to standard output; csv is not offered).")),
 ) -> None:
     """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
     from .diagnostics import ScenarioError
@@ -547,7 +620,7 @@ def solve(
         _print_diagnostics(error.diagnostics)
         raise typer.Exit(EXIT_INPUT) from None
     if output_format is OutputFormat.csv:
-        raise typer.BadParameter("solve gives one answer: use --format table or json", param_hint="--format")
+        raise typer.BadParameter(_("solve gives one answer: use --format table or json"), param_hint="--format")
     if output_format is OutputFormat.json:
         _write_utf8(dumps(solve_to_dict(result, draws)))
         if not result.reachable:
@@ -555,23 +628,23 @@ def solve(
         return
     if not result.reachable:
         raise _fail(result.message)
-    _console().print(f"{result.message} ({result.probability.n:,} draws per trial, seed {result.seed})",
-                     markup=False)
+    _console().print(_("{answer} ({n} draws per trial, seed {seed})").format(
+        answer=result.message, n=f"{result.probability.n:,}", seed=result.seed), markup=False)
 
 
-@app.command()
+@app.command(cls=_Command, help=_("Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."))
 def sensitivity(
     scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: Optional[str] = typer.Option(None, "--indicator", "-i",
-                                            help="Only this indicator's target: its id or its name."),
+    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", metavar=_("ID"),
+                                            help=_("Only this indicator's target: its id or its name.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", min=1000, max=10_000_000,
-                                        help="Draws per trial (two trials per input)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Random seed for every trial."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f",
-                                               help="table for people; json or csv on standard output."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder to write sensitivity.csv (UTF-8 with "
-                                                                 "BOM), sensitivity.json and manifest.json."),
+    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", metavar=_("N"), min=1000, max=10_000_000,
+                                        help=_("Draws per trial (two trials per input).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1, help=_("Random seed for every trial.")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json or csv on standard output.")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"), help=_("Folder to write sensitivity.csv (UTF-8 with "
+                                                                 "BOM), sensitivity.json and manifest.json.")),
     plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
@@ -583,13 +656,14 @@ def sensitivity(
 
     loaded = _load(_scenario_path(scenario), overrides)
     if not loaded.targeted:
-        raise _fail(f"{loaded.path}: the scenario has no targets, so nothing to analyse")
+        raise _fail(_("{path}: the scenario has no targets, so nothing to analyse").format(path=loaded.path))
     if indicator is not None:
         indicator = _indicator_id(loaded, indicator)
     if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
         from .diagnostics import did_you_mean
 
-        raise _fail(f"no target on {indicator!r}{did_you_mean(indicator, [i.id for i in loaded.targeted])}")
+        raise _fail(_("no target on {indicator!r}{hint}").format(
+            indicator=indicator, hint=did_you_mean(indicator, [i.id for i in loaded.targeted])))
     from .charts import sensitivity_charts
     from .diagnostics import ScenarioError
 
@@ -617,22 +691,22 @@ def sensitivity(
     charts.note()
 
 
-@app.command()
+@app.command(cls=_Command, help=_("Write an HTML report: every target's probability, chart, drivers and what it would take, the\nassumptions with their sources, the comparison of several scenarios, and the run's manifest."))
 def report(
     scenarios: Optional[List[Path]] = typer.Argument(
-        None, help="Scenario files; with several, they are also compared (the first is the reference). "
-                   "Default: the bundled baseline.", show_default=False),
-    html_file: Path = typer.Option(..., "--html", metavar="FILE",
-                                   help="The HTML file to write: one self-contained file that opens offline."),
+        None, metavar=_("SCENARIOS"), help=_("Scenario files; with several, they are also compared (the first is the reference). "
+                   "Default: the bundled baseline."), show_default=False),
+    html_file: Path = typer.Option(..., "--html", metavar=_("FILE"),
+                                   help=_("The HTML file to write: one self-contained file that opens offline.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", min=1, max=1_000_000_000,
-                                        help="Number of draws (default: the first scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1,
-                                       help="Random seed (default: the first scenario's)."),
-    goal: float = typer.Option(0.8, "--goal", min=0.0, max=1.0,
-                               help="The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%."),
-    analysis_draws: int = typer.Option(10_000, "--analysis-draws", min=1000, max=1_000_000,
-                                       help="Draws per trial of the sensitivity analysis and the goal seek."),
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+                                        help=_("Number of draws (default: the first scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+                                       help=_("Random seed (default: the first scenario's).")),
+    goal: float = typer.Option(0.8, "--goal", metavar=_("P"), min=0.0, max=1.0,
+                               help=_("The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%.")),
+    analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), min=1000, max=1_000_000,
+                                       help=_("Draws per trial of the sensitivity analysis and the goal seek.")),
 ) -> None:
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
@@ -642,7 +716,7 @@ def report(
     from .report import GENERATOR, build_report, report_html
 
     if not 0 < goal < 1:
-        raise typer.BadParameter("give a probability strictly between 0 and 1, e.g. 0.8", param_hint="--goal")
+        raise typer.BadParameter(_("give a probability strictly between 0 and 1, e.g. 0.8"), param_hint="--goal")
     if not html_file.suffix and not html_file.is_dir():  # '--html 报告' should still open with a double click
         html_file = html_file.with_name(html_file.name + ".html")
     try:
@@ -655,8 +729,8 @@ def report(
         if scenario.warnings:
             _print_diagnostics(scenario.warnings)
     if not loaded[0].targeted:
-        raise _fail(f"{loaded[0].path}: the scenario has no targets: a report says how likely each target is, "
-                    "so give targets (see growthsim show) or use growthsim run")
+        raise _fail(_("{path}: the scenario has no targets: a report says how likely each target is, so give "
+                      "targets (see growthsim show) or use growthsim run").format(path=loaded[0].path))
     console = _console(stderr=True)
     step = (lambda words: console.print(f"… {words}", style="dim", markup=False)) if sys.stderr.isatty() else None
     with _input_errors(ScenarioError):
@@ -664,14 +738,14 @@ def report(
                              command_line=_command_line(), step=step)
     with _writing(html_file):
         write_single_file(html_file, report_html(built), GENERATOR)
-    console.print(f"wrote {html_file} ({html_file.stat().st_size / 1e6:.1f} MB): open it in a browser, "
-                  "print it, or mail it; it needs no network", style="dim", markup=False)
+    console.print(_("wrote {file} ({size} MB): open it in a browser, print it, or mail it; it needs no network")
+                  .format(file=html_file, size=f"{html_file.stat().st_size / 1e6:.1f}"), style="dim", markup=False)
 
 
-@app.command()
+@app.command(cls=_Command, help=_('Check scenario files and list every problem in them, without running anything.'))
 def validate(
-    files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False),
-    strict: bool = typer.Option(False, "--strict", help="Count warnings (numbers without a source) as problems."),
+    files: List[Path] = typer.Argument(..., metavar=_("FILES"), help=_("Scenario files to check."), show_default=False),
+    strict: bool = typer.Option(False, "--strict", metavar="", help=_("Count warnings (numbers without a source) as problems.")),
 ) -> None:
     """Check scenario files and list every problem in them, without running anything."""
     from .diagnostics import ScenarioError
@@ -688,20 +762,24 @@ def validate(
             failed += 1
             _print_diagnostics(error.diagnostics)
             errors = sum(d.severity == "error" for d in error.diagnostics)
-            console.print(f"✗ {path}: {errors} problem{'s' if errors != 1 else ''}", style="bold red", markup=False)
+            console.print(ngettext("✗ {path}: {n} problem", "✗ {path}: {n} problems", errors).format(
+                path=path, n=errors), style="bold red", markup=False)
             continue
         _print_diagnostics(scenario.warnings)
         if strict and scenario.warnings:
             failed += 1
-            console.print(f"✗ {path}: {len(scenario.warnings)} warnings (--strict)", style="bold red", markup=False)
+            console.print(ngettext("✗ {path}: {n} warning (--strict)", "✗ {path}: {n} warnings (--strict)",
+                                   len(scenario.warnings)).format(path=path, n=len(scenario.warnings)),
+                          style="bold red", markup=False)
             continue
-        console.print(f"✓ {path}: {len(scenario.indicators)} indicators, {len(scenario.targeted)} targets",
+        console.print(_("✓ {path}: {indicators} indicators, {targets} targets").format(
+            path=path, indicators=len(scenario.indicators), targets=len(scenario.targeted)),
                       style="green", markup=False)
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+@app.command(cls=_Command, help=_('Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets.'))
 def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]] = SET_OPTION) -> None:
     """Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets."""
     from .render import scenario_tables
@@ -729,7 +807,7 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
         console.print(correlations_table(achieved, model.correlation_method, {i.id: i.name for i in model.indicators}))
 
 
-@app.command()
+@app.command(cls=_Command, help=_('List the distributions an assumption may use, with their parameters and an example.'))
 def distributions() -> None:
     """List the distributions an assumption may use, with their parameters and an example."""
     from .render import distributions_table
@@ -737,9 +815,9 @@ def distributions() -> None:
     console = _console()
     console.print(distributions_table())
     console.print(
-        "Rates and growths are written as quoted percentages (\"6.5%\"), changes and spreads in percentage "
-        "points (\"0.3pp\"), counts and amounts as bare numbers. poisson and negative_binomial are for count "
-        "indicators; other distributions on a count are rounded to whole numbers (never below 0).",
+        _("Rates and growths are written as quoted percentages (\"6.5%\"), changes and spreads in percentage "
+          "points (\"0.3pp\"), counts and amounts as bare numbers. poisson and negative_binomial are for count "
+          "indicators; other distributions on a count are rounded to whole numbers (never below 0)."),
         markup=False,
     )
 
@@ -750,14 +828,37 @@ def main() -> None:
         # A console that cannot show a character (GBK has no ✓) gets a '?' rather than a crash.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    sys.argv[1:] = _without_lang(sys.argv[1:])
     try:
         app()  # Typer turns Ctrl-C into exit code 130; an --out folder being written is discarded
     except Exception as error:  # a bug, not a user's mistake
         if os.environ.get("GROWTHSIM_DEBUG"):
             raise
-        sys.stderr.write(
-            f"internal error in growthsim {__version__}: {type(error).__name__}: {error}\n"
+        sys.stderr.write(_(
+            "internal error in growthsim {version}: {kind}: {error}\n"
             "This is a bug, not a problem with your files. Run again with GROWTHSIM_DEBUG=1 to see the "
-            "traceback, and report it with the command line you used.\n"
-        )
+            "traceback, and report it with the command line you used.\n").format(
+                version=__version__, kind=type(error).__name__, error=error))
         sys.exit(EXIT_INTERNAL)
+
+
+def _without_lang(argv: list[str]) -> list[str]:
+    """The command line without --lang (the language was chosen from it at start-up), so that it
+    may stand anywhere: `growthsim run --lang en` as well as `growthsim --lang en run`. An
+    unknown language is a usage error (exit 2)."""
+    out, skip = [], False
+    for index, argument in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        value = None
+        if argument == "--lang":
+            value, skip = (argv[index + 1] if index + 1 < len(argv) else ""), True
+        elif argument.startswith("--lang="):
+            value = argument.split("=", 1)[1]
+        if value is None:
+            out.append(argument)
+        elif value not in LANGUAGES:
+            sys.stderr.write(_("error: --lang {value!r}: use zh (Chinese) or en (English)\n").format(value=value))
+            sys.exit(2)
+    return out

@@ -23,6 +23,7 @@ import numpy as np
 
 from .engine import DEFAULT_CHUNK_SIZE, simulate
 from .evaluation import Outcomes
+from .i18n import language
 from .model import Model
 from .summary import Summary
 
@@ -270,6 +271,7 @@ def manifest(document: dict[str, Any], command_line: list[str], files: dict[str,
         "seed": document["seed"],
         "chunk_size": chunk_size,
         "elapsed_seconds": round(elapsed_seconds, 3),
+        "language": language(),  # of the messages and tables: zh or en (the numbers do not depend on it)
         **{key: document[key] for key in ("method", "replicates", "correlation_method") if key in document},
         "reproduce": ("same growthsim version + scenario files + overrides + seed + draws + method give "
                       "identical numbers"),

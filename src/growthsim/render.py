@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS, quantity_at
+from .i18n import N_, _, ngettext
 from .intervals import Probability
 from .quantities import Expect, format_amount, format_percent, format_value
 from .scenario import Indicator, Scenario
@@ -38,17 +39,17 @@ SCHEMA = "growthsim.run/1"
 
 # Words for probabilities, after the calibrated language of IPCC reports, with a colour each.
 BANDS = (
-    (0.90, "很可能 very likely", "bold green"),
-    (0.66, "可能 likely", "green"),
-    (0.33, "难料 about even", "yellow"),
-    (0.10, "不太可能 unlikely", "dark_orange"),
-    (0.00, "很难 very unlikely", "bold red"),
+    (0.90, N_("very likely"), "bold green"),
+    (0.66, N_("likely"), "green"),
+    (0.33, N_("about even"), "yellow"),
+    (0.10, N_("unlikely"), "dark_orange"),
+    (0.00, N_("very unlikely"), "bold red"),
 )
 
 
 def band_of(p: float) -> tuple[str, str]:
-    """(words, rich style) for a probability."""
-    return next((words, style) for lower, words, style in BANDS if p >= lower)
+    """(words in the language in use, rich style) for a probability."""
+    return next((_(words), style) for lower, words, style in BANDS if p >= lower)
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -453,27 +454,31 @@ def summary_table(summary: Summary):
     from rich.text import Text
 
     scenario = summary.scenario
-    overrides = f"\n本次改动 --set: {'; '.join(scenario.overrides)}" if scenario.overrides else ""
+    overrides = _("\nchanged for this run --set: {changes}").format(changes="; ".join(scenario.overrides)) \
+        if scenario.overrides else ""
     table = Table(
-        title=f"{scenario.name}：{scenario.target_year}年目标达成概率{overrides}",
+        title=_("{scenario}: how likely each {year} target is").format(scenario=scenario.name,
+                                                                       year=scenario.target_year) + overrides,
         caption=_caption(summary),
         caption_justify="left",
         header_style="bold",
         expand=False,
     )
-    table.add_column("指标", min_width=16)
-    table.add_column(f"{scenario.base_year}年", justify="right")
-    table.add_column("目标", min_width=14)
-    table.add_column(f"{scenario.target_year}年预测\n中位数 [90%区间]", justify="right", no_wrap=True)
-    table.add_column("达标概率\n±95%", justify="right", no_wrap=True)
-    table.add_column("评估", no_wrap=True)
+    table.add_column(_("indicator"), min_width=16)
+    table.add_column(_("{year}").format(year=scenario.base_year), justify="right")
+    table.add_column(_("target"), min_width=14)
+    table.add_column(_("{year} projection\nmedian [{level} interval]").format(year=scenario.target_year, level="90%"),
+                     justify="right", no_wrap=True)
+    table.add_column(_("P(hit)\n±95%"), justify="right", no_wrap=True)
+    table.add_column(_("judgement"), no_wrap=True)
     for row in summary.indicators:
         indicator = row.indicator
         projection = Text(_fmt_metric(indicator, row.metric, row.quantiles["p50"]))
         projection.append("\n" + _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"]))
         if row.difference_quantiles is not None:  # what a relative target actually tests
             gap = indicator.target.fmt_tested(row.difference_quantiles["p50"])
-            projection.append(f"\n比{indicator.target.relative_to}: {gap}", style="dim")
+            projection.append(_("\nvs {other}: {gap}").format(other=indicator.target.relative_to, gap=gap),
+                              style="dim")
         name = Text(indicator.name)
         name.append(f"\n{indicator.id}", style="dim")
         target = indicator.target
@@ -487,9 +492,9 @@ def summary_table(summary: Summary):
         probability = Text(_fmt_probability(row.hit), style=style)
         probability.append("\n" + probability_bar(row.hit.p), style=style)
         if row.stretch is not None:
-            probability.append(f"\n力争 {_fmt_probability(row.stretch)}", style=band_of(row.stretch.p)[1])
-        table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability,
-                      Text(words.replace(" ", "\n", 1), style=style))
+            probability.append(_("\nstretch {p}").format(p=_fmt_probability(row.stretch)),
+                               style=band_of(row.stretch.p)[1])
+        table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability, Text(words, style=style))
     return captioned(table)
 
 
@@ -499,31 +504,34 @@ def _caption(summary: Summary) -> str:
     if joint.all_hit is not None:
         p = joint.all_hit
         if p.p == 0:
-            share = f"< {format_share(p.ci[1])}（{summary.n_draws:,}次模拟中0次，95%上限）"
+            # the percentages go in as placeholders: "95% u…" would read as a %u conversion to gettext's tools
+            share = _("< {upper} (0 of {n} draws; {level} upper bound)").format(
+                upper=format_share(p.ci[1]), n=f"{summary.n_draws:,}", level="95%")
         else:
             share = f"= {format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
-        dependence = (f"若各目标相互独立则为 {format_share(joint.all_hit_independent)}。"
+        dependence = (_("If the targets were independent it would be {p}.").format(
+                          p=format_share(joint.all_hit_independent))
                       if summary.scenario.correlations or summary.scenario.events
                       or any(i.drivers for i in summary.scenario.indicators)
-                      else "各指标独立抽样：若指标同向变动，P(all) 会更高。")
-        lines.append(
-            f"全部{joint.n_targets}项目标同时达成 P(all) {share}；预计达成 {joint.expected_hits:.1f} / "
-            f"{joint.n_targets} 项。{dependence}"
-        )
-    design = {"lhs": "拉丁超立方抽样", "sobol": "Sobol'序列抽样"}.get(summary.method)
+                      else _("The indicators are drawn independently: if they move together, P(all) is higher."))
+        lines.append(_("All {n} targets hit together, P(all) {share}; expected to hit {expected} of {n}. "
+                       "{dependence}").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}",
+                                              dependence=dependence))
+    design = {"lhs": _("Latin hypercube sampling"), "sobol": _("Sobol' sequence sampling")}.get(summary.method)
     how = ""
     if design:
-        copula = ("；相关性以高斯copula施加（秩相关与边际分布不变）"
+        copula = (_("; correlations imposed with the Gaussian copula (rank correlations and marginals unchanged)")
                   if summary.correlation_method and summary.scenario.correlation_method != summary.correlation_method
                   else "")
-        how = f"（{design}，{summary.replicates}组独立重复，误差由重复间的差异估计{copula}）"
+        how = _(" ({design}, {n} independent replicates, errors from the spread between them{copula})").format(
+            design=design, n=summary.replicates, copula=copula)
     elif summary.batches is not None:  # Iman-Conover: the draws of a group are rearranged together
-        how = (f"（Iman-Conover相关性按{summary.batches}组、每组{summary.batch_size:,}次分别施加；"
-               "涉及多个相关指标的误差由组间差异估计）")
-    lines.append(
-        f"{summary.n_draws:,}次模拟{how}，随机种子 {summary.seed}；±为达标概率的95%蒙特卡洛误差（百分点）。"
-        "目标的解读见 `growthsim show`。"
-    )
+        how = _(" (Iman-Conover correlations imposed in {groups} groups of {size} draws; errors of what depends on "
+                "several correlated indicators come from the spread between groups)").format(
+            groups=summary.batches, size=f"{summary.batch_size:,}")
+    lines.append(_("{n} draws{how}, seed {seed}; ± is the 95% Monte Carlo error of P(hit), in percentage points. "
+                   "How each target is read: `growthsim show`.").format(n=f"{summary.n_draws:,}", how=how,
+                                                                         seed=summary.seed))
     return "\n".join(lines)
 
 

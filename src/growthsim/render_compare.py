@@ -13,6 +13,7 @@ from .render import (
     format_share,
     probability_bar,
 )
+from .i18n import _
 from .scenario import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -135,12 +136,12 @@ def _fmt_difference(difference) -> Any:
     points = difference.delta * 100
     margin = difference.margin * 100
     if difference.delta == 0 and difference.se == 0:
-        return Text("±0 逐次相同", style="dim")  # the same outcome on every draw
+        return Text(_("±0 same on every draw"), style="dim")  # the same outcome on every draw
     text = Text(f"{points:+.1f} ±{margin:.1f}")
     if difference.distinguishable:
-        text.append(" 显著", style="bold")
+        text.append(" " + _("beyond noise"), style="bold")
     else:
-        text.append(" 噪声内", style="dim")
+        text.append(" " + _("within noise"), style="dim")
     return text
 
 
@@ -159,16 +160,19 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
         return not estimate.ci[0] <= 0 <= estimate.ci[1] and shown.strip("0.,") != ""
 
     # one part a line, drivers by id: a table of several scenarios leaves each a narrow column
-    parts = [f"经{driver} {amount(e.value)}" for driver, e in channels.drivers if moved(e)]
+    parts = [_("via {driver} {change}").format(driver=driver, change=amount(e.value))
+             for driver, e in channels.drivers if moved(e)]
     if channels.settings is not None and moved(channels.settings):
-        parts.append(f"关联设定 {amount(channels.settings.value)}")
+        parts.append(_("links restated {change}").format(change=amount(channels.settings.value)))
     if channels.reference is not None and moved(channels.reference):
-        parts.append(f"对照 {channels.reference_id} {amount(channels.reference.value)}")
+        parts.append(_("compared with {other} {change}").format(other=channels.reference_id,
+                                                                 change=amount(channels.reference.value)))
     if moved(channels.own):
-        parts.append(f"自身 {amount(channels.own.value)}")
+        parts.append(_("own part {change}").format(change=amount(channels.own.value)))
     if not parts:
         return None
-    return Text(f"均值 {amount(channels.outcome.value)}：\n" + "\n".join(parts), style="dim")
+    return Text(_("mean {change}:").format(change=amount(channels.outcome.value)) + "\n" + "\n".join(parts),
+                style="dim")
 
 
 def comparison_table(comparison):
@@ -180,16 +184,20 @@ def comparison_table(comparison):
     names_of = {i.id: i.name for s in comparison.summaries for i in s.scenario.indicators}
     overrides = comparison.summaries[0].scenario.overrides
     table = Table(
-        title="情景比较：各目标达成概率 P(hit)" + (f"\n本次改动 --set: {'; '.join(overrides)}" if overrides else ""),
-        caption=(f"{comparison.n_draws:,}次模拟，随机种子 {comparison.seed}，各情景共用随机数（同一指标同一抽样）。"
-                 f"差值为与「{names[0]}」相比的百分点 ±95%（配对误差）；“显著”表示差值超出蒙特卡洛误差。"
-                 "受驱动的目标另列其所检验数值（增速、数值，或与对照指标之差）均值的变化及其来源："
-                 "经某驱动指标＝该指标自身变化经关联带来的部分；关联设定＝弹性或参照值的改动；"
-                 "对照＝相对目标中对照指标的变化（取负）；自身＝驱动之外的部分。"),
+        title=_("Scenarios compared: P(hit) of each target") + (
+            _("\nchanged for this run --set: {changes}").format(changes="; ".join(overrides)) if overrides else ""),
+        caption=_("{n} draws, seed {seed}; the scenarios share their random numbers (an indicator draws the same "
+                  "in each). Differences to “{first}” are in percentage points ±95% (paired error); “beyond noise” "
+                  "means the difference exceeds the Monte Carlo error. For a driven target, the change of the mean "
+                  "of what it tests (growth, value, or difference to the other indicator) is split by source: via "
+                  "a driver = what that driver's own change brought through its link; links restated = an "
+                  "elasticity or reference changed; compared with = the other indicator's change in a relative "
+                  "target (with its sign turned); own part = the rest.").format(
+            n=f"{comparison.n_draws:,}", seed=comparison.seed, first=names[0]),
         caption_justify="left",
         header_style="bold",
     )
-    table.add_column("指标", min_width=12)
+    table.add_column(_("indicator"), min_width=12)
     for k, name in enumerate(names):
         table.add_column(f"{'①②③④⑤⑥⑦⑧⑨'[k] if k < 9 else k + 1} {name}", justify="right")
     for row in comparison.rows:
@@ -199,7 +207,7 @@ def comparison_table(comparison):
         channels = row.channels or (None,) * len(row.summaries)
         for summary, difference, through in zip(row.summaries, row.differences, channels):
             if summary is None:
-                cells.append(Text("无此目标", style="dim"))
+                cells.append(Text(_("no such target"), style="dim"))
                 continue
             cell = Text(f"{summary.hit.p * 100:.1f}%", style=band_of(summary.hit.p)[1])
             cell.append(f"  {summary.indicator.target.text}", style="dim")
@@ -226,9 +234,10 @@ def comparison_table(comparison):
         if difference is not None:  # the difference is P(all)'s: say so, beside it, not under the next line
             cell.append("\nP(all) ")
             cell.append_text(_fmt_difference(difference))
-        cell.append(f"\n预计达成 {joint.expected_hits:.1f}/{joint.n_targets}")
+        cell.append("\n" + _("expected hits {expected}/{n}").format(expected=f"{joint.expected_hits:.1f}",
+                                                                      n=joint.n_targets))
         all_cells.append(cell)
-    table.add_row(Text("全部目标\n(目标不同时不比较)"), *all_cells)
+    table.add_row(Text(_("all targets\n(not compared when the targets differ)")), *all_cells)
     return captioned(table)
 
 
@@ -254,9 +263,10 @@ def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
 def diff_table(changes, a: Scenario, b: Scenario):
     from rich.table import Table
 
-    table = Table(title=f"情景差异：{a.name} → {b.name}", header_style="bold", show_lines=True)
-    table.add_column("指标")
-    table.add_column("项目")
+    table = Table(title=_("Differences between scenarios: {a} → {b}").format(a=a.name, b=b.name), header_style="bold",
+                  show_lines=True)
+    table.add_column(_("indicator"))
+    table.add_column(_("item"))
     table.add_column(f"A: {a.name}")
     table.add_column(f"B: {b.name}")
     for change in changes:

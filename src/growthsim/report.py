@@ -314,7 +314,7 @@ def _probability(probability) -> str:
 
 def _band(p: float) -> str:
     from .charts import band_colour
-    words = band_of(p)[0].split(" ")[0]
+    words = band_of(p)[0]
     return f'<span class="band" style="background:{band_colour(p)}">{_e(words)}</span>'
 
 
