@@ -58,3 +58,11 @@ def _chinese_by_default():
     use("zh")
     yield
     use("zh")
+
+
+@pytest.fixture
+def english():
+    """For a test of a library message's English wording (its msgid): growthsim speaks English."""
+    from growthsim.i18n import use
+
+    use("en")

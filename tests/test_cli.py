@@ -303,9 +303,11 @@ def test_show_default_scenario():
     first_cells = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")]
     assert "地区生产总值" in first_cells and "固定资产投资" in first_cells  # the indicator column
     text = " ".join(result.stdout.split())
-    for expected in ("地区生产总值", "582.4亿元", "split_normal", "rationale (assumption)", "hit when growth ≥ 8%",
-                     "source:"):
+    for expected in ("地区生产总值", "582.4亿元", "split_normal", "理由（假设）", "增速 ≥ 8% 时达标", "出处："):
         assert expected in text
+    english = " ".join(invoke("--lang", "en", "show").stdout.split())
+    for expected in ("rationale (assumption)", "hit when growth ≥ 8%", "source:"):
+        assert expected in english
 
 
 def test_show_broken_file_exits_1(write_scenario):

@@ -31,7 +31,7 @@ def _source_messages() -> set:
 
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     method_map = [("src/growthsim/**.py", "python")]
-    return {message for _file, _line, message, _comments, _context in
+    return {(context, message) for _file, _line, message, _comments, context in
             extract_from_dir(str(REPO), method_map=method_map, keywords=keywords)}
 
 
@@ -44,7 +44,7 @@ def _catalog():
 
 def test_every_marked_message_is_in_the_chinese_catalog_and_translated():
     catalog = _catalog()
-    found = {m.id for m in catalog if m.id}
+    found = {(m.context, m.id) for m in catalog if m.id}
     source = _source_messages()
     missing = sorted(str(m) for m in source - found)
     assert not missing, f"not in the catalog (run: python tools/translate.py all, then translate): {missing[:10]}"
@@ -76,6 +76,8 @@ def test_the_compiled_catalog_is_the_po():
             continue
         if isinstance(message.id, tuple):
             assert compiled.ngettext(*message.id, 2) == message.string[0], message.id
+        elif message.context:
+            assert compiled.pgettext(message.context, message.id) == message.string, (message.context, message.id)
         else:
             assert compiled.gettext(message.id) == message.string, "stale .mo: run python tools/translate.py compile"
 

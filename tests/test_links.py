@@ -632,7 +632,7 @@ def test_channels_of_a_relative_target_describe_the_difference_it_tests(tmp_path
     assert (channels.reference_id, channels.reference.value) == ("gdp", pytest.approx(0.02, abs=1e-12))
 
 
-def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path):
+def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path, english):
     path = tmp_path / "linked.toml"
     path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
     result = solve(path, "y", 0.5, n_draws=20_000, seed=1)

@@ -122,7 +122,7 @@ def test_sensitivity_command(write_scenario):
     runner = CliRunner()
     result = runner.invoke(app, ["sensitivity", str(path), "-n", "5000"], env={"NO_COLOR": "1", "COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    assert "合计" in result.stdout and "swing" in result.stdout
+    assert "合计" in result.stdout and "摆幅" in result.stdout
     document = json.loads(runner.invoke(app, ["sensitivity", str(path), "-n", "5000", "-f", "json"]).stdout)
     assert document["targets"][0]["inputs"][0]["input"] == "a"
     assert runner.invoke(app, ["sensitivity", str(path), "-i", "totl"]).exit_code == 1

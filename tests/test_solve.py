@@ -70,7 +70,7 @@ def test_an_amount_parameter_is_solved_and_written_as_a_file_takes_it(write_scen
     assert abs(result.value - expected) <= value_tolerance(0.9, sigma=600) + 2
 
 
-def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario):
+def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario, english):
     path = write_scenario(scenario_text("""
         [indicators.tech]
         name = "技术合同成交额"
@@ -92,7 +92,7 @@ def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario):
     assert not unrelated.reachable and "does not depend on other.growth.mean" in unrelated.message
 
 
-def test_an_unreachable_goal_is_said_plainly(path):
+def test_an_unreachable_goal_is_said_plainly(path, english):
     result = solve(path, "gdp", 0.9, "gdp.growth.sd", n_draws=10_000, seed=3)
     assert not result.reachable and "cannot be reached" in result.message
 
@@ -101,8 +101,8 @@ def test_solve_command(path):
     runner = CliRunner()
     result = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
-    assert "gdp.growth.mean = " in result.stdout and "gives P(hit)" in result.stdout
-    assert "Monte Carlo interval of the answer [" in result.stdout and "随机种子 12345" in result.stdout
+    assert "gdp.growth.mean = " in result.stdout and "时，达标概率为" in result.stdout
+    assert "答案的蒙特卡洛区间 [" in result.stdout and "随机种子 12345" in result.stdout
     as_json = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000", "-f", "json"])
     document = json.loads(as_json.stdout)
     assert as_json.exit_code == 0 and document["reachable"] and document["seed"] == 12345
@@ -133,7 +133,7 @@ def _between_p(mean: float) -> float:
 
 
 @pytest.mark.parametrize("goal", [0.3, 0.6])
-def test_a_target_met_between_two_values_is_solved_on_both_sides_of_its_best_value(write_scenario, goal):
+def test_a_target_met_between_two_values_is_solved_on_both_sides_of_its_best_value(write_scenario, goal, english):
     """P(hit) of 'between 4% and 6%' rises and then falls with the mean (68.3% at 5%): a goal below
     that is reached at two means, one on each side; both are found and said to be so."""
     path = write_scenario(BETWEEN)
@@ -149,7 +149,7 @@ def test_a_target_met_between_two_values_is_solved_on_both_sides_of_its_best_val
         assert answer.probability.p >= goal - 4 * answer.probability.se
 
 
-def test_a_goal_above_the_best_value_of_a_two_sided_target_cannot_be_reached(write_scenario):
+def test_a_goal_above_the_best_value_of_a_two_sided_target_cannot_be_reached(write_scenario, english):
     path = write_scenario(BETWEEN)
     result = solve(path, "unemployment", 0.8, n_draws=20_000, seed=3)
     assert not result.reachable and "cannot be reached" in result.message and "is highest (68." in result.message

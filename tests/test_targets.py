@@ -594,7 +594,7 @@ HAND = [
 
 
 @pytest.mark.parametrize("case_id, tgt, bounds, text, explain", HAND, ids=[h[0] for h in HAND])
-def test_target_words_and_bounds_by_hand(case_id, tgt, bounds, text, explain):
+def test_target_words_and_bounds_by_hand(case_id, tgt, bounds, text, explain, english):
     assert tgt.bounds == pytest.approx(bounds, rel=1e-12)
     assert tgt.text == text
     assert tgt.explain() == explain

@@ -3,7 +3,8 @@
     python tools/translate.py extract    # source -> src/growthsim/locale/growthsim.pot
     python tools/translate.py update     # .pot -> zh_CN .po (new entries empty, old ones kept)
     python tools/translate.py compile    # .po -> .mo (what gettext reads at run time)
-    python tools/translate.py fill FILE  # put translations from FILE (a Python dict T: msgid -> text) into the .po
+    python tools/translate.py fill FILE  # put translations from FILE (a Python dict T: msgid -> text;
+                                         # "context|msgid" for a pgettext message) into the .po
     python tools/translate.py all        # extract, update, compile
 
 tests/test_i18n.py fails when the catalog is out of date with the source, a message has no
@@ -39,8 +40,9 @@ def fill(path: str) -> None:
     with PO.open("rb") as handle:
         catalog = read_po(handle)
     for message in catalog:
-        if message.id and message.id in translations:
-            text = translations[message.id]
+        key = f"{message.context}|{message.id}" if message.context else message.id  # "kind|change"
+        if message.id and key in translations:
+            text = translations[key]
             message.string = (text, text) if isinstance(message.id, tuple) and isinstance(text, str) else text
             message.flags.discard("fuzzy")
     with PO.open("wb") as handle:

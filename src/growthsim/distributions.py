@@ -19,6 +19,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from scipy import special
 
+from .i18n import N_
+
 __all__ = [
     "Distribution",
     "DistributionSpec",
@@ -490,7 +492,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
     for spec in (
         DistributionSpec(
             "normal",
-            "symmetric bell curve; give mean and sd, or a central interval (p05/p95, p10/p90 or p25/p75)",
+            N_("symmetric bell curve; give mean and sd, or a central interval (p05/p95, p10/p90 or p25/p75)"),
             (
                 ParamSpec("mean", _L, "centre"),
                 ParamSpec("sd", _S, "standard deviation"),
@@ -507,7 +509,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "lognormal",
-            "right-skewed, bounded below by shift (default 0); mean and sd are of the variable itself",
+            N_("right-skewed, bounded below by shift (default 0); mean and sd are of the variable itself"),
             (
                 ParamSpec("mean", _L, "mean of the variable"),
                 ParamSpec("sd", _S, "standard deviation of the variable"),
@@ -519,7 +521,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "uniform",
-            "every value between min and max equally likely",
+            N_("every value between min and max equally likely"),
             (ParamSpec("min", _L, "lowest value"), ParamSpec("max", _L, "highest value")),
             (("min", "max"),),
             '{ dist = "uniform", min = "4%", max = "9%" }',
@@ -527,7 +529,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "triangular",
-            "lowest, most likely and highest value, straight-line density between them",
+            N_("lowest, most likely and highest value, straight-line density between them"),
             (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
              ParamSpec("max", _L, "highest value")),
             (("min", "mode", "max"),),
@@ -536,7 +538,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "pert",
-            "like triangular but smoother, with less weight in the tails (Beta-PERT; lambda = 4 by default)",
+            N_("like triangular but smoother, with less weight in the tails (Beta-PERT; lambda = 4 by default)"),
             (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
              ParamSpec("max", _L, "highest value"), ParamSpec("lambda", _N, "weight of the mode", default=4.0)),
             (("min", "mode", "max"),),
@@ -545,8 +547,8 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "split_normal",
-            "two-piece normal with a most likely value and different downside and upside spreads "
-            "(the Bank of England fan-chart form)",
+            N_("two-piece normal with a most likely value and different downside and upside spreads "
+            "(the Bank of England fan-chart form)"),
             (ParamSpec("mode", _L, "most likely value"), ParamSpec("sd_down", _S, "spread below the mode"),
              ParamSpec("sd_up", _S, "spread above the mode")),
             (("mode", "sd_down", "sd_up"),),
@@ -555,7 +557,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "student_t",
-            "bell curve with fat tails (small df = more extreme outcomes); df must exceed 1",
+            N_("bell curve with fat tails (small df = more extreme outcomes); df must exceed 1"),
             (ParamSpec("mean", _L, "centre"), ParamSpec("scale", _S, "spread"),
              ParamSpec("df", _N, "degrees of freedom")),
             (("mean", "scale", "df"),),
@@ -564,7 +566,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "fixed",
-            "no uncertainty: always this value",
+            N_("no uncertainty: always this value"),
             (ParamSpec("value", _L, "the value"),),
             (("value",),),
             '{ dist = "fixed", value = "8%" }',
@@ -572,7 +574,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "empirical",
-            "resample a list of values with equal weight (e.g. past years' outcomes)",
+            N_("resample a list of values with equal weight (e.g. past years' outcomes)"),
             (ParamSpec("values", _V, "the values to resample"),),
             (("values",),),
             '{ dist = "empirical", values = ["5.2%", "7.1%", "8.3%", "3.0%"] }',
@@ -580,7 +582,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "poisson",
-            "counts of independent events with a given mean (sd = sqrt(mean)); count indicators only",
+            N_("counts of independent events with a given mean (sd = sqrt(mean)); count indicators only"),
             (ParamSpec("mean", _L, "expected count"),),
             (("mean",),),
             '{ dist = "poisson", mean = 30 }',
@@ -589,7 +591,7 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         ),
         DistributionSpec(
             "negative_binomial",
-            "counts more uncertain than Poisson, given by mean and sd (sd^2 > mean); count indicators only",
+            N_("counts more uncertain than Poisson, given by mean and sd (sd^2 > mean); count indicators only"),
             (ParamSpec("mean", _L, "expected count"), ParamSpec("sd", _S, "standard deviation")),
             (("mean", "sd"),),
             '{ dist = "negative_binomial", mean = 14000, sd = 2500 }',

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
-__all__ = ["LANGUAGES", "DOMAIN", "_", "N_", "ngettext", "use", "language", "language_from", "translated",
+__all__ = ["LANGUAGES", "DOMAIN", "_", "N_", "ngettext", "pgettext", "use", "language", "language_from", "translated",
            "LOCALE_DIR"]
 
 LANGUAGES = ("zh", "en")
@@ -82,6 +82,13 @@ def _(message: str) -> str:
     """``message`` (English, as written in the code) in the language in use."""
     language()
     return _current["translations"].gettext(message)  # type: ignore[union-attr]
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the language in use, where the same English word means different things
+    (context "kind": a change-kind indicator, 变动型; "metric": the change it measures, 变动)."""
+    language()
+    return _current["translations"].pgettext(context, message)  # type: ignore[union-attr]
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

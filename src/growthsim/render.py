@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS, quantity_at
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, pgettext
 from .intervals import Probability
 from .quantities import Expect, format_amount, format_percent, format_value
 from .scenario import Indicator, Scenario
@@ -208,19 +208,17 @@ def correlations_table(rows, method: str, names: dict[str, str] | None = None):
     from rich.table import Table
 
     names = names or {}
-    table = Table(title=f"相关性与关联 correlations and links ({method})", header_style="bold",
+    table = Table(title=_("correlations and links ({method})").format(method=method), header_style="bold",
                   caption_justify="left",
-                  caption="设定/采用：秩相关系数（采用＝修正后），作用于各指标自身的抽样（受驱动指标：驱动之外的部分）；"
-                          "实际：前65,536次模拟的Spearman秩相关；结果：含关联（驱动）后的结果之间的秩相关。"
-                          "asked and used (after any repair) are rank correlations of the indicators' own draws (for a "
-                          "driven indicator: what its drivers leave unexplained); achieved: their Spearman "
-                          "correlation over the first 65,536 draws, shock events included; outcomes: the "
-                          "correlation of the outcomes, links included")
-    table.add_column("指标对 pair")
-    table.add_column("设定 asked", justify="right")
-    table.add_column("采用 used", justify="right")
-    table.add_column("实际 achieved", justify="right")
-    table.add_column("结果 outcomes", justify="right")
+                  caption=_("asked and used (after any repair) are rank correlations of the indicators' own draws "
+                            "(for a driven indicator: what its drivers leave unexplained); achieved: their Spearman "
+                            "correlation over the first 65,536 draws, shock events included; outcomes: the "
+                            "correlation of the outcomes, links included"))
+    table.add_column(_("pair"))
+    table.add_column(_("asked"), justify="right")
+    table.add_column(_("used"), justify="right")
+    table.add_column(_("achieved"), justify="right")
+    table.add_column(_("outcomes"), justify="right")
 
     def shown(value: float | None) -> str:  # a fixed value has no rank correlation
         return "—" if value is None or not math.isfinite(value) else f"{value:.2f}"
@@ -228,7 +226,7 @@ def correlations_table(rows, method: str, names: dict[str, str] | None = None):
     for check in rows:
         pair = f"{names.get(check.a, check.a)} ~ {names.get(check.b, check.b)}"
         if check.link:
-            pair += " (关联 link)"
+            pair += " " + _("(link)")
         table.add_row(pair, shown(check.asked), shown(check.used), shown(check.achieved), shown(check.outcomes))
     return table
 
@@ -241,14 +239,13 @@ def links_table(scenario: Scenario, shares):
 
     by_id = {i.id: i for i in scenario.indicators}
     share_of = {share.indicator: share for share in shares}
-    table = Table(title="关联 links (drivers)", header_style="bold", caption_justify="left",
-                  caption="结果 = 自身抽样 + Σ 弹性 × (驱动指标结果 − 参照值)。解释份额：驱动项解释的结果方差比例（前65,536次模拟）。"
-                          "outcome = own draw + sum of elasticity x (driver's outcome - at); share: of the "
-                          "outcome's variance, explained by the links (first 65,536 draws)")
-    table.add_column("指标 indicator")
-    table.add_column("驱动 driver")
-    table.add_column("弹性 elasticity / 参照 at")
-    table.add_column("依据 source / rationale")
+    table = Table(title=_("links (drivers)"), header_style="bold", caption_justify="left",
+                  caption=_("outcome = own draw + Σ elasticity × (driver's outcome − reference value); explained: "
+                            "the share of the outcome's variance the links explain (first 65,536 draws)"))
+    table.add_column(_("indicator"))
+    table.add_column(_("driver"))
+    table.add_column(_("elasticity / reference"))
+    table.add_column(_("source / rationale"))
     for indicator in scenario.indicators:
         if not indicator.drivers:
             continue
@@ -256,19 +253,22 @@ def links_table(scenario: Scenario, shares):
         name.append(f"\n{indicator.id}", style="dim")
         share = share_of.get(indicator.id)
         if share is not None:
-            name.append(f"\n结果 outcome: sd {_spread(indicator, share.sd)}, 90% in "
-                        f"[{indicator.fmt(share.p05)}, {indicator.fmt(share.p95)}]")
-            name.append(f"\n自身 own: sd {_spread(indicator, share.sd_own)}")
-            name.append(f"\n驱动解释 explained: {share.share * 100:.0f}%", style="bold")
+            name.append("\n" + _("outcome: sd {sd}, {level} in [{low}, {high}]").format(
+                sd=_spread(indicator, share.sd), level="90%", low=indicator.fmt(share.p05),
+                high=indicator.fmt(share.p95)))
+            name.append("\n" + _("own part: sd {sd}").format(sd=_spread(indicator, share.sd_own)))
+            name.append("\n" + _("explained by the links: {share}").format(share=f"{share.share * 100:.0f}%"),
+                        style="bold")
         for k, driver in enumerate(indicator.drivers):  # a row per link, the indicator in the first
             other = by_id[driver.indicator]
             elasticity = Text(_elasticity_text(driver))
             elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "elasticity"), style="cyan")
-            elasticity.append(f"\nat {other.fmt(driver.at)}")
+            elasticity.append("\n" + _("at {value}").format(value=other.fmt(driver.at)))
             elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "at"), style="cyan")
             reasons = Text(" ".join((driver.rationale or "").split()))
             if driver.source:
-                reasons.append(("\n" if driver.rationale else "") + f"source: {driver.source}", style="dim")
+                reasons.append(("\n" if driver.rationale else "") + _("source: {source}").format(source=driver.source),
+                               style="dim")
             if not (driver.rationale or driver.source):
                 reasons.append("—")
             table.add_row(name if k == 0 else Text(""), Text(f"{other.name}\n{other.id}"), elasticity, reasons,
@@ -300,17 +300,18 @@ def events_table(summary: Summary):
     """Renderable: how often each shock event occurred and the targets it moves most."""
     from rich.table import Table
 
-    table = Table(title="冲击事件 shock events", header_style="bold", caption_justify="left",
-                  caption="P(hit) 有/无：该事件发生与未发生的模拟中的达标概率（影响最大的三项目标）")
-    table.add_column("事件")
-    table.add_column("设定概率", justify="right")
-    table.add_column("模拟频率", justify="right")
-    table.add_column("影响")
-    table.add_column("P(hit) 有 / 无")
+    table = Table(title=_("shock events"), header_style="bold", caption_justify="left",
+                  caption=_("P(hit) with / without: the P(hit) of the draws on which the event occurred and of "
+                            "those on which it did not (the three targets it moves most)"))
+    table.add_column(_("event"))
+    table.add_column(_("probability set"), justify="right")
+    table.add_column(_("frequency drawn"), justify="right")
+    table.add_column(_("effects"))
+    table.add_column(_("P(hit) with / without"))
     names = {row.indicator.id: row.indicator.name for row in summary.indicators}
     for event_summary in summary.events:
         event = event_summary.event
-        verbs = {"add": "加", "scale": "乘以", "replace": "改为"}
+        verbs = {"add": _("add"), "scale": _("times"), "replace": _("becomes")}
         effects = "\n".join(f"{names.get(e.indicator, e.indicator)} {verbs[e.kind]} {e.written}" for e in event.effects)
         moved = sorted((k for k in event_summary.hit_with if _clear_shift(event_summary, k)),
                        key=lambda k: -abs(event_summary.effect_on(k)))[:3]
@@ -318,7 +319,7 @@ def events_table(summary: Summary):
             f"{names[k]} {event_summary.hit_with[k].p * 100:.1f}% / {event_summary.hit_without[k].p * 100:.1f}%"
             for k in moved
         ) or "—"
-        group = f"\n(互斥组 {event.group})" if event.group else ""
+        group = _("\n(exclusive group {group})").format(group=event.group) if event.group else ""
         table.add_row(f"{event.name}\n{event.id}{group}", format_share(event.probability),
                       f"{event_summary.frequency.p * 100:.1f}%", effects, shifts)
     return table
@@ -535,6 +536,15 @@ def _caption(summary: Summary) -> str:
     return "\n".join(lines)
 
 
+def _kind_words(kind: str) -> str:
+    return {"flow": pgettext("kind", "flow"), "rate": pgettext("kind", "rate"), "change": pgettext("kind", "change"),
+            "count": pgettext("kind", "count"), "derived": pgettext("kind", "derived")}.get(kind, kind)
+
+
+def _basis_words(basis: str) -> str:
+    return {"real": pgettext("basis", "real"), "nominal": pgettext("basis", "nominal")}.get(basis, basis)
+
+
 def scenario_tables(scenario: Scenario) -> list:
     """Renderables for `growthsim show`: the scenario as growthsim understands it."""
     from rich.panel import Panel
@@ -545,14 +555,16 @@ def scenario_tables(scenario: Scenario) -> list:
     header.append(scenario.name, style="bold")
     if scenario.path:
         header.append(f"\n{scenario.path}  sha256 {scenario.sha256[:12]}…", style="dim")
-    header.append(f"\n{scenario.base_year} → {scenario.target_year}; draws {scenario.draws:,}; "
-                  f"seed {scenario.seed if scenario.seed is not None else 'fresh each run'}")
+    header.append("\n" + _("{base} → {target}; {n} draws; seed {seed}").format(
+        base=scenario.base_year, target=scenario.target_year, n=f"{scenario.draws:,}",
+        seed=scenario.seed if scenario.seed is not None else _("fresh each run")))
     if scenario.source:
-        header.append(f"\nsource: {scenario.source}")
+        header.append("\n" + _("source: {source}").format(source=scenario.source))
     if scenario.description:
         header.append("\n" + scenario.description.strip())
     if len(scenario.files) > 1:
-        header.append("\nextends: " + " → ".join(path for path, _ in scenario.files[1:]), style="dim")
+        header.append("\n" + _("extends: {chain}").format(chain=" → ".join(path for path, _sha in scenario.files[1:])),
+                      style="dim")
     if scenario.overrides:
         header.append("\n--set: " + "; ".join(scenario.overrides), style="bold")
     out: list = [Panel(header, expand=False)]
@@ -583,27 +595,28 @@ def scenario_tables(scenario: Scenario) -> list:
         return "" if name is None else f"\n← {name}"
 
     table = Table(show_lines=True, header_style="bold")
-    table.add_column("指标 indicator", no_wrap=True)
-    table.add_column("kind / baseline")
-    table.add_column("assumption 假设")
-    table.add_column("target 目标")
+    table.add_column(_("indicator"), no_wrap=True)
+    table.add_column(_("kind / baseline"))
+    table.add_column(_("assumption"))
+    table.add_column(_("target"))
     for indicator in scenario.indicators:
         name = Text(indicator.name)
         name.append(f"\n{indicator.id} ({indicator.unit})", style="dim")
 
-        base = Text(indicator.kind + (f", {indicator.basis}" if indicator.basis else ""))
+        base = Text(_kind_words(indicator.kind) + (", " + _basis_words(indicator.basis) if indicator.basis else ""))
         if indicator.baseline is not None:
             base.append(f"\n{scenario.base_year}: {indicator.fmt_baseline()}")
             if indicator.rationale and not indicator.source:  # a baseline the report does not give
-                base.append(" (假设 assumption)", style="bold")
-                base.append("\nrationale: " + " ".join(indicator.rationale.split()), style="dim")
+                base.append(" " + _("(assumed)"), style="bold")
+                base.append("\n" + _("rationale: {text}").format(text=" ".join(indicator.rationale.split())),
+                            style="dim")
         if indicator.growth_2022 is not None:
             base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
         if indicator.source:
-            base.append(f"\nsource: {indicator.source}", style="dim")
+            base.append("\n" + _("source: {source}").format(source=indicator.source), style="dim")
         base.append(from_where(indicator.id, "baseline") if indicator.baseline is not None else "", style="cyan")
         if indicator.note:
-            base.append(f"\nnote: {indicator.note}", style="dim italic")
+            base.append("\n" + _("note: {note}").format(note=indicator.note), style="dim italic")
 
         text = _assumption_text(indicator)
         if indicator.assumption is not None:
@@ -621,21 +634,21 @@ def scenario_tables(scenario: Scenario) -> list:
                 target_text.append(f"\n“{target.written}”")
             target_text.append(f"\n{target.explain()}")
             if target.source:
-                target_text.append(f"\nsource: {target.source}", style="dim")
+                target_text.append("\n" + _("source: {source}").format(source=target.source), style="dim")
             target_keys = ("at_least", "at_most", "about", "between", "relative_to", "tolerance", "side",
                            "stretch", "text", "source")
             target_text.append(keys_from((indicator.id, "target"), target_keys), style="cyan")
         table.add_row(name, base, text, target_text)
     out.append(table)
     if scenario.events:
-        events = Table(title="冲击事件 shock events", show_lines=True, header_style="bold")
-        events.add_column("事件")
-        events.add_column("概率", justify="right")
-        events.add_column("影响 effects")
-        events.add_column("依据 source / rationale")
+        events = Table(title=_("shock events"), show_lines=True, header_style="bold")
+        events.add_column(_("event"))
+        events.add_column(_("probability"), justify="right")
+        events.add_column(_("effects"))
+        events.add_column(_("source / rationale"))
         for event in scenario.events:
             effects = "\n".join(f"{e.indicator}: {e.kind} {e.written}" for e in event.effects)
-            group = f"\n(互斥组 {event.group})" if event.group else ""
+            group = _("\n(exclusive group {group})").format(group=event.group) if event.group else ""
             basis = event.source or " ".join((event.rationale or "").split())
             events.add_row(f"{event.name}\n{event.id}{group}{from_event(event.id)}", format_share(event.probability),
                            effects, basis)
@@ -650,27 +663,32 @@ def _assumption_text(indicator: Indicator):
     assumption = indicator.assumption
     if assumption is None:
         text = Text(f"{indicator.metric} = {indicator.formula.text}")
-        text.append("\n(derived on each draw from the indicators it names)", style="dim")
+        text.append("\n" + _("(derived on each draw from the indicators it names)"), style="dim")
         return text
     p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
     params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
     text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
-    own = ""
+    spread = dict(median=indicator.fmt(p50), level="90%", low=indicator.fmt(p05), high=indicator.fmt(p95))
     if indicator.drivers:
-        drivers = ", ".join(f"{d.indicator} at {d.written_at}" for d in indicator.drivers)
-        text.append(f"\n自身部分 own part, stated for {drivers}; the outcome adds the links (see 关联 links)",
-                    style="bold")
-        own = "own part: "
-    text.append(f"\n{own}median {indicator.fmt(p50)}, 90% in [{indicator.fmt(p05)}, {indicator.fmt(p95)}]")
+        drivers = ", ".join(_("{driver} at {value}").format(driver=d.indicator, value=d.written_at)
+                            for d in indicator.drivers)
+        text.append("\n" + _("own part, stated for {drivers}; the outcome adds the links (see the links table)")
+                    .format(drivers=drivers), style="bold")
+        text.append("\n" + _("own part: median {median}, {level} in [{low}, {high}]").format(**spread))
+    else:
+        text.append("\n" + _("median {median}, {level} in [{low}, {high}]").format(**spread))
     if assumption.law is not None:
         law = assumption.law
         lo, hi = quantity_at(law, np.array([0.05, 0.95]), indicator.kind == "count")
-        text.append(f"\nheld within {law.name} (90% in [{indicator.fmt(lo)}, {indicator.fmt(hi)}], from "
-                    f"{assumption.law_origin}): correlated partners are drawn given the value", style="bold")
+        text.append("\n" + _("held within {law} ({level} in [{low}, {high}], from {origin}): correlated partners "
+                              "are drawn given the value").format(law=law.name, level="90%", low=indicator.fmt(lo),
+                                                                  high=indicator.fmt(hi), origin=assumption.law_origin),
+                    style="bold")
     if assumption.source:
-        text.append(f"\nsource: {assumption.source}", style="dim")
+        text.append("\n" + _("source: {source}").format(source=assumption.source), style="dim")
     if assumption.rationale:
-        text.append("\nrationale (assumption): " + " ".join(assumption.rationale.split()), style="dim")
+        text.append("\n" + _("rationale (assumption): {text}").format(text=" ".join(assumption.rationale.split())),
+                    style="dim")
     return text
 
 
@@ -678,16 +696,17 @@ def distributions_table():
     """Renderable for `growthsim distributions`, read from the registry."""
     from rich.table import Table
 
-    table = Table(show_lines=True, header_style="bold", title="Distributions for assumptions")
+    table = Table(show_lines=True, header_style="bold", title=_("Distributions for assumptions"))
     table.add_column("dist", no_wrap=True)
-    table.add_column("parameters")
-    table.add_column("meaning")
-    table.add_column("example (a growth)")
+    table.add_column(_("parameters"))
+    table.add_column(_("meaning"))
+    table.add_column(_("example (a growth)"))
     for spec in DISTRIBUTIONS.values():
         forms = " | ".join(", ".join(form) for form in spec.forms)
-        optional = [f"{p.name} (default {p.default:g})" for p in spec.params if p.default is not None]
-        params = forms + ("; optional: " + ", ".join(optional) if optional else "")
-        table.add_row(spec.name, params, spec.meaning, spec.example)
+        optional = [_("{name} (default {value})").format(name=p.name, value=f"{p.default:g}")
+                    for p in spec.params if p.default is not None]
+        params = forms + (_("; optional: {names}").format(names=", ".join(optional)) if optional else "")
+        table.add_row(spec.name, params, _(spec.meaning), spec.example)
     return table
 
 
@@ -737,22 +756,24 @@ def sensitivity_tables(results, top: int = 8) -> list:
 
     tables = []
     for target in results:
-        table = Table(title=f"{target.name}：P(hit) {target.p_hit * 100:.1f}% 的驱动因素", header_style="bold",
-                      caption=f"p10/p90：该输入固定在自身第10/90百分位（事件：从不/总是发生）时的达标概率；其余输入随机"
-                              f"（与之相关的随之变动）、共用随机数；每组{target.draws:,}次模拟，"
-                              f"随机种子 {target.seed}。"
-                              "摆幅为总效应，分为两部分：“直接/经关联”为该输入本身及经驱动关联传导的部分"
-                              "（与之相关的输入不随之变动），“经相关”为经与之相关的输入的部分。"
-                              "“·自身”指受驱动指标中驱动因素之外的部分。"
-                              "最低/最高10%时：该输入落在自身最低/最高十分之一（事件：未发生/发生）的模拟中的达标概率",
+        table = Table(title=_("{target}: what drives its P(hit) of {p}").format(
+                          target=target.name, p=f"{target.p_hit * 100:.1f}%"), header_style="bold",
+                      caption=_("p10/p90: P(hit) with the input held at its own 10th/90th percentile (an event: never/"
+                                "always occurring); the other inputs random (those correlated with it follow it), on "
+                                "common random numbers; {n} draws per trial, seed {seed}. The swing is the total "
+                                "effect, in two parts: “direct/links”, through the input itself and its links (the "
+                                "inputs correlated with it left alone), and “correlations”, through the inputs "
+                                "correlated with it. “·own” marks a driven indicator's own part. Lowest/highest "
+                                "tenth: P(hit) on the draws where the input is in its lowest/highest tenth (an "
+                                "event: did not/did occur)").format(n=f"{target.draws:,}", seed=target.seed),
                       caption_justify="left")
-        table.add_column("输入 input", overflow="fold")
-        table.add_column("P(hit) @p10", justify="right")
+        table.add_column(_("input"), overflow="fold")
+        table.add_column(_("P(hit) @p10"), justify="right")
         table.add_column("@p90", justify="right")
-        table.add_column("摆幅 swing", justify="right")
-        table.add_column("直接/经关联\n经相关", justify="right")
-        table.add_column("秩相关 Spearman", justify="right")
-        table.add_column("最低10%时\n最高10%时", justify="right")
+        table.add_column(_("swing"), justify="right")
+        table.add_column(_("direct/links\ncorrelations"), justify="right")
+        table.add_column(_("rank correlation"), justify="right")
+        table.add_column(_("lowest tenth\nhighest tenth"), justify="right")
         for effect in target.drivers[:top]:
             rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
             tails = "\n".join("—" if p is None else f"{p * 100:.1f}%" for p in (effect.p_bottom, effect.p_top))

@@ -33,6 +33,7 @@ from .dependence import spearman
 from .engine import resolve_seed, simulate
 from .distributions import Fixed
 from .evaluation import evaluate
+from .i18n import _
 from .links import own_part
 from .model import compile_model
 from .sampling import BLOCK_SIZE, sample
@@ -140,7 +141,7 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
     outcomes = evaluate(model, draws)
-    names = ({i.id: i.name + ("·自身" if i.drivers else "") for i in scenario.indicators}  # its own part
+    names = ({i.id: i.name + (_("·own") if i.drivers else "") for i in scenario.indicators}  # its own part
              | {f"event:{e.id}": e.name for e in scenario.events})
     out = []
     for indicator in targeted:

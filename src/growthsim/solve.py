@@ -20,6 +20,7 @@ import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import resolve_seed, simulate
+from .i18n import _, ngettext
 from .intervals import Probability
 from .quantities import Expect, format_percent, format_points, format_value
 from .scenario import Scenario, load_scenario
@@ -57,13 +58,13 @@ def central_parameter(scenario: Scenario, indicator_id: str) -> str:
     indicator = scenario.indicator(indicator_id)
     if indicator.assumption is None:
         raise ScenarioError([Diagnostic(scenario.path or "", None, None, f"indicators.{indicator_id}",
-                                        "a derived indicator has no assumption of its own: give --param, e.g. the "
-                                        "central value of an indicator its formula uses")])
+                                        _("a derived indicator has no assumption of its own: give --param, e.g. the "
+                                          "central value of an indicator its formula uses"))])
     name = _CENTRAL.get(indicator.assumption.dist)
     if name is None or name not in indicator.assumption.written:
         raise ScenarioError([Diagnostic(scenario.path or "", None, None, f"indicators.{indicator_id}",
-                                        f"a {indicator.assumption.dist} assumption has no single central value: "
-                                        "give --param")])
+                                        _("a {dist} assumption has no single central value: give --param").format(
+                                            dist=indicator.assumption.dist))])
     return f"{indicator_id}.{indicator.assumption.on}.{name}"
 
 
@@ -79,13 +80,15 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
     rises, then falls) gets an answer on each side of its best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
     plus its margin) and is rounded to it."""
     if not 0 < goal < 1:
-        raise ValueError("the goal must be a probability strictly between 0 and 1")
+        raise ValueError(_("the goal must be a probability strictly between 0 and 1"))
     base = load_scenario(path, overrides)
     if indicator_id not in base.ids:
         raise ScenarioError([Diagnostic(str(path), None, None, "--indicator",
-                                        f"no indicator {indicator_id!r}{did_you_mean(indicator_id, base.ids)}")])
+                                        _("no indicator {id!r}{hint}").format(
+                                            id=indicator_id, hint=did_you_mean(indicator_id, base.ids)))])
     if base.indicator(indicator_id).target is None:
-        raise ScenarioError([Diagnostic(str(path), None, None, "--indicator", f"{indicator_id} has no target")])
+        raise ScenarioError([Diagnostic(str(path), None, None, "--indicator",
+                                        _("{id} has no target").format(id=indicator_id))])
     parameter = parameter or central_parameter(base, indicator_id)
     expect, unit, current = _parameter_value(base, parameter)
     seed = resolve_seed(seed, base)  # one rule for every command; the same seed for every trial
@@ -126,24 +129,30 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         hit = curve.probability(rounded)
         shown = _interval_words(interval, expect, unit, step)
         results.append(SolveResult(parameter, rounded, written, hit, goal, True,
-                                   f"{parameter} = {written} gives P(hit) = {hit.p:.1%} (goal {goal:.0%}; "
-                                   f"Monte Carlo interval of the answer {shown})", interval, None, best, seed, shown))
+                                   _("{parameter} = {value} gives P(hit) = {p} (goal {goal}; Monte Carlo interval "
+                                     "of the answer {interval})").format(parameter=parameter, value=written,
+                                                                         p=f"{hit.p:.1%}", goal=f"{goal:.0%}",
+                                                                         interval=shown),
+                                   interval, None, best, seed, shown))
     first = results[0]
     varied = base.indicator(parameter.split(".")[0])
     if varied.drivers and parameter.split(".")[1] in ("growth", "level", "change"):
         # the own part of a driven indicator: say so, or the value reads as the outcome's
         drivers = ", ".join(d.indicator for d in varied.drivers)
-        results = [dataclasses.replace(r, message=f"{r.message}; {parameter} is {varied.id}'s own part, what "
-                                                  f"{drivers} leave{'s' if len(varied.drivers) == 1 else ''} "
-                                                  "unexplained (its outcome adds their links)")
-                   for r in results]
+        note = ngettext("; {parameter} is {id}'s own part, what {drivers} leaves unexplained (its outcome adds "
+                        "their links)", "; {parameter} is {id}'s own part, what {drivers} leave unexplained (its "
+                        "outcome adds their links)", len(varied.drivers)).format(
+            parameter=parameter, id=varied.id, drivers=drivers)
+        results = [dataclasses.replace(r, message=r.message + note) for r in results]
         first = results[0]
     if len(results) > 1:
-        side = "below" if first.value < best[0] else "above"
         other = results[1]
-        message = (f"{first.message}; this is {side} {describe(best[0])}, where P(hit) is highest "
-                   f"({best[1]:.1%}); on the other side {parameter} = {other.written} "
-                   f"(P(hit) = {other.probability.p:.1%}) also reaches the goal")
+        sentence = (_("{answer}; this is below {best}, where P(hit) is highest ({p}); on the other side {parameter} "
+                      "= {other} (P(hit) = {other_p}) also reaches the goal") if first.value < best[0] else
+                    _("{answer}; this is above {best}, where P(hit) is highest ({p}); on the other side {parameter} "
+                      "= {other} (P(hit) = {other_p}) also reaches the goal"))
+        message = sentence.format(answer=first.message, best=describe(best[0]), p=f"{best[1]:.1%}",
+                                  parameter=parameter, other=other.written, other_p=f"{other.probability.p:.1%}")
         first = dataclasses.replace(first, message=message, other=other)
     return first
 
@@ -279,16 +288,19 @@ class _Curve:
         points = self._sorted()
         lowest, highest = min(p for _, p in points), max(p for _, p in points)
         if lowest == highest:
-            return (f"{indicator_id}'s P(hit) does not depend on {parameter} in this scenario (it stays "
-                    f"{lowest:.1%} however far it moves): choose a parameter of {indicator_id} itself")
+            return _("{id}'s P(hit) does not depend on {parameter} in this scenario (it stays {p} however far it "
+                     "moves): choose a parameter of {id} itself").format(id=indicator_id, parameter=parameter,
+                                                                          p=f"{lowest:.1%}")
         if highest < goal:
             best_value, best_p = self.best()
-            return (f"P(hit) stays between {lowest:.1%} and {highest:.1%} for {parameter} from "
-                    f"{describe(points[0][0])} to {describe(points[-1][0])}, and is highest ({best_p:.1%}) at "
-                    f"{describe(best_value)}: {goal:.0%} cannot be reached")
-        return (f"P(hit) stays between {lowest:.1%} and {highest:.1%} for {parameter} from "
-                f"{describe(points[0][0])} to {describe(points[-1][0])}: it is above {goal:.0%} everywhere, "
-                "so the goal is met whatever the value")
+            return _("P(hit) stays between {low} and {high} for {parameter} from {start} to {end}, and is highest "
+                     "({best_p}) at {best}: {goal} cannot be reached").format(
+                low=f"{lowest:.1%}", high=f"{highest:.1%}", parameter=parameter, start=describe(points[0][0]),
+                end=describe(points[-1][0]), best_p=f"{best_p:.1%}", best=describe(best_value), goal=f"{goal:.0%}")
+        return _("P(hit) stays between {low} and {high} for {parameter} from {start} to {end}: it is above {goal} "
+                 "everywhere, so the goal is met whatever the value").format(
+            low=f"{lowest:.1%}", high=f"{highest:.1%}", parameter=parameter, start=describe(points[0][0]),
+            end=describe(points[-1][0]), goal=f"{goal:.0%}")
 
 
 def _round_to_interval(value: float, interval: tuple[float | None, float | None], direction: float,
@@ -350,8 +362,8 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
     parts = parameter.split(".")
     if len(parts) != 3 or parts[0] not in scenario.ids:
         raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                        "expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
-                                        "e.g. fai.growth.mode or gdp.target.at_least")])
+                                        _("expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
+                                          "e.g. fai.growth.mode or gdp.target.at_least"))])
     indicator = scenario.indicator(parts[0])
     if parts[1] == "target":
         target = indicator.target
@@ -359,7 +371,8 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
                  "tolerance": target.tolerance, "stretch": target.stretch}.get(parts[2]) if target else None
         if value is None:
             raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                            f"{parts[0]}'s target has no {parts[2]!r} to solve for")])
+                                            _("{id}'s target has no {key!r} to solve for").format(id=parts[0],
+                                                                                                  key=parts[2]))])
         expect = target.expect
         if parts[2] == "tolerance" and expect is not Expect.AMOUNT:  # a tolerance is a spread: points
             expect = Expect.POINTS
@@ -367,7 +380,8 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
     assumption = indicator.assumption
     if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written:
         raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                        f"{parts[0]} has no parameter {'.'.join(parts[1:])!r}")])
+                                        _("{id} has no parameter {key!r}").format(id=parts[0],
+                                                                                  key=".".join(parts[1:])))])
     spec = DISTRIBUTIONS[assumption.dist].param(parts[2])
     expect = indicator.expect
     if spec.role == ROLE_SPREAD:

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from .i18n import _, pgettext
 from .quantities import Expect, format_value
 
 __all__ = ["Target", "OPS", "SIDES"]
@@ -127,11 +128,13 @@ class Target:
     def explain(self) -> str:
         """A sentence: when is a draw a hit."""
         lower, upper = self.bounds
+        metric = {"growth": pgettext("metric", "growth"), "level": pgettext("metric", "level"),
+                  "change": pgettext("metric", "change")}.get(self.metric, self.metric)
         if self.op == "relative":
-            what = f"{self.metric} minus {self.relative_to}'s {self.metric}"
+            what = _("{metric} minus {other}'s {metric}").format(metric=metric, other=self.relative_to)
             fmt = lambda v: self.fmt_tested(v)  # noqa: E731
         else:
-            what, fmt = self.metric, self.fmt
+            what, fmt = metric, self.fmt
         if math.isinf(upper):
             rule = f"{what} ≥ {fmt(lower)}"
         elif math.isinf(lower):
@@ -139,8 +142,9 @@ class Target:
         else:
             rule = f"{fmt(lower)} ≤ {what} ≤ {fmt(upper)}"
         if self.stretch is not None:
-            rule += f"; stretch hit when {what} {'≥' if self.op == '>=' else '≤'} {self.fmt(self.stretch)}"
-        return "hit when " + rule
+            rule += _("; stretch hit when {what} {sign} {value}").format(
+                what=what, sign="≥" if self.op == ">=" else "≤", value=self.fmt(self.stretch))
+        return _("hit when {rule}").format(rule=rule)
 
     def fmt_tested(self, value: float) -> str:
         """Format a value of the tested quantity (for relative targets, a signed difference)."""
