@@ -23,6 +23,12 @@ from growthsim import Diagnostic, ScenarioError, load_scenario
 
 from .conftest import BASELINE, REPO, scenario_text
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 BROKEN = Path(__file__).resolve().parent / "broken"
 
 # Files in tests/broken/ that are not broken: they must load, with no warnings.

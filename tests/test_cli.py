@@ -160,7 +160,7 @@ def test_few_draws_do_not_claim_certainty(write_scenario):
 
 def test_run_broken_scenario_exits_1_with_located_message(write_scenario):
     path = write_scenario(BROKEN)
-    result = invoke("run", str(path))
+    result = invoke("--lang", "en", "run", str(path))
     assert result.exit_code == 1
     assert f"{path}:16:19: indicators.gdp.growth.dist:" in result.stderr
     assert "unknown distribution 'normall' (did you mean 'normal'?)" in result.stderr
@@ -169,7 +169,7 @@ def test_run_broken_scenario_exits_1_with_located_message(write_scenario):
 
 
 def test_run_missing_file_exits_1():
-    result = invoke("run", "no/such/file.toml")
+    result = invoke("--lang", "en", "run", "no/such/file.toml")
     assert result.exit_code == 1
     assert "file not found" in result.stderr
 
@@ -274,12 +274,12 @@ def test_out_on_a_file_is_refused(tmp_path):
 def test_validate_good_and_broken_files(write_scenario):
     good = write_scenario(GOOD, "good.toml")
     broken = write_scenario(BROKEN, "broken.toml")
-    result = invoke("validate", str(good), str(broken))
+    result = invoke("--lang", "en", "validate", str(good), str(broken))
     assert result.exit_code == 1
-    assert f"✓ {good}：1 个指标，1 个目标" in result.stdout
-    assert f"✗ {broken}：1 处问题" in result.stdout
-    english = invoke("--lang", "en", "validate", str(good), str(broken)).stdout
-    assert f"✓ {good}: 1 indicators, 1 targets" in english and f"✗ {broken}: 1 problem" in english
+    assert f"✓ {good}: 1 indicators, 1 targets" in result.stdout and f"✗ {broken}: 1 problem" in result.stdout
+    chinese = invoke("--lang", "zh", "validate", str(good), str(broken))
+    assert f"✓ {good}：1 个指标，1 个目标" in chinese.stdout and f"✗ {broken}：1 处问题" in chinese.stdout
+    assert "是否想写 'normal'" in chinese.stderr
     assert "did you mean 'normal'?" in result.stderr
     assert invoke("validate", str(good)).exit_code == 0
 
@@ -292,7 +292,7 @@ def test_validate_shipped_scenarios_strictly():
 def test_validate_strict_fails_on_warnings(write_scenario):
     path = write_scenario(GOOD.replace(', rationale = "test"', ""))
     assert invoke("validate", str(path)).exit_code == 0
-    result = invoke("validate", "--strict", str(path))
+    result = invoke("--lang", "en", "validate", "--strict", str(path))
     assert result.exit_code == 1
     assert "neither a source nor a rationale" in result.stderr
 

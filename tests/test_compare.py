@@ -226,7 +226,7 @@ def test_what_if_compares_a_scenario_with_itself_changed():
 
 
 def test_what_if_errors_are_reported_like_set(pair):
-    result = invoke("compare", pair[0], "--what-if", "gdp.growth.mean=5")
+    result = invoke("--lang", "en", "compare", pair[0], "--what-if", "gdp.growth.mean=5")
     assert result.exit_code == 1
     assert "--what-if gdp.growth.mean=5: indicators.gdp.growth.mean: a bare number" in result.stderr
 

@@ -28,6 +28,12 @@ from growthsim.summary import QUANTILES
 
 from .conftest import mc_tolerance, scenario_text
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 N = 200_000
 SEED = 20240611
 SIGMAS = 4.0

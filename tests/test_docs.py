@@ -184,7 +184,7 @@ def test_readme_error_example_is_what_growthsim_prints(write_scenario):
         "[scenario]\nname = \"x\"\n[indicators.fai]\nname = \"固定资产投资\"\nunit = \"亿元\"\nkind = \"flow\"\n"
         "basis = \"nominal\"\n[indicators.fai.growth]\ndist = \"normall\"\nmean = \"10%\"\nsd = \"5pp\"\n"
     )
-    result = runner.invoke(app, ["validate", str(path)], env={"NO_COLOR": "1", "COLUMNS": "300"})
+    result = runner.invoke(app, ["--lang", "en", "validate", str(path)], env={"NO_COLOR": "1", "COLUMNS": "300"})
     printed = " ".join(result.stderr.split())
     assert shown.replace(", ...)", "") in printed
 

@@ -12,6 +12,12 @@ from growthsim.sampling import sample
 
 from .conftest import mc_tolerance, scenario_text
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 N = 200_000
 Phi = stats.norm.cdf
 

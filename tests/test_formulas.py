@@ -11,6 +11,12 @@ from growthsim.sampling import sample
 
 from .conftest import mc_tolerance, scenario_text
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 VALUES = {("gdp", "growth"): np.array([0.05, 0.08, -0.02]), ("pop", "growth"): np.array([0.01, 0.0, 0.02]),
           ("gdp", "level"): np.array([600.0, 630.0, 570.0])}
 

@@ -9,6 +9,12 @@ import pytest
 from growthsim import ScenarioError, load_scenario, simulate
 from growthsim.layers import parse_override
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 PARENT = """\
 [scenario]
 name = "parent"

@@ -31,6 +31,12 @@ from .conftest import BASELINE, mc_tolerance, scenario_text
 N = 200_000
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """The messages here are checked in English, as written in the code (tests/test_i18n.py checks
+    their translations)."""
+
+
 def flow(indicator_id: str, mean: str, sd: str, extra: str = "") -> str:
     return f"""
     [indicators.{indicator_id}]

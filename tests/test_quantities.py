@@ -25,6 +25,12 @@ from growthsim.quantities import (
     parse_quantity,
 )
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 P, PP, S, A, N = Expect.PERCENT, Expect.POINTS, Expect.SPREAD, Expect.AMOUNT, Expect.NUMBER
 
 

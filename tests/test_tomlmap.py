@@ -16,6 +16,12 @@ from growthsim.tomlmap import KeyMap, Position, bare_non_ascii_keys, tomllib
 
 from .conftest import BASELINE
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests check messages word for word in English, as written in the code (their msgids);
+    tests/test_i18n.py checks that every one has its Chinese translation."""
+
+
 # One document with every construct the scanner must step over. Line numbers are in the comments
 # of the tests below; the document itself is valid TOML (checked by the fixture).
 DOC = textwrap.dedent('''\

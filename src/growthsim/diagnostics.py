@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from .i18n import _, ngettext
+
 __all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of", "diagnostic_order", "kind_of",
            "as_written"]
 
@@ -32,7 +34,7 @@ class Diagnostic:
         return ":".join(parts)
 
     def headline(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = _("warning: ") if self.severity == "warning" else ""
         key = f"{self.key}: " if self.key else ""
         return f"{self.location}: {prefix}{key}{self.message}"
 
@@ -64,7 +66,7 @@ class ScenarioError(Exception):
         self.diagnostics = list(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         count = len(errors)
-        summary = f"{count} problem{'s' if count != 1 else ''} found"
+        summary = ngettext('{count} problem found', '{count} problems found', count).format(count=count)
         super().__init__(summary + ":\n" + "\n".join(d.headline() for d in errors))
 
     def __reduce__(self):
@@ -81,7 +83,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     by_lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+    return _(' (did you mean {by_lower!r}?)').format(by_lower=by_lower[close[0]]) if close else ""
 
 
 def one_of(choices: Iterable[str]) -> str:
@@ -110,17 +112,17 @@ def diagnostic_order(d: Diagnostic) -> tuple:
 def kind_of(value: Any) -> str:
     """What a value is, in words for a message: "a table", "text", "a whole number" ..."""
     if isinstance(value, bool):
-        return "true/false"
+        return _('true/false')
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, int):
-        return "a whole number"
+        return _('a whole number')
     if isinstance(value, float):
-        return "a number"
+        return _("a number")
     return type(value).__name__
 
 

@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from scipy import special
 
-from .i18n import N_
+from .i18n import N_, _
 
 __all__ = [
     "Distribution",
@@ -157,7 +157,7 @@ class SplitNormal(Distribution):
     join at the mode; P(X <= mode) = sd_down / (sd_down + sd_up).
     """
 
-    name = "split_normal"
+    name = 'split_normal'
 
     def __init__(self, mode: float, sd_down: float, sd_up: float):
         self.mode, self.sd_down, self.sd_up = mode, sd_down, sd_up
@@ -320,7 +320,7 @@ class Poisson(_TabulatedDiscrete):
 class NegativeBinomial(_TabulatedDiscrete):
     """Counts more dispersed than Poisson: given by their mean and sd (sd^2 > mean)."""
 
-    name = "negative_binomial"
+    name = 'negative_binomial'
 
     def __init__(self, mean: float, sd: float):
         self.mean, self.sd = mean, sd
@@ -377,7 +377,7 @@ class DistributionSpec:
 def _positive(problems, params, *names):
     for name in names:
         if name in params and not params[name] > 0:
-            problems.append((name, f"must be greater than 0 (got {params[name]:g})"))
+            problems.append((name, _('must be greater than 0 (got {params:g})').format(params=params[name])))
 
 
 def _build_normal(p):
@@ -391,7 +391,7 @@ def _build_normal(p):
         if lo_name in p:
             lo, hi = p[lo_name], p[hi_name]
             if not lo < hi:
-                raise ParamProblem([(hi_name, f"must be greater than {lo_name}")])
+                raise ParamProblem([(hi_name, _('must be greater than {lo_name}').format(lo_name=lo_name))])
             z = float(special.ndtri(q))
             return Normal((lo + hi) / 2, (hi - lo) / (2 * z))
     raise AssertionError("form checked by the caller")
@@ -402,7 +402,7 @@ def _build_lognormal(p):
     shift = p.get("shift", 0.0)
     _positive(problems, p, "sd")
     if not p["mean"] > shift:
-        problems.append(("mean", f"must be greater than shift ({shift:g}): a lognormal lies above its shift"))
+        problems.append(("mean", _('must be greater than shift ({shift:g}): a lognormal lies above its shift').format(shift=shift)))
     if problems:
         raise ParamProblem(problems)
     return LogNormal(p["mean"], p["sd"], shift)
@@ -412,9 +412,9 @@ def _check_ordered(p, names):
     problems = []
     lo, hi = names[0], names[-1]
     if not p[lo] < p[hi]:
-        problems.append((hi, f"must be greater than {lo}"))
+        problems.append((hi, _('must be greater than {lo}').format(lo=lo)))
     elif len(names) == 3 and not p[lo] <= p[names[1]] <= p[hi]:
-        problems.append((names[1], f"must lie between {lo} and {hi}"))
+        problems.append((names[1], _('must lie between {lo} and {hi}').format(lo=lo, hi=hi)))
     if problems:
         raise ParamProblem(problems)
 
@@ -433,7 +433,7 @@ def _build_pert(p):
     _check_ordered(p, ("min", "mode", "max"))
     lamb = p.get("lambda", 4.0)
     if not lamb > 0:
-        raise ParamProblem([("lambda", f"must be greater than 0 (got {lamb:g})")])
+        raise ParamProblem([("lambda", _('must be greater than 0 (got {lamb:g})').format(lamb=lamb))])
     return Pert(p["min"], p["mode"], p["max"], lamb)
 
 
@@ -449,7 +449,7 @@ def _build_student_t(p):
     problems: list[tuple[str, str]] = []
     _positive(problems, p, "scale")
     if not p["df"] > 1:
-        problems.append(("df", f"must be greater than 1 so that the mean exists (got {p['df']:g})"))
+        problems.append(("df", _('must be greater than 1 so that the mean exists (got {p:g})').format(p=p['df'])))
     if problems:
         raise ParamProblem(problems)
     return StudentT(p["mean"], p["scale"], p["df"])
@@ -462,13 +462,13 @@ def _build_fixed(p):
 def _build_empirical(p):
     values = p["values"]
     if len(values) < 2:
-        raise ParamProblem([("values", "needs at least 2 values to resample from")])
+        raise ParamProblem([("values", _('needs at least 2 values to resample from'))])
     return Empirical(values)
 
 
 def _build_poisson(p):
     if not p["mean"] > 0:
-        raise ParamProblem([("mean", f"must be greater than 0 (got {p['mean']:g})")])
+        raise ParamProblem([("mean", _('must be greater than 0 (got {p:g})').format(p=p['mean']))])
     return Poisson(p["mean"])
 
 
@@ -477,8 +477,7 @@ def _build_negative_binomial(p):
     _positive(problems, p, "mean", "sd")
     if not problems and not p["sd"] ** 2 > p["mean"]:
         problems.append(
-            ("sd", f"must exceed sqrt(mean) = {math.sqrt(p['mean']):.4g}: a negative binomial is more "
-                   "dispersed than a Poisson (use poisson for sd = sqrt(mean))")
+            ("sd", _('must exceed sqrt(mean) = {sqrt:.4g}: a negative binomial is more dispersed than a Poisson (use poisson for sd = sqrt(mean))').format(sqrt=math.sqrt(p['mean'])))
         )
     if problems:
         raise ParamProblem(problems)
@@ -635,7 +634,7 @@ def quantile_of(distribution: Distribution, value: float, is_count: bool = False
     (every law here has one; not every one has a CDF). Clipped to (1e-12, 1 - 1e-12)."""
     def first_level(beyond) -> float:  # the smallest u at which beyond(quantity(u)) holds
         low, high = 0.0, 1.0
-        for _ in range(_QUANTILE_STEPS):
+        for _step in range(_QUANTILE_STEPS):
             middle = (low + high) / 2
             if beyond(float(quantity_at(distribution, np.array([middle]), is_count)[0])):
                 high = middle

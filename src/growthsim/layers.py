@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from .i18n import _
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .tomlmap import KeyMap, tomllib
 
@@ -78,8 +79,7 @@ def resolve_text(text: str, label: str) -> Resolved:
     resolved = Resolved({}, {}, source)
     if "extends" in raw:
         line, col, line_text = source.locate(("extends",))
-        raise ScenarioError([Diagnostic(label, line, col, "extends", "extends needs a file: load the scenario "
-                                        "from its file (load_scenario) so its parent can be found",
+        raise ScenarioError([Diagnostic(label, line, col, "extends", _('extends needs a file: load the scenario from its file (load_scenario) so its parent can be found'),
                                         source_line=line_text)])
     _merge_layer(resolved, raw, source)
     return resolved
@@ -108,8 +108,7 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
         if not isinstance(parent, str) or not parent.strip():
             line, col, line_text = source.locate(("extends",))
             raise ScenarioError([Diagnostic(str(current), line, col, "extends",
-                                            "expected the parent file's path in quotes, e.g. "
-                                            "extends = \"luolong-2023-baseline.toml\"", source_line=line_text)])
+                                            _('expected the parent file\'s path in quotes, e.g. extends = "luolong-2023-baseline.toml"'), source_line=line_text)])
         via = (source, current)
         current = current.parent / parent
 
@@ -122,8 +121,7 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
         indicators = resolved.raw.get("indicators", {})
         if key_path[0] == "indicators" and len(key_path) > 2 and key_path[1] not in indicators:
             raise ScenarioError([Diagnostic(f"{option} {override}", None, None, ".".join(key_path[:2]),
-                                            f"no indicator {key_path[1]!r}{did_you_mean(key_path[1], indicators)}; "
-                                            f"{option} changes values of the scenario's indicators")])
+                                            _("no indicator {key_path!r}{did_you_mean}; {option} changes values of the scenario's indicators").format(key_path=key_path[1], did_you_mean=did_you_mean(key_path[1], indicators), option=option))])
         layer: dict = {}
         node = layer
         for part in key_path[:-1]:
@@ -144,10 +142,10 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"{text!r}: write KEY=VALUE, e.g. fai.growth.mean=12%")
+        raise ValueError(_('{text!r}: write KEY=VALUE, e.g. fai.growth.mean=12%').format(text=text))
     parts = tuple(p.strip() for p in key.split("."))
     if any(not p for p in parts):
-        raise ValueError(f"{text!r}: empty part in the key {key!r}")
+        raise ValueError(_('{text!r}: empty part in the key {key!r}').format(text=text, key=key))
     if parts[0] not in ("scenario", "simulation", "indicators", "events", "correlations"):
         parts = ("indicators", *parts)
     value = value.strip()
@@ -206,8 +204,7 @@ def _check_new_indicators(resolved: Resolved, indicators: dict, source: Source) 
         line, col, line_text = source.locate(("indicators", indicator_id), at="key")
         raise ScenarioError([Diagnostic(
             source.label, line, col, f"indicators.{indicator_id}",
-            f"no inherited indicator {indicator_id!r}{did_you_mean(indicator_id, inherited)}; a new indicator "
-            "needs its own name, unit and kind", source_line=line_text)])
+            _('no inherited indicator {indicator_id!r}{did_you_mean}; a new indicator needs its own name, unit and kind').format(indicator_id=indicator_id, did_you_mean=did_you_mean(indicator_id, inherited)), source_line=line_text)])
 
 
 def _drop_stale_provenance(resolved: Resolved, indicators: dict) -> None:
@@ -250,13 +247,12 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
     inherited = resolved.raw.get("indicators", {})
     problems = []
     if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
-        problems.append(("remove_indicators", "expected a list of indicator ids, e.g. remove_indicators = [\"trade\"]"))
+        problems.append(("remove_indicators", _('expected a list of indicator ids, e.g. remove_indicators = ["trade"]')))
         removals = []
     for index, indicator_id in enumerate(removals):
         if indicator_id not in inherited:
             problems.append((("remove_indicators", index),
-                             f"no inherited indicator {indicator_id!r} to remove"
-                             f"{did_you_mean(indicator_id, inherited)}"))
+                             _('no inherited indicator {indicator_id!r} to remove{did_you_mean}').format(indicator_id=indicator_id, did_you_mean=did_you_mean(indicator_id, inherited))))
             continue
         del inherited[indicator_id]
         _forget(resolved.origins, ("indicators", indicator_id))
@@ -268,7 +264,7 @@ def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> Non
         for path, message in problems:
             path = path if isinstance(path, tuple) else (path,)
             line, col, line_text = source.locate(path)
-            diagnostics.append(Diagnostic(source.label, line, col, "remove_indicators", message, source_line=line_text))
+            diagnostics.append(Diagnostic(source.label, line, col, 'remove_indicators', message, source_line=line_text))
         raise ScenarioError(diagnostics)
 
 

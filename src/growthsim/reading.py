@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .i18n import _
 from .diagnostics import Diagnostic, ScenarioError, diagnostic_order
 from .tomlmap import bare_non_ascii_keys, tomllib
 
@@ -24,11 +25,11 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError([Diagnostic(label, None, None, "", "file not found")]) from None
+        raise ScenarioError([Diagnostic(label, None, None, "", _('file not found'))]) from None
     except IsADirectoryError:
-        raise ScenarioError([Diagnostic(label, None, None, "", "is a directory, not a scenario file")]) from None
+        raise ScenarioError([Diagnostic(label, None, None, "", _('is a directory, not a scenario file'))]) from None
     except OSError as exc:
-        raise ScenarioError([Diagnostic(label, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise ScenarioError([Diagnostic(label, None, None, "", _('cannot read the file: {strerror}').format(strerror=exc.strerror))]) from None
     try:
         return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
     except UnicodeDecodeError as exc:
@@ -36,11 +37,11 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
         hint = ""
         try:
             data.decode("gb18030")
-            hint = " It looks like GBK/GB18030, as some Windows editors save Chinese text."
+            hint = _(' It looks like GBK/GB18030, as some Windows editors save Chinese text.')
         except UnicodeDecodeError:
             pass
         raise ScenarioError(
-            [Diagnostic(label, line, None, "", f"the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.")]
+            [Diagnostic(label, line, None, "", _('the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.').format(hint=hint))]
         ) from None
 
 
@@ -65,13 +66,9 @@ def parse_toml(text: str, file: str) -> dict:
         for line, col, key, in_header in bare_non_ascii_keys(text):
             bare_key_lines.add(line)
             if in_header:
-                message = (f"key {key!r} must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in "
-                           f"bare keys. Write \"{key}\" in double quotes, or better, use an ASCII id (such as gdp) "
-                           f"and put the Chinese name in name = \"{key}\"")
+                message = (_('key {key!r} must be quoted: TOML allows only ASCII letters, digits, \'_\' and \'-\' in bare keys. Write "{key}" in double quotes, or better, use an ASCII id (such as gdp) and put the Chinese name in name = "{key}"').format(key=key))
             else:
-                message = (f"key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, '_' and "
-                           "'-' in bare keys, and growthsim's keys are English (name, unit, kind ...); Chinese "
-                           "text goes in the values, e.g. name = \"...\"")
+                message = (_('key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, \'_\' and \'-\' in bare keys, and growthsim\'s keys are English (name, unit, kind ...); Chinese text goes in the values, e.g. name = "..."').format(key=key))
             diagnostics.append(Diagnostic(file, line, col, "", message, source_line=lines[line - 1]))
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -83,7 +80,7 @@ def parse_toml(text: str, file: str) -> dict:
         if line not in bare_key_lines or line is None:
             source_line = lines[line - 1] if line and line <= len(lines) else None
             message, col = _explain_toml_error(message, lines, line, col)
-            diagnostics.append(Diagnostic(file, line, col, "", f"not valid TOML: {message}", source_line=source_line))
+            diagnostics.append(Diagnostic(file, line, col, "", _('not valid TOML: {message}').format(message=message), source_line=source_line))
         raise ScenarioError(sorted(diagnostics, key=diagnostic_order)) from None
 
 
@@ -98,27 +95,26 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         first = next((n for n in range(header_line + 1, line)
                       if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name), None)
         where = f" in [{header}]" if header else ""
-        before = f" (first at line {first})" if first else ""
+        before = _(' (first at line {first})').format(first=first) if first else ""
         return f"{name!r} is set twice{where}{before}: keep only one", key.start(1) + 1
     if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
         parts = [p.strip().strip('"') for p in header.group(1).split(".")]
         first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
                       and [p.strip().strip('"') for p in m.group(1).split(".")] == parts), None)
         name = ".".join(parts)
-        before = f" (first at line {first})" if first else ""
+        before = _(' (first at line {first})').format(first=first) if first else ""
         last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
         return (f"[{name}] appears twice{before}: a copied block needs its own id, "
                 f"e.g. [{'.'.join(parts[:-1] + [parts[-1] + '_2'])}]"), last_col
     hint = ""
     if quoted := _FULLWIDTH_QUOTED.match(source):
-        hint = (f"; “ ” are Chinese quotation marks: use ASCII quotes, as in "
-                f"{quoted.group(1)} = \"{quoted.group(2)}\"")
+        hint = (_('; “ ” are Chinese quotation marks: use ASCII quotes, as in {group} = "{group2}"').format(group=quoted.group(1), group2=quoted.group(2)))
     elif "，" in source:
-        hint = "; '，' is a Chinese comma: separate values with an ASCII comma ','"
+        hint = _("; '，' is a Chinese comma: separate values with an ASCII comma ','")
     elif _UNQUOTED_PERCENT.search(source):
-        hint = '; percentages must be quoted, e.g. mean = "8%"'
+        hint = _('; percentages must be quoted, e.g. mean = "8%"')
     elif _UNQUOTED_TEXT.search(source):
-        hint = '; text values must be quoted, e.g. kind = "flow"'
+        hint = _('; text values must be quoted, e.g. kind = "flow"')
     return message + hint, col
 
 

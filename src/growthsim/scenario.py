@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic, ScenarioError, diagnostic_order, did_you_me
 from .distributions import Distribution
 from .events import Event
 from .formulas import Formula
+from .i18n import N_
 from .quantities import Expect, format_value
 from .targets import Target
 
@@ -38,11 +39,11 @@ KINDS: dict[str, tuple[str, str, Expect]] = {
     "count": ("level", "level", Expect.AMOUNT),
 }
 KIND_MEANINGS = {
-    "flow": "an amount per year (GDP, investment ...): the assumption is its growth rate",
-    "rate": "a rate or share (unemployment, CPI ...): the assumption is its 2023 level",
-    "change": "a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change",
-    "count": "a whole number (new firms, new jobs ...): the assumption is the 2023 count",
-    "derived": "a formula of other indicators on the same draw (per-capita GDP ...): no assumption of its own",
+    "flow": N_("an amount per year (GDP, investment ...): the assumption is its growth rate"),
+    "rate": N_("a rate or share (unemployment, CPI ...): the assumption is its 2023 level"),
+    "change": N_("a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change"),
+    "count": N_("a whole number (new firms, new jobs ...): the assumption is the 2023 count"),
+    "derived": N_("a formula of other indicators on the same draw (per-capita GDP ...): no assumption of its own"),
 }
 DERIVED_METRICS = ("growth", "level", "change")
 

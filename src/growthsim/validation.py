@@ -9,6 +9,7 @@ import dataclasses
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
+from .i18n import _
 from .dependence import METHODS
 from .diagnostics import Diagnostic, as_written, did_you_mean, format_key_path, kind_of, one_of
 from .distributions import (
@@ -60,7 +61,7 @@ class Checker(LinkChecks):
             where = changer.label
             if changer.keymap is not None:
                 where += f":{changer.keymap.locate(tuple(path), at='key')[0]}"
-            message += f" (this table was changed by {where})"
+            message += _(' (this table was changed by {where})').format(where=where)
         self.diagnostics.append(Diagnostic(source.label, line, col, format_key_path(path), message, severity,
                                            line_text))
 
@@ -68,8 +69,8 @@ class Checker(LinkChecks):
         """'no indicator X' with a did-you-mean, or who removed it."""
         remover = self.resolved.removed.get(indicator_id)
         if remover is not None:
-            return f"indicator {indicator_id!r} was removed by remove_indicators in {remover.label}"
-        return f"no indicator {indicator_id!r}{did_you_mean(indicator_id, ids)}"
+            return _('indicator {indicator_id!r} was removed by remove_indicators in {label}').format(indicator_id=indicator_id, label=remover.label)
+        return _('no indicator {indicator_id!r}{did_you_mean}').format(indicator_id=indicator_id, did_you_mean=did_you_mean(indicator_id, ids))
 
     def warn(self, path: Sequence, message: str) -> None:
         if self.resolved.source_of(path).keymap is None:
@@ -82,20 +83,20 @@ class Checker(LinkChecks):
               required: Iterable[str] | Mapping[str, str] = (), what: str = "table") -> dict | None:
         """Check that raw is a table with only allowed keys; ``required`` may map each key to a hint."""
         if not isinstance(raw, dict):
-            self.report(path, f"expected a {what} (a [section] or {{ ... }}), got {kind_of(raw)}")
+            self.report(path, _('expected a {what} (a [section] or {{ ... }}), got {kind_of}').format(what=what, kind_of=kind_of(raw)))
             return None
         allowed = list(allowed)
         for key in raw:
             if key not in allowed:
                 self.report(
                     (*path, key),
-                    f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed here: {one_of(allowed)}",
+                    _('unknown key {key!r}{did_you_mean}; allowed here: {one_of}').format(key=key, did_you_mean=did_you_mean(key, allowed), one_of=one_of(allowed)),
                     at="key",
                 )
         hints = required if isinstance(required, Mapping) else dict.fromkeys(required, "")
         for key, hint in hints.items():
             if key not in raw:
-                self.report(path, f"missing required key {key!r}{': ' + hint if hint else ''}", at="key")
+                self.report(path, _('missing required key {key!r}{value}').format(key=key, value=': ' + hint if hint else ''), at="key")
         return raw
 
     def text(self, table: dict, key: str, path: Sequence, required: bool = False) -> str | None:
@@ -103,10 +104,10 @@ class Checker(LinkChecks):
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            self.report((*path, key), f"expected text in quotes, got {kind_of(value)}")
+            self.report((*path, key), _('expected text in quotes, got {kind_of}').format(kind_of=kind_of(value)))
             return None
         if required and not value.strip():
-            self.report((*path, key), "must not be empty")
+            self.report((*path, key), _('must not be empty'))
             return None
         return value
 
@@ -116,13 +117,13 @@ class Checker(LinkChecks):
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
-                hint = f" (write {int(value)} without a decimal point)"
+                hint = _(' (write {int} without a decimal point)').format(int=int(value))
             else:
                 hint = ""
-            self.report((*path, key), f"expected a whole number, got {kind_of(value)} {value!r}{hint}")
+            self.report((*path, key), _('expected a whole number, got {kind_of} {value!r}{hint}').format(kind_of=kind_of(value), value=value, hint=hint))
             return None
         if not lo <= value <= hi:
-            self.report((*path, key), f"must be between {lo:,} and {hi:,} (got {value:,})")
+            self.report((*path, key), _('must be between {lo:,} and {hi:,} (got {value:,})').format(lo=lo, hi=hi, value=value))
             return None
         return value
 
@@ -138,8 +139,8 @@ class Checker(LinkChecks):
         if value is None:
             return None
         if value not in choices:
-            allowed = one_of(f"{c} ({meanings[c]})" for c in choices) if meanings else one_of(choices)
-            self.report((*path, key), f"{value!r} is not allowed{did_you_mean(value, choices)}; use one of: {allowed}")
+            allowed = one_of(f"{c} ({_(meanings[c])})" for c in choices) if meanings else one_of(choices)
+            self.report((*path, key), _('{value!r} is not allowed{did_you_mean}; use one of: {allowed}').format(value=value, did_you_mean=did_you_mean(value, choices), allowed=allowed))
             return None
         return value
 
@@ -163,8 +164,8 @@ class Checker(LinkChecks):
         if target_year is None:
             target_year = base_year + 1
         elif base_ok and target_year != base_year + 1:
-            self.report(("scenario", "target_year"),
-                        f"growthsim projects one year ahead: target_year must be base_year + 1 = {base_year + 1}")
+            self.report(("scenario", 'target_year'),
+                        _('growthsim projects one year ahead: target_year must be base_year + 1 = {value}').format(value=base_year + 1))
 
         sim = self.table(raw.get("simulation", {}), ("simulation",), ("draws", "seed", "correlation_method")) or {}
         method = self.choice(sim, "correlation_method", ("simulation",), METHODS) or METHODS[0]
@@ -175,7 +176,7 @@ class Checker(LinkChecks):
         indicators: list[Indicator] = []
         if isinstance(indicators_raw, dict):
             if not indicators_raw and "indicators" in raw:
-                self.report(("indicators",), "no indicators: add at least one [indicators.<id>] section", at="key")
+                self.report(("indicators",), _('no indicators: add at least one [indicators.<id>] section'), at="key")
             for indicator_id, body in indicators_raw.items():
                 indicator = self.indicator(indicator_id, body)
                 if indicator is not None:
@@ -184,7 +185,7 @@ class Checker(LinkChecks):
             indicators = self.check_drivers(indicators, list(indicators_raw))
             self.check_relative_targets(indicators, all_ids=list(indicators_raw))
         else:
-            self.report(("indicators",), f"expected a table of indicators, got {kind_of(indicators_raw)}")
+            self.report(("indicators",), _('expected a table of indicators, got {kind_of}').format(kind_of=kind_of(indicators_raw)))
         all_ids = list(indicators_raw) if isinstance(indicators_raw, dict) else []
         events = self.events(raw.get("events", {}), indicators, all_ids)
         pairs, matrix = self.correlations(raw.get("correlations", {}), indicators, all_ids)
@@ -201,9 +202,8 @@ class Checker(LinkChecks):
         path = ("indicators", indicator_id)
         ok = True
         if not ID_PATTERN.match(indicator_id):
-            ascii_hint = " (Chinese names go in name = \"...\")" if not indicator_id.isascii() else ""
-            self.report(path, f"indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', "
-                              f"starting with a letter{ascii_hint}", at="key")
+            ascii_hint = _(' (Chinese names go in name = "...")') if not indicator_id.isascii() else ""
+            self.report(path, _("indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', starting with a letter{ascii_hint}").format(indicator_id=indicator_id, ascii_hint=ascii_hint), at="key")
             ok = False
         allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note",
                    "growth", "level", "change", "target", "drivers")
@@ -211,7 +211,7 @@ class Checker(LinkChecks):
             allowed = ("name", "unit", "kind", "basis", "baseline", "source", "rationale", "note", "formula", "metric",
                        "target", "drivers")
         body = self.table(body, path, allowed,
-                          required={"name": "", "unit": "", "kind": f"one of {one_of(KIND_MEANINGS)}"})
+                          required={"name": "", "unit": "", "kind": _("one of {kinds}").format(kinds=one_of(KIND_MEANINGS))})
         if body is None:
             return None
         name = self.text(body, "name", path, required=True)
@@ -228,14 +228,13 @@ class Checker(LinkChecks):
         basis = None
         if kind == "flow":
             if "basis" not in body:
-                self.report(path, "missing required key 'basis': 'real' (comparable prices, like GDP) or "
-                                  "'nominal' (current prices, like retail sales)", at="key")
+                self.report(path, _("missing required key 'basis': 'real' (comparable prices, like GDP) or 'nominal' (current prices, like retail sales)"), at="key")
                 ok = False
             else:
                 basis = self.choice(body, "basis", path, BASES)
                 ok &= basis is not None
         elif "basis" in body:
-            self.report((*path, "basis"), f"'basis' applies to flow indicators only (this one is a {kind})",
+            self.report((*path, "basis"), _("'basis' applies to flow indicators only (this one is a {kind})").format(kind=kind),
                         at="key")
             ok = False
 
@@ -245,31 +244,28 @@ class Checker(LinkChecks):
             baseline = self.quantity(body["baseline"], (*path, "baseline"), baseline_expect, unit)
             ok &= baseline is not None
             if kind == "flow" and baseline is not None and baseline <= 0:
-                self.report((*path, "baseline"), "a flow's baseline must be greater than 0")
+                self.report((*path, "baseline"), _("a flow's baseline must be greater than 0"))
                 ok = False
         growth_2022 = None
         if "growth_2022" in body:
             if kind != "flow":
-                self.report((*path, "growth_2022"), "growth_2022 applies to flow indicators only", at="key")
+                self.report((*path, "growth_2022"), _('growth_2022 applies to flow indicators only'), at="key")
                 ok = False
             else:
                 growth_2022 = self.quantity(body["growth_2022"], (*path, "growth_2022"), Expect.PERCENT, unit)
                 ok &= growth_2022 is not None
         if (baseline is not None or growth_2022 is not None) and not (source or self.text(body, "rationale", path)):
-            self.warn(path, "baseline/growth_2022 given without a source: cite where in the report they come from "
-                            "(or, for a number the report does not give, a rationale)")
+            self.warn(path, _('baseline/growth_2022 given without a source: cite where in the report they come from (or, for a number the report does not give, a rationale)'))
 
         wrong_keys = [k for k in ("growth", "level", "change") if k in body and k != assumption_key]
         for key in wrong_keys:
-            self.report((*path, key), f"a {kind} indicator's assumption is '{assumption_key}' "
-                                      f"({KIND_MEANINGS[kind]}), not '{key}'", at="key")
+            self.report((*path, key), _("a {kind} indicator's assumption is '{assumption_key}' ({KIND_MEANINGS}), not '{key}'").format(kind=kind, assumption_key=assumption_key, KIND_MEANINGS=_(KIND_MEANINGS[kind]), key=key), at="key")
             ok = False
         assumption = None
         if assumption_key in body:
             assumption = self.assumption(body[assumption_key], (*path, assumption_key), kind, unit)
         elif not wrong_keys:
-            self.report(path, f"missing the assumption '{assumption_key}': e.g. "
-                              f"{assumption_key} = {DISTRIBUTIONS['normal'].example}", at="key")
+            self.report(path, _("missing the assumption '{assumption_key}': e.g. {assumption_key} = {example}").format(assumption_key=assumption_key, example=DISTRIBUTIONS['normal'].example), at="key")
         ok &= assumption is not None
         if assumption is not None and assumption.dist == "fixed":
             assumption = self.held_within(indicator_id, assumption_key, assumption, kind, unit)
@@ -303,31 +299,27 @@ class Checker(LinkChecks):
 
     def assumption(self, raw: Any, path: tuple, kind: str, unit: str) -> Assumption | None:
         if not isinstance(raw, dict):
-            self.report(path, f"expected a distribution table such as {DISTRIBUTIONS['normal'].example}, "
-                              f"got {kind_of(raw)}")
+            self.report(path, _('expected a distribution table such as {example}, got {kind_of}').format(example=DISTRIBUTIONS['normal'].example, kind_of=kind_of(raw)))
             return None
         dist_name = raw.get("dist")
         if dist_name is None:
-            self.report(path, f"missing 'dist': which distribution (one of: {one_of(DISTRIBUTIONS)})", at="key")
+            self.report(path, _("missing 'dist': which distribution (one of: {one_of})").format(one_of=one_of(DISTRIBUTIONS)), at="key")
             return None
         if not isinstance(dist_name, str):
-            self.report((*path, "dist"), f"expected text in quotes, got {kind_of(dist_name)}")
+            self.report((*path, "dist"), _('expected text in quotes, got {kind_of}').format(kind_of=kind_of(dist_name)))
             return None
         if dist_name not in DISTRIBUTIONS:
-            self.report((*path, "dist"), f"unknown distribution {dist_name!r}{did_you_mean(dist_name, DISTRIBUTIONS)}"
-                                         f" (expected one of: {one_of(DISTRIBUTIONS)})")
+            self.report((*path, "dist"), _('unknown distribution {dist_name!r}{did_you_mean} (expected one of: {one_of})').format(dist_name=dist_name, did_you_mean=did_you_mean(dist_name, DISTRIBUTIONS), one_of=one_of(DISTRIBUTIONS)))
             return None
         spec = DISTRIBUTIONS[dist_name]
         if spec.counts_only and kind != "count":
-            self.report((*path, "dist"), f"{dist_name} is for count indicators only (this one is a {kind}); "
-                                         "use e.g. normal, split_normal or pert")
+            self.report((*path, "dist"), _('{dist_name} is for count indicators only (this one is a {kind}); use e.g. normal, split_normal or pert').format(dist_name=dist_name, kind=kind))
             return None
         param_names = [p.name for p in spec.params]
         allowed = ["dist", *param_names, "source", "rationale"]
         for key in raw:
             if key in ("mean", "median", "centre", "center") and key not in param_names and "mode" in param_names:
-                self.report((*path, key), f"{dist_name} has no {key!r}: its centre is 'mode' (the most likely "
-                                          f"value); allowed here: {one_of(allowed)}", at="key")
+                self.report((*path, key), _("{dist_name} has no {key!r}: its centre is 'mode' (the most likely value); allowed here: {one_of}").format(dist_name=dist_name, key=key, one_of=one_of(allowed)), at="key")
         raw = {k: v for k, v in raw.items() if not (k in ("mean", "median", "centre", "center")
                                                       and k not in param_names and "mode" in param_names)}
         self.table(raw, path, allowed)
@@ -336,12 +328,12 @@ class Checker(LinkChecks):
         form_words = " or ".join("/".join(f) for f in spec.forms)
         if not forms:
             missing = min(([k for k in f if k not in raw] for f in spec.forms), key=len)
-            self.report(path, f"{dist_name} needs {form_words}; missing {one_of(missing)}", at="key")
+            self.report(path, _('{dist_name} needs {form_words}; missing {one_of}').format(dist_name=dist_name, form_words=form_words, one_of=one_of(missing)), at="key")
             return None
         form = forms[0]
         extra = [k for k in given if k not in form and k not in spec.optional]
         if extra or len(forms) > 1:
-            self.report(path, f"{dist_name} takes {form_words}, one form only; remove {one_of(extra or forms[1])}",
+            self.report(path, _('{dist_name} takes {form_words}, one form only; remove {one_of}').format(dist_name=dist_name, form_words=form_words, one_of=one_of(extra or forms[1])),
                         at="key")
             return None
 
@@ -355,7 +347,7 @@ class Checker(LinkChecks):
             if role == ROLE_VALUES:
                 values = raw[name]
                 if not isinstance(values, list):
-                    self.report(value_path, f"expected a list such as [\"5%\", \"6%\"], got {kind_of(values)}")
+                    self.report(value_path, _('expected a list such as ["5%", "6%"], got {kind_of}').format(kind_of=kind_of(values)))
                     ok = False
                     continue
                 parsed = [self.quantity(v, (*value_path, i), expect, unit) for i, v in enumerate(values)]
@@ -379,8 +371,7 @@ class Checker(LinkChecks):
         source = self.text(raw, "source", path)
         rationale = self.text(raw, "rationale", path)
         if not (source or rationale):
-            self.warn(path, "assumption has neither a source nor a rationale: say where it comes from or why "
-                            "a planner would accept it")
+            self.warn(path, _('assumption has neither a source nor a rationale: say where it comes from or why a planner would accept it'))
         written = {k: raw[k] for k in ["dist", *given]}
         return Assumption(on=KINDS[kind][0], dist=dist_name, distribution=distribution, written=written,
                           source=source, rationale=rationale)
@@ -393,8 +384,7 @@ class Checker(LinkChecks):
         if isinstance(raw, str):
             match = self._SHORTHAND.match(raw)
             if not match:
-                self.report(path, f"cannot read target {raw!r}: write \">= 8%\" or \"<= 5.5%\", or a table such as "
-                                  "{ about = \"7%\", tolerance = \"0.5pp\", side = \"at_least\" }")
+                self.report(path, _('cannot read target {raw!r}: write ">= 8%" or "<= 5.5%", or a table such as {{ about = "7%", tolerance = "0.5pp", side = "at_least" }}').format(raw=raw))
                 return None
             op = ">=" if match.group(1) in (">=", "≥") else "<="
             raw = {"at_least" if op == ">=" else "at_most": match.group(2)}
@@ -408,20 +398,19 @@ class Checker(LinkChecks):
         forms = [f for f in self._FORMS if f in table]
         if len(forms) != 1:
             which = "none" if not forms else one_of(forms)
-            self.report(path, f"a target takes exactly one of: {one_of(self._FORMS)} (found {which})", at="key")
+            self.report(path, _('a target takes exactly one of: {one_of} (found {which})').format(one_of=one_of(self._FORMS), which=which), at="key")
             return None
         form = forms[0]
         common = dict(written=self.text(table, "text", path), source=self.text(table, "source", path))
         if not common["source"] and not shorthand:
-            self.warn(path, "target has no source: cite where in the report it is set")
+            self.warn(path, _('target has no source: cite where in the report it is set'))
         elif shorthand:
-            self.warn(path, "target has no source: write it as a table, e.g. "
-                            "{ at_least = \"8%\", source = \"二: ...\" }")
+            self.warn(path, _('target has no source: write it as a table, e.g. { at_least = "8%", source = "二: ..." }'))
 
         for key, forms_ok in (("tolerance", ("about", "relative_to")), ("side", ("about", "relative_to")),
                               ("stretch", ("at_least", "at_most"))):
             if key in table and form not in forms_ok:
-                self.report((*path, key), f"'{key}' goes with {' or '.join(forms_ok)} targets only", at="key")
+                self.report((*path, key), _("'{key}' goes with {join} targets only").format(key=key, join=' or '.join(forms_ok)), at="key")
                 return None
 
         if form == "relative_to":
@@ -436,17 +425,17 @@ class Checker(LinkChecks):
         if form == "between":
             pair = table["between"]
             if not isinstance(pair, list) or len(pair) != 2:
-                self.report((*path, "between"), "expected two values, low and high, e.g. between = [\"2%\", \"4%\"]")
+                self.report((*path, "between"), _('expected two values, low and high, e.g. between = ["2%", "4%"]'))
                 return None
             low = self.target_value(pair[0], (*path, "between", 0), kind, unit, baseline)
             high = self.target_value(pair[1], (*path, "between", 1), kind, unit, baseline)
             if low is None or high is None:
                 return None
             if low[1] != high[1]:
-                self.report((*path, "between"), "both bounds must be of the same kind (both growths or both levels)")
+                self.report((*path, "between"), _('both bounds must be of the same kind (both growths or both levels)'))
                 return None
             if not low[0] < high[0]:
-                self.report((*path, "between", 1), "the high bound must be greater than the low bound")
+                self.report((*path, "between", 1), _('the high bound must be greater than the low bound'))
                 return None
             return Target(op="between", metric=low[1], expect=low[2], unit=unit, low=low[0], high=high[0], **common)
 
@@ -466,15 +455,14 @@ class Checker(LinkChecks):
             parsed_stretch = self.target_value(table["stretch"], (*path, "stretch"), kind, unit, baseline)
             if parsed_stretch is None:
                 return None
-            stretch, stretch_metric, _ = parsed_stretch
+            stretch, stretch_metric, _ignored = parsed_stretch
             if stretch_metric != metric:
-                self.report((*path, "stretch"), f"the stretch must be a {metric} like the target itself")
+                self.report((*path, "stretch"), _('the stretch must be a {metric} like the target itself').format(metric=metric))
                 return None
             more_demanding = stretch >= value if op == ">=" else stretch <= value
             if not more_demanding:
-                word = "at least" if op == ">=" else "at most"
-                self.report((*path, "stretch"), f"a stretch (力争) target must be more demanding than the floor: "
-                                                f"{word} {format_value(value, expect, unit)}")
+                word = _('at least') if op == ">=" else _('at most')
+                self.report((*path, "stretch"), _('a stretch (力争) target must be more demanding than the floor: {word} {format_value}').format(word=word, format_value=format_value(value, expect, unit)))
                 return None
         return Target(op=op, metric=metric, expect=expect, unit=unit, value=value, stretch=stretch, **common)
 
@@ -487,8 +475,7 @@ class Checker(LinkChecks):
             return None if value is None else (value, metric, expect)
         if isinstance(raw, str) and raw.strip().endswith(("pp", "个百分点")):
             number = re.sub(r"(pp|个百分点)$", "", raw.strip())
-            self.report(path, f"{raw!r} is in percentage points, but a target on a flow is a growth "
-                              f"(\"{number}%\") or a level in {unit} (\"{number}{unit}\")")
+            self.report(path, _('{raw!r} is in percentage points, but a target on a flow is a growth ("{number}%") or a level in {unit} ("{number}{unit}")').format(raw=raw, number=number, unit=unit))
             return None
         if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
             value = self.quantity(raw, path, Expect.PERCENT, unit)
@@ -497,14 +484,13 @@ class Checker(LinkChecks):
             if raw.strip()[-1].isdigit() or raw.strip()[-1] == ".":
                 raw = float(raw) if _is_number(raw) else raw
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            self.report(path, f"{raw!r} is ambiguous for a flow: write \"{raw}%\" for a growth target or "
-                              f"\"{raw}{unit}\" for a level target")
+            self.report(path, _('{raw!r} is ambiguous for a flow: write "{raw}%" for a growth target or "{raw}{unit}" for a level target').format(raw=raw, unit=unit))
             return None
         value = self.quantity(raw, path, Expect.AMOUNT, unit)
         if value is None:
             return None
         if baseline is None:
-            self.report(path, "a level target on a flow needs the indicator's baseline (the 2022 level)")
+            self.report(path, _("a level target on a flow needs the indicator's baseline (the 2022 level)"))
             return None
         return value, "level", Expect.AMOUNT
 
@@ -513,17 +499,16 @@ class Checker(LinkChecks):
         expect = expect or natural_metric(kind)[1]
         tolerance = side = None
         if "tolerance" not in table:
-            self.report(path, "missing 'tolerance': how far from the value still counts, e.g. tolerance = \"0.5pp\"",
+            self.report(path, _('missing \'tolerance\': how far from the value still counts, e.g. tolerance = "0.5pp"'),
                         at="key")
         else:
             spread = Expect.AMOUNT if expect is Expect.AMOUNT else Expect.SPREAD
             tolerance = self.quantity(table["tolerance"], (*path, "tolerance"), spread, unit)
             if tolerance is not None and tolerance < 0:
-                self.report((*path, "tolerance"), "must not be negative")
+                self.report((*path, "tolerance"), _('must not be negative'))
                 tolerance = None
         if "side" not in table:
-            self.report(path, f"missing 'side': one of {one_of(SIDES)} (at_least: no more than the tolerance "
-                              "below; at_most: no more than the tolerance above; both: within it either way)",
+            self.report(path, _("missing 'side': one of {one_of} (at_least: no more than the tolerance below; at_most: no more than the tolerance above; both: within it either way)").format(one_of=one_of(SIDES)),
                         at="key")
         else:
             side = self.choice(table, "side", path, SIDES)

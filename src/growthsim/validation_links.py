@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import _, ngettext
 from .dependence import is_correlation_matrix, marginal_of, nearest_correlation, score_correlations
 from .diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
 from .distributions import quantile_of, quantity_at
@@ -48,8 +49,10 @@ def link_unit(dependent: Indicator, driver: Indicator) -> tuple[str, float]:
 
 def _quantity_words(indicator: Indicator) -> str:
     if indicator.expect is Expect.AMOUNT:
-        return f"a {'count' if indicator.kind == 'count' else 'level'} in {indicator.unit}"
-    return {"growth": "a growth", "change": "a change in points"}.get(indicator.metric, "a rate")
+        if indicator.kind == "count":
+            return _("a count in {unit}").format(unit=indicator.unit)
+        return _("a level in {unit}").format(unit=indicator.unit)
+    return {"growth": _("a growth"), "change": _("a change in points")}.get(indicator.metric, _("a rate"))
 
 
 def _normal_unit(text: str) -> str:
@@ -84,7 +87,7 @@ class LinkChecks:
     def correlations(self, raw: Any, indicators: list[Indicator], all_ids: list[str]):
         """Pairs as written, and the matrix the engine will use: (ids, rows), repaired if need be."""
         if not isinstance(raw, dict):
-            self.report(("correlations",), "expected a [correlations] section such as gdp = { industry = 0.7 }")
+            self.report(("correlations",), _('expected a [correlations] section such as gdp = { industry = 0.7 }'))
             return (), None
         known = {i.id for i in indicators}
         by_kind = {i.id: i.kind for i in indicators}
@@ -98,8 +101,7 @@ class LinkChecks:
                 self.report(path, self.missing_indicator(first, all_ids), at="key")
                 continue
             if not isinstance(partners, dict):
-                self.report(path, f"expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, "
-                                  f"got {kind_of(partners)}")
+                self.report(path, _('expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, got {kind_of}').format(first=first, kind_of=kind_of(partners)))
                 continue
             for second, value in partners.items():
                 here = (*path, second)
@@ -107,23 +109,21 @@ class LinkChecks:
                     self.report(here, self.missing_indicator(second, all_ids), at="key")
                     continue
                 if second == first:
-                    self.report(here, "an indicator's correlation with itself is always 1", at="key")
+                    self.report(here, _("an indicator's correlation with itself is always 1"), at="key")
                     continue
                 if any(by_kind.get(x) == "derived" for x in (first, second)):
-                    self.report(here, "a derived indicator moves with the indicators of its formula: correlate "
-                                      "those instead", at="key")
+                    self.report(here, _('a derived indicator moves with the indicators of its formula: correlate those instead'), at="key")
                     continue
                 rho = self.quantity(value, here, Expect.NUMBER, None)
                 if rho is None:
                     continue
                 if not -1 <= rho <= 1:
-                    self.report(here, f"a correlation lies between -1 and 1 (got {as_written(value)})")
+                    self.report(here, _('a correlation lies between -1 and 1 (got {as_written})').format(as_written=as_written(value)))
                     continue
                 key = frozenset((first, second))
                 if key in pairs:
-                    a, b, _ = pairs[key]
-                    self.report(here, f"the pair {first} ~ {second} is given twice (also as {a} ~ {b} = "
-                                      f"{pairs[key][2]:g}): keep one", at="key")
+                    a, b, _ignored = pairs[key]
+                    self.report(here, _('the pair {first} ~ {second} is given twice (also as {a} ~ {b} = {value:g}): keep one').format(first=first, second=second, a=a, b=b, value=pairs[key][2]), at="key")
                     continue
                 pairs[key] = (first, second, rho)
         usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
@@ -140,11 +140,8 @@ class LinkChecks:
             moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
                      for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
             if moved:  # otherwise the repair is below the precision anyone writes correlations with
-                self.warn(("correlations",), "these correlations cannot hold together (the matrix is not "
-                                             "positive semi-definite; pairs you did not write count as 0); "
-                                             "growthsim uses the nearest valid matrix, which moves "
-                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: "
-                                             + "; ".join(moved) + ". Writing the missing pairs usually avoids it.")
+                self.warn(("correlations",), ngettext('these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pair: ', 'these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pairs: ', len(moved)).format(n=len(moved))
+                                             + "; ".join(moved) + _('. Writing the missing pairs usually avoids it.'))
         by_id = {i.id: i for i in indicators}
 
         def law(indicator: Indicator):  # a held fixed value: the law it is held within
@@ -155,10 +152,7 @@ class LinkChecks:
         scores, beyond = score_correlations(matrix, marginals)
         for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
             tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
-            self.warn(("correlations",), f"{ids[i]} ~ {ids[j]}: a rank correlation of {matrix[i, j]:.3g} cannot be "
-                                         f"reached, since {tied} take{'s' if ' and ' not in tied else ''} few "
-                                         f"distinct values (ties): at most {limit:.2f} is possible, and growthsim "
-                                         f"uses {limit:.2f}")
+            self.warn(("correlations",), ngettext('{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} takes few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', '{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} take few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', 1 if ' and ' not in tied else 2).format(ids=ids[i], ids2=ids[j], matrix=matrix[i, j], tied=tied, limit=limit))
         if is_correlation_matrix(asked) and not is_correlation_matrix(scores):
             # valid as rank correlations, but the normal scores that would produce them are not quite
             achieved = 6 / np.pi * np.arcsin(nearest_correlation(scores) / 2)
@@ -166,17 +160,11 @@ class LinkChecks:
                      for i in range(len(ids)) for j in range(i + 1, len(ids))
                      if abs(achieved[i, j] - asked[i, j]) > 5e-4]
             if moved:
-                self.warn(("correlations",), "no joint distribution of normal scores has exactly these rank "
-                                             "correlations; growthsim uses the nearest, which moves "
-                                             f"{len(moved)} pair{'s' if len(moved) != 1 else ''}: " + "; ".join(moved))
+                self.warn(("correlations",), ngettext('no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pair: ', 'no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pairs: ', len(moved)).format(n=len(moved)) + "; ".join(moved))
         fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
         for indicator in fixed:
             if indicator.assumption.law is None:
-                self.warn(("correlations",), f"{indicator.id} has a fixed value: a correlation with it has no effect "
-                                             f"(its partners are drawn as if {indicator.id} were unknown). To hold "
-                                             f"{indicator.id} at a value so that its partners follow it, keep its "
-                                             "distribution here and fix the value in a child scenario (extends) "
-                                             "or with --what-if")
+                self.warn(("correlations",), _('{id} has a fixed value: a correlation with it has no effect (its partners are drawn as if {id} were unknown). To hold {id} at a value so that its partners follow it, keep its distribution here and fix the value in a child scenario (extends) or with --what-if').format(id=indicator.id))
             else:
                 self.hold_in_range(indicator)
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
@@ -185,15 +173,14 @@ class LinkChecks:
 
     def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:
         if not isinstance(raw, dict):
-            self.report(("events",), f"expected [events.<id>] sections, got {kind_of(raw)}")
+            self.report(("events",), _('expected [events.<id>] sections, got {kind_of}').format(kind_of=kind_of(raw)))
             return []
         by_id = {i.id: i for i in indicators}
         events, group_totals = [], {}
         for event_id, body in raw.items():
             path = ("events", event_id)
             if not ID_PATTERN.match(event_id):
-                self.report(path, f"event id {event_id!r} must be lower-case ASCII letters, digits and '_', "
-                                  "starting with a letter (the Chinese name goes in name = \"...\")", at="key")
+                self.report(path, _('event id {event_id!r} must be lower-case ASCII letters, digits and \'_\', starting with a letter (the Chinese name goes in name = "...")').format(event_id=event_id), at="key")
                 continue
             body = self.table(body, path, ("name", "probability", "group", "effects", "source", "rationale"),
                               required={"name": "", "probability": "e.g. probability = \"15%\"",
@@ -206,10 +193,10 @@ class LinkChecks:
             if "probability" in body:
                 probability = self.quantity(body["probability"], (*path, "probability"), Expect.PERCENT, None)
                 if probability is not None and not 0 < probability <= 1:
-                    self.report((*path, "probability"), "must be more than 0% and at most 100%")
+                    self.report((*path, "probability"), _('must be more than 0% and at most 100%'))
                     probability = None
             if not (self.text(body, "source", path) or self.text(body, "rationale", path)):
-                self.warn(path, "event has neither a source nor a rationale for its probability and effects")
+                self.warn(path, _('event has neither a source nor a rationale for its probability and effects'))
             effects = None
             if "effects" in body:
                 effects = self.effects(body["effects"], (*path, "effects"), by_id, all_ids)
@@ -224,14 +211,12 @@ class LinkChecks:
             if total > 1 + 1e-12:
                 ids = ", ".join(event_id for event_id, _ in members)
                 self.report(("events", members[-1][0], "group"),
-                            f"the events of group {group!r} ({ids}) exclude each other, so their probabilities "
-                            f"must add up to at most 100% (they add up to {format_value(total, Expect.PERCENT)})")
+                            _('the events of group {group!r} ({ids}) exclude each other, so their probabilities must add up to at most 100% (they add up to {format_value})').format(group=group, ids=ids, format_value=format_value(total, Expect.PERCENT)))
         return events
 
     def effects(self, raw: Any, path: tuple, by_id: dict, all_ids: list[str]) -> list[Effect] | None:
         if not isinstance(raw, list) or not raw:
-            self.report(path, "expected a list of effects, e.g. "
-                              "effects = [{ indicator = \"retail\", add = \"-4pp\" }]")
+            self.report(path, _('expected a list of effects, e.g. effects = [{ indicator = "retail", add = "-4pp" }]'))
             return None
         effects, ok = [], True
         for index, item in enumerate(raw):
@@ -242,16 +227,14 @@ class LinkChecks:
                 continue
             kinds = [k for k in EFFECT_KINDS if k in item]
             if len(kinds) != 1:
-                self.report(here, "an effect takes exactly one of: add (points or units added), scale (a factor "
-                                  f"on the level), replace (another distribution) (found {one_of(kinds) or 'none'})",
+                self.report(here, _('an effect takes exactly one of: add (points or units added), scale (a factor on the level), replace (another distribution) (found {value})').format(value=one_of(kinds) or 'none'),
                             at="key")
                 ok = False
                 continue
             target_id = self.text(item, "indicator", here)
             indicator = by_id.get(target_id)
             if indicator is not None and indicator.kind == "derived":
-                self.report((*here, "indicator"), f"{target_id} is derived by its formula: let the event act on the "
-                                                  "indicators its formula uses")
+                self.report((*here, "indicator"), _('{target_id} is derived by its formula: let the event act on the indicators its formula uses').format(target_id=target_id))
                 ok = False
                 continue
             if indicator is None:
@@ -262,9 +245,7 @@ class LinkChecks:
             kind, value = kinds[0], item[kinds[0]]
             if kind != "add" and indicator.drivers:  # add is the same either way: it moves the outcome
                 names = ", ".join(d.indicator for d in indicator.drivers)
-                self.report((*here, kind), f"{target_id} is driven by {names}: {kind} acts on its own part (what "
-                                           "they leave unexplained), and its links still add their effect. To move "
-                                           f"the outcome, act on {names} (the links carry it), or use add",
+                self.report((*here, kind), _('{target_id} is driven by {names}: {kind} acts on its own part (what they leave unexplained), and its links still add their effect. To move the outcome, act on {names} (the links carry it), or use add').format(target_id=target_id, names=names, kind=kind),
                             at="key", severity="warning")
             if kind == "replace":
                 assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
@@ -278,7 +259,7 @@ class LinkChecks:
             if kind == "scale":
                 parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
                 if parsed is not None and not parsed > 0:
-                    self.report((*here, "scale"), f"the factor must be greater than 0 (got {as_written(value)})")
+                    self.report((*here, "scale"), _('the factor must be greater than 0 (got {as_written})').format(as_written=as_written(value)))
                     parsed = None
             else:
                 # points, not "%": "-4%" on a growth could mean 4 percent of it
@@ -295,11 +276,10 @@ class LinkChecks:
         path = ("correlations",)
         order, matrix = raw.get("order"), raw.get("matrix")
         if order is None or matrix is None:
-            self.report(path, "a correlation matrix needs both order = [\"gdp\", \"industry\", ...] and "
-                              "matrix = [[1, 0.6, ...], ...]", at="key")
+            self.report(path, _('a correlation matrix needs both order = ["gdp", "industry", ...] and matrix = [[1, 0.6, ...], ...]'), at="key")
             return {}
         if not isinstance(order, list) or not all(isinstance(x, str) for x in order) or len(set(order)) != len(order):
-            self.report((*path, "order"), "expected a list of different indicator ids")
+            self.report((*path, "order"), _('expected a list of different indicator ids'))
             return {}
         ok = True
         for k, indicator_id in enumerate(order):
@@ -309,7 +289,7 @@ class LinkChecks:
         size = len(order)
         if not (isinstance(matrix, list) and len(matrix) == size
                 and all(isinstance(row, list) and len(row) == size for row in matrix)):
-            self.report((*path, "matrix"), f"expected {size} rows of {size} numbers, one per id in order")
+            self.report((*path, "matrix"), _('expected {size} rows of {size} numbers, one per id in order').format(size=size))
             return {}
         values = np.full((size, size), np.nan)
         for i, row in enumerate(matrix):
@@ -317,8 +297,7 @@ class LinkChecks:
                 number = self.quantity(value, (*path, "matrix", i), Expect.NUMBER, None)
                 if number is None or not -1 <= number <= 1:
                     if number is not None:
-                        self.report((*path, "matrix", i), f"row {i + 1}: a correlation lies between -1 and 1 "
-                                                          f"(got {as_written(value)})")
+                        self.report((*path, "matrix", i), _('row {value}: a correlation lies between -1 and 1 (got {as_written})').format(value=i + 1, as_written=as_written(value)))
                     ok = False
                     continue
                 values[i, j] = number
@@ -326,13 +305,11 @@ class LinkChecks:
             return {}
         for i in range(size):
             if values[i, i] != 1:
-                self.report((*path, "matrix", i), f"row {i + 1}: the diagonal must be 1 ({order[i]} with itself)")
+                self.report((*path, "matrix", i), _('row {value}: the diagonal must be 1 ({order} with itself)').format(value=i + 1, order=order[i]))
                 return {}
             for j in range(i + 1, size):
                 if values[i, j] != values[j, i]:
-                    self.report((*path, "matrix", j), f"the matrix must be symmetric: {order[i]} ~ {order[j]} is "
-                                                      f"{values[i, j]:g} in row {i + 1} but {values[j, i]:g} in "
-                                                      f"row {j + 1}")
+                    self.report((*path, "matrix", j), _('the matrix must be symmetric: {order} ~ {order2} is {values:g} in row {value} but {values2:g} in row {value2}').format(order=order[i], order2=order[j], values=values[i, j], value=i + 1, values2=values[j, i], value2=j + 1))
                     return {}
         return {frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
                 for i in range(size) for j in range(i + 1, size)}
@@ -342,15 +319,12 @@ class LinkChecks:
         """An indicator computed from others by a formula; references are checked once all are read."""
         metric = None
         if "metric" not in body:
-            self.report(path, "missing required key 'metric': what the formula gives, one of "
-                              f"{one_of(DERIVED_METRICS)} (a growth such as per-capita GDP growth, a level "
-                              "such as R&D intensity, or a change in points)", at="key")
+            self.report(path, _("missing required key 'metric': what the formula gives, one of {one_of} (a growth such as per-capita GDP growth, a level such as R&D intensity, or a change in points)").format(one_of=one_of(DERIVED_METRICS)), at="key")
         else:
             metric = self.choice(body, "metric", path, DERIVED_METRICS)
         formula = None
         if "formula" not in body:
-            self.report(path, "missing required key 'formula', e.g. formula = \"(1 + gdp.growth) / "
-                              "(1 + population.growth) - 1\"", at="key")
+            self.report(path, _('missing required key \'formula\', e.g. formula = "(1 + gdp.growth) / (1 + population.growth) - 1"'), at="key")
         else:
             text = self.text(body, "formula", path)
             if text is not None:
@@ -360,9 +334,7 @@ class LinkChecks:
                     self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
         basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
         if "drivers" in body:
-            self.report((*path, "drivers"), "a derived indicator has no assumption of its own for links to add "
-                                            "to: write the drivers into its formula, or link the indicators "
-                                            "its formula uses", at="key")
+            self.report((*path, "drivers"), _('a derived indicator has no assumption of its own for links to add to: write the drivers into its formula, or link the indicators its formula uses'), at="key")
             ok = False
         baseline = None
         if metric is not None and "baseline" in body:
@@ -390,10 +362,8 @@ class LinkChecks:
             if dependent in by_id:  # said where the removal is written
                 line, col, line_text = remover.locate(("remove_indicators",), at="key")
                 self.diagnostics.append(Diagnostic(
-                    remover.label, line, col, "remove_indicators",
-                    f"{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with "
-                    f"{removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is "
-                    "now the whole of it", "warning", line_text))
+                    remover.label, line, col, 'remove_indicators',
+                    _("{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with {removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is now the whole of it").format(removed=removed, dependent=dependent), "warning", line_text))
         linked: dict[str, tuple[Driver, ...]] = {}
         for indicator_id, raw in self.raw_drivers.items():
             dependent = by_id.get(indicator_id)
@@ -404,10 +374,7 @@ class LinkChecks:
                 continue  # drivers = {}: no links (a child scenario switching its parent's off)
             if not isinstance(raw, dict):
                 got = kind_of(raw)
-                self.report(path, "expected a table of drivers, each with its elasticity and the driver's value at "
-                                  "which this indicator's own assumption is stated, e.g. [indicators."
-                                  f"{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = \"10%\", "
-                                  f"rationale = \"...\" }}; got {got}")
+                self.report(path, _('expected a table of drivers, each with its elasticity and the driver\'s value at which this indicator\'s own assumption is stated, e.g. [indicators.{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = "10%", rationale = "..." }}; got {got}').format(indicator_id=indicator_id, got=got))
                 continue
             drivers = [self.driver(dependent, driver_id, entry, (*path, driver_id), by_id, all_ids)
                        for driver_id, entry in raw.items()]
@@ -422,10 +389,7 @@ class LinkChecks:
                     and assumption.dist == "fixed":
                 names = ", ".join(d.indicator for d in indicator.drivers)
                 self.report(("indicators", indicator.id, assumption.on),
-                            f"{indicator.id} is driven by {names}: a fixed value holds its own part (what they "
-                            f"leave unexplained), and its outcome still moves with them. To hold the outcome "
-                            f"itself, switch its links off too: drivers = {{}} in [indicators.{indicator.id}], or "
-                            f"--what-if {indicator.id}.drivers={{}}", at="key", severity="warning")
+                            _('{id} is driven by {names}: a fixed value holds its own part (what they leave unexplained), and its outcome still moves with them. To hold the outcome itself, switch its links off too: drivers = {{}} in [indicators.{id}], or --what-if {id}.drivers={{}}').format(id=indicator.id, names=names), at="key", severity="warning")
         graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
                         *(d.indicator for d in i.drivers)]
                  for i in indicators if i.formula is not None or i.drivers}
@@ -438,24 +402,22 @@ class LinkChecks:
                    if self.resolved.source_of(("indicators", a, "drivers", b)) is self.resolved.main]
             a, b = (own or edges)[0]
             self.report(("indicators", a, "drivers", b),
-                        "the links (and formulas) go round in a circle: " + " -> ".join(cycle)
-                        + " (each would need the other's outcome first): remove one of these links, or say with "
-                          "[correlations] that they move together", at="key")
+                        _('the links (and formulas) go round in a circle: ') + " -> ".join(cycle)
+                        + _(" (each would need the other's outcome first): remove one of these links, or say with [correlations] that they move together"), at="key")
             indicators = [dataclasses.replace(i, drivers=()) if i.id in cycle else i for i in indicators]
         return indicators
 
     def driver(self, dependent: Indicator, driver_id: str, entry: Any, path: tuple, by_id: dict,
                all_ids: list[str]) -> Driver | None:
         if driver_id == dependent.id:
-            self.report(path, "an indicator cannot drive itself: its own assumption already says how it moves",
+            self.report(path, _('an indicator cannot drive itself: its own assumption already says how it moves'),
                         at="key")
             return None
         other = by_id.get(driver_id)
         if other is None:
             named = next((i.id for i in by_id.values() if i.name == driver_id), None)
             if named is not None:
-                self.report(path, f"{driver_id!r} is the name of {named}: a link names its driver by its id, "
-                                  f"{named} = {{ ... }}", at="key")
+                self.report(path, _('{driver_id!r} is the name of {named}: a link names its driver by its id, {named} = {{ ... }}').format(driver_id=driver_id, named=named), at="key")
             elif driver_id not in all_ids or driver_id in self.resolved.removed:
                 self.report(path, self.missing_indicator(driver_id, all_ids), at="key")
             return None  # otherwise it exists with errors of its own, reported there
@@ -468,7 +430,7 @@ class LinkChecks:
             "elasticity": f"how much {dependent.id} moves per unit of {driver_id}, in {unit}",
             "at": f"the value of {driver_id} at which {dependent.id}'s own assumption is stated, "
                   f"e.g. at = {example_at}",
-        }, what=f"table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = \"...\" }}")
+        }, what=_('table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = "..." }}').format(driver_id=driver_id, example_at=example_at))
         if entry is None:
             return None
         elasticity = None
@@ -479,8 +441,7 @@ class LinkChecks:
         if elasticity is None or at is None:
             return None
         if not (source or rationale):
-            self.warn(path, "a link without a source or rationale: say where the elasticity comes from, or why "
-                            "it is what it is")
+            self.warn(path, _('a link without a source or rationale: say where the elasticity comes from, or why it is what it is'))
         written = entry["elasticity"]
         written_text = written if isinstance(written, str) else f"{written:g} {unit}"
         return Driver(driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor,
@@ -499,42 +460,35 @@ class LinkChecks:
                                                     dependent.kind == "count")
         span, own_span = abs(driver.elasticity) * (high - low), own_high - own_low
         path = ("indicators", dependent.id, "drivers", driver.indicator)
-        check = (f"check the elasticity's size ({driver.elasticity / driver.factor:g} {driver.unit}: so much of "
-                 f"{dependent.id} per unit of {other.id})")
+        check = (_("check the elasticity's size ({value:g} {unit}: so much of {id} per unit of {id2})").format(value=driver.elasticity / driver.factor, unit=driver.unit, id=dependent.id, id2=other.id))
         if own_span > 0 and span > LINK_SWAMPS * own_span:
-            self.report(path, f"the link from {other.id} moves {dependent.id} over a range of {_span(dependent, span)} "
-                              f"(5%-95% of {other.id}'s values), {span / own_span:.0f} times the "
-                              f"{_span(dependent, own_span)} of {dependent.id}'s own assumption: {check}",
+            self.report(path, _("the link from {id} moves {id2} over a range of {span} (5%-95% of {id}'s values), {value:.0f} times the {span2} of {id2}'s own assumption: {check}").format(id=other.id, id2=dependent.id, span=_span(dependent, span), value=span / own_span, span2=_span(dependent, own_span), check=check),
                         at="key", severity="warning")
         elif dependent.metric == "growth" and own_lowest + min(driver.elasticity * (v - driver.at)
                                                                for v in (lowest, highest)) < -1:
-            self.report(path, f"the link from {other.id} can take {dependent.id}'s growth below -100% (a negative "
-                              f"level) when {other.id} is near its extremes: {check}", at="key", severity="warning")
+            self.report(path, _("the link from {id} can take {id2}'s growth below -100% (a negative level) when {id} is near its extremes: {check}").format(id=other.id, id2=dependent.id, check=check), at="key", severity="warning")
 
     def elasticity(self, raw: Any, path: tuple, dependent: Indicator, driver: Indicator, unit: str) -> float | None:
         """An elasticity in ``unit``: a bare number, or a number with that unit ("0.15pp/pp",
         "300人/pp"; "%/%" for a growth on a growth)."""
-        meaning = (f"{dependent.id} is {_quantity_words(dependent)} and {driver.id} {_quantity_words(driver)}, "
-                   f"so the elasticity is in {unit}")
+        meaning = (_('{id} is {quantity_words} and {id2} {quantity_words2}, so the elasticity is in {unit}').format(id=dependent.id, quantity_words=_quantity_words(dependent), id2=driver.id, quantity_words2=_quantity_words(driver), unit=unit))
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            self.report(path, f"expected a number such as 0.15 ({meaning}), got {kind_of(raw)}")
+            self.report(path, _('expected a number such as 0.15 ({meaning}), got {kind_of}').format(meaning=meaning, kind_of=kind_of(raw)))
             return None
         scale = 1.0
         if isinstance(raw, str):
             match = _ELASTICITY.match(raw)
             if not match:
-                self.report(path, f"cannot read {raw!r} as a number ({meaning})")
+                self.report(path, _('cannot read {raw!r} as a number ({meaning})').format(raw=raw, meaning=meaning))
                 return None
             if match.group(2).startswith("/") and _ELASTICITY.match(match.group(2)[1:]):
-                self.report(path, f"cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 "
-                                  f"({meaning})")
+                self.report(path, _('cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 ({meaning})').format(raw=raw, meaning=meaning))
                 return None
             if match.group(2):
                 scale = _unit_scale(match.group(2), dependent, driver)
                 if scale is None:
-                    per = "" if "/" in match.group(2) else " (an elasticity is a ratio: so much per unit of the driver)"
-                    self.report(path, f"{meaning}, not {match.group(2)}{per}: write the elasticity as a number in "
-                                      f"{unit}, bare or with its unit, e.g. elasticity = \"…{unit}\"")
+                    per = "" if "/" in match.group(2) else _(' (an elasticity is a ratio: so much per unit of the driver)')
+                    self.report(path, _('{meaning}, not {group}{per}: write the elasticity as a number in {unit}, bare or with its unit, e.g. elasticity = "…{unit}"').format(meaning=meaning, group=match.group(2), per=per, unit=unit))
                     return None
             raw = match.group(1).replace("−", "-")
         try:
@@ -543,8 +497,7 @@ class LinkChecks:
             number = math.inf
         number *= scale
         if not math.isfinite(number) or abs(number) > MAX_ELASTICITY:
-            self.report(path, f"an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either "
-                              f"way (got {as_written(raw)})")
+            self.report(path, _('an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either way (got {as_written})').format(MAX_ELASTICITY=MAX_ELASTICITY, unit=unit, as_written=as_written(raw)))
             return None
         return number
 
@@ -571,11 +524,7 @@ class LinkChecks:
                         continue
                     via = "" if partner == driver.indicator else f" (through {driver.indicator}'s formula)"
                     self.warn(("correlations", pair[0], pair[1]),
-                              f"{indicator.id} is driven by {driver.indicator}{via} (indicators.{indicator.id}.drivers"
-                              f".{driver.indicator}), so the link already makes {indicator.id} and {partner} move "
-                              f"together; this correlation adds a tie between {partner} and what the link leaves "
-                              f"unexplained, counting much of it twice. Remove it (or set it to 0) unless that is "
-                              f"what you mean")
+                              _('{id} is driven by {indicator}{via} (indicators.{id}.drivers.{indicator}), so the link already makes {id} and {partner} move together; this correlation adds a tie between {partner} and what the link leaves unexplained, counting much of it twice. Remove it (or set it to 0) unless that is what you mean').format(id=indicator.id, indicator=driver.indicator, via=via, partner=partner))
 
     def copula_for_holds(self, indicators: list[Indicator], correlated: tuple, method: str) -> str:
         """Iman-Conover cannot rank a constant: a scenario holding a correlated input at a fixed value
@@ -587,10 +536,8 @@ class LinkChecks:
             return method
         for indicator in held:
             self.report(("indicators", indicator.id, indicator.assumption.on),
-                        f"{indicator.id} is held at a fixed value within its correlations: its partners are drawn "
-                        "given that value, which needs the Gaussian copula, so this scenario is drawn with it (the "
-                        "same distributions and rank correlations as Iman-Conover)", at="key", severity="warning")
-        return "gaussian_copula"
+                        _('{id} is held at a fixed value within its correlations: its partners are drawn given that value, which needs the Gaussian copula, so this scenario is drawn with it (the same distributions and rank correlations as Iman-Conover)').format(id=indicator.id), at="key", severity="warning")
+        return 'gaussian_copula'
 
     def hold_in_range(self, indicator: Indicator) -> None:
         """A fixed value held within a law it lies far outside of: say that the partners are drawn
@@ -600,17 +547,14 @@ class LinkChecks:
         if _HELD_EDGE < q < 1 - _HELD_EDGE:
             return
         self.report(("indicators", indicator.id, assumption.on),
-                    f"{indicator.id}'s fixed value {indicator.fmt(assumption.distribution.value)} lies beyond the "
-                    f"0.1%-99.9% range of the distribution it replaces (from {assumption.law_origin}): its "
-                    "correlated partners are drawn as at that distribution's "
-                    f"{'lowest' if q <= _HELD_EDGE else 'highest'} extreme", at="key", severity="warning")
+                    _("{id}'s fixed value {fmt} lies beyond the 0.1%-99.9% range of the distribution it replaces (from {law_origin}): its correlated partners are drawn as at that distribution's {value} extreme").format(id=indicator.id, fmt=indicator.fmt(assumption.distribution.value), law_origin=assumption.law_origin, value='lowest' if q <= _HELD_EDGE else 'highest'), at="key", severity="warning")
 
     def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
         """A problem at column ``col`` of a formula string: point the caret into the formula."""
         source = self.resolved.source_of(path)
         line, value_col, line_text = source.locate(tuple(path), at="value")
         at = value_col + col if value_col is not None and col is not None else value_col
-        where = f" (at column {col} of the formula)" if col is not None else ""
+        where = _(' (at column {col} of the formula)').format(col=col) if col is not None else ""
         self.diagnostics.append(Diagnostic(source.label, line, at, format_key_path(path), message + where,
                                            "error", line_text))
 
@@ -632,17 +576,16 @@ class LinkChecks:
                         self.report_in_formula(path, reference.col, missing)
                     broken.add(indicator.id)
                 elif reference.field not in other.fields:
-                    hint = " (a level needs the indicator's baseline)" if reference.field == "level" else ""
+                    hint = _(" (a level needs the indicator's baseline)") if reference.field == "level" else ""
                     offered = " and ".join("." + f for f in other.fields)
-                    self.report_in_formula(path, reference.col, f"{reference.indicator} has {offered}, "
-                                                                f"not .{reference.field}{hint}")
+                    self.report_in_formula(path, reference.col, _('{indicator} has {offered}, not .{field}{hint}').format(indicator=reference.indicator, offered=offered, field=reference.field, hint=hint))
                     broken.add(indicator.id)
         graph = {i.id: [r.indicator for r in i.formula.references if r.indicator in by_id]
                  for i in indicators if i.formula is not None}
         cycle = find_cycle(graph)
         if cycle:
-            self.report(("indicators", cycle[0], "formula"), "the formulas refer to each other in a circle: "
-                        + " -> ".join(cycle) + ": one of them must be drawn, not derived")
+            self.report(("indicators", cycle[0], "formula"), _('the formulas refer to each other in a circle: ')
+                        + " -> ".join(cycle) + _(': one of them must be drawn, not derived'))
             broken.update(cycle)
         return [i for i in indicators if i.id not in broken]
 
@@ -658,28 +601,22 @@ class LinkChecks:
             if other is None and target.relative_to in all_ids:
                 continue  # it exists but has errors of its own, reported there
             if other is None:
-                self.report(path, f"{self.missing_indicator(target.relative_to, all_ids)}; "
-                                  f"indicators in this scenario: {one_of(all_ids)}")
+                self.report(path, _('{missing_indicator}; indicators in this scenario: {one_of}').format(missing_indicator=self.missing_indicator(target.relative_to, all_ids), one_of=one_of(all_ids)))
             elif other.id == indicator.id:
-                self.report(path, "an indicator cannot be compared with itself")
+                self.report(path, _('an indicator cannot be compared with itself'))
             elif other.metric != indicator.metric:
-                self.report(path, f"cannot compare {indicator.id}'s {indicator.metric} with "
-                                  f"{other.id}'s {other.metric}")
+                self.report(path, _("cannot compare {id}'s {metric} with {id2}'s {metric2}").format(id=indicator.id, metric=indicator.metric, id2=other.id, metric2=other.metric))
             elif other.kind not in ("flow", "derived") and other.kind != indicator.kind:
-                self.report(path, f"cannot compare a {indicator.kind} with a {other.kind} ({other.id})")
+                self.report(path, _('cannot compare a {kind} with a {kind2} ({id})').format(kind=indicator.kind, kind2=other.kind, id=other.id))
             elif indicator.basis and other.basis and other.basis != indicator.basis:
-                self.report(path, f"{indicator.id} grows in {indicator.basis} terms but {other.id} in "
-                                  f"{other.basis} terms: compare growths on the same price basis")
+                self.report(path, _('{id} grows in {basis} terms but {id2} in {basis2} terms: compare growths on the same price basis').format(id=indicator.id, basis=indicator.basis, id2=other.id, basis2=other.basis))
             elif indicator.metric == "growth" and not (indicator.basis and other.basis):
                 # a derived growth says nothing of its prices unless told: comparing it with a
                 # real growth could be comparing a nominal one, off by the whole of inflation
                 unknown = [i.id for i in (indicator, other) if not i.basis]
-                self.report(path, f"{' and '.join(unknown)} {'declares' if len(unknown) == 1 else 'declare'} no "
-                                  f"basis, so {indicator.id}'s growth cannot be compared with {other.id}'s on the "
-                                  f"same prices: add basis = \"real\" (comparable prices) or \"nominal\" to "
-                                  f"{', '.join(f'indicators.{u}' for u in unknown)}")
+                self.report(path, ngettext('{join} declares no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', '{join} declare no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', len(unknown)).format(join=' and '.join(unknown), id=indicator.id, id2=other.id, join2=', '.join(f'indicators.{u}' for u in unknown)))
             elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
-                self.report(path, f"units differ: {indicator.unit} vs {other.unit}")
+                self.report(path, _('units differ: {unit} vs {unit2}').format(unit=indicator.unit, unit2=other.unit))
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
