@@ -130,3 +130,51 @@ def test_help_of_every_command_is_chinese_by_default_and_english_on_request(comm
 def test_an_unknown_language_is_a_usage_error():
     result = _growthsim("run", "--lang", "fr", lang="zh")
     assert result.returncode == 2 and "--lang 'fr'" in result.stderr
+
+
+def _keys_and_ids() -> set[str]:
+    """Words that stand in messages as they are written in a scenario file: keys, distribution
+    and parameter names, the shipped scenarios' indicator ids."""
+    from growthsim import load_scenario
+    from growthsim.distributions import DISTRIBUTIONS
+
+    words = {"name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note", "growth",
+             "level", "change", "target", "drivers", "description", "base_year", "target_year", "draws", "seed",
+             "correlation_method", "real", "nominal", "flow", "rate", "count", "derived", "formula", "metric",
+             "at_least", "at_most", "about", "between", "relative_to", "tolerance", "side", "stretch", "text", "both",
+             "elasticity", "at", "dist", "extends", "remove_indicators"}
+    for spec in DISTRIBUTIONS.values():
+        words.add(spec.name)
+        words.update(p.name for p in spec.params)
+    for path in (REPO / "scenarios").glob("*.toml"):
+        words.update(load_scenario(path).ids)
+    return words
+
+
+# Every command, on its success path and on an error path, as a planner runs it. `show` and
+# `report` print the scenario's own texts (rationales), which are the file's words, not growthsim's.
+SWEEP = [
+    ("run", "-n", "2000"), ("run", "--verbose", "-n", "2000"), ("compare", "--what-if", "fai.growth.mode=5%", "-n", "2000"),
+    ("sensitivity", "-i", "gdp", "-n", "2000"), ("solve", "-i", "gdp", "-p", "30%", "-n", "2000"),
+    ("validate", "scenarios/luolong-2023-baseline.toml"), ("distributions",),
+    ("diff", "scenarios/luolong-2023-baseline.toml", "scenarios/luolong-2023-downside.toml"),
+    ("run", "tests/broken/many-mistakes.toml"), ("validate", "tests/broken/warn-link-swamps.toml"),
+    ("run", "--draws", "0"), ("solve", "-i", "gpd", "-p", "0.8"), ("compare", "--what-if", "gdp.growth.mean=5"),
+    ("sensitivity", "-i", "nothing"), ("run", "no/such/file.toml"),
+]
+
+
+@pytest.mark.parametrize("command", SWEEP, ids=" ".join)
+def test_every_command_speaks_chinese_by_default_and_english_on_request(command):
+    chinese = _growthsim(*command, lang="zh")
+    keys = _keys_and_ids()
+    text = re.sub(r"[\w./-]+\.toml\b", " ", chinese.stdout + chinese.stderr)  # file names
+    text = re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: " " if m.group(0) in keys else m.group(0), text)
+    runs = english_runs(text)
+    assert not runs, runs
+    english = _growthsim(*command, lang="en")
+    assert english.returncode == chinese.returncode
+    said = english.stdout + english.stderr
+    chinese_sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str)
+                         and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= 4 and "{" not in m.string]
+    assert not [s for s in chinese_sentences if s in said]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import __version__
-from .i18n import LANGUAGES, _, language, ngettext
+from .i18n import LANGUAGES, N_, _, language, ngettext
 
 language()  # before Typer is imported: its own strings ("Options" …) are translated when it loads
 
@@ -45,6 +45,65 @@ def _fold_long_words() -> None:
 
 
 _fold_long_words()
+
+
+# Typer's usage errors ("Invalid value for '--draws' / '-n': Input should be ...") are English
+# sentences built inside it; growthsim says them in its own language, pattern by pattern (the
+# part growthsim wrote itself, a BadParameter's message, is already translated).
+_USAGE_ERRORS = (
+    (r"Invalid value for (?P<param>.+?): (?P<reason>.*)", N_("invalid value for {param}: {reason}")),
+    (r"No such option: (?P<name>\S+)(?P<rest>.*)", N_("no such option: {name}{rest}")),
+    (r"Got unexpected extra arguments? ?(?:\(s\))? \((?P<args>.*)\)", N_("unexpected extra arguments: {args}")),
+    (r"Missing option (?P<name>.+?)\.?", N_("missing option {name}")),
+    (r"Missing argument (?P<name>.+?)\.?", N_("missing argument {name}")),
+)
+_USAGE_REASONS = (
+    (r"Input should be greater than or equal to (?P<n>\S+)", N_("it must be at least {n}")),
+    (r"Input should be less than or equal to (?P<n>\S+)", N_("it must be at most {n}")),
+    (r"Input should be greater than (?P<n>\S+)", N_("it must be greater than {n}")),
+    (r"Input should be less than (?P<n>\S+)", N_("it must be less than {n}")),
+    (r"Input should be a valid integer.*", N_("it must be a whole number")),
+    (r"Input should be a valid number.*", N_("it must be a number")),
+    (r"Value error, (?P<value>.*) is not one of (?P<choices>.*?)\.?", N_("{value} is not one of {choices}")),
+)
+
+
+def _translated_usage_error(text: str) -> str:
+    import re
+
+    def first(patterns, text: str):
+        for pattern, message in patterns:
+            match = re.fullmatch(pattern, text.strip(), flags=re.S)
+            if match:
+                return _(message).format(**match.groupdict())
+        return text
+
+    match = re.fullmatch(_USAGE_ERRORS[0][0], text.strip(), flags=re.S)
+    if match:
+        return _(_USAGE_ERRORS[0][1]).format(param=match["param"], reason=first(_USAGE_REASONS, match["reason"]))
+    return first(_USAGE_ERRORS[1:], text)
+
+
+def _translate_usage_errors() -> None:
+    """Wrap Typer's printer of usage errors so that the message is growthsim's language."""
+    from typer import main as typer_main, rich_utils
+
+    show = getattr(rich_utils, "rich_format_error", None)
+    if show is None or getattr(show, "translates", False):
+        return
+
+    def translating(error) -> None:
+        message = _translated_usage_error(error.format_message())
+        error.format_message = lambda: message
+        show(error)
+
+    translating.translates = True  # type: ignore[attr-defined]
+    rich_utils.rich_format_error = translating
+    if getattr(typer_main, "rich_format_error", None) is show:  # a module that imported the function itself
+        typer_main.rich_format_error = translating
+
+
+_translate_usage_errors()
 
 
 class _Translated:
