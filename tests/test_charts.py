@@ -325,13 +325,13 @@ def test_one_commands_folder_is_never_replaced_by_anothers(scenario_file, tmp_pa
     assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(results)]).exit_code == 0
     before = sorted(p.name for p in results.iterdir())
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(results)])
-    assert result.exit_code == 1 and "holds the output of another growthsim command" in result.output
-    assert "give --out and --plot the same folder" in result.output
+    assert result.exit_code == 1 and "中存有另一条 growthsim 命令的输出" in result.output
+    assert "请给 --out 和 --plot 同一个文件夹" in result.output
     assert sorted(p.name for p in results.iterdir()) == before
     figures = tmp_path / "图表"
     assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(figures)]).exit_code == 0
     result = runner.invoke(app, ["compare", str(scenario_file), str(scenario_file), *SMALL, "--plot", str(figures)])
-    assert result.exit_code == 1 and "for --plot" in result.output
+    assert result.exit_code == 1 and "请为 --plot 另选文件夹" in result.output
     assert (figures / "overview.png").exists()
 
 
@@ -341,7 +341,7 @@ def test_an_edited_result_file_is_not_overwritten(scenario_file, tmp_path):
     with open(results / "summary.csv", "a", encoding="utf-8-sig") as f:
         f.write("my note,,,\n")
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(results)])
-    assert result.exit_code == 1 and "summary.csv was changed after growthsim wrote it" in result.output
+    assert result.exit_code == 1 and "summary.csv 在 growthsim 写出后被改动过" in result.output
     assert (results / "summary.csv").read_text(encoding="utf-8-sig").endswith("my note,,,\n")
 
 
@@ -351,7 +351,7 @@ def test_plot_refuses_a_folder_with_other_files_before_running(scenario_file, tm
     (folder / "notes.docx").write_text("x")
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(folder)])
     assert result.exit_code == 1
-    assert "already holds other files (notes.docx)" in result.output
+    assert "中已有其他文件（notes.docx）" in result.output
     assert sorted(p.name for p in folder.iterdir()) == ["notes.docx"]
 
 

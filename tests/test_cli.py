@@ -235,7 +235,7 @@ def test_out_refuses_a_folder_with_other_files(tmp_path):
     (out / "report.docx").write_text("precious")
     result = invoke("run", *SMALL, "--out", str(out))
     assert result.exit_code == 1
-    assert "already holds other files (report.docx)" in result.stderr
+    assert "中已有其他文件（report.docx）" in result.stderr
     assert [p.name for p in out.iterdir()] == ["report.docx"]
 
 
@@ -265,7 +265,7 @@ def test_out_on_a_file_is_refused(tmp_path):
     target.write_text("x")
     result = invoke("run", *SMALL, "--out", str(target))
     assert result.exit_code == 1
-    assert "is not a folder" in result.stderr
+    assert "不是文件夹" in result.stderr
 
 
 # --- validate, show, distributions ---------------------------------------------------------------

@@ -210,10 +210,10 @@ def test_report_command_writes_one_file_and_replaces_only_its_own(files, tmp_pat
     mine = tmp_path / "mine.html"
     mine.write_text("<html>my own page</html>", encoding="utf-8")
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(mine)])
-    assert result.exit_code == 1 and "was not written by growthsim" in result.output
+    assert result.exit_code == 1 and "不是 growthsim 写的" in result.output
     assert mine.read_text(encoding="utf-8") == "<html>my own page</html>"
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path)])
-    assert result.exit_code == 1 and "is a folder" in result.output
+    assert result.exit_code == 1 and "是文件夹" in result.output
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path / "简报"), "-n", "2000",
                                  "--analysis-draws", "1000"])
     assert result.exit_code == 0 and (tmp_path / "简报.html").exists()  # opens with a double click

@@ -201,7 +201,8 @@ def _console(stderr: bool = False):
 def _fail(message: str) -> typer.Exit:
     from rich.markup import escape  # a message may hold brackets: growthsim[plot], a path like a[1]
 
-    _console(stderr=True).print(f"[bold red]{escape(_('error:'))}[/] {escape(message)}", soft_wrap=True)
+    prefix = _("error:")  # outside the f-string: Babel does not look inside one
+    _console(stderr=True).print(f"[bold red]{escape(prefix)}[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_INPUT)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from .engine import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
 from .evaluation import evaluate
 from .intervals import Z_95, Estimate, Probability, batch_floor, batch_ratio, mean_estimate, t_95, wilson_interval
+from .i18n import _
 from .links import own_part
 from .model import compile_model
 from .sampling import batch_size, sample
@@ -223,7 +224,7 @@ def compare(
     ``n_draws`` and ``seed`` default to the first scenario's; all scenarios use the same ones.
     """
     if not scenarios:
-        raise ValueError("compare needs at least one scenario")
+        raise ValueError(_('compare needs at least one scenario'))
     scenarios, notes = _one_correlation_method(scenarios)
     models = [compile_model(s) for s in scenarios]
     first = scenarios[0]
@@ -297,9 +298,7 @@ def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Sce
     switched = [s for s in scenarios if s.correlation_matrix and s.correlation_method != "gaussian_copula"]
     if not (holds and switched):
         return scenarios, ()
-    note = ("a scenario holds a correlated input at a fixed value, which needs the Gaussian copula: every scenario "
-            "is compared drawn with it (the same distributions and rank correlations as Iman-Conover), so that "
-            "only the assumptions differ: " + ", ".join(s.name for s in switched))
+    note = (_('a scenario holds a correlated input at a fixed value, which needs the Gaussian copula: every scenario is compared drawn with it (the same distributions and rank correlations as Iman-Conover), so that only the assumptions differ: ') + ", ".join(s.name for s in switched))
     return [dataclasses.replace(s, correlation_method="gaussian_copula") if s in switched else s
             for s in scenarios], (note,)
 
@@ -390,7 +389,7 @@ def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
         if i.assumption is None:
             return f"{i.metric} = {i.formula.text}"
         params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
-        held = f", held within {i.assumption.law.name}" if i.assumption.law is not None else ""
+        held = _(', held within {name}').format(name=i.assumption.law.name) if i.assumption.law is not None else ""
         return f"{i.assumption.on} ~ {i.assumption.dist}({params}){held}"
 
     def target(i: Indicator) -> str | None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .engine import DEFAULT_CHUNK_SIZE, simulate
 from .evaluation import Outcomes
-from .i18n import language
+from .i18n import _, language
 from .model import Model
 from .summary import Summary
 
@@ -76,7 +76,7 @@ class StagedOutput:
         self.destination = Path(destination)
         if self.destination.exists():
             if not self.destination.is_dir():
-                raise OutputError(f"{self.destination} exists and is not a folder")
+                raise OutputError(_('{destination} exists and is not a folder').format(destination=self.destination))
             _check_replaceable(self.destination, replaces, option)
         self._created_parents: list[Path] = []
         parent = self.destination.parent
@@ -95,7 +95,7 @@ class StagedOutput:
             self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
         except OSError as exc:
             self._remove_created_parents()
-            raise OutputError(f"cannot create the output folder {self.destination}: {exc.strerror}") from None
+            raise OutputError(_('cannot create the output folder {destination}: {strerror}').format(destination=self.destination, strerror=exc.strerror)) from None
         self.committed = False
 
     def path(self, name: str) -> Path:
@@ -145,15 +145,15 @@ def check_single_file(path: str | Path, marker: str) -> None:
     (one we wrote before). Checked before a long run, so that it fails at once."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path} is a folder: give a file name, e.g. {path / 'report.html'}")
+        raise OutputError(_('{path} is a folder: give a file name, e.g. {value}').format(path=path, value=path / 'report.html'))
     if path.exists():
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 head = f.read(4096)
         except OSError as exc:
-            raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+            raise OutputError(_('cannot read {path}: {strerror}').format(path=path, strerror=exc.strerror)) from None
         if marker not in head:
-            raise OutputError(f"{path} already exists and was not written by growthsim: choose another file name")
+            raise OutputError(_('{path} already exists and was not written by growthsim: choose another file name').format(path=path))
 
 
 def write_single_file(path: str | Path, text: str, marker: str) -> None:
@@ -165,7 +165,7 @@ def write_single_file(path: str | Path, text: str, marker: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        raise OutputError(_('cannot write {path}: {strerror}').format(path=path, strerror=exc.strerror)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -186,10 +186,8 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
         listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         if all(any(kind.fullmatch(name) for kind in _ANY_OUTPUT) for name in foreign):
             raise OutputError(
-                f"{folder} holds the output of another growthsim command ({listed}), which this one would "
-                f"replace: choose another folder for {option} (to keep a run's charts with its results, give "
-                "--out and --plot the same folder)")
-        raise OutputError(f"{folder} already holds other files ({listed}); choose a new or empty folder for {option}")
+                _("{folder} holds the output of another growthsim command ({listed}), which this one would replace: choose another folder for {option} (to keep a run's charts with its results, give --out and --plot the same folder)").format(folder=folder, listed=listed, option=option))
+        raise OutputError(_('{folder} already holds other files ({listed}); choose a new or empty folder for {option}').format(folder=folder, listed=listed, option=option))
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         return
@@ -200,8 +198,7 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
     for name, digest in recorded.items():
         path = folder / name
         if path.is_file() and file_sha256(path) != digest:
-            raise OutputError(f"{path} was changed after growthsim wrote it; save your version elsewhere (or "
-                              f"delete it) before writing into {folder} again, or choose another folder for {option}")
+            raise OutputError(_('{path} was changed after growthsim wrote it; save your version elsewhere (or delete it) before writing into {folder} again, or choose another folder for {option}').format(path=path, folder=folder, option=option))
 
 
 class DrawWriter:
