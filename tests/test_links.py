@@ -124,8 +124,9 @@ def test_a_chain_x_to_y_to_z_adds_up_link_by_link():
     assert inputs[model.rows["z"]] == {model.rows[i] for i in "xyz"}
 
 
-def test_a_count_driven_by_a_growth_stays_whole_and_has_its_closed_form():
-    body = flow("gdp", "6%", "2pp") + """
+def jobs_driven_by_gdp(elasticity: str, extra: str = "") -> str:
+    """gdp ~ N(6%, 2pp); jobs ~ N(13000, 800), rounded, driven by gdp at 5% with ``elasticity``."""
+    return scenario_text(flow("gdp", "6%", "2pp") + f"""
     [indicators.jobs]
     name = "jobs"
     unit = "人"
@@ -137,14 +138,18 @@ def test_a_count_driven_by_a_growth_stays_whole_and_has_its_closed_form():
     sd = 800
     rationale = "test"
 
+    [indicators.jobs.drivers]
+    gdp = {{ elasticity = {elasticity}, at = "5%", rationale = "test" }}
+    {extra}""")
+
+
+def test_a_count_driven_by_a_growth_stays_whole_and_has_its_closed_form():
+    body = """
     [indicators.jobs.target]
     at_least = 13200
     source = "test"
-
-    [indicators.jobs.drivers]
-    gdp = { elasticity = "170人/pp", at = "5%", rationale = "test" }
     """
-    scenario = parse_scenario(scenario_text(body))
+    scenario = parse_scenario(jobs_driven_by_gdp('"170人/pp"', body))
     driver = scenario.indicator("jobs").drivers[0]
     assert (driver.unit, driver.elasticity) == ("人/pp", pytest.approx(17_000))
     model = compile_model(scenario)
@@ -506,22 +511,7 @@ def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasti
 @pytest.mark.parametrize(("written", "per_person_per_point"), [
     ('"170人/pp"', 170), ('"0.017万人/pp"', 170), ('"170 人 / 个百分点"', 170), ("170", 170)])
 def test_an_elasticity_may_carry_wan_and_yi_in_its_unit(written, per_person_per_point):
-    body = flow("gdp", "6%", "2pp") + f"""
-    [indicators.jobs]
-    name = "jobs"
-    unit = "人"
-    kind = "count"
-
-    [indicators.jobs.level]
-    dist = "normal"
-    mean = 13000
-    sd = 800
-    rationale = "test"
-
-    [indicators.jobs.drivers]
-    gdp = {{ elasticity = {written}, at = "5%", rationale = "test" }}
-    """
-    [driver] = parse_scenario(scenario_text(body)).indicator("jobs").drivers
+    [driver] = parse_scenario(jobs_driven_by_gdp(written)).indicator("jobs").drivers
     assert driver.elasticity == pytest.approx(per_person_per_point * 100)
 
 
