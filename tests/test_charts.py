@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import warnings
 import xml.etree.ElementTree as ElementTree
 
@@ -146,11 +147,42 @@ def test_every_chart_type_draws_chinese_labels_without_missing_glyphs(scenario, 
 def test_without_a_chinese_font_labels_drop_chinese_and_say_how_to_install_one(summary, tmp_path):
     fonts = charts.ChartFonts(None)
     assert "fonts-wqy-microhei" in fonts.hint
-    assert fonts.text("地区生产总值：增长8%", "gdp") == "gdp"
+    assert fonts.name("地区生产总值", "gdp") == "gdp"
+    assert fonts.say("{name}: what drives P(hit)", name="gdp") == "gdp: what drives P(hit)"  # English, not boxes
     assert fonts.text("≥ 8%, 力争 ≥ 9%") == "≥ 8%, ≥ 9%"
     with _NoGlyphProblems():  # no Chinese character reaches DejaVu Sans, so no empty boxes
         charts.save_charts(charts.run_charts(summary, fonts), tmp_path, fonts)
     _check_files(tmp_path, ["overview", "outcome-gdp"])
+
+
+def _words(figures) -> str:
+    """Every text drawn on the figures (titles, labels, ticks, legends, notes)."""
+    from matplotlib.text import Text
+
+    return "\n".join(t.get_text() for f in figures for t in f.findobj(Text) if t.get_text())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_speak_the_language_in_use(fonts, lang):
+    from growthsim.i18n import use
+
+    use(lang)  # before parsing, as the command line does: a target's words are made when it is read
+    scenario = parse_scenario(SCENARIO)
+    summary = simulate(scenario, 2000, seed=3)
+    figures = [*charts.run_charts(summary, fonts).values(),
+               *charts.comparison_charts(compare([scenario, scenario], 2000, 1), fonts).values(),
+               *charts.sensitivity_charts(sensitivity(scenario, "gdp", 2000, 1), fonts).values()]
+    words = _words(figures)
+    units = {i.unit for i in scenario.indicators}  # the scenario's units are its data: 人, 家
+    chinese = [w for w in re.findall(r"[\u4e00-\u9fff]+", words) if w not in units]
+    if lang == "zh":
+        for phrase in ("各目标达标概率", "中位数", "绿色：达标区域", "什么左右达标概率", "情景比较", "很可能"):
+            assert phrase in words
+        assert not re.search(r"\b(?:P\(hit\)|draws|median|stretch|seed|scenario)\b", words), words
+    else:
+        assert not chinese, chinese
+        for phrase in ("P(hit) of each target", "median", "green: hit region", "what drives P(hit)", "likely"):
+            assert phrase in words
 
 
 def test_a_chinese_font_is_found_and_used(fonts):

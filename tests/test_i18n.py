@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from growthsim.i18n import DOMAIN, LOCALE_DIR, language_from
+from growthsim.i18n import DOMAIN, EXTRA_KEYWORDS, LOCALE_DIR, language_from
 
 from .conftest import REPO
 
@@ -29,7 +29,7 @@ babel = pytest.importorskip("babel.messages.extract", reason="Babel extracts the
 def _source_messages() -> set:
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    keywords = {**DEFAULT_KEYWORDS, **{k: None for k in EXTRA_KEYWORDS}}
     method_map = [("src/growthsim/**.py", "python")]
     return {(context, message) for _file, _line, message, _comments, context in
             extract_from_dir(str(REPO), method_map=method_map, keywords=keywords)}

@@ -24,9 +24,11 @@ LOCALE = ROOT / "src" / "growthsim" / "locale"
 POT = LOCALE / "growthsim.pot"
 PO = LOCALE / "zh_CN" / "LC_MESSAGES" / "growthsim.po"
 PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
-# the keywords: _ and ngettext (Babel's defaults) and N_ (marked, translated where used)
-EXTRACT = ["extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-location", "--sort-output",
-           "--project", "growthsim", "--omit-header", "-o", str(POT), str(ROOT)]
+sys.path.insert(0, str(ROOT / "src"))
+from growthsim.i18n import EXTRA_KEYWORDS  # noqa: E402
+
+EXTRACT = ["extract", "-F", str(ROOT / "babel.cfg"), *[f"-k{k}" for k in EXTRA_KEYWORDS], "--no-location",
+           "--sort-output", "--project", "growthsim", "--omit-header", "-o", str(POT), str(ROOT)]
 
 
 def pybabel(*arguments: str) -> None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 import numpy as np
 
 from .quantities import Expect
-from .i18n import language, translated
+from .i18n import N_, _, language, pgettext
 from .render import BANDS, format_share
 from .summary import PROFILE_PROBABILITIES
 
@@ -51,10 +51,10 @@ __all__ = [
     "save_charts",
 ]
 
-INSTALL_HINT = ("charts and reports need matplotlib, which is not installed. In the project folder run "
+INSTALL_HINT = N_("charts and reports need matplotlib, which is not installed. In the project folder run "
                 ".venv/bin/pip install '.[plot]' (or pip install 'growthsim[plot]'; plain pip install matplotlib "
                 "works too)")
-FONT_HINT = (
+FONT_HINT = N_(
     "no Chinese font found, so the charts are labelled without Chinese characters (ids instead of names). "
     "Install one and run again: on Debian/Ubuntu `sudo apt install fonts-wqy-microhei` (about 5 MB); "
     "Windows and macOS have one already."
@@ -85,7 +85,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ChartsUnavailable(INSTALL_HINT) from None
+        raise ChartsUnavailable(_(INSTALL_HINT)) from None
 
 
 def band_colour(p: float) -> str:
@@ -103,18 +103,25 @@ class ChartFonts:
 
     @property
     def hint(self) -> str | None:
-        return None if self.cjk else FONT_HINT
+        return None if self.cjk else _(FONT_HINT)
 
-    def text(self, text: str, fallback: str | None = None) -> str:
-        """The text as drawn: unchanged with a CJK font; otherwise ``fallback``, or the text with its
-        Chinese characters dropped (so that no glyph is drawn as an empty box). In English
-        (--lang en) the fallback is drawn where there is one."""
-        if fallback is not None and language() == "en":
-            return fallback
+    def say(self, message: str, **values: object) -> str:
+        """A chart's own words (an English catalog message, with named placeholders) as drawn: in
+        the language in use, but in English when no Chinese font is installed (then a Chinese
+        label would be drawn as empty boxes)."""
+        words = _(message) if self.cjk else message
+        return words.format(**values) if values else words
+
+    def name(self, name: str, identifier: str) -> str:
+        """A name the scenario wrote (Chinese) as drawn: the name in Chinese with a Chinese font,
+        the ASCII id in English or without one."""
+        return name if self.cjk and language() == "zh" else identifier
+
+    def text(self, text: str) -> str:
+        """Text from the scenario (a target as written) as drawn: unchanged with a Chinese font,
+        otherwise with its Chinese characters dropped (so that no glyph is drawn as an empty box)."""
         if self.cjk:
             return text
-        if fallback is not None:
-            return fallback
         return re.sub(r"\s{2,}", " ", _CHINESE.sub(" ", text)).strip()
 
 
@@ -236,7 +243,6 @@ def _percent_axis(axis) -> None:
 # --- one target's outcome ---------------------------------------------------------------------------
 
 
-_METRIC_WORDS = {"growth": ("增速", "growth"), "level": ("水平", "level"), "change": ("变动", "change")}
 
 
 def _tested_expect(row) -> Expect:
@@ -305,11 +311,11 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
             axes.axvline(bound, color="#222222", linewidth=1.6)
         if stretch is not None and lo <= stretch <= hi:
             axes.axvline(stretch, color="#222222", linewidth=1.2, linestyle="--")
-            axes.annotate(fonts.text("力争", "stretch"), (stretch, 1.0), xycoords=("data", "axes fraction"),
+            axes.annotate(fonts.say("stretch"), (stretch, 1.0), xycoords=("data", "axes fraction"),
                           xytext=(3, -12), textcoords="offset points", fontsize=9)
         median = row.quantiles["p50"] if target.op != "relative" else row.difference_quantiles["p50"]
         axes.axvline(median, color="#555555", linewidth=0.9, linestyle=":")
-        axes.annotate(fonts.text("中位数", "median"), (median, 0.0), xycoords=("data", "axes fraction"),
+        axes.annotate(fonts.say("median"), (median, 0.0), xycoords=("data", "axes fraction"),
                       xytext=(3, 4), textcoords="offset points", fontsize=8, color="#555555")
         off_chart = [m for m in cuts if not lo <= m <= hi]
         axes.set_xlim(lo, hi)
@@ -318,31 +324,32 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
         axes.set_yticks([])
         axes.spines["left"].set_visible(False)
 
-        metric_zh, metric_en = _METRIC_WORDS[row.metric]
+        metric = pgettext("metric", row.metric) if fonts.cjk else row.metric
         if target.op == "relative":
-            other = (names or {}).get(target.relative_to, target.relative_to)
-            xlabel_zh = f"{metric_zh}减去{other}{metric_zh}"
-            xlabel_en = f"{metric_en} minus {target.relative_to}'s {metric_en}"
+            other = fonts.name((names or {}).get(target.relative_to, target.relative_to), target.relative_to)
+            xlabel = fonts.say("{metric} minus {other}'s {metric}", metric=metric, other=other)
         else:
-            xlabel_zh, xlabel_en = f"{metric_zh}", metric_en
-        unit = f"（{indicator.unit}）" if _tested_expect(row) is Expect.AMOUNT and indicator.unit else ""
-        axes.set_xlabel(fonts.text(xlabel_zh + unit, xlabel_en))
-        target_words = target.written or target.text
-        axes.set_title(fonts.text(f"{indicator.name}：{target_words}", f"{indicator.id}: {fonts.text(target.text)}"),
-                       loc="left")
+            xlabel = metric
+        unit = fonts.text(indicator.unit)  # 亿元 without a Chinese font: no unit rather than boxes
+        if _tested_expect(row) is Expect.AMOUNT and unit:
+            xlabel = fonts.say("{label} ({unit})", label=xlabel, unit=unit)
+        axes.set_xlabel(xlabel)
+        target_words = target.written if target.written and fonts.cjk and language() == "zh" else target.text
+        axes.set_title(fonts.say("{name}: {target}", name=fonts.name(indicator.name, indicator.id),
+                                 target=fonts.text(target_words)), loc="left")
         low, high = hit.ci
-        label = fonts.text("达标概率", "P(hit)")
+        label = fonts.say("P(hit)")
         text = f"{label} {format_share(hit.p)}\n95%: {format_share(low)} – {format_share(high)}"
         if row.stretch is not None:
-            text += f"\n{fonts.text('力争', 'stretch')} {format_share(row.stretch.p)}"
+            text += f"\n{fonts.say('stretch')} {format_share(row.stretch.p)}"
         if off_chart:
-            text += "\n" + fonts.text(f"目标 {target.text} 远在分布之外", "target far outside the distribution")
+            text += "\n" + fonts.say("target {target} far outside the distribution", target=target.text)
         axes.text(0.99, 0.97, text, transform=axes.transAxes, ha="right", va="top", fontsize=10,
                   bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": band_colour(hit.p),
                         "linewidth": 1.5})
-        reading = fonts.text(f"目标读作 {target.text}；" if target.written else "")
-        _footnote(figure, fonts.text(f"{reading}绿色：达标区域；虚线：中位数；{n_draws:,}次模拟",
-                                     f"target: {fonts.text(target.text)}; green: hit region; {n_draws:,} draws"))
+        reading = fonts.say("target read as {target}; ", target=target.text) if target.written else ""
+        _footnote(figure, reading + fonts.say("green: hit region; dotted line: median; {draws} draws",
+                                              draws=f"{n_draws:,}"))
     return figure
 
 
@@ -350,7 +357,7 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
 
 
 def _label(indicator, fonts: ChartFonts) -> str:
-    return fonts.text(indicator.name, indicator.id)
+    return fonts.name(indicator.name, indicator.id)
 
 
 def _probability_axes(axes, labels: list[str], fonts: ChartFonts) -> None:
@@ -363,10 +370,10 @@ def _probability_axes(axes, labels: list[str], fonts: ChartFonts) -> None:
         axes.axvline(lower, color=colour, linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.7)
     limits = [1.0] + [lower for lower, _ in BAND_COLOURS]
     for (_, words, _), upper, lower, (_, colour) in zip(BANDS, limits, limits[1:], BAND_COLOURS):
-        axes.text((upper + lower) / 2, 1.0, fonts.text(translated(words, "zh"), words),
+        axes.text((upper + lower) / 2, 1.0, fonts.say(words),
                   transform=axes.get_xaxis_transform(),
                   ha="center", va="bottom", fontsize=7.5, color=colour)
-    axes.set_xlabel(fonts.text("达标概率（误差线：95%区间）", "P(hit) (error bars: 95% interval)"))
+    axes.set_xlabel(fonts.say("P(hit) (error bars: {interval} interval)", interval="95%"))
     axes.grid(axis="x", which="major", color="#e5e5e5", linewidth=0.6)
     axes.set_axisbelow(True)
 
@@ -392,14 +399,13 @@ def overview_chart(summary, fonts: ChartFonts | None = None) -> "Figure":
             else:
                 axes.text(high + 0.012, y, format_share(p), va="center", fontsize=8.5)
         scenario = summary.scenario
-        title = fonts.text(f"{scenario.name}：各目标达标概率", f"{scenario.target_year} targets: P(hit)")
+        title = fonts.say("{name}: P(hit) of each target", name=fonts.name(scenario.name, str(scenario.target_year)))
         axes.set_title(title, loc="left", pad=16)
-        note = fonts.text(f"{summary.n_draws:,}次模拟，种子 {summary.seed}",
-                          f"{summary.n_draws:,} draws, seed {summary.seed}")
+        note = fonts.say("{draws} draws, seed {seed}", draws=f"{summary.n_draws:,}", seed=summary.seed)
         if summary.joint.all_hit is not None:
             all_hit = summary.joint.all_hit
             share = format_share(all_hit.p) if all_hit.p > 0 else f"< {format_share(all_hit.ci[1])}"
-            note += fonts.text(f"；全部目标同时达标 {share}", f"; all targets hit {share}")
+            note += fonts.say("; all targets hit together: {share}", share=share)
         _footnote(figure, note)
     return figure
 
@@ -438,14 +444,14 @@ def comparison_chart(comparison, fonts: ChartFonts | None = None) -> "Figure":
         from matplotlib.lines import Line2D
 
         handles = [Line2D([], [], marker="o", linestyle="", color=SCENARIO_COLOURS[j % len(SCENARIO_COLOURS)],
-                          label=fonts.text(summary.scenario.name, f"scenario {j + 1}"))
+                          label=fonts.name(summary.scenario.name, fonts.say("scenario {number}", number=j + 1)))
                    for j, summary in enumerate(comparison.summaries)]
         figure.legend(handles=handles, loc="outside upper center", ncol=min(k, 3), frameon=False, fontsize=9)
-        axes.set_title(fonts.text(f"情景比较：各目标达标概率（{comparison.n_draws:,}次模拟，共用随机数）",
-                                  f"Scenarios compared: P(hit) ({comparison.n_draws:,} common draws)"),
+        axes.set_title(fonts.say("Scenarios compared: P(hit) of each target ({draws} common draws)",
+                                 draws=f"{comparison.n_draws:,}"),
                        loc="left", pad=16)
-        _footnote(figure, fonts.text("实心：与第一个情景的差异超出随机误差；空心：在误差之内",
-                                     "filled: differs from the first scenario beyond noise; hollow: within noise"))
+        _footnote(figure, fonts.say("filled: differs from the first scenario beyond the simulation's random error; "
+                                    "hollow: within it"))
     return figure
 
 
@@ -464,13 +470,13 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
     with _style(fonts):
         figure = _figure(7.6, 1.6 + 0.36 * len(effects))
         axes = figure.add_subplot()
-        labels = [fonts.text(e.name, e.input) for e in effects]
+        labels = [fonts.name(e.name, e.input) for e in effects]
         axes.set_yticks(range(len(effects)), labels)
         axes.set_ylim(len(effects) - 0.4, -0.6)
         axes.set_xlim(0, 1.0)
         _percent_axis(axes.xaxis)
-        low_label = fonts.text("输入取第10百分位（事件：不发生）", "input at its p10 (event: never)")
-        high_label = fonts.text("输入取第90百分位（事件：发生）", "input at its p90 (event: always)")
+        low_label = fonts.say("input at its 10th percentile (an event: does not happen)")
+        high_label = fonts.say("input at its 90th percentile (an event: happens)")
         for y, effect in enumerate(effects):
             axes.barh(y, effect.p_low - base, left=base, height=0.6, color="#4a7fb5",
                       label=low_label if y == 0 else None)
@@ -481,22 +487,19 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
             axes.text(1.01, y, f"ρ {rho}", transform=axes.get_yaxis_transform(), va="center", fontsize=8,
                       color="#555555")
         axes.axvline(base, color="#222222", linewidth=1.2)
-        axes.annotate(fonts.text(f"全部随机 {format_share(base)}", f"all random {format_share(base)}"), (base, 0.0),
+        axes.annotate(fonts.say("all random {share}", share=format_share(base)), (base, 0.0),
                       xycoords=("data", "axes fraction"), xytext=(4, 4), textcoords="offset points", fontsize=8)
         axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
         axes.set_axisbelow(True)
-        axes.set_xlabel(fonts.text("达标概率", "P(hit)"))
+        axes.set_xlabel(fonts.say("P(hit)"))
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
-        axes.set_title(fonts.text(f"{result.name}：什么左右达标概率", f"{result.indicator}: what drives P(hit)"),
+        axes.set_title(fonts.say("{name}: what drives P(hit)", name=fonts.name(result.name, result.indicator)),
                        loc="left", pad=22)
         unrelated = len(result.inputs) - len(drivers)
-        note = fonts.text(f"其余输入随机（与之相关的随之变动），每组{result.draws:,}次模拟、共用随机数；"
-                          "ρ：与目标的秩相关",
-                          f"other inputs random (correlated ones move with it), {result.draws:,} common draws; "
-                          "ρ: rank correlation with the target")
+        note = fonts.say("other inputs random (correlated ones move with it), {draws} common draws each; "
+                         "ρ: rank correlation with the target", draws=f"{result.draws:,}")
         if unrelated:
-            note += fonts.text(f"；另有{unrelated}个输入与该目标无关（未列出）",
-                               f"; {unrelated} unrelated inputs not shown")
+            note += fonts.say("; {count} more inputs do not affect this target (not shown)", count=unrelated)
         _footnote(figure, note)
     return figure
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 __all__ = ["LANGUAGES", "DOMAIN", "_", "N_", "ngettext", "pgettext", "use", "language", "language_from", "translated",
-           "LOCALE_DIR"]
+           "LOCALE_DIR", "EXTRA_KEYWORDS"]
 
 LANGUAGES = ("zh", "en")
 DOMAIN = "growthsim"
@@ -103,6 +103,12 @@ def translated(message: str, lang: str) -> str:
     if locale is None:
         return message
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[locale]).gettext(message)
+
+
+# Besides Babel's defaults (_, ngettext, pgettext …), the names whose string arguments are messages:
+# N_ (marked, translated where used) and say (charts.ChartFonts.say, a chart's words, translated when
+# drawn). tools/translate.py extracts with them, and tests/test_i18n.py checks the catalog with them.
+EXTRA_KEYWORDS = ("N_", "say")
 
 
 def N_(message: str) -> str:

@@ -118,7 +118,7 @@ class Target:
             else:
                 text = f"{other} ± {tol}"
         if self.stretch is not None:
-            text += f", 力争 {'≥' if self.op == '>=' else '≤'} {self.fmt(self.stretch)}"
+            text += _(", stretch {op} {value}").format(op="≥" if self.op == ">=" else "≤", value=self.fmt(self.stretch))
         return text
 
     def fmt_tol(self) -> str:
