@@ -94,7 +94,7 @@ def test_python_dash_m_works():
 def test_run_default_scenario_table():
     result = invoke("run", *SMALL)
     assert result.exit_code == 0, result.output
-    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "P(all)", "增长8%", "≥ 8%", "≤ 5.5%"):
+    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "全部17项目标同时达成的概率", "增长8%", "≥ 8%", "≤ 5.5%"):
         assert text in result.stdout
     assert "Traceback" not in result.output
 
@@ -343,7 +343,7 @@ def test_internal_error_is_reported_briefly(monkeypatch, capsys):
 def test_run_table_explains_a_joint_probability_of_zero():
     result = invoke("run", *SMALL)
     text = " ".join(result.stdout.split())
-    assert "P(all) < 0.13%（3,000次模拟中0次，95%上限）" in text
+    assert "全部17项目标同时达成的概率：< 0.13%（3,000次模拟中0次，95%上限）" in text
     assert "若各目标相互独立则为" in text  # the baseline's indicators are correlated
     assert "比gdp:" in text  # the relative target shows the difference it tests
 
@@ -425,5 +425,5 @@ def test_the_tables_notes_are_whole_at_80_columns():
     assert result.exit_code == 0, result.output
     below = [line for line in result.stdout.splitlines() if not line.startswith(("│", "┃", "┏", "┡", "├", "└"))]
     notes = "".join("".join(below).split())  # wrapping only adds line breaks (and drops spaces)
-    assert re.search(r"预计达成\d+\.\d/17项", notes)
+    assert re.search(r"平均预计达成\d+\.\d项（共17项）", notes)
     assert "涉及多个相关指标的误差由组间差异估计" in notes and "目标的解读见`growthsimshow`。" in notes

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .distributions import DISTRIBUTIONS, quantity_at
-from .i18n import N_, _, pgettext
+from .i18n import N_, _, language, ngettext, pgettext
 from .intervals import Probability
 from .quantities import Expect, format_amount, format_percent, format_value
 from .scenario import Indicator, Scenario
@@ -50,6 +50,79 @@ BANDS = (
 def band_of(p: float) -> tuple[str, str]:
     """(words in the language in use, rich style) for a probability."""
     return next((_(words), style) for lower, words, style in BANDS if p >= lower)
+
+
+# --- in words: what a director reads ---------------------------------------------------------------
+
+
+def plain_share(p: float) -> str:
+    """A probability as a director reads it: '约14%', '不到1%', '超过99%' (the table gives the digits)."""
+    if p < 0.01:
+        return _("under {share}").format(share="1%")
+    if p > 0.99:
+        return _("over {share}").format(share="99%")
+    return _("about {share}").format(share=f"{p * 100:.0f}%")
+
+
+def _plain_value(indicator: Indicator, metric: str, value: float) -> str:
+    """A projected value in words: 增长6.2%, 提高0.70个百分点, 13,824户, 5.30%."""
+    if metric == "change":
+        words = _("a rise of {points} percentage points") if value >= 0 else _("a fall of {points} percentage points")
+        return words.format(points=f"{abs(value) * 100:.2f}")
+    if metric == "growth":
+        return _("growth of {value}").format(value=_fmt_metric(indicator, metric, value))
+    return _fmt_metric(indicator, metric, value)
+
+
+def _plain_range(indicator: Indicator, metric: str, low: float, high: float) -> str:
+    if metric == "change":
+        return _("{low} to {high} percentage points").format(low=f"{low * 100:.2f}", high=f"{high * 100:.2f}")
+    return _("{low} to {high}").format(low=_fmt_metric(indicator, metric, low), high=_fmt_metric(indicator, metric, high))
+
+
+def target_sentence(row: IndicatorSummary) -> str | None:
+    """One sentence for one target: 「地区生产总值增长8%：达标概率约14%（不太可能），预计增长6.2%
+    （90%区间3.1%–8.9%）。」 None for an indicator without a target."""
+    indicator, target = row.indicator, row.indicator.target
+    if target is None or row.hit is None:
+        return None
+    q = row.quantiles
+    sentence = _("{name} {target}: the chance of hitting it is {share} ({band}); expected {value} "
+                 "({level} range {range}).").format(
+        name=indicator.name, target=(target.written if language() == "zh" else None) or target.text,
+        share=plain_share(row.hit.p),
+        band=band_of(row.hit.p)[0], value=_plain_value(indicator, row.metric, q["p50"]), level="90%",
+        range=_plain_range(indicator, row.metric, q["p05"], q["p95"]))
+    if row.stretch is not None:
+        sentence += _(" The stretch target's chance is {share}.").format(share=plain_share(row.stretch.p))
+    return sentence
+
+
+def conclusions(summary: Summary) -> list[str]:
+    """The 结论摘要: three lines at the top of `run` and the report: how many targets are likely,
+    which are at risk, and the chance that all are hit together. Empty without targets."""
+    rows = [r for r in summary.indicators if r.hit is not None]
+    if not rows:
+        return []
+    likely = [r.indicator.name for r in rows if r.hit.p >= BANDS[1][0]]
+    at_risk = [r.indicator.name for r in rows if r.hit.p < BANDS[2][0]]
+    separator = _(", ")
+    lines = [ngettext("Of {n} target, {k} is likely or very likely to be hit{names}.",
+                      "Of {n} targets, {k} are likely or very likely to be hit{names}.", len(rows)).format(
+        n=len(rows), k=len(likely), names=_(": {names}").format(names=separator.join(likely)) if likely else "")]
+    if at_risk:
+        lines.append(_("{k} at risk (unlikely or very unlikely): {names}; the other {rest} about even.").format(
+            k=len(at_risk), names=separator.join(at_risk), rest=len(rows) - len(likely) - len(at_risk)))
+    else:
+        lines.append(_("None is at risk (unlikely or very unlikely); {rest} about even.").format(
+            rest=len(rows) - len(likely)))
+    joint = summary.joint
+    if joint.all_hit is not None and joint.n_targets > 1:
+        p = joint.all_hit
+        share = format_share(p.p) if p.p > 0 else _("under {share}").format(share=format_share(p.ci[1]))
+        lines.append(_("The chance that all {n} targets are hit together is {share}; on average {expected} "
+                       "are hit.").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}"))
+    return lines
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -97,8 +170,10 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "kind": indicator.kind,
         "basis": indicator.basis,
         "baseline": indicator.baseline,
+        "baseline_assumed": indicator.baseline_assumed,  # ours, not the report's: marked 假设
         "growth_2022": indicator.growth_2022,
         "target": target_to_dict(indicator.target) if indicator.target else None,
+        "sentence": target_sentence(row),
         **_probability_fields("p_hit", row.hit),
         "metric": row.metric,
         "mean": row.mean,
@@ -156,6 +231,8 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         "correlation_method": summary.correlation_method,
         "precision": (None if summary.precision is None else
                       {"half_width": summary.precision[0], "reached": summary.precision[1]}),
+        "language": language(),  # of the sentences and names of bands
+        "conclusions": conclusions(summary),
         "indicators": [indicator_to_dict(row) for row in summary.indicators],
         "joint": {
             "n_targets": joint.n_targets,
@@ -333,11 +410,11 @@ def dumps(document: dict[str, Any]) -> str:
 # --- CSV ------------------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "id", "name", "unit", "kind", "basis", "baseline", "growth_2022",
+    "id", "name", "unit", "kind", "basis", "baseline", "baseline_assumed", "growth_2022",
     "target_text", "target_written", "target_metric", "target_op", "target_value", "target_lower", "target_upper",
     "p_hit", "p_hit_se", "p_hit_ci_low", "p_hit_ci_high",
     "stretch_value", "stretch_p_hit", "stretch_p_hit_se",
-    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall",
+    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall", "sentence",
 )
 
 
@@ -350,7 +427,7 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
         hit_ci = d["p_hit_ci"] or [None, None]
         stretch = d.get("stretch") or {}
         row = {
-            **{k: d[k] for k in ("id", "name", "unit", "kind", "basis", "baseline", "growth_2022")},
+            **{k: d[k] for k in ("id", "name", "unit", "kind", "basis", "baseline", "baseline_assumed", "growth_2022")},
             "target_text": target.get("text"),
             "target_written": target.get("written"),
             "target_metric": target.get("metric"),
@@ -370,6 +447,7 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
             **d["quantiles"],
             **{f"level_{k}": v for k, v in (d["level_quantiles"] or {}).items()},
             "expected_shortfall": d["expected_shortfall"],
+            "sentence": d["sentence"],
         }
         rows.append({column: row.get(column) for column in CSV_COLUMNS})
     return rows
@@ -415,6 +493,77 @@ def probability_bar(p: float, width: int = 10) -> str:
     return bar.ljust(width, "·")
 
 
+# A line may not begin with closing punctuation nor end with opening punctuation (禁则).
+_NO_LINE_START = set("，。、；：？！）」』”’》〉】…%,.;:!?)]}")
+_NO_LINE_END = set("（「『“‘《〈【([{")
+
+
+def _units(paragraph: str) -> list[str]:
+    """The pieces a line may break between: each Chinese character, each run of other non-space
+    characters (a number, a word, `growthsim show`'s halves) and each run of spaces."""
+    import re
+
+    return re.findall(r" +|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]|[^ \u2e80-\u9fff"
+                      r"\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]+", paragraph)
+
+
+def wrap_prose(paragraph: str, width: int) -> list[str]:
+    """``paragraph`` in lines of at most ``width`` terminal cells, wrapped as Chinese text is: between
+    any two characters, not before closing or after opening punctuation; Latin words and numbers
+    stay whole where they fit (rich's wrapping breaks only at spaces, so a Chinese sentence with one
+    space in it left a short line and folded the rest mid-number)."""
+    from rich.cells import cell_len
+
+    width = max(width, 8)
+    lines: list[list[str]] = [[]]
+    used = 0
+    for unit in _units(paragraph):
+        size = cell_len(unit)
+        if unit.isspace():
+            if lines[-1] and used + size < width:
+                lines[-1].append(unit)
+                used += size
+            continue
+        if used + size > width and lines[-1]:
+            carried: list[str] = []
+            if unit[0] in _NO_LINE_START and len(lines[-1]) > 1:  # take the last character along
+                carried.append(lines[-1].pop())
+            while len(lines[-1]) > 1 and lines[-1][-1][-1] in _NO_LINE_END:
+                carried.insert(0, lines[-1].pop())
+            while lines[-1] and lines[-1][-1].isspace():
+                lines[-1].pop()
+            lines.append([u for u in carried if not u.isspace()])
+            used = sum(cell_len(u) for u in lines[-1])
+        while size > width - used and len(unit) > 1:  # longer than a line: fold it
+            room = width - used
+            cut = max(1, next(i for i in range(len(unit), 0, -1) if cell_len(unit[:i]) <= room) if room > 0 else 1)
+            lines[-1].append(unit[:cut])
+            lines.append([])
+            unit, used, size = unit[cut:], 0, cell_len(unit[cut:])
+        lines[-1].append(unit)
+        used += size
+    return ["".join(line).rstrip() for line in lines] if any(lines) else [""]
+
+
+class Prose:
+    """Text for the terminal that wraps as Chinese does (see wrap_prose), each line indented."""
+
+    def __init__(self, text: str, style: str = "", indent: str = ""):
+        self.text, self.style, self.indent = text, style, indent
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        width = options.max_width - cell_len(self.indent)
+        for paragraph in self.text.split("\n"):
+            for line in wrap_prose(paragraph, width):
+                yield Text(self.indent + line, style=self.style, no_wrap=True, overflow="ignore")
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def captioned(table):
     """The table with its caption as text below it that wraps at the terminal's width: a caption
     inside a table wraps at the table's width, and on a terminal narrower than the table (80
@@ -423,7 +572,7 @@ def captioned(table):
     from rich.text import Text
 
     caption, table.caption = table.caption, None
-    return table if not caption else Group(table, Text(str(caption), style="table.caption"))
+    return table if not caption else Group(table, Prose(str(caption), style="table.caption"))
 
 
 def _fmt_probability(probability: Probability) -> str:
@@ -445,12 +594,40 @@ def format_share(p: float) -> str:
     return f"{p * 100:.{digits}f}%"
 
 
-def summary_table(summary: Summary):
-    """A rich Table: one row per indicator, coloured by how likely its target is.
+class ByWidth:
+    """A renderable laid out for the width it is given (a table that must keep every column at 80
+    columns drops decorations there instead of cutting text)."""
 
-    Laid out to stay readable on a 100-column terminal: the id goes under the Chinese name, the
-    target shows the report's wording over growthsim's reading of it.
+    def __init__(self, build):
+        self.build = build
+
+    def __rich_console__(self, console, options):
+        yield self.build(options.max_width)
+
+
+NARROW = 100  # below this many columns, tables take their compact layout
+
+
+def summary_table(summary: Summary):
+    """The 结论摘要, then a table with one row per indicator, coloured by how likely its target is.
+
+    The id goes under the Chinese name, the target shows the report's wording over growthsim's
+    reading of it. Below NARROW columns the judgement goes under P(hit) in place of the bar and
+    names fold, so that at 80 columns no column and no word is lost.
     """
+    from rich.console import Group
+    from rich.text import Text
+
+    table = ByWidth(lambda width: captioned(_summary_table(summary, narrow=width < NARROW)))
+    lines = conclusions(summary)
+    if not lines:
+        return table
+    return Group(Text(_("Conclusions"), style="bold"), *(Prose(line, indent="  ") for line in lines), Text(""),
+                 table)
+
+
+def _summary_table(summary: Summary, narrow: bool):
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -464,14 +641,23 @@ def summary_table(summary: Summary):
         caption_justify="left",
         header_style="bold",
         expand=False,
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        show_edge=not narrow,
+        collapse_padding=narrow,
+        pad_edge=not narrow,
     )
-    table.add_column(_("indicator"), min_width=16)
+    # narrow: the name column as wide as the longest id (up to 20), so that ids stay whole; the target folds
+    longest = max((len(i.id) for i in scenario.indicators), default=10)
+    table.add_column(_("indicator"), min_width=min(max(longest, 10), 20) if narrow else 16, overflow="fold")
     table.add_column(_("{year}").format(year=scenario.base_year), justify="right")
-    table.add_column(_("target"), min_width=14)
+    table.add_column(_("target"), min_width=14, max_width=14 if narrow else None, overflow="fold")
     table.add_column(_("{year} projection\nmedian [{level} interval]").format(year=scenario.target_year, level="90%"),
-                     justify="right", no_wrap=True)
-    table.add_column(_("P(hit)\n±95%"), justify="right", no_wrap=True)
-    table.add_column(_("judgement"), no_wrap=True)
+                     justify="right", no_wrap=not narrow, min_width=16 if narrow else None,  # [-0.17%, 1.16%]
+                     max_width=16 if narrow else None)
+    table.add_column(_("P(hit)\n± margin of error"), justify="right", no_wrap=not narrow,
+                     min_width=10 if narrow else None, max_width=10 if narrow else None)  # 13.7% ±0.5
+    if not narrow:
+        table.add_column(_("judgement"), no_wrap=True)
     for row in summary.indicators:
         indicator = row.indicator
         projection = Text(_fmt_metric(indicator, row.metric, row.quantiles["p50"]))
@@ -483,20 +669,24 @@ def summary_table(summary: Summary):
         name = Text(indicator.name)
         name.append(f"\n{indicator.id}", style="dim")
         target = indicator.target
+        baseline = Text(indicator.fmt_baseline())
+        if indicator.baseline_assumed:  # not a published figure: say so beside it
+            baseline.append("\n" + _("assumed"), style="yellow")
         if target is None:
-            table.add_row(name, indicator.fmt_baseline(), "—", projection, "—", "")
+            table.add_row(name, baseline, "—", projection, "—", *(() if narrow else ("",)))
             continue
         target_text = Text(target.written or target.text)
         if target.written:
             target_text.append(f"\n{target.text}", style="dim")
         words, style = band_of(row.hit.p)
         probability = Text(_fmt_probability(row.hit), style=style)
-        probability.append("\n" + probability_bar(row.hit.p), style=style)
+        probability.append("\n" + (words if narrow else probability_bar(row.hit.p)), style=style)
         if row.stretch is not None:
             probability.append(_("\nstretch {p}").format(p=_fmt_probability(row.stretch)),
                                style=band_of(row.stretch.p)[1])
-        table.add_row(name, indicator.fmt_baseline(), target_text, projection, probability, Text(words, style=style))
-    return captioned(table)
+        table.add_row(name, baseline, target_text, projection, probability,
+                      *(() if narrow else (Text(words, style=style),)))
+    return table
 
 
 def _caption(summary: Summary) -> str:
@@ -509,13 +699,15 @@ def _caption(summary: Summary) -> str:
             share = _("< {upper} (0 of {n} draws; {level} upper bound)").format(
                 upper=format_share(p.ci[1]), n=f"{summary.n_draws:,}", level="95%")
         else:
-            share = f"= {format_share(p.p)} [95%: {format_share(p.ci[0])}, {format_share(p.ci[1])}]"
+            share = _("{share} (margin of error {low} to {high})").format(
+                share=format_share(p.p), low=format_share(p.ci[0]), high=format_share(p.ci[1]))
         dependence = (_("If the targets were independent it would be {p}.").format(
                           p=format_share(joint.all_hit_independent))
                       if summary.scenario.correlations or summary.scenario.events
                       or any(i.drivers for i in summary.scenario.indicators)
-                      else _("The indicators are drawn independently: if they move together, P(all) is higher."))
-        lines.append(_("All {n} targets hit together, P(all) {share}; expected to hit {expected} of {n}. "
+                      else _("The indicators are drawn independently: if they move together, the chance that "
+                             "all are hit is higher."))
+        lines.append(_("The chance that all {n} targets are hit together: {share}; expected to hit {expected} of {n}. "
                        "{dependence}").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}",
                                               dependence=dependence))
     design = {"lhs": _("Latin hypercube sampling"), "sobol": _("Sobol' sequence sampling")}.get(summary.method)
@@ -530,9 +722,12 @@ def _caption(summary: Summary) -> str:
         how = _(" (Iman-Conover correlations imposed in {groups} groups of {size} draws; errors of what depends on "
                 "several correlated indicators come from the spread between groups)").format(
             groups=summary.batches, size=f"{summary.batch_size:,}")
-    lines.append(_("{n} draws{how}, seed {seed}; ± is the 95% Monte Carlo error of P(hit), in percentage points. "
-                   "How each target is read: `growthsim show`.").format(n=f"{summary.n_draws:,}", how=how,
-                                                                         seed=summary.seed))
+    lines.append(_("{n} draws{how}, seed {seed}. ± is the margin of error: the simulation's random error of P(hit) "
+                   "({level} interval, in percentage points). How each target is read: `growthsim show`.").format(
+        level="95%", n=f"{summary.n_draws:,}", how=how, seed=summary.seed))
+    if any(i.baseline_assumed for i in summary.scenario.indicators):
+        lines.append(_("“Assumed”: a base-year figure the report does not give; the scenario says why it is what it "
+                       "is (growthsim show)."))
     return "\n".join(lines)
 
 

@@ -158,6 +158,12 @@ class Indicator:
                                                                else Expect.PERCENT)
         return Expect.AMOUNT if self.kind in ("flow", "count") else Expect.PERCENT
 
+    @property
+    def baseline_assumed(self) -> bool:
+        """The base-year figure is ours, not the report's (it has no source: a rationale says why it
+        is what it is). Every output marks it 假设, so that it is not read as a published fact."""
+        return self.baseline is not None and not self.source
+
     def fmt(self, value: float, signed: bool = False) -> str:
         return format_value(value, self.expect, self.unit, signed=signed)
 
