@@ -95,7 +95,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "misspelt-scenario-key": [
         "misspelt-scenario-key.toml:4:1: scenario.base_yaer: unknown key 'base_yaer' (did you mean "
-        "'base_year'?); allowed here: name, description, base_year, target_year, source",
+        "'base_year'?); allowed here: name, short_name, description, base_year, target_year, source",
     ],
     "misspelt-simulation-key": [
         "misspelt-simulation-key.toml:8:1: simulation.draw: unknown key 'draw' (did you mean 'draws'?); "
@@ -317,7 +317,7 @@ CATALOGUE: dict[str, list[str]] = {
     # -- many mistakes in one file: all of them, in one pass, sorted by line --------------------------
     "many-mistakes": [
         "many-mistakes.toml:4:1: scenario.base_yaer: unknown key 'base_yaer' (did you mean 'base_year'?); "
-        "allowed here: name, description, base_year, target_year, source",
+        "allowed here: name, short_name, description, base_year, target_year, source",
         "many-mistakes.toml:8:9: simulation.draws: must be between 1 and 1,000,000,000 (got 0)",
         "many-mistakes.toml:9:8: simulation.seed: must be between 0 and 9,223,372,036,854,775,807 (got -1)",
         "many-mistakes.toml:15:9: indicators.gdp.basis: 'reel' is not allowed (did you mean 'real'?); "
@@ -546,7 +546,7 @@ def test_utf8_with_bom_keeps_positions(tmp_path, monkeypatch):
         load_scenario("bom.toml")
     assert [d.headline() for d in info.value.diagnostics] == [
         "bom.toml:3:1: scenario.base_yaer: unknown key 'base_yaer' (did you mean 'base_year'?); "
-        "allowed here: name, description, base_year, target_year, source",
+        "allowed here: name, short_name, description, base_year, target_year, source",
         "bom.toml:4:2: indicators: no indicators: add at least one [indicators.<id>] section",
     ]
 

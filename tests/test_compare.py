@@ -122,7 +122,41 @@ def invoke(*args):
 def test_compare_table(pair):
     result = invoke("compare", *pair, "--draws", "20000")
     assert result.exit_code == 0, result.output
-    assert "显著" in result.stdout and "P(all)" in result.stdout
+    assert "实质性差异" in result.stdout and "全部达成" in result.stdout
+    assert f"① test（{pair[0]}）" in result.stdout and f"② test（{pair[1]}）" in result.stdout  # the legend
+
+
+def test_a_difference_beyond_noise_is_material_only_from_the_threshold(tmp_path):
+    """7% vs 7.1% mean, sd 2pp, target 8%: ΔP = Φ(-0.45) - Φ(-0.5) = 1.74 points, with a paired margin
+    of about 0.06 points at 200,000 draws: beyond noise; material at 1pp, not at 2pp."""
+    a, b = parse_scenario(one_indicator("7%")), parse_scenario(one_indicator("7.1%"))
+    expected = stats.norm.cdf(-0.45) - stats.norm.cdf(-0.5)
+    for material, verdict in ((0.01, True), (0.02, False)):
+        comparison = compare([a, b], n_draws=200_000, seed=5, material=material)
+        difference = comparison.rows[0].differences[1]
+        assert abs(difference.delta - expected) < 4 * difference.se
+        assert difference.distinguishable and difference.material(material) is verdict
+        cell = comparison_to_dict(comparison)["indicators"][0]["scenarios"][1]
+        assert cell["material"] is verdict and comparison_to_dict(comparison)["material"] == material
+    (tmp_path / "a.toml").write_text(one_indicator("7%"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(one_indicator("7.1%"), encoding="utf-8")
+    table = invoke("compare", tmp_path / "a.toml", tmp_path / "b.toml", "-n", "200000", "--material", "2pp").stdout
+    assert "超出随机误差，但不足2个百分点" in table and "实质性差异" not in table.split("①")[0]
+    bad = invoke("compare", tmp_path / "a.toml", tmp_path / "b.toml", "--material", "1.5")
+    assert bad.exit_code == 2 and "--material" in bad.output
+
+
+def test_short_names_head_the_columns_and_the_legend_names_the_files():
+    paths = [BASELINE.parent / f"luolong-2023-{n}.toml" for n in ("baseline", "downside")]
+    result = invoke("compare", *paths, "--what-if", "fai.growth.mode=5%", "-n", "2000")
+    assert result.exit_code == 0, result.output
+    header = result.stdout.split("地区生产总值")[0]
+    assert "① 基准" in header and "② 下行" in header and "③ 假设变动" in header
+    assert "洛龙区2023年下行情景（" in result.stdout  # the full name, with its file, below the table
+    too_long = scenario_text("[indicators.x]\nname = \"x\"\n").replace('name = "test"', 'name = "test"\n'
+                                                                        'short_name = "洛龙区二〇二三年基准情景"', 1)
+    with pytest.raises(Exception, match="short_name"):
+        parse_scenario(too_long)
 
 
 def test_compare_json_and_long_csv(pair, tmp_path):
@@ -133,7 +167,8 @@ def test_compare_json_and_long_csv(pair, tmp_path):
     assert cells[0]["delta"] is None and cells[1]["delta"] > 0
     text = invoke("compare", *pair, "-n", "5000", "-f", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert set(rows[0]) == {"scenario_no", "scenario", "indicator", "statistic", "value"}
+    assert set(rows[0]) == {"scenario_no", "scenario", "indicator", "name", "target", "statistic", "value"}
+    assert rows[0]["name"] == "地区生产总值" and rows[0]["target"] == "≥ 8%"
     assert {r["scenario_no"] for r in rows} == {"1", "2"}  # scenarios with the same name stay apart
     assert {"p_hit", "delta", "delta_se", "distinguishable"} <= {r["statistic"] for r in rows}
     out = tmp_path / "cmp"

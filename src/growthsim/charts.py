@@ -437,7 +437,7 @@ def comparison_chart(comparison, fonts: ChartFonts | None = None) -> "Figure":
                     continue
                 p, (low, high) = cell.hit.p, cell.hit.ci
                 difference = row.differences[j]
-                filled = j == 0 or (difference is not None and difference.distinguishable)
+                filled = j == 0 or (difference is not None and difference.material(comparison.material))
                 axes.errorbar(p, y + offsets[j], xerr=[[p - low], [high - p]], fmt="o", color=colour,
                               markersize=5.5, markerfacecolor=colour if filled else "white", capsize=2,
                               linewidth=1)
@@ -450,8 +450,9 @@ def comparison_chart(comparison, fonts: ChartFonts | None = None) -> "Figure":
         axes.set_title(fonts.say("Scenarios compared: P(hit) of each target ({draws} common draws)",
                                  draws=f"{comparison.n_draws:,}"),
                        loc="left", pad=16)
-        _footnote(figure, fonts.say("filled: differs from the first scenario beyond the simulation's random error; "
-                                    "hollow: within it"))
+        _footnote(figure, fonts.say("filled: a material difference from the first scenario (beyond the simulation's "
+                                    "random error and at least {points} points); hollow: not",
+                                    points=f"{comparison.material * 100:g}"))
     return figure
 
 

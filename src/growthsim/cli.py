@@ -182,6 +182,26 @@ def _precision(value: Optional[str]) -> Optional[float]:
     return half
 
 
+def _material(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    from .quantities import Expect, QuantityError, parse_quantity
+
+    try:
+        points = parse_quantity(value, Expect.POINTS)
+    except QuantityError as error:
+        raise typer.BadParameter(str(error)) from None
+    if not 0 <= points < 1:
+        raise typer.BadParameter(_("give a difference between 0 and 100 percentage points, e.g. 1pp"))
+    return points
+
+
+MATERIAL_OPTION = typer.Option(
+    None, "--material", metavar=_("POINTS"), callback=_material,
+    help=_("The smallest difference of P(hit) that matters, e.g. 2pp (default 1pp): differences beyond the "
+           "simulation's random error but smaller are shown as such."))
+
+
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
@@ -572,6 +592,7 @@ def compare(
                                        help=_("Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
                                             "and manifest.json; all or nothing.")),
     plot: Optional[Path] = PLOT_OPTION,
+    material: Optional[str] = MATERIAL_OPTION,  # a share after _material
 ) -> None:
     """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
     from .compare import compare as compare_scenarios
@@ -599,11 +620,11 @@ def compare(
     with _ChartFolder(plot, out, "compare") as charts, _progress(n_draws * len(loaded)) as progress, \
             _input_errors(ScenarioError):
         if out is None:
-            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress)
+            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress, material=material)
         else:
             with _writing(out):
                 comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
-                                               progress=progress, command_line=_command_line(),
+                                               progress=progress, command_line=_command_line(), material=material,
                                                extra=charts.into_out(comparison_charts))
         charts.finish(comparison_charts, comparison)
     for note in comparison.notes:

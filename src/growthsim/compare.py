@@ -28,7 +28,11 @@ from .sampling import batch_size, sample
 from .scenario import Indicator, Scenario
 from .summary import Accumulator, Summary, batch_sums
 
-__all__ = ["Channels", "Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
+# A difference of P(hit) smaller than one percentage point changes no planner's judgement, however
+# sure the simulation is of it (compare --material changes it).
+MATERIAL = 0.01
+
+__all__ = ["MATERIAL", "Channels", "Difference", "ComparisonRow", "Comparison", "compare", "Change", "diff", "what_if"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,11 @@ class Difference:
     def distinguishable(self) -> bool:
         """Is the difference larger than Monte Carlo noise (|delta| > its 95% margin)?"""
         return abs(self.delta) > self.margin and self.delta != 0
+
+    def material(self, threshold: float) -> bool:
+        """Does it matter to a planner: beyond noise *and* at least ``threshold`` (a share, 0.01 for
+        one percentage point)? At 100,000 draws nearly every change is beyond noise."""
+        return self.distinguishable and abs(self.delta) >= threshold - 1e-12
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Comparison:
     n_draws: int
     seed: int
     notes: tuple[str, ...] = ()  # how the scenarios were drawn, where it is not as `run` would
+    material: float = MATERIAL  # the smallest difference of P(hit) that matters to a planner (a share)
 
 
 class _PairedCounts:
@@ -218,11 +228,16 @@ def compare(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[int, int], None] | None = None,
+    material: float | None = None,
 ) -> Comparison:
     """Simulate every scenario on the same draws and compare each with the first.
 
     ``n_draws`` and ``seed`` default to the first scenario's; all scenarios use the same ones.
+    ``material``: the smallest difference of P(hit) called material (default MATERIAL, one point).
     """
+    material = MATERIAL if material is None else float(material)
+    if not 0 <= material < 1:
+        raise ValueError(_("the material difference must be between 0 and 1 (0.01 for one percentage point)"))
     if not scenarios:
         raise ValueError(_('compare needs at least one scenario'))
     scenarios, notes = _one_correlation_method(scenarios)
@@ -283,7 +298,7 @@ def compare(
         same_targets = {i.id for i in scenarios[0].targeted} == {i.id for i in scenarios[k].targeted}
         # P(all) over different sets of targets are different events: no difference is reported
         joint.append(counts.difference(a, b, n_draws) if a and b and same_targets else None)
-    return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy, notes)
+    return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy, notes, material)
 
 
 def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Scenario], tuple[str, ...]]:
@@ -381,7 +396,7 @@ def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ())
     from .scenario import load_scenario
 
     changed = load_scenario(scenario_path, overrides, what_if=values)
-    return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}")
+    return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}", short_name=_("what-if"))
 
 
 def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:

@@ -338,7 +338,7 @@ def simulate_to_folder(
 
 def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, seed: int | None = None, *,
                       chunk_size: int = DEFAULT_CHUNK_SIZE, progress=None,
-                      command_line: list[str] | None = None, extra=None):
+                      command_line: list[str] | None = None, extra=None, material: float | None = None):
     """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``
     (and what ``extra(folder, comparison)`` adds)."""
     import time
@@ -349,7 +349,7 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
 
     with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()
-        comparison = compare(scenarios, n_draws, seed, chunk_size=chunk_size, progress=progress)
+        comparison = compare(scenarios, n_draws, seed, chunk_size=chunk_size, progress=progress, material=material)
         elapsed = time.perf_counter() - started
         finish_folder(staged, "compare", comparison_to_dict(comparison),
                       rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
@@ -358,4 +358,4 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     return comparison
 
 
-COMPARISON_COLUMNS = ("scenario_no", "scenario", "indicator", "statistic", "value")
+COMPARISON_COLUMNS = ("scenario_no", "scenario", "indicator", "name", "target", "statistic", "value")

@@ -21,13 +21,23 @@ __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "compariso
 COMPARE_SCHEMA = "growthsim.compare/1"
 
 
-def _difference_fields(difference) -> dict[str, Any]:
+def _difference_fields(difference, material: float) -> dict[str, Any]:
     if difference is None:
         return {"delta": None, "delta_se": None, "delta_margin": None, "delta_se_unpaired": None,
-                "distinguishable": None}
+                "distinguishable": None, "material": None}
     return {"delta": difference.delta, "delta_se": difference.se, "delta_margin": difference.margin,
             "delta_se_unpaired": difference.se_unpaired,
-            "distinguishable": difference.distinguishable}
+            "distinguishable": difference.distinguishable, "material": difference.material(material)}
+
+
+def difference_words(difference, material: float) -> tuple[str, str]:
+    """(words, rich style) for a paired difference: within the simulation's random error, beyond
+    it but smaller than ``material`` (a share), or a material difference."""
+    if not difference.distinguishable:
+        return _("within random error"), "dim"
+    if not difference.material(material):
+        return _("beyond random error, under {points} points").format(points=f"{material * 100:g}"), ""
+    return _("material"), "bold"
 
 
 def _channels_fields(channels) -> dict[str, Any]:
@@ -56,14 +66,15 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         for summary, difference, through in zip(row.summaries, row.differences, channels):
             if summary is None:
                 per_scenario.append({"present": False, **_probability_fields("p_hit", None),
-                                     **_difference_fields(None)})
+                                     **_difference_fields(None, comparison.material)})
                 continue
             per_scenario.append({
                 "present": True,
                 "target": summary.indicator.target.text,
+                "target_written": summary.indicator.target.written,
                 **_probability_fields("p_hit", summary.hit),
                 "p50": summary.quantiles["p50"],
-                **_difference_fields(difference),
+                **_difference_fields(difference, comparison.material),
                 **_channels_fields(through),
             })
         indicators.append({"id": row.id, "name": row.indicator.name, "unit": row.indicator.unit,
@@ -76,7 +87,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
             "p_all_se": all_hit.se if all_hit else None,
             "expected_hits": summary.joint.expected_hits,
             "n_targets": summary.joint.n_targets,
-            **_difference_fields(difference),
+            **_difference_fields(difference, comparison.material),
         })
     # each scenario's shock events, as in `run`'s JSON: how often each occurred, P(hit) with and without
     events = [[event_to_dict(e) for e in summary.events] for summary in comparison.summaries]
@@ -86,6 +97,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         "scenarios": [_scenario_fields(s.scenario) for s in comparison.summaries],
         "draws": comparison.n_draws,
         "seed": comparison.seed,
+        "material": comparison.material,  # the smallest difference of P(hit) called material
         "indicators": indicators,
         "joint": joint,
         "notes": list(comparison.notes),
@@ -94,23 +106,30 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
 
 
 def comparison_rows(comparison) -> list[dict[str, Any]]:
-    """Long form for Excel pivot tables: one row per scenario, indicator and statistic."""
+    """Long form for Excel pivot tables: one row per scenario, indicator and statistic, with the
+    indicator's name and its target as written beside the machine columns."""
     document = comparison_to_dict(comparison)
     names = [s["name"] for s in document["scenarios"]]
     rows = []
-    statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable")
+
+    def add(number: int, indicator: dict | None, cells: dict, statistic: str, value) -> None:
+        rows.append({"scenario_no": number, "scenario": names[number - 1],
+                     "indicator": "(all)" if indicator is None else indicator["id"],
+                     "name": _("all targets") if indicator is None else indicator["name"],
+                     "target": None if indicator is None else cells.get("target_written") or cells.get("target"),
+                     "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
+
+    statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable",
+                  "material")
     for indicator in document["indicators"]:
-        for number, (name, cells) in enumerate(zip(names, indicator["scenarios"]), start=1):
+        for number, cells in enumerate(indicator["scenarios"], start=1):
             if not cells["present"]:
-                rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
-                             "statistic": "present", "value": 0})
+                add(number, indicator, cells, "present", 0)
                 continue
             for statistic in statistics:
-                value = cells[statistic]
-                if value is not None:
-                    rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
-                                 "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
-        for number, (name, cells) in enumerate(zip(names, indicator["scenarios"]), start=1):
+                if cells[statistic] is not None:
+                    add(number, indicator, cells, statistic, cells[statistic])
+        for number, cells in enumerate(indicator["scenarios"], start=1):
             channels = cells.get("channels")
             if not channels:
                 continue
@@ -119,18 +138,16 @@ def comparison_rows(comparison) -> list[dict[str, Any]]:
                      ("settings", channels["settings"]), ("reference", channels["reference"])]
             for part, estimate in parts:
                 if estimate is not None:
-                    rows.append({"scenario_no": number, "scenario": name, "indicator": indicator["id"],
-                                 "statistic": f"channel_{part}", "value": estimate["change"]})
-    for number, (name, cells) in enumerate(zip(names, document["joint"]), start=1):
-        for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable"):
-            value = cells[statistic]
-            if value is not None:
-                rows.append({"scenario_no": number, "scenario": name, "indicator": "(all)", "statistic": statistic,
-                             "value": int(value) if isinstance(value, bool) else value})
+                    add(number, indicator, cells, f"channel_{part}", estimate["change"])
+    for number, cells in enumerate(document["joint"], start=1):
+        for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable",
+                          "material"):
+            if cells[statistic] is not None:
+                add(number, None, cells, statistic, cells[statistic])
     return rows
 
 
-def _fmt_difference(difference) -> Any:
+def _fmt_difference(difference, material: float) -> Any:
     from rich.text import Text
 
     points = difference.delta * 100
@@ -138,10 +155,8 @@ def _fmt_difference(difference) -> Any:
     if difference.delta == 0 and difference.se == 0:
         return Text(_("±0 same on every draw"), style="dim")  # the same outcome on every draw
     text = Text(f"{points:+.1f} ±{margin:.1f}")
-    if difference.distinguishable:
-        text.append(" " + _("beyond noise"), style="bold")
-    else:
-        text.append(" " + _("within noise"), style="dim")
+    words, style = difference_words(difference, material)
+    text.append(" " + words, style=style)
     return text
 
 
@@ -175,6 +190,30 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
                 style="dim")
 
 
+def _mark(k: int) -> str:
+    return "①②③④⑤⑥⑦⑧⑨"[k] if k < 9 else f"({k + 1})"
+
+
+def column_name(scenario: Scenario) -> str:
+    """What heads a scenario's column: its short_name, or its name when that is short; the legend
+    under the table gives every name in full (with its file)."""
+    if scenario.short_name:
+        return scenario.short_name
+    from rich.cells import cell_len
+
+    return scenario.name if cell_len(scenario.name) <= 16 else ""
+
+
+def legend(comparison) -> str:
+    """① 洛龙区2023年基准情景（scenarios/luolong-2023-baseline.toml）, one scenario a line."""
+    lines = []
+    for k, summary in enumerate(comparison.summaries):
+        scenario = summary.scenario
+        where = _(" ({path})").format(path=scenario.path) if scenario.path else ""
+        lines.append(f"{_mark(k)} {scenario.name}{where}")
+    return "\n".join(lines)
+
+
 def comparison_table(comparison):
     """A rich Table: a row per target, a column per scenario, differences to the first below."""
     from rich.table import Table
@@ -186,20 +225,22 @@ def comparison_table(comparison):
     table = Table(
         title=_("Scenarios compared: P(hit) of each target") + (
             _("\nchanged for this run --set: {changes}").format(changes="; ".join(overrides)) if overrides else ""),
-        caption=_("{n} draws, seed {seed}; the scenarios share their random numbers (an indicator draws the same "
-                  "in each). Differences to “{first}” are in percentage points ±95% (paired error); “beyond noise” "
-                  "means the difference exceeds the Monte Carlo error. For a driven target, the change of the mean "
+        caption=legend(comparison) + "\n" + _("{n} draws, seed {seed}; the scenarios share their random numbers (an indicator draws the same "
+                  "in each). Differences to “{first}” are in percentage points ± their margin of error (the simulation's "
+                  "random error of the paired difference, {level} interval); “material” means beyond that error and "
+                  "at least {material} points (compare --material). For a driven target, the change of the mean "
                   "of what it tests (growth, value, or difference to the other indicator) is split by source: via "
                   "a driver = what that driver's own change brought through its link; links restated = an "
                   "elasticity or reference changed; compared with = the other indicator's change in a relative "
                   "target (with its sign turned); own part = the rest.").format(
-            n=f"{comparison.n_draws:,}", seed=comparison.seed, first=names[0]),
+            n=f"{comparison.n_draws:,}", seed=comparison.seed, first=names[0], level="95%",
+            material=f"{comparison.material * 100:g}"),
         caption_justify="left",
         header_style="bold",
     )
-    table.add_column(_("indicator"), min_width=12)
-    for k, name in enumerate(names):
-        table.add_column(f"{'①②③④⑤⑥⑦⑧⑨'[k] if k < 9 else k + 1} {name}", justify="right")
+    table.add_column(_("indicator"), min_width=12, overflow="fold")  # at 80 columns words fold, never cut
+    for k, summary in enumerate(comparison.summaries):
+        table.add_column(f"{_mark(k)} {column_name(summary.scenario)}".rstrip(), justify="right", overflow="fold")
     for row in comparison.rows:
         name = Text(row.indicator.name)
         name.append(f"\n{row.id}", style="dim")
@@ -214,7 +255,7 @@ def comparison_table(comparison):
             cell.append("\n" + probability_bar(summary.hit.p), style=band_of(summary.hit.p)[1])
             if difference is not None:
                 cell.append("\n")
-                cell.append_text(_fmt_difference(difference))
+                cell.append_text(_fmt_difference(difference, comparison.material))
             explained = None if through is None else _fmt_channels(through, row.indicator, names_of)
             if explained is not None:
                 cell.append("\n")
@@ -230,10 +271,10 @@ def comparison_table(comparison):
             continue
         share = (f"< {format_share(joint.all_hit.ci[1])}" if joint.all_hit.p == 0
                  else format_share(joint.all_hit.p))
-        cell = Text(f"P(all) {share}")
+        cell = Text(_("all hit {share}").format(share=share))
         if difference is not None:  # the difference is P(all)'s: say so, beside it, not under the next line
-            cell.append("\nP(all) ")
-            cell.append_text(_fmt_difference(difference))
+            cell.append("\n" + _("all hit") + " ")
+            cell.append_text(_fmt_difference(difference, comparison.material))
         cell.append("\n" + _("expected hits {expected}/{n}").format(expected=f"{joint.expected_hits:.1f}",
                                                                       n=joint.n_targets))
         all_cells.append(cell)

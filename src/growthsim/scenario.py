@@ -61,6 +61,7 @@ def natural_metric(kind: str) -> tuple[str, Expect]:
 BASES = ("real", "nominal")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_DRAWS = 100_000
+SHORT_NAME_CELLS = 16  # [scenario] short_name: at most 8 Chinese characters, to head a column
 MAX_DRAWS = 1_000_000_000
 
 
@@ -177,6 +178,7 @@ class Indicator:
 class Scenario:
     name: str
     indicators: tuple[Indicator, ...]
+    short_name: str | None = None  # heads a column of compare's table (the name is in its legend)
     description: str = ""
     base_year: int = 2022
     target_year: int = 2023

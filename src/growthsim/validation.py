@@ -29,6 +29,7 @@ from .scenario import (
     KIND_MEANINGS,
     KINDS,
     MAX_DRAWS,
+    SHORT_NAME_CELLS,
     Assumption,
     Indicator,
     Scenario,
@@ -40,6 +41,13 @@ from .validation_links import LinkChecks
 __all__ = ["Checker"]
 
 _MISSING = object()
+
+
+def _cells(text: str) -> int:
+    """Terminal cells of ``text``: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class Checker(LinkChecks):
@@ -153,8 +161,14 @@ class Checker(LinkChecks):
         meta = {}
         if "scenario" in raw:  # a missing [scenario] is reported once, above
             meta = self.table(raw["scenario"], ("scenario",),
-                              ("name", "description", "base_year", "target_year", "source"), required=("name",)) or {}
+                              ("name", "short_name", "description", "base_year", "target_year", "source"),
+                              required=("name",)) or {}
         name = self.text(meta, "name", ("scenario",), required=True) or ""
+        short_name = self.text(meta, "short_name", ("scenario",))
+        if short_name is not None and _cells(short_name) > SHORT_NAME_CELLS:
+            self.report(("scenario", "short_name"), _("a short name heads a column of compare's table: at most {n} "
+                                                      "Chinese characters ({cells} letters), got {got}").format(
+                n=SHORT_NAME_CELLS // 2, cells=SHORT_NAME_CELLS, got=short_name))
         description = self.text(meta, "description", ("scenario",)) or ""
         source = self.text(meta, "source", ("scenario",))
         base_year = self.integer(meta, "base_year", ("scenario",), 1900, 2200)
@@ -192,7 +206,7 @@ class Checker(LinkChecks):
         self.check_links_against_correlations(indicators, pairs)
         if matrix is not None and method != "gaussian_copula":
             method = self.copula_for_holds(indicators, matrix[0], method)
-        return Scenario(name=name, description=description, base_year=base_year, target_year=target_year,
+        return Scenario(name=name, short_name=short_name, description=description, base_year=base_year, target_year=target_year,
                         source=source, draws=draws, seed=seed, indicators=tuple(indicators), events=tuple(events),
                         correlations=pairs, correlation_matrix=matrix, correlation_method=method)
 
