@@ -46,3 +46,14 @@ def test_the_kept_report_is_the_shared_one():
     if not shared.exists():
         pytest.skip("no shared/ folder beside this checkout")
     assert shared.read_text(encoding="utf-8") == REPORT
+
+
+def test_every_file_a_scenario_cites_is_in_the_repository():
+    """A citation planners cannot open is no citation (the report cited shared/, outside the project)."""
+    for path in SHIPPED:
+        cited = re.findall(r"[\w./-]+/[\w.-]+\.(?:txt|csv|toml|json)", path.read_text(encoding="utf-8"))
+        for name in cited:
+            if name.startswith("scenarios/") and name.endswith(".toml"):
+                continue  # a command line in a comment (growthsim run scenarios/...)
+            assert (REPO / name).is_file(), f"{path.name} cites {name}, which is not in the repository"
+        assert "shared/" not in path.read_text(encoding="utf-8"), path.name

@@ -156,7 +156,8 @@ def _keys_and_ids() -> set[str]:
 SWEEP = [
     ("run", "-n", "2000"), ("run", "--verbose", "-n", "2000"), ("compare", "--what-if", "fai.growth.mode=5%", "-n", "2000"),
     ("sensitivity", "-i", "gdp", "-n", "2000"), ("solve", "-i", "gdp", "-p", "30%", "-n", "2000"),
-    ("validate", "scenarios/luolong-2023-baseline.toml"), ("distributions",),
+    ("validate", "scenarios/luolong-2023-baseline.toml"), ("distributions",), ("show",),
+    ("show", "scenarios/luolong-2023-tasks.toml"),
     ("diff", "scenarios/luolong-2023-baseline.toml", "scenarios/luolong-2023-downside.toml"),
     ("run", "tests/broken/many-mistakes.toml"), ("validate", "tests/broken/warn-link-swamps.toml"),
     ("run", "--draws", "0"), ("solve", "-i", "gpd", "-p", "0.8"), ("compare", "--what-if", "gdp.growth.mean=5"),
@@ -164,17 +165,82 @@ SWEEP = [
 ]
 
 
+def _untranslated(chinese_output: str) -> list[str]:
+    """English runs in Chinese output, once file names, keys and ids are taken out."""
+    keys = _keys_and_ids()
+    text = re.sub(r"[\w./-]+\.(?:toml|txt|csv|html)\b", " ", chinese_output)  # file names
+    text = re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: " " if m.group(0) in keys else m.group(0), text)
+    return english_runs(text)
+
+
+def _chinese_sentences_in(english_output: str, shortest: int = 4) -> list[str]:
+    """Sentences of the Chinese catalog (of at least ``shortest`` characters) found in English output.
+    Where the output quotes the scenario's own Chinese texts (show, report), words such as 泊松分布
+    are the file's: only longer sentences count there."""
+    sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str)
+                 and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= shortest and "{" not in m.string]
+    return [s for s in sentences if s in english_output]
+
+
 @pytest.mark.parametrize("command", SWEEP, ids=" ".join)
 def test_every_command_speaks_chinese_by_default_and_english_on_request(command):
     chinese = _growthsim(*command, lang="zh")
-    keys = _keys_and_ids()
-    text = re.sub(r"[\w./-]+\.toml\b", " ", chinese.stdout + chinese.stderr)  # file names
-    text = re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: " " if m.group(0) in keys else m.group(0), text)
-    runs = english_runs(text)
+    runs = _untranslated(chinese.stdout + chinese.stderr)
     assert not runs, runs
     english = _growthsim(*command, lang="en")
     assert english.returncode == chinese.returncode
-    said = english.stdout + english.stderr
-    chinese_sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str)
-                         and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= 4 and "{" not in m.string]
-    assert not [s for s in chinese_sentences if s in said]
+    assert not _chinese_sentences_in(english.stdout + english.stderr, 10 if command[0] == "show" else 4)
+
+
+def test_the_report_speaks_chinese_by_default_and_english_on_request(tmp_path):
+    pytest.importorskip("matplotlib")
+    from html.parser import HTMLParser
+
+    class Words(HTMLParser):  # the text a reader sees: not the styles, not the <code> keys
+        def __init__(self):
+            super().__init__()
+            self.words, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "code", "script")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "code", "script")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.words.append(data)
+
+    texts = {}
+    for lang in ("zh", "en"):
+        path = tmp_path / f"{lang}.html"
+        result = _growthsim("report", "--html", str(path), "-n", "4000", "--analysis-draws", "1000", lang=lang)
+        assert result.returncode == 0, result.stderr
+        parser = Words()
+        parser.feed(path.read_text(encoding="utf-8"))
+        texts[lang] = " ".join(parser.words)
+        assert path.read_text(encoding="utf-8").count(f'<html lang="{"zh-CN" if lang == "zh" else "en"}"') == 1
+    from growthsim.charts import CJK_FAMILIES
+
+    record = "|".join(["Python / numpy / scipy / matplotlib", *map(re.escape, CJK_FAMILIES)])  # the run's record
+    runs = _untranslated(re.sub(record, " ", texts["zh"]))
+    assert not runs, runs
+    assert "结论摘要" in texts["zh"] and "Conclusions" in texts["en"]
+    assert not _chinese_sentences_in(texts["en"], 10)
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    """Babel does not look inside f-strings: f"{_('x')}" would never reach the catalog, and its
+    English would show in Chinese output."""
+    import ast
+
+    keywords = {"_", "N_", "ngettext", "pgettext", *EXTRA_KEYWORDS}
+    hidden = []
+    for path in sorted((REPO / "src" / "growthsim").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Call) and getattr(inner.func, "id", getattr(inner.func, "attr", None)) \
+                            in keywords and inner.args and isinstance(inner.args[0], ast.Constant):
+                        hidden.append(f"{path.name}:{inner.lineno}: {inner.args[0].value!r}")
+    assert not hidden, hidden

@@ -141,7 +141,7 @@ class _Page(HTMLParser):
 def test_one_scenario_report_has_every_part(one):
     page = _Page(report_html(one))
     h2 = [text for tag, text in page.headings if tag == "h2"]
-    assert h2 == ["一、概览：各目标达标概率", "二、各目标详情（test）", "三、假设与来源", "四、运行记录"]
+    assert h2 == ["结论摘要", "一、概览：各目标达标概率", "二、各目标详情（test）", "三、假设与来源", "四、运行记录"]
     assert page.headings[0] == ("h1", "test：2023年目标达成概率")
     assert [i for i in page.ids if i.startswith("t-")] == [f"t-{t}" for t in TARGETS]
     # charts: the overview, one per target, a tornado where an input moves the target
@@ -166,7 +166,7 @@ def test_the_report_says_what_it_would_take_and_cites_its_sources(one):
             in text)
     assert "已有80%以上把握：城镇新增就业的均值" in text and "即使从 12800人 变为 <b>" in text
     assert "该指标由公式推算，见下方驱动因素" in text  # derived: no assumption of its own
-    assert "来源：一(一)" in text and "假设：与上年持平" in text
+    assert "出处：一(一)" in text and "假设：与上年持平" in text
     assert "sha256" in text and one.manifest["seed"] == 7
 
 
@@ -190,7 +190,7 @@ def test_goal_seeks_on_every_core_match_one_core(files, monkeypatch):
 def test_several_scenarios_add_the_comparison(two):
     page = _Page(report_html(two))
     h2 = [text for tag, text in page.headings if tag == "h2"]
-    assert h2[1] == "二、情景比较" and len(h2) == 5
+    assert h2[2] == "二、情景比较" and len(h2) == 6
     assert "情景比较" in [image["alt"] for image in page.images]
     assert sum(text == "下行" for tag, text in page.headings if tag == "h3") >= 2  # overview and assumptions
 
@@ -312,6 +312,13 @@ class WebDriver:
     def console(self) -> list[dict]:
         return self._call("POST", f"{self.session}/se/log", {"type": "browser"})
 
+    def cdp(self, command: str, params: dict) -> None:
+        """A Chrome DevTools command (Emulation.setEmulatedMedia: lay the page out as printed)."""
+        self._call("POST", f"{self.session}/goog/cdp/execute", {"cmd": command, "params": params})
+
+    def resize(self, width: int, height: int) -> None:
+        self._call("POST", f"{self.session}/window/rect", {"width": width, "height": height})
+
     def print_pdf(self) -> bytes:
         return base64.b64decode(self._call("POST", f"{self.session}/print", {"background": True}))
 
@@ -349,7 +356,7 @@ def test_the_report_in_a_real_browser(two, browser, tmp_path):
           fontSize: parseFloat(getComputedStyle(document.body).fontSize),
         };""")
     assert state["title"] == "2023年目标达成概率：2个情景比较"
-    assert state["headings"] == ["2023年目标达成概率：2个情景比较", "一、概览：各目标达标概率", "二、情景比较",
+    assert state["headings"] == ["2023年目标达成概率：2个情景比较", "结论摘要", "一、概览：各目标达标概率", "二、情景比较",
                                  "三、各目标详情（test）", "四、假设与来源", "五、运行记录"]
     assert len(state["images"]) >= 2 + 1 + len(TARGETS)
     broken = [image["alt"] for image in state["images"] if not image["ok"] or image["width"] < 300]
@@ -360,3 +367,41 @@ def test_the_report_in_a_real_browser(two, browser, tmp_path):
     assert not problems, problems  # a blocked request (CSP), a failed image or a script error shows here
     pdf = browser.print_pdf()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 4
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory):
+    """The shipped baseline (17 targets) as a planner would print it."""
+    from .conftest import BASELINE
+
+    path = tmp_path_factory.mktemp("print") / "baseline.html"
+    path.write_text(report_html(build_report([load_scenario(BASELINE)], 20_000, 7, analysis_draws=2_000)),
+                    encoding="utf-8")
+    return path
+
+
+def test_the_baseline_report_prints_on_a_dozen_a4_pages_with_whole_words_in_every_cell(baseline_report, browser):
+    browser.resize(1280, 900)
+    browser.open(baseline_report.as_uri())
+    pdf = browser.print_pdf()  # A4 (the page's @page rule), as a planner's browser prints it
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert pages <= 12, f"{pages} pages: a printed report should be about a dozen"
+    # The page laid out as printed, at the width of A4's text (186 mm at 96 px/inch): no table cell
+    # narrower than a word (4 Chinese characters), none whose content spills out
+    browser.cdp("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.resize(703 + 16, 1000)
+    narrow = browser.run("""
+        const cells = Array.from(document.querySelectorAll('td, th'));
+        return cells.filter(c => c.offsetParent !== null).map(c => {
+          const size = parseFloat(getComputedStyle(c).fontSize);
+          const range = document.createRange();
+          range.selectNodeContents(c);
+          const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+          return {text: c.textContent.slice(0, 20), width: c.getBoundingClientRect().width, size: size,
+                  lines: lines, spills: c.scrollWidth > c.clientWidth + 1};
+        }).filter(c => (c.lines > 1 && c.width < 4 * c.size) || c.spills);""")  # wrapped in a sliver, or cut
+    assert not narrow, narrow[:5]
+    side_by_side = browser.run("""
+        const figures = Array.from(document.querySelectorAll('.charts figure'));
+        return figures.length > 1 && figures[0].getBoundingClientRect().top === figures[1].getBoundingClientRect().top;""")
+    assert side_by_side, "a target's two charts share a row on paper"

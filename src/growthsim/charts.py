@@ -275,9 +275,12 @@ def _bins(profile: np.ndarray, lo: float, hi: float, cuts: list[float], integer:
     return edges, shares
 
 
-def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dict[str, str] | None = None) -> "Figure":
+def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dict[str, str] | None = None,
+                  paper: bool = False) -> "Figure":
     """One target: the distribution of what it tests, the hit region shaded, the target marked, and
-    P(hit) with its 95% interval written on it. ``names`` maps ids to names (for relative targets)."""
+    P(hit) with its 95% interval written on it. ``names`` maps ids to names (for relative targets).
+    ``paper``: sized for half an A4 page's width (the report prints two charts side by side), so
+    that its words stay readable there."""
     fonts = fonts or chart_fonts()
     indicator, target, hit = row.indicator, row.indicator.target, row.hit
     if target is None or hit is None or not row.profile:
@@ -299,7 +302,7 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
     edges, shares = _bins(profile, lo, hi, cuts, integer)
 
     with _style(fonts):
-        figure = _figure(7.2, 3.6)
+        figure = _figure(*((4.8, 2.35) if paper else (7.2, 3.6)))
         axes = figure.add_subplot()
         centres = (edges[:-1] + edges[1:]) / 2
         inside = (centres >= lower) & (centres <= upper)
@@ -336,12 +339,12 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
         axes.set_xlabel(xlabel)
         target_words = target.written if target.written and fonts.cjk and language() == "zh" else target.text
         axes.set_title(fonts.say("{name}: {target}", name=fonts.name(indicator.name, indicator.id),
-                                 target=fonts.text(target_words)), loc="left")
+                                 target=fonts.text(target_words)), loc="left", fontsize=10.5 if paper else None)
         low, high = hit.ci
         label = fonts.say("P(hit)")
         text = f"{label} {format_share(hit.p)}\n95%: {format_share(low)} – {format_share(high)}"
         if row.stretch is not None:
-            text += f"\n{fonts.say('stretch')} {format_share(row.stretch.p)}"
+            text += "\n" + fonts.say("stretch") + f" {format_share(row.stretch.p)}"
         if off_chart:
             text += "\n" + fonts.say("target {target} far outside the distribution", target=target.text)
         axes.text(0.99, 0.97, text, transform=axes.transAxes, ha="right", va="top", fontsize=10,
@@ -459,9 +462,10 @@ def comparison_chart(comparison, fonts: ChartFonts | None = None) -> "Figure":
 # --- what drives a target ---------------------------------------------------------------------------
 
 
-def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Figure":
+def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None, paper: bool = False) -> "Figure":
     """A tornado: P(hit) with each input held at its p10 and at its p90 (events: never/always),
-    largest swing on top, around the target's P(hit) with every input random."""
+    largest swing on top, around the target's P(hit) with every input random. ``paper``: sized for
+    half an A4 page's width, as outcome_chart."""
     fonts = fonts or chart_fonts()
     drivers = list(result.drivers)
     effects = drivers[:top]
@@ -469,7 +473,7 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
         raise ValueError(f"no input matters to {result.indicator}'s P(hit)")
     base = result.p_hit
     with _style(fonts):
-        figure = _figure(7.6, 1.6 + 0.36 * len(effects))
+        figure = _figure(*((4.8, 1.15 + 0.24 * len(effects)) if paper else (7.6, 1.6 + 0.36 * len(effects))))
         axes = figure.add_subplot()
         labels = [fonts.name(e.name, e.input) for e in effects]
         axes.set_yticks(range(len(effects)), labels)
@@ -493,15 +497,18 @@ def tornado_chart(result, top: int = 10, fonts: ChartFonts | None = None) -> "Fi
         axes.grid(axis="x", color="#e5e5e5", linewidth=0.6)
         axes.set_axisbelow(True)
         axes.set_xlabel(fonts.say("P(hit)"))
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
+        # half a page wide (paper): the two entries one above the other, or they run off the figure
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=1 if paper else 2, frameon=False,
+                    fontsize=7.5 if paper else 8.5)
         axes.set_title(fonts.say("{name}: what drives P(hit)", name=fonts.name(result.name, result.indicator)),
-                       loc="left", pad=22)
+                       fontsize=10.5 if paper else None, loc="left", pad=30 if paper else 22)
         unrelated = len(result.inputs) - len(drivers)
         note = fonts.say("other inputs random (correlated ones move with it), {draws} common draws each; "
                          "ρ: rank correlation with the target", draws=f"{result.draws:,}")
         if unrelated:
             note += fonts.say("; {count} more inputs do not affect this target (not shown)", count=unrelated)
-        _footnote(figure, note)
+        if not paper:  # the report says it once, above its targets, where there is room
+            _footnote(figure, note)
     return figure
 
 

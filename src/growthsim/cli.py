@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -788,6 +789,7 @@ def report(
                                help=_("The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%.")),
     analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), min=1000, max=1_000_000,
                                        help=_("Draws per trial of the sensitivity analysis and the goal seek.")),
+    material: Optional[str] = MATERIAL_OPTION,  # a share after _material
 ) -> None:
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
@@ -813,10 +815,15 @@ def report(
         raise _fail(_("{path}: the scenario has no targets: a report says how likely each target is, so give "
                       "targets (see growthsim show) or use growthsim run").format(path=loaded[0].path))
     console = _console(stderr=True)
-    step = (lambda words: console.print(f"… {words}", style="dim", markup=False)) if sys.stderr.isatty() else None
+    started = time.monotonic()
+
+    def step(words: str) -> None:  # the report takes half a minute: say what it is doing, and since when
+        console.print(_("… {words} ({seconds} s)").format(words=words, seconds=f"{time.monotonic() - started:.0f}"),
+                      style="dim", markup=False)
+
     with _input_errors(ScenarioError):
         built = build_report(loaded, draws, seed, goal=goal, analysis_draws=analysis_draws,
-                             command_line=_command_line(), step=step)
+                             command_line=_command_line(), step=step, material=material)
     with _writing(html_file):
         write_single_file(html_file, report_html(built), GENERATOR)
     console.print(_("wrote {file} ({size} MB): open it in a browser, print it, or mail it; it needs no network")

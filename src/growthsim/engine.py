@@ -231,15 +231,24 @@ def _start_in_worker(initializer, initargs: tuple) -> None:
     initializer(*initargs)
 
 
-def map_on_cores(function, shared, jobs: list) -> list:
+def map_on_cores(function, shared, jobs: list, done: Callable[[int], None] | None = None) -> list:
     """[function(shared, job) for job in jobs], in order, on every usable core: for independent
     pieces of work of about a second (goal seeks). ``shared`` (a scenario or a model) reaches each
-    worker once; ``function`` must be a module-level function. With one core, or one job: here."""
+    worker once; ``function`` must be a module-level function. With one core, or one job: here.
+    ``done(k)`` is told when k jobs are finished (for a progress line)."""
+    done = done or (lambda k: None)
     workers = min(usable_cores(), len(jobs))
+    results = []
     if workers < 2:
-        return [function(shared, job) for job in jobs]
+        for job in jobs:
+            results.append(function(shared, job))
+            done(len(results))
+        return results
     with _pool(workers, _set_shared, (shared,)) as pool:
-        return pool.map(_call_with_shared, [(function, job) for job in jobs], chunksize=1)
+        for result in pool.imap(_call_with_shared, [(function, job) for job in jobs], chunksize=1):
+            results.append(result)
+            done(len(results))
+    return results
 
 
 _worker_state: tuple | None = None  # in a worker: map_on_cores' shared value, or simulate's run

@@ -851,8 +851,68 @@ def scenario_tables(scenario: Scenario) -> list:
     return out
 
 
+# A distribution and its parameters in words, for a director: 偏态正态分布，最可能值6.5%，下行标准差1.5个百分点
+DISTRIBUTION_WORDS = {
+    "normal": N_("normal distribution"), "lognormal": N_("lognormal distribution"),
+    "uniform": N_("uniform distribution"), "triangular": N_("triangular distribution"),
+    "pert": N_("PERT distribution"), "split_normal": N_("skewed normal distribution"),
+    "student_t": N_("Student's t distribution"), "fixed": N_("fixed value"),
+    "empirical": N_("resampled from past values"), "poisson": N_("Poisson distribution"),
+    "negative_binomial": N_("negative binomial distribution"),
+}
+PARAMETER_WORDS = {
+    "mean": N_("mean"), "sd": N_("standard deviation"), "mode": N_("most likely value"),
+    "sd_down": N_("spread below"), "sd_up": N_("spread above"), "min": N_("lowest"), "max": N_("highest"),
+    "lambda": N_("weight of the most likely value"), "scale": N_("spread"), "df": N_("degrees of freedom"),
+    "shift": N_("lower bound"), "value": N_("value"), "values": N_("values"),
+    "p05": N_("5th percentile"), "p95": N_("95th percentile"), "p10": N_("10th percentile"),
+    "p90": N_("90th percentile"), "p25": N_("25th percentile"), "p75": N_("75th percentile"),
+}
+
+
+def _written_words(value: Any, indicator: Indicator) -> str:
+    """A parameter as written, in words: '1.5pp' -> '1.5个百分点', 14000 -> '14000户'."""
+    if isinstance(value, list):
+        return _(", ").join(_written_words(v, indicator) for v in value)
+    text = str(value)
+    if isinstance(value, str) and text.endswith("pp"):
+        return _("{points} percentage points").format(points=text[:-2])
+    if isinstance(value, (int, float)) and indicator.unit != "%" and indicator.expect is Expect.AMOUNT:
+        return f"{text}{indicator.unit}"
+    return text
+
+
+def assumption_words(indicator: Indicator) -> str:
+    """The assumption in words: 增速：偏态正态分布，最可能值10%，下行标准差8个百分点，上行标准差6个百分点."""
+    assumption = indicator.assumption
+    if assumption is None:
+        return _("computed by the formula {formula}").format(formula=indicator.formula.text)
+    parts = [_(PARAMETER_WORDS.get(k, k)) + _written_words(v, indicator) if language() == "zh" else
+             f"{_(PARAMETER_WORDS.get(k, k))} {_written_words(v, indicator)}"
+             for k, v in assumption.written.items() if k != "dist"]
+    return _("{on}: {distribution}, {parameters}").format(
+        on=pgettext("metric", assumption.on), distribution=_(DISTRIBUTION_WORDS.get(assumption.dist, assumption.dist)),
+        parameters=_(", ").join(parts))
+
+
+def assumption_spread(indicator: Indicator) -> list[tuple[str, bool]]:
+    """What the assumption gives: its median and 90% range (for a driven indicator, of its own part,
+    with what the part is stated for), as (line, is a warning) pairs."""
+    assumption = indicator.assumption
+    p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
+    spread = dict(median=indicator.fmt(p50), level="90%", low=indicator.fmt(p05), high=indicator.fmt(p95))
+    if not indicator.drivers:
+        return [(_("median {median}, {level} in [{low}, {high}]").format(**spread), False)]
+    drivers = ", ".join(_("{driver} at {value}").format(driver=d.indicator, value=d.written_at)
+                        for d in indicator.drivers)
+    return [(_("own part, stated for {drivers}; the outcome adds the links (see the links table)")
+             .format(drivers=drivers), True),
+            (_("own part: median {median}, {level} in [{low}, {high}]").format(**spread), False)]
+
+
 def _assumption_text(indicator: Indicator):
-    """What an indicator draws (with its median and 90% range), or the formula it is derived by."""
+    """What an indicator draws, in words and as written in the file (with its median and 90%
+    range), or the formula it is derived by."""
     from rich.text import Text
 
     assumption = indicator.assumption
@@ -860,18 +920,11 @@ def _assumption_text(indicator: Indicator):
         text = Text(f"{indicator.metric} = {indicator.formula.text}")
         text.append("\n" + _("(derived on each draw from the indicators it names)"), style="dim")
         return text
-    p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
     params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
-    text = Text(f"{assumption.on} ~ {assumption.dist}({params})")
-    spread = dict(median=indicator.fmt(p50), level="90%", low=indicator.fmt(p05), high=indicator.fmt(p95))
-    if indicator.drivers:
-        drivers = ", ".join(_("{driver} at {value}").format(driver=d.indicator, value=d.written_at)
-                            for d in indicator.drivers)
-        text.append("\n" + _("own part, stated for {drivers}; the outcome adds the links (see the links table)")
-                    .format(drivers=drivers), style="bold")
-        text.append("\n" + _("own part: median {median}, {level} in [{low}, {high}]").format(**spread))
-    else:
-        text.append("\n" + _("median {median}, {level} in [{low}, {high}]").format(**spread))
+    text = Text(assumption_words(indicator))
+    text.append(f"\n{assumption.on} ~ {assumption.dist}({params})", style="dim")
+    for line, bold in assumption_spread(indicator):
+        text.append("\n" + line, style="bold" if bold else "")
     if assumption.law is not None:
         law = assumption.law
         lo, hi = quantity_at(law, np.array([0.05, 0.95]), indicator.kind == "count")
