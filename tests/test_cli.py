@@ -192,7 +192,7 @@ def test_out_writes_all_files(tmp_path):
     out = tmp_path / "run1"
     result = invoke("run", *SMALL, "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json", "summary.xlsx"]
     raw = (out / "summary.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -215,9 +215,11 @@ def test_out_export_draws(tmp_path):
     assert result.exit_code == 0, result.output
     with open(out / "draws.csv", encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
+        words = next(reader)  # for the planner, in Chinese; then the ids, for programs
         header = next(reader)
         rows = list(reader)
     assert len(rows) == 70000
+    assert words[:2] == ["模拟序号", "地区生产总值（增速）"] and "地区生产总值（是否达标：1为达标，0为未达标）" in words
     assert header[0] == "draw" and "gdp.growth" in header and "gdp.level" in header and "gdp.hit" in header
     assert [int(r[0]) for r in rows[:3]] == [0, 1, 2] and int(rows[-1][0]) == 69999
     g, level, hit = header.index("gdp.growth"), header.index("gdp.level"), header.index("gdp.hit")
@@ -243,7 +245,7 @@ def test_out_replaces_an_earlier_run_whole(tmp_path):
     out = tmp_path / "run"
     assert invoke("run", *SMALL, "--out", str(out), "--export-draws").exit_code == 0
     assert invoke("run", *SMALL, "--out", str(out)).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.json", "summary.xlsx"]
 
 
 def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):

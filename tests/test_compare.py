@@ -173,7 +173,7 @@ def test_compare_json_and_long_csv(pair, tmp_path):
     assert {"p_hit", "delta", "delta_se", "distinguishable"} <= {r["statistic"] for r in rows}
     out = tmp_path / "cmp"
     assert invoke("compare", *pair, "-n", "5000", "--out", out).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.json", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.json", "compare.xlsx", "manifest.json"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["scenarios"]) == 2 and manifest["draws"] == 5000
 

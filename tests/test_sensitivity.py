@@ -128,7 +128,7 @@ def test_sensitivity_command(write_scenario):
     assert runner.invoke(app, ["sensitivity", str(path), "-i", "totl"]).exit_code == 1
     out = path.parent / "sens"
     assert runner.invoke(app, ["sensitivity", str(path), "-n", "2000", "--out", str(out)]).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sensitivity.csv", "sensitivity.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sensitivity.csv", "sensitivity.json", "sensitivity.xlsx"]
     assert (out / "sensitivity.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 

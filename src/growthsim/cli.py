@@ -388,8 +388,8 @@ def run(
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv on standard output for programs.")),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
-                                       help=_("Folder to write summary.csv (UTF-8 with BOM, opens in Excel), "
-                                            "summary.json and manifest.json; all or nothing.")),
+                                       help=_("Folder to write summary.xlsx (a workbook for Excel and WPS), summary.csv (UTF-8 "
+                                            "with BOM), summary.json and manifest.json; all or nothing.")),
     export_draws: bool = typer.Option(False, "--export-draws", metavar="",
                                       help=_("Also write every draw to draws.csv in the --out folder.")),
     plot: Optional[Path] = PLOT_OPTION,
@@ -414,7 +414,7 @@ def run(
     from .engine import DEFAULT_CHUNK_SIZE, PRECISION_MAX_DRAWS, auto_workers, half_widths, simulate
     from .export import EXCEL_MAX_ROWS, simulate_to_folder
     from .model import compile_model
-    from .render import dumps, events_table, rows_to_csv, summary_rows, summary_table, summary_to_dict
+    from .render import dumps, events_table, rows_to_csv, csv_rows, summary_table, summary_to_dict
 
     if export_draws and out is None:
         raise typer.BadParameter(_("--export-draws writes draws.csv into the --out folder: give --out DIR too"),
@@ -457,7 +457,7 @@ def run(
     if output_format is OutputFormat.json:
         _write_utf8(dumps(summary_to_dict(summary)))
     elif output_format is OutputFormat.csv:
-        _write_utf8(rows_to_csv(summary_rows(summary)), bom=True)
+        _write_utf8(rows_to_csv(csv_rows(summary)), bom=True)
     else:
         _console().print(summary_table(summary))
         if summary.events:
@@ -487,7 +487,7 @@ def run(
                                               reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}"),
                 style="yellow", markup=False)
     if out is not None:
-        files = "summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
+        files = "summary.xlsx, summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = _("wrote {folder}: {files}").format(folder=f"{out}{os.sep}", files=files)
         if export_draws and n_draws >= EXCEL_MAX_ROWS:
             note += _(" (draws.csv has more rows than Excel opens: {rows})").format(rows=f"{EXCEL_MAX_ROWS:,}")
@@ -590,8 +590,8 @@ def compare(
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv (long form) on standard output.")),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
-                                       help=_("Folder to write compare.csv (long form, UTF-8 with BOM), compare.json "
-                                            "and manifest.json; all or nothing.")),
+                                       help=_("Folder to write compare.xlsx (a workbook), compare.csv (long form, UTF-8 with "
+                                            "BOM), compare.json and manifest.json; all or nothing.")),
     plot: Optional[Path] = PLOT_OPTION,
     material: Optional[str] = MATERIAL_OPTION,  # a share after _material
 ) -> None:
@@ -640,7 +640,7 @@ def compare(
         _console().print(comparison_table(comparison))
     if out is not None:
         _console(stderr=True).print(_("wrote {folder}: {files}").format(
-            folder=f"{out}{os.sep}", files="compare.csv, compare.json, manifest.json"), style="dim", markup=False)
+            folder=f"{out}{os.sep}", files="compare.xlsx, compare.csv, compare.json, manifest.json"), style="dim", markup=False)
     charts.note()
 
 
@@ -725,8 +725,8 @@ def sensitivity(
     seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1, help=_("Random seed for every trial.")),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv on standard output.")),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"), help=_("Folder to write sensitivity.csv (UTF-8 with "
-                                                                 "BOM), sensitivity.json and manifest.json.")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"), help=_("Folder to write sensitivity.xlsx (for Excel "
+                                                                 "and WPS), sensitivity.csv (UTF-8 with BOM), sensitivity.json and manifest.json.")),
     plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
@@ -756,12 +756,17 @@ def sensitivity(
         rows = sensitivity_rows(results)
         document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
                     "scenario": _scenario_fields(loaded), "draws": draws, "seed": results[0].seed, "targets": rows}
-        flat = [{"indicator": t["indicator"], **effect} for t in rows for effect in t["inputs"]]
+        from .frames import sensitivity_records
+
+        flat = sensitivity_records(results)
         if out is not None:
             extra = charts.into_out(sensitivity_charts)
             with _writing(out), StagedOutput(out, SENSITIVITY_OUTPUT) as staged:
+                from .workbook import write_sensitivity_workbook
+
                 finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
-                              DEFAULT_CHUNK_SIZE, 0.0, extra=None if extra is None else lambda f: extra(f, results))
+                              DEFAULT_CHUNK_SIZE, 0.0, extra=None if extra is None else lambda f: extra(f, results),
+                              workbook=lambda path, record: write_sensitivity_workbook(path, results, loaded, record))
         charts.finish(sensitivity_charts, results)
     if output_format is OutputFormat.json:
         _write_utf8(dumps(document))

@@ -99,6 +99,12 @@ class Comparison:
     notes: tuple[str, ...] = ()  # how the scenarios were drawn, where it is not as `run` would
     material: float = MATERIAL  # the smallest difference of P(hit) that matters to a planner (a share)
 
+    def to_frame(self):
+        """A pandas DataFrame in compare.csv's long form: a row per scenario, indicator and statistic."""
+        from .frames import comparison_frame  # the output stage, imported late: pandas only when asked
+
+        return comparison_frame(self)
+
 
 class _PairedCounts:
     """Sums of per-draw differences d = hit_k - hit_first and of d^2 (d is -1, 0 or 1), and with

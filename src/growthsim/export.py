@@ -49,9 +49,9 @@ __all__ = [
 # is what the same command writes (an earlier run of it): never another command's results, never a
 # planner's own files, so that one folder per purpose stays safe to reuse.
 _CHART = r"\.(png|svg)"
-RUN_OUTPUT = re.compile(rf"summary\.(csv|json)|manifest\.json|draws\.csv|(overview|outcome-[A-Za-z0-9_]+){_CHART}")
-COMPARE_OUTPUT = re.compile(rf"compare\.(csv|json)|manifest\.json|compare-overview{_CHART}")
-SENSITIVITY_OUTPUT = re.compile(rf"sensitivity\.(csv|json)|manifest\.json|tornado-[A-Za-z0-9_]+{_CHART}")
+RUN_OUTPUT = re.compile(rf"summary\.(csv|json|xlsx)|manifest\.json|draws\.csv|(overview|outcome-[A-Za-z0-9_]+){_CHART}")
+COMPARE_OUTPUT = re.compile(rf"compare\.(csv|json|xlsx)|manifest\.json|compare-overview{_CHART}")
+SENSITIVITY_OUTPUT = re.compile(rf"sensitivity\.(csv|json|xlsx)|manifest\.json|tornado-[A-Za-z0-9_]+{_CHART}")
 RUN_CHARTS = re.compile(rf"(overview|outcome-[A-Za-z0-9_]+){_CHART}")
 COMPARE_CHARTS = re.compile(rf"compare-overview{_CHART}")
 SENSITIVITY_CHARTS = re.compile(rf"tornado-[A-Za-z0-9_]+{_CHART}")
@@ -204,26 +204,38 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
 class DrawWriter:
     """Streams every draw to CSV as the chunks pass: one row per draw, rates as fractions.
 
-    Columns: ``draw``; for each indicator ``<id>.<growth|level|change>`` (what was drawn) and, for a
-    flow with a baseline, ``<id>.level``; for each target ``<id>.hit`` (1 or 0).
+    Two header rows: the first in words for the planner (地区生产总值（增速）), the second the
+    columns' ids for programs (``pandas.read_csv(path, header=1)``). Columns: ``draw``; for each
+    indicator ``<id>.<growth|level|change>`` (what was drawn) and, for a flow with a baseline,
+    ``<id>.level``; for each target ``<id>.hit`` (1 or 0).
     """
 
     def __init__(self, model: Model, stream: TextIO):
+        from .i18n import pgettext
+
         self.model = model
         self.stream = stream
-        columns = ["draw"]
+        columns, labels = ["draw"], [_("draw")]
         self.level_rows = []
         for indicator in model.indicators:
             columns.append(f"{indicator.id}.{indicator.metric}")
+            labels.append(_("{name} ({what})").format(name=indicator.name, what=pgettext("metric", indicator.metric)))
         for row, indicator in enumerate(model.indicators):
             if indicator.kind == "flow" and indicator.baseline is not None:
                 self.level_rows.append((row, indicator.baseline))
                 columns.append(f"{indicator.id}.level")
+                labels.append(_("{name} ({what})").format(name=indicator.name, what=_("level, {unit}").format(
+                    unit=indicator.unit)))
         for ref in model.targets:
-            columns.append(f"{model.indicators[ref.row].id}.hit")
+            indicator = model.indicators[ref.row]
+            columns.append(f"{indicator.id}.hit")
+            labels.append(_("{name} ({what})").format(name=indicator.name, what=_("hit: 1, missed: 0")))
         self.columns = columns
         n_ind, n_lvl, n_tgt = len(model.indicators), len(self.level_rows), len(model.targets)
         self.formats = ["%d"] + ["%.10g"] * (n_ind + n_lvl) + ["%d"] * n_tgt
+        import csv
+
+        csv.writer(stream, lineterminator="\n").writerow(labels)  # names may hold commas: quoted
         stream.write(",".join(columns) + "\n")
 
     def __call__(self, outcomes: Outcomes) -> None:
@@ -280,15 +292,18 @@ def manifest(document: dict[str, Any], command_line: list[str], files: dict[str,
 
 
 def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv_text: str,
-                  command_line: list[str], chunk_size: int, elapsed: float, extra=None) -> None:
+                  command_line: list[str], chunk_size: int, elapsed: float, extra=None, workbook=None) -> None:
     """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
-    move the folder into place. ``extra(folder)`` may write more files first (charts)."""
+    move the folder into place. ``extra(folder)`` may write more files first (charts);
+    ``workbook(path, record)`` writes NAME.xlsx, with the run's record (the manifest but its files)."""
     from .render import dumps
 
     staged.write_text(f"{name}.csv", csv_text, bom=True)
     staged.write_text(f"{name}.json", dumps(document))
     if extra is not None:
         extra(staged.staging)
+    if workbook is not None:
+        workbook(staged.path(f"{name}.xlsx"), manifest(document, command_line, {}, chunk_size, elapsed))
     files = {p.name: file_sha256(p) for p in sorted(staged.staging.iterdir())}
     staged.write_text("manifest.json", dumps(manifest(document, command_line, files, chunk_size, elapsed)))
     staged.commit()
@@ -318,7 +333,7 @@ def simulate_to_folder(
     """
     import time
 
-    from .render import rows_to_csv, summary_rows, summary_to_dict
+    from .render import rows_to_csv, csv_rows, summary_to_dict
 
     with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
@@ -330,9 +345,12 @@ def simulate_to_folder(
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
                                method=method, precision=precision)
         elapsed = time.perf_counter() - started
-        finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(summary_rows(summary)),
+        from .workbook import write_run_workbook
+
+        finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(csv_rows(summary)),
                       command_line or [], chunk_size, elapsed,
-                      extra=None if extra is None else lambda folder: extra(folder, summary))
+                      extra=None if extra is None else lambda folder: extra(folder, summary),
+                      workbook=lambda path, record: write_run_workbook(path, summary, record))
     return summary
 
 
@@ -346,6 +364,7 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     from .compare import compare
     from .render import rows_to_csv
     from .render_compare import comparison_rows, comparison_to_dict
+    from .workbook import write_compare_workbook
 
     with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()
@@ -354,7 +373,8 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
         finish_folder(staged, "compare", comparison_to_dict(comparison),
                       rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
                       command_line or [], chunk_size, elapsed,
-                      extra=None if extra is None else lambda folder: extra(folder, comparison))
+                      extra=None if extra is None else lambda folder: extra(folder, comparison),
+                      workbook=lambda path, record: write_compare_workbook(path, comparison, record))
     return comparison
 
 

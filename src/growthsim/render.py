@@ -453,6 +453,40 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
     return rows
 
 
+_PROBABILITY_FIELDS = (("p_hit", "p_hit_se", ("p_hit", "p_hit_ci_low", "p_hit_ci_high")),
+                       ("stretch_p_hit", "stretch_p_hit_se", ("stretch_p_hit",)))
+QUANTITY_DIGITS = 5  # significant digits of a projected value in a CSV: its Monte Carlo error is larger
+
+
+def _significant(value: float, digits: int) -> float:
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def csv_rows(summary: Summary) -> list[dict[str, Any]]:
+    """summary_rows with no more digits than the Monte Carlo error supports (summary.csv; the JSON and
+    to_frame keep full precision): a probability to the second significant digit of its standard
+    error (0.1370 when se = 0.0011), the error itself to two digits, projected values to
+    QUANTITY_DIGITS significant digits."""
+    rows = summary_rows(summary)
+    projected = ("mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall")
+    for row in rows:
+        for _p, se_field, fields in _PROBABILITY_FIELDS:
+            se = row.get(se_field)
+            if se is None:
+                continue
+            decimals = 6 if se == 0 else max(0, 1 - math.floor(math.log10(se)))
+            for field in fields:
+                if row.get(field) is not None:
+                    row[field] = round(row[field], decimals)
+            row[se_field] = _significant(se, 2)
+        for field in projected:
+            if isinstance(row.get(field), float):
+                row[field] = _significant(row[field], QUANTITY_DIGITS)
+    return rows
+
+
 def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Iterable[str] = CSV_COLUMNS) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
@@ -982,7 +1016,7 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
 
 
 # the long CSV of `sensitivity`: a row per target and input
-SENSITIVITY_COLUMNS = ("indicator", "input", "name", "p_low", "p_high", "swing", "swing_links", "swing_correlations",
+SENSITIVITY_COLUMNS = ("indicator", "target_name", "input", "name", "p_low", "p_high", "swing", "swing_links", "swing_correlations",
                        "p_low_links", "p_high_links", "spearman", "mean_hit", "mean_miss", "p_bottom_tenth",
                        "p_top_tenth")
 

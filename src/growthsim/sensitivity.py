@@ -105,6 +105,13 @@ class TargetSensitivity:
         """The inputs that matter to the target, in order."""
         return tuple(e for e in self.inputs if e.relevant)
 
+    def to_frame(self):
+        """A pandas DataFrame: one row per input, by swing (sensitivity.csv's columns); for a list
+        of results, growthsim.frames.sensitivity_frame."""
+        from .frames import sensitivity_frame  # the output stage, imported late: pandas only when asked
+
+        return sensitivity_frame([self])
+
 
 def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000,
                 seed: int | None = None) -> list[TargetSensitivity]:

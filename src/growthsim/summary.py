@@ -103,6 +103,13 @@ class Summary:
     batches: int | None = None
     batch_size: int | None = None
 
+    def to_frame(self):
+        """A pandas DataFrame: one row per indicator, indexed by id, with summary.csv's columns
+        (the JSON's fields; rates as fractions, full precision). See growthsim.frames."""
+        from .frames import summary_frame  # the output stage, imported late: pandas only when asked
+
+        return summary_frame(self)
+
 
 class Accumulator:
     """Feed it every chunk's Outcomes in order with ``add``; ``summary()`` gives the result.

@@ -1,0 +1,152 @@
+"""The Excel workbook of --out (#12 §3): sheets, Chinese headers, number formats and values that
+match the JSON at full precision; DataFrames for notebook users with the JSON's fields."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from growthsim import load_scenario, simulate
+from growthsim.cli import app
+
+from .conftest import BASELINE
+
+openpyxl = pytest.importorskip("openpyxl")
+runner = CliRunner()
+
+
+def _invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _sheet(workbook, name):
+    sheet = workbook[name]
+    headers = [c.value for c in sheet[1]]
+    rows = [{h: c for h, c in zip(headers, row)} for row in sheet.iter_rows(min_row=2)]
+    return sheet, headers, rows
+
+
+def test_run_writes_a_workbook_whose_numbers_are_the_jsons(tmp_path):
+    out = tmp_path / "out"
+    _invoke("--lang", "zh", "run", BASELINE, "-n", "5000", "--seed", "3", "--out", out)
+    document = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "summary.xlsx" in manifest["files"]  # listed, with its sha256, like every file
+    workbook = openpyxl.load_workbook(out / "summary.xlsx")
+    assert workbook.sheetnames == ["结论", "达标概率", "分位数", "假设与来源", "运行记录"]
+
+    sheet, headers, rows = _sheet(workbook, "达标概率")
+    assert headers[:8] == ["指标", "代号", "单位", "2022年", "假设", "目标（原文）", "目标（解读）", "中位数"]
+    assert {"达标概率", "误差范围（±）", "评估", "一句话结论"} <= set(headers)
+    assert sheet.freeze_panes == "A2"
+    by_id = {i["id"]: i for i in document["indicators"]}
+    targeted = [i for i in document["indicators"] if i["p_hit"] is not None]
+    assert [r["代号"].value for r in rows] == [i["id"] for i in targeted]
+    for row in rows:
+        indicator = by_id[row["代号"].value]
+        # full precision in the cell (Excel keeps 15 significant digits) ...
+        assert row["达标概率"].value == pytest.approx(indicator["p_hit"], rel=1e-14)
+        assert row["达标概率"].number_format == "0.0%"  # ... rounded by the format
+        assert row["一句话结论"].value == indicator["sentence"]
+        assert row["指标"].value == indicator["name"] and row["目标（原文）"].value == (
+            indicator["target"]["written"] or indicator["target"]["text"])
+    gdp = next(r for r in rows if r["代号"].value == "gdp")
+    assert gdp["中位数"].value == pytest.approx(by_id["gdp"]["quantiles"]["p50"], rel=1e-14) and gdp["中位数"].number_format == "0.0%"
+    assert gdp["2022年"].value == 582.4 and gdp["2022年"].number_format == "#,##0.00"
+    urban = next(r for r in rows if r["代号"].value == "urbanisation")  # a change: in points, as planners say
+    assert urban["中位数"].value == pytest.approx(by_id["urbanisation"]["quantiles"]["p50"] * 100)
+    assert urban["中位数"].number_format == '0.00"pp"'
+    assert sheet.column_dimensions["A"].width >= 20  # 新增规模以上工业企业: ten characters, twenty columns
+
+    _sheet_, _headers, conclusions = _sheet(workbook, "结论")
+    lines = [r["结论摘要"].value for r in conclusions]
+    assert lines[:3] == document["conclusions"]
+    _sheet_, headers, assumptions = _sheet(workbook, "假设与来源")
+    rd = next(r for r in assumptions if r["代号"].value == "rd_spending")
+    assert rd["基数出处（或假设理由）"].value.startswith("假设：")  # the R&D baseline is ours, and says so
+    _sheet_, headers, record = _sheet(workbook, "运行记录")
+    assert {r["代号"].value: r["取值"].value for r in record}["seed"] == 3
+
+
+def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
+    downside = BASELINE.parent / "luolong-2023-downside.toml"
+    _invoke("compare", BASELINE, downside, "-n", "4000", "--out", tmp_path / "c")
+    workbook = openpyxl.load_workbook(tmp_path / "c" / "compare.xlsx")
+    assert workbook.sheetnames[0] == "情景比较" and "运行记录" in workbook.sheetnames
+    document = json.loads((tmp_path / "c" / "compare.json").read_text(encoding="utf-8"))
+    _sheet_, headers, rows = _sheet(workbook, "情景比较")
+    assert headers[:5] == ["指标", "代号", "目标（原文）", "① 基准：达标概率", "② 下行：达标概率"]
+    gdp = next(r for r in rows if r["代号"].value == "gdp")
+    cells = document["indicators"][0]["scenarios"]
+    assert gdp["② 下行：达标概率"].value == pytest.approx(cells[1]["p_hit"], rel=1e-14)
+    assert gdp["② 下行：差值"].value == pytest.approx(cells[1]["delta"] * 100)
+    assert gdp["② 下行：判断"].value == "实质性差异"
+    _invoke("sensitivity", BASELINE, "-i", "gdp", "-n", "2000", "--out", tmp_path / "s")
+    workbook = openpyxl.load_workbook(tmp_path / "s" / "sensitivity.xlsx")
+    _sheet_, headers, rows = _sheet(workbook, "影响因素")
+    assert headers[:3] == ["目标", "代号", "输入"] and rows[0]["目标"].value == "地区生产总值"
+
+
+def test_an_english_run_writes_english_sheets(tmp_path):
+    _invoke("--lang", "en", "run", BASELINE, "-n", "2000", "--out", tmp_path / "o")
+    workbook = openpyxl.load_workbook(tmp_path / "o" / "summary.xlsx")
+    assert workbook.sheetnames == ["Conclusions", "P(hit)", "Quantiles", "Assumptions and sources",
+                                   "Record of the run"]
+
+
+def test_data_frames_carry_the_jsons_fields():
+    pd = pytest.importorskip("pandas")
+    from growthsim.compare import compare
+    from growthsim.render import summary_to_dict
+    from growthsim.sensitivity import sensitivity
+
+    scenario = load_scenario(BASELINE)
+    summary = simulate(scenario, 3000, seed=1)
+    frame = summary.to_frame()
+    assert isinstance(frame, pd.DataFrame) and frame.index.name == "id"
+    document = {i["id"]: i for i in summary_to_dict(summary)["indicators"]}
+    assert frame.loc["gdp", "p_hit"] == document["gdp"]["p_hit"]
+    assert frame.loc["gdp", "name"] == "地区生产总值" and frame.loc["gdp", "sentence"] == document["gdp"]["sentence"]
+    comparison = compare([scenario, scenario], 2000, 1).to_frame()
+    assert {"scenario_no", "indicator", "name", "target", "statistic", "value"} <= set(comparison.columns)
+    drivers = sensitivity(scenario, "gdp", 2000, 1)[0].to_frame()
+    assert drivers.iloc[0]["indicator"] == "gdp" and drivers.iloc[0]["target_name"] == "地区生产总值"
+
+
+def test_a_plain_run_and_help_do_not_import_pandas():
+    """pandas takes about half a second to import: only a table going out loads it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from growthsim.cli import main; sys.argv = ['growthsim', 'run', '-n', '2000'];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('pandas' in sys.modules, 'openpyxl' in sys.modules, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stderr.strip().splitlines()[-1] == "False False", result.stderr
+
+
+def test_csv_values_carry_only_the_digits_the_monte_carlo_error_supports():
+    """P(hit) 0.1367 with se 0.0024, not 0.13670000000000002; the JSON keeps full precision."""
+    import csv
+    import io
+    import math
+
+    result = _invoke("run", BASELINE, "-n", "20000", "--seed", "3", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    document = json.loads(_invoke("run", BASELINE, "-n", "20000", "--seed", "3", "-f", "json").stdout)
+    by_id = {i["id"]: i for i in document["indicators"]}
+    for row in rows:
+        if not row["p_hit"]:
+            continue
+        se = by_id[row["id"]]["p_hit_se"]
+        decimals = 1 - math.floor(math.log10(se))
+        assert len(row["p_hit"].split(".")[1]) <= decimals, row["p_hit"]
+        assert abs(float(row["p_hit"]) - by_id[row["id"]]["p_hit"]) <= 0.5 * 10 ** -decimals + 1e-15
+        assert abs(float(row["p_hit"]) - by_id[row["id"]]["p_hit"]) < se / 5  # rounding is well inside the error
+        digits = row["p50"].lstrip("-")
+        digits = (digits.rstrip("0").rstrip(".") if "." in digits else digits).replace(".", "").lstrip("0")
+        assert len(digits) <= 5, row["p50"]
