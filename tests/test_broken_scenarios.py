@@ -47,13 +47,14 @@ _SIDE = (
     "missing 'side': one of at_least, at_most, both (at_least: no more than the tolerance below; "
     "at_most: no more than the tolerance above; both: within it either way)"
 )
-_BARE_KEY = "must be quoted: TOML allows only ASCII letters, digits, '_' and '-' in bare keys."
+# a Chinese id, bare (a TOML error) or quoted (an id error): the same hint, the one that works
+_ASCII_ID = ("'{key}' cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the id "
+             "in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = \"{key}\"")
 
 CATALOGUE: dict[str, list[str]] = {
     # -- not valid TOML -----------------------------------------------------------------------
     "unquoted-chinese-keys": [
-        f"unquoted-chinese-keys.toml:11:13: key '地区生产总值' {_BARE_KEY} Write \"地区生产总值\" in double "
-        "quotes, or better, use an ASCII id (such as gdp) and put the Chinese name in name = \"地区生产总值\"",
+        f"unquoted-chinese-keys.toml:11:13: {_ASCII_ID.format(key='地区生产总值')}",
         "unquoted-chinese-keys.toml:12:1: key '名称' must be an ASCII word: TOML allows only ASCII letters, "
         "digits, '_' and '-' in bare keys, and growthsim's keys are English (name, unit, kind ...); "
         "Chinese text goes in the values, e.g. name = \"...\"",
@@ -61,6 +62,13 @@ CATALOGUE: dict[str, list[str]] = {
     "bare-percent": [
         "bare-percent.toml:26:11: not valid TOML: Expected newline or end of document after a statement; "
         "percentages must be quoted, e.g. mean = \"8%\"",
+    ],
+    "unquoted-unit": [
+        "unquoted-unit.toml:16:17: not valid TOML: a number with a unit is text to TOML: write it in quotes, "
+        "baseline = \"582.4亿元\" (or the bare number, baseline = 582.4, in the indicator's unit)",
+    ],
+    "correlation-misspelt": [  # alone: the correlations it leaves cannot hold together, but no repair is tried
+        "correlation-misspelt.toml:28:34: correlations.gdp.industy: no indicator 'industy'",
     ],
     "bare-text": [
         "bare-text.toml:14:8: not valid TOML: Invalid value; text values must be quoted, e.g. kind = \"flow\"",
@@ -307,8 +315,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     # -- indicator ids -----------------------------------------------------------------------------
     "indicator-id-chinese": [
-        "indicator-id-chinese.toml:11:13: indicators.\"地区生产总值\": indicator id '地区生产总值' must be "
-        "lower-case ASCII letters, digits and '_', starting with a letter (Chinese names go in name = \"...\")",
+        f"indicator-id-chinese.toml:11:13: indicators.\"地区生产总值\": {_ASCII_ID.format(key='地区生产总值')}",
     ],
     "indicator-id-uppercase": [
         "indicator-id-uppercase.toml:11:13: indicators.GDP: indicator id 'GDP' must be lower-case ASCII "

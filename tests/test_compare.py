@@ -308,3 +308,16 @@ def test_diff_lists_correlation_changes():
     changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, changed)}
     assert changes[("correlations", "industry ~ fai")] == (0.4, -0.4)
     assert changes[("correlations", "method")] == ("gaussian_copula", "iman_conover")
+
+
+def test_a_bare_value_for_an_assumption_is_read_as_fixed_and_said_so():
+    """--what-if fai.growth=10% was refused ("expected a distribution table"): it can only mean fixed."""
+    result = runner.invoke(app, ["compare", "--what-if", "fai.growth=10%", "-n", "4000", "-f", "json"],
+                           env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert 'fai.growth = { dist = "fixed", value = "10%" }' in result.stderr and "fai.growth.mode=10%" in result.stderr
+    document = json.loads(result.stdout)
+    fai = next(row for row in document["indicators"] if row["id"] == "fai")["scenarios"][1]
+    assert fai["p_hit"] == 0 and fai["p50"] == pytest.approx(0.10)  # held at 10%: the 15% target is out of reach
+    scenario = load_scenario(BASELINE, ["fai.growth=12%"])
+    assert scenario.indicator("fai").assumption.dist == "fixed" and scenario.readings

@@ -252,6 +252,8 @@ def _load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[L
                                              "{path}: {n} problems; nothing was run.", errors).format(path=path, n=errors),
                                     style="bold red", markup=False)
         raise typer.Exit(EXIT_INPUT) from None
+    for reading in scenario.readings:  # say how a bare value was read, before any number is shown
+        _console(stderr=True).print(_("note: {note}").format(note=reading), style="yellow", markup=False)
     return scenario
 
 

@@ -60,6 +60,7 @@ class Resolved:
     laws: dict[tuple[str, str], tuple[dict, str]] = field(default_factory=dict)
     # (dependent, removed driver, the layer that removed it): links that went with a removed indicator
     dropped_links: list[tuple[str, str, Source]] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # how a --set/--what-if value was read, to say so
 
     def source_of(self, path: Sequence) -> Source:
         path = tuple(path)
@@ -122,6 +123,20 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
         if key_path[0] == "indicators" and len(key_path) > 2 and key_path[1] not in indicators:
             raise ScenarioError([Diagnostic(f"{option} {override}", None, None, ".".join(key_path[:2]),
                                             _("no indicator {key_path!r}{did_you_mean}; {option} changes values of the scenario's indicators").format(key_path=key_path[1], did_you_mean=did_you_mean(key_path[1], indicators), option=option))])
+        if (len(key_path) == 3 and key_path[0] == "indicators" and key_path[2] in _ASSUMPTION_KEYS
+                and not isinstance(value, dict)):
+            # fai.growth=10%: a bare value for a whole assumption can only mean "fixed at this value"
+            written = value if not isinstance(value, str) else f'"{value}"'
+            inherited = indicators.get(key_path[1], {}).get(key_path[2], {}) if isinstance(
+                indicators.get(key_path[1]), dict) else {}
+            central = next((k for k in ("mode", "mean", "value") if isinstance(inherited, dict) and k in inherited),
+                           "mean")
+            resolved.readings.append(_(
+                '{option} {override}: read as {key} = {{ dist = "fixed", value = {value} }}: the input is held at '
+                'this value (to move its distribution\'s centre instead, write {key}.{central}={raw})'
+            ).format(option=option, override=override, key=".".join(key_path[1:]), value=written, central=central,
+                     raw=override.partition("=")[2].strip()))
+            value = {"dist": "fixed", "value": value}
         layer: dict = {}
         node = layer
         for part in key_path[:-1]:

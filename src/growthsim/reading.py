@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .i18n import _
+from .i18n import N_, _
 from .diagnostics import Diagnostic, ScenarioError, diagnostic_order
 from .tomlmap import bare_non_ascii_keys, tomllib
 
@@ -45,6 +45,36 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
         ) from None
 
 
+# Said both of a bare Chinese key in a [header] (a TOML error) and of a quoted one (an id error).
+ASCII_ID_HINT = N_('{key!r} cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the '
+                   'id in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = "{key}"')
+# tomllib's messages (Python 3.11's, word for word), as planners read them
+TOML_MESSAGES = (
+    N_("Invalid value"), N_("Invalid statement"), N_("Expected '=' after a key in a key/value pair"),
+    N_("Invalid initial character for a key part"), N_("Unclosed array"), N_("Unclosed inline table"),
+    N_("Unterminated string"), N_("Expected newline or end of document after a statement"),
+    N_("Cannot overwrite a value"), N_("Invalid date or datetime"), N_("Invalid hex value"),
+    N_("Expected ']' at the end of a table declaration"), N_("Expected ']]' at the end of an array declaration"),
+    N_("Escaped character is not a Unicode scalar value"), N_("Unescaped '\\' in a string"),
+)
+# ... and those with a value in them
+TOML_PATTERNS = (
+    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {0}")),
+    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {0}")),
+    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {0}")),
+    (re.compile(r"^Expected (.+)$"), N_("Expected {0}")),
+)
+
+
+def _toml_words(message: str) -> str:
+    """tomllib's message in the language in use."""
+    for pattern, words in TOML_PATTERNS:
+        if (match := pattern.match(message)) and message not in TOML_MESSAGES:
+            return _(words).format(match.group(1))
+    return _(message)
+
+
+_UNQUOTED_UNIT = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*([+\-]?\d[\d.,]*)\s*([^\s\d\"'#,\]}.][^\s#,\]}]*)")
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
 _UNQUOTED_PERCENT = re.compile(r"=\s*[+\-]?\d[\d.]*\s*(%|％|pp|个百分点)")
 # A value that starts like a word but is not one of TOML's own (true, false, inf, nan).
@@ -66,7 +96,8 @@ def parse_toml(text: str, file: str) -> dict:
         for line, col, key, in_header in bare_non_ascii_keys(text):
             bare_key_lines.add(line)
             if in_header:
-                message = (_('key {key!r} must be quoted: TOML allows only ASCII letters, digits, \'_\' and \'-\' in bare keys. Write "{key}" in double quotes, or better, use an ASCII id (such as gdp) and put the Chinese name in name = "{key}"').format(key=key))
+                # one hint that works: quoting the key only moves the refusal to the id rule
+                message = _(ASCII_ID_HINT).format(key=key)
             else:
                 message = (_('key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, \'_\' and \'-\' in bare keys, and growthsim\'s keys are English (name, unit, kind ...); Chinese text goes in the values, e.g. name = "..."').format(key=key))
             diagnostics.append(Diagnostic(file, line, col, "", message, source_line=lines[line - 1]))
@@ -94,9 +125,10 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         header_line, header = _enclosing_header(lines, line)
         first = next((n for n in range(header_line + 1, line)
                       if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name), None)
-        where = f" in [{header}]" if header else ""
+        where = _(" in [{header}]").format(header=header) if header else ""
         before = _(' (first at line {first})').format(first=first) if first else ""
-        return f"{name!r} is set twice{where}{before}: keep only one", key.start(1) + 1
+        return _("{name!r} is set twice{where}{before}: keep only one").format(
+            name=name, where=where, before=before), key.start(1) + 1
     if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
         parts = [p.strip().strip('"') for p in header.group(1).split(".")]
         first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
@@ -104,8 +136,8 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         name = ".".join(parts)
         before = _(' (first at line {first})').format(first=first) if first else ""
         last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
-        return (f"[{name}] appears twice{before}: a copied block needs its own id, "
-                f"e.g. [{'.'.join(parts[:-1] + [parts[-1] + '_2'])}]"), last_col
+        return _("[{name}] appears twice{before}: a copied block needs its own id, e.g. [{other}]").format(
+            name=name, before=before, other=".".join(parts[:-1] + [parts[-1] + "_2"])), last_col
     hint = ""
     if quoted := _FULLWIDTH_QUOTED.match(source):
         hint = (_('; “ ” are Chinese quotation marks: use ASCII quotes, as in {group} = "{group2}"').format(group=quoted.group(1), group2=quoted.group(2)))
@@ -113,9 +145,13 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         hint = _("; '，' is a Chinese comma: separate values with an ASCII comma ','")
     elif _UNQUOTED_PERCENT.search(source):
         hint = _('; percentages must be quoted, e.g. mean = "8%"')
+    elif unit := _UNQUOTED_UNIT.match(source):  # tomllib's words would mislead here: say only this
+        return _('a number with a unit is text to TOML: write it in quotes, {key} = "{number}{unit}" (or the '
+                 'bare number, {key} = {number}, in the indicator\'s unit)').format(
+            key=unit.group(1), number=unit.group(2), unit=unit.group(3)), col
     elif _UNQUOTED_TEXT.search(source):
         hint = _('; text values must be quoted, e.g. kind = "flow"')
-    return message + hint, col
+    return _toml_words(message) + hint, col
 
 
 def _enclosing_header(lines: list[str], line: int) -> tuple[int, str]:

@@ -194,6 +194,7 @@ class Scenario:
     correlation_method: str = "iman_conover"
     files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the file and every file it extends
     overrides: tuple[str, ...] = ()  # --set KEY=VALUE, in order
+    readings: tuple[str, ...] = field(default=(), compare=False)  # how a --set value was read (fixed at …)
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
     origins: Mapping[tuple, str] = field(default_factory=dict, compare=False, repr=False)  # key path -> layer
 
@@ -260,4 +261,5 @@ def _validate(resolved) -> Scenario:
         raise ScenarioError(sorted(checker.diagnostics, key=diagnostic_order))
     warnings = tuple(sorted(checker.diagnostics, key=diagnostic_order))
     return _replace(scenario, warnings=warnings, files=tuple(resolved.files), overrides=tuple(resolved.overrides),
+                    readings=tuple(resolved.readings),
                     origins={path: source.label for path, source in resolved.origins.items()})

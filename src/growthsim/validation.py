@@ -22,6 +22,7 @@ from .distributions import (
     make_distribution,
 )
 from .quantities import Expect, QuantityError, format_value, parse_quantity
+from .reading import ASCII_ID_HINT
 from .scenario import (
     BASES,
     DEFAULT_DRAWS,
@@ -216,8 +217,10 @@ class Checker(LinkChecks):
         path = ("indicators", indicator_id)
         ok = True
         if not ID_PATTERN.match(indicator_id):
-            ascii_hint = _(' (Chinese names go in name = "...")') if not indicator_id.isascii() else ""
-            self.report(path, _("indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', starting with a letter{ascii_hint}").format(indicator_id=indicator_id, ascii_hint=ascii_hint), at="key")
+            if not indicator_id.isascii():  # the hint a bare Chinese key gets too: the one that works
+                self.report(path, _(ASCII_ID_HINT).format(key=indicator_id), at="key")
+            else:
+                self.report(path, _("indicator id {indicator_id!r} must be lower-case ASCII letters, digits and '_', starting with a letter").format(indicator_id=indicator_id), at="key")
             ok = False
         allowed = ("name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note",
                    "growth", "level", "change", "target", "drivers")

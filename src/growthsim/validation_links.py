@@ -95,10 +95,12 @@ class LinkChecks:
         if "matrix" in raw or "order" in raw:
             pairs.update(self.correlation_matrix_form(raw, all_ids))
             raw = {k: v for k, v in raw.items() if k not in ("matrix", "order")}
+        misnamed = False  # then the scenario fails on the name: no matrix is built, nor repaired
         for first, partners in raw.items():
             path = ("correlations", first)
             if first not in all_ids:
                 self.report(path, self.missing_indicator(first, all_ids), at="key")
+                misnamed = True
                 continue
             if not isinstance(partners, dict):
                 self.report(path, _('expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, got {kind_of}').format(first=first, kind_of=kind_of(partners)))
@@ -107,6 +109,7 @@ class LinkChecks:
                 here = (*path, second)
                 if second not in all_ids:
                     self.report(here, self.missing_indicator(second, all_ids), at="key")
+                    misnamed = True
                     continue
                 if second == first:
                     self.report(here, _("an indicator's correlation with itself is always 1"), at="key")
@@ -127,7 +130,7 @@ class LinkChecks:
                     continue
                 pairs[key] = (first, second, rho)
         usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
-        if not usable:
+        if not usable or misnamed:  # a misspelt id: its one-line error, not a repair of a matrix without it
             return tuple(pairs.values()), None
         ids = [i.id for i in indicators if any(i.id in p[:2] for p in usable)]
         index = {indicator_id: k for k, indicator_id in enumerate(ids)}
