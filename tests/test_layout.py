@@ -85,3 +85,27 @@ def test_run_keeps_every_column_and_word(width, lang):
     assert ("假设" if lang == "zh" else "assumed") in screen  # the R&D baseline is ours, not the report's
     footer = "平均预计达成" if lang == "zh" else "expected to hit"
     assert re.search(rf"{footer}\s*\d+\.\d", screen)
+
+
+OTHERS = [
+    ("compare", str(BASELINE), str(BASELINE.parent / "luolong-2023-downside.toml"),
+     str(BASELINE.parent / "luolong-2023-upside.toml"), "-n", "2000", "--seed", "1"),
+    ("sensitivity", str(BASELINE), "-n", "2000", "--seed", "1"),
+    ("show", str(BASELINE)), ("show", str(BASELINE.parent / "luolong-2023-tasks.toml")), ("distributions",),
+    ("run", str(BASELINE), "--verbose", "-n", "2000", "--seed", "1"),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("command", OTHERS, ids=lambda c: c[0] + ("-v" if "--verbose" in c else "")
+                         + ("-tasks" if "tasks" in " ".join(c) else ""))
+def test_every_table_keeps_its_text_within_the_width(command, width, lang):
+    """Cells fold rather than end in '…' (show cut every source and rationale), and nothing runs
+    past the terminal's edge. The sha256 is shortened on purpose; a citation's '…' is the report's."""
+    screen = _screen(["--lang", lang, *command], width)
+    lines = screen.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    # rich's cut is a '…' that ends a cell; a citation's '…' (text left out of the quote) sits inside it
+    cut = [line for line in lines if re.search(r"…\s*(?:[│┃]|$)", line) and "sha256" not in line]
+    assert not cut, cut[:3]

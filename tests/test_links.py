@@ -632,7 +632,7 @@ def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path, english):
     path = tmp_path / "linked.toml"
     path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
     result = solve(path, "y", 0.5, n_draws=20_000, seed=1)
-    assert result.parameter == "y.growth.mean" and "is y's own part, what x leaves unexplained" in result.message
+    assert result.parameter == "y.growth.mean" and "(its own part, besides its drivers) (y.growth.mean)" in result.message
 
 
 def test_sensitivity_of_a_scenario_holding_an_input_does_not_hold_it_twice(tmp_path):

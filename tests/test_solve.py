@@ -101,8 +101,8 @@ def test_solve_command(path):
     runner = CliRunner()
     result = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
-    assert "gdp.growth.mean = " in result.stdout and "时，达标概率为" in result.stdout
-    assert "答案的蒙特卡洛区间 [" in result.stdout and "随机种子 12345" in result.stdout
+    assert "需把地区生产总值增速的均值（gdp.growth.mean）从6%提高到" in result.stdout and "届时达标概率为" in result.stdout
+    assert "（误差范围 [" in result.stdout and "随机种子 12345" in result.stdout
     as_json = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000", "-f", "json"])
     document = json.loads(as_json.stdout)
     assert as_json.exit_code == 0 and document["reachable"] and document["seed"] == 12345

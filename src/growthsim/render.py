@@ -55,6 +55,27 @@ def band_of(p: float) -> tuple[str, str]:
 # --- in words: what a director reads ---------------------------------------------------------------
 
 
+def one_line(text: str | None) -> str:
+    """A text from a scenario file on one line: its line breaks go, Chinese lines join without a
+    space (a space inside a Chinese sentence reads as a typo), Latin ones with one."""
+    import re
+
+    joined = ""
+    for line in (text or "").splitlines():
+        line = re.sub(r"\s+(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])|(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])\s+",
+                      "", " ".join(line.split()))  # 约 1.8个百分点 -> 约1.8个百分点
+        if not line:
+            continue
+        if joined and not (_is_cjk(joined[-1]) or _is_cjk(line[0])):
+            joined += " "
+        joined += line
+    return joined
+
+
+def _is_cjk(character: str) -> bool:
+    return "\u2e80" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef" or "\u3000" <= character <= "\u303f"
+
+
 def plain_share(p: float) -> str:
     """A probability as a director reads it: '约14%', '不到1%', '超过99%' (the table gives the digits)."""
     if p < 0.01:
@@ -291,11 +312,11 @@ def correlations_table(rows, method: str, names: dict[str, str] | None = None):
                             "(for a driven indicator: what its drivers leave unexplained); achieved: their Spearman "
                             "correlation over the first 65,536 draws, shock events included; outcomes: the "
                             "correlation of the outcomes, links included"))
-    table.add_column(_("pair"))
-    table.add_column(_("asked"), justify="right")
-    table.add_column(_("used"), justify="right")
-    table.add_column(_("achieved"), justify="right")
-    table.add_column(_("outcomes"), justify="right")
+    table.add_column(_("pair"), overflow="fold")
+    table.add_column(_("asked"), justify="right", overflow="fold")
+    table.add_column(_("used"), justify="right", overflow="fold")
+    table.add_column(_("achieved"), justify="right", overflow="fold")
+    table.add_column(_("outcomes"), justify="right", overflow="fold")
 
     def shown(value: float | None) -> str:  # a fixed value has no rank correlation
         return "—" if value is None or not math.isfinite(value) else f"{value:.2f}"
@@ -319,10 +340,10 @@ def links_table(scenario: Scenario, shares):
     table = Table(title=_("links (drivers)"), header_style="bold", caption_justify="left",
                   caption=_("outcome = own draw + Σ elasticity × (driver's outcome − reference value); explained: "
                             "the share of the outcome's variance the links explain (first 65,536 draws)"))
-    table.add_column(_("indicator"))
-    table.add_column(_("driver"))
-    table.add_column(_("elasticity / reference"))
-    table.add_column(_("source / rationale"))
+    table.add_column(_("indicator"), overflow="fold")
+    table.add_column(_("driver"), overflow="fold")
+    table.add_column(_("elasticity / reference"), overflow="fold")
+    table.add_column(_("source / rationale"), overflow="fold")
     for indicator in scenario.indicators:
         if not indicator.drivers:
             continue
@@ -342,7 +363,7 @@ def links_table(scenario: Scenario, shares):
             elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "elasticity"), style="cyan")
             elasticity.append("\n" + _("at {value}").format(value=other.fmt(driver.at)))
             elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "at"), style="cyan")
-            reasons = Text(" ".join((driver.rationale or "").split()))
+            reasons = Text(one_line(driver.rationale))
             if driver.source:
                 reasons.append(("\n" if driver.rationale else "") + _("source: {source}").format(source=driver.source),
                                style="dim")
@@ -380,11 +401,11 @@ def events_table(summary: Summary):
     table = Table(title=_("shock events"), header_style="bold", caption_justify="left",
                   caption=_("P(hit) with / without: the P(hit) of the draws on which the event occurred and of "
                             "those on which it did not (the three targets it moves most)"))
-    table.add_column(_("event"))
-    table.add_column(_("probability set"), justify="right")
-    table.add_column(_("frequency drawn"), justify="right")
-    table.add_column(_("effects"))
-    table.add_column(_("P(hit) with / without"))
+    table.add_column(_("event"), overflow="fold")
+    table.add_column(_("probability set"), justify="right", overflow="fold")
+    table.add_column(_("frequency drawn"), justify="right", overflow="fold")
+    table.add_column(_("effects"), overflow="fold")
+    table.add_column(_("P(hit) with / without"), overflow="fold")
     names = {row.indicator.id: row.indicator.name for row in summary.indicators}
     for event_summary in summary.events:
         event = event_summary.event
@@ -790,7 +811,7 @@ def scenario_tables(scenario: Scenario) -> list:
     if scenario.source:
         header.append("\n" + _("source: {source}").format(source=scenario.source))
     if scenario.description:
-        header.append("\n" + scenario.description.strip())
+        header.append("\n" + one_line(scenario.description))
     if len(scenario.files) > 1:
         header.append("\n" + _("extends: {chain}").format(chain=" → ".join(path for path, _sha in scenario.files[1:])),
                       style="dim")
@@ -823,11 +844,12 @@ def scenario_tables(scenario: Scenario) -> list:
         name = layer_name(scenario.origin("indicators", *path))
         return "" if name is None else f"\n← {name}"
 
+    # every column folds, none cuts: a source or a rationale is read whole, at any width
     table = Table(show_lines=True, header_style="bold")
-    table.add_column(_("indicator"), no_wrap=True)
-    table.add_column(_("kind / baseline"))
-    table.add_column(_("assumption"))
-    table.add_column(_("target"))
+    table.add_column(_("indicator"), overflow="fold", ratio=2, min_width=12)
+    table.add_column(_("kind / baseline"), overflow="fold", ratio=3)
+    table.add_column(_("assumption"), overflow="fold", ratio=5)
+    table.add_column(_("target"), overflow="fold", ratio=3)
     for indicator in scenario.indicators:
         name = Text(indicator.name)
         name.append(f"\n{indicator.id} ({indicator.unit})", style="dim")
@@ -837,7 +859,7 @@ def scenario_tables(scenario: Scenario) -> list:
             base.append(f"\n{scenario.base_year}: {indicator.fmt_baseline()}")
             if indicator.rationale and not indicator.source:  # a baseline the report does not give
                 base.append(" " + _("(assumed)"), style="bold")
-                base.append("\n" + _("rationale: {text}").format(text=" ".join(indicator.rationale.split())),
+                base.append("\n" + _("rationale: {text}").format(text=one_line(indicator.rationale)),
                             style="dim")
         if indicator.growth_2022 is not None:
             base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
@@ -871,14 +893,14 @@ def scenario_tables(scenario: Scenario) -> list:
     out.append(table)
     if scenario.events:
         events = Table(title=_("shock events"), show_lines=True, header_style="bold")
-        events.add_column(_("event"))
-        events.add_column(_("probability"), justify="right")
-        events.add_column(_("effects"))
-        events.add_column(_("source / rationale"))
+        events.add_column(_("event"), overflow="fold")
+        events.add_column(_("probability"), justify="right", overflow="fold")
+        events.add_column(_("effects"), overflow="fold")
+        events.add_column(_("source / rationale"), overflow="fold")
         for event in scenario.events:
             effects = "\n".join(f"{e.indicator}: {e.kind} {e.written}" for e in event.effects)
             group = _("\n(exclusive group {group})").format(group=event.group) if event.group else ""
-            basis = event.source or " ".join((event.rationale or "").split())
+            basis = event.source or one_line(event.rationale)
             events.add_row(f"{event.name}\n{event.id}{group}{from_event(event.id)}", format_share(event.probability),
                            effects, basis)
         out.append(events)
@@ -969,7 +991,7 @@ def _assumption_text(indicator: Indicator):
     if assumption.source:
         text.append("\n" + _("source: {source}").format(source=assumption.source), style="dim")
     if assumption.rationale:
-        text.append("\n" + _("rationale (assumption): {text}").format(text=" ".join(assumption.rationale.split())),
+        text.append("\n" + _("rationale (assumption): {text}").format(text=one_line(assumption.rationale)),
                     style="dim")
     return text
 
@@ -980,9 +1002,9 @@ def distributions_table():
 
     table = Table(show_lines=True, header_style="bold", title=_("Distributions for assumptions"))
     table.add_column("dist", no_wrap=True)
-    table.add_column(_("parameters"))
-    table.add_column(_("meaning"))
-    table.add_column(_("example (a growth)"))
+    table.add_column(_("parameters"), overflow="fold")
+    table.add_column(_("meaning"), overflow="fold")
+    table.add_column(_("example (a growth)"), overflow="fold")
     for spec in DISTRIBUTIONS.values():
         forms = " | ".join(", ".join(form) for form in spec.forms)
         optional = [_("{name} (default {value})").format(name=p.name, value=f"{p.default:g}")
@@ -1033,34 +1055,54 @@ def sensitivity_rows(results) -> list[dict[str, Any]]:
 
 
 def sensitivity_tables(results, top: int = 8) -> list:
-    """One table per target: its inputs by swing (the tornado), with rank correlation."""
+    """One table per target: its inputs by swing (the tornado), with rank correlation; the notes
+    once, under the last table (17 targets printed them 17 times)."""
     from rich.table import Table
+    from rich.text import Text
 
-    tables = []
-    for target in results:
-        table = Table(title=_("{target}: what drives its P(hit) of {p}").format(
-                          target=target.name, p=f"{target.p_hit * 100:.1f}%"), header_style="bold",
-                      caption=_("p10/p90: P(hit) with the input held at its own 10th/90th percentile (an event: never/"
-                                "always occurring); the other inputs random (those correlated with it follow it), on "
-                                "common random numbers; {n} draws per trial, seed {seed}. The swing is the total "
-                                "effect, in two parts: “direct/links”, through the input itself and its links (the "
-                                "inputs correlated with it left alone), and “correlations”, through the inputs "
-                                "correlated with it. “·own” marks a driven indicator's own part. Lowest/highest "
-                                "tenth: P(hit) on the draws where the input is in its lowest/highest tenth (an "
-                                "event: did not/did occur)").format(n=f"{target.draws:,}", seed=target.seed),
-                      caption_justify="left")
-        table.add_column(_("input"), overflow="fold")
-        table.add_column(_("P(hit) @p10"), justify="right")
+    def table_of(target, last: bool):
+        return ByWidth(lambda width: _sensitivity_table(target, last, top, narrow=width < NARROW))
+
+    return [table_of(target, number == len(results)) for number, target in enumerate(results, start=1)]
+
+
+def _sensitivity_table(target, last: bool, top: int, narrow: bool):
+    """Below NARROW columns: a compact box, and P(hit) at p10 over p90 in one column."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    # P(hit) here is the analysis's own estimate, on fewer draws than `run`: say so in the title
+    table = Table(title=_("{target}: what drives its P(hit) of {p} (sensitivity analysis, {n} draws)").format(
+                      target=target.name, p=f"{target.p_hit * 100:.1f}%", n=f"{target.draws:,}"),
+                  header_style="bold",
+                  caption=None if not last else _("p10/p90: P(hit) with the input held at its own 10th/90th percentile (an event: never/"
+                            "always occurring); the other inputs random (those correlated with it follow it), on "
+                            "common random numbers; {n} draws per trial, seed {seed}. The swing is the total "
+                            "effect, in two parts: “direct/links”, through the input itself and its links (the "
+                            "inputs correlated with it left alone), and “correlations”, through the inputs "
+                            "correlated with it. “·own” marks a driven indicator's own part. Lowest/highest "
+                            "tenth: P(hit) on the draws where the input is in its lowest/highest tenth (an "
+                            "event: did not/did occur)").format(n=f"{target.draws:,}", seed=target.seed),
+                  caption_justify="left", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+                  show_edge=not narrow, collapse_padding=narrow, pad_edge=not narrow)
+    table.add_column(_("input"), overflow="fold", min_width=12)
+    if narrow:
+        table.add_column(_("P(hit) @p10") + "\n@p90", justify="right", overflow="fold")
+    else:
+        table.add_column(_("P(hit) @p10"), justify="right", overflow="fold")
         table.add_column("@p90", justify="right")
-        table.add_column(_("swing"), justify="right")
-        table.add_column(_("direct/links\ncorrelations"), justify="right")
-        table.add_column(_("rank correlation"), justify="right")
-        table.add_column(_("lowest tenth\nhighest tenth"), justify="right")
-        for effect in target.drivers[:top]:
-            rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
-            tails = "\n".join("—" if p is None else f"{p * 100:.1f}%" for p in (effect.p_bottom, effect.p_top))
-            parts = f"{effect.swing_links * 100:.1f}pp\n{effect.swing_correlations * 100:+.1f}pp"
-            table.add_row(f"{effect.name} ({effect.input})", f"{effect.p_low * 100:.1f}%",
-                          f"{effect.p_high * 100:.1f}%", f"{effect.swing * 100:.1f}pp", parts, rho, tails)
-        tables.append(table)
-    return tables
+    table.add_column(_("swing"), justify="right")
+    table.add_column(_("direct/links\ncorrelations"), justify="right", overflow="fold")
+    table.add_column(_("rank correlation"), justify="right", overflow="fold")
+    table.add_column(_("lowest tenth\nhighest tenth"), justify="right", overflow="fold")
+    for effect in target.drivers[:top]:
+        rho = "—" if effect.spearman is None else f"{effect.spearman:+.2f}"
+        tails = "\n".join("—" if p is None else f"{p * 100:.1f}%" for p in (effect.p_bottom, effect.p_top))
+        parts = f"{effect.swing_links * 100:.1f}pp\n{effect.swing_correlations * 100:+.1f}pp"
+        name = Text(effect.name)
+        name.append(f"\n{effect.input}", style="dim")  # the id on its own line: folded, it read (rd_spendin / g)
+        held = ([f"{effect.p_low * 100:.1f}%\n{effect.p_high * 100:.1f}%"] if narrow
+                else [f"{effect.p_low * 100:.1f}%", f"{effect.p_high * 100:.1f}%"])
+        table.add_row(name, *held, f"{effect.swing * 100:.1f}pp", parts, rho, tails)
+    return captioned(table)

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .i18n import N_, _, language, ngettext, pgettext
+from .i18n import _, language, ngettext
 from .render import (
     BANDS,
     assumption_spread,
@@ -30,6 +30,7 @@ from .render import (
     band_of,
     conclusions,
     format_share,
+    one_line,
     summary_to_dict,
     target_sentence,
 )
@@ -150,7 +151,7 @@ def _run_advice(scenario: Scenario, job) -> TargetAdvice:
 def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
             p_hit: float) -> TargetAdvice:
     from .diagnostics import ScenarioError
-    from .solve import central_parameter, solve
+    from .solve import central_parameter, parameter_words, solve
 
     if scenario.path is None:
         return TargetAdvice(None, None, None, None, _e(_("the scenario was not read from a file: no goal seek")))
@@ -184,19 +185,6 @@ def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int,
         message = _("for P(hit) to reach {goal}, {key} must go from {current} to {needed}{error} "
                     "(P(hit) then about {p})").format(**values)
     return TargetAdvice(parameter, current, result.written, result.probability.p, message, already, what)
-
-
-# what a goal seek moves, in words: 地区生产总值增速的均值, 城镇新增就业的均值
-_PARAMETER_WORDS = {"mean": N_("mean"), "mode": N_("most likely value"), "value": N_("value")}
-
-
-def parameter_words(indicator: Indicator, name: str) -> str:
-    """The parameter ``name`` of the indicator's assumption in words: 地区生产总值增速的最可能值."""
-    on = "" if indicator.assumption.on == "level" else pgettext("metric", indicator.assumption.on)
-    own = _(" (its own part, besides its drivers)") if indicator.drivers else ""
-    words = _("the {parameter} of {name} {on}{own}").format(
-        parameter=_(_PARAMETER_WORDS.get(name, name)), name=indicator.name, on=on, own=own)
-    return " ".join(words.split())  # no double space where there is no {on} (a level)
 
 
 def _with_unit(written, indicator: Indicator) -> str:
@@ -576,13 +564,13 @@ def _source(text: str) -> str:
 
 
 def _assumed(text: str) -> str:
-    return '<div class="source"><span class="assumed">' + _e(_("assumed")) + f"</span> {_e(_one_line(text))}</div>"
+    return '<div class="source"><span class="assumed">' + _e(_("assumed")) + f"</span> {_e(one_line(text))}</div>"
 
 
 def _assumptions(scenario: Scenario, several: bool) -> str:
     parts = [f"<h3>{_e(scenario.name)}</h3>" if several else ""]
     if scenario.description:
-        parts.append(f"<p>{_e(_one_line(scenario.description))}</p>")
+        parts.append(f"<p>{_e(one_line(scenario.description))}</p>")
     if scenario.source:
         parts.append('<p class="source">' + _e(_("Source: {source}").format(source=scenario.source)) + "</p>")
     if scenario.overrides:
@@ -617,7 +605,7 @@ def _assumptions(scenario: Scenario, several: bool) -> str:
         events = "".join(
             f"<tr><td>{_e(event.name)}</td><td class=\"num\">{_e(format_share(event.probability))}</td>"
             f"<td>{_e('; '.join(f'{e.indicator}: {e.kind} {e.written}' for e in event.effects))}</td>"
-            f"<td class=\"source\">{_e(event.source or _one_line(event.rationale or ''))}</td></tr>"
+            f"<td class=\"source\">{_e(event.source or one_line(event.rationale or ''))}</td></tr>"
             for event in scenario.events)
         head = _head((_("shock event"), False), (_("probability"), True), (_("effects"), False), (_("grounds"), False))
         parts.append(f"<table>{head}{events}</table>")
@@ -628,7 +616,7 @@ def _assumptions(scenario: Scenario, several: bool) -> str:
             f"<tr><td>{_e(indicator.name)}</td><td>{_e(by_id[driver.indicator].name)}</td>"
             f"<td class=\"num\">{_e(_elasticity_text(driver))}</td>"
             f"<td class=\"num\">{_e(by_id[driver.indicator].fmt(driver.at))}</td>"
-            f"<td class=\"source\">{_e(driver.source or _one_line(driver.rationale or ''))}</td></tr>"
+            f"<td class=\"source\">{_e(driver.source or one_line(driver.rationale or ''))}</td></tr>"
             for indicator, driver in linked)
         head = _head((_("driven indicator"), False), (_("driving indicator"), False), (_("elasticity"), True),
                      (_("reference value"), True), (_("grounds"), False))
@@ -644,21 +632,6 @@ def _assumptions(scenario: Scenario, several: bool) -> str:
             "unrelated, to +1, always together; drawn with {method}): {pairs}").format(
             method=scenario.correlation_method, pairs=pairs)) + "</p>")
     return "".join(parts)
-
-
-def _one_line(text: str) -> str:
-    """A text from a scenario file on one line: Chinese lines join without a space, Latin ones with one."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    joined = ""
-    for line in lines:
-        if joined and not (_is_cjk(joined[-1]) or _is_cjk(line[0])):
-            joined += " "
-        joined += line
-    return joined
-
-
-def _is_cjk(character: str) -> bool:
-    return "\u2e80" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef" or "\u3000" <= character <= "\u303f"
 
 
 def _manifest(report: Report) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import resolve_seed, simulate
-from .i18n import _, ngettext
+from .i18n import N_, _, pgettext
 from .intervals import Probability
 from .quantities import Expect, format_percent, format_points, format_value
 from .scenario import Scenario, load_scenario
@@ -51,6 +51,32 @@ class SolveResult:
     best: tuple[float, float] | None = None
     seed: int | None = None  # the seed of every trial
     interval_written: str | None = None  # the interval as shown: '[22.3%, 22.8%]'
+
+
+# what a goal seek moves, in words: 地区生产总值增速的均值, 城镇新增就业的均值
+PARAMETER_WORDS = {"mean": N_("mean"), "mode": N_("most likely value"), "value": N_("value")}
+
+
+def parameter_words(indicator, name: str) -> str:
+    """The parameter ``name`` of the indicator's assumption in words: 地区生产总值增速的最可能值; for a
+    driven indicator, of its own part (自身部分（驱动因素之外）: its outcome adds the links)."""
+    from .render import PARAMETER_WORDS as ALL_WORDS
+
+    on = "" if indicator.assumption.on == "level" else pgettext("metric", indicator.assumption.on)
+    own = _(" (its own part, besides its drivers)") if indicator.drivers else ""
+    words = _("the {parameter} of {name} {on}{own}").format(
+        parameter=_(PARAMETER_WORDS.get(name) or ALL_WORDS.get(name, name)), name=indicator.name, on=on, own=own)
+    return " ".join(words.split())  # no double space where there is no {on} (a level)
+
+
+def parameter_phrase(scenario: Scenario, parameter: str) -> str:
+    """'地区生产总值增速自身部分（驱动因素之外）的最可能值（gdp.growth.mode）', or the key where it is not
+    an assumption's parameter (a target's threshold)."""
+    indicator_id, key, *rest = parameter.split(".")
+    indicator = scenario.indicator(indicator_id)
+    if indicator.assumption is None or key != indicator.assumption.on or not rest:
+        return parameter
+    return _("{words} ({key})").format(words=parameter_words(indicator, rest[0]), key=parameter)
 
 
 def central_parameter(scenario: Scenario, indicator_id: str) -> str:
@@ -128,23 +154,21 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         written = _written(rounded, expect, unit)
         hit = curve.probability(rounded)
         shown = _interval_words(interval, expect, unit, step)
+        if curve.probability(current).p >= goal:  # reached already: how far the assumption may move
+            sentence = _("{name}'s P(hit) is {goal} or more already: {what} could go from {current} to {value} "
+                         "(margin of error {interval}) and P(hit) would still be {p}.")
+        elif rounded >= current:
+            sentence = _("For {name}'s P(hit) to reach {goal}, {what} must rise from {current} to {value} "
+                         "(margin of error {interval}); P(hit) is then {p}.")
+        else:
+            sentence = _("For {name}'s P(hit) to reach {goal}, {what} must fall from {current} to {value} "
+                         "(margin of error {interval}); P(hit) is then {p}.")
         results.append(SolveResult(parameter, rounded, written, hit, goal, True,
-                                   _("{parameter} = {value} gives P(hit) = {p} (goal {goal}; Monte Carlo interval "
-                                     "of the answer {interval})").format(parameter=parameter, value=written,
-                                                                         p=f"{hit.p:.1%}", goal=f"{goal:.0%}",
-                                                                         interval=shown),
+                                   sentence.format(name=base.indicator(indicator_id).name, goal=f"{goal:.0%}",
+                                                   what=parameter_phrase(base, parameter), current=describe(current),
+                                                   value=written, interval=shown, p=f"{hit.p:.1%}"),
                                    interval, None, best, seed, shown))
     first = results[0]
-    varied = base.indicator(parameter.split(".")[0])
-    if varied.drivers and parameter.split(".")[1] in ("growth", "level", "change"):
-        # the own part of a driven indicator: say so, or the value reads as the outcome's
-        drivers = ", ".join(d.indicator for d in varied.drivers)
-        note = ngettext("; {parameter} is {id}'s own part, what {drivers} leaves unexplained (its outcome adds "
-                        "their links)", "; {parameter} is {id}'s own part, what {drivers} leave unexplained (its "
-                        "outcome adds their links)", len(varied.drivers)).format(
-            parameter=parameter, id=varied.id, drivers=drivers)
-        results = [dataclasses.replace(r, message=r.message + note) for r in results]
-        first = results[0]
     if len(results) > 1:
         other = results[1]
         sentence = (_("{answer}; this is below {best}, where P(hit) is highest ({p}); on the other side {parameter} "
@@ -197,7 +221,7 @@ class _Curve:
         twice its margin: the answer and its interval lie between the points it has."""
         start = self.probability(current)
         directions = {-1.0: [step, 0.0], 1.0: [step, 0.0]}  # direction -> [next offset, last valid offset]
-        for _ in range(doublings):
+        for _step in range(doublings):
             for direction in list(directions):
                 offset, valid = directions[direction]
                 try:
@@ -241,7 +265,7 @@ class _Curve:
     def _bisect(self, a: float, b: float, level: float, tolerance: float) -> tuple[float, float]:
         """P(a) < level <= P(b): narrow [a, b] to ``tolerance``; returns (b, sign(b - a))."""
         direction = math.copysign(1.0, b - a)
-        for _ in range(60):
+        for _step in range(60):
             if abs(b - a) <= tolerance:
                 break
             middle = (a + b) / 2
@@ -271,7 +295,7 @@ class _Curve:
         low, high = points[k - 1][0], points[k + 1][0]
         ratio = (math.sqrt(5) - 1) / 2
         x1, x2 = high - ratio * (high - low), low + ratio * (high - low)
-        for _ in range(steps):
+        for _step in range(steps):
             if self.probability(x1).p >= self.probability(x2).p:
                 high, x2 = x2, x1
                 x1 = high - ratio * (high - low)

@@ -197,7 +197,7 @@ def _quantiles_sheet(summary) -> _Sheet:
 
 
 def _assumptions_sheet(scenario) -> _Sheet:
-    from .render import assumption_words
+    from .render import assumption_words, one_line
 
     sheet = _Sheet(pgettext("sheet", "Assumptions and sources"))
     for header in (_("indicator"), _("id"), _("unit"), _("{year} base").format(year=scenario.base_year),
@@ -208,10 +208,10 @@ def _assumptions_sheet(scenario) -> _Sheet:
     for indicator in scenario.indicators:
         assumption, target = indicator.assumption, indicator.target
         base_note = (indicator.source or "") if not indicator.baseline_assumed else (
-            _("assumed") + "：" + " ".join((indicator.rationale or "").split()))
+            _("assumed: {text}").format(text=one_line(indicator.rationale)))
         grounds = ""
         if assumption is not None:
-            grounds = assumption.source or (_("assumed") + "：" + " ".join((assumption.rationale or "").split())
+            grounds = assumption.source or (_("assumed: {text}").format(text=one_line(assumption.rationale))
                                             if assumption.rationale else "")
         sheet.row([indicator.name, indicator.id, indicator.unit, indicator.baseline,
                    base_note if indicator.baseline is not None else "", assumption_words(indicator), grounds,
