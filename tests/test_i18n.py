@@ -177,7 +177,7 @@ def _chinese_sentences_in(english_output: str, shortest: int = 4) -> list[str]:
     """Sentences of the Chinese catalog (of at least ``shortest`` characters) found in English output.
     Where the output quotes the scenario's own Chinese texts (show, report), words such as 泊松分布
     are the file's: only longer sentences count there."""
-    sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str)
+    sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str) and not m.context  # words
                  and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= shortest and "{" not in m.string]
     return [s for s in sentences if s in english_output]
 

@@ -109,3 +109,23 @@ def test_every_table_keeps_its_text_within_the_width(command, width, lang):
     # rich's cut is a '…' that ends a cell; a citation's '…' (text left out of the quote) sits inside it
     cut = [line for line in lines if re.search(r"…\s*(?:[│┃]|$)", line) and "sha256" not in line]
     assert not cut, cut[:3]
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "solve", "sensitivity", "report"])
+def test_help_at_80_columns_keeps_examples_whole(command):
+    """click's range ([0<=x<=9223372036854775807]) widened the type column until the examples
+    beside it broke mid-word; the range is checked, and said, when a value is out of it."""
+    screen = _screen([command, "--help"], 80)
+    assert "9223372036854775807" not in screen and "<=x<=" not in screen
+    assert max(cell_len(line) for line in screen.splitlines()) <= 80
+
+
+def test_an_out_of_range_number_says_what_is_allowed():
+    def said(*arguments):
+        result = CliRunner().invoke(app, list(arguments), env={"COLUMNS": "200"})
+        return result.exit_code, " ".join(result.output.replace("│", " ").split())
+
+    code, text = said("--lang", "en", "run", "--seed", "-1")
+    assert code == 2 and "give a whole number from 0 to 9,223,372,036,854,775,807" in text
+    code, text = said("--lang", "zh", "run", "-n", "0")
+    assert code == 2 and "请给出 1 到 1,000,000,000 之间的整数" in text

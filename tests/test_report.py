@@ -164,10 +164,11 @@ def test_the_report_says_what_it_would_take_and_cites_its_sources(one):
     # P(hit) is about 16%: the mean must rise; named in words, with the key for those who edit the file
     assert ('需把地区生产总值增速的均值<span class="small">（<code>gdp.growth.mean</code>）</span>从 7% 调到 <b>'
             in text)
-    assert "已有80%以上把握：城镇新增就业的均值" in text and "即使从 12800人 变为 <b>" in text
+    assert "已有80%以上把握：城镇新增就业的均值" in text and "即使从 12,800人 变为 <b>" in text
     assert "该指标由公式推算，见下方驱动因素" in text  # derived: no assumption of its own
     assert "出处：一(一)" in text and "假设：与上年持平" in text
     assert "sha256" in text and one.manifest["seed"] == 7
+    assert re.search(r"生成于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", text)  # the planners' clock
 
 
 def test_the_advice_matches_the_closed_form(one):

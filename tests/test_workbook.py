@@ -59,7 +59,7 @@ def test_run_writes_a_workbook_whose_numbers_are_the_jsons(tmp_path):
     assert gdp["2022年"].value == 582.4 and gdp["2022年"].number_format == "#,##0.00"
     urban = next(r for r in rows if r["代号"].value == "urbanisation")  # a change: in points, as planners say
     assert urban["中位数"].value == pytest.approx(by_id["urbanisation"]["quantiles"]["p50"] * 100)
-    assert urban["中位数"].number_format == '0.00"pp"'
+    assert urban["中位数"].number_format == '0.00"个百分点"'
     assert sheet.column_dimensions["A"].width >= 20  # 新增规模以上工业企业: ten characters, twenty columns
 
     _sheet_, _headers, conclusions = _sheet(workbook, "结论")
@@ -83,7 +83,9 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
     gdp = next(r for r in rows if r["代号"].value == "gdp")
     cells = document["indicators"][0]["scenarios"]
     assert gdp["② 下行：达标概率"].value == pytest.approx(cells[1]["p_hit"], rel=1e-14)
-    assert gdp["② 下行：差值"].value == pytest.approx(cells[1]["delta"] * 100)
+    assert gdp["② 下行：差值"].value == pytest.approx(cells[1]["delta"], rel=1e-14)  # a share, like P(hit)
+    assert gdp["② 下行：差值"].number_format == "0.0%"
+    assert "达标概率 2 下行" in workbook.sheetnames and "假设与来源 2 下行" in workbook.sheetnames
     assert gdp["② 下行：判断"].value == "实质性差异"
     _invoke("sensitivity", BASELINE, "-i", "gdp", "-n", "2000", "--out", tmp_path / "s")
     workbook = openpyxl.load_workbook(tmp_path / "s" / "sensitivity.xlsx")

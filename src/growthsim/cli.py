@@ -169,6 +169,22 @@ def _indicator_id(scenario, given: str) -> str:
     return by_name[0] if len(by_name) == 1 else given
 
 
+def _bounded(low: int, high: int):
+    """A whole-number option's check, said in words (click's range, [0<=x<=9223372036854775807] in
+    the help, widened its column until the examples beside it broke mid-word at 80 columns)."""
+
+    def check(value: Optional[int]) -> Optional[int]:
+        if value is not None and not low <= value <= high:
+            raise typer.BadParameter(_("{value} is out of range: give a whole number from {low} to {high}").format(
+                value=value, low=f"{low:,}", high=f"{high:,}"))
+        return value
+
+    return check
+
+
+SEEDS = _bounded(0, 2**63 - 1)
+
+
 def _precision(value: Optional[str]) -> Optional[float]:
     if value is None:
         return None
@@ -383,9 +399,9 @@ class _ChartFolder:
 def run(
     scenario: Optional[Path] = SCENARIO_ARG,
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=_bounded(1, 1_000_000_000),
                                         help=_("Number of Monte Carlo draws (default: the scenario's, else 100000).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
                                        help=_("Random seed (default: the scenario's; same seed, same numbers).")),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv on standard output for programs.")),
@@ -406,7 +422,7 @@ def run(
     precision: Optional[str] = typer.Option(None, "--precision", metavar=_("HALF-WIDTH"), callback=_precision,
                                             help=_("Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
                                                  "(--draws is then the most to draw; default 10,000,000).")),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("N"), min=1, max=256,
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("N"), callback=_bounded(1, 256),
                                           help=_("Processes to share the draws (default: every core from 1,000,000 "
                                                "draws, else 1). The numbers do not change.")),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", metavar=_("N"), min=1, hidden=True,
@@ -585,9 +601,9 @@ def compare(
         help=_("Add the first scenario changed by these values as one more scenario: "
              "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if).")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=_bounded(1, 1_000_000_000),
                                         help=_("Number of draws (default: the first scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
                                        help=_("Random seed for all scenarios (default: the first scenario's).")),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv (long form) on standard output.")),
@@ -684,9 +700,9 @@ def solve(
                                                  "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
                                                  "gives the highest target reachable with that probability.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1000, max=10_000_000,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=_bounded(1000, 10_000_000),
                                         help=_("Draws per trial (default: the scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1, help=_("Random seed for every trial.")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table, or json (to standard output; csv is not offered).")),
 ) -> None:
@@ -722,9 +738,9 @@ def sensitivity(
     indicator: Optional[str] = typer.Option(None, "--indicator", "-i", metavar=_("ID"),
                                             help=_("Only this indicator's target: its id or its name.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", metavar=_("N"), min=1000, max=10_000_000,
+    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", metavar=_("N"), callback=_bounded(1000, 10_000_000),
                                         help=_("Draws per trial (two trials per input).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1, help=_("Random seed for every trial.")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
                                                help=_("table for people; json or csv on standard output.")),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"), help=_("Folder to write sensitivity.xlsx (for Excel "
@@ -754,7 +770,9 @@ def sensitivity(
     columns = SENSITIVITY_COLUMNS
     with _ChartFolder(plot, out, "sensitivity") as charts:
         with _input_errors(ScenarioError):
+            started = time.perf_counter()
             results = analyse(loaded, indicator, draws, seed)
+            elapsed = time.perf_counter() - started
         rows = sensitivity_rows(results)
         document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
                     "scenario": _scenario_fields(loaded), "draws": draws, "seed": results[0].seed, "targets": rows}
@@ -767,7 +785,7 @@ def sensitivity(
                 from .workbook import write_sensitivity_workbook
 
                 finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), _command_line(),
-                              DEFAULT_CHUNK_SIZE, 0.0, extra=None if extra is None else lambda f: extra(f, results),
+                              DEFAULT_CHUNK_SIZE, elapsed, extra=None if extra is None else lambda f: extra(f, results),
                               workbook=lambda path, record: write_sensitivity_workbook(path, results, loaded, record))
         charts.finish(sensitivity_charts, results)
     if output_format is OutputFormat.json:
@@ -788,13 +806,13 @@ def report(
     html_file: Path = typer.Option(..., "--html", metavar=_("FILE"),
                                    help=_("The HTML file to write: one self-contained file that opens offline.")),
     overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), min=1, max=1_000_000_000,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=_bounded(1, 1_000_000_000),
                                         help=_("Number of draws (default: the first scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), min=0, max=2**63 - 1,
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
                                        help=_("Random seed (default: the first scenario's).")),
-    goal: float = typer.Option(0.8, "--goal", metavar=_("P"), min=0.0, max=1.0,
+    goal: float = typer.Option(0.8, "--goal", metavar=_("P"),
                                help=_("The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%.")),
-    analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), min=1000, max=1_000_000,
+    analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), callback=_bounded(1000, 1_000_000),
                                        help=_("Draws per trial of the sensitivity analysis and the goal seek.")),
     material: Optional[str] = MATERIAL_OPTION,  # a share after _material
 ) -> None:

@@ -13,7 +13,7 @@ from .render import (
     format_share,
     probability_bar,
 )
-from .i18n import _
+from .i18n import _, ngettext
 from .scenario import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -36,7 +36,10 @@ def difference_words(difference, material: float) -> tuple[str, str]:
     if not difference.distinguishable:
         return _("within random error"), "dim"
     if not difference.material(material):
-        return _("beyond random error, under {points} points").format(points=f"{material * 100:g}"), ""
+        points = material * 100
+        return ngettext("beyond random error, under {points} percentage point",
+                        "beyond random error, under {points} percentage points",
+                        1 if points == 1 else 2).format(points=f"{points:g}"), ""
     return _("material"), "bold"
 
 

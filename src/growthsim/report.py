@@ -188,9 +188,25 @@ def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int,
 
 
 def _with_unit(written, indicator: Indicator) -> str:
-    """A parameter as written, with the indicator's unit where the file gave a bare number (14000 -> 14000户)."""
-    text = str(written)
-    return f"{text}{indicator.unit}" if isinstance(written, (int, float)) and indicator.unit != "%" else text
+    """A parameter as written, with the indicator's unit where the file gave a bare number (14000 -> 14,000户,
+    written as the report's other amounts are)."""
+    if isinstance(written, (int, float)) and indicator.unit != "%":
+        from .quantities import format_amount
+
+        return format_amount(written, indicator.unit)
+    return str(written)
+
+
+def made_at(created: str) -> str:
+    """When a report was made, as its reader tells time: 2026年12月1日 22:55（北京时间） in Chinese (the
+    planners' clock), 2026-12-01 14:55 UTC in English; the manifest keeps the ISO time in UTC."""
+    from datetime import datetime, timedelta, timezone
+
+    moment = datetime.fromisoformat(created)
+    if language() == "zh":
+        local = moment.astimezone(timezone(timedelta(hours=8)))
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
 
 
 def _goal(goal: float) -> str:
@@ -314,7 +330,7 @@ def report_html(report: Report) -> str:
     targeted = [r for r in first.indicators if r.hit is not None]
     lead = _("growthsim {version} · {draws} Monte Carlo draws · seed {seed} · made {created}").format(
         version=report.manifest["growthsim_version"], draws=f"{first.n_draws:,}", seed=first.seed,
-        created=report.manifest["created"])
+        created=made_at(report.manifest["created"]))
     number = iter(range(1, 10))
     parts = [
         "<!DOCTYPE html>",

@@ -24,7 +24,7 @@ __all__ = ["write_run_workbook", "write_compare_workbook", "write_sensitivity_wo
 
 PERCENT = "0.0%"  # a probability, a growth or a rate: 0.137 shows as 13.7%
 RATE = "0.00%"  # a rate level (unemployment 5.30%)
-POINTS = '0.00"pp"'  # percentage points: the cell holds points (0.7 for a change of 0.007), shown 0.70pp
+POINTS = "points"  # a change in percentage points: the cell holds points (0.7 for 0.007), see _points_format
 AMOUNT = "#,##0.00"
 COUNT = "#,##0"
 
@@ -44,6 +44,12 @@ class _Sheet:
     def row(self, values: Sequence[Any], formats: Sequence[str | None] | None = None) -> None:
         self.rows.append([_cell(v) for v in values])
         self.formats.append(list(formats) if formats is not None else [None] * len(values))
+
+
+def _points_format() -> str:
+    """0.70个百分点 (0.70pp in English): Excel has no format that shows a fraction as points, so
+    the cell holds points."""
+    return '0.00"' + pgettext("unit", "pp") + '"'
 
 
 def _cell(value: Any) -> Any:
@@ -74,7 +80,8 @@ def _baseline_format(indicator) -> str:
     expect = indicator.baseline_expect
     if expect is Expect.PERCENT:
         return RATE
-    return COUNT if indicator.kind == "count" else AMOUNT
+    whole = indicator.baseline is not None and float(indicator.baseline).is_integer()
+    return COUNT if indicator.kind == "count" or whole else AMOUNT  # 37,000 not 37,000.00
 
 
 def _write(path: str | Path, sheets: Sequence[_Sheet]) -> None:
@@ -99,6 +106,7 @@ def _write(path: str | Path, sheets: Sequence[_Sheet]) -> None:
                 for i, row in enumerate(sheet.rows, start=2):
                     cell = worksheet.cell(row=i, column=j)
                     chosen = sheet.formats[i - 2][j - 1] or number_format
+                    chosen = _points_format() if chosen == POINTS else chosen
                     if chosen and isinstance(row[j - 1], (int, float)) and not isinstance(row[j - 1], bool):
                         cell.number_format = chosen
                     text = row[j - 1]
@@ -180,14 +188,16 @@ def _targets_sheet(summary, name: str | None = None) -> _Sheet:
     return sheet
 
 
-def _quantiles_sheet(summary) -> _Sheet:
+def _quantiles_sheet(summary, name: str | None = None) -> _Sheet:
     from .summary import QUANTILES
 
-    sheet = _Sheet(pgettext("sheet", "Quantiles"))
+    sheet = _Sheet(name or pgettext("sheet", "Quantiles"))
     for header in (_("indicator"), _("id"), _("unit"), _("what is projected")):
         sheet.column(header)
+    from .render import PARAMETER_WORDS
+
     for q in QUANTILES:
-        sheet.column(q)
+        sheet.column(_("median") if q == "p50" else _(PARAMETER_WORDS.get(q, q)))
     for row in summary.indicators:
         indicator = row.indicator
         value_format = _value_format(indicator, row.metric)
@@ -196,10 +206,10 @@ def _quantiles_sheet(summary) -> _Sheet:
     return sheet
 
 
-def _assumptions_sheet(scenario) -> _Sheet:
+def _assumptions_sheet(scenario, name: str | None = None) -> _Sheet:
     from .render import assumption_words, one_line
 
-    sheet = _Sheet(pgettext("sheet", "Assumptions and sources"))
+    sheet = _Sheet(name or pgettext("sheet", "Assumptions and sources"))
     for header in (_("indicator"), _("id"), _("unit"), _("{year} base").format(year=scenario.base_year),
                    _("source of the base, or why it is assumed"),
                    _("{year} assumption").format(year=scenario.target_year), _("grounds of the assumption"),
@@ -261,8 +271,8 @@ def _comparison_sheet(comparison) -> _Sheet:
         label = f"{marks[k] if k < 9 else k + 1} {column_name(summary.scenario) or summary.scenario.name}"
         sheet.column(_("{scenario}: P(hit)").format(scenario=label), PERCENT)
         if k:
-            sheet.column(_("{scenario}: difference").format(scenario=label), POINTS)
-            sheet.column(_("{scenario}: margin of error (±)").format(scenario=label), POINTS)
+            sheet.column(_("{scenario}: difference").format(scenario=label), PERCENT)
+            sheet.column(_("{scenario}: margin of error (±)").format(scenario=label), PERCENT)
             sheet.column(_("{scenario}: verdict").format(scenario=label))
     for row in comparison.rows:
         present = [s for s in row.summaries if s is not None and s.hit is not None]
@@ -276,7 +286,7 @@ def _comparison_sheet(comparison) -> _Sheet:
                 if difference is None:
                     values += [None, None, ""]
                 else:
-                    values += [difference.delta * 100, difference.margin * 100,
+                    values += [difference.delta, difference.margin,
                                difference_words(difference, comparison.material)[0]]
         sheet.row(values)
     return sheet
@@ -305,11 +315,24 @@ def write_run_workbook(path: str | Path, summary, record: dict) -> None:
 
 def write_compare_workbook(path: str | Path, comparison, record: dict) -> None:
     summaries = comparison.summaries
+    from .render_compare import column_name
+
     sheets = [_comparison_sheet(comparison), _conclusions_sheet(summaries)]
-    for k, summary in enumerate(summaries):  # one P(hit) sheet per scenario, numbered as the columns
-        sheets.append(_targets_sheet(summary, pgettext("sheet", "P(hit)") + f" {k + 1}"))
-    sheets += [_quantiles_sheet(summaries[0]), _assumptions_sheet(summaries[0].scenario), _record_sheet(record)]
+    for k, summary in enumerate(summaries):  # each scenario's own sheets, named as its column
+        label = f"{k + 1} {column_name(summary.scenario)}".strip()
+        sheets.append(_targets_sheet(summary, _sheet_name(pgettext("sheet", "P(hit)"), label)))
+        sheets.append(_quantiles_sheet(summary, _sheet_name(pgettext("sheet", "Quantiles"), label)))
+        sheets.append(_assumptions_sheet(summary.scenario, _sheet_name(pgettext("sheet", "Assumptions and sources"),
+                                                                        label)))
+    sheets.append(_record_sheet(record))
     _write(path, sheets)
+
+
+def _sheet_name(kind: str, label: str) -> str:
+    """'达标概率 2 下行': at most Excel's 31 characters, without the characters it forbids."""
+    import re
+
+    return re.sub(r"[\[\]:*?/\\]", "_", f"{kind} {label}")[:31]
 
 
 def write_sensitivity_workbook(path: str | Path, results, scenario, record: dict) -> None:
