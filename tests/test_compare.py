@@ -321,3 +321,13 @@ def test_a_bare_value_for_an_assumption_is_read_as_fixed_and_said_so():
     assert fai["p_hit"] == 0 and fai["p50"] == pytest.approx(0.10)  # held at 10%: the 15% target is out of reach
     scenario = load_scenario(BASELINE, ["fai.growth=12%"])
     assert scenario.indicator("fai").assumption.dist == "fixed" and scenario.readings
+
+
+def test_diff_speaks_in_names_and_words():
+    downside = BASELINE.parent / "luolong-2023-downside.toml"
+    result = runner.invoke(app, ["--lang", "zh", "diff", str(BASELINE), str(downside)],
+                           env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for words in ("疫情反复", "冲击事件", "研发经费支出", "增速：正态分布，均值12%、标准差8个百分点"):
+        assert words in result.stdout, words
+    assert "present" not in result.stdout and "│ assumption" not in result.stdout

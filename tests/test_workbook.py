@@ -90,7 +90,8 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
     _invoke("sensitivity", BASELINE, "-i", "gdp", "-n", "2000", "--out", tmp_path / "s")
     workbook = openpyxl.load_workbook(tmp_path / "s" / "sensitivity.xlsx")
     _sheet_, headers, rows = _sheet(workbook, "影响因素")
-    assert headers[:3] == ["目标", "代号", "输入"] and rows[0]["目标"].value == "地区生产总值"
+    assert headers[:4] == ["目标", "代号", "达标概率（敏感性试算）", "输入"] and rows[0]["目标"].value == "地区生产总值"
+    assert {"其中：直接或经驱动关联", "该输入最高10%时的达标概率"} <= set(headers)
 
 
 def test_an_english_run_writes_english_sheets(tmp_path):

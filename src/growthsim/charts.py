@@ -342,7 +342,9 @@ def outcome_chart(row, n_draws: int, fonts: ChartFonts | None = None, names: dic
                                  target=fonts.text(target_words)), loc="left", fontsize=10.5 if paper else None)
         low, high = hit.ci
         label = fonts.say("P(hit)")
-        text = f"{label} {format_share(hit.p)}\n95%: {format_share(low)} – {format_share(high)}"
+        # the interval is the margin of error of P(hit), not a "95% chance": say it in those words
+        text = f"{label} {format_share(hit.p)}\n" + fonts.say("margin of error {low} – {high}", low=format_share(low),
+                                                              high=format_share(high))
         if row.stretch is not None:
             text += "\n" + fonts.say("stretch") + f" {format_share(row.stretch.p)}"
         if off_chart:

@@ -13,7 +13,7 @@ from .render import (
     format_share,
     probability_bar,
 )
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
 from .scenario import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -177,8 +177,12 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
         shown = amount(estimate.value).lstrip("+-−").rstrip(indicator.unit + "p")
         return not estimate.ci[0] <= 0 <= estimate.ci[1] and shown.strip("0.,") != ""
 
-    # one part a line, drivers by id: a table of several scenarios leaves each a narrow column
-    parts = [_("via {driver} {change}").format(driver=driver, change=amount(e.value))
+    # one part a line, drivers by name (the id where a name is long): columns are narrow
+    def named(indicator_id: str) -> str:
+        name = names.get(indicator_id, indicator_id)
+        return name if len(name) <= 6 else indicator_id
+
+    parts = [_("via {driver} {change}").format(driver=named(driver), change=amount(e.value))
              for driver, e in channels.drivers if moved(e)]
     if channels.settings is not None and moved(channels.settings):
         parts.append(_("links restated {change}").format(change=amount(channels.settings.value)))
@@ -304,16 +308,54 @@ def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
     }
 
 
+# diff's items in words (the JSON keeps the field names)
+_FIELD_WORDS = {
+    "name": N_("name"), "draws": N_("draws"), "seed": N_("seed"), "base_year": N_("base year"),
+    "target_year": N_("target year"), "method": N_("correlation method"), "indicator": N_("indicator"),
+    "unit": N_("unit"), "kind": N_("kind"), "basis": N_("price basis"), "baseline": N_("baseline"),
+    "assumption": N_("assumption"), "target": N_("target"), "drivers": N_("links"), "event": N_("shock event"),
+    "probability": N_("probability"), "group": N_("exclusive group"), "effects": N_("effects"),
+}
+
+
 def diff_table(changes, a: Scenario, b: Scenario):
+    """What differs, in words: indicators by name (id under it), items in the run's language, an
+    assumption as a distribution in words (its TOML form under it)."""
     from rich.table import Table
+    from rich.text import Text
+
+    from .render import assumption_words
+
+    names = {i.id: i.name for s in (b, a) for i in s.indicators}
+    events = {f"events.{e.id}": e.name for s in (b, a) for e in s.events}
+
+    def where(change) -> Text:
+        if change.where == "scenario":
+            return Text(_("scenario"))
+        if change.where == "correlations":
+            return Text(_("how strongly indicators move together"))
+        text = Text(names.get(change.where) or events.get(change.where) or change.where)
+        text.append(f"\n{change.where}", style="dim")
+        return text
+
+    def value(change, scenario: Scenario, raw) -> Text:
+        if raw is None:
+            return Text("—")
+        if raw == "present":
+            return Text(_("present"))
+        if change.field == "assumption" and change.where in scenario.ids:
+            text = Text(assumption_words(scenario.indicator(change.where)))
+            text.append(f"\n{raw}", style="dim")
+            return text
+        return Text(str(raw))
 
     table = Table(title=_("Differences between scenarios: {a} → {b}").format(a=a.name, b=b.name), header_style="bold",
                   show_lines=True)
-    table.add_column(_("indicator"))
-    table.add_column(_("item"))
-    table.add_column(f"A: {a.name}")
-    table.add_column(f"B: {b.name}")
+    table.add_column(_("indicator"), overflow="fold")
+    table.add_column(_("item"), overflow="fold")
+    table.add_column(f"A: {a.name}", overflow="fold")
+    table.add_column(f"B: {b.name}", overflow="fold")
     for change in changes:
-        table.add_row(change.where, change.field, "—" if change.a is None else str(change.a),
-                      "—" if change.b is None else str(change.b))
+        table.add_row(where(change), _(_FIELD_WORDS[change.field]) if change.field in _FIELD_WORDS else change.field,
+                      value(change, a, change.a), value(change, b, change.b))
     return table

@@ -97,6 +97,12 @@ def _write(path: str | Path, sheets: Sequence[_Sheet]) -> None:
             frame.to_excel(writer, sheet_name=sheet.name[:31], index=False)
             worksheet = writer.sheets[sheet.name[:31]]
             worksheet.freeze_panes = "A2"
+            # printed from Excel or WPS: landscape, one page wide, the header on every page
+            worksheet.page_setup.orientation = "landscape"
+            worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+            worksheet.page_setup.fitToWidth, worksheet.page_setup.fitToHeight = 1, 0
+            worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+            worksheet.print_title_rows = "1:1"
             for cell in worksheet[1]:
                 cell.font = Font(bold=True)
                 cell.fill = PatternFill("solid", fgColor="F2F4F7")
@@ -294,14 +300,19 @@ def _comparison_sheet(comparison) -> _Sheet:
 
 def _drivers_sheet(results) -> _Sheet:
     sheet = _Sheet(pgettext("sheet", "Drivers"))
-    for header, number_format in ((_("target"), None), (_("id"), None), (_("input"), None), (_("input id"), None),
-                                  (_("at its 10th percentile"), PERCENT), (_("at its 90th percentile"), PERCENT),
-                                  (_("swing"), PERCENT), (_("rank correlation"), "0.00")):
+    for header, number_format in ((_("target"), None), (_("id"), None),
+                                  (_("P(hit) (sensitivity analysis)"), PERCENT), (_("input"), None),
+                                  (_("input id"), None), (_("at its 10th percentile"), PERCENT),
+                                  (_("at its 90th percentile"), PERCENT), (_("swing"), PERCENT),
+                                  (_("of which direct or through links"), PERCENT),
+                                  (_("of which through correlations"), PERCENT), (_("rank correlation"), "0.00"),
+                                  (_("P(hit) in its lowest tenth"), PERCENT), (_("P(hit) in its highest tenth"), PERCENT)):
         sheet.column(header, number_format)
     for result in results:
         for effect in result.inputs:
-            sheet.row([result.name, result.indicator, effect.name, effect.input, effect.p_low, effect.p_high,
-                       effect.swing, effect.spearman])
+            sheet.row([result.name, result.indicator, result.p_hit, effect.name, effect.input, effect.p_low,
+                       effect.p_high, effect.swing, effect.swing_links, effect.swing_correlations, effect.spearman,
+                       effect.p_bottom, effect.p_top])
     return sheet
 
 
