@@ -373,8 +373,8 @@ def _probability_axes(axes, labels: list[str], fonts: ChartFonts) -> None:
     _percent_axis(axes.xaxis)
     for lower, colour in BAND_COLOURS[:-1]:
         axes.axvline(lower, color=colour, linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.7)
-    limits = [1.0] + [lower for lower, _ in BAND_COLOURS]
-    for (_, words, _), upper, lower, (_, colour) in zip(BANDS, limits, limits[1:], BAND_COLOURS):
+    limits = [1.0] + [lower for lower, _colour in BAND_COLOURS]  # (never `_`: it is gettext here)
+    for (_lower, words, _style), upper, lower, (_band, colour) in zip(BANDS, limits, limits[1:], BAND_COLOURS):
         axes.text((upper + lower) / 2, 1.0, fonts.say(words),
                   transform=axes.get_xaxis_transform(),
                   ha="center", va="bottom", fontsize=7.5, color=colour)

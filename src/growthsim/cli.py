@@ -185,15 +185,20 @@ def _bounded(low: int, high: int):
 SEEDS = _bounded(0, 2**63 - 1)
 
 
-def _precision(value: Optional[str]) -> Optional[float]:
-    if value is None:
-        return None
+def _points(value: str) -> float:
+    """An option given in percentage points ("0.5pp"), as a share; a bad one is a usage error."""
     from .quantities import Expect, QuantityError, parse_quantity
 
     try:
-        half = parse_quantity(value, Expect.POINTS)
+        return parse_quantity(value, Expect.POINTS)
     except QuantityError as error:
         raise typer.BadParameter(str(error)) from None
+
+
+def _precision(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    half = _points(value)
     if not 0 < half < 0.5:
         raise typer.BadParameter(_("give a half-width between 0 and 50 percentage points, e.g. 0.5pp"))
     return half
@@ -202,12 +207,7 @@ def _precision(value: Optional[str]) -> Optional[float]:
 def _material(value: Optional[str]) -> Optional[float]:
     if value is None:
         return None
-    from .quantities import Expect, QuantityError, parse_quantity
-
-    try:
-        points = parse_quantity(value, Expect.POINTS)
-    except QuantityError as error:
-        raise typer.BadParameter(str(error)) from None
+    points = _points(value)
     if not 0 <= points < 1:
         raise typer.BadParameter(_("give a difference between 0 and 100 percentage points, e.g. 1pp"))
     return points

@@ -624,7 +624,6 @@ def captioned(table):
     inside a table wraps at the table's width, and on a terminal narrower than the table (80
     columns) it was cut off mid-sentence ('预计达成 7.9 / 17' read '预计达成 7')."""
     from rich.console import Group
-    from rich.text import Text
 
     caption, table.caption = table.caption, None
     return table if not caption else Group(table, Prose(str(caption), style="table.caption"))
@@ -1057,8 +1056,6 @@ def sensitivity_rows(results) -> list[dict[str, Any]]:
 def sensitivity_tables(results, top: int = 8) -> list:
     """One table per target: its inputs by swing (the tornado), with rank correlation; the notes
     once, under the last table (17 targets printed them 17 times)."""
-    from rich.table import Table
-    from rich.text import Text
 
     def table_of(target, last: bool):
         return ByWidth(lambda width: _sensitivity_table(target, last, top, narrow=width < NARROW))
