@@ -48,6 +48,28 @@ def _fold_long_words() -> None:
 _fold_long_words()
 
 
+def _no_python_type_names() -> None:
+    """Typer writes a parameter's Python type beside it where it has no metavar (<list[Path]>,
+    <bool>): words of code in a planner's help. The metavar (情景文件) and the help text say what to
+    give. (If a later Typer renames the method, the type names come back; nothing breaks.)"""
+    from typer.core import TyperArgument, TyperOption
+
+    for kind in (TyperArgument, TyperOption):
+        shown = getattr(kind, "display_type_rich", None)
+        if shown is None or getattr(shown, "plain", False):
+            continue
+
+        def plain(self, ctx, _shown=shown):
+            words = _shown(self, ctx)
+            return None if words is None or str(words).startswith("<") else words
+
+        plain.plain = True  # type: ignore[attr-defined]
+        kind.display_type_rich = plain
+
+
+_no_python_type_names()
+
+
 # Typer's usage errors ("Invalid value for '--draws' / '-n': Input should be ...") are English
 # sentences built inside it; growthsim says them in its own language, pattern by pattern (the
 # part growthsim wrote itself, a BadParameter's message, is already translated).
@@ -422,7 +444,7 @@ def run(
     precision: Optional[str] = typer.Option(None, "--precision", metavar=_("HALF-WIDTH"), callback=_precision,
                                             help=_("Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
                                                  "(--draws is then the most to draw; default 10,000,000).")),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("N"), callback=_bounded(1, 256),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("PROCESSES"), callback=_bounded(1, 256),
                                           help=_("Processes to share the draws (default: every core from 1,000,000 "
                                                "draws, else 1). The numbers do not change.")),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", metavar=_("N"), min=1, hidden=True,
