@@ -331,3 +331,12 @@ def test_diff_speaks_in_names_and_words():
     for words in ("疫情反复", "冲击事件", "研发经费支出", "增速：正态分布，均值12%、标准差8个百分点"):
         assert words in result.stdout, words
     assert "present" not in result.stdout and "│ assumption" not in result.stdout
+
+
+def test_a_target_held_where_it_misses_makes_all_targets_exactly_impossible():
+    """fai held at 10% against a 15% target: P(all) is 0 by construction, not '< 0.0038%'."""
+    scenario = load_scenario(BASELINE, ["fai.growth=10%"])
+    summary = simulate(scenario, 20_000, seed=1)
+    assert summary.joint.all_hit.p == 0 and summary.joint.all_hit.ci == (0.0, 0.0)
+    baseline = simulate(load_scenario(BASELINE), 20_000, seed=1)
+    assert baseline.joint.all_hit.ci[1] > 0  # a chance, however small, keeps its bound

@@ -409,7 +409,9 @@ def overview_chart(summary, fonts: ChartFonts | None = None) -> "Figure":
         note = fonts.say("{draws} draws, seed {seed}", draws=f"{summary.n_draws:,}", seed=summary.seed)
         if summary.joint.all_hit is not None:
             all_hit = summary.joint.all_hit
-            share = format_share(all_hit.p) if all_hit.p > 0 else f"< {format_share(all_hit.ci[1])}"
+            # symbols, not words: the note may be drawn without a Chinese font
+            share = (format_share(all_hit.p) if all_hit.p > 0 else "0%" if all_hit.ci[1] == 0
+                     else f"< {format_share(all_hit.ci[1])}")
             note += fonts.say("; all targets hit together: {share}", share=share)
         _footnote(figure, note)
     return figure

@@ -76,6 +76,16 @@ def _is_cjk(character: str) -> bool:
     return "\u2e80" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef" or "\u3000" <= character <= "\u303f"
 
 
+def joint_share(p: Probability) -> str:
+    """P(all) in words: its share; below its upper bound when no draw hit them all; 0% when one
+    target cannot be hit at all (an input held where it misses: no bound to give)."""
+    if p.p > 0:
+        return format_share(p.p)
+    if p.ci[1] == 0:
+        return "0%"
+    return _("under {share}").format(share=format_share(p.ci[1]))
+
+
 def plain_share(p: float) -> str:
     """A probability as a director reads it: '约14%', '不到1%', '超过99%' (the table gives the digits)."""
     if p < 0.01:
@@ -140,7 +150,7 @@ def conclusions(summary: Summary) -> list[str]:
     joint = summary.joint
     if joint.all_hit is not None and joint.n_targets > 1:
         p = joint.all_hit
-        share = format_share(p.p) if p.p > 0 else _("under {share}").format(share=format_share(p.ci[1]))
+        share = joint_share(p)
         lines.append(_("The chance that all {n} targets are hit together is {share}; on average {expected} "
                        "are hit.").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}"))
     return lines
@@ -748,7 +758,9 @@ def _caption(summary: Summary) -> str:
     lines = []
     if joint.all_hit is not None:
         p = joint.all_hit
-        if p.p == 0:
+        if p.p == 0 and p.ci[1] == 0:
+            share = _("0% (a target cannot be hit at all)")
+        elif p.p == 0:
             # the percentages go in as placeholders: "95% u…" would read as a %u conversion to gettext's tools
             share = _("< {upper} (0 of {n} draws; {level} upper bound)").format(
                 upper=format_share(p.ci[1]), n=f"{summary.n_draws:,}", level="95%")

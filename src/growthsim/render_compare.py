@@ -11,6 +11,7 @@ from .render import (
     captioned,
     event_to_dict,
     format_share,
+    joint_share,
     probability_bar,
 )
 from .i18n import N_, _, ngettext
@@ -157,7 +158,9 @@ def _fmt_difference(difference, material: float) -> Any:
     margin = difference.margin * 100
     if difference.delta == 0 and difference.se == 0:
         return Text(_("±0 same on every draw"), style="dim")  # the same outcome on every draw
-    text = Text(f"{points:+.1f} ±{margin:.1f}")
+    # a P(all) of a few thousandths of a percent moves by less than 0.05 points: two significant digits
+    # then, or "+0.0 ±0.0" would read as no change
+    text = Text(f"{points:+.1f} ±{margin:.1f}" if max(abs(points), margin) >= 0.05 else f"{points:+.2g} ±{margin:.2g}")
     words, style = difference_words(difference, material)
     text.append(" " + words, style=style)
     return text
@@ -276,8 +279,7 @@ def comparison_table(comparison):
         if joint.all_hit is None:
             all_cells.append(Text("—"))
             continue
-        share = (f"< {format_share(joint.all_hit.ci[1])}" if joint.all_hit.p == 0
-                 else format_share(joint.all_hit.p))
+        share = joint_share(joint.all_hit)
         cell = Text(_("all hit {share}").format(share=share))
         if difference is not None:  # the difference is P(all)'s: say so, beside it, not under the next line
             cell.append("\n" + _("all hit") + " ")

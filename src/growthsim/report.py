@@ -30,6 +30,7 @@ from .render import (
     band_of,
     conclusions,
     format_share,
+    joint_share,
     one_line,
     summary_to_dict,
     target_sentence,
@@ -441,7 +442,7 @@ def _joint_sentence(summary) -> str:
     if joint.all_hit is None:
         return ""
     p = joint.all_hit
-    share = format_share(p.p) if p.p > 0 else _("under {share}").format(share=format_share(p.ci[1]))
+    share = joint_share(p)
     return "<p>" + _e(_("The chance that all {n} targets are hit together is {share}; on average {expected} are "
                         "hit.").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}")) + "</p>"
 

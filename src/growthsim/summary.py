@@ -323,9 +323,13 @@ class Accumulator:
                                      sum_squares=float(np.dot(counts**2, histogram)), bounds=(0, n_targets))
         else:
             expected = mean_estimate(counts @ batches.histogram, batches.sizes, bounds=(0, n_targets))
+        # a target that cannot be hit by construction (an input held where it misses) makes the
+        # joint event impossible too: exactly 0, not "< 0.0038%" from a bound on 0 hits
+        impossible = any(int(self.hits[k]) == 0 for k in self.model.deterministic_targets if k < n_targets)
+        all_hit = Probability.exact(0.0, n) if impossible else shares[-1] if n_targets else None
         return JointSummary(
             n_targets=n_targets,
-            all_hit=shares[-1] if n_targets else None,
+            all_hit=all_hit,
             expected_hits=float(np.dot(counts, histogram)) / n,
             hits_distribution=tuple(float(c) / n for c in histogram),
             all_hit_independent=float(np.prod(self.hits / n)) if n_targets else None,
