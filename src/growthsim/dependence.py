@@ -27,6 +27,8 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
+from .distributions import clip_uniform, quantity_at
+
 __all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
            "spearman", "rank_to_score", "Marginal", "marginal_of", "spearman_at",
            "score_correlations"]
@@ -87,7 +89,7 @@ def _cholesky(matrix: np.ndarray) -> np.ndarray:
 def gaussian_copula(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
     """Correlated uniforms (k, n) from independent ones: Phi(L Phi^-1(u)) with L L' = correlation."""
     u = special.ndtr(gaussian_copula_scores(uniforms, correlation))
-    return np.clip(u, 2.0**-54, 1.0 - 2.0**-53)
+    return clip_uniform(u)
 
 
 def gaussian_copula_scores(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
@@ -221,8 +223,6 @@ def marginal_of(distribution, is_count: bool) -> Marginal | None:
     """The Marginal of an input drawn from ``distribution`` (None: no distribution, a derived row)."""
     if distribution is None:
         return None
-    from .distributions import quantity_at
-
     return Marginal(lambda u: quantity_at(distribution, u, is_count))
 
 

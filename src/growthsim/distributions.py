@@ -21,6 +21,17 @@ from scipy import special
 
 from .i18n import N_, _
 
+# The open interval every uniform is held in before a quantile function sees it: Generator.random()
+# may return 0.0, and ppf(0) or ppf(1) would be an infinite value. One pair for every design
+# (mc, lhs, sobol), the copulas and the round trips through normal scores.
+SMALLEST_UNIFORM = 2.0**-54
+LARGEST_UNIFORM = 1.0 - 2.0**-53
+
+
+def clip_uniform(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``u`` held in [SMALLEST_UNIFORM, LARGEST_UNIFORM] (in place with ``out=u``)."""
+    return np.clip(u, SMALLEST_UNIFORM, LARGEST_UNIFORM, out=out)
+
 __all__ = [
     "Distribution",
     "DistributionSpec",
@@ -53,7 +64,7 @@ class Distribution:
     def from_normal_score(self, z: np.ndarray) -> np.ndarray:
         """The value whose normal score is z: ppf(Phi(z)). Normal-family distributions override this
         to skip the round trip through a uniform (the Gaussian copula works in normal scores)."""
-        return self.ppf(np.clip(special.ndtr(z), 2.0**-54, 1.0 - 2.0**-53))
+        return self.ppf(clip_uniform(special.ndtr(z)))
 
     def describe(self) -> dict[str, float | list[float]]:
         """The parameters in canonical form, in code units (rates as fractions)."""

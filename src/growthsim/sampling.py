@@ -45,7 +45,7 @@ import numpy as np
 from scipy import special
 
 from .dependence import gaussian_copula_scores, iman_conover_permutation
-from .distributions import as_quantity, quantity_at
+from .distributions import as_quantity, clip_uniform, quantity_at
 from .events import apply_effects, hold_occurrences, occurrences
 from .links import compute_rows
 
@@ -61,7 +61,6 @@ STREAM_EVENT = 2  # an independent shock event
 STREAM_EVENT_GROUP = 3  # a group of mutually exclusive events
 STREAM_LHS = 4  # Latin hypercube: a stream's permutation and jitter in one replicate
 STREAM_SOBOL = 5  # the scrambling of one replicate's Sobol' points
-_LARGEST_UNIFORM = 1.0 - 2.0**-53
 
 METHODS = ("mc", "lhs", "sobol")
 MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates give the error bar
@@ -74,7 +73,6 @@ MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates 
 # error bar (0.6 MIN_BATCHES / sqrt(n) of it), and shrinks as the run grows.
 MIN_BATCHES = 32
 IMAN_CONOVER_SMALLEST = 512
-_SMALLEST_UNIFORM = 2.0**-54  # Generator.random() may return 0.0; ppf(0) would be -inf
 
 
 def stream_key(name: str, domain: int = STREAM_INDICATOR) -> tuple[int, int, int]:
@@ -92,7 +90,7 @@ def uniforms(entropy: int, key: tuple[int, ...], start: int, stop: int) -> np.nd
         n = min(BLOCK_SIZE, stop - block_start)
         seq = np.random.SeedSequence(entropy, spawn_key=(*key, block_start // BLOCK_SIZE))
         np.random.Generator(np.random.PCG64(seq)).random(n, out=out[block_start - start : block_start - start + n])
-    np.maximum(out, _SMALLEST_UNIFORM, out=out)
+    clip_uniform(out, out=out)  # random() may return 0.0 (and stays below LARGEST_UNIFORM)
     return out
 
 
@@ -165,7 +163,7 @@ class _Design:
             part[:] = rng.permutation(self.size)
             part += rng.random(self.size)
             part *= 1.0 / self.size
-        return np.clip(out, _SMALLEST_UNIFORM, _LARGEST_UNIFORM, out=out)
+        return clip_uniform(out, out=out)
 
     def _replicates(self):
         """(offset in this chunk, replicate number) of each replicate the chunk holds."""
@@ -186,7 +184,7 @@ class _Design:
             with warnings.catch_warnings():  # 2 points (the smallest replicate) draw a balance warning
                 warnings.simplefilter("ignore")
                 points[:, offset:offset + self.size] = engine.random(self.size).T
-        np.clip(points, _SMALLEST_UNIFORM, _LARGEST_UNIFORM, out=points)
+        clip_uniform(points, out=points)
         self.sobol = dict(zip(keys, points))
 
 
@@ -297,7 +295,7 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], gr
         for k, row in enumerate(rows):
             distribution = model.distributions[row]
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
-                kept[row] = np.clip(special.ndtr(z[k]), 2.0**-54, 1.0 - 2.0**-53)
+                kept[row] = clip_uniform(special.ndtr(z[k]))
             values[row] = as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
         return
     # Iman-Conover group by group (groups lie inside blocks, so they do not depend on the chunk
