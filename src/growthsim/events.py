@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .i18n import _
 from .distributions import Distribution, quantity_at
 
 __all__ = ["Effect", "Event", "EFFECT_KINDS", "occurrences", "hold_occurrences", "apply_effects"]

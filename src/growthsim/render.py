@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .distributions import DISTRIBUTIONS, quantity_at
+from .distributions import DISTRIBUTION_WORDS, DISTRIBUTIONS, PARAMETER_WORDS, quantity_at
 from .i18n import N_, _, language, ngettext, pgettext
 from .intervals import Probability
 from .quantities import Expect, format_amount, format_percent, format_value
@@ -916,25 +916,6 @@ def scenario_tables(scenario: Scenario) -> list:
                            effects, basis)
         out.append(events)
     return out
-
-
-# A distribution and its parameters in words, for a director: 偏态正态分布，最可能值6.5%，下行标准差1.5个百分点
-DISTRIBUTION_WORDS = {
-    "normal": N_("normal distribution"), "lognormal": N_("lognormal distribution"),
-    "uniform": N_("uniform distribution"), "triangular": N_("triangular distribution"),
-    "pert": N_("PERT distribution"), "split_normal": N_("skewed normal distribution"),
-    "student_t": N_("Student's t distribution"), "fixed": N_("fixed value"),
-    "empirical": N_("resampled from past values"), "poisson": N_("Poisson distribution"),
-    "negative_binomial": N_("negative binomial distribution"),
-}
-PARAMETER_WORDS = {
-    "mean": N_("mean"), "sd": N_("standard deviation"), "mode": N_("most likely value"),
-    "sd_down": N_("spread below"), "sd_up": N_("spread above"), "min": N_("lowest"), "max": N_("highest"),
-    "lambda": N_("weight of the most likely value"), "scale": N_("spread"), "df": N_("degrees of freedom"),
-    "shift": N_("lower bound"), "value": N_("value"), "values": N_("values"),
-    "p05": N_("5th percentile"), "p95": N_("95th percentile"), "p10": N_("10th percentile"),
-    "p90": N_("90th percentile"), "p25": N_("25th percentile"), "p75": N_("75th percentile"),
-}
 
 
 def _written_words(value: Any, indicator: Indicator) -> str:

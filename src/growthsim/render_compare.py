@@ -10,7 +10,6 @@ from .render import (
     band_of,
     captioned,
     event_to_dict,
-    format_share,
     joint_share,
     probability_bar,
 )

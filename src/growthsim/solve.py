@@ -20,7 +20,8 @@ import numpy as np
 
 from .diagnostics import Diagnostic, ScenarioError, did_you_mean
 from .engine import resolve_seed, simulate
-from .i18n import N_, _, pgettext
+from .distributions import PARAMETER_WORDS
+from .i18n import _, pgettext
 from .intervals import Probability
 from .quantities import Expect, format_percent, format_points, format_value
 from .scenario import Scenario, load_scenario
@@ -53,19 +54,13 @@ class SolveResult:
     interval_written: str | None = None  # the interval as shown: '[22.3%, 22.8%]'
 
 
-# what a goal seek moves, in words: 地区生产总值增速的均值, 城镇新增就业的均值
-PARAMETER_WORDS = {"mean": N_("mean"), "mode": N_("most likely value"), "value": N_("value")}
-
-
 def parameter_words(indicator, name: str) -> str:
     """The parameter ``name`` of the indicator's assumption in words: 地区生产总值增速的最可能值; for a
     driven indicator, of its own part (自身部分（驱动因素之外）: its outcome adds the links)."""
-    from .render import PARAMETER_WORDS as ALL_WORDS
-
     on = "" if indicator.assumption.on == "level" else pgettext("metric", indicator.assumption.on)
     own = _(" (its own part, besides its drivers)") if indicator.drivers else ""
     words = _("the {parameter} of {name} {on}{own}").format(
-        parameter=_(PARAMETER_WORDS.get(name) or ALL_WORDS.get(name, name)), name=indicator.name, on=on, own=own)
+        parameter=_(PARAMETER_WORDS.get(name, name)), name=indicator.name, on=on, own=own)
     return " ".join(words.split())  # no double space where there is no {on} (a level)
 
 

@@ -200,7 +200,7 @@ def _quantiles_sheet(summary, name: str | None = None) -> _Sheet:
     sheet = _Sheet(name or pgettext("sheet", "Quantiles"))
     for header in (_("indicator"), _("id"), _("unit"), _("what is projected")):
         sheet.column(header)
-    from .render import PARAMETER_WORDS
+    from .distributions import PARAMETER_WORDS
 
     for q in QUANTILES:
         sheet.column(_("median") if q == "p50" else _(PARAMETER_WORDS.get(q, q)))
