@@ -86,6 +86,9 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
     assert gdp["② 下行：差值"].value == pytest.approx(cells[1]["delta"], rel=1e-14)  # a share, like P(hit)
     assert gdp["② 下行：差值"].number_format == "0.0%"
     assert "达标概率 2 下行" in workbook.sheetnames and "假设与来源 2 下行" in workbook.sheetnames
+    everything = rows[-1]  # P(all), as the terminal's last row
+    assert everything["指标"].value == "全部目标"
+    assert everything["② 下行：达标概率"].value == pytest.approx(document["joint"][1]["p_all"], rel=1e-14)
     assert gdp["② 下行：判断"].value == "实质性差异"
     _invoke("sensitivity", BASELINE, "-i", "gdp", "-n", "2000", "--out", tmp_path / "s")
     workbook = openpyxl.load_workbook(tmp_path / "s" / "sensitivity.xlsx")

@@ -280,21 +280,25 @@ def _comparison_sheet(comparison) -> _Sheet:
             sheet.column(_("{scenario}: difference").format(scenario=label), PERCENT)
             sheet.column(_("{scenario}: margin of error (±)").format(scenario=label), PERCENT)
             sheet.column(_("{scenario}: verdict").format(scenario=label))
+    def cells(probabilities, differences) -> list[Any]:
+        values: list[Any] = []
+        for k, (p, difference) in enumerate(zip(probabilities, differences)):
+            values.append(p)
+            if k:
+                values += ([None, None, ""] if difference is None else
+                           [difference.delta, difference.margin, difference_words(difference, comparison.material)[0]])
+        return values
+
     for row in comparison.rows:
         present = [s for s in row.summaries if s is not None and s.hit is not None]
         if not present:
             continue
         target = present[0].indicator.target
-        values: list[Any] = [row.indicator.name, row.id, target.written or target.text]
-        for k, (summary, difference) in enumerate(zip(row.summaries, row.differences)):
-            values.append(None if summary is None or summary.hit is None else summary.hit.p)
-            if k:
-                if difference is None:
-                    values += [None, None, ""]
-                else:
-                    values += [difference.delta, difference.margin,
-                               difference_words(difference, comparison.material)[0]]
-        sheet.row(values)
+        sheet.row([row.indicator.name, row.id, target.written or target.text,
+                   *cells([None if s is None or s.hit is None else s.hit.p for s in row.summaries], row.differences)])
+    # the chance that every target is hit, as the terminal's last row (not compared when the targets differ)
+    joint = [None if s.joint.all_hit is None else s.joint.all_hit.p for s in comparison.summaries]
+    sheet.row([_("all targets"), "", "", *cells(joint, comparison.joint_differences)])
     return sheet
 
 
