@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE))
 
 def _scenario(workload: str):
     from growthsim import load_scenario, parse_scenario
-    from growthsim.bundled import default_scenario_path
+    from growthsim.scenario.bundled import default_scenario_path
 
     if workload == "default":
         return load_scenario(default_scenario_path())
@@ -108,7 +108,7 @@ def child(call: str) -> dict:
 
 
 def throughput(sizes: dict[str, list[int]], repeat: int) -> None:
-    from growthsim.engine import auto_workers
+    from growthsim.engine.run import auto_workers
 
     cores = auto_workers(10**9)
     print(f"\n## Throughput (best of {repeat}; floor = the same number of numpy standard normals)\n")
@@ -155,7 +155,7 @@ def accuracy(n_draws: int, seeds: int) -> None:
     import workloads
 
     from growthsim import parse_scenario, simulate
-    from growthsim.model import compile_model
+    from growthsim.engine.model import compile_model
 
     model = compile_model(parse_scenario(workloads.CLOSED_FORM))
     exact = workloads.CLOSED_FORM_EXACT

@@ -36,7 +36,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from growthsim.distributions import (
+from growthsim.scenario.families import (
     DISTRIBUTIONS,
     ROLE_LOCATION,
     ROLE_NUMBER,
@@ -45,7 +45,7 @@ from growthsim.distributions import (
     ParamProblem,
     make_distribution,
 )
-from growthsim.targets import SIDES
+from growthsim.scenario.targets import SIDES
 
 from .conftest import HEADER, scenario_text
 

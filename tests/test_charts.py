@@ -17,16 +17,16 @@ from typer.testing import CliRunner
 
 from growthsim import parse_scenario
 from growthsim.cli import app
-from growthsim.compare import compare
-from growthsim.engine import simulate
-from growthsim.sensitivity import sensitivity
-from growthsim.summary import PROFILE_PROBABILITIES
+from growthsim.analysis.compare import compare
+from growthsim.engine.run import simulate
+from growthsim.analysis.sensitivity import sensitivity
+from growthsim.engine.summary import PROFILE_PROBABILITIES
 
 from .conftest import scenario_text
 
 pytest.importorskip("matplotlib")
 
-from growthsim import charts  # noqa: E402  (after the skip: the module is usable without matplotlib)
+from growthsim.output import charts  # noqa: E402  (after the skip: the module is usable without matplotlib)
 
 # CI installs a Chinese font (fonts-wqy-microhei) and sets GROWTHSIM_CI, so that there the tests
 # check real glyphs instead of skipping.
@@ -208,7 +208,7 @@ def test_placeholder_fonts_are_never_taken_for_chinese():
         assert not charts._covers_probe(path)
 
 
-_FRESH_CACHE_PROBE = "from growthsim import charts; print(charts.chart_fonts().cjk)"
+_FRESH_CACHE_PROBE = "from growthsim.output import charts; print(charts.chart_fonts().cjk)"
 
 
 def test_a_fresh_matplotlib_cache_finds_a_real_chinese_font_or_none(tmp_path):

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from growthsim import __version__, cli, load_scenario
 from growthsim.cli import app
-from growthsim.distributions import DISTRIBUTIONS
+from growthsim.scenario.families import DISTRIBUTIONS
 from growthsim.i18n import _
-from growthsim.summary import QUANTILES
+from growthsim.engine.summary import QUANTILES
 
 from .conftest import BASELINE, scenario_text
 
@@ -249,7 +249,7 @@ def test_out_replaces_an_earlier_run_whole(tmp_path):
 
 
 def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):
-    from growthsim import export
+    from growthsim.output import export
 
     def disk_full(self, outcomes):
         raise OSError(28, "No space left on device")
@@ -327,12 +327,12 @@ def test_distributions_lists_every_distribution():
 
 
 def test_internal_error_is_reported_briefly(monkeypatch, capsys):
-    import growthsim.engine
+    import growthsim.engine.run
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(growthsim.engine, "simulate", broken)
+    monkeypatch.setattr(growthsim.engine.run, "simulate", broken)
     monkeypatch.setattr(sys, "argv", ["growthsim", "run", "--draws", "10"])
     monkeypatch.delenv("GROWTHSIM_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_info:
@@ -409,7 +409,7 @@ def test_a_level_target_on_a_flow_shows_amounts_not_percentages():
 
 
 def test_probability_bars_in_the_tables():
-    from growthsim.render import probability_bar
+    from growthsim.output.render import probability_bar
 
     assert probability_bar(0.0) == "··········" and probability_bar(1.0) == "██████████"
     assert probability_bar(0.5) == "█████·····" and probability_bar(0.137) == "█▍········"

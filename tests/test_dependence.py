@@ -10,14 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
-from growthsim.dependence import (
-    iman_conover,
-    is_correlation_matrix,
-    nearest_correlation,
-    spearman,
-)
-from growthsim.render import summary_to_dict
-from growthsim.sampling import BLOCK_SIZE, sample
+from growthsim.stats.dependence import iman_conover, is_correlation_matrix, nearest_correlation, spearman
+from growthsim.output.render import summary_to_dict
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.sampling import sample
 
 from .conftest import mc_tolerance, scenario_text
 
@@ -239,7 +235,7 @@ def test_correlating_a_fixed_value_is_warned():
 def test_rank_correlations_without_an_exact_normal_score_version_are_warned():
     """Valid as rank correlations, but 2 sin(pi rho / 6) pushes this matrix just past PSD."""
     rank = np.array([[1, 0.4, 0.4, 0.4], [0.4, 1, -0.26, -0.26], [0.4, -0.26, 1, -0.26], [0.4, -0.26, -0.26, 1]])
-    from growthsim.dependence import rank_to_score
+    from growthsim.stats.dependence import rank_to_score
 
     assert is_correlation_matrix(rank) and not is_correlation_matrix(rank_to_score(rank))
     extra = "".join(f'''
@@ -290,7 +286,7 @@ def test_matrix_form_errors(change, message):
 def test_from_normal_score_is_the_inverse_cdf_of_its_normal_probability(dist):
     from scipy import special
 
-    from growthsim.distributions import make_distribution
+    from growthsim.scenario.families import make_distribution
 
     params = {"normal": {"mean": 0.06, "sd": 0.02}, "lognormal": {"mean": 0.1, "sd": 0.05, "shift": -0.2},
               "split_normal": {"mode": 0.06, "sd_down": 0.02, "sd_up": 0.01}, "poisson": {"mean": 30.0}}[dist]
@@ -305,7 +301,7 @@ def test_a_sparse_cholesky_factor_gives_the_dense_product():
     multiplies only its non-zero entries, with the same scores as the dense product."""
     from scipy import special
 
-    from growthsim.dependence import _cholesky, _is_sparse, gaussian_copula_scores
+    from growthsim.stats.dependence import _cholesky, _is_sparse, gaussian_copula_scores
 
     k = 40
     chain = np.eye(k) + np.diag(np.full(k - 1, 0.45), 1) + np.diag(np.full(k - 1, 0.45), -1)
@@ -355,7 +351,7 @@ def test_rank_correlations_with_ties_are_achieved_as_asked(level, method):
 def test_the_tie_calibration_is_exact_without_ties_and_matches_the_known_limit():
     from scipy.stats import norm
 
-    from growthsim.dependence import Marginal, spearman_at
+    from growthsim.stats.dependence import Marginal, spearman_at
 
     normal, three = Marginal(norm.ppf), Marginal(lambda u: np.minimum(np.floor(u * 3), 2) + 1)
     assert not normal.ties and three.ties
@@ -376,7 +372,7 @@ def test_the_most_a_tied_pair_can_reach_is_read_exactly():
     600-term series alone gave 0.99 there, and warned wrongly)."""
     from scipy.stats import poisson
 
-    from growthsim.dependence import Marginal, score_correlations, spearman_at
+    from growthsim.stats.dependence import Marginal, score_correlations, spearman_at
 
     counts = Marginal(lambda u: poisson.ppf(u, 2))
     assert spearman_at(1.0, counts, counts) == pytest.approx(1.0, abs=1e-12)

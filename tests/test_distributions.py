@@ -23,8 +23,8 @@ import pytest
 from scipy import optimize, stats
 
 from growthsim import ScenarioError, parse_scenario, simulate
-from growthsim.distributions import DISTRIBUTIONS
-from growthsim.summary import QUANTILES
+from growthsim.scenario.families import DISTRIBUTIONS
+from growthsim.engine.summary import QUANTILES
 
 from .conftest import mc_tolerance, scenario_text
 
@@ -423,7 +423,7 @@ def test_discrete_ppf_is_the_inverted_cdf(case, distributions):
     ("negative_binomial", {"mean": 14_000.0, "sd": 2_500.0}, None),
 ])
 def test_discrete_ppf_lower_tail_below_table(name, dist_params, law):
-    from growthsim.distributions import make_distribution
+    from growthsim.scenario.families import make_distribution
 
     dist = make_distribution(name, dist_params)
     if law is None:

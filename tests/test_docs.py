@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from growthsim import cli, load_scenario, parse_scenario
 from growthsim.cli import app
-from growthsim.distributions import DISTRIBUTIONS
-from growthsim.scenario import KINDS
-from growthsim.targets import SIDES
+from growthsim.scenario.families import DISTRIBUTIONS
+from growthsim.scenario.types import KINDS
+from growthsim.scenario.targets import SIDES
 
 from .conftest import BASELINE, REPO
 
@@ -204,9 +204,12 @@ def test_readme_exit_codes_match_the_cli():
     assert str(cli.EXIT_INPUT) == "1" and str(cli.EXIT_INTERNAL) == "3"
 
 
-def test_readme_module_map_matches_the_package():
-    listed = set(re.findall(r"^  (\w+\.py) ", README, flags=re.M))
-    present = {p.name for p in (REPO / "src" / "growthsim").glob("*.py")} - {"__init__.py", "__main__.py"}
+def test_readme_package_map_matches_the_package():
+    """The README's map names every stage (a folder) and every public top-level module."""
+    listed = set(re.findall(r"^  (\w+\.py|\w+/) ", README, flags=re.M))
+    package = REPO / "src" / "growthsim"
+    present = ({f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+               | {p.name for p in package.glob("*.py") if not p.name.startswith("_")} | {"__init__.py"})
     assert listed == present
 
 
@@ -216,7 +219,7 @@ def test_wheel_ships_the_default_scenario(tmp_path):
     (wheel,) = list(builders.WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"]))
     names = zipfile.ZipFile(wheel).namelist()
     assert "growthsim/scenarios/luolong-2023-baseline.toml" in names
-    assert "growthsim/cli.py" in names
+    assert "growthsim/cli/__init__.py" in names and "growthsim/engine/run.py" in names
 
 
 def test_readme_investment_what_if_numbers_are_the_tools():

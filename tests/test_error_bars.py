@@ -20,9 +20,9 @@ from scipy import integrate
 from scipy.stats import norm
 
 from growthsim import parse_scenario
-from growthsim.compare import compare
-from growthsim.engine import simulate, simulate_to_precision
-from growthsim.intervals import Probability
+from growthsim.analysis.compare import compare
+from growthsim.engine.run import simulate, simulate_to_precision
+from growthsim.stats.intervals import Probability
 
 from .conftest import scenario_text
 
@@ -209,7 +209,7 @@ def test_no_false_certainty_when_every_draw_hits():
 
 def test_the_shown_margin_is_half_the_reported_interval():
     """lhs with 16 replicates: Student's t, not 1.96, is behind the interval, and the table shows it."""
-    from growthsim.render import _fmt_probability
+    from growthsim.output.render import _fmt_probability
 
     summary = simulate(parse_scenario(scenario_for("gaussian_copula")), 4096, seed=3, method="lhs")
     for row in summary.indicators:
@@ -247,7 +247,7 @@ def test_batch_means_follow_the_binomial_for_independent_draws():
 def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
     """No draw hits in either scenario: the draws do not tell them apart, which bounds the
     difference by the draws that could have differed unseen; it is not an exact zero."""
-    from growthsim.render import _fmt_probability
+    from growthsim.output.render import _fmt_probability
 
     never = scenario_text("""
         [indicators.g]

@@ -7,8 +7,8 @@ import pytest
 from scipy import stats
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
-from growthsim.compare import compare
-from growthsim.sampling import sample
+from growthsim.analysis.compare import compare
+from growthsim.engine.sampling import sample
 
 from .conftest import mc_tolerance, scenario_text
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
-from growthsim.formulas import FormulaError, parse_formula
-from growthsim.sampling import sample
+from growthsim.scenario.formulas import FormulaError, parse_formula
+from growthsim.engine.sampling import sample
 
 from .conftest import mc_tolerance, scenario_text
 

@@ -136,7 +136,7 @@ def _keys_and_ids() -> set[str]:
     """Words that stand in messages as they are written in a scenario file: keys, distribution
     and parameter names, the shipped scenarios' indicator ids."""
     from growthsim import load_scenario
-    from growthsim.distributions import DISTRIBUTIONS
+    from growthsim.scenario.families import DISTRIBUTIONS
 
     words = {"name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note", "growth",
              "level", "change", "target", "drivers", "description", "base_year", "target_year", "draws", "seed",
@@ -220,7 +220,7 @@ def test_the_report_speaks_chinese_by_default_and_english_on_request(tmp_path):
         parser.feed(path.read_text(encoding="utf-8"))
         texts[lang] = " ".join(parser.words)
         assert path.read_text(encoding="utf-8").count(f'<html lang="{"zh-CN" if lang == "zh" else "en"}"') == 1
-    from growthsim.charts import CJK_FAMILIES
+    from growthsim.output.charts import CJK_FAMILIES
 
     record = "|".join(["Python / numpy / scipy / matplotlib", *map(re.escape, CJK_FAMILIES)])  # the run's record
     runs = _untranslated(re.sub(record, " ", texts["zh"]))

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from growthsim import ScenarioError, load_scenario, simulate
-from growthsim.layers import parse_override
+from growthsim.scenario.layers import parse_override
 
 @pytest.fixture(autouse=True)
 def _english(english):

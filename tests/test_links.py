@@ -16,15 +16,15 @@ import pytest
 from scipy import stats
 
 from growthsim import ScenarioError, load_scenario, parse_scenario
-from growthsim.achieved import achieved_correlations, link_shares
-from growthsim.compare import compare, what_if
-from growthsim.dependence import spearman
-from growthsim.engine import simulate
-from growthsim.links import own_part
-from growthsim.model import compile_model
-from growthsim.sampling import sample
-from growthsim.sensitivity import sensitivity
-from growthsim.solve import solve
+from growthsim.engine.achieved import achieved_correlations, link_shares
+from growthsim.analysis.compare import compare, what_if
+from growthsim.stats.dependence import spearman
+from growthsim.engine.run import simulate
+from growthsim.engine.links import own_part
+from growthsim.engine.model import compile_model
+from growthsim.engine.sampling import sample
+from growthsim.analysis.sensitivity import sensitivity
+from growthsim.analysis.solve import solve
 
 from .conftest import BASELINE, mc_tolerance, scenario_text
 
@@ -118,7 +118,7 @@ def test_a_chain_x_to_y_to_z_adds_up_link_by_link():
     assert abs(z.std() - sd) < 4 * sd / math.sqrt(2 * N)
     assert model.computed_rows.index(model.rows["y"]) < model.computed_rows.index(model.rows["z"])
     assert model.target_inputs == ()  # no targets; and z's randomness comes from all three rows
-    from growthsim.model import _random_inputs  # noqa: PLC0415 - the rows each row depends on
+    from growthsim.engine.model import _random_inputs  # noqa: PLC0415 - the rows each row depends on
 
     inputs = _random_inputs(model.indicators, model.rows, (), model.computed_rows)
     assert inputs[model.rows["z"]] == {model.rows[i] for i in "xyz"}
@@ -453,7 +453,7 @@ def test_fixing_a_driven_indicator_says_its_outcome_still_moves(tmp_path):
 
 def test_gdp_with_investment_at_its_p10_is_one_number_in_every_command():
     """The issue's test on the shipped baseline: compare --what-if, solve and the tornado agree."""
-    from growthsim.distributions import quantity_at
+    from growthsim.stats.distributions import quantity_at
 
     n, seed = 40_000, 9
     base = load_scenario(BASELINE)

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from growthsim import parse_scenario
-from growthsim.engine import simulate
-from growthsim.intervals import Probability
-from growthsim.render import summary_to_dict
-from growthsim.sampling import BLOCK_SIZE, MIN_REPLICATES, planned_draws, replicate_size
+from growthsim.engine.run import simulate
+from growthsim.stats.intervals import Probability
+from growthsim.output.render import summary_to_dict
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.sampling import MIN_REPLICATES, planned_draws, replicate_size
 
 from .conftest import REPO
 
@@ -129,7 +130,7 @@ def test_correlated_stratified_runs_stay_honest_under_iman_conover(method):
 
 @pytest.mark.parametrize("method", ["mc", "sobol"])
 def test_precision_stops_with_every_half_width_under_the_bound(scenario, method):
-    from growthsim.engine import half_widths, simulate_to_precision
+    from growthsim.engine.run import half_widths, simulate_to_precision
 
     summary, met = simulate_to_precision(scenario, 0.004, 2_000_000, seed=3, method=method)
     assert met and max(half_widths(summary).values()) <= 0.004
@@ -144,7 +145,7 @@ def test_precision_stops_with_every_half_width_under_the_bound(scenario, method)
 
 
 def test_precision_reports_when_the_limit_comes_first(scenario):
-    from growthsim.engine import half_widths, simulate_to_precision
+    from growthsim.engine.run import half_widths, simulate_to_precision
 
     summary, met = simulate_to_precision(scenario, 0.0005, 20_000, seed=3)
     assert not met and summary.n_draws == 20_000 and max(half_widths(summary).values()) > 0.0005
@@ -186,8 +187,8 @@ def test_adding_an_unrelated_indicator_keeps_the_others_draws_except_under_sobol
     """As the README says: streams are keyed by id, so mc and lhs keep every other indicator's
     draws; Sobol' spreads its points over all streams jointly (a dimension per stream, in key
     order), so a new stream moves the others' draws, while the same streams give the same points."""
-    from growthsim.model import compile_model
-    from growthsim.sampling import sample
+    from growthsim.engine.model import compile_model
+    from growthsim.engine.sampling import sample
 
     base = parse_scenario(CLOSED_FORM.replace('"iman_conover"', '"gaussian_copula"'))
     more = parse_scenario(CLOSED_FORM.replace('"iman_conover"', '"gaussian_copula"').replace(

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from growthsim import load_scenario, parse_scenario
-from growthsim.engine import simulate
-from growthsim.render import summary_to_dict
-from growthsim.sampling import BLOCK_SIZE
-from growthsim.sketch import QuantileSketch
+from growthsim.engine.run import simulate
+from growthsim.output.render import summary_to_dict
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.stats.sketch import QuantileSketch
 
 from .conftest import REPO, scenario_text
 
@@ -72,7 +72,7 @@ def test_workers_and_chunk_sizes_do_not_change_any_number(path):
 
 def test_spawned_workers_give_the_same_numbers(monkeypatch):
     """Windows and macOS start workers by spawn: the model and the pilot travel pickled."""
-    import growthsim.engine as engine
+    import growthsim.engine.run as engine
 
     monkeypatch.setattr(engine, "START_METHOD", "spawn")
     scenario = parse_scenario(MIXED)
@@ -86,7 +86,7 @@ def test_a_scenario_error_in_a_worker_is_reported_as_such():
     import pickle
 
     from growthsim import ScenarioError
-    from growthsim.diagnostics import Diagnostic
+    from growthsim.scenario.diagnostics import Diagnostic
 
     error = ScenarioError([Diagnostic("s.toml", 3, 5, "indicators.x.formula", "no finite value")])
     again = pickle.loads(pickle.dumps(error))
@@ -158,7 +158,7 @@ def _scaled(shared, job):
 
 @pytest.mark.parametrize("start_method", [None, "spawn"])
 def test_map_on_cores_keeps_the_order_and_shares_once(monkeypatch, start_method):
-    import growthsim.engine as engine
+    import growthsim.engine.run as engine
 
     monkeypatch.setattr(engine, "START_METHOD", start_method)
     monkeypatch.setattr(engine, "usable_cores", lambda: 2)

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim import parse_scenario, simulate
-from growthsim.intervals import Probability
-from growthsim.render import summary_to_dict
-from growthsim.sampling import BLOCK_SIZE
+from growthsim.stats.intervals import Probability
+from growthsim.output.render import summary_to_dict
+from growthsim.engine.streams import BLOCK_SIZE
 
 from .strategies import (
     AssumptionSpec,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from growthsim.quantities import (
+from growthsim.scenario.quantities import (
     Expect,
     QuantityError,
     format_amount,

@@ -30,7 +30,7 @@ from .conftest import scenario_text
 
 pytest.importorskip("matplotlib")
 
-from growthsim.report import GENERATOR, build_report, report_html  # noqa: E402
+from growthsim.output.report import GENERATOR, build_report, report_html  # noqa: E402
 
 REQUIRE_SYSTEM_PACKAGES = bool(os.environ.get("GROWTHSIM_CI"))  # set by .ci/run, which installs chromium
 
@@ -180,7 +180,7 @@ def test_the_advice_matches_the_closed_form(one):
 
 
 def test_goal_seeks_on_every_core_match_one_core(files, monkeypatch):
-    import growthsim.engine as engine
+    import growthsim.engine.run as engine
 
     scenario = load_scenario(files[0])
     parallel = build_report([scenario], 5_000, 7, analysis_draws=2_000).advice
@@ -221,7 +221,7 @@ def test_report_command_writes_one_file_and_replaces_only_its_own(files, tmp_pat
 
 
 def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
-    import growthsim.report as report
+    import growthsim.output.report as report
 
     def broken(_):
         raise OSError(28, "No space left on device")

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim import compile_model, parse_scenario, simulate
-from growthsim.render import indicator_to_dict, summary_to_dict
-from growthsim.sampling import BLOCK_SIZE, sample, stream_key, uniforms
+from growthsim.output.render import indicator_to_dict, summary_to_dict
+from growthsim.engine.streams import BLOCK_SIZE, stream_key, uniforms
+from growthsim.engine.sampling import sample
 
 from .strategies import AssumptionSpec, Q, ScenarioSpec, assumptions, header, indicators, scenarios
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from growthsim import parse_scenario
 from growthsim.cli import app
-from growthsim.sensitivity import sensitivity
+from growthsim.analysis.sensitivity import sensitivity
 
 from .conftest import HEADER, mc_tolerance, scenario_text
 

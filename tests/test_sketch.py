@@ -13,9 +13,9 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from growthsim.sampling import BLOCK_SIZE
-from growthsim.sketch import QuantileSketch
-from growthsim.summary import QUANTILES
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.stats.sketch import QuantileSketch
+from growthsim.engine.summary import QUANTILES
 
 SCALE = float(os.environ.get("GROWTHSIM_EXAMPLES", "1"))
 PROBABILITIES = np.array(list(QUANTILES.values()))  # p05 .. p95, as the summaries report

@@ -11,7 +11,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from growthsim.cli import app
-from growthsim.solve import solve
+from growthsim.analysis.solve import solve
 
 from .conftest import scenario_text
 
@@ -178,8 +178,8 @@ def test_the_answer_comes_with_its_monte_carlo_interval_and_no_more_digits(path)
 
 def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
     """The scenario's seed, else fresh entropy (recorded), never a hard-coded one."""
-    from growthsim.scenario import parse_scenario
-    from growthsim.sensitivity import sensitivity
+    from growthsim.scenario.loading import parse_scenario
+    from growthsim.analysis.sensitivity import sensitivity
 
     path = write_scenario(SCENARIO)  # [simulation] seed = 12345
     assert solve(path, "gdp", 0.5, n_draws=5_000).seed == 12345
@@ -192,8 +192,8 @@ def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
 def test_trials_run_at_the_value_tried_not_at_its_rounding():
     """Every trial once ran at the value rounded to 0.01pp, so P(hit) was flat across each step and
     the 'interval' measured the rounding: solve at 60% (exact 8.5067%) must bracket the answer."""
-    from growthsim.quantities import Expect, parse_quantity
-    from growthsim.solve import _written
+    from growthsim.scenario.quantities import Expect, parse_quantity
+    from growthsim.analysis.solve import _written
 
     assert parse_quantity(_written(0.054987654, Expect.PERCENT, "%", exact=True), Expect.PERCENT, "%") == \
         pytest.approx(0.054987654, abs=1e-8)

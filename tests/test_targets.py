@@ -15,10 +15,10 @@ import pytest
 from scipy import stats
 
 from growthsim import parse_scenario, simulate
-from growthsim.intervals import Probability, wilson_interval
-from growthsim.quantities import Expect
-from growthsim.summary import QUANTILES
-from growthsim.targets import Target
+from growthsim.stats.intervals import Probability, wilson_interval
+from growthsim.scenario.quantities import Expect
+from growthsim.engine.summary import QUANTILES
+from growthsim.scenario.targets import Target
 
 from .conftest import mc_tolerance, scenario_text
 

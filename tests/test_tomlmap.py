@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from growthsim.tomlmap import KeyMap, Position, bare_non_ascii_keys, tomllib
+from growthsim.scenario.tomlmap import KeyMap, Position, bare_non_ascii_keys, tomllib
 
 from .conftest import BASELINE
 

@@ -9,9 +9,9 @@ import pytest
 from scipy.stats import norm
 
 from growthsim import parse_scenario
-from growthsim.engine import simulate
+from growthsim.engine.run import simulate
 from growthsim.i18n import use
-from growthsim.render import conclusions, plain_share, summary_rows, summary_to_dict, target_sentence
+from growthsim.output.render import conclusions, plain_share, summary_rows, summary_to_dict, target_sentence
 
 from .conftest import scenario_text
 

@@ -106,20 +106,21 @@ def test_an_english_run_writes_english_sheets(tmp_path):
 
 def test_data_frames_carry_the_jsons_fields():
     pd = pytest.importorskip("pandas")
-    from growthsim.compare import compare
-    from growthsim.render import summary_to_dict
-    from growthsim.sensitivity import sensitivity
+    from growthsim.analysis.compare import compare
+    from growthsim.output.render import summary_to_dict
+    from growthsim.analysis.sensitivity import sensitivity
+    from growthsim.output.frames import comparison_frame, sensitivity_frame, summary_frame
 
     scenario = load_scenario(BASELINE)
     summary = simulate(scenario, 3000, seed=1)
-    frame = summary.to_frame()
+    frame = summary_frame(summary)
     assert isinstance(frame, pd.DataFrame) and frame.index.name == "id"
     document = {i["id"]: i for i in summary_to_dict(summary)["indicators"]}
     assert frame.loc["gdp", "p_hit"] == document["gdp"]["p_hit"]
     assert frame.loc["gdp", "name"] == "地区生产总值" and frame.loc["gdp", "sentence"] == document["gdp"]["sentence"]
-    comparison = compare([scenario, scenario], 2000, 1).to_frame()
+    comparison = comparison_frame(compare([scenario, scenario], 2000, 1))
     assert {"scenario_no", "indicator", "name", "target", "statistic", "value"} <= set(comparison.columns)
-    drivers = sensitivity(scenario, "gdp", 2000, 1)[0].to_frame()
+    drivers = sensitivity_frame(sensitivity(scenario, "gdp", 2000, 1)[:1])
     assert drivers.iloc[0]["indicator"] == "gdp" and drivers.iloc[0]["target_name"] == "地区生产总值"
 
 

@@ -11,23 +11,31 @@ The library API mirrors the command line::
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from growthsim import _compat
+from growthsim._version import __version__
 
 # The public names are imported on first use (PEP 562), so that `growthsim --help` and
 # `growthsim --version` start without loading numpy and scipy.
 _EXPORTS = {
-    "Diagnostic": "diagnostics",
-    "ScenarioError": "diagnostics",
-    "simulate": "engine",
-    "Model": "model",
-    "compile_model": "model",
-    "Indicator": "scenario",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
-    "parse_scenario": "scenario",
-    "IndicatorSummary": "summary",
-    "Probability": "intervals",
-    "Summary": "summary",
+    "Diagnostic": "scenario.diagnostics",
+    "ScenarioError": "scenario.diagnostics",
+    "Indicator": "scenario.types",
+    "Scenario": "scenario.types",
+    "load_scenario": "scenario.loading",
+    "parse_scenario": "scenario.loading",
+    "simulate": "engine.run",
+    "simulate_to_precision": "engine.run",
+    "Model": "engine.model",
+    "compile_model": "engine.model",
+    "IndicatorSummary": "engine.summary",
+    "Summary": "engine.summary",
+    "Probability": "stats.intervals",
+    "compare": "analysis.compare",
+    "sensitivity": "analysis.sensitivity",
+    "solve": "analysis.solve",
+    "summary_frame": "output.frames",
+    "comparison_frame": "output.frames",
+    "sensitivity_frame": "output.frames",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -47,10 +55,17 @@ def __dir__():
     return sorted(__all__)
 
 
+_compat.install()  # growthsim 0.1's flat module names (growthsim.render, …) still import, with a warning
+
 if TYPE_CHECKING:  # for type checkers and IDEs; the names are re-exported through __getattr__
-    from .diagnostics import Diagnostic, ScenarioError  # noqa: F401
-    from .engine import simulate  # noqa: F401
-    from .intervals import Probability  # noqa: F401
-    from .model import Model, compile_model  # noqa: F401
-    from .scenario import Indicator, Scenario, load_scenario, parse_scenario  # noqa: F401
-    from .summary import IndicatorSummary, Summary  # noqa: F401
+    from growthsim.analysis.compare import compare
+    from growthsim.analysis.sensitivity import sensitivity
+    from growthsim.analysis.solve import solve
+    from growthsim.engine.model import Model, compile_model
+    from growthsim.engine.run import simulate, simulate_to_precision
+    from growthsim.engine.summary import IndicatorSummary, Summary
+    from growthsim.output.frames import comparison_frame, sensitivity_frame, summary_frame
+    from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
+    from growthsim.scenario.loading import load_scenario, parse_scenario
+    from growthsim.scenario.types import Indicator, Scenario
+    from growthsim.stats.intervals import Probability

@@ -1,6 +1,6 @@
 """`python -m growthsim` runs the command line."""
 
-from .cli import main
+from growthsim.cli import main
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,100 @@
+"""The flat layout of growthsim 0.1 (``growthsim.render``, ``growthsim.sampling``, …), kept importable
+for one version: each old module name is an alias of the module in its new package, with a
+DeprecationWarning that names the new place. Nothing inside growthsim imports through here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
+# growthsim 0.1 module -> its place since 0.2. growthsim.scenario and growthsim.engine are packages
+# now: their old names are served by the packages' own __getattr__ (see ``deprecated_names``).
+MOVED_MODULES = {
+    "growthsim.distributions": "growthsim.stats.distributions",
+    "growthsim.dependence": "growthsim.stats.dependence",
+    "growthsim.intervals": "growthsim.stats.intervals",
+    "growthsim.sketch": "growthsim.stats.sketch",
+    "growthsim.diagnostics": "growthsim.scenario.diagnostics",
+    "growthsim.tomlmap": "growthsim.scenario.tomlmap",
+    "growthsim.reading": "growthsim.scenario.reading",
+    "growthsim.layers": "growthsim.scenario.layers",
+    "growthsim.quantities": "growthsim.scenario.quantities",
+    "growthsim.targets": "growthsim.scenario.targets",
+    "growthsim.formulas": "growthsim.scenario.formulas",
+    "growthsim.validation": "growthsim.scenario.validation",
+    "growthsim.validation_links": "growthsim.scenario.validation_links",
+    "growthsim.bundled": "growthsim.scenario.bundled",
+    "growthsim.model": "growthsim.engine.model",
+    "growthsim.sampling": "growthsim.engine.sampling",
+    "growthsim.links": "growthsim.engine.links",
+    "growthsim.evaluation": "growthsim.engine.evaluation",
+    "growthsim.summary": "growthsim.engine.summary",
+    "growthsim.achieved": "growthsim.engine.achieved",
+    "growthsim.events": "growthsim.engine.events",
+    "growthsim.compare": "growthsim.analysis.compare",
+    "growthsim.solve": "growthsim.analysis.solve",
+    "growthsim.sensitivity": "growthsim.analysis.sensitivity",
+    "growthsim.render": "growthsim.output.render",
+    "growthsim.render_compare": "growthsim.output.render_compare",
+    "growthsim.export": "growthsim.output.export",
+    "growthsim.workbook": "growthsim.output.workbook",
+    "growthsim.charts": "growthsim.output.charts",
+    "growthsim.report": "growthsim.output.report",
+    "growthsim.frames": "growthsim.output.frames",
+}
+
+
+def _moved(old: str, new: str) -> None:
+    warnings.warn(f"{old} has moved to {new}: import it from there ({old} goes in growthsim 0.3)",
+                  DeprecationWarning, stacklevel=3)
+
+
+class _Alias(importlib.abc.Loader):
+    def __init__(self, new: str) -> None:
+        self.new = new
+
+    def create_module(self, spec):  # the old name is the new module itself, not a copy of it
+        _moved(spec.name, self.new)
+        return importlib.import_module(self.new)
+
+    def exec_module(self, module) -> None:  # already executed under its new name
+        pass
+
+
+class MovedModuleFinder(importlib.abc.MetaPathFinder):
+    """Finds a 0.1 module name (after the ordinary finders found no such module) as an alias."""
+
+    def find_spec(self, fullname, path, target=None):
+        new = MOVED_MODULES.get(fullname)
+        return importlib.util.spec_from_loader(fullname, _Alias(new)) if new else None
+
+
+def install() -> None:
+    if not any(isinstance(finder, MovedModuleFinder) for finder in sys.meta_path):
+        sys.meta_path.append(MovedModuleFinder())
+
+
+def package_exports(package: str, exports: dict[str, str], old_module: str | None = None):
+    """A PEP 562 ``__getattr__`` for a package: its front-door names, imported on first use (so that
+    `growthsim --help` loads no numpy), and, for a package that was a module in 0.1 (``old_module``,
+    e.g. growthsim.engine), that module's other names, with a DeprecationWarning naming their place."""
+
+    def __getattr__(name: str):
+        if name in exports:
+            value = getattr(importlib.import_module(exports[name]), name)
+        elif old_module is not None and not name.startswith("__"):
+            try:
+                value = getattr(importlib.import_module(old_module), name)
+            except AttributeError:
+                raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+            _moved(f"{package}.{name}", f"{old_module}.{name}")
+        else:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__

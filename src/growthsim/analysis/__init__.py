@@ -1,0 +1,3 @@
+"""Questions asked of runs: several scenarios on the same random numbers (``compare``), the value an
+assumption must take for a target's chance to reach a level (``solve``), and which assumptions
+and events move each target's chance (``sensitivity``). Built on the engine; prints nothing."""

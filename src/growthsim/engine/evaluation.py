@@ -1,0 +1,67 @@
+"""Stage 4: outcomes of one chunk of draws: each indicator's reported metric and each target's hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from growthsim.engine.model import Model
+from growthsim.engine.sampling import Draws
+
+__all__ = ["Outcomes", "evaluate"]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Outcomes of draws [start, start + n).
+
+    drawn         (n_indicators, n)  what was drawn for each indicator (growth, level, change, count)
+    hits, gaps    (n_targets, n)     target hit flags, and the shortfall of the draws that miss (0 on hits)
+    levels        {row: (n,)}        the tested 2023 level of flows whose target is a level (16亿元)
+    stretch_hits  {target: (n,)}     stretch (力争) hit flags, for targets that have a stretch
+    differences   {target: (n,)}     own minus the other indicator's metric, for relative targets
+    events        (n_events, n)      which shock events occurred on each draw
+    """
+
+    start: int
+    drawn: np.ndarray
+    hits: np.ndarray
+    gaps: np.ndarray
+    levels: dict[int, np.ndarray] = field(default_factory=dict)
+    stretch_hits: dict[int, np.ndarray] = field(default_factory=dict)
+    differences: dict[int, np.ndarray] = field(default_factory=dict)
+    events: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return self.drawn.shape[1]
+
+    def metric(self, row: int) -> np.ndarray:
+        """The values indicator ``row`` is reported in: its target's metric, else what was drawn; (n,)."""
+        level = self.levels.get(row)
+        return self.drawn[row] if level is None else level
+
+
+def evaluate(model: Model, draws: Draws) -> Outcomes:
+    drawn = draws.values
+    n = draws.n
+    hits = np.empty((len(model.targets), n), dtype=bool)
+    gaps = np.empty((len(model.targets), n))
+    levels: dict[int, np.ndarray] = {}
+    stretch_hits: dict[int, np.ndarray] = {}
+    differences: dict[int, np.ndarray] = {}
+    for index, ref in enumerate(model.targets):
+        own = drawn[ref.row]
+        if ref.reference_row is not None:
+            tested = differences[index] = own - drawn[ref.reference_row]
+        elif ref.tests_level_of_flow:
+            tested = ref.baseline * (1.0 + own)
+            levels[ref.row] = tested
+        else:
+            tested = own
+        hits[index], gaps[index] = ref.target.evaluate(tested)
+        stretch = ref.target.evaluate_stretch(tested)
+        if stretch is not None:
+            stretch_hits[index] = stretch
+    return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits, differences, draws.events)

@@ -1,0 +1,76 @@
+"""Stage 3, after the draws: the rows computed from other rows on the same draw — derived
+indicators (a formula) and driven indicators (their own draw plus links) — in one graph.
+
+A link says one indicator moves *because* another does: a driven indicator's outcome is
+
+    own draw + sum over its drivers of elasticity x (driver's outcome - at)
+
+where ``at`` is the driver's value at which the indicator's own assumption is stated. Drivers may
+be derived or driven themselves, and formulas may use driven indicators, so formulas and links
+form one graph, evaluated in topological order (validation ruled out cycles). Shock events act
+on the drawn values before this stage, so an event on a driver reaches its dependents through the
+links, and an event on a driven indicator moves its own part.
+
+A correlation, by contrast, only says that two indicators' draws move together: it acts on the
+own draws, before the links, and a what-if that changes one indicator does not carry over to a
+partner through it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
+from growthsim.engine.model import Model
+
+__all__ = ["compute_rows", "link_terms", "own_part"]
+
+
+def compute_rows(model: Model, values: np.ndarray) -> None:
+    """Compute the derived rows and add the driven rows' links, in place, in topological order.
+    ``values`` (n_indicators, n) holds the drawn rows after correlations and events."""
+    for row in model.computed_rows:
+        indicator = model.indicators[row]
+        if indicator.formula is not None:
+            def lookup(indicator_id: str, field: str) -> np.ndarray:
+                used = model.rows[indicator_id]
+                return model.indicators[used].field_values(field, values[used])
+
+            result = np.broadcast_to(indicator.formula.evaluate(lookup), values[row].shape)
+            _require_finite(model, indicator.id, "formula", result,
+                            "the formula gives no finite value on {bad} of {n} draws (a division by zero, or "
+                            "the log of a number that is not positive): change the formula or its inputs")
+            values[row] = result
+            continue
+        total = values[row].copy()
+        for driver_row, elasticity, at in model.links[row]:
+            total += elasticity * (values[driver_row] - at)
+        _require_finite(model, indicator.id, "drivers", total,
+                        "the links give no finite value on {bad} of {n} draws: an elasticity is too large "
+                        "for the values its driver takes")
+        if model.is_count[row]:  # a count stays a whole number, and not below zero
+            np.maximum(np.rint(total, out=total), 0.0, out=total)
+        values[row] = total
+
+
+def link_terms(model: Model, values: np.ndarray, row: int) -> list[tuple[int, np.ndarray]]:
+    """(driver row, elasticity x (driver's outcome - at)) for each driver of ``row``, per draw,
+    from the final values: what each link added to the row's outcome."""
+    return [(driver_row, elasticity * (values[driver_row] - at))
+            for driver_row, elasticity, at in model.links.get(row, ())]
+
+
+def own_part(model: Model, values: np.ndarray, row: int) -> np.ndarray:
+    """The row's outcome less what its links added: its own draw (for a count, up to rounding)."""
+    own = values[row].copy()
+    for _, term in link_terms(model, values, row):
+        own -= term
+    return own
+
+
+def _require_finite(model: Model, indicator_id: str, key: str, result: np.ndarray, message: str) -> None:
+    bad = ~np.isfinite(result)
+    if bad.any():
+        raise ScenarioError([Diagnostic(
+            model.scenario.path or "<scenario>", None, None, f"indicators.{indicator_id}.{key}",
+            message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"))])

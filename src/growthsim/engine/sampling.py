@@ -1,0 +1,291 @@
+"""Stage 3: draws. The uniforms of every stream come from ``streams``; this module turns them into
+draws of every input by the chosen design, correlates them, applies events and computes the linked
+indicators.
+
+Sampling methods. ``mc`` (the default) draws independent uniforms as above. ``lhs`` (Latin
+hypercube) and ``sobol`` (scrambled Sobol' points) cut the draws into *replicates*: consecutive
+runs of ``replicate_size(n)`` draws (a power of two that divides BLOCK_SIZE, so a replicate never
+straddles two blocks), each an independently randomised design. Within a replicate every stream
+is stratified (lhs: one uniform in each of the m equal slices of (0, 1), keyed by stream and
+replicate, so streams stay keyed by id as under mc); Sobol' points are spread evenly in all
+dimensions jointly, a dimension per stream in the order of their keys (so scenarios with the same
+streams share their points). The replicates' independent estimates give the error bars
+(``intervals.Probability.from_batches``): the binomial formula would overstate the error of these
+designs, whose whole point is a smaller one.
+
+Batches. Iman-Conover correlations rearrange a *group* of draws as a whole (``iman_conover_group``
+of them, a power of two that divides BLOCK_SIZE, chosen from the run's size so that there are
+at least MIN_BATCHES groups where the draws allow), which makes the draws of a group dependent and the
+groups independent. ``batch_size`` is the run's unit of independence: the replicate (lhs, sobol), the
+Iman-Conover group (mc with Iman-Conover correlations), or None when every draw is independent.
+The error bars of a batched run come from its batches (see ``intervals``).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special
+
+from growthsim.engine.streams import (
+    BLOCK_SIZE,
+    STREAM_EVENT,
+    STREAM_EVENT_GROUP,
+    STREAM_LHS,
+    STREAM_SOBOL,
+    stream_key,
+    uniforms,
+)
+from growthsim.stats.dependence import gaussian_copula_scores, iman_conover_permutation
+from growthsim.stats.distributions import as_quantity, clip_uniform, quantity_at
+from growthsim.engine.events import apply_effects, hold_occurrences, occurrences
+from growthsim.engine.links import compute_rows
+
+if TYPE_CHECKING:
+    from growthsim.engine.model import Model
+
+__all__ = ["METHODS", "MIN_REPLICATES", "MIN_BATCHES", "Draws", "sample",
+           "replicate_size", "planned_draws", "iman_conover_group", "batch_size"]
+
+
+METHODS = ("mc", "lhs", "sobol")
+MIN_REPLICATES = 16  # lhs and sobol: at least this many independent replicates give the error bar
+# Iman-Conover groups. A run's error bars come from the spread of its groups' estimates, which
+# wobbles less the more groups there are; but Iman-Conover imposes the correlation exactly on each
+# group's sample, which biases a joint probability by about 0.3/group (measured on
+# tests/test_error_bars.py's scenario: -0.29pp at 128 draws a group, -0.05pp at 512, none
+# measurable from 2,048 on). So a run has at least MIN_BATCHES groups, each as large as that allows, never
+# fewer than IMAN_CONOVER_SMALLEST draws, at most a block: the bias stays a small part of the
+# error bar (0.6 MIN_BATCHES / sqrt(n) of it), and shrinks as the run grows.
+MIN_BATCHES = 32
+IMAN_CONOVER_SMALLEST = 512
+
+
+def replicate_size(n_draws: int, method: str) -> int | None:
+    """Draws per replicate for lhs and sobol (None for mc): the largest power of two that leaves at
+    least MIN_REPLICATES replicates, at most a block (2 when there are very few draws)."""
+    if method == "mc":
+        return None
+    if method not in METHODS:
+        raise ValueError(f"unknown sampling method {method!r}; use one of {', '.join(METHODS)}")
+    size = 1 << max(1, (max(n_draws // MIN_REPLICATES, 2)).bit_length() - 1)
+    return min(size, BLOCK_SIZE)
+
+
+def iman_conover_group(n_draws: int, n_correlated: int) -> int:
+    """Draws rearranged together by Iman-Conover in a run of ``n_draws`` (part of the
+    reproducibility contract): the largest power of two that leaves at least MIN_BATCHES groups
+    (between MIN_BATCHES and twice as many, or more when the smallest size allows no fewer), at least
+    IMAN_CONOVER_SMALLEST and 8 draws per correlated input, at most a block (so a group never
+    straddles two blocks)."""
+    smallest = max(IMAN_CONOVER_SMALLEST, 1 << (8 * n_correlated - 1).bit_length())
+    size = 1 << max(0, (max(n_draws // MIN_BATCHES, 1)).bit_length() - 1)
+    return min(BLOCK_SIZE, max(smallest, size))
+
+
+def batch_size(model: Model, n_draws: int, method: str = "mc") -> int | None:
+    """The run's unit of independence (see the module's docstring): draws per lhs/sobol replicate,
+    draws per Iman-Conover group, or None when every draw is independent of the others."""
+    if method != "mc":
+        return replicate_size(n_draws, method)
+    if model.correlated_rows and model.correlation_method == "iman_conover":
+        return iman_conover_group(n_draws, len(model.correlated_rows))
+    return None
+
+
+def planned_draws(n_draws: int, method: str) -> int:
+    """The draws a run makes: n_draws, rounded up to whole replicates for lhs and sobol."""
+    size = replicate_size(n_draws, method)
+    return n_draws if size is None else -(-n_draws // size) * size
+
+
+def model_streams(model: Model) -> list[tuple[int, ...]]:
+    """Every random stream a model draws from (indicators, then events and event groups), sorted by
+    key: the dimensions of a Sobol' design."""
+    keys = {key for key, distribution in zip(model.stream_keys, model.distributions) if distribution is not None}
+    for event in model.events:
+        keys.add(stream_key(event.group, STREAM_EVENT_GROUP) if event.group else stream_key(event.id, STREAM_EVENT))
+    return sorted(keys)
+
+
+class _Design:
+    """The uniforms of each stream for draws [start, stop) under a sampling method."""
+
+    def __init__(self, model: Model, entropy: int, start: int, stop: int, method: str, size: int | None):
+        self.entropy, self.start, self.stop, self.method, self.size = entropy, start, stop, method, size
+        self.sobol: dict[tuple[int, ...], np.ndarray] | None = None
+        if method == "sobol":
+            self._sobol(model_streams(model))
+
+    def __call__(self, key: tuple[int, ...]) -> np.ndarray:
+        if self.method == "mc":
+            return uniforms(self.entropy, key, self.start, self.stop)
+        if self.method == "sobol":
+            return self.sobol[key]
+        out = np.empty(self.stop - self.start)
+        for offset, replicate in self._replicates():
+            seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_LHS, *key, replicate))
+            rng = np.random.Generator(np.random.PCG64(seq))
+            part = out[offset:offset + self.size]
+            part[:] = rng.permutation(self.size)
+            part += rng.random(self.size)
+            part *= 1.0 / self.size
+        return clip_uniform(out, out=out)
+
+    def _replicates(self):
+        """(offset in this chunk, replicate number) of each replicate the chunk holds."""
+        if (self.stop - self.start) % self.size or self.start % self.size:
+            raise ValueError("lhs and sobol sample whole replicates: see planned_draws")
+        for offset in range(0, self.stop - self.start, self.size):
+            yield offset, (self.start + offset) // self.size
+
+    def _sobol(self, keys: list[tuple[int, ...]]) -> None:
+        import warnings
+
+        from scipy.stats import qmc
+
+        points = np.empty((len(keys), self.stop - self.start))
+        for offset, replicate in self._replicates():
+            seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_SOBOL, replicate))
+            engine = qmc.Sobol(len(keys), scramble=True, seed=np.random.Generator(np.random.PCG64(seq)))
+            with warnings.catch_warnings():  # 2 points (the smallest replicate) draw a balance warning
+                warnings.simplefilter("ignore")
+                points[:, offset:offset + self.size] = engine.random(self.size).T
+        clip_uniform(points, out=points)
+        self.sobol = dict(zip(keys, points))
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Sampled assumptions for draws [start, stop): ``values`` has shape (n_indicators, stop - start).
+
+    Row i holds indicator i's simulated quantity (growth, level, change or count) in code units,
+    after the effects of the shock events that occurred; ``events`` (n_events, n) says which did.
+    """
+
+    start: int
+    values: np.ndarray
+    events: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return self.values.shape[1]
+
+
+def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc",
+           batch: int | None = None) -> Draws:
+    """Draw every indicator's assumption for draws [start, stop) by inverse CDF.
+
+    ``method`` is mc, lhs or sobol. ``batch`` is the run's ``batch_size``: lhs and sobol need it
+    (and a chunk of whole replicates); with Iman-Conover it is the group size, by default that of
+    a run of ``stop`` draws (give the run's own when sampling one chunk of a longer run)."""
+    if batch is None:
+        batch = batch_size(model, stop, method)
+    with one_blas_thread():
+        return _sample(model, entropy, start, stop, method, batch)
+
+
+_blas_limited = 0  # depth of one_blas_thread() contexts: only the outermost one calls threadpoolctl
+
+
+@contextmanager
+def one_blas_thread():
+    """One BLAS thread inside: a matrix product split across threads may sum in another order, and
+    the last bits of correlated draws would depend on the number of cores (measured: a sobol run
+    differed between one and two workers in the 17th digit). simulate enters it once for a whole
+    run, so that each block does not pay threadpoolctl's look-up (~0.6 ms)."""
+    global _blas_limited
+    if _blas_limited:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        _blas_limited += 1
+        try:
+            yield
+        finally:
+            _blas_limited -= 1
+
+
+def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batch: int | None) -> Draws:
+    design = _Design(model, entropy, start, stop, method, batch)
+    held = dict(model.held)
+    values = np.empty((len(model.indicators), stop - start))
+    kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
+    correlated = set(model.correlated_rows)
+    copula = model.correlation_method == "gaussian_copula"
+    for row, (key, distribution, is_count) in enumerate(
+        zip(model.stream_keys, model.distributions, model.is_count)
+    ):
+        if distribution is None:
+            continue  # derived: computed below from the others
+        u = design(key)
+        if row in held and row not in correlated:  # held at its quantile (correlated ones: see _correlate)
+            u = np.full_like(u, held[row])
+        if row in model.replaced_rows or row in correlated:
+            kept[row] = u
+        if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
+            values[row] = quantity_at(distribution, u, is_count)
+    if correlated:
+        _correlate(model, values, kept, batch)
+    occurred = np.zeros((0, stop - start), dtype=bool)
+    if model.events:
+        def event_uniforms(name: str, is_group: bool) -> np.ndarray:
+            return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
+
+        occurred = occurrences(model.events, event_uniforms)
+        if model.held_events:
+            hold_occurrences(model.events, occurred, model.held_events)
+        kinds = {indicator.id: indicator.kind for indicator in model.indicators}
+        apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
+    if model.computed_rows:
+        compute_rows(model, values)
+    return Draws(start, values, occurred)
+
+
+def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], group: int | None) -> None:
+    """Impose the scenario's correlations on the correlated rows of ``values``, in place
+    (``group``: draws per Iman-Conover group)."""
+    rows = list(model.correlated_rows)
+    u = np.vstack([kept[row] for row in rows])
+    held = [(rows.index(row), q) for row, q in model.held if row in model.correlated_rows]
+    if held and model.correlation_method != "gaussian_copula":
+        raise ValueError("holding a correlated input needs the Gaussian copula (Iman-Conover cannot rank a constant)")
+    if model.correlation_method == "gaussian_copula":
+        z = gaussian_copula_scores(u, model.score_correlation)
+        if held:
+            alone = [(k, q) for k, q in held if rows[k] in model.held_alone]
+            _condition(z, model.score_correlation, [h for h in held if h not in alone])
+            for k, q in alone:  # set after conditioning on the others: nothing moves with these
+                z[k] = special.ndtri(q)
+        for k, row in enumerate(rows):
+            distribution = model.distributions[row]
+            if row in model.replaced_rows:  # an event replacing this value draws through its uniform
+                kept[row] = clip_uniform(special.ndtr(z[k]))
+            values[row] = as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
+        return
+    # Iman-Conover group by group (groups lie inside blocks, so they do not depend on the chunk
+    # size). The uniforms are rearranged with the values, so an event that replaces a value draws
+    # from the uniform that produced it and stays paired (and correlated).
+    permutation = iman_conover_permutation(values[rows], u, model.score_correlation, group)
+    values[rows] = np.take_along_axis(values[rows], permutation, axis=1)
+    for k, row in enumerate(rows):
+        kept[row] = kept[row][permutation[k]]
+
+
+def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, float]]) -> None:
+    """Set the held rows' normal scores to their quantiles and move every other row as the
+    correlation says, in place: for jointly normal scores, z + S[:, H] S[H, H]^-1 (c - z[H]) has
+    the distribution of z given z[H] = c (the residual of a regression on z[H] is independent of
+    it), drawn from the same randomness, so the held runs stay on common random numbers."""
+    index = [k for k, _ in held]
+    if not held:
+        return
+    target = special.ndtri(np.array([q for _, q in held]))[:, np.newaxis]
+    weights = np.linalg.solve(correlation[np.ix_(index, index)], correlation[index, :]).T  # (k, h)
+    z += weights @ (target - z[index])
+    z[index] = target  # exactly, not up to rounding

@@ -1,0 +1,48 @@
+"""Results as pandas DataFrames, for notebook users: the JSON's fields, one row per indicator
+(``summary_frame``), per scenario, indicator and statistic (``comparison_frame``), or per target
+and input (``sensitivity_frame``). Rates are fractions, at full precision, as in the JSON.
+
+pandas is imported here only, when a frame is asked for: a plain `run` and `--help` never load it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+__all__ = ["summary_frame", "comparison_frame", "sensitivity_frame", "sensitivity_records"]
+
+
+def summary_frame(summary) -> "Any":
+    """One row per indicator, indexed by id, with the columns of summary.csv (full precision)."""
+    import pandas as pd
+
+    from growthsim.output.render import CSV_COLUMNS, summary_rows
+
+    return pd.DataFrame(summary_rows(summary), columns=list(CSV_COLUMNS)).set_index("id")
+
+
+def comparison_frame(comparison) -> "Any":
+    """compare.csv's long form: one row per scenario, indicator and statistic."""
+    import pandas as pd
+
+    from growthsim.output.export import COMPARISON_COLUMNS
+    from growthsim.output.render_compare import comparison_rows
+
+    return pd.DataFrame(comparison_rows(comparison), columns=list(COMPARISON_COLUMNS))
+
+
+def sensitivity_records(results: Iterable) -> list[dict[str, Any]]:
+    """sensitivity.csv's rows: one per target and input, the target named beside its id."""
+    from growthsim.output.render import sensitivity_rows
+
+    return [{"indicator": t["indicator"], "target_name": t["name"], **effect}
+            for t in sensitivity_rows(results) for effect in t["inputs"]]
+
+
+def sensitivity_frame(results: Iterable) -> "Any":
+    """One row per target and input, in the order of their swing."""
+    import pandas as pd
+
+    from growthsim.output.render import SENSITIVITY_COLUMNS
+
+    return pd.DataFrame(sensitivity_records(results), columns=list(SENSITIVITY_COLUMNS))

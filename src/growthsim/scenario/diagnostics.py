@@ -1,0 +1,131 @@
+"""Messages about a scenario file that a planner can act on: file:line:col: key.path: message."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from growthsim.i18n import _, ngettext
+
+__all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of", "diagnostic_order", "kind_of",
+           "as_written"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem (or warning) in one file, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    col: int | None
+    key: str  # dotted key path, e.g. "indicators.fai.growth.mean"; "" for the whole file
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    source_line: str | None = None
+
+    @property
+    def location(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def headline(self) -> str:
+        prefix = _("warning: ") if self.severity == "warning" else ""
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.location}: {prefix}{key}{self.message}"
+
+    def render(self) -> str:
+        """The headline, then the offending source line with a caret under the column."""
+        text = self.headline()
+        if self.source_line is not None and self.line is not None:
+            gutter = f"{self.line:>4} | "
+            text += f"\n{gutter}{self.source_line.rstrip()}"
+            if self.col is not None:
+                text += "\n" + " " * (len(gutter) - 2) + "| " + _caret_padding(self.source_line[: self.col - 1]) + "^"
+        return text
+
+
+def _caret_padding(text: str) -> str:
+    """Blank space as wide on a terminal as ``text``: CJK characters take two columns, and tabs are
+    kept as tabs so that they expand exactly as they do in the source line above."""
+    import unicodedata
+
+    return "".join(
+        "\t" if ch == "\t" else "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " " for ch in text
+    )
+
+
+class ScenarioError(Exception):
+    """A scenario file (or several) could not be used; carries every problem found, in file order."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        count = len(errors)
+        summary = ngettext('{count} problem found', '{count} problems found', count).format(count=count)
+        super().__init__(summary + ":\n" + "\n".join(d.headline() for d in errors))
+
+    def __reduce__(self):
+        # Raised in a worker process, the error travels back pickled: rebuild it from its diagnostics
+        # (the default would pass the message string, which is not a list of diagnostics).
+        return ScenarioError, (self.diagnostics,)
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'normal'?)' or '' when nothing is close."""
+    choices = list(choices)
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
+    return _(' (did you mean {by_lower!r}?)').format(by_lower=by_lower[close[0]]) if close else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    return ", ".join(choices)
+
+
+def format_key_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            needs_quotes = not part.replace("_", "").replace("-", "").isascii() or not part or any(
+                not (c.isalnum() or c in "_-") for c in part
+            )
+            text = f'"{part}"' if needs_quotes else part
+            out += ("." if out else "") + text
+    return out
+
+
+def diagnostic_order(d: Diagnostic) -> tuple:
+    """Sort key: by file, then position, then key."""
+    return (d.file, d.line or 0, d.col or 0, d.key)
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in words for a message: "a table", "text", "a whole number" ..."""
+    if isinstance(value, bool):
+        return _('true/false')
+    if isinstance(value, dict):
+        return _("a table")
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, int):
+        return _('a whole number')
+    if isinstance(value, float):
+        return _("a number")
+    return type(value).__name__
+
+
+def as_written(value: Any) -> str:
+    """A value as the user wrote it: text as is, anything else as Python shows it."""
+    return value if isinstance(value, str) else repr(value)

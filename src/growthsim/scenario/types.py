@@ -1,0 +1,213 @@
+"""What a scenario is: its indicators (with their assumptions, drivers and targets), events and
+run settings, as plain frozen data. ``loading`` reads one from a file; the engine compiles it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from growthsim.scenario.diagnostics import Diagnostic, did_you_mean
+from growthsim.stats.distributions import Distribution
+from growthsim.scenario.events import Event
+from growthsim.scenario.formulas import Formula
+from growthsim.i18n import N_
+from growthsim.scenario.quantities import Expect, format_value
+from growthsim.scenario.targets import Target
+
+__all__ = [
+    "Assumption",
+    "Driver",
+    "Indicator",
+    "Scenario",
+    "KINDS",
+]
+
+# kind -> (the simulated quantity's key in the file, its metric name, how it is written)
+KINDS: dict[str, tuple[str, str, Expect]] = {
+    "flow": ("growth", "growth", Expect.PERCENT),
+    "rate": ("level", "level", Expect.PERCENT),
+    "change": ("change", "change", Expect.POINTS),
+    "count": ("level", "level", Expect.AMOUNT),
+}
+KIND_MEANINGS = {
+    "flow": N_("an amount per year (GDP, investment ...): the assumption is its growth rate"),
+    "rate": N_("a rate or share (unemployment, CPI ...): the assumption is its 2023 level"),
+    "change": N_("a change of a rate in percentage points (urbanisation +0.8pp): the assumption is the change"),
+    "count": N_("a whole number (new firms, new jobs ...): the assumption is the 2023 count"),
+    "derived": N_("a formula of other indicators on the same draw (per-capita GDP ...): no assumption of its own"),
+}
+DERIVED_METRICS = ("growth", "level", "change")
+
+
+def natural_metric(kind: str) -> tuple[str, Expect]:
+    """(metric, how it is written) of a kind, or of a derived indicator's 'derived/<metric>' pseudo-kind."""
+    if kind in KINDS:
+        return KINDS[kind][1], KINDS[kind][2]
+    metric = kind.split("/")[1]
+    if metric == "growth":
+        return "growth", Expect.PERCENT
+    if metric == "change":
+        return "change", Expect.POINTS
+    return "level", Expect.PERCENT if kind.endswith("%") else Expect.AMOUNT
+BASES = ("real", "nominal")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+DEFAULT_DRAWS = 100_000
+SHORT_NAME_CELLS = 16  # [scenario] short_name: at most 8 Chinese characters, to head a column
+MAX_DRAWS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """The uncertain input of one indicator: a distribution on its growth, level or change."""
+
+    on: str  # "growth", "level" or "change"
+    dist: str
+    distribution: Distribution
+    written: Mapping[str, Any]  # parameters exactly as written in the file, for `show`
+    source: str | None = None
+    rationale: str | None = None
+    # A fixed value that replaced a distribution (a what-if, a child scenario) *holds* the input at
+    # that value within the law it replaced: its correlated partners are drawn from their law given
+    # the value's quantile in ``law``, as sensitivity's tornado does. None: nothing was replaced.
+    law: Distribution | None = None
+    law_origin: str | None = None  # the file (or --set) that stated the law
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A link: the driver's outcome on the same draw moves the dependent indicator's outcome by
+    ``elasticity`` x (driver's outcome - ``at``). The dependent's own assumption is stated for the
+    driver at ``at``: it is what the drivers leave unexplained.
+
+    Both quantities are in code units (rates as fractions, amounts in their unit), so
+    ``elasticity`` is in code units too; ``unit`` says how a planner writes it ("pp/pp": points
+    of growth per point of the driver's growth; "人/pp"; "pp/户"; "户/户")."""
+
+    indicator: str  # the driver's id
+    elasticity: float
+    at: float
+    unit: str
+    written_elasticity: str  # as written in the file, for show and diff
+    written_at: str
+    factor: float = 1.0  # code units per unit as written: elasticity = written number x factor
+    source: str | None = None
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    kind: str
+    assumption: Assumption | None  # None for a derived indicator
+    basis: str | None = None
+    baseline: float | None = None
+    growth_2022: float | None = None
+    source: str | None = None
+    note: str | None = None
+    target: Target | None = None
+    rationale: str | None = None  # why an assumed baseline (one the report does not give) is what it is
+    formula: Formula | None = None  # derived indicators
+    derived_metric: str | None = None  # what a derived indicator's formula gives: growth, level or change
+    drivers: tuple[Driver, ...] = ()  # links from other indicators (see Driver)
+
+    @property
+    def natural_kind(self) -> str:
+        """The kind, or for a derived indicator 'derived/<metric>' (with '%' for a level in percent)."""
+        if self.kind != "derived":
+            return self.kind
+        return f"derived/{self.derived_metric}{'%' if self.derived_metric == 'level' and self.unit == '%' else ''}"
+
+    @property
+    def metric(self) -> str:
+        """What is drawn (or computed): growth (flow), level (rate, count) or change."""
+        return natural_metric(self.natural_kind)[0]
+
+    @property
+    def expect(self) -> Expect:
+        return natural_metric(self.natural_kind)[1]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The quantities a formula may take from this indicator (.growth, .level, .change)."""
+        if self.metric == "growth" or self.metric == "change":
+            return (self.metric, "level") if self.baseline is not None else (self.metric,)
+        return ("level",)
+
+    def field_values(self, field: str, values):
+        """This indicator's ``field`` from its drawn (or computed) values."""
+        if field == self.metric:
+            return values
+        if self.metric == "growth":
+            return self.baseline * (1.0 + values)
+        return self.baseline + values  # the level of a rate after a change
+
+    @property
+    def baseline_expect(self) -> Expect:
+        if self.kind == "derived":
+            return self.expect if self.metric == "level" else (Expect.AMOUNT if self.metric == "growth"
+                                                               else Expect.PERCENT)
+        return Expect.AMOUNT if self.kind in ("flow", "count") else Expect.PERCENT
+
+    @property
+    def baseline_assumed(self) -> bool:
+        """The base-year figure is ours, not the report's (it has no source: a rationale says why it
+        is what it is). Every output marks it 假设, so that it is not read as a published fact."""
+        return self.baseline is not None and not self.source
+
+    def fmt(self, value: float, signed: bool = False) -> str:
+        return format_value(value, self.expect, self.unit, signed=signed)
+
+    def fmt_baseline(self) -> str:
+        if self.baseline is None:
+            return "—"
+        return format_value(self.baseline, self.baseline_expect, self.unit)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    indicators: tuple[Indicator, ...]
+    short_name: str | None = None  # heads a column of compare's table (the name is in its legend)
+    description: str = ""
+    base_year: int = 2022
+    target_year: int = 2023
+    source: str | None = None
+    draws: int = DEFAULT_DRAWS
+    seed: int | None = None
+    path: str | None = None
+    sha256: str | None = None
+    events: tuple[Event, ...] = ()
+    correlations: tuple[tuple[str, str, float], ...] = ()  # as written: (a, b, rho)
+    # the matrix the engine uses, over the correlated indicators: (ids, rows); repaired if need be
+    correlation_matrix: tuple | None = field(default=None, compare=False)
+    correlation_method: str = "iman_conover"
+    files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the file and every file it extends
+    overrides: tuple[str, ...] = ()  # --set KEY=VALUE, in order
+    readings: tuple[str, ...] = field(default=(), compare=False)  # how a --set value was read (fixed at …)
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    origins: Mapping[tuple, str] = field(default_factory=dict, compare=False, repr=False)  # key path -> layer
+
+    def origin(self, *path: str) -> str | None:
+        """Which file (or --set) wrote the value at this key path."""
+        for end in range(len(path), 0, -1):
+            label = self.origins.get(tuple(path[:end]))
+            if label is not None:
+                return label
+        return None
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(f"no indicator {indicator_id!r}{did_you_mean(indicator_id, self.ids)}")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
+
+    @property
+    def targeted(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.target is not None)

@@ -1,0 +1,654 @@
+"""Stage 1, the checks that tie indicators together: correlations, shock events and their
+effects, derived-indicator formulas, and relative targets. A mixin of validation.Checker, which
+supplies report/warn/table/text/quantity and the per-indicator checks these build on."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from growthsim.i18n import _, ngettext
+from growthsim.stats.dependence import (
+    is_correlation_matrix,
+    marginal_of,
+    nearest_correlation,
+    score_correlations,
+)
+from growthsim.scenario.diagnostics import Diagnostic, as_written, format_key_path, kind_of, one_of
+from growthsim.stats.distributions import quantile_of, quantity_at
+from growthsim.scenario.events import EFFECT_KINDS, Effect, Event
+from growthsim.scenario.formulas import FormulaError, parse_formula
+from growthsim.scenario.quantities import Expect, format_value, split_multiplier
+from growthsim.scenario.types import BASES, DERIVED_METRICS, ID_PATTERN, Driver, Indicator
+
+__all__ = ["LinkChecks", "link_unit"]
+
+MAX_ELASTICITY = 1e6  # in the written unit: beyond it no link means anything a planner could state
+_ELASTICITY = re.compile(r"^\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)\s*(.*?)\s*$")
+_HELD_EDGE = 1e-3  # a fixed value beyond its law's 0.1-99.9% range is held at an extreme
+LINK_SWAMPS = 5  # a link whose 5-95% range is this many times the indicator's own is suspect
+
+
+def _span(indicator: Indicator, span: float) -> str:
+    """A range of values in the indicator's terms: points for percentages, its unit for amounts."""
+    if indicator.expect is Expect.AMOUNT:
+        return format_value(float(f"{span:.3g}"), Expect.AMOUNT, indicator.unit)
+    return f"{span * 100:.3g}pp"
+
+
+def link_unit(dependent: Indicator, driver: Indicator) -> tuple[str, float]:
+    """How an elasticity of ``dependent`` on ``driver`` is written ("pp/pp", "人/pp", "pp/户"), and the
+    factor from that unit to code units: percentages and points count in pp (1/100 in code)."""
+    def side(indicator: Indicator) -> tuple[str, float]:
+        if indicator.expect is not Expect.AMOUNT:
+            return "pp", 0.01
+        return indicator.unit or "unit", 1.0
+
+    (dependent_unit, dependent_scale), (driver_unit, driver_scale) = side(dependent), side(driver)
+    return f"{dependent_unit}/{driver_unit}", dependent_scale / driver_scale
+
+
+def _quantity_words(indicator: Indicator) -> str:
+    if indicator.expect is Expect.AMOUNT:
+        if indicator.kind == "count":
+            return _("a count in {unit}").format(unit=indicator.unit)
+        return _("a level in {unit}").format(unit=indicator.unit)
+    return {"growth": _("a growth"), "change": _("a change in points")}.get(indicator.metric, _("a rate"))
+
+
+def _normal_unit(text: str) -> str:
+    text = text.replace("个百分点", "pp").replace("百分点", "pp").replace("％", "%").replace(" ", "")
+    return text.replace("per", "/").replace("每", "/")
+
+
+def _unit_scale(written: str, dependent: Indicator, driver: Indicator) -> float | None:
+    """The factor from an elasticity written in ``written`` ("170人/pp", "0.017万人/pp",
+    "-0.2pp/万人") to one in link_unit's unit, or None when it does not fit: each side is pp (or
+    %) for a percentage or points, or the indicator's unit with an optional 万/亿 in front."""
+    parts = _normal_unit(written).split("/")
+    if len(parts) != 2:
+        return None
+
+    def side(text: str, indicator: Indicator) -> float | None:  # written units per the indicator's unit
+        if indicator.expect is not Expect.AMOUNT:
+            return 1.0 if text in ("pp", "%") else None
+        multiplier, base = split_multiplier(text)
+        own_multiplier, own_base = split_multiplier(indicator.unit or "unit")
+        return own_multiplier / multiplier if base == own_base else None
+
+    top, bottom = side(parts[0], dependent), side(parts[1], driver)
+    if top is None or bottom is None:
+        return None
+    return bottom / top
+
+
+class LinkChecks:
+    """Checks across indicators (a mixin: see validation.Checker)."""
+
+    def correlations(self, raw: Any, indicators: list[Indicator], all_ids: list[str]):
+        """Pairs as written, and the matrix the engine will use: (ids, rows), repaired if need be."""
+        if not isinstance(raw, dict):
+            self.report(("correlations",), _('expected a [correlations] section such as gdp = { industry = 0.7 }'))
+            return (), None
+        known = {i.id for i in indicators}
+        by_kind = {i.id: i.kind for i in indicators}
+        pairs: dict[frozenset, tuple[str, str, float]] = {}
+        if "matrix" in raw or "order" in raw:
+            pairs.update(self.correlation_matrix_form(raw, all_ids))
+            raw = {k: v for k, v in raw.items() if k not in ("matrix", "order")}
+        misnamed = False  # then the scenario fails on the name: no matrix is built, nor repaired
+        for first, partners in raw.items():
+            path = ("correlations", first)
+            if first not in all_ids:
+                self.report(path, self.missing_indicator(first, all_ids), at="key")
+                misnamed = True
+                continue
+            if not isinstance(partners, dict):
+                self.report(path, _('expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, got {kind_of}').format(first=first, kind_of=kind_of(partners)))
+                continue
+            for second, value in partners.items():
+                here = (*path, second)
+                if second not in all_ids:
+                    self.report(here, self.missing_indicator(second, all_ids), at="key")
+                    misnamed = True
+                    continue
+                if second == first:
+                    self.report(here, _("an indicator's correlation with itself is always 1"), at="key")
+                    continue
+                if any(by_kind.get(x) == "derived" for x in (first, second)):
+                    self.report(here, _('a derived indicator moves with the indicators of its formula: correlate those instead'), at="key")
+                    continue
+                rho = self.quantity(value, here, Expect.NUMBER, None)
+                if rho is None:
+                    continue
+                if not -1 <= rho <= 1:
+                    self.report(here, _('a correlation lies between -1 and 1 (got {as_written})').format(as_written=as_written(value)))
+                    continue
+                key = frozenset((first, second))
+                if key in pairs:
+                    a, b, _ignored = pairs[key]
+                    self.report(here, _('the pair {first} ~ {second} is given twice (also as {a} ~ {b} = {value:g}): keep one').format(first=first, second=second, a=a, b=b, value=pairs[key][2]), at="key")
+                    continue
+                pairs[key] = (first, second, rho)
+        usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
+        if not usable or misnamed:  # a misspelt id: its one-line error, not a repair of a matrix without it
+            return tuple(pairs.values()), None
+        ids = [i.id for i in indicators if any(i.id in p[:2] for p in usable)]
+        index = {indicator_id: k for k, indicator_id in enumerate(ids)}
+        asked = np.eye(len(ids))
+        for a, b, rho in usable:
+            asked[index[a], index[b]] = asked[index[b], index[a]] = rho
+        matrix = asked
+        if not is_correlation_matrix(asked):
+            matrix = nearest_correlation(asked)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
+            if moved:  # otherwise the repair is below the precision anyone writes correlations with
+                self.warn(("correlations",), ngettext('these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pair: ', 'these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pairs: ', len(moved)).format(n=len(moved))
+                                             + "; ".join(moved) + _('. Writing the missing pairs usually avoids it.'))
+        by_id = {i.id: i for i in indicators}
+
+        def law(indicator: Indicator):  # a held fixed value: the law it is held within
+            assumption = indicator.assumption
+            return None if assumption is None else assumption.law or assumption.distribution
+
+        marginals = [marginal_of(law(by_id[i]), by_id[i].kind == "count") for i in ids]
+        scores, beyond = score_correlations(matrix, marginals)
+        for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
+            tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
+            self.warn(("correlations",), ngettext('{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} takes few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', '{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} take few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', 1 if ' and ' not in tied else 2).format(ids=ids[i], ids2=ids[j], matrix=matrix[i, j], tied=tied, limit=limit))
+        if is_correlation_matrix(asked) and not is_correlation_matrix(scores):
+            # valid as rank correlations, but the normal scores that would produce them are not quite
+            achieved = 6 / np.pi * np.arcsin(nearest_correlation(scores) / 2)
+            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
+                     for i in range(len(ids)) for j in range(i + 1, len(ids))
+                     if abs(achieved[i, j] - asked[i, j]) > 5e-4]
+            if moved:
+                self.warn(("correlations",), ngettext('no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pair: ', 'no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pairs: ', len(moved)).format(n=len(moved)) + "; ".join(moved))
+        fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
+        for indicator in fixed:
+            if indicator.assumption.law is None:
+                self.warn(("correlations",), _('{id} has a fixed value: a correlation with it has no effect (its partners are drawn as if {id} were unknown). To hold {id} at a value so that its partners follow it, keep its distribution here and fix the value in a child scenario (extends) or with --what-if').format(id=indicator.id))
+            else:
+                self.hold_in_range(indicator)
+        return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
+
+    # -- shock events
+
+    def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:
+        if not isinstance(raw, dict):
+            self.report(("events",), _('expected [events.<id>] sections, got {kind_of}').format(kind_of=kind_of(raw)))
+            return []
+        by_id = {i.id: i for i in indicators}
+        events, group_totals = [], {}
+        for event_id, body in raw.items():
+            path = ("events", event_id)
+            if not ID_PATTERN.match(event_id):
+                self.report(path, _('event id {event_id!r} must be lower-case ASCII letters, digits and \'_\', starting with a letter (the Chinese name goes in name = "...")').format(event_id=event_id), at="key")
+                continue
+            body = self.table(body, path, ("name", "probability", "group", "effects", "source", "rationale"),
+                              required={"name": "", "probability": "e.g. probability = \"15%\"",
+                                        "effects": "e.g. effects = [{ indicator = \"retail\", add = \"-4pp\" }]"})
+            if body is None:
+                continue
+            name = self.text(body, "name", path, required=True)
+            group = self.text(body, "group", path)
+            probability = None
+            if "probability" in body:
+                probability = self.quantity(body["probability"], (*path, "probability"), Expect.PERCENT, None)
+                if probability is not None and not 0 < probability <= 1:
+                    self.report((*path, "probability"), _('must be more than 0% and at most 100%'))
+                    probability = None
+            if not (self.text(body, "source", path) or self.text(body, "rationale", path)):
+                self.warn(path, _('event has neither a source nor a rationale for its probability and effects'))
+            effects = None
+            if "effects" in body:
+                effects = self.effects(body["effects"], (*path, "effects"), by_id, all_ids)
+            if name is None or probability is None or effects is None:
+                continue
+            if group is not None:
+                group_totals.setdefault(group, []).append((event_id, probability))
+            events.append(Event(event_id, name, probability, tuple(effects), group,
+                                self.text(body, "source", path), self.text(body, "rationale", path)))
+        for group, members in group_totals.items():
+            total = sum(p for _, p in members)
+            if total > 1 + 1e-12:
+                ids = ", ".join(event_id for event_id, _ in members)
+                self.report(("events", members[-1][0], "group"),
+                            _('the events of group {group!r} ({ids}) exclude each other, so their probabilities must add up to at most 100% (they add up to {format_value})').format(group=group, ids=ids, format_value=format_value(total, Expect.PERCENT)))
+        return events
+
+    def effects(self, raw: Any, path: tuple, by_id: dict, all_ids: list[str]) -> list[Effect] | None:
+        if not isinstance(raw, list) or not raw:
+            self.report(path, _('expected a list of effects, e.g. effects = [{ indicator = "retail", add = "-4pp" }]'))
+            return None
+        effects, ok = [], True
+        for index, item in enumerate(raw):
+            here = (*path, index)
+            item = self.table(item, here, ("indicator", *EFFECT_KINDS), required={"indicator": ""})
+            if item is None:
+                ok = False
+                continue
+            kinds = [k for k in EFFECT_KINDS if k in item]
+            if len(kinds) != 1:
+                self.report(here, _('an effect takes exactly one of: add (points or units added), scale (a factor on the level), replace (another distribution) (found {value})').format(value=one_of(kinds) or 'none'),
+                            at="key")
+                ok = False
+                continue
+            target_id = self.text(item, "indicator", here)
+            indicator = by_id.get(target_id)
+            if indicator is not None and indicator.kind == "derived":
+                self.report((*here, "indicator"), _('{target_id} is derived by its formula: let the event act on the indicators its formula uses').format(target_id=target_id))
+                ok = False
+                continue
+            if indicator is None:
+                if target_id is not None and target_id not in all_ids:
+                    self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
+                ok = False
+                continue
+            kind, value = kinds[0], item[kinds[0]]
+            if kind != "add" and indicator.drivers:  # add is the same either way: it moves the outcome
+                names = ", ".join(d.indicator for d in indicator.drivers)
+                self.report((*here, kind), _('{target_id} is driven by {names}: {kind} acts on its own part (what they leave unexplained), and its links still add their effect. To move the outcome, act on {names} (the links carry it), or use add').format(target_id=target_id, names=names, kind=kind),
+                            at="key", severity="warning")
+            if kind == "replace":
+                assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
+                if assumption is None:
+                    ok = False
+                    continue
+                params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
+                effects.append(Effect(target_id, kind, distribution=assumption.distribution,
+                                      written=f"{indicator.assumption.on} ~ {assumption.dist}({params})"))
+                continue
+            if kind == "scale":
+                parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
+                if parsed is not None and not parsed > 0:
+                    self.report((*here, "scale"), _('the factor must be greater than 0 (got {as_written})').format(as_written=as_written(value)))
+                    parsed = None
+            else:
+                # points, not "%": "-4%" on a growth could mean 4 percent of it
+                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.POINTS
+                parsed = self.quantity(value, (*here, "add"), expect, indicator.unit)
+            if parsed is None:
+                ok = False
+                continue
+            effects.append(Effect(target_id, kind, value=parsed, written=as_written(value)))
+        return effects if ok else None
+
+    def correlation_matrix_form(self, raw: dict, all_ids: list[str]) -> dict[frozenset, tuple[str, str, float]]:
+        """order = [ids] and matrix = [[...]] (symmetric, unit diagonal) as pairs, zeros included."""
+        path = ("correlations",)
+        order, matrix = raw.get("order"), raw.get("matrix")
+        if order is None or matrix is None:
+            self.report(path, _('a correlation matrix needs both order = ["gdp", "industry", ...] and matrix = [[1, 0.6, ...], ...]'), at="key")
+            return {}
+        if not isinstance(order, list) or not all(isinstance(x, str) for x in order) or len(set(order)) != len(order):
+            self.report((*path, "order"), _('expected a list of different indicator ids'))
+            return {}
+        ok = True
+        for k, indicator_id in enumerate(order):
+            if indicator_id not in all_ids:
+                self.report((*path, "order", k), self.missing_indicator(indicator_id, all_ids))
+                ok = False
+        size = len(order)
+        if not (isinstance(matrix, list) and len(matrix) == size
+                and all(isinstance(row, list) and len(row) == size for row in matrix)):
+            self.report((*path, "matrix"), _('expected {size} rows of {size} numbers, one per id in order').format(size=size))
+            return {}
+        values = np.full((size, size), np.nan)
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                number = self.quantity(value, (*path, "matrix", i), Expect.NUMBER, None)
+                if number is None or not -1 <= number <= 1:
+                    if number is not None:
+                        self.report((*path, "matrix", i), _('row {value}: a correlation lies between -1 and 1 (got {as_written})').format(value=i + 1, as_written=as_written(value)))
+                    ok = False
+                    continue
+                values[i, j] = number
+        if not ok:
+            return {}
+        for i in range(size):
+            if values[i, i] != 1:
+                self.report((*path, "matrix", i), _('row {value}: the diagonal must be 1 ({order} with itself)').format(value=i + 1, order=order[i]))
+                return {}
+            for j in range(i + 1, size):
+                if values[i, j] != values[j, i]:
+                    self.report((*path, "matrix", j), _('the matrix must be symmetric: {order} ~ {order2} is {values:g} in row {value} but {values2:g} in row {value2}').format(order=order[i], order2=order[j], values=values[i, j], value=i + 1, values2=values[j, i], value2=j + 1))
+                    return {}
+        return {frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
+                for i in range(size) for j in range(i + 1, size)}
+
+    def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
+                note: str | None, ok: bool) -> Indicator | None:
+        """An indicator computed from others by a formula; references are checked once all are read."""
+        metric = None
+        if "metric" not in body:
+            self.report(path, _("missing required key 'metric': what the formula gives, one of {one_of} (a growth such as per-capita GDP growth, a level such as R&D intensity, or a change in points)").format(one_of=one_of(DERIVED_METRICS)), at="key")
+        else:
+            metric = self.choice(body, "metric", path, DERIVED_METRICS)
+        formula = None
+        if "formula" not in body:
+            self.report(path, _('missing required key \'formula\', e.g. formula = "(1 + gdp.growth) / (1 + population.growth) - 1"'), at="key")
+        else:
+            text = self.text(body, "formula", path)
+            if text is not None:
+                try:
+                    formula = parse_formula(text)
+                except FormulaError as error:
+                    self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
+        basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
+        if "drivers" in body:
+            self.report((*path, "drivers"), _('a derived indicator has no assumption of its own for links to add to: write the drivers into its formula, or link the indicators its formula uses'), at="key")
+            ok = False
+        baseline = None
+        if metric is not None and "baseline" in body:
+            expect = Expect.PERCENT if (metric == "change" or unit == "%") else Expect.AMOUNT
+            baseline = self.quantity(body["baseline"], (*path, "baseline"), expect, unit)
+        if metric is None or formula is None or not ok:
+            return None
+        natural = f"derived/{metric}{'%' if metric == 'level' and unit == '%' else ''}"
+        target = None
+        if "target" in body:
+            target = self.target(body["target"], (*path, "target"), natural, unit, baseline)
+            if target is None:
+                return None
+        return Indicator(id=indicator_id, name=name, unit=unit, kind="derived", assumption=None, basis=basis,
+                         baseline=baseline, source=source, note=note, target=target, formula=formula,
+                         derived_metric=metric)
+
+    # -- links
+
+    def check_drivers(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
+        """Each indicator's drivers (read in validation.indicator, checked here once every indicator
+        is known), and no circle through links and formulas together."""
+        by_id = {i.id: i for i in indicators}
+        for dependent, removed, remover in self.resolved.dropped_links:
+            if dependent in by_id:  # said where the removal is written
+                line, col, line_text = remover.locate(("remove_indicators",), at="key")
+                self.diagnostics.append(Diagnostic(
+                    remover.label, line, col, 'remove_indicators',
+                    _("{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with {removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is now the whole of it").format(removed=removed, dependent=dependent), "warning", line_text))
+        linked: dict[str, tuple[Driver, ...]] = {}
+        for indicator_id, raw in self.raw_drivers.items():
+            dependent = by_id.get(indicator_id)
+            if dependent is None:
+                continue  # left out for errors of its own
+            path = ("indicators", indicator_id, "drivers")
+            if isinstance(raw, dict) and not raw:
+                continue  # drivers = {}: no links (a child scenario switching its parent's off)
+            if not isinstance(raw, dict):
+                got = kind_of(raw)
+                self.report(path, _('expected a table of drivers, each with its elasticity and the driver\'s value at which this indicator\'s own assumption is stated, e.g. [indicators.{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = "10%", rationale = "..." }}; got {got}').format(indicator_id=indicator_id, got=got))
+                continue
+            drivers = [self.driver(dependent, driver_id, entry, (*path, driver_id), by_id, all_ids)
+                       for driver_id, entry in raw.items()]
+            linked[indicator_id] = tuple(d for d in drivers if d is not None)
+        indicators = [dataclasses.replace(i, drivers=linked[i.id]) if i.id in linked else i for i in indicators]
+        by_id = {i.id: i for i in indicators}
+        for indicator in indicators:
+            for driver in indicator.drivers:
+                self.check_link_size(indicator, driver, by_id[driver.indicator])
+            assumption = indicator.assumption
+            if indicator.drivers and assumption is not None and assumption.law is not None \
+                    and assumption.dist == "fixed":
+                names = ", ".join(d.indicator for d in indicator.drivers)
+                self.report(("indicators", indicator.id, assumption.on),
+                            _('{id} is driven by {names}: a fixed value holds its own part (what they leave unexplained), and its outcome still moves with them. To hold the outcome itself, switch its links off too: drivers = {{}} in [indicators.{id}], or --what-if {id}.drivers={{}}').format(id=indicator.id, names=names), at="key", severity="warning")
+        graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
+                        *(d.indicator for d in i.drivers)]
+                 for i in indicators if i.formula is not None or i.drivers}
+        cycle = find_cycle(graph)
+        if cycle:
+            links = {i.id: {d.indicator for d in i.drivers} for i in indicators}
+            edges = [(a, b) for a, b in zip(cycle, cycle[1:]) if b in links[a]]
+            # point at a link the scenario's own file wrote, if one did: the change that closed the circle
+            own = [(a, b) for a, b in edges
+                   if self.resolved.source_of(("indicators", a, "drivers", b)) is self.resolved.main]
+            a, b = (own or edges)[0]
+            self.report(("indicators", a, "drivers", b),
+                        _('the links (and formulas) go round in a circle: ') + " -> ".join(cycle)
+                        + _(" (each would need the other's outcome first): remove one of these links, or say with [correlations] that they move together"), at="key")
+            indicators = [dataclasses.replace(i, drivers=()) if i.id in cycle else i for i in indicators]
+        return indicators
+
+    def driver(self, dependent: Indicator, driver_id: str, entry: Any, path: tuple, by_id: dict,
+               all_ids: list[str]) -> Driver | None:
+        if driver_id == dependent.id:
+            self.report(path, _('an indicator cannot drive itself: its own assumption already says how it moves'),
+                        at="key")
+            return None
+        other = by_id.get(driver_id)
+        if other is None:
+            named = next((i.id for i in by_id.values() if i.name == driver_id), None)
+            if named is not None:
+                self.report(path, _('{driver_id!r} is the name of {named}: a link names its driver by its id, {named} = {{ ... }}').format(driver_id=driver_id, named=named), at="key")
+            elif driver_id not in all_ids or driver_id in self.resolved.removed:
+                self.report(path, self.missing_indicator(driver_id, all_ids), at="key")
+            return None  # otherwise it exists with errors of its own, reported there
+        unit, factor = link_unit(dependent, other)
+        example_at = {"growth": '"10%"', "change": '"0.5pp"'}.get(other.metric) if other.expect is not Expect.AMOUNT \
+            else "12000"
+        if other.expect is not Expect.AMOUNT and other.metric == "level":
+            example_at = '"5%"'
+        entry = self.table(entry, path, ("elasticity", "at", "source", "rationale"), required={
+            "elasticity": f"how much {dependent.id} moves per unit of {driver_id}, in {unit}",
+            "at": f"the value of {driver_id} at which {dependent.id}'s own assumption is stated, "
+                  f"e.g. at = {example_at}",
+        }, what=_('table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = "..." }}').format(driver_id=driver_id, example_at=example_at))
+        if entry is None:
+            return None
+        elasticity = None
+        if "elasticity" in entry:
+            elasticity = self.elasticity(entry["elasticity"], (*path, "elasticity"), dependent, other, unit)
+        at = self.quantity(entry["at"], (*path, "at"), other.expect, other.unit) if "at" in entry else None
+        source, rationale = self.text(entry, "source", path), self.text(entry, "rationale", path)
+        if elasticity is None or at is None:
+            return None
+        if not (source or rationale):
+            self.warn(path, _('a link without a source or rationale: say where the elasticity comes from, or why it is what it is'))
+        written = entry["elasticity"]
+        written_text = written if isinstance(written, str) else f"{written:g} {unit}"
+        return Driver(driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor,
+                      source, rationale)
+
+    def check_link_size(self, dependent: Indicator, driver: Driver, other: Indicator) -> None:
+        """A link that swamps the indicator it drives is almost always an elasticity in the wrong
+        unit (10 for 0.1): warn when the link's 5%-95% range is over LINK_SWAMPS times that of the
+        indicator's own assumption, or when it can take a growth below -100% (a negative level)."""
+        if other.assumption is None or dependent.assumption is None:
+            return  # a derived driver's range is only known on draws
+        is_count = other.kind == "count"
+        law = other.assumption.law or other.assumption.distribution
+        low, high, lowest, highest = quantity_at(law, np.array([0.05, 0.95, 0.001, 0.999]), is_count)
+        own_low, own_high, own_lowest = quantity_at(dependent.assumption.distribution, np.array([0.05, 0.95, 0.001]),
+                                                    dependent.kind == "count")
+        span, own_span = abs(driver.elasticity) * (high - low), own_high - own_low
+        path = ("indicators", dependent.id, "drivers", driver.indicator)
+        check = (_("check the elasticity's size ({value:g} {unit}: so much of {id} per unit of {id2})").format(value=driver.elasticity / driver.factor, unit=driver.unit, id=dependent.id, id2=other.id))
+        if own_span > 0 and span > LINK_SWAMPS * own_span:
+            self.report(path, _("the link from {id} moves {id2} over a range of {span} (5%-95% of {id}'s values), {value:.0f} times the {span2} of {id2}'s own assumption: {check}").format(id=other.id, id2=dependent.id, span=_span(dependent, span), value=span / own_span, span2=_span(dependent, own_span), check=check),
+                        at="key", severity="warning")
+        elif dependent.metric == "growth" and own_lowest + min(driver.elasticity * (v - driver.at)
+                                                               for v in (lowest, highest)) < -1:
+            self.report(path, _("the link from {id} can take {id2}'s growth below -100% (a negative level) when {id} is near its extremes: {check}").format(id=other.id, id2=dependent.id, check=check), at="key", severity="warning")
+
+    def elasticity(self, raw: Any, path: tuple, dependent: Indicator, driver: Indicator, unit: str) -> float | None:
+        """An elasticity in ``unit``: a bare number, or a number with that unit ("0.15pp/pp",
+        "300人/pp"; "%/%" for a growth on a growth)."""
+        meaning = (_('{id} is {quantity_words} and {id2} {quantity_words2}, so the elasticity is in {unit}').format(id=dependent.id, quantity_words=_quantity_words(dependent), id2=driver.id, quantity_words2=_quantity_words(driver), unit=unit))
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            self.report(path, _('expected a number such as 0.15 ({meaning}), got {kind_of}').format(meaning=meaning, kind_of=kind_of(raw)))
+            return None
+        scale = 1.0
+        if isinstance(raw, str):
+            match = _ELASTICITY.match(raw)
+            if not match:
+                self.report(path, _('cannot read {raw!r} as a number ({meaning})').format(raw=raw, meaning=meaning))
+                return None
+            if match.group(2).startswith("/") and _ELASTICITY.match(match.group(2)[1:]):
+                self.report(path, _('cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 ({meaning})').format(raw=raw, meaning=meaning))
+                return None
+            if match.group(2):
+                scale = _unit_scale(match.group(2), dependent, driver)
+                if scale is None:
+                    per = "" if "/" in match.group(2) else _(' (an elasticity is a ratio: so much per unit of the driver)')
+                    self.report(path, _('{meaning}, not {group}{per}: write the elasticity as a number in {unit}, bare or with its unit, e.g. elasticity = "…{unit}"').format(meaning=meaning, group=match.group(2), per=per, unit=unit))
+                    return None
+            raw = match.group(1).replace("−", "-")
+        try:
+            number = float(raw)
+        except (OverflowError, ValueError):
+            number = math.inf
+        number *= scale
+        if not math.isfinite(number) or abs(number) > MAX_ELASTICITY:
+            self.report(path, _('an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either way (got {as_written})').format(MAX_ELASTICITY=MAX_ELASTICITY, unit=unit, as_written=as_written(raw)))
+            return None
+        return number
+
+    def check_links_against_correlations(self, indicators: list[Indicator], pairs) -> None:
+        """A correlation between an indicator and its driver (or an indicator the driver's formula
+        uses) counts the tie twice: the link already makes them move together."""
+        by_id = {i.id: i for i in indicators}
+
+        def upstream(indicator_id: str, seen: set[str]) -> set[str]:  # the driver and what its formulas use
+            if indicator_id in seen or indicator_id not in by_id:
+                return seen
+            seen.add(indicator_id)
+            formula = by_id[indicator_id].formula
+            for reference in formula.references if formula is not None else ():
+                upstream(reference.indicator, seen)
+            return seen
+
+        written = {frozenset((a, b)): (a, b, rho) for a, b, rho in pairs}
+        for indicator in indicators:
+            for driver in indicator.drivers:
+                for partner in sorted(upstream(driver.indicator, set())):
+                    pair = written.get(frozenset((indicator.id, partner)))
+                    if pair is None or pair[2] == 0:
+                        continue
+                    via = "" if partner == driver.indicator else f" (through {driver.indicator}'s formula)"
+                    self.warn(("correlations", pair[0], pair[1]),
+                              _('{id} is driven by {indicator}{via} (indicators.{id}.drivers.{indicator}), so the link already makes {id} and {partner} move together; this correlation adds a tie between {partner} and what the link leaves unexplained, counting much of it twice. Remove it (or set it to 0) unless that is what you mean').format(id=indicator.id, indicator=driver.indicator, via=via, partner=partner))
+
+    def copula_for_holds(self, indicators: list[Indicator], correlated: tuple, method: str) -> str:
+        """Iman-Conover cannot rank a constant: a scenario holding a correlated input at a fixed value
+        (Assumption.law) is drawn with the Gaussian copula, which has the same marginals and rank
+        correlations, and can draw the partners given the held value."""
+        held = [i for i in indicators if i.id in correlated and i.assumption is not None
+                and i.assumption.law is not None and i.assumption.dist == "fixed"]
+        if not held:
+            return method
+        for indicator in held:
+            self.report(("indicators", indicator.id, indicator.assumption.on),
+                        _('{id} is held at a fixed value within its correlations: its partners are drawn given that value, which needs the Gaussian copula, so this scenario is drawn with it (the same distributions and rank correlations as Iman-Conover)').format(id=indicator.id), at="key", severity="warning")
+        return 'gaussian_copula'
+
+    def hold_in_range(self, indicator: Indicator) -> None:
+        """A fixed value held within a law it lies far outside of: say that the partners are drawn
+        as if at the law's edge (where the correlation says they would be)."""
+        assumption = indicator.assumption
+        q = quantile_of(assumption.law, assumption.distribution.value, indicator.kind == "count")
+        if _HELD_EDGE < q < 1 - _HELD_EDGE:
+            return
+        self.report(("indicators", indicator.id, assumption.on),
+                    _("{id}'s fixed value {fmt} lies beyond the 0.1%-99.9% range of the distribution it replaces (from {law_origin}): its correlated partners are drawn as at that distribution's {value} extreme").format(id=indicator.id, fmt=indicator.fmt(assumption.distribution.value), law_origin=assumption.law_origin, value='lowest' if q <= _HELD_EDGE else 'highest'), at="key", severity="warning")
+
+    def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
+        """A problem at column ``col`` of a formula string: point the caret into the formula."""
+        source = self.resolved.source_of(path)
+        line, value_col, line_text = source.locate(tuple(path), at="value")
+        at = value_col + col if value_col is not None and col is not None else value_col
+        where = _(' (at column {col} of the formula)').format(col=col) if col is not None else ""
+        self.diagnostics.append(Diagnostic(source.label, line, at, format_key_path(path), message + where,
+                                           "error", line_text))
+
+    def check_formulas(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
+        """References of formulas exist and offer the field asked for; derived indicators form no cycle.
+
+        Returns the indicators with the broken derived ones left out."""
+        by_id = {i.id: i for i in indicators}
+        broken = set()
+        for indicator in indicators:
+            if indicator.formula is None:
+                continue
+            path = ("indicators", indicator.id, "formula")
+            for reference in indicator.formula.references:
+                other = by_id.get(reference.indicator)
+                if other is None:
+                    if reference.indicator not in all_ids or reference.indicator in self.resolved.removed:
+                        missing = self.missing_indicator(reference.indicator, all_ids)
+                        self.report_in_formula(path, reference.col, missing)
+                    broken.add(indicator.id)
+                elif reference.field not in other.fields:
+                    hint = _(" (a level needs the indicator's baseline)") if reference.field == "level" else ""
+                    offered = " and ".join("." + f for f in other.fields)
+                    self.report_in_formula(path, reference.col, _('{indicator} has {offered}, not .{field}{hint}').format(indicator=reference.indicator, offered=offered, field=reference.field, hint=hint))
+                    broken.add(indicator.id)
+        graph = {i.id: [r.indicator for r in i.formula.references if r.indicator in by_id]
+                 for i in indicators if i.formula is not None}
+        cycle = find_cycle(graph)
+        if cycle:
+            self.report(("indicators", cycle[0], "formula"), _('the formulas refer to each other in a circle: ')
+                        + " -> ".join(cycle) + _(': one of them must be drawn, not derived'))
+            broken.update(cycle)
+        return [i for i in indicators if i.id not in broken]
+
+    def check_relative_targets(self, indicators: list[Indicator], all_ids: list[str]) -> None:
+        """Relative targets name another indicator; ``all_ids`` includes those that had errors."""
+        by_id = {i.id: i for i in indicators}
+        for indicator in indicators:
+            target = indicator.target
+            if target is None or target.op != "relative":
+                continue
+            path = ("indicators", indicator.id, "target", "relative_to")
+            other = by_id.get(target.relative_to)
+            if other is None and target.relative_to in all_ids:
+                continue  # it exists but has errors of its own, reported there
+            if other is None:
+                self.report(path, _('{missing_indicator}; indicators in this scenario: {one_of}').format(missing_indicator=self.missing_indicator(target.relative_to, all_ids), one_of=one_of(all_ids)))
+            elif other.id == indicator.id:
+                self.report(path, _('an indicator cannot be compared with itself'))
+            elif other.metric != indicator.metric:
+                self.report(path, _("cannot compare {id}'s {metric} with {id2}'s {metric2}").format(id=indicator.id, metric=indicator.metric, id2=other.id, metric2=other.metric))
+            elif other.kind not in ("flow", "derived") and other.kind != indicator.kind:
+                self.report(path, _('cannot compare a {kind} with a {kind2} ({id})').format(kind=indicator.kind, kind2=other.kind, id=other.id))
+            elif indicator.basis and other.basis and other.basis != indicator.basis:
+                self.report(path, _('{id} grows in {basis} terms but {id2} in {basis2} terms: compare growths on the same price basis').format(id=indicator.id, basis=indicator.basis, id2=other.id, basis2=other.basis))
+            elif indicator.metric == "growth" and not (indicator.basis and other.basis):
+                # a derived growth says nothing of its prices unless told: comparing it with a
+                # real growth could be comparing a nominal one, off by the whole of inflation
+                unknown = [i.id for i in (indicator, other) if not i.basis]
+                self.report(path, ngettext('{join} declares no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', '{join} declare no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', len(unknown)).format(join=' and '.join(unknown), id=indicator.id, id2=other.id, join2=', '.join(f'indicators.{u}' for u in unknown)))
+            elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
+                self.report(path, _('units differ: {unit} vs {unit2}').format(unit=indicator.unit, unit2=other.unit))
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in the derived-indicator graph as [a, b, ..., a], or None."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt in graph and state.get(nxt) is None:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if state.get(node) is None:
+            found = visit(node)
+            if found:
+                return found
+    return None

@@ -1,0 +1,3 @@
+"""The mathematics, knowing nothing of scenario files, planners or words: probability distributions
+(``distributions``), correlation of draws (``dependence``), error bars of probabilities and means
+(``intervals``) and a bounded-memory quantile sketch (``sketch``). Every layer above may use it."""
