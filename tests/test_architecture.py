@@ -54,10 +54,10 @@ def _add_line(path: Path, line: str, inside_a_function: bool = False) -> None:
 
 @pytest.mark.parametrize("module, line, inside, contract", [
     ("stats/intervals.py", "from growthsim.output import render", True, "Stages only import"),
-    ("scenario/validation.py", "import growthsim.engine.sampling", False, "Stages only import"),
+    ("scenario/validation/checker.py", "import growthsim.engine.sampling", False, "Stages only import"),
     ("engine/model.py", "from growthsim.engine import sampling", True, "No two modules"),
     ("engine/summary.py", "import pandas", True, "Tables, charts and workbooks"),
-    ("output/render.py", "import typer", True, "Only the command line"),
+    ("output/tables.py", "import typer", True, "Only the command line"),
 ])
 def test_a_breach_of_each_contract_is_caught(copy_of_the_package, module, line, inside, contract):
     _add_line(copy_of_the_package / "growthsim" / module, line, inside)
@@ -70,7 +70,8 @@ def test_a_breach_of_each_contract_is_caught(copy_of_the_package, module, line, 
 
 # growthsim 0.1 module -> a name it had, which must be the same object at its new place
 OLD_NAMES = [
-    ("growthsim.render", "summary_to_dict", "growthsim.output.render"),
+    ("growthsim.render", "summary_to_dict", "growthsim.output.records"),
+    ("growthsim.render", "scenario_tables", "growthsim.output.show"),
     ("growthsim.sampling", "sample", "growthsim.engine.sampling"),
     ("growthsim.distributions", "quantile_of", "growthsim.stats.distributions"),
     ("growthsim.compare", "compare", "growthsim.analysis.compare"),
@@ -81,7 +82,7 @@ OLD_NAMES = [
 @pytest.mark.parametrize("old, name, new", OLD_NAMES)
 def test_an_old_module_name_still_imports_with_a_warning(old, name, new):
     sys.modules.pop(old, None)
-    with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
+    with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):  # naming the new place
         module = importlib.import_module(old)
     assert getattr(module, name) is getattr(importlib.import_module(new), name)
 

@@ -26,7 +26,7 @@ from .conftest import scenario_text
 
 pytest.importorskip("matplotlib")
 
-from growthsim.output import charts  # noqa: E402  (after the skip: the module is usable without matplotlib)
+from growthsim.output import charts, figures  # noqa: E402  (after the skip: the module is usable without matplotlib)
 
 # CI installs a Chinese font (fonts-wqy-microhei) and sets GROWTHSIM_CI, so that there the tests
 # check real glyphs instead of skipping.
@@ -94,7 +94,7 @@ def summary(scenario):
 
 @pytest.fixture(scope="module")
 def fonts():
-    found = charts.chart_fonts()
+    found = figures.chart_fonts()
     if found.cjk is None:
         if REQUIRE_SYSTEM_PACKAGES:
             pytest.fail("no Chinese font found on the CI machine: .ci/run installs fonts-wqy-microhei")
@@ -134,10 +134,10 @@ def _check_files(folder, stems):
 def test_every_chart_type_draws_chinese_labels_without_missing_glyphs(scenario, summary, fonts, tmp_path):
     other = parse_scenario(SCENARIO.replace('mean = "7%"', 'mean = "8.5%"'))
     with _NoGlyphProblems():
-        figures = charts.run_charts(summary, fonts)
-        figures |= charts.comparison_charts(compare([scenario, other], 20_000, seed=3), fonts)
-        figures |= charts.sensitivity_charts(sensitivity(scenario, "gdp", 4_000, seed=3), fonts)
-        written = charts.save_charts(figures, tmp_path, fonts)
+        drawn = charts.run_charts(summary, fonts)
+        drawn |= charts.comparison_charts(compare([scenario, other], 20_000, seed=3), fonts)
+        drawn |= charts.sensitivity_charts(sensitivity(scenario, "gdp", 4_000, seed=3), fonts)
+        written = figures.save_charts(drawn, tmp_path, fonts)
     stems = ["overview", "outcome-gdp", "outcome-income", "outcome-jobs", "outcome-firms",
              "outcome-unemployment", "compare-overview", "tornado-gdp"]
     assert sorted(written) == sorted(f"{s}.{x}" for s in stems for x in ("png", "svg"))
@@ -145,21 +145,21 @@ def test_every_chart_type_draws_chinese_labels_without_missing_glyphs(scenario, 
 
 
 def test_without_a_chinese_font_labels_drop_chinese_and_say_how_to_install_one(summary, tmp_path):
-    fonts = charts.ChartFonts(None)
+    fonts = figures.ChartFonts(None)
     assert "fonts-wqy-microhei" in fonts.hint
     assert fonts.name("地区生产总值", "gdp") == "gdp"
     assert fonts.say("{name}: what drives P(hit)", name="gdp") == "gdp: what drives P(hit)"  # English, not boxes
     assert fonts.text("≥ 8%, 力争 ≥ 9%") == "≥ 8%, ≥ 9%"
     with _NoGlyphProblems():  # no Chinese character reaches DejaVu Sans, so no empty boxes
-        charts.save_charts(charts.run_charts(summary, fonts), tmp_path, fonts)
+        figures.save_charts(charts.run_charts(summary, fonts), tmp_path, fonts)
     _check_files(tmp_path, ["overview", "outcome-gdp"])
 
 
-def _words(figures) -> str:
-    """Every text drawn on the figures (titles, labels, ticks, legends, notes)."""
+def _words(drawn) -> str:
+    """Every text drawn on the drawn (titles, labels, ticks, legends, notes)."""
     from matplotlib.text import Text
 
-    return "\n".join(t.get_text() for f in figures for t in f.findobj(Text) if t.get_text())
+    return "\n".join(t.get_text() for f in drawn for t in f.findobj(Text) if t.get_text())
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -169,10 +169,10 @@ def test_charts_speak_the_language_in_use(fonts, lang):
     use(lang)  # before parsing, as the command line does: a target's words are made when it is read
     scenario = parse_scenario(SCENARIO)
     summary = simulate(scenario, 2000, seed=3)
-    figures = [*charts.run_charts(summary, fonts).values(),
+    drawn = [*charts.run_charts(summary, fonts).values(),
                *charts.comparison_charts(compare([scenario, scenario], 2000, 1), fonts).values(),
                *charts.sensitivity_charts(sensitivity(scenario, "gdp", 2000, 1), fonts).values()]
-    words = _words(figures)
+    words = _words(drawn)
     units = {i.unit for i in scenario.indicators}  # the scenario's units are its data: 人, 家
     chinese = [w for w in re.findall(r"[\u4e00-\u9fff]+", words) if w not in units]
     if lang == "zh":
@@ -190,7 +190,7 @@ def test_a_chinese_font_is_found_and_used(fonts):
 
     assert fonts.cjk in {entry.name for entry in font_manager.fontManager.ttflist}
     path = font_manager.findfont(font_manager.FontProperties(family=fonts.cjk), fallback_to_default=False)
-    assert charts._covers_probe(path)
+    assert figures._covers_probe(path)
 
 
 def test_placeholder_fonts_are_never_taken_for_chinese():
@@ -202,13 +202,13 @@ def test_placeholder_fonts_are_never_taken_for_chinese():
     bundled = [entry for entry in font_manager.fontManager.ttflist
                if entry.fname.startswith(matplotlib.get_data_path())]
     assert bundled, "matplotlib's own fonts are in its font list"
-    assert charts._real_cjk_font(bundled) is None
+    assert figures._real_cjk_font(bundled) is None
     last_resort = [entry.fname for entry in bundled if "LastResort" in entry.fname]
     for path in last_resort:  # its map claims the probe characters, but with one glyph for all
-        assert not charts._covers_probe(path)
+        assert not figures._covers_probe(path)
 
 
-_FRESH_CACHE_PROBE = "from growthsim.output import charts; print(charts.chart_fonts().cjk)"
+_FRESH_CACHE_PROBE = "from growthsim.output import figures; print(figures.chart_fonts().cjk)"
 
 
 def test_a_fresh_matplotlib_cache_finds_a_real_chinese_font_or_none(tmp_path):
@@ -229,7 +229,7 @@ def test_a_fresh_matplotlib_cache_finds_a_real_chinese_font_or_none(tmp_path):
     from matplotlib import font_manager
 
     path = font_manager.findfont(font_manager.FontProperties(family=found), fallback_to_default=False)
-    assert charts._covers_probe(path), (found, path)
+    assert figures._covers_probe(path), (found, path)
 
 
 def test_a_font_installed_after_matplotlibs_cache_was_built_is_found(fonts, monkeypatch):
@@ -241,11 +241,11 @@ def test_a_font_installed_after_matplotlibs_cache_was_built_is_found(fonts, monk
     real = [entry for entry in font_manager.fontManager.ttflist if entry.fname in files]
     stale = [entry for entry in font_manager.fontManager.ttflist if entry.fname not in files]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
-    charts.chart_fonts.cache_clear()
+    figures.chart_fonts.cache_clear()
     try:
-        found = charts.chart_fonts()
+        found = figures.chart_fonts()
     finally:
-        charts.chart_fonts.cache_clear()
+        figures.chart_fonts.cache_clear()
     assert real and found.cjk == fonts.cjk
 
 
@@ -280,7 +280,7 @@ def test_the_profile_is_the_tested_quantitys_quantiles(summary):
 
 def test_tick_labels_say_exactly_where_the_ticks_are(summary):
     """A tick at 4.75% must not read 4.8% (the target line may sit at 4.8%)."""
-    fonts = charts.ChartFonts(None)
+    fonts = figures.ChartFonts(None)
     for row in summary.indicators:
         figure = charts.outcome_chart(row, summary.n_draws, fonts)
         axes = figure.axes[0]
@@ -296,11 +296,11 @@ def test_tick_labels_say_exactly_where_the_ticks_are(summary):
 
 def test_same_run_same_files(scenario, tmp_path):
     """Two runs with the same seed give byte-identical chart files (no dates, stable SVG ids)."""
-    fonts = charts.ChartFonts(None)
+    fonts = figures.ChartFonts(None)
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         run = simulate(scenario, 5_000, seed=8)
-        charts.save_charts({"overview": charts.overview_chart(run, fonts)}, tmp_path / folder, fonts)
+        figures.save_charts({"overview": charts.overview_chart(run, fonts)}, tmp_path / folder, fonts)
     for suffix in ("png", "svg"):
         first, second = (tmp_path / folder / f"overview.{suffix}" for folder in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()
@@ -360,11 +360,11 @@ def test_one_commands_folder_is_never_replaced_by_anothers(scenario_file, tmp_pa
     assert result.exit_code == 1 and "中存有另一条 growthsim 命令的输出" in result.output
     assert "请给 --out 和 --plot 同一个文件夹" in result.output
     assert sorted(p.name for p in results.iterdir()) == before
-    figures = tmp_path / "图表"
-    assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(figures)]).exit_code == 0
-    result = runner.invoke(app, ["compare", str(scenario_file), str(scenario_file), *SMALL, "--plot", str(figures)])
+    drawn = tmp_path / "图表"
+    assert runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(drawn)]).exit_code == 0
+    result = runner.invoke(app, ["compare", str(scenario_file), str(scenario_file), *SMALL, "--plot", str(drawn)])
     assert result.exit_code == 1 and "请为 --plot 另选文件夹" in result.output
-    assert (figures / "overview.png").exists()
+    assert (drawn / "overview.png").exists()
 
 
 def test_an_edited_result_file_is_not_overwritten(scenario_file, tmp_path):
@@ -389,9 +389,9 @@ def test_plot_refuses_a_folder_with_other_files_before_running(scenario_file, tm
 
 def test_plot_without_matplotlib_says_how_to_install_it(scenario_file, tmp_path, monkeypatch):
     def missing():
-        raise charts.ChartsUnavailable(charts.INSTALL_HINT)
+        raise figures.ChartsUnavailable(figures.INSTALL_HINT)
 
-    monkeypatch.setattr(charts, "require_matplotlib", missing)
+    monkeypatch.setattr(figures, "require_matplotlib", missing)
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "p"),
                                  "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
@@ -404,7 +404,7 @@ def test_a_failure_while_drawing_leaves_neither_folder(scenario_file, tmp_path, 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(charts, "save_charts", broken)
+    monkeypatch.setattr(figures, "save_charts", broken)
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(tmp_path / "o"),
                                  "--plot", str(tmp_path / "p")])
     assert result.exit_code == 1 and "没有写出任何文件" in result.output
@@ -415,7 +415,7 @@ def test_a_failure_while_drawing_leaves_no_chart_folder(scenario_file, tmp_path,
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(charts, "save_charts", broken)
+    monkeypatch.setattr(figures, "save_charts", broken)
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "p")])
     assert result.exit_code == 1
     assert "No space left on device" in result.output

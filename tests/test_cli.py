@@ -78,7 +78,8 @@ def test_every_command_has_help(command):
     assert result.exit_code == 0, result.output
     assert "用法" in result.output  # Chinese by default (tests/test_i18n.py checks English too)
     assert cli.app.registered_commands  # the help text is the docstring, translated
-    doc = _(inspect.cleandoc(getattr(cli, command).__doc__)).split("\n")[0]
+    callback = next(c.callback for c in cli.app.registered_commands if c.callback.__name__ == command)
+    doc = _(inspect.cleandoc(callback.__doc__)).split("\n")[0]
     assert "".join(doc.split("，")[0][:12].split()) in "".join(result.output.split())
 
 
@@ -391,13 +392,15 @@ def test_an_earlier_run_survives_a_failed_replacement(tmp_path, monkeypatch):
 
 
 def test_progress_bar_only_on_an_interactive_terminal_for_long_runs(monkeypatch):
+    from growthsim.cli.common import progress_bar
+
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
-    with cli._progress(10_000_000) as progress:
+    with progress_bar(10_000_000) as progress:
         assert progress is None  # piped or redirected: no bar
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    with cli._progress(100_000) as progress:
+    with progress_bar(100_000) as progress:
         assert progress is None  # short runs: no bar
-    with cli._progress(10_000_000) as progress:
+    with progress_bar(10_000_000) as progress:
         assert callable(progress)
         progress(5_000_000, 10_000_000)
 
@@ -409,7 +412,7 @@ def test_a_level_target_on_a_flow_shows_amounts_not_percentages():
 
 
 def test_probability_bars_in_the_tables():
-    from growthsim.output.render import probability_bar
+    from growthsim.output.words import probability_bar
 
     assert probability_bar(0.0) == "··········" and probability_bar(1.0) == "██████████"
     assert probability_bar(0.5) == "█████·····" and probability_bar(0.137) == "█▍········"

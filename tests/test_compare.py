@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from growthsim import load_scenario, parse_scenario, simulate
 from growthsim.cli import app
-from growthsim.analysis.compare import compare, diff
-from growthsim.output.render import summary_to_dict
+from growthsim.analysis.compare import compare
+from growthsim.analysis.diff import diff
+from growthsim.output.records import summary_to_dict
 from growthsim.output.render_compare import comparison_to_dict
 
 from .conftest import BASELINE, scenario_text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
 from growthsim.stats.dependence import iman_conover, is_correlation_matrix, nearest_correlation, spearman
-from growthsim.output.render import summary_to_dict
+from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import sample
 

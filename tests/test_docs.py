@@ -220,6 +220,7 @@ def test_wheel_ships_the_default_scenario(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "growthsim/scenarios/luolong-2023-baseline.toml" in names
     assert "growthsim/cli/__init__.py" in names and "growthsim/engine/run.py" in names
+    assert "growthsim/output/report.css" in names  # the report's styles, read at run time
 
 
 def test_readme_investment_what_if_numbers_are_the_tools():

@@ -209,14 +209,14 @@ def test_no_false_certainty_when_every_draw_hits():
 
 def test_the_shown_margin_is_half_the_reported_interval():
     """lhs with 16 replicates: Student's t, not 1.96, is behind the interval, and the table shows it."""
-    from growthsim.output.render import _fmt_probability
+    from growthsim.output.words import probability_text
 
     summary = simulate(parse_scenario(scenario_for("gaussian_copula")), 4096, seed=3, method="lhs")
     for row in summary.indicators:
         if row.hit and 0 < row.hit.p < 1:
             assert row.hit.margin == pytest.approx((row.hit.ci[1] - row.hit.ci[0]) / 2)
             assert row.hit.margin > 2.1 * row.hit.se  # t(15) = 2.13
-            assert _fmt_probability(row.hit).endswith(f"±{row.hit.margin * 100:.1f}")
+            assert probability_text(row.hit).endswith(f"±{row.hit.margin * 100:.1f}")
 
 
 def test_a_relative_target_bounds_the_error_of_its_differences_own_quantiles():
@@ -247,7 +247,7 @@ def test_batch_means_follow_the_binomial_for_independent_draws():
 def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
     """No draw hits in either scenario: the draws do not tell them apart, which bounds the
     difference by the draws that could have differed unseen; it is not an exact zero."""
-    from growthsim.output.render import _fmt_probability
+    from growthsim.output.words import probability_text
 
     never = scenario_text("""
         [indicators.g]
@@ -267,4 +267,4 @@ def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
     assert same.se == 0 and same.margin == 0
     fixed = simulate(parse_scenario(never.replace('dist = "normal", mean = "5%", sd = "1pp"',
                                                   'dist = "fixed", value = "25%"')), 1000, seed=1)
-    assert _fmt_probability(fixed.indicators[0].hit) == "100%（确定）"
+    assert probability_text(fixed.indicators[0].hit) == "100%（确定）"

@@ -220,7 +220,7 @@ def test_the_report_speaks_chinese_by_default_and_english_on_request(tmp_path):
         parser.feed(path.read_text(encoding="utf-8"))
         texts[lang] = " ".join(parser.words)
         assert path.read_text(encoding="utf-8").count(f'<html lang="{"zh-CN" if lang == "zh" else "en"}"') == 1
-    from growthsim.output.charts import CJK_FAMILIES
+    from growthsim.output.figures import CJK_FAMILIES
 
     record = "|".join(["Python / numpy / scipy / matplotlib", *map(re.escape, CJK_FAMILIES)])  # the run's record
     runs = _untranslated(re.sub(record, " ", texts["zh"]))

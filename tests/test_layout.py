@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from growthsim.output.render import _NO_LINE_START, wrap_prose
+from growthsim.output.tables import _NO_LINE_START, wrap_prose
 
 SENTENCE = ("20,000次模拟，随机种子 20230101。±后为误差范围：达标概率的模拟随机误差（95%区间，单位为百分点）。"
             "目标的解读见 `growthsim show`。")
@@ -50,7 +50,7 @@ from typer.testing import CliRunner  # noqa: E402
 from growthsim.cli import app  # noqa: E402
 from growthsim.engine.run import simulate  # noqa: E402
 from growthsim.i18n import use  # noqa: E402
-from growthsim.output.render import band_of  # noqa: E402
+from growthsim.output.words import band_of  # noqa: E402
 from growthsim.scenario.loading import load_scenario  # noqa: E402
 
 from .conftest import REPO  # noqa: E402

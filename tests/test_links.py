@@ -17,7 +17,8 @@ from scipy import stats
 
 from growthsim import ScenarioError, load_scenario, parse_scenario
 from growthsim.engine.achieved import achieved_correlations, link_shares
-from growthsim.analysis.compare import compare, what_if
+from growthsim.analysis.compare import compare
+from growthsim.analysis.diff import what_if
 from growthsim.stats.dependence import spearman
 from growthsim.engine.run import simulate
 from growthsim.engine.links import own_part

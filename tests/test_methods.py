@@ -14,7 +14,7 @@ import pytest
 from growthsim import parse_scenario
 from growthsim.engine.run import simulate
 from growthsim.stats.intervals import Probability
-from growthsim.output.render import summary_to_dict
+from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import MIN_REPLICATES, planned_draws, replicate_size
 

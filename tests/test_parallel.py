@@ -8,7 +8,7 @@ import pytest
 
 from growthsim import load_scenario, parse_scenario
 from growthsim.engine.run import simulate
-from growthsim.output.render import summary_to_dict
+from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.stats.sketch import QuantileSketch
 

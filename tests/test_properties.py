@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from growthsim import parse_scenario, simulate
 from growthsim.stats.intervals import Probability
-from growthsim.output.render import summary_to_dict
+from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
 
 from .strategies import (

@@ -30,7 +30,8 @@ from .conftest import scenario_text
 
 pytest.importorskip("matplotlib")
 
-from growthsim.output.report import GENERATOR, build_report, report_html  # noqa: E402
+from growthsim.output.report import GENERATOR, build_report
+from growthsim.output.report_html import report_html  # noqa: E402
 
 REQUIRE_SYSTEM_PACKAGES = bool(os.environ.get("GROWTHSIM_CI"))  # set by .ci/run, which installs chromium
 
@@ -221,12 +222,12 @@ def test_report_command_writes_one_file_and_replaces_only_its_own(files, tmp_pat
 
 
 def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
-    import growthsim.output.report as report
+    import growthsim.output.report_html as page
 
     def broken(_):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report, "report_html", broken)
+    monkeypatch.setattr(page, "report_html", broken)
     out = tmp_path / "r.html"
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(out), "-n", "2000",
                                  "--analysis-draws", "1000"])

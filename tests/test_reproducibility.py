@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim import compile_model, parse_scenario, simulate
-from growthsim.output.render import indicator_to_dict, summary_to_dict
+from growthsim.output.records import indicator_to_dict, summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE, stream_key, uniforms
 from growthsim.engine.sampling import sample
 

@@ -11,7 +11,8 @@ from scipy.stats import norm
 from growthsim import parse_scenario
 from growthsim.engine.run import simulate
 from growthsim.i18n import use
-from growthsim.output.render import conclusions, plain_share, summary_rows, summary_to_dict, target_sentence
+from growthsim.output.words import conclusions, plain_share, target_sentence
+from growthsim.output.records import summary_rows, summary_to_dict
 
 from .conftest import scenario_text
 

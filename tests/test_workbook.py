@@ -107,7 +107,7 @@ def test_an_english_run_writes_english_sheets(tmp_path):
 def test_data_frames_carry_the_jsons_fields():
     pd = pytest.importorskip("pandas")
     from growthsim.analysis.compare import compare
-    from growthsim.output.render import summary_to_dict
+    from growthsim.output.records import summary_to_dict
     from growthsim.analysis.sensitivity import sensitivity
     from growthsim.output.frames import comparison_frame, sensitivity_frame, summary_frame
 

@@ -9,12 +9,14 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 import warnings
 
 # growthsim 0.1 module -> its place since 0.2. growthsim.scenario and growthsim.engine are packages
-# now: their old names are served by the packages' own __getattr__ (see ``deprecated_names``).
-MOVED_MODULES = {
-    "growthsim.distributions": "growthsim.stats.distributions",
+# now: their old names are served by the packages' own __getattr__ (see ``package_exports``).
+# A module split in two or more since is a tuple: its old name gathers their public names.
+MOVED_MODULES: dict[str, str | tuple[str, ...]] = {
+    "growthsim.distributions": ("growthsim.stats.distributions", "growthsim.scenario.families"),
     "growthsim.dependence": "growthsim.stats.dependence",
     "growthsim.intervals": "growthsim.stats.intervals",
     "growthsim.sketch": "growthsim.stats.sketch",
@@ -26,24 +28,25 @@ MOVED_MODULES = {
     "growthsim.targets": "growthsim.scenario.targets",
     "growthsim.formulas": "growthsim.scenario.formulas",
     "growthsim.validation": "growthsim.scenario.validation",
-    "growthsim.validation_links": "growthsim.scenario.validation_links",
+    "growthsim.validation_links": "growthsim.scenario.validation.links",
     "growthsim.bundled": "growthsim.scenario.bundled",
     "growthsim.model": "growthsim.engine.model",
-    "growthsim.sampling": "growthsim.engine.sampling",
+    "growthsim.sampling": ("growthsim.engine.sampling", "growthsim.engine.streams"),
     "growthsim.links": "growthsim.engine.links",
     "growthsim.evaluation": "growthsim.engine.evaluation",
-    "growthsim.summary": "growthsim.engine.summary",
+    "growthsim.summary": ("growthsim.engine.summary", "growthsim.engine.accumulate"),
     "growthsim.achieved": "growthsim.engine.achieved",
-    "growthsim.events": "growthsim.engine.events",
-    "growthsim.compare": "growthsim.analysis.compare",
+    "growthsim.events": ("growthsim.scenario.events", "growthsim.engine.events"),
+    "growthsim.compare": ("growthsim.analysis.compare", "growthsim.analysis.diff"),
     "growthsim.solve": "growthsim.analysis.solve",
     "growthsim.sensitivity": "growthsim.analysis.sensitivity",
-    "growthsim.render": "growthsim.output.render",
+    "growthsim.render": ("growthsim.output.words", "growthsim.output.records", "growthsim.output.tables",
+                         "growthsim.output.show"),
     "growthsim.render_compare": "growthsim.output.render_compare",
     "growthsim.export": "growthsim.output.export",
     "growthsim.workbook": "growthsim.output.workbook",
-    "growthsim.charts": "growthsim.output.charts",
-    "growthsim.report": "growthsim.output.report",
+    "growthsim.charts": ("growthsim.output.charts", "growthsim.output.figures"),
+    "growthsim.report": ("growthsim.output.report", "growthsim.output.report_html"),
     "growthsim.frames": "growthsim.output.frames",
 }
 
@@ -54,12 +57,20 @@ def _moved(old: str, new: str) -> None:
 
 
 class _Alias(importlib.abc.Loader):
-    def __init__(self, new: str) -> None:
+    def __init__(self, new: str | tuple[str, ...]) -> None:
         self.new = new
 
-    def create_module(self, spec):  # the old name is the new module itself, not a copy of it
-        _moved(spec.name, self.new)
-        return importlib.import_module(self.new)
+    def create_module(self, spec):
+        if isinstance(self.new, str):  # the old name is the new module itself, not a copy of it
+            _moved(spec.name, self.new)
+            return importlib.import_module(self.new)
+        _moved(spec.name, " and ".join(self.new))
+        gathered = types.ModuleType(spec.name, f"growthsim 0.1's {spec.name}: see {', '.join(self.new)}")
+        for name in self.new:
+            module = importlib.import_module(name)
+            for public in module.__all__:
+                setattr(gathered, public, getattr(module, public))
+        return gathered
 
     def exec_module(self, module) -> None:  # already executed under its new name
         pass

@@ -29,16 +29,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthsim.stats.dependence import spearman
-from growthsim.engine.run import resolve_seed, simulate
-from growthsim.stats.distributions import Fixed
 from growthsim.engine.evaluation import evaluate
-from growthsim.i18n import _
 from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
-from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.run import resolve_seed, simulate
 from growthsim.engine.sampling import sample
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.i18n import _
 from growthsim.scenario.types import Scenario
+from growthsim.stats.dependence import spearman
+from growthsim.stats.distributions import Fixed
 
 __all__ = ["InputEffect", "TargetSensitivity", "sensitivity", "RELEVANT_SPEARMAN"]
 

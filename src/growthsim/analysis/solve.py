@@ -18,14 +18,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
 from growthsim.engine.run import resolve_seed, simulate
-from growthsim.scenario.families import PARAMETER_WORDS
 from growthsim.i18n import _, pgettext
-from growthsim.stats.intervals import Probability
-from growthsim.scenario.quantities import Expect, format_percent, format_points, format_value
-from growthsim.scenario.types import Scenario
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
+from growthsim.scenario.families import PARAMETER_WORDS
 from growthsim.scenario.loading import load_scenario
+from growthsim.scenario.quantities import (
+    Expect,
+    format_percent,
+    format_points,
+    format_value,
+)
+from growthsim.scenario.types import Scenario
+from growthsim.stats.intervals import Probability
 
 __all__ = ["SolveResult", "solve", "central_parameter"]
 

@@ -21,11 +21,11 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from growthsim.engine.run import DEFAULT_CHUNK_SIZE, simulate
 from growthsim.engine.evaluation import Outcomes
-from growthsim.i18n import _, language
 from growthsim.engine.model import Model
+from growthsim.engine.run import DEFAULT_CHUNK_SIZE, simulate
 from growthsim.engine.summary import Summary
+from growthsim.i18n import _, language
 
 __all__ = [
     "OutputError",
@@ -296,7 +296,7 @@ def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv
     """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
     move the folder into place. ``extra(folder)`` may write more files first (charts);
     ``workbook(path, record)`` writes NAME.xlsx, with the run's record (the manifest but its files)."""
-    from growthsim.output.render import dumps
+    from growthsim.output.records import dumps
 
     staged.write_text(f"{name}.csv", csv_text, bom=True)
     staged.write_text(f"{name}.json", dumps(document))
@@ -333,7 +333,7 @@ def simulate_to_folder(
     """
     import time
 
-    from growthsim.output.render import rows_to_csv, csv_rows, summary_to_dict
+    from growthsim.output.records import csv_rows, rows_to_csv, summary_to_dict
 
     with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
@@ -362,7 +362,7 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     import time
 
     from growthsim.analysis.compare import compare
-    from growthsim.output.render import rows_to_csv
+    from growthsim.output.records import rows_to_csv
     from growthsim.output.render_compare import comparison_rows, comparison_to_dict
     from growthsim.output.workbook import write_compare_workbook
 

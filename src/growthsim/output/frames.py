@@ -16,7 +16,7 @@ def summary_frame(summary) -> "Any":
     """One row per indicator, indexed by id, with the columns of summary.csv (full precision)."""
     import pandas as pd
 
-    from growthsim.output.render import CSV_COLUMNS, summary_rows
+    from growthsim.output.records import CSV_COLUMNS, summary_rows
 
     return pd.DataFrame(summary_rows(summary), columns=list(CSV_COLUMNS)).set_index("id")
 
@@ -33,7 +33,7 @@ def comparison_frame(comparison) -> "Any":
 
 def sensitivity_records(results: Iterable) -> list[dict[str, Any]]:
     """sensitivity.csv's rows: one per target and input, the target named beside its id."""
-    from growthsim.output.render import sensitivity_rows
+    from growthsim.output.records import sensitivity_rows
 
     return [{"indicator": t["indicator"], "target_name": t["name"], **effect}
             for t in sensitivity_rows(results) for effect in t["inputs"]]
@@ -43,6 +43,6 @@ def sensitivity_frame(results: Iterable) -> "Any":
     """One row per target and input, in the order of their swing."""
     import pandas as pd
 
-    from growthsim.output.render import SENSITIVITY_COLUMNS
+    from growthsim.output.records import SENSITIVITY_COLUMNS
 
     return pd.DataFrame(sensitivity_records(results), columns=list(SENSITIVITY_COLUMNS))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from growthsim.output.render import (
+from growthsim.i18n import N_, _, ngettext
+from growthsim.output.records import (
     _probability_fields,
     _scenario_fields,
-    band_of,
-    captioned,
     event_to_dict,
-    joint_share,
-    probability_bar,
 )
-from growthsim.i18n import N_, _, ngettext
+from growthsim.output.tables import captioned
+from growthsim.output.words import band_of, joint_share, probability_bar
 from growthsim.scenario.types import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -325,7 +323,7 @@ def diff_table(changes, a: Scenario, b: Scenario):
     from rich.table import Table
     from rich.text import Text
 
-    from growthsim.output.render import assumption_words
+    from growthsim.output.words import assumption_words
 
     names = {i.id: i.name for s in (b, a) for i in s.indicators}
     events = {f"events.{e.id}": e.name for s in (b, a) for e in s.events}

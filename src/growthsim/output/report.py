@@ -8,36 +8,20 @@ the comparison when several scenarios are given, and the run's manifest.
 
 Self-contained: styles inline, charts as SVG in data: URIs (text drawn as outlines, so no font is
 needed to show them, and they stay sharp when printed), no script, and a Content-Security-Policy
-that forbids fetching anything, so the file shows the same offline as online.
-"""
+that forbids fetching anything, so the file shows the same offline as online."""
 
 from __future__ import annotations
 
-import base64
-import html
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from growthsim.i18n import _, language, ngettext
-from growthsim.output.render import (
-    BANDS,
-    assumption_spread,
-    assumption_words,
-    _elasticity_text,
-    _fmt_interval,
-    _fmt_metric,
-    band_of,
-    conclusions,
-    format_share,
-    joint_share,
-    one_line,
-    summary_to_dict,
-    target_sentence,
-)
+from growthsim.i18n import _, ngettext
+from growthsim.output.records import summary_to_dict
 from growthsim.scenario.types import Indicator, Scenario
 
-__all__ = ["TargetAdvice", "Report", "build_report", "report_html", "GENERATOR"]
+__all__ = ["GENERATOR", "Report", "TORNADO_TOP", "TargetAdvice", "build_report", "goal_text"]
+
 
 GENERATOR = "growthsim report"  # in <meta name="generator">: how a report file is recognised as ours
 
@@ -45,15 +29,17 @@ GENERATOR = "growthsim report"  # in <meta name="generator">: how a report file 
 @dataclass(frozen=True)
 class TargetAdvice:
     """What it would take: the central value of the target's own assumption at which P(hit) reaches
-    the goal, or why that cannot be said."""
+    the goal, or why that cannot be said. Facts only: report_html puts them in a sentence."""
 
     parameter: str | None
     current: str | None  # as written in the scenario
     needed: str | None  # None when not reachable or not applicable
     achieved: float | None
-    message: str  # a sentence in the language in use (HTML)
     already: bool = False  # P(hit) is at the goal already: `needed` is how far the assumption may fall
     what: str | None = None  # the parameter in words: 地区生产总值增速的最可能值
+    interval: str | None = None  # the margin of error of `needed`, as solve writes it
+    why_not: str | None = None  # plain text: why there is no answer (no file, a formula, a failed solve)
+    reachable: bool = True  # False: within the values the parameter can take, P(hit) does not reach the goal
 
 
 @dataclass(frozen=True)
@@ -73,19 +59,18 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
                  step: Callable[[str], None] | None = None, material: float | None = None) -> Report:
     """Run everything the report shows. ``step(words)`` is told what is being done, in the
     language in use (for a progress line); ``material`` is compare's threshold of a material difference."""
+    from growthsim.analysis.compare import compare
+    from growthsim.analysis.sensitivity import sensitivity
+    from growthsim.engine.run import map_on_cores, simulate
     from growthsim.output.charts import (
-        chart_fonts,
         comparison_chart,
         outcome_chart,
         overview_chart,
-        svg_text,
         tornado_chart,
     )
-    from growthsim.analysis.compare import compare
-    from growthsim.engine.run import map_on_cores, simulate
     from growthsim.output.export import manifest
+    from growthsim.output.figures import chart_fonts, svg_text
     from growthsim.output.render_compare import comparison_to_dict
-    from growthsim.analysis.sensitivity import sensitivity
 
     if not scenarios:
         raise ValueError("a report needs at least one scenario")
@@ -158,41 +143,30 @@ def _run_advice(scenario: Scenario, job) -> TargetAdvice:
 
 def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
             p_hit: float) -> TargetAdvice:
-    from growthsim.scenario.diagnostics import ScenarioError
     from growthsim.analysis.solve import central_parameter, parameter_words, solve
+    from growthsim.scenario.diagnostics import ScenarioError
 
     if scenario.path is None:
-        return TargetAdvice(None, None, None, None, _e(_("the scenario was not read from a file: no goal seek")))
+        return TargetAdvice(None, None, None, None, why_not=_("the scenario was not read from a file: no goal seek"))
     try:
         parameter = central_parameter(scenario, indicator.id)
     except ScenarioError:
         why = (_("this indicator is computed by a formula: see what drives it below") if indicator.assumption is None
                else _("this indicator's assumption has no single central value: see what drives it below"))
-        return TargetAdvice(None, None, None, None, _e(why))
+        return TargetAdvice(None, None, None, None, why_not=why)
     name = parameter.rsplit(".", 1)[1]
     current = _with_unit(indicator.assumption.written[name], indicator)
     what = parameter_words(indicator, name)
-    key = f'{_e(what)}<span class="small">（<code>{_e(parameter)}</code>）</span>'
-    share = _goal(goal)
     try:
         result = solve(scenario.path, indicator.id, goal, parameter, overrides=scenario.overrides,
                        n_draws=n_draws, seed=seed)
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
-        return TargetAdvice(parameter, current, None, None, _e(_("cannot solve: {error}").format(error=error)))
+        return TargetAdvice(parameter, current, None, None, what=what,
+                            why_not=_("cannot solve: {error}").format(error=error))
     if not result.reachable:
-        return TargetAdvice(parameter, current, None, None, _("within the values {key} can take, P(hit) does not "
-                                                              "reach {goal}").format(key=key, goal=_e(share)))
-    already = p_hit >= goal
-    values = {"key": key, "goal": _e(share), "current": _e(current), "needed": f"<b>{_e(result.written)}</b>",
-              "error": _small(_("(margin of error {interval})").format(interval=result.interval_written)),
-              "p": _e(f"{result.probability.p:.0%}")}
-    if already:
-        message = _("P(hit) is {goal} or more already: even if {key} went from {current} to {needed}{error}, "
-                    "it would still be about {p}").format(**values)
-    else:
-        message = _("for P(hit) to reach {goal}, {key} must go from {current} to {needed}{error} "
-                    "(P(hit) then about {p})").format(**values)
-    return TargetAdvice(parameter, current, result.written, result.probability.p, message, already, what)
+        return TargetAdvice(parameter, current, None, None, what=what, reachable=False)
+    return TargetAdvice(parameter, current, result.written, result.probability.p, p_hit >= goal, what,
+                        result.interval_written)
 
 
 def _with_unit(written, indicator: Indicator) -> str:
@@ -205,483 +179,5 @@ def _with_unit(written, indicator: Indicator) -> str:
     return str(written)
 
 
-def made_at(created: str) -> str:
-    """When a report was made, as its reader tells time: 2026年12月1日 22:55（北京时间） in Chinese (the
-    planners' clock), 2026-12-01 14:55 UTC in English; the manifest keeps the ISO time in UTC."""
-    from datetime import datetime, timedelta, timezone
-
-    moment = datetime.fromisoformat(created)
-    if language() == "zh":
-        local = moment.astimezone(timezone(timedelta(hours=8)))
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
-    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
-
-
-def _goal(goal: float) -> str:
+def goal_text(goal: float) -> str:
     return f"{goal * 100:g}%"
-
-
-# --- HTML -------------------------------------------------------------------------------------------
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-# (Babel does not look inside f-strings: a message is translated outside them and put in by these.)
-def _small(text: str) -> str:
-    return f'<span class="small">{_e(text)}</span>'
-
-
-def _h2(anchor: str, title: str) -> str:
-    return f'<h2 id="{anchor}">{_e(title)}</h2>'
-
-
-def _head(*columns: tuple[str, bool]) -> str:
-    """A header row: (words, numeric) per column."""
-    return "<tr>" + "".join(f'<th class="num">{_e(w)}</th>' if numeric else f"<th>{_e(w)}</th>"
-                            for w, numeric in columns) + "</tr>"
-
-
-def _img(report: Report, key: str, alt: str, kind: str = "") -> str:
-    svg = report.charts.get(key)
-    if svg is None:
-        return ""
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f'<figure class="{kind}"><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}"></figure>'
-
-
-_CSS = """
-:root { --ink: #1f2328; --muted: #59636e; --rule: #d1d9e0; --band: #f6f8fa; }
-* { box-sizing: border-box; }
-body { font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
-       "WenQuanYi Micro Hei", sans-serif; color: var(--ink); max-width: 62rem; margin: 0 auto;
-       padding: 1.5rem 1.25rem 4rem; line-height: 1.6; font-size: 15px; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.25rem; margin: 2.5rem 0 .75rem; padding-bottom: .25rem; border-bottom: 2px solid var(--rule); }
-h3 { font-size: 1.08rem; margin: 1.75rem 0 .5rem; }
-p.lead { color: var(--muted); margin-top: 0; }
-.conclusions { border-left: 4px solid #1f5fa8; background: var(--band); padding: .5rem 1rem; margin: 1rem 0; }
-.conclusions h2 { border: 0; margin: .25rem 0; font-size: 1.1rem; }
-.conclusions ul { margin: .25rem 0; padding-left: 1.25rem; }
-p.sentence { font-weight: 600; margin: .25rem 0 .5rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
-th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { background: var(--band); font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.small, .source { color: var(--muted); font-size: .82rem; }
-.assumed { font-weight: 600; color: #9a6700; }
-.band { display: inline-block; padding: 0 .45rem; border-radius: .6rem; color: #fff; font-size: .8rem;
-        white-space: nowrap; }
-figure { margin: .75rem 0 1.25rem; }
-figure img { width: 100%; height: auto; display: block; }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; align-items: start; }
-.charts figure { margin: .25rem 0; }
-section.target { border-top: 1px solid var(--rule); padding-top: .25rem; }
-.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .15rem 1rem; margin: .5rem 0; }
-.facts dd.wide { grid-column: 2 / -1; }
-.facts dt.advice { grid-column: 1; }
-.facts dt { color: var(--muted); }
-.facts dd { margin: 0; }
-nav ol { font-size: .9rem; }
-nav ol ol { columns: 3; }
-code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em; }
-table.overview td:first-child { min-width: 6.5em; }  /* names of up to 10 characters stay on two lines */
-table.overview td:nth-child(2) { min-width: 5em; }
-table.overview td.advice { min-width: 9em; }
-table.assumptions col.indicator { width: 17%; }
-table.assumptions col.base { width: 20%; }
-table.assumptions col.assumption { width: 43%; }
-table.assumptions col.target { width: 20%; }
-@media screen and (max-width: 48rem) { .charts { grid-template-columns: 1fr; } .facts { grid-template-columns: max-content 1fr; } }
-@media print {
-  body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.45; }
-  h1 { font-size: 15pt; }
-  h2 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; }
-  h3 { font-size: 10.5pt; margin: 2mm 0 .5mm; break-after: avoid; }
-  section.target, figure, tr, .conclusions { break-inside: avoid; }
-  nav { display: none; }
-  a { color: inherit; text-decoration: none; }
-  table { font-size: 7.5pt; margin: 1mm 0 2mm; }
-  th, td { padding: .6mm 1.2mm; }
-  .small, .source { font-size: 7pt; }
-  .facts { gap: 0 3mm; margin: 1mm 0; }
-  figure { margin: 1mm 0; }
-  figure.overview img { max-height: 115mm; width: auto; max-width: 100%; margin: 0 auto; }
-  .charts { gap: 3mm; }
-  section.target { padding-top: 0; margin-bottom: 2mm; }
-  p.sentence { margin: 0 0 1mm; }
-  table.drivers { display: none; }  /* on paper the tornado beside the outcome says it: three targets a page */
-  .facts dt.advice { grid-column: 1; }
-  .screen-only { display: none; }
-}
-@page { size: A4; margin: 12mm 12mm; }
-"""
-
-
-def _section_title(number: int, title: str) -> str:
-    """一、概览 in Chinese, 1. Overview in English."""
-    if language() == "zh":
-        return f"{'一二三四五六七八九十'[number - 1]}、{title}"
-    return f"{number}. {title}"
-
-
-def report_html(report: Report) -> str:
-    """The report as one HTML document, in the language in use."""
-    summaries = report.summaries
-    first = summaries[0]
-    scenario = first.scenario
-    several = len(summaries) > 1
-    title = (_("{scenario}: how likely the {year} targets are").format(scenario=scenario.name,
-                                                                        year=scenario.target_year) if not several
-             else _("{year} targets: {n} scenarios compared").format(year=scenario.target_year, n=len(summaries)))
-    targeted = [r for r in first.indicators if r.hit is not None]
-    lead = _("growthsim {version} · {draws} Monte Carlo draws · seed {seed} · made {created}").format(
-        version=report.manifest["growthsim_version"], draws=f"{first.n_draws:,}", seed=first.seed,
-        created=made_at(report.manifest["created"]))
-    number = iter(range(1, 10))
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # Nothing may be fetched: the file must look the same offline (and a test checks no request is made).
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; img-src data:\">",
-        f'<meta name="generator" content="{GENERATOR} {_e(report.manifest["growthsim_version"])}">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="lead">{_e(lead)}</p>',
-        _conclusions(first),
-        _how_to_read(report),
-        _contents(targeted, several),
-        _h2("overview", _section_title(next(number), _("Overview: P(hit) of each target"))),
-    ]
-    for index, summary in enumerate(summaries):
-        if several:
-            parts.append(f"<h3>{_e(summary.scenario.name)}</h3>")
-        parts.append(_img(report, f"overview-{index}", _("{name}: P(hit) of each target").format(
-            name=summary.scenario.name), "overview"))
-        if several:
-            parts.append(_joint_sentence(summary))
-    parts.append(_overview_table(report))
-    if several:
-        parts.append(_h2("compare", _section_title(next(number), _("Scenarios compared"))))
-        parts.append(f"<p>{_e(_compare_words(report.comparison))}</p>")
-        parts.append(_img(report, "compare", _("Scenarios compared")))
-        parts.append(_comparison_table(report))
-    details = _("Each target in detail ({scenario})").format(scenario=scenario.name)
-    parts.append(_h2("targets", _section_title(next(number), details)))
-    parts.append(_how_drivers_read(report))
-    for row in targeted:
-        parts.append(_target_section(report, row))
-    parts.append(_h2("assumptions", _section_title(next(number), _("Assumptions and sources"))))
-    parts.append(f"<p>{_assumption_words()}</p>")
-    for summary in summaries:
-        parts.append(_assumptions(summary.scenario, several))
-    parts.append(_h2("manifest", _section_title(next(number), _("Record of the run"))))
-    parts.append(_manifest(report))
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _conclusions(summary) -> str:
-    lines = conclusions(summary)
-    if not lines:
-        return ""
-    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
-    return '<div class="conclusions"><h2>' + _e(_("Conclusions")) + f"</h2><ul>{items}</ul></div>"
-
-
-def _how_to_read(report: Report) -> str:
-    bands = _(", ").join(f"≥{lower * 100:g}% {_(words)}" for lower, words, _style in BANDS[:-1])
-    return "<p>" + _e(_(
-        "A target's P(hit) is the share of the simulated {year}s, drawn under the scenario's assumptions, "
-        "in which it is hit; the brackets after it give its margin of error (the simulation's random error, a {level} "
-        "interval). Judgements: {bands}, below that {lowest}. “What drives it” compares P(hit) with one input at its "
-        "10th and at its 90th percentile (the other inputs random, those correlated with it moving with it); “for "
-        "{goal} confidence” says where the target's own central assumption would have to be.").format(
-        year=report.summaries[0].scenario.target_year, level="95%", bands=bands, lowest=_(BANDS[-1][1]),
-        goal=_goal(report.goal))) + "</p>"
-
-
-def _compare_words(comparison) -> str:
-    return _("The scenarios share their random numbers, so differences come only from their assumptions. A "
-             "difference is “material” when it exceeds the simulation's random error (the {level} margin of the "
-             "paired difference) and is at least {points} percentage points; smaller ones are said to be so.").format(
-        level="95%", points=f"{comparison.material * 100:g}")
-
-
-def _assumption_words() -> str:
-    return _e(_("Baselines and targets are quoted from the report (“source”); a number the report does not give "
-                "is an assumption of the scenario, marked {assumed} and given with its rationale.")).format(
-        assumed='<span class="assumed">' + _e(_("assumed")) + "</span>")
-
-
-def _contents(targeted, several: bool) -> str:
-    def item(anchor: str, words: str, inside: str = "") -> str:
-        return f'<li><a href="#{anchor}">{_e(words)}</a>{inside}</li>'
-
-    items = [item("overview", _("Overview"))]
-    if several:
-        items.append(item("compare", _("Scenarios compared")))
-    items.append(item("targets", _("Each target in detail"), "<ol>" + "".join(
-        item(f"t-{_e(r.indicator.id)}", r.indicator.name) for r in targeted) + "</ol>"))
-    items.append(item("assumptions", _("Assumptions and sources")))
-    items.append(item("manifest", _("Record of the run")))
-    return f"<nav><ol>{''.join(items)}</ol></nav>"
-
-
-def _probability(probability, stacked: bool = False) -> str:
-    """13.7% [13.2%, 14.2%]; ``stacked``: the interval on a line of its own (a narrow table column)."""
-    low, high = probability.ci
-    gap = "<br>" if stacked else " "
-    return f"{format_share(probability.p)}{gap}<span class=\"small\">[{format_share(low)}, {format_share(high)}]</span>"
-
-
-def _band(p: float) -> str:
-    from growthsim.output.charts import band_colour
-    words = band_of(p)[0]
-    return f'<span class="band" style="background:{band_colour(p)}">{_e(words)}</span>'
-
-
-def _joint_sentence(summary) -> str:
-    joint = summary.joint
-    if joint.all_hit is None:
-        return ""
-    p = joint.all_hit
-    share = joint_share(p)
-    return "<p>" + _e(_("The chance that all {n} targets are hit together is {share}; on average {expected} are "
-                        "hit.").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}")) + "</p>"
-
-
-def _projection(row, stacked: bool = False) -> str:
-    indicator = row.indicator
-    interval = _fmt_interval(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"])
-    return (f"{_e(_fmt_metric(indicator, row.metric, row.quantiles['p50']))}{'<br>' if stacked else ' '}"
-            f"<span class=\"small\">{_e(interval)}</span>")
-
-
-def _overview_table(report: Report) -> str:
-    first = report.summaries[0]
-    rows = []
-    for row in sorted((r for r in first.indicators if r.hit is not None), key=lambda r: -r.hit.p):
-        target = row.indicator.target
-        drivers = report.drivers.get(row.indicator.id)
-        top = _(", ").join(e.name for e in drivers.drivers[:2]) if drivers else ""
-        advice = report.advice.get(row.indicator.id)
-        needed = "—"
-        if advice and advice.needed:
-            arrow = _("may ease to") if advice.already else "→"
-            needed = (f"{_e(advice.current)} {_e(arrow)} <b>{_e(advice.needed)}</b>"
-                      f"<div class=\"small\">{_e(advice.what or advice.parameter)}</div>")
-        rows.append(
-            f'<tr><td><a href="#t-{_e(row.indicator.id)}">{_e(row.indicator.name)}</a></td>'
-            f"<td>{_e(target.written or target.text)}</td><td class=\"num\">{_projection(row, stacked=True)}</td>"
-            f"<td class=\"num\">{_probability(row.hit, stacked=True)}</td><td>{_band(row.hit.p)}</td>"
-            f"<td>{_e(top) or '—'}</td><td class=\"advice\">{needed}</td></tr>"
-        )
-    head = _head((_("indicator"), False), (_("target"), False),
-                 (_("median [{level} interval]").format(level="90%"), True), (_("P(hit) [margin of error]"), True),
-                 (_("judgement"), False), (_("main drivers"), False),
-                 (_("for {goal} confidence").format(goal=_goal(report.goal)), False))
-    title = f"<h3>{_e(first.scenario.name)}</h3>" if len(report.summaries) > 1 else ""
-    return f'{title}<table class="overview">{head}{"".join(rows)}</table>'
-
-
-def _comparison_table(report: Report) -> str:
-    from growthsim.output.render_compare import column_name, difference_words
-
-    comparison = report.comparison
-    names = "".join(f"<th class=\"num\">{_e(column_name(s.scenario) or s.scenario.name)}</th>"
-                    for s in comparison.summaries)
-    rows = []
-    for row in comparison.rows:
-        if not any(s is not None and s.hit is not None for s in row.summaries):
-            continue
-        cells = []
-        for summary, difference in zip(row.summaries, row.differences):
-            if summary is None or summary.hit is None:
-                cells.append("<td>" + _e(_("(no such target)")) + "</td>")
-                continue
-            text = _probability(summary.hit)
-            if difference is not None:
-                verdict = difference_words(difference, comparison.material)[0]
-                text += (f"<br><span class=\"small\">{difference.delta * 100:+.1f}pp ±{difference.margin * 100:.1f}"
-                         f" {_e(verdict)}</span>")
-            cells.append(f'<td class="num">{text}</td>')
-        rows.append(f"<tr><td>{_e(row.indicator.name)}</td>{''.join(cells)}</tr>")
-    return "<table><tr><th>" + _e(_("indicator")) + f"</th>{names}</tr>{''.join(rows)}</table>"
-
-
-def _target_section(report: Report, row) -> str:
-    indicator, target = row.indicator, row.indicator.target
-    year = report.summaries[0].scenario.target_year
-    facts = [
-        (_("target"), f"{_e(target.written or target.text)}"
-                      + (" " + _small(_("(read as {text})").format(text=target.text)) if target.written else "")),
-        (_("P(hit)"), f"{_probability(row.hit)} {_band(row.hit.p)}"),
-    ]
-    if row.stretch is not None:
-        facts.append((_("P(hit) of the stretch target"), _probability(row.stretch)))
-    facts.append((_("{year} projection").format(year=year), _projection(row)))
-    if row.expected_shortfall is not None and row.hit.p < 1:
-        facts.append((_("mean gap when missed"), _e(_gap(target, row.expected_shortfall))))
-    if target.source:
-        facts.append((_("source of the target"), f'<span class="source">{_e(target.source)}</span>'))
-    dl = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in facts)
-    advice = report.advice.get(indicator.id)
-    if advice is not None:
-        confidence = _("for {goal} confidence").format(goal=_goal(report.goal))
-        dl += f'<dt class="advice">{_e(confidence)}</dt><dd class="wide">{advice.message}</dd>'
-    drivers = report.drivers.get(indicator.id)
-    moving = list(drivers.drivers) if drivers else []
-    charts = (_img(report, f"outcome-{indicator.id}", _("{name}: projected distribution").format(name=indicator.name))
-              + _img(report, f"tornado-{indicator.id}", _("{name}: what drives it").format(name=indicator.name)))
-    parts = [f'<section class="target" id="t-{_e(indicator.id)}"><h3>{_e(indicator.name)} '
-             f'<span class="small">{_e(indicator.id)}</span></h3>',
-             f'<p class="sentence">{_e(target_sentence(row))}</p>',
-             f'<div class="charts">{charts}</div>',
-             f'<dl class="facts">{dl}</dl>']
-    if moving:
-        def tail(p):
-            return "—" if p is None else format_share(p)
-
-        rows = "".join(
-            f"<tr><td>{_e(e.name)}</td>"
-            f"<td class=\"num\">{format_share(e.p_low)}</td>"
-            f"<td class=\"num\">{format_share(e.p_high)}</td>"
-            f"<td class=\"num\">{e.swing * 100:.1f}pp</td>"
-            f"<td class=\"num\">{'—' if e.spearman is None else f'{e.spearman:+.2f}'}</td>"
-            f"<td class=\"num\">{tail(e.p_bottom)} / {tail(e.p_top)}</td></tr>"
-            for e in moving[:TORNADO_TOP])
-        head = "".join(f"<th class=\"num\">{_e(h)}</th>" for h in (
-            _("at its 10th percentile"), _("at its 90th percentile"), _("swing"), _("rank correlation"),
-            _("lowest / highest tenth")))
-        parts.append('<table class="drivers"><tr><th>' + _e(_("what drives it")) + f"</th>{head}</tr>{rows}</table>")
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _how_drivers_read(report: Report) -> str:
-    """Said once, above the targets: how each target's driver table reads."""
-    events = (_("Events: “10th percentile” is “does not happen”, “90th” is “happens”. ")
-              if report.summaries[0].scenario.events else "")
-    return '<p class="small">' + _e(_(
-        "Each target: one sentence, its projected distribution (green: where it is hit) and what drives it, the "
-        "inputs that move its P(hit) most. For each input, P(hit) with the input at its 10th and at its 90th "
-        "percentile; the other inputs are random, those correlated with the input moving with it; {draws} draws, "
-        "common random numbers. “Lowest / highest tenth”: P(hit) on the draws where the input falls in its own "
-        "lowest or highest tenth, which shows when a target depends on an input's tails. ").format(
-        draws=f"{report.analysis_draws:,}") + events) + "</p>"
-
-
-def _gap(target, gap: float) -> str:
-    """A distance to a target: percentage points for rates and growths, an amount otherwise."""
-    from growthsim.scenario.quantities import Expect, format_value
-
-    expect = Expect.AMOUNT if target.expect is Expect.AMOUNT else Expect.POINTS
-    return format_value(gap, expect, target.unit)
-
-
-def _source(text: str) -> str:
-    return '<div class="source">' + _e(_("source: {source}").format(source=text)) + "</div>"
-
-
-def _assumed(text: str) -> str:
-    return '<div class="source"><span class="assumed">' + _e(_("assumed")) + f"</span> {_e(one_line(text))}</div>"
-
-
-def _assumptions(scenario: Scenario, several: bool) -> str:
-    parts = [f"<h3>{_e(scenario.name)}</h3>" if several else ""]
-    if scenario.description:
-        parts.append(f"<p>{_e(one_line(scenario.description))}</p>")
-    if scenario.source:
-        parts.append('<p class="source">' + _e(_("Source: {source}").format(source=scenario.source)) + "</p>")
-    if scenario.overrides:
-        parts.append("<p><b>" + _e(_("Changed for this run (--set):")) + f"</b> {_e('; '.join(scenario.overrides))}</p>")
-    rows = []
-    for indicator in scenario.indicators:
-        base = _e(indicator.fmt_baseline())
-        if indicator.baseline_assumed:
-            base += _assumed(indicator.rationale or "")
-        elif indicator.source:
-            base += _source(indicator.source)
-        assumption = indicator.assumption
-        if assumption is None:
-            described = _e(assumption_words(indicator))
-        else:
-            described = _e(assumption_words(indicator)) + "".join(
-                f'<div class="small">{_e(line)}</div>' for line, _bold in assumption_spread(indicator))
-        if assumption is not None and assumption.source:
-            described += _source(assumption.source)
-        if assumption is not None and assumption.rationale:
-            described += _assumed(assumption.rationale)
-        target = indicator.target
-        target_cell = "—" if target is None else _e(target.written or target.text) + (
-            _source(target.source) if target.source else "")
-        rows.append(f"<tr><td>{_e(indicator.name)}<div class=\"small\">{_e(indicator.id)} · {_e(indicator.unit)}"
-                    f"</div></td><td>{base}</td><td>{described}</td><td>{target_cell}</td></tr>")
-    columns = '<colgroup><col class="indicator"><col class="base"><col class="assumption"><col class="target"></colgroup>'
-    head = _head((_("indicator"), False), (_("{year} base").format(year=scenario.base_year), False),
-                 (_("{year} assumption").format(year=scenario.target_year), False), (_("target"), False))
-    parts.append(f'<table class="assumptions">{columns}{head}{"".join(rows)}</table>')
-    if scenario.events:
-        events = "".join(
-            f"<tr><td>{_e(event.name)}</td><td class=\"num\">{_e(format_share(event.probability))}</td>"
-            f"<td>{_e('; '.join(f'{e.indicator}: {e.kind} {e.written}' for e in event.effects))}</td>"
-            f"<td class=\"source\">{_e(event.source or one_line(event.rationale or ''))}</td></tr>"
-            for event in scenario.events)
-        head = _head((_("shock event"), False), (_("probability"), True), (_("effects"), False), (_("grounds"), False))
-        parts.append(f"<table>{head}{events}</table>")
-    linked = [(indicator, driver) for indicator in scenario.indicators for driver in indicator.drivers]
-    if linked:
-        by_id = {i.id: i for i in scenario.indicators}
-        links = "".join(
-            f"<tr><td>{_e(indicator.name)}</td><td>{_e(by_id[driver.indicator].name)}</td>"
-            f"<td class=\"num\">{_e(_elasticity_text(driver))}</td>"
-            f"<td class=\"num\">{_e(by_id[driver.indicator].fmt(driver.at))}</td>"
-            f"<td class=\"source\">{_e(driver.source or one_line(driver.rationale or ''))}</td></tr>"
-            for indicator, driver in linked)
-        head = _head((_("driven indicator"), False), (_("driving indicator"), False), (_("elasticity"), True),
-                     (_("reference value"), True), (_("grounds"), False))
-        parts.append(f"<table>{head}{links}</table><p class=\"small\">" + _e(_(
-            "A link: the driven indicator's outcome = its own assumption + elasticity × (the driving indicator's "
-            "outcome − the reference value), on every draw; changing the driving indicator's assumption moves the "
-            "driven one through the link.")) + "</p>")
-    if scenario.correlations:
-        names = {i.id: i.name for i in scenario.indicators}
-        pairs = _("; ").join(f"{names.get(a, a)}—{names.get(b, b)} {rho:+.2f}" for a, b, rho in scenario.correlations)
-        parts.append('<p class="small">' + _e(_(
-            "How strongly indicators move together (rank correlation, from −1, always opposite, through 0, "
-            "unrelated, to +1, always together; drawn with {method}): {pairs}").format(
-            method=scenario.correlation_method, pairs=pairs)) + "</p>")
-    return "".join(parts)
-
-
-def _manifest(report: Report) -> str:
-    record = report.manifest
-    versions = f"{record['python']} / {record['numpy']} / {record['scipy']} / {record['matplotlib']}"
-    rows = [  # (label, HTML)
-        ("growthsim", _e(record["growthsim_version"])),
-        (_("made (UTC)"), _e(record["created"])),
-        (_("command line"), f"<code>{_e(' '.join(record.get('command_line') or []) or '—')}</code>"),
-        (_("draws"), f"{record['draws']:,}"),
-        (_("seed"), _e(record["seed"])),
-        (_("draws of the sensitivity analysis and goal seeks"), f"{record['analysis_draws']:,}"),
-        (_("time taken"), _e(_("{seconds} s").format(seconds=f"{record['elapsed_seconds']:.1f}"))),
-        ("Python / numpy / scipy / matplotlib", _e(versions)),
-        (_("chart font"), _e(record.get("chart_font") or _("(no Chinese font)"))),
-        (_("language"), _e(record.get("language") or language())),
-    ]
-    for scenario in record.get("scenarios") or [record["scenario"]]:
-        files = scenario.get("files") or [{"path": scenario.get("path"), "sha256": scenario.get("sha256")}]
-        for file in files:
-            where = (f"{_e(file['path'])}<br><code>sha256 {_e(file['sha256'])}</code>" if file.get("path")
-                     else _e(_("(not from a file)")))
-            rows.append((_("scenario file ({name})").format(name=scenario["name"]), where))
-        if scenario.get("overrides"):
-            rows.append(("--set", _e("; ".join(scenario["overrides"]))))
-    body = "".join(f"<tr><th>{_e(label)}</th><td>{value}</td></tr>" for label, value in rows)
-    return (f"<table>{body}</table><p class=\"small\">" + _e(_(
-        "The same growthsim version, scenario files, changes, seed and number of draws give exactly the same "
-        "numbers.")) + "</p>")

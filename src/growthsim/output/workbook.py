@@ -146,7 +146,7 @@ def _width(text: str) -> int:
 
 
 def _conclusions_sheet(summaries) -> _Sheet:
-    from growthsim.output.render import conclusions, target_sentence
+    from growthsim.output.words import conclusions, target_sentence
 
     sheet = _Sheet(pgettext("sheet", "Conclusions"))
     sheet.column(_("Conclusions"))
@@ -165,7 +165,7 @@ def _conclusions_sheet(summaries) -> _Sheet:
 
 
 def _targets_sheet(summary, name: str | None = None) -> _Sheet:
-    from growthsim.output.render import band_of, target_sentence
+    from growthsim.output.words import band_of, target_sentence
 
     scenario = summary.scenario
     sheet = _Sheet(name or pgettext("sheet", "P(hit)"))
@@ -213,7 +213,7 @@ def _quantiles_sheet(summary, name: str | None = None) -> _Sheet:
 
 
 def _assumptions_sheet(scenario, name: str | None = None) -> _Sheet:
-    from growthsim.output.render import assumption_words, one_line
+    from growthsim.output.words import assumption_words, one_line
 
     sheet = _Sheet(name or pgettext("sheet", "Assumptions and sources"))
     for header in (_("indicator"), _("id"), _("unit"), _("{year} base").format(year=scenario.base_year),

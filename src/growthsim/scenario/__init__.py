@@ -1,7 +1,7 @@
 """Stage 1, a file becomes a Scenario: reading TOML with positions (``tomlmap``, ``reading``), the files
 it extends and --set overrides (``layers``), numbers with units (``quantities``), targets, formulas,
 events, the distributions a file may name (``families``), and checking it all with located messages
-(``validation``, ``validation_links``, ``diagnostics``). ``loading`` is the way in; ``types`` holds
+(the ``validation`` package, ``diagnostics``). ``loading`` is the way in; ``types`` holds
 what a scenario is. Nothing here draws a random number.
 
 Front door: ``load_scenario``, ``parse_scenario``, ``Scenario``, ``Indicator``, ``ScenarioError``.

@@ -17,9 +17,9 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
-from growthsim.i18n import _
-
 import numpy as np
+
+from growthsim.i18n import _
 
 __all__ = ["FIELDS", "FUNCTIONS", "MAX_LENGTH", "Formula", "FormulaError", "Reference", "parse_formula"]
 

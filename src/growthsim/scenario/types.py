@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from growthsim.i18n import N_
 from growthsim.scenario.diagnostics import Diagnostic, did_you_mean
-from growthsim.stats.distributions import Distribution
 from growthsim.scenario.events import Event
 from growthsim.scenario.formulas import Formula
-from growthsim.i18n import N_
 from growthsim.scenario.quantities import Expect, format_value
 from growthsim.scenario.targets import Target
+from growthsim.stats.distributions import Distribution
 
 __all__ = [
     "Assumption",

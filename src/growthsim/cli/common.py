@@ -1,0 +1,218 @@
+"""What every command does around the library: load a scenario or print each of its problems and
+exit 1; write output folders and files all-or-nothing; turn an input error met while running into
+a message, not a traceback; a progress bar on a terminal for long runs; charts into a folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+from growthsim.i18n import _, ngettext
+import typer  # noqa: E402 - after the language is chosen
+from growthsim.cli.app import EXIT_INPUT
+
+__all__ = ["ChartFolder", "fail", "input_errors", "invoked_command_line", "load", "make_console", "print_diagnostics", "progress_bar", "scenario_path", "write_utf8", "writing"]
+
+
+def make_console(stderr: bool = False):
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not os.environ.get("COLUMNS") and not stream.isatty():
+        width = 160  # a file or a pipe: do not squeeze the table to 80 columns
+    return Console(stderr=stderr, width=width, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    from rich.markup import escape  # a message may hold brackets: growthsim[plot], a path like a[1]
+
+    prefix = _("error:")  # outside the f-string: Babel does not look inside one
+    make_console(stderr=True).print(f"[bold red]{escape(prefix)}[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+def print_diagnostics(diagnostics) -> None:
+    console = make_console(stderr=True)
+    for diagnostic in diagnostics:
+        style = "yellow" if diagnostic.severity == "warning" else "red"
+        console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
+
+
+def load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[List[str]] = None):
+    """Load a scenario (with its --set overrides, or as a --what-if), or print every problem and exit 1."""
+    from growthsim.analysis.diff import what_if as changed_by
+    from growthsim.scenario.diagnostics import ScenarioError
+    from growthsim.scenario.loading import load_scenario
+
+    try:
+        if what_if:
+            scenario = changed_by(path, what_if, overrides or ())
+        else:
+            scenario = load_scenario(path, overrides or ())
+    except ScenarioError as error:
+        print_diagnostics(error.diagnostics)
+        errors = sum(d.severity == "error" for d in error.diagnostics)
+        make_console(stderr=True).print(ngettext("{path}: {n} problem; nothing was run.",
+                                             "{path}: {n} problems; nothing was run.", errors).format(path=path, n=errors),
+                                    style="bold red", markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    for reading in scenario.readings:  # say how a bare value was read, before any number is shown
+        make_console(stderr=True).print(_("note: {note}").format(note=reading), style="yellow", markup=False)
+    return scenario
+
+
+def scenario_path(scenario: Optional[Path]) -> Path:
+    from growthsim.scenario.bundled import default_scenario_path
+
+    return scenario if scenario is not None else default_scenario_path()
+
+
+class ChartFolder:
+    """--plot DIR: charts written all together or not at all, into their own folder or, when DIR is
+    the --out folder, into that folder before its manifest (so the manifest lists them).
+
+    Checked before anything is simulated: matplotlib installed, the folder usable."""
+
+    def __init__(self, plot: Optional[Path], out: Optional[Path], kind: str):
+        self.plot = plot
+        self.staged = None
+        self.written: list[str] = []
+        self.drawn = False
+        self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
+        if plot is None:
+            return
+        from growthsim.output.figures import ChartsUnavailable, require_matplotlib
+        from growthsim.output.export import StagedOutput
+
+        try:
+            require_matplotlib()
+        except ChartsUnavailable as error:
+            raise fail(str(error)) from None
+        if not self.shares_out:
+            from growthsim.output.export import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
+
+            charts = {"run": RUN_CHARTS, "compare": COMPARE_CHARTS, "sensitivity": SENSITIVITY_CHARTS}[kind]
+            with writing(plot):
+                self.staged = StagedOutput(plot, charts, "--plot")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.staged is not None and not self.staged.committed:
+            self.staged.discard()
+
+    def into_out(self, make_charts):
+        """The ``extra`` hook of the --out writers: the charts are drawn before the --out folder is
+        committed (into it, or into their own staged folder), so that a failure while drawing
+        leaves neither folder behind."""
+        if self.plot is None:
+            return None
+        if self.shares_out:
+            return lambda folder, result: self._save(make_charts(result), folder)
+        return lambda folder, result: self._save(make_charts(result), self.staged.staging)
+
+    def finish(self, make_charts, result) -> None:
+        """Draw the charts if no --out writer did, and move their own folder (if any) into place."""
+        if self.staged is None:
+            return
+        with writing(self.plot):
+            if not self.drawn:
+                self._save(make_charts(result), self.staged.staging)
+            self.staged.commit()
+
+    def _save(self, charts, folder) -> None:
+        from growthsim.output.figures import chart_fonts, save_charts
+
+        fonts = chart_fonts()
+        if fonts.hint:
+            make_console(stderr=True).print(_("note: {note}").format(note=fonts.hint), style="yellow", markup=False,
+                                        soft_wrap=True)
+        self.written = save_charts(charts, folder, fonts)
+        self.drawn = True
+
+    def note(self) -> None:
+        if self.plot is not None:
+            make_console(stderr=True).print(_("wrote {folder}: {n} chart files (PNG and SVG)").format(
+                folder=f"{self.plot}{os.sep}", n=len(self.written)), style="dim", markup=False)
+
+
+class writing:
+    """An --out folder that cannot be used or written: a message and exit 1 (nothing is left behind)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from growthsim.output.export import OutputError
+
+        if exc_type is not None and issubclass(exc_type, OutputError):
+            raise fail(str(exc)) from None
+        if exc_type is not None and issubclass(exc_type, OSError):
+            raise fail(_("cannot write to {folder}: {reason}; nothing was written").format(
+                folder=self.out, reason=exc.strerror or exc)) from None
+        return False
+
+
+class input_errors:
+    """Problems in the user's scenario that only show while simulating (a formula with no finite
+    value): print them like load errors and exit 1, never as an internal error."""
+
+    def __init__(self, error_type):
+        self.error_type = error_type
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, self.error_type):
+            print_diagnostics(exc.diagnostics)
+            make_console(stderr=True).print(_("nothing was written."), style="bold red", markup=False)
+            raise typer.Exit(EXIT_INPUT)
+        return False
+
+
+class progress_bar:
+    """A progress bar on an interactive terminal for runs long enough to need one; silent otherwise."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if sys.stderr.isatty() and total >= 2_000_000:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=make_console(stderr=True), transient=True)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+        task = self.bar.add_task(_("simulating"), total=None)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def write_utf8(text: str, bom: bool = False) -> None:
+    """Machine formats go out as UTF-8 whatever the console's code page (GBK on Chinese Windows), and
+    CSV with a byte-order mark, so that `growthsim run -f csv > result.csv` opens correctly in Excel."""
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
+def invoked_command_line() -> list[str]:
+    return ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") \
+        else list(sys.argv)

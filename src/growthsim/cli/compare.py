@@ -1,0 +1,112 @@
+"""`growthsim compare` (scenarios on the same random draws) and `growthsim diff` (what differs
+between two scenario files, without simulating)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+from growthsim.i18n import _
+import typer  # noqa: E402 - after the language is chosen
+from growthsim.cli.app import Command, app
+from growthsim.cli.options import MATERIAL_OPTION, OutputFormat, PLOT_OPTION, SEEDS, SET_OPTION, bounded
+from growthsim.cli.common import ChartFolder, input_errors, invoked_command_line, load, make_console, print_diagnostics, progress_bar, scenario_path, write_utf8, writing
+
+__all__ = ["compare", "diff"]
+
+
+@app.command(cls=Command, help=_('Compare scenarios on the same random draws: P(hit) per target and whether each difference is real.'))
+def compare(
+    scenarios: Optional[List[Path]] = typer.Argument(
+        None, metavar=_("SCENARIOS"), help=_("Scenario files; the first is the reference (default with --what-if: the bundled baseline)."),
+        show_default=False),
+    what_if: Optional[List[str]] = typer.Option(
+        None, "--what-if", metavar=_("KEY=VALUE"),
+        help=_("Add the first scenario changed by these values as one more scenario: "
+             "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if).")),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1, 1_000_000_000),
+                                        help=_("Number of draws (default: the first scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
+                                       help=_("Random seed for all scenarios (default: the first scenario's).")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json or csv (long form) on standard output.")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
+                                       help=_("Folder to write compare.xlsx (a workbook), compare.csv (long form, UTF-8 with "
+                                            "BOM), compare.json and manifest.json; all or nothing.")),
+    plot: Optional[Path] = PLOT_OPTION,
+    material: Optional[str] = MATERIAL_OPTION,  # a share after material_option
+) -> None:
+    """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
+    from growthsim.analysis.compare import compare as compare_scenarios
+    from growthsim.engine.run import DEFAULT_CHUNK_SIZE
+    from growthsim.output.export import compare_to_folder
+    from growthsim.output.records import dumps, rows_to_csv
+    from growthsim.output.render_compare import comparison_rows, comparison_table, comparison_to_dict
+
+    scenarios = list(scenarios or [])
+    if what_if and not scenarios:
+        scenarios = [scenario_path(None)]
+    if len(scenarios) + bool(what_if) < 2:
+        raise typer.BadParameter(_("give at least two scenario files, or one and --what-if KEY=VALUE"),
+                                 param_hint="SCENARIOS")
+    loaded = [load(path, overrides) for path in scenarios]
+    if what_if:
+        loaded.append(load(scenarios[0], overrides, what_if))
+    for scenario in loaded:
+        if scenario.warnings:
+            print_diagnostics(scenario.warnings)
+    n_draws = draws if draws is not None else loaded[0].draws
+    from growthsim.output.charts import comparison_charts
+    from growthsim.scenario.diagnostics import ScenarioError
+
+    with ChartFolder(plot, out, "compare") as charts, progress_bar(n_draws * len(loaded)) as progress, \
+            input_errors(ScenarioError):
+        if out is None:
+            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress, material=material)
+        else:
+            with writing(out):
+                comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
+                                               progress=progress, command_line=invoked_command_line(), material=material,
+                                               extra=charts.into_out(comparison_charts))
+        charts.finish(comparison_charts, comparison)
+    for note in comparison.notes:
+        make_console(stderr=True).print(_("note: {note}").format(note=note), style="yellow", markup=False)
+    if output_format is OutputFormat.json:
+        write_utf8(dumps(comparison_to_dict(comparison)))
+    elif output_format is OutputFormat.csv:
+        from growthsim.output.export import COMPARISON_COLUMNS
+
+        write_utf8(rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS), bom=True)
+    else:
+        make_console().print(comparison_table(comparison))
+    if out is not None:
+        make_console(stderr=True).print(_("wrote {folder}: {files}").format(
+            folder=f"{out}{os.sep}", files="compare.xlsx, compare.csv, compare.json, manifest.json"), style="dim", markup=False)
+    charts.note()
+
+
+@app.command(cls=Command, help=_("List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."))
+def diff(
+    a: Path = typer.Argument(..., metavar=_("A"), help=_("The first scenario file."), show_default=False),
+    b: Path = typer.Argument(..., metavar=_("B"), help=_("The second scenario file."), show_default=False),
+    overrides: Optional[List[str]] = SET_OPTION,
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table for people; json on standard output (csv: not offered).")),
+) -> None:
+    """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
+    from growthsim.analysis.diff import diff as diff_scenarios
+    from growthsim.output.records import dumps
+    from growthsim.output.render_compare import diff_table, diff_to_dict
+
+    if output_format is OutputFormat.csv:
+        raise typer.BadParameter(_("diff prints a table or JSON"), param_hint="--format")
+    first, second = load(a, overrides), load(b, overrides)
+    changes = diff_scenarios(first, second)
+    if output_format is OutputFormat.json:
+        write_utf8(dumps(diff_to_dict(changes, first, second)))
+        return
+    if not changes:
+        make_console().print(_("{a} and {b} describe the same scenario.").format(a=a, b=b), markup=False)
+        return
+    make_console().print(diff_table(changes, first, second))

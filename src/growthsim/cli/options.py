@@ -1,0 +1,114 @@
+"""The options several commands share, declared once: how a planner writes a probability (0.8 or
+80%), a seed, a precision and a materiality in percentage points, the sampling methods, the output
+formats, and the scenario argument with --set and --plot.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+from growthsim.i18n import _
+import typer  # noqa: E402 - after the language is chosen
+
+__all__ = ["MATERIAL_OPTION", "Method", "OutputFormat", "PLOT_OPTION", "SCENARIO_ARG", "SEEDS", "SET_OPTION", "bounded", "material_option", "points_option", "precision_option", "probability_option", "resolve_indicator_id"]
+
+
+class Method(str, Enum):
+    mc = "mc"
+    lhs = "lhs"
+    sobol = "sobol"
+
+
+def probability_option(value: Optional[str]) -> Optional[float]:
+    """A probability as a planner writes it: 0.8 or 80% (full-width ％ too)."""
+    if value is None:
+        return None
+    text = value.strip().replace("％", "%")
+    try:
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise typer.BadParameter(_("{value!r} is not a probability: write 0.8 or 80%").format(value=value)) from None
+    if 1 < number < 100 and not text.endswith("%"):
+        raise typer.BadParameter(_("{value} is not a probability: write {fraction}, or {percent} with the percent "
+                                   "sign").format(value=value, fraction=f"{number / 100:g}", percent=f"{value}%"))
+    if not 0 < number < 1:
+        raise typer.BadParameter(_("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%"))
+    return number
+
+
+def resolve_indicator_id(scenario, given: str) -> str:
+    """An indicator given by its id or by its Chinese name (as in the tables)."""
+    if given in scenario.ids:
+        return given
+    by_name = [i.id for i in scenario.indicators if i.name == given.strip()]
+    return by_name[0] if len(by_name) == 1 else given
+
+
+def bounded(low: int, high: int):
+    """A whole-number option's check, said in words (click's range, [0<=x<=9223372036854775807] in
+    the help, widened its column until the examples beside it broke mid-word at 80 columns)."""
+
+    def check(value: Optional[int]) -> Optional[int]:
+        if value is not None and not low <= value <= high:
+            raise typer.BadParameter(_("{value} is out of range: give a whole number from {low} to {high}").format(
+                value=value, low=f"{low:,}", high=f"{high:,}"))
+        return value
+
+    return check
+
+
+SEEDS = bounded(0, 2**63 - 1)
+
+
+def points_option(value: str) -> float:
+    """An option given in percentage points ("0.5pp"), as a share; a bad one is a usage error."""
+    from growthsim.scenario.quantities import Expect, QuantityError, parse_quantity
+
+    try:
+        return parse_quantity(value, Expect.POINTS)
+    except QuantityError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def precision_option(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    half = points_option(value)
+    if not 0 < half < 0.5:
+        raise typer.BadParameter(_("give a half-width between 0 and 50 percentage points, e.g. 0.5pp"))
+    return half
+
+
+def material_option(value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    points = points_option(value)
+    if not 0 <= points < 1:
+        raise typer.BadParameter(_("give a difference between 0 and 100 percentage points, e.g. 1pp"))
+    return points
+
+
+MATERIAL_OPTION = typer.Option(
+    None, "--material", metavar=_("POINTS"), callback=material_option,
+    help=_("The smallest difference of P(hit) that matters, e.g. 2pp (default 1pp): differences beyond the "
+           "simulation's random error but smaller are shown as such."))
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+SCENARIO_ARG = typer.Argument(None, metavar=_("SCENARIO"), help=_("Scenario TOML file (default: the bundled 洛龙区 2023 baseline)."),
+                              show_default=False)
+
+
+SET_OPTION = typer.Option(None, "--set", metavar=_("KEY=VALUE"),
+                          help=_("Change one value of the scenario for this run, written as in the file: "
+                               "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable."))
+
+
+PLOT_OPTION = typer.Option(None, "--plot", metavar=_("DIR"),
+                           help=_("Folder to write charts into, each as PNG and SVG (may be the --out folder). "
+                                "Needs matplotlib: pip install 'growthsim\\[plot]'."))

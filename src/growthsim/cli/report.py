@@ -1,0 +1,72 @@
+"""`growthsim report`: the HTML report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import List, Optional
+from growthsim.i18n import _
+import typer  # noqa: E402 - after the language is chosen
+from growthsim.cli.app import Command, app
+from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded
+from growthsim.cli.common import fail, input_errors, invoked_command_line, load, make_console, print_diagnostics, scenario_path, writing
+
+__all__ = ["report"]
+
+
+@app.command(cls=Command, help=_("Write an HTML report: every target's probability, chart, drivers and what it would take, the\nassumptions with their sources, the comparison of several scenarios, and the run's manifest."))
+def report(
+    scenarios: Optional[List[Path]] = typer.Argument(
+        None, metavar=_("SCENARIOS"), help=_("Scenario files; with several, they are also compared (the first is the reference). "
+                   "Default: the bundled baseline."), show_default=False),
+    html_file: Path = typer.Option(..., "--html", metavar=_("FILE"),
+                                   help=_("The HTML file to write: one self-contained file that opens offline.")),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1, 1_000_000_000),
+                                        help=_("Number of draws (default: the first scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
+                                       help=_("Random seed (default: the first scenario's).")),
+    goal: float = typer.Option(0.8, "--goal", metavar=_("P"),
+                               help=_("The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%.")),
+    analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), callback=bounded(1000, 1_000_000),
+                                       help=_("Draws per trial of the sensitivity analysis and the goal seek.")),
+    material: Optional[str] = MATERIAL_OPTION,  # a share after material_option
+) -> None:
+    """Write an HTML report: every target's probability, chart, drivers and what it would take, the
+    assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
+    from growthsim.output.figures import ChartsUnavailable, require_matplotlib
+    from growthsim.scenario.diagnostics import ScenarioError
+    from growthsim.output.export import OutputError, check_single_file, write_single_file
+    from growthsim.output.report import GENERATOR, build_report
+    from growthsim.output.report_html import report_html
+
+    if not 0 < goal < 1:
+        raise typer.BadParameter(_("give a probability strictly between 0 and 1, e.g. 0.8"), param_hint="--goal")
+    if not html_file.suffix and not html_file.is_dir():  # '--html 报告' should still open with a double click
+        html_file = html_file.with_name(html_file.name + ".html")
+    try:
+        require_matplotlib()
+        check_single_file(html_file, GENERATOR)
+    except (ChartsUnavailable, OutputError) as error:
+        raise fail(str(error)) from None
+    loaded = [load(path, overrides) for path in (scenarios or [scenario_path(None)])]
+    for scenario in loaded:
+        if scenario.warnings:
+            print_diagnostics(scenario.warnings)
+    if not loaded[0].targeted:
+        raise fail(_("{path}: the scenario has no targets: a report says how likely each target is, so give "
+                      "targets (see growthsim show) or use growthsim run").format(path=loaded[0].path))
+    console = make_console(stderr=True)
+    started = time.monotonic()
+
+    def step(words: str) -> None:  # the report takes half a minute: say what it is doing, and since when
+        console.print(_("… {words} ({seconds} s)").format(words=words, seconds=f"{time.monotonic() - started:.0f}"),
+                      style="dim", markup=False)
+
+    with input_errors(ScenarioError):
+        built = build_report(loaded, draws, seed, goal=goal, analysis_draws=analysis_draws,
+                             command_line=invoked_command_line(), step=step, material=material)
+    with writing(html_file):
+        write_single_file(html_file, report_html(built), GENERATOR)
+    console.print(_("wrote {file} ({size} MB): open it in a browser, print it, or mail it; it needs no network")
+                  .format(file=html_file, size=f"{html_file.stat().st_size / 1e6:.1f}"), style="dim", markup=False)

@@ -1,0 +1,57 @@
+"""`growthsim solve`: the value of one assumption at which a target's probability reaches --prob."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+from growthsim.i18n import _
+import typer  # noqa: E402 - after the language is chosen
+from growthsim.cli.app import Command, EXIT_INPUT, app
+from growthsim.cli.options import OutputFormat, SCENARIO_ARG, SEEDS, SET_OPTION, bounded, probability_option, resolve_indicator_id
+from growthsim.cli.common import fail, load, make_console, print_diagnostics, scenario_path, write_utf8
+
+__all__ = ["solve"]
+
+
+@app.command(cls=Command, help=_("Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."))
+def solve(
+    scenario: Optional[Path] = SCENARIO_ARG,
+    indicator: str = typer.Option(..., "--indicator", "-i", metavar=_("ID"),
+                                  help=_("The indicator whose target to reach: its id (fai) or its name (固定资产投资).")),
+    probability: str = typer.Option(..., "--prob", "-p", metavar=_("P"), callback=probability_option,
+                                    help=_("The P(hit) to reach: 0.8 or 80%.")),
+    parameter: Optional[str] = typer.Option(None, "--param", metavar=_("KEY"),
+                                            help=_("What to change (default: the central value of the indicator's "
+                                                 "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
+                                                 "gives the highest target reachable with that probability.")),
+    overrides: Optional[List[str]] = SET_OPTION,
+    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1000, 10_000_000),
+                                        help=_("Draws per trial (default: the scenario's).")),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
+                                               help=_("table, or json (to standard output; csv is not offered).")),
+) -> None:
+    """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
+    from growthsim.scenario.diagnostics import ScenarioError
+    from growthsim.output.records import dumps, solve_to_dict
+    from growthsim.analysis.solve import solve as goal_seek
+
+    path = scenario_path(scenario)
+    indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run
+    try:
+        result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws,
+                           seed=seed)
+    except ScenarioError as error:
+        print_diagnostics(error.diagnostics)
+        raise typer.Exit(EXIT_INPUT) from None
+    if output_format is OutputFormat.csv:
+        raise typer.BadParameter(_("solve gives one answer: use --format table or json"), param_hint="--format")
+    if output_format is OutputFormat.json:
+        write_utf8(dumps(solve_to_dict(result, draws)))
+        if not result.reachable:
+            raise typer.Exit(EXIT_INPUT)
+        return
+    if not result.reachable:
+        raise fail(result.message)
+    make_console().print(_("{answer} ({n} draws per trial, seed {seed})").format(
+        answer=result.message, n=f"{result.probability.n:,}", seed=result.seed), markup=False)
