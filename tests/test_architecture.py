@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import BASELINE, REPO
 
 pytest.importorskip("importlinter")
 
@@ -112,3 +112,12 @@ def test_the_library_front_door():
 
     for name in growthsim.__all__:
         assert getattr(growthsim, name) is not None, name
+
+
+def test_renamed_fields_keep_their_old_names_for_one_version():
+    """expected_shortfall (a finance name for something else) is mean_gap_when_missed now."""
+    from growthsim import load_scenario, simulate
+
+    row = simulate(load_scenario(BASELINE), n_draws=2000, seed=1).indicators[0]
+    with pytest.warns(DeprecationWarning, match="mean_gap_when_missed"):
+        assert row.expected_shortfall == row.mean_gap_when_missed

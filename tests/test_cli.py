@@ -110,8 +110,9 @@ def test_run_json_follows_the_contract():
     assert document["draws"] == 3000 and document["seed"] == 5
     gdp = document["indicators"][0]
     for key in ("id", "name", "unit", "kind", "basis", "baseline", "target", "p_hit", "p_hit_se", "p_hit_ci",
-                "mean", "quantiles", "level_quantiles", "expected_shortfall"):
+                "mean", "quantiles", "level_quantiles", "mean_gap_when_missed"):
         assert key in gdp
+    assert gdp["expected_shortfall"] == gdp["mean_gap_when_missed"]  # 0.1's name, kept until 0.3
     assert gdp["target"]["metric"] == "growth" and gdp["target"]["op"] == ">="
     assert gdp["target"]["value"] == 0.08  # rates as fractions
     assert list(gdp["quantiles"]) == list(QUANTILES)

@@ -349,7 +349,7 @@ def test_fixed_quantiles_are_the_value(rows):
     row = rows["fixed"]
     assert all(v == 0.08 for v in row.quantiles.values())
     assert row.hit.p == 1.0
-    assert row.expected_shortfall is None
+    assert row.mean_gap_when_missed is None
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

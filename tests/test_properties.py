@@ -108,15 +108,15 @@ def test_summary_invariants(spec, n_draws, seed):
             assert all(float(v).is_integer() for v in row.quantiles.values()), row.quantiles
         assert math.isfinite(row.mean)
         if row.hit is None:
-            assert row.stretch is None and row.expected_shortfall is None
+            assert row.stretch is None and row.mean_gap_when_missed is None
             continue
         hit_ps.append(row.hit.p)
         if row.stretch is not None:  # a stretch is more demanding than its floor
             assert row.stretch.p <= row.hit.p
         if row.hit.p == 1.0:
-            assert row.expected_shortfall is None
+            assert row.mean_gap_when_missed is None
         else:
-            assert row.expected_shortfall > 0.0
+            assert row.mean_gap_when_missed > 0.0
 
     joint = summary.joint
     assert joint.n_targets == len(hit_ps)

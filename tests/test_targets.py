@@ -2,7 +2,7 @@
 
 All assumptions here are normal (or Poisson for a count), so each P(hit) has a closed form written
 in the test with scipy's normal CDF; every tolerance is a number of Monte Carlo standard errors.
-Also: expected shortfall, the joint summary, the Wilson interval, the Target object by hand, and
+Also: the mean gap when missed, the joint summary, the Wilson interval, the Target object by hand, and
 hits exactly at the threshold.
 """
 
@@ -290,7 +290,7 @@ def test_no_stretch_probability_without_a_stretch(rows):
 
 
 def test_untargeted_indicator_has_no_probability(rows):
-    assert rows["ref"].hit is None and rows["ref"].expected_shortfall is None
+    assert rows["ref"].hit is None and rows["ref"].mean_gap_when_missed is None
 
 
 @pytest.mark.parametrize("indicator_id", list(CLOSED_FORM))
@@ -366,10 +366,10 @@ def test_count_quantiles_are_whole_numbers(rows):
         assert law.ppf(q - band) <= row.quantiles[name] <= law.ppf(q + band), name
 
 
-# --- expected shortfall -----------------------------------------------------------------------
+# --- mean gap when missed -----------------------------------------------------------------------
 
 
-def test_expected_shortfall_matches_truncated_normal(rows):
+def test_mean_gap_when_missed_matches_truncated_normal(rows):
     t, mu, sigma = 0.07, 0.06, 0.02
     z = (t - mu) / sigma
     lam = phi(z) / Phi(z)
@@ -378,22 +378,22 @@ def test_expected_shortfall_matches_truncated_normal(rows):
     # sigma^2 (1 - z lam - lam^2), and the ratio estimator's variance is that over n P(miss)
     gap_var = sigma**2 * (1 - z * lam - lam**2)
     se = math.sqrt(gap_var / (N * Phi(z)))
-    got = rows["al"].expected_shortfall
+    got = rows["al"].mean_gap_when_missed
     assert abs(got - expected) <= SIGMAS * se, (got, expected, se)
 
 
-def test_expected_shortfall_of_at_most_target(rows):
+def test_mean_gap_when_missed_of_at_most_target(rows):
     # by symmetry: E[X - t | X > t] for the rate target "at most 5.5%"
     t, mu, sigma = 0.055, 0.052, 0.004
     z = (mu - t) / sigma
     lam = phi(z) / Phi(z)
     expected = (mu - t) + sigma * lam
     se = math.sqrt(sigma**2 * (1 - z * lam - lam**2) / (N * Phi(z)))
-    got = rows["am"].expected_shortfall
+    got = rows["am"].mean_gap_when_missed
     assert abs(got - expected) <= SIGMAS * se, (got, expected, se)
 
 
-def test_expected_shortfall_is_none_when_nothing_misses():
+def test_mean_gap_when_missed_is_none_when_nothing_misses():
     text = scenario_text(
         """
         [indicators.x]
@@ -406,7 +406,7 @@ def test_expected_shortfall_is_none_when_nothing_misses():
         """
     )
     row = simulate(parse_scenario(text), n_draws=5_000, seed=1).indicators[0]
-    assert row.hit.p == 1.0 and row.expected_shortfall is None
+    assert row.hit.p == 1.0 and row.mean_gap_when_missed is None
 
 
 # --- the joint summary ------------------------------------------------------------------------
@@ -683,7 +683,7 @@ def test_fixed_value_at_threshold(case_id, value, tgt, kind, expected):
     assert row.hit.p == expected  # no randomness: exactly 0 or 1
     if row.stretch is not None:
         assert row.stretch.p == expected
-    assert (row.expected_shortfall is None) == (expected == 1.0)
+    assert (row.mean_gap_when_missed is None) == (expected == 1.0)
 
 
 # Bounds computed in binary (7% - 1pp, 6.5% - 7%, 100 * (1 + 16%)) once landed an ulp inside the

@@ -64,7 +64,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs; the names are re-exported throu
     from growthsim.engine.model import Model, compile_model
     from growthsim.engine.run import simulate, simulate_to_precision
     from growthsim.engine.summary import IndicatorSummary, Summary
-    from growthsim.output.frames import comparison_frame, sensitivity_frame, summary_frame
+    from growthsim.output.frames import (
+        comparison_frame,
+        sensitivity_frame,
+        summary_frame,
+    )
     from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
     from growthsim.scenario.loading import load_scenario, parse_scenario
     from growthsim.scenario.types import Indicator, Scenario

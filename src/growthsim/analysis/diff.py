@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from growthsim.i18n import _
+from growthsim.scenario.loading import load_scenario
 from growthsim.scenario.types import Indicator, Scenario
 
 __all__ = ["Change", "diff", "what_if"]
@@ -72,7 +73,6 @@ def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ())
     """The scenario at ``scenario_path`` changed by ``values`` (KEY=VALUE, as --set), named after them."""
     import dataclasses
 
-    from growthsim.scenario.loading import load_scenario
 
     changed = load_scenario(scenario_path, overrides, what_if=values)
     return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}", short_name=_("what-if"))

@@ -21,13 +21,14 @@ import numpy as np
 from growthsim.engine.run import resolve_seed, simulate
 from growthsim.i18n import _, pgettext
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
-from growthsim.scenario.families import PARAMETER_WORDS
+from growthsim.scenario.families import DISTRIBUTIONS, PARAMETER_WORDS, ROLE_SPREAD
 from growthsim.scenario.loading import load_scenario
 from growthsim.scenario.quantities import (
     Expect,
     format_percent,
     format_points,
     format_value,
+    parse_quantity,
 )
 from growthsim.scenario.types import Scenario
 from growthsim.stats.intervals import Probability
@@ -381,8 +382,6 @@ def _quote(written: str) -> str:
 
 def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, float]:
     """How the parameter is written, its unit, and its current value (code units)."""
-    from growthsim.scenario.families import DISTRIBUTIONS, ROLE_SPREAD
-    from growthsim.scenario.quantities import parse_quantity
 
     parts = parameter.split(".")
     if len(parts) != 3 or parts[0] not in scenario.ids:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from typing import Optional
+
 from growthsim._version import __version__
 from growthsim.i18n import LANGUAGES, N_, _, language
 
@@ -117,7 +118,8 @@ def _translated_usage_error(text: str) -> str:
 
 def _translate_usage_errors() -> None:
     """Wrap Typer's printer of usage errors so that the message is growthsim's language."""
-    from typer import main as typer_main, rich_utils
+    from typer import main as typer_main
+    from typer import rich_utils
 
     show = getattr(rich_utils, "rich_format_error", None)
     if show is None or getattr(show, "translates", False):

@@ -9,9 +9,11 @@ import os
 import sys
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _, ngettext
+
 import typer  # noqa: E402 - after the language is chosen
+
 from growthsim.cli.app import EXIT_INPUT
+from growthsim.i18n import _, ngettext
 
 __all__ = ["ChartFolder", "fail", "input_errors", "invoked_command_line", "load", "make_console", "print_diagnostics", "progress_bar", "scenario_path", "write_utf8", "writing"]
 
@@ -27,7 +29,9 @@ def make_console(stderr: bool = False):
 
 
 def fail(message: str) -> typer.Exit:
-    from rich.markup import escape  # a message may hold brackets: growthsim[plot], a path like a[1]
+    from rich.markup import (
+        escape,  # a message may hold brackets: growthsim[plot], a path like a[1]
+    )
 
     prefix = _("error:")  # outside the f-string: Babel does not look inside one
     make_console(stderr=True).print(f"[bold red]{escape(prefix)}[/] {escape(message)}", soft_wrap=True)
@@ -84,15 +88,19 @@ class ChartFolder:
         self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
         if plot is None:
             return
-        from growthsim.output.figures import ChartsUnavailable, require_matplotlib
         from growthsim.output.export import StagedOutput
+        from growthsim.output.figures import ChartsUnavailable, require_matplotlib
 
         try:
             require_matplotlib()
         except ChartsUnavailable as error:
             raise fail(str(error)) from None
         if not self.shares_out:
-            from growthsim.output.export import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
+            from growthsim.output.export import (
+                COMPARE_CHARTS,
+                RUN_CHARTS,
+                SENSITIVITY_CHARTS,
+            )
 
             charts = {"run": RUN_CHARTS, "compare": COMPARE_CHARTS, "sensitivity": SENSITIVITY_CHARTS}[kind]
             with writing(plot):

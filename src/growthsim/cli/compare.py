@@ -6,11 +6,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _
+
 import typer  # noqa: E402 - after the language is chosen
+
 from growthsim.cli.app import Command, app
-from growthsim.cli.options import MATERIAL_OPTION, OutputFormat, PLOT_OPTION, SEEDS, SET_OPTION, bounded
-from growthsim.cli.common import ChartFolder, input_errors, invoked_command_line, load, make_console, print_diagnostics, progress_bar, scenario_path, write_utf8, writing
+from growthsim.cli.common import (
+    ChartFolder,
+    input_errors,
+    invoked_command_line,
+    load,
+    make_console,
+    print_diagnostics,
+    progress_bar,
+    scenario_path,
+    write_utf8,
+    writing,
+)
+from growthsim.cli.options import (
+    MATERIAL_OPTION,
+    PLOT_OPTION,
+    SEEDS,
+    SET_OPTION,
+    OutputFormat,
+    bounded,
+)
+from growthsim.i18n import _
 
 __all__ = ["compare", "diff"]
 
@@ -42,7 +62,11 @@ def compare(
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
     from growthsim.output.export import compare_to_folder
     from growthsim.output.records import dumps, rows_to_csv
-    from growthsim.output.render_compare import comparison_rows, comparison_table, comparison_to_dict
+    from growthsim.output.render_compare import (
+        comparison_rows,
+        comparison_table,
+        comparison_to_dict,
+    )
 
     scenarios = list(scenarios or [])
     if what_if and not scenarios:

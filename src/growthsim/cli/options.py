@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Optional
-from growthsim.i18n import _
+
 import typer  # noqa: E402 - after the language is chosen
+
+from growthsim.i18n import _
 
 __all__ = ["MATERIAL_OPTION", "Method", "OutputFormat", "PLOT_OPTION", "SCENARIO_ARG", "SEEDS", "SET_OPTION", "bounded", "material_option", "points_option", "precision_option", "probability_option", "resolve_indicator_id"]
 

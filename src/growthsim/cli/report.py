@@ -5,11 +5,22 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _
+
 import typer  # noqa: E402 - after the language is chosen
+
 from growthsim.cli.app import Command, app
+from growthsim.cli.common import (
+    fail,
+    input_errors,
+    invoked_command_line,
+    load,
+    make_console,
+    print_diagnostics,
+    scenario_path,
+    writing,
+)
 from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded
-from growthsim.cli.common import fail, input_errors, invoked_command_line, load, make_console, print_diagnostics, scenario_path, writing
+from growthsim.i18n import _
 
 __all__ = ["report"]
 
@@ -34,11 +45,15 @@ def report(
 ) -> None:
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
+    from growthsim.output.export import (
+        OutputError,
+        check_single_file,
+        write_single_file,
+    )
     from growthsim.output.figures import ChartsUnavailable, require_matplotlib
-    from growthsim.scenario.diagnostics import ScenarioError
-    from growthsim.output.export import OutputError, check_single_file, write_single_file
     from growthsim.output.report import GENERATOR, build_report
     from growthsim.output.report_html import report_html
+    from growthsim.scenario.diagnostics import ScenarioError
 
     if not 0 < goal < 1:
         raise typer.BadParameter(_("give a probability strictly between 0 and 1, e.g. 0.8"), param_hint="--goal")

@@ -5,11 +5,34 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _, ngettext
+
 import typer  # noqa: E402 - after the language is chosen
+
 from growthsim.cli.app import Command, app
-from growthsim.cli.options import Method, OutputFormat, PLOT_OPTION, SCENARIO_ARG, SEEDS, SET_OPTION, bounded, precision_option
-from growthsim.cli.common import ChartFolder, fail, input_errors, invoked_command_line, load, make_console, print_diagnostics, progress_bar, scenario_path, write_utf8, writing
+from growthsim.cli.common import (
+    ChartFolder,
+    fail,
+    input_errors,
+    invoked_command_line,
+    load,
+    make_console,
+    print_diagnostics,
+    progress_bar,
+    scenario_path,
+    write_utf8,
+    writing,
+)
+from growthsim.cli.options import (
+    PLOT_OPTION,
+    SCENARIO_ARG,
+    SEEDS,
+    SET_OPTION,
+    Method,
+    OutputFormat,
+    bounded,
+    precision_option,
+)
+from growthsim.i18n import _, ngettext
 
 __all__ = ["run"]
 
@@ -48,6 +71,7 @@ def run(
                                              help=_("Draws per chunk (memory only; results do not change).")),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
+    from growthsim.engine.model import compile_model
     from growthsim.engine.run import (
         DEFAULT_CHUNK_SIZE,
         PRECISION_MAX_DRAWS,
@@ -56,8 +80,7 @@ def run(
         simulate,
     )
     from growthsim.output.export import EXCEL_MAX_ROWS, simulate_to_folder
-    from growthsim.engine.model import compile_model
-    from growthsim.output.records import dumps, rows_to_csv, csv_rows, summary_to_dict
+    from growthsim.output.records import csv_rows, dumps, rows_to_csv, summary_to_dict
     from growthsim.output.tables import events_table, summary_table
 
     if export_draws and out is None:

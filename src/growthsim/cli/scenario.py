@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _, ngettext
+
 import typer  # noqa: E402 - after the language is chosen
-from growthsim.cli.app import Command, EXIT_INPUT, app
+
+from growthsim.cli.app import EXIT_INPUT, Command, app
+from growthsim.cli.common import (
+    input_errors,
+    load,
+    make_console,
+    print_diagnostics,
+    scenario_path,
+)
 from growthsim.cli.options import SCENARIO_ARG, SET_OPTION
-from growthsim.cli.common import input_errors, load, make_console, print_diagnostics, scenario_path
+from growthsim.i18n import _, ngettext
 
 __all__ = ["distributions", "show", "validate"]
 
@@ -20,8 +28,8 @@ def validate(
     strict: bool = typer.Option(False, "--strict", metavar="", help=_("Count warnings (numbers without a source) as problems.")),
 ) -> None:
     """Check scenario files and list every problem in them, without running anything."""
-    from growthsim.scenario.diagnostics import ScenarioError
     from growthsim.engine.run import pilot_check
+    from growthsim.scenario.diagnostics import ScenarioError
     from growthsim.scenario.loading import load_scenario
 
     failed = 0
@@ -64,10 +72,10 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
         console.print(renderable)
     if loaded.correlation_matrix or any(i.drivers for i in loaded.indicators):
         from growthsim.engine.achieved import achieved_correlations, link_shares
-        from growthsim.scenario.diagnostics import ScenarioError
-        from growthsim.engine.run import resolve_seed
         from growthsim.engine.model import compile_model
+        from growthsim.engine.run import resolve_seed
         from growthsim.output.show import correlations_table, links_table
+        from growthsim.scenario.diagnostics import ScenarioError
 
         model = compile_model(loaded)
         seed = resolve_seed(None, loaded)

@@ -5,11 +5,31 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _
+
 import typer  # noqa: E402 - after the language is chosen
+
 from growthsim.cli.app import Command, app
-from growthsim.cli.options import OutputFormat, PLOT_OPTION, SCENARIO_ARG, SEEDS, SET_OPTION, bounded, resolve_indicator_id
-from growthsim.cli.common import ChartFolder, fail, input_errors, invoked_command_line, load, make_console, scenario_path, write_utf8, writing
+from growthsim.cli.common import (
+    ChartFolder,
+    fail,
+    input_errors,
+    invoked_command_line,
+    load,
+    make_console,
+    scenario_path,
+    write_utf8,
+    writing,
+)
+from growthsim.cli.options import (
+    PLOT_OPTION,
+    SCENARIO_ARG,
+    SEEDS,
+    SET_OPTION,
+    OutputFormat,
+    bounded,
+    resolve_indicator_id,
+)
+from growthsim.i18n import _
 
 __all__ = ["sensitivity"]
 
@@ -31,6 +51,7 @@ def sensitivity(
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from growthsim._version import __version__
+    from growthsim.analysis.sensitivity import sensitivity as analyse
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
     from growthsim.output.export import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
     from growthsim.output.records import (
@@ -41,7 +62,6 @@ def sensitivity(
         sensitivity_rows,
     )
     from growthsim.output.tables import sensitivity_tables
-    from growthsim.analysis.sensitivity import sensitivity as analyse
 
     loaded = load(scenario_path(scenario), overrides)
     if not loaded.targeted:

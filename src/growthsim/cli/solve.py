@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import List, Optional
-from growthsim.i18n import _
+
 import typer  # noqa: E402 - after the language is chosen
-from growthsim.cli.app import Command, EXIT_INPUT, app
-from growthsim.cli.options import OutputFormat, SCENARIO_ARG, SEEDS, SET_OPTION, bounded, probability_option, resolve_indicator_id
-from growthsim.cli.common import fail, load, make_console, print_diagnostics, scenario_path, write_utf8
+
+from growthsim.cli.app import EXIT_INPUT, Command, app
+from growthsim.cli.common import (
+    fail,
+    load,
+    make_console,
+    print_diagnostics,
+    scenario_path,
+    write_utf8,
+)
+from growthsim.cli.options import (
+    SCENARIO_ARG,
+    SEEDS,
+    SET_OPTION,
+    OutputFormat,
+    bounded,
+    probability_option,
+    resolve_indicator_id,
+)
+from growthsim.i18n import _
 
 __all__ = ["solve"]
 
@@ -32,9 +49,9 @@ def solve(
                                                help=_("table, or json (to standard output; csv is not offered).")),
 ) -> None:
     """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
-    from growthsim.scenario.diagnostics import ScenarioError
-    from growthsim.output.records import dumps, solve_to_dict
     from growthsim.analysis.solve import solve as goal_seek
+    from growthsim.output.records import dumps, solve_to_dict
+    from growthsim.scenario.diagnostics import ScenarioError
 
     path = scenario_path(scenario)
     indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run

@@ -213,7 +213,7 @@ class Accumulator:
                     quantile_error=sketch.error_at(probabilities),
                     hit=hit,
                     stretch=stretch,
-                    expected_shortfall=shortfall,
+                    mean_gap_when_missed=shortfall,
                     difference_quantiles=differences,
                     difference_quantile_error=difference_error,
                     profile=tuple(float(v) for v in tested.quantiles(PROFILE_PROBABILITIES)),

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthsim.stats.dependence import spearman
 from growthsim.engine.links import link_terms, own_part
 from growthsim.engine.model import Model
-from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import Draws, batch_size, sample
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.stats.dependence import spearman
 
 __all__ = ["CorrelationCheck", "LinkShare", "achieved_correlations", "link_shares"]
 

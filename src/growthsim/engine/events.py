@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from growthsim.stats.distributions import quantity_at
 from growthsim.scenario.events import EFFECT_KINDS
+from growthsim.stats.distributions import quantity_at
 
 __all__ = ["occurrences", "hold_occurrences", "apply_effects"]
 

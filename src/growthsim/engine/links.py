@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
 from growthsim.engine.model import Model
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
 
 __all__ = ["compute_rows", "link_terms", "own_part"]
 

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from growthsim.stats.dependence import marginal_of, nearest_correlation, score_correlations
-from growthsim.stats.distributions import Distribution, Fixed, quantile_of
-from growthsim.scenario.events import Event
 from growthsim.engine.streams import stream_key
-from growthsim.scenario.types import Indicator, Scenario
+from growthsim.scenario.events import Event
 from growthsim.scenario.targets import Target
+from growthsim.scenario.types import Indicator, Scenario
+from growthsim.stats.dependence import (
+    marginal_of,
+    nearest_correlation,
+    score_correlations,
+)
+from growthsim.stats.distributions import Distribution, Fixed, quantile_of
 
 __all__ = ["Model", "TargetRef", "compile_model"]
 

@@ -10,13 +10,13 @@ from typing import Callable
 
 import numpy as np
 
+from growthsim.engine.accumulate import Accumulator
 from growthsim.engine.evaluation import Outcomes, evaluate
 from growthsim.engine.model import Model, compile_model
-from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws, sample
-from growthsim.scenario.types import Scenario
-from growthsim.engine.accumulate import Accumulator
+from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
+from growthsim.scenario.types import Scenario
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "simulate_to_precision", "half_widths", "resolve_seed", "chunks",
            "auto_workers", "usable_cores", "map_on_cores"]

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
 
+from growthsim.engine.events import apply_effects, hold_occurrences, occurrences
+from growthsim.engine.links import compute_rows
+from growthsim.engine.model import Model
 from growthsim.engine.streams import (
     BLOCK_SIZE,
     STREAM_EVENT,
@@ -41,11 +43,6 @@ from growthsim.engine.streams import (
 )
 from growthsim.stats.dependence import gaussian_copula_scores, iman_conover_permutation
 from growthsim.stats.distributions import as_quantity, clip_uniform, quantity_at
-from growthsim.engine.events import apply_effects, hold_occurrences, occurrences
-from growthsim.engine.links import compute_rows
-
-if TYPE_CHECKING:
-    from growthsim.engine.model import Model
 
 __all__ = ["METHODS", "MIN_REPLICATES", "MIN_BATCHES", "Draws", "sample",
            "replicate_size", "planned_draws", "iman_conover_group", "batch_size"]
@@ -212,46 +209,72 @@ def one_blas_thread():
 
 
 def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batch: int | None) -> Draws:
+    """The steps of a block of draws, in the order their meaning needs: each input drawn (held ones
+    at their quantile), then correlated, then shocked by the events, then the linked rows computed
+    from the rest (so an event on a driver reaches its dependents)."""
     design = _Design(model, entropy, start, stop, method, batch)
+    values, own_uniforms = _draw_inputs(model, design)
+    if model.correlated_rows:
+        _correlate(model, values, own_uniforms, batch)
+    occurred = _shock(model, design, values, own_uniforms)
+    if model.computed_rows:
+        compute_rows(model, values)
+    return Draws(start, values, occurred)
+
+
+def _draw_inputs(model: Model, design: _Design) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Every drawn row's values, by inverse CDF of its stream's uniforms, and the uniforms of the
+    rows that later steps need again (``own_uniforms``): a correlated row's, which the correlation
+    rearranges or turns into normal scores, and the row an event may replace, which draws its
+    replacement from the same uniform so that the draw stays paired with the scenario without it.
+    A held input (a what-if, or sensitivity's low and high) takes the uniform of its quantile; a
+    correlated held one is conditioned on in ``_correlate`` instead. Rows drawn through the Gaussian
+    copula get their values there, once their uniforms are correlated."""
     held = dict(model.held)
-    values = np.empty((len(model.indicators), stop - start))
-    kept: dict[int, np.ndarray] = {}  # uniforms of rows an event may replace: the same u, paired
+    values = np.empty((len(model.indicators), design.stop - design.start))
+    own_uniforms: dict[int, np.ndarray] = {}
     correlated = set(model.correlated_rows)
     copula = model.correlation_method == "gaussian_copula"
     for row, (key, distribution, is_count) in enumerate(
         zip(model.stream_keys, model.distributions, model.is_count)
     ):
         if distribution is None:
-            continue  # derived: computed below from the others
+            continue  # derived: computed from the others after the events
         u = design(key)
-        if row in held and row not in correlated:  # held at its quantile (correlated ones: see _correlate)
+        if row in held and row not in correlated:
             u = np.full_like(u, held[row])
         if row in model.replaced_rows or row in correlated:
-            kept[row] = u
-        if not (copula and row in correlated):  # copula rows are drawn once their uniforms are correlated
+            own_uniforms[row] = u
+        if not (copula and row in correlated):
             values[row] = quantity_at(distribution, u, is_count)
-    if correlated:
-        _correlate(model, values, kept, batch)
-    occurred = np.zeros((0, stop - start), dtype=bool)
-    if model.events:
-        def event_uniforms(name: str, is_group: bool) -> np.ndarray:
-            return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
-
-        occurred = occurrences(model.events, event_uniforms)
-        if model.held_events:
-            hold_occurrences(model.events, occurred, model.held_events)
-        kinds = {indicator.id: indicator.kind for indicator in model.indicators}
-        apply_effects(model.events, occurred, values, model.rows, kinds, kept.__getitem__)
-    if model.computed_rows:
-        compute_rows(model, values)
-    return Draws(start, values, occurred)
+    return values, own_uniforms
 
 
-def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], group: int | None) -> None:
+def _shock(model: Model, design: _Design, values: np.ndarray, own_uniforms: dict[int, np.ndarray]) -> np.ndarray:
+    """Which events occur on each draw (held ones as held: a what-if on an event fixes its
+    occurrences, not its probability), and their effects applied to ``values`` in place; returns
+    the occurrences, (n_events, n) bools."""
+    if not model.events:
+        return np.zeros((0, design.stop - design.start), dtype=bool)
+
+    def event_uniforms(name: str, is_group: bool) -> np.ndarray:
+        return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
+
+    occurred = occurrences(model.events, event_uniforms)
+    if model.held_events:
+        hold_occurrences(model.events, occurred, model.held_events)
+    kinds = {indicator.id: indicator.kind for indicator in model.indicators}
+    apply_effects(model.events, occurred, values, model.rows, kinds, own_uniforms.__getitem__)
+    return occurred
+
+
+def _correlate(model: Model, values: np.ndarray, own_uniforms: dict[int, np.ndarray], group: int | None) -> None:
     """Impose the scenario's correlations on the correlated rows of ``values``, in place
-    (``group``: draws per Iman-Conover group)."""
+    (``group``: draws per Iman-Conover group). ``own_uniforms`` of those rows are rearranged (or
+    recomputed from the correlated scores) with them, so that an event's replacement still draws
+    from the uniform behind each value."""
     rows = list(model.correlated_rows)
-    u = np.vstack([kept[row] for row in rows])
+    u = np.vstack([own_uniforms[row] for row in rows])
     held = [(rows.index(row), q) for row, q in model.held if row in model.correlated_rows]
     if held and model.correlation_method != "gaussian_copula":
         raise ValueError("holding a correlated input needs the Gaussian copula (Iman-Conover cannot rank a constant)")
@@ -265,7 +288,7 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], gr
         for k, row in enumerate(rows):
             distribution = model.distributions[row]
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
-                kept[row] = clip_uniform(special.ndtr(z[k]))
+                own_uniforms[row] = clip_uniform(special.ndtr(z[k]))
             values[row] = as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
         return
     # Iman-Conover group by group (groups lie inside blocks, so they do not depend on the chunk
@@ -274,7 +297,7 @@ def _correlate(model: Model, values: np.ndarray, kept: dict[int, np.ndarray], gr
     permutation = iman_conover_permutation(values[rows], u, model.score_correlation, group)
     values[rows] = np.take_along_axis(values[rows], permutation, axis=1)
     for k, row in enumerate(rows):
-        kept[row] = kept[row][permutation[k]]
+        own_uniforms[row] = own_uniforms[row][permutation[k]]
 
 
 def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, float]]) -> None:

@@ -5,6 +5,7 @@ Plain frozen data: the ``accumulate`` stage builds it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +36,21 @@ class IndicatorSummary:
     quantile_error: float  # bound on the sketch's error, in the metric's units
     hit: Probability | None = None
     stretch: Probability | None = None
-    expected_shortfall: float | None = None  # mean gap over the draws that miss; None if none miss
+    # the mean gap to the target over the draws that miss (None if none miss): not the expected
+    # shortfall (CVaR) of finance, which averages a tail of fixed probability
+    mean_gap_when_missed: float | None = None
     difference_quantiles: dict[str, float] | None = None  # relative targets: own minus the other's metric
     difference_quantile_error: float | None = None  # bound on the difference sketch's error
     # quantiles at PROFILE_PROBABILITIES of what the target tests (for a relative target, the
     # difference; without a target, the metric): the outcome distribution, for charts
     profile: tuple[float, ...] = ()
+
+    @property
+    def expected_shortfall(self) -> float | None:
+        """Deprecated (goes in growthsim 0.3): the name of mean_gap_when_missed in 0.1."""
+        warnings.warn("IndicatorSummary.expected_shortfall is now mean_gap_when_missed", DeprecationWarning,
+                      stacklevel=2)
+        return self.mean_gap_when_missed
 
     @property
     def target(self) -> Target | None:

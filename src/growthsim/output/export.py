@@ -21,11 +21,15 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from growthsim.analysis.compare import compare
 from growthsim.engine.evaluation import Outcomes
 from growthsim.engine.model import Model
 from growthsim.engine.run import DEFAULT_CHUNK_SIZE, simulate
 from growthsim.engine.summary import Summary
-from growthsim.i18n import _, language
+from growthsim.i18n import _, language, pgettext
+from growthsim.output.records import csv_rows, dumps, rows_to_csv, summary_to_dict
+from growthsim.output.render_compare import comparison_rows, comparison_to_dict
+from growthsim.output.workbook import write_compare_workbook, write_run_workbook
 
 __all__ = [
     "OutputError",
@@ -211,7 +215,6 @@ class DrawWriter:
     """
 
     def __init__(self, model: Model, stream: TextIO):
-        from growthsim.i18n import pgettext
 
         self.model = model
         self.stream = stream
@@ -296,7 +299,6 @@ def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv
     """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
     move the folder into place. ``extra(folder)`` may write more files first (charts);
     ``workbook(path, record)`` writes NAME.xlsx, with the run's record (the manifest but its files)."""
-    from growthsim.output.records import dumps
 
     staged.write_text(f"{name}.csv", csv_text, bom=True)
     staged.write_text(f"{name}.json", dumps(document))
@@ -333,7 +335,6 @@ def simulate_to_folder(
     """
     import time
 
-    from growthsim.output.records import csv_rows, rows_to_csv, summary_to_dict
 
     with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
@@ -345,7 +346,6 @@ def simulate_to_folder(
             summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
                                method=method, precision=precision)
         elapsed = time.perf_counter() - started
-        from growthsim.output.workbook import write_run_workbook
 
         finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(csv_rows(summary)),
                       command_line or [], chunk_size, elapsed,
@@ -361,10 +361,6 @@ def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, se
     (and what ``extra(folder, comparison)`` adds)."""
     import time
 
-    from growthsim.analysis.compare import compare
-    from growthsim.output.records import rows_to_csv
-    from growthsim.output.render_compare import comparison_rows, comparison_to_dict
-    from growthsim.output.workbook import write_compare_workbook
 
     with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()

@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from growthsim.output.export import COMPARISON_COLUMNS
+from growthsim.output.records import (
+    CSV_COLUMNS,
+    SENSITIVITY_COLUMNS,
+    sensitivity_rows,
+    summary_rows,
+)
+from growthsim.output.render_compare import comparison_rows
+
 __all__ = ["summary_frame", "comparison_frame", "sensitivity_frame", "sensitivity_records"]
 
 
@@ -16,7 +25,6 @@ def summary_frame(summary) -> "Any":
     """One row per indicator, indexed by id, with the columns of summary.csv (full precision)."""
     import pandas as pd
 
-    from growthsim.output.records import CSV_COLUMNS, summary_rows
 
     return pd.DataFrame(summary_rows(summary), columns=list(CSV_COLUMNS)).set_index("id")
 
@@ -25,15 +33,12 @@ def comparison_frame(comparison) -> "Any":
     """compare.csv's long form: one row per scenario, indicator and statistic."""
     import pandas as pd
 
-    from growthsim.output.export import COMPARISON_COLUMNS
-    from growthsim.output.render_compare import comparison_rows
 
     return pd.DataFrame(comparison_rows(comparison), columns=list(COMPARISON_COLUMNS))
 
 
 def sensitivity_records(results: Iterable) -> list[dict[str, Any]]:
     """sensitivity.csv's rows: one per target and input, the target named beside its id."""
-    from growthsim.output.records import sensitivity_rows
 
     return [{"indicator": t["indicator"], "target_name": t["name"], **effect}
             for t in sensitivity_rows(results) for effect in t["inputs"]]
@@ -43,6 +48,5 @@ def sensitivity_frame(results: Iterable) -> "Any":
     """One row per target and input, in the order of their swing."""
     import pandas as pd
 
-    from growthsim.output.records import SENSITIVITY_COLUMNS
 
     return pd.DataFrame(sensitivity_records(results), columns=list(SENSITIVITY_COLUMNS))

@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any, Iterable
 
+from growthsim._version import __version__
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
 from growthsim.i18n import language
 from growthsim.output.words import conclusions, target_sentence
@@ -80,7 +81,8 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "difference_quantiles": row.difference_quantiles,
         "difference_quantile_error": row.difference_quantile_error,
         "quantile_error": row.quantile_error,
-        "expected_shortfall": row.expected_shortfall,
+        "mean_gap_when_missed": row.mean_gap_when_missed,
+        "expected_shortfall": row.mean_gap_when_missed,  # 0.1's name of the same number: goes in 0.3
     }
     if row.stretch is not None:
         out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
@@ -111,7 +113,6 @@ def _level_prices(indicator: Indicator) -> str | None:
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:
     """The JSON document of DESIGN.md's output contract (v1); fields may be added, never changed."""
-    from growthsim._version import __version__
 
     scenario = summary.scenario
     joint = summary.joint
@@ -178,7 +179,7 @@ CSV_COLUMNS = (
     "target_text", "target_written", "target_metric", "target_op", "target_value", "target_lower", "target_upper",
     "p_hit", "p_hit_se", "p_hit_ci_low", "p_hit_ci_high",
     "stretch_value", "stretch_p_hit", "stretch_p_hit_se",
-    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall", "sentence",
+    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "mean_gap_when_missed", "sentence",
 )
 
 
@@ -210,7 +211,7 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
             "mean": d["mean"],
             **d["quantiles"],
             **{f"level_{k}": v for k, v in (d["level_quantiles"] or {}).items()},
-            "expected_shortfall": d["expected_shortfall"],
+            "mean_gap_when_missed": d["mean_gap_when_missed"],
             "sentence": d["sentence"],
         }
         rows.append({column: row.get(column) for column in CSV_COLUMNS})
@@ -236,7 +237,7 @@ def csv_rows(summary: Summary) -> list[dict[str, Any]]:
     error (0.1370 when se = 0.0011), the error itself to two digits, projected values to
     QUANTITY_DIGITS significant digits."""
     rows = summary_rows(summary)
-    projected = ("mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "expected_shortfall")
+    projected = ("mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "mean_gap_when_missed")
     for row in rows:
         for _p, se_field, fields in _PROBABILITY_FIELDS:
             se = row.get(se_field)
@@ -264,7 +265,6 @@ def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Iterable[str] = CSV_COL
 
 def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
     """The JSON document of `growthsim solve` (rates as fractions)."""
-    from growthsim._version import __version__
 
     def answer(found) -> dict[str, Any]:
         return {"value": found.value, "written": found.written, **_probability_fields("p_hit", found.probability),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from growthsim._version import __version__
 from growthsim.i18n import N_, _, ngettext
 from growthsim.output.records import (
     _probability_fields,
@@ -11,7 +12,12 @@ from growthsim.output.records import (
     event_to_dict,
 )
 from growthsim.output.tables import captioned
-from growthsim.output.words import band_of, joint_share, probability_bar
+from growthsim.output.words import (
+    assumption_words,
+    band_of,
+    joint_share,
+    probability_bar,
+)
 from growthsim.scenario.types import Scenario
 
 __all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
@@ -58,7 +64,6 @@ def _channels_fields(channels) -> dict[str, Any]:
 def comparison_to_dict(comparison) -> dict[str, Any]:
     """The JSON document of `growthsim compare`: per target, each scenario's P(hit) and its paired
     difference to the first scenario (rates as fractions)."""
-    from growthsim._version import __version__
 
     indicators = []
     for row in comparison.rows:
@@ -293,7 +298,6 @@ DIFF_SCHEMA = "growthsim.diff/1"
 
 def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
     """The JSON document of `growthsim diff`: each change as where, field, a, b (None where absent)."""
-    from growthsim._version import __version__
 
     def plain(value):
         return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
@@ -323,7 +327,6 @@ def diff_table(changes, a: Scenario, b: Scenario):
     from rich.table import Table
     from rich.text import Text
 
-    from growthsim.output.words import assumption_words
 
     names = {i.id: i.name for s in (b, a) for i in s.indicators}
     events = {f"events.{e.id}": e.name for s in (b, a) for e in s.events}

@@ -16,8 +16,23 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from growthsim.analysis.compare import compare
+from growthsim.analysis.sensitivity import sensitivity
+from growthsim.analysis.solve import central_parameter, parameter_words, solve
+from growthsim.engine.run import map_on_cores, simulate
 from growthsim.i18n import _, ngettext
+from growthsim.output.charts import (
+    comparison_chart,
+    outcome_chart,
+    overview_chart,
+    tornado_chart,
+)
+from growthsim.output.export import manifest
+from growthsim.output.figures import chart_fonts, svg_text
 from growthsim.output.records import summary_to_dict
+from growthsim.output.render_compare import comparison_to_dict
+from growthsim.scenario.diagnostics import ScenarioError
+from growthsim.scenario.quantities import format_amount
 from growthsim.scenario.types import Indicator, Scenario
 
 __all__ = ["GENERATOR", "Report", "TORNADO_TOP", "TargetAdvice", "build_report", "goal_text"]
@@ -59,18 +74,6 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
                  step: Callable[[str], None] | None = None, material: float | None = None) -> Report:
     """Run everything the report shows. ``step(words)`` is told what is being done, in the
     language in use (for a progress line); ``material`` is compare's threshold of a material difference."""
-    from growthsim.analysis.compare import compare
-    from growthsim.analysis.sensitivity import sensitivity
-    from growthsim.engine.run import map_on_cores, simulate
-    from growthsim.output.charts import (
-        comparison_chart,
-        outcome_chart,
-        overview_chart,
-        tornado_chart,
-    )
-    from growthsim.output.export import manifest
-    from growthsim.output.figures import chart_fonts, svg_text
-    from growthsim.output.render_compare import comparison_to_dict
 
     if not scenarios:
         raise ValueError("a report needs at least one scenario")
@@ -143,8 +146,6 @@ def _run_advice(scenario: Scenario, job) -> TargetAdvice:
 
 def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
             p_hit: float) -> TargetAdvice:
-    from growthsim.analysis.solve import central_parameter, parameter_words, solve
-    from growthsim.scenario.diagnostics import ScenarioError
 
     if scenario.path is None:
         return TargetAdvice(None, None, None, None, why_not=_("the scenario was not read from a file: no goal seek"))
@@ -173,7 +174,6 @@ def _with_unit(written, indicator: Indicator) -> str:
     """A parameter as written, with the indicator's unit where the file gave a bare number (14000 -> 14,000户,
     written as the report's other amounts are)."""
     if isinstance(written, (int, float)) and indicator.unit != "%":
-        from growthsim.scenario.quantities import format_amount
 
         return format_amount(written, indicator.unit)
     return str(written)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from growthsim.i18n import _, language
+from growthsim.output.figures import band_colour
+from growthsim.output.render_compare import column_name, difference_words
 from growthsim.output.report import GENERATOR, TORNADO_TOP, Report, goal_text
 from growthsim.output.words import (
     BANDS,
@@ -26,6 +28,7 @@ from growthsim.output.words import (
     one_line,
     target_sentence,
 )
+from growthsim.scenario.quantities import Expect, format_value
 from growthsim.scenario.types import Scenario
 
 __all__ = ["made_at", "report_html"]
@@ -194,7 +197,6 @@ def _probability(probability, stacked: bool = False) -> str:
 
 
 def _band(p: float) -> str:
-    from growthsim.output.figures import band_colour
     words = band_of(p)[0]
     return f'<span class="band" style="background:{band_colour(p)}">{_e(words)}</span>'
 
@@ -244,7 +246,6 @@ def _overview_table(report: Report) -> str:
 
 
 def _comparison_table(report: Report) -> str:
-    from growthsim.output.render_compare import column_name, difference_words
 
     comparison = report.comparison
     names = "".join(f"<th class=\"num\">{_e(column_name(s.scenario) or s.scenario.name)}</th>"
@@ -279,8 +280,8 @@ def _target_section(report: Report, row) -> str:
     if row.stretch is not None:
         facts.append((_("P(hit) of the stretch target"), _probability(row.stretch)))
     facts.append((_("{year} projection").format(year=year), _projection(row)))
-    if row.expected_shortfall is not None and row.hit.p < 1:
-        facts.append((_("mean gap when missed"), _e(_gap(target, row.expected_shortfall))))
+    if row.mean_gap_when_missed is not None and row.hit.p < 1:
+        facts.append((_("mean gap when missed"), _e(_gap(target, row.mean_gap_when_missed))))
     if target.source:
         facts.append((_("source of the target"), f'<span class="source">{_e(target.source)}</span>'))
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in facts)
@@ -350,7 +351,6 @@ def _advice_sentence(advice, goal: float) -> str:
 
 def _gap(target, gap: float) -> str:
     """A distance to a target: percentage points for rates and growths, an amount otherwise."""
-    from growthsim.scenario.quantities import Expect, format_value
 
     expect = Expect.AMOUNT if target.expect is Expect.AMOUNT else Expect.POINTS
     return format_value(gap, expect, target.unit)

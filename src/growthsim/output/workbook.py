@@ -17,7 +17,17 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
+from growthsim.engine.summary import QUANTILES
 from growthsim.i18n import N_, _, pgettext
+from growthsim.output.render_compare import column_name, difference_words
+from growthsim.output.words import (
+    assumption_words,
+    band_of,
+    conclusions,
+    one_line,
+    target_sentence,
+)
+from growthsim.scenario.families import PARAMETER_WORDS
 from growthsim.scenario.quantities import Expect
 
 __all__ = ["write_run_workbook", "write_compare_workbook", "write_sensitivity_workbook", "PERCENT", "POINTS"]
@@ -146,7 +156,6 @@ def _width(text: str) -> int:
 
 
 def _conclusions_sheet(summaries) -> _Sheet:
-    from growthsim.output.words import conclusions, target_sentence
 
     sheet = _Sheet(pgettext("sheet", "Conclusions"))
     sheet.column(_("Conclusions"))
@@ -165,7 +174,6 @@ def _conclusions_sheet(summaries) -> _Sheet:
 
 
 def _targets_sheet(summary, name: str | None = None) -> _Sheet:
-    from growthsim.output.words import band_of, target_sentence
 
     scenario = summary.scenario
     sheet = _Sheet(name or pgettext("sheet", "P(hit)"))
@@ -195,12 +203,10 @@ def _targets_sheet(summary, name: str | None = None) -> _Sheet:
 
 
 def _quantiles_sheet(summary, name: str | None = None) -> _Sheet:
-    from growthsim.engine.summary import QUANTILES
 
     sheet = _Sheet(name or pgettext("sheet", "Quantiles"))
     for header in (_("indicator"), _("id"), _("unit"), _("what is projected")):
         sheet.column(header)
-    from growthsim.scenario.families import PARAMETER_WORDS
 
     for q in QUANTILES:
         sheet.column(_("median") if q == "p50" else _(PARAMETER_WORDS.get(q, q)))
@@ -213,7 +219,6 @@ def _quantiles_sheet(summary, name: str | None = None) -> _Sheet:
 
 
 def _assumptions_sheet(scenario, name: str | None = None) -> _Sheet:
-    from growthsim.output.words import assumption_words, one_line
 
     sheet = _Sheet(name or pgettext("sheet", "Assumptions and sources"))
     for header in (_("indicator"), _("id"), _("unit"), _("{year} base").format(year=scenario.base_year),
@@ -266,7 +271,6 @@ def _record_sheet(record: dict) -> _Sheet:
 
 
 def _comparison_sheet(comparison) -> _Sheet:
-    from growthsim.output.render_compare import column_name, difference_words
 
     sheet = _Sheet(pgettext("sheet", "Scenarios compared"))
     sheet.column(_("indicator"))
@@ -330,7 +334,6 @@ def write_run_workbook(path: str | Path, summary, record: dict) -> None:
 
 def write_compare_workbook(path: str | Path, comparison, record: dict) -> None:
     summaries = comparison.summaries
-    from growthsim.output.render_compare import column_name
 
     sheets = [_comparison_sheet(comparison), _conclusions_sheet(summaries)]
     for k, summary in enumerate(summaries):  # each scenario's own sheets, named as its column

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from growthsim.i18n import _
+from growthsim.scenario.diagnostics import did_you_mean
 
 __all__ = ["FIELDS", "FUNCTIONS", "MAX_LENGTH", "Formula", "FormulaError", "Reference", "parse_formula"]
 
@@ -138,7 +139,6 @@ def _compile(node: ast.AST, references: list[Reference], offset: int, depth: int
         if not isinstance(node.value, ast.Name):
             raise FormulaError(_("write an indicator's quantity as id.growth, id.level or id.change"), here)
         if node.attr not in FIELDS:
-            from growthsim.scenario.diagnostics import did_you_mean
 
             raise FormulaError(_('{id}.{attr}: an indicator has .growth, .level or .change, not .{attr}{did_you_mean}').format(id=node.value.id, attr=node.attr, did_you_mean=did_you_mean(node.attr, FIELDS)), here)
         reference = Reference(node.value.id, node.attr, here)

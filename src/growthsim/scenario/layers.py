@@ -24,6 +24,7 @@ from typing import Any, Sequence
 
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
+from growthsim.scenario.reading import parse_toml, read_scenario_text
 from growthsim.scenario.tomlmap import KeyMap, tomllib
 
 __all__ = ["Source", "Resolved", "resolve_file", "resolve_text", "parse_override"]
@@ -73,7 +74,6 @@ class Resolved:
 
 def resolve_text(text: str, label: str) -> Resolved:
     """One document given as text, without extends (parse_scenario's input)."""
-    from growthsim.scenario.reading import parse_toml
 
     raw = parse_toml(text, label)
     source = Source(label, KeyMap.scan(text))
@@ -350,7 +350,6 @@ def _forget(origins: dict, path: tuple) -> None:
 
 def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
     """The file's text and sha256, or a ScenarioError located at the extends that named it."""
-    from growthsim.scenario.reading import read_scenario_text
 
     if via is not None and not path.exists():
         folder = via[1].resolve().parent
@@ -362,7 +361,6 @@ def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
 
 
 def _parse(text: str, label: str) -> dict:
-    from growthsim.scenario.reading import parse_toml
 
     return parse_toml(text, label)
 

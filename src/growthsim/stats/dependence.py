@@ -259,7 +259,9 @@ def score_correlations(rank_correlation: np.ndarray, marginals: list[Marginal | 
                 if abs(asked) - abs(limit) > 5e-4:
                     beyond.append((i, j, limit))
                 continue
-            from scipy import optimize  # only here: a cold run without ties does not pay for importing it
+            from scipy import (
+                optimize,  # only here: a cold run without ties does not pay for importing it
+            )
 
             scores[i, j] = scores[j, i] = optimize.brentq(lambda r: spearman_at(r, a, b) - asked,
                                                          min(0.0, math.copysign(1.0, asked)),

@@ -16,7 +16,6 @@ from typing import Sequence
 import numpy as np
 from scipy import special
 
-
 # The open interval every uniform is held in before a quantile function sees it: Generator.random()
 # may return 0.0, and ppf(0) or ppf(1) would be an infinite value. One pair for every design
 # (mc, lhs, sobol), the copulas and the round trips through normal scores.
