@@ -95,10 +95,10 @@ def measure_inverse_cdf_floor(n_values: int, chunk: int = 1 << 20) -> dict:
 def child(call: str) -> dict:
     """Run ``call`` (a measure_* call) in a fresh interpreter; add its peak RSS in MB."""
     code = (
-        "import json, resource, sys; sys.path.insert(0, %r); import bench_engine as b; r = b.%s; "
+        f"import json, resource, sys; sys.path.insert(0, {str(HERE)!r}); import bench_engine as b; r = b.{call}; "
         "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "r['children_peak_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
-        "print(json.dumps(r))" % (str(HERE), call)
+        "print(json.dumps(r))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -112,8 +112,10 @@ def throughput(sizes: dict[str, list[int]], repeat: int) -> None:
 
     cores = auto_workers(10**9)
     print(f"\n## Throughput (best of {repeat}; floor = the same number of numpy standard normals)\n")
-    print("| workload | draws | workers | seconds | draws/s | floor s | ratio to floor | inverse-CDF floor s | "
-          "ratio to it | peak MB (main / worker) |")
+    print(
+        "| workload | draws | workers | seconds | draws/s | floor s | ratio to floor | inverse-CDF floor s | "
+        "ratio to it | peak MB (main / worker) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for workload, ns in sizes.items():
         for n in ns:
@@ -122,16 +124,23 @@ def throughput(sizes: dict[str, list[int]], repeat: int) -> None:
                 runs = [child(f"measure_engine({workload!r}, {n}, {workers})") for _ in range(repeat)]
                 best = min(runs, key=lambda r: r["seconds"])
                 if floor is None:
-                    floor = min((child(f"measure_floor({n * best['drawn']})") for _ in range(repeat)),
-                                key=lambda r: r["seconds"])
-                    inverse = min((child(f"measure_inverse_cdf_floor({n * best['drawn']})") for _ in range(repeat)),
-                                  key=lambda r: r["seconds"])
+                    floor = min(
+                        (child(f"measure_floor({n * best['drawn']})") for _ in range(repeat)),
+                        key=lambda r: r["seconds"],
+                    )
+                    inverse = min(
+                        (child(f"measure_inverse_cdf_floor({n * best['drawn']})") for _ in range(repeat)),
+                        key=lambda r: r["seconds"],
+                    )
                 peak = max(r["peak_mb"] for r in runs)
                 worker_peak = max(r["children_peak_mb"] for r in runs) if workers > 1 else None
                 peaks = f"{peak:.0f}" + (f" / {worker_peak:.0f}" if worker_peak else "")
-                print(f"| {workload} | {n:,} | {workers} | {best['seconds']:.3f} | {n / best['seconds']:,.0f} | "
-                      f"{floor['seconds']:.3f} | {best['seconds'] / floor['seconds']:.2f} | "
-                      f"{inverse['seconds']:.3f} | {best['seconds'] / inverse['seconds']:.2f} | {peaks} |", flush=True)
+                print(
+                    f"| {workload} | {n:,} | {workers} | {best['seconds']:.3f} | {n / best['seconds']:,.0f} | "
+                    f"{floor['seconds']:.3f} | {best['seconds'] / floor['seconds']:.2f} | "
+                    f"{inverse['seconds']:.3f} | {best['seconds'] / inverse['seconds']:.2f} | {peaks} |",
+                    flush=True,
+                )
 
 
 def startup(repeat: int = 5) -> None:
@@ -173,10 +182,14 @@ def accuracy(n_draws: int, seeds: int) -> None:
         return {k: math.sqrt(float(np.mean(np.square(v)))) for k, v in errors.items()}, seconds, summary.n_draws
 
     print(f"\n## Accuracy: RMSE of P(hit) over {seeds} seeds against the exact answer, in percentage points\n")
-    print("Targets: a (one input), b (relative to a: two inputs), total (a formula of three inputs), "
-          "d (one input shifted by a 25% event: two inputs).\n")
-    print("| method | draws | seconds/run | RMSE a | RMSE b | RMSE total | RMSE d | mean RMSE | "
-          "worth plain-MC draws | factor |")
+    print(
+        "Targets: a (one input), b (relative to a: two inputs), total (a formula of three inputs), "
+        "d (one input shifted by a 25% event: two inputs).\n"
+    )
+    print(
+        "| method | draws | seconds/run | RMSE a | RMSE b | RMSE total | RMSE d | mean RMSE | "
+        "worth plain-MC draws | factor |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = {}
     mc_rmse, mc_seconds, _ = run("mc", n_draws)
@@ -187,8 +200,12 @@ def accuracy(n_draws: int, seeds: int) -> None:
         # plain MC's RMSE falls as 1/sqrt(n): the draws MC would need for this method's mean RMSE
         mc_mean = float(np.mean(list(mc_rmse.values())))
         worth = n_draws * (mc_mean / mean) ** 2
-        print(f"| {method} (equal draws) | {n:,} | {seconds:.4f} | " + " | ".join(f"{rmse[k] * 100:.4f}" for k in exact)
-              + f" | {mean * 100:.4f} | {worth:,.0f} | {worth / n:.1f}x |", flush=True)
+        print(
+            f"| {method} (equal draws) | {n:,} | {seconds:.4f} | "
+            + " | ".join(f"{rmse[k] * 100:.4f}" for k in exact)
+            + f" | {mean * 100:.4f} | {worth:,.0f} | {worth / n:.1f}x |",
+            flush=True,
+        )
     for method in ("lhs", "sobol"):
         _, seconds, _ = results[method]
         n = max(1024, int(n_draws * mc_seconds / seconds))  # what this method draws in MC's time
@@ -196,16 +213,23 @@ def accuracy(n_draws: int, seeds: int) -> None:
         mean = float(np.mean(list(rmse.values())))
         mc_mean = float(np.mean(list(mc_rmse.values())))
         worth = n_draws * (mc_mean / mean) ** 2
-        print(f"| {method} (equal time) | {used:,} | {seconds_equal:.4f} | "
-              + " | ".join(f"{rmse[k] * 100:.4f}" for k in exact)
-              + f" | {mean * 100:.4f} | {worth:,.0f} | {worth / used:.1f}x |", flush=True)
+        print(
+            f"| {method} (equal time) | {used:,} | {seconds_equal:.4f} | "
+            + " | ".join(f"{rmse[k] * 100:.4f}" for k in exact)
+            + f" | {mean * 100:.4f} | {worth:,.0f} | {worth / used:.1f}x |",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1e5 and 1e6 draws, 10 seeds: about a minute")
-    parser.add_argument("--only", nargs="+", choices=["throughput", "startup", "accuracy"],
-                        default=["throughput", "startup", "accuracy"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["throughput", "startup", "accuracy"],
+        default=["throughput", "startup", "accuracy"],
+    )
     parser.add_argument("--repeat", type=int, default=None, help="best of N runs for the times")
     args = parser.parse_args()
 
@@ -214,15 +238,19 @@ def main() -> None:
 
     import growthsim
 
-    print(f"growthsim {growthsim.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"scipy {scipy.__version__}, {os.cpu_count()} cores")
+    print(
+        f"growthsim {growthsim.__version__}, Python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"scipy {scipy.__version__}, {os.cpu_count()} cores"
+    )
     repeat = args.repeat or (1 if args.quick else 2)
     if "throughput" in args.only:
         if args.quick:
             sizes = {"default": [100_000, 1_000_000], "stress": [100_000]}
         else:
-            sizes = {"default": [100_000, 1_000_000, 10_000_000, 100_000_000],
-                     "stress": [100_000, 1_000_000, 10_000_000]}
+            sizes = {
+                "default": [100_000, 1_000_000, 10_000_000, 100_000_000],
+                "stress": [100_000, 1_000_000, 10_000_000],
+            }
         throughput(sizes, repeat)
     if "startup" in args.only:
         startup()

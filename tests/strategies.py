@@ -51,20 +51,20 @@ from .conftest import HEADER, scenario_text
 
 __all__ = [
     "KINDS",
-    "Q",
     "AssumptionSpec",
-    "TargetSpec",
     "IndicatorSpec",
+    "Q",
     "ScenarioSpec",
-    "header",
-    "distribution_names",
+    "TargetSpec",
     "assumptions",
+    "distribution_names",
+    "header",
+    "indicators",
+    "scenario_texts",
+    "scenarios",
+    "targets",
     "thresholds",
     "tolerances",
-    "targets",
-    "indicators",
-    "scenarios",
-    "scenario_texts",
 ]
 
 KINDS = ("flow", "rate", "change", "count")
@@ -109,7 +109,7 @@ class Q:
             return float(self.number / 100)
         return float(self.number)
 
-    def plus(self, ticks: int) -> "Q":
+    def plus(self, ticks: int) -> Q:
         return dataclasses.replace(self, ticks=self.ticks + ticks)
 
     def __str__(self) -> str:  # for hypothesis' failure reports
@@ -119,7 +119,7 @@ class Q:
 def _q_from_value(value: float, decimals: int, suffix: str) -> Q:
     """The Q nearest to a code-unit value (the inverse of ``Q.value``)."""
     number = value * 100 if suffix in PERCENT_SUFFIXES else value
-    return Q(int(round(number * 10**decimals)), decimals, suffix)
+    return Q(round(number * 10**decimals), decimals, suffix)
 
 
 # Locations (in ticks of two decimals for rates, whole counts), per kind.
@@ -225,7 +225,7 @@ def assumptions(draw, kind: str, dist: str | None = None) -> AssumptionSpec:
         lowest = None
         if kind == "count" and spec.counts_only:
             lowest = 1  # counts-only distributions need a positive mean
-        for p, q in zip(location_names, draw(locations(kind, len(location_names), lowest))):
+        for p, q in zip(location_names, draw(locations(kind, len(location_names), lowest)), strict=True):
             values[p] = q
     scale = max([abs(q.ticks) for q in values.values()] + [100 if kind == "count" else 1])
     for p in chosen:
@@ -332,7 +332,7 @@ class ScenarioSpec:
     indicators: tuple[IndicatorSpec, ...]
     seed: int | None = field(default=12345)
 
-    def toml(self, seed: int | None | str = "default") -> str:
+    def toml(self, seed: int | str | None = "default") -> str:
         body = "\n".join(line for indicator in self.indicators for line in indicator.toml_lines())
         return scenario_text(body, header(self.seed if seed == "default" else seed))
 
@@ -347,16 +347,16 @@ class ScenarioSpec:
         """Ids that some relative target refers to (they cannot be removed)."""
         return {i.target.relative_to for i in self.indicators if i.target and i.target.form == "relative_to"}
 
-    def with_target(self, index: int, target: TargetSpec | None) -> "ScenarioSpec":
+    def with_target(self, index: int, target: TargetSpec | None) -> ScenarioSpec:
         indicators = list(self.indicators)
         indicators[index] = dataclasses.replace(indicators[index], target=target)
         return dataclasses.replace(self, indicators=tuple(indicators))
 
-    def without(self, index: int) -> "ScenarioSpec":
+    def without(self, index: int) -> ScenarioSpec:
         assert self.indicators[index].id not in self.referenced()
         return dataclasses.replace(self, indicators=self.indicators[:index] + self.indicators[index + 1 :])
 
-    def reordered(self, order) -> "ScenarioSpec":
+    def reordered(self, order) -> ScenarioSpec:
         return dataclasses.replace(self, indicators=tuple(self.indicators[i] for i in order))
 
 
@@ -393,7 +393,7 @@ def thresholds(draw, indicator: IndicatorSpec, metric: str | None = None) -> Q:
         return _q_from_value(centre, 2, "%")
     if kind == "count":
         suffix = draw(_location_suffix(kind))
-        return Q(max(int(round(centre)), 0), 0, suffix)
+        return Q(max(round(centre), 0), 0, suffix)
     return _q_from_value(centre, 2, _METRIC_SUFFIX[kind])
 
 
@@ -413,8 +413,9 @@ def _same_family(a: IndicatorSpec, b: IndicatorSpec) -> bool:
 
 
 @st.composite
-def targets(draw, indicator: IndicatorSpec, others: tuple[IndicatorSpec, ...] = (),
-            forms: tuple[str, ...] | None = None) -> TargetSpec:
+def targets(
+    draw, indicator: IndicatorSpec, others: tuple[IndicatorSpec, ...] = (), forms: tuple[str, ...] | None = None
+) -> TargetSpec:
     """A valid target for ``indicator``; relative ones refer to one of ``others`` of the same kind."""
     partners = [o for o in others if _same_family(indicator, o)]
     allowed = forms or ("at_least", "at_most", "about", "between", "relative_to")
@@ -423,8 +424,12 @@ def targets(draw, indicator: IndicatorSpec, others: tuple[IndicatorSpec, ...] = 
     form = draw(st.sampled_from(allowed))
     if form == "relative_to":
         partner = draw(st.sampled_from(partners))
-        return TargetSpec("relative_to", relative_to=partner.id, tolerance=draw(tolerances(indicator)),
-                          side=draw(st.sampled_from(SIDES)))
+        return TargetSpec(
+            "relative_to",
+            relative_to=partner.id,
+            tolerance=draw(tolerances(indicator)),
+            side=draw(st.sampled_from(SIDES)),
+        )
     metric = None
     if indicator.kind == "flow":
         metric = draw(st.sampled_from(["growth", "level"] if indicator.baseline is not None else ["growth"]))
@@ -437,8 +442,9 @@ def targets(draw, indicator: IndicatorSpec, others: tuple[IndicatorSpec, ...] = 
             high = high.plus(draw(st.integers(1, 300)))
         return TargetSpec("between", low=low, high=high)
     if form == "about":
-        return TargetSpec("about", value=value, tolerance=draw(tolerances(indicator, value)),
-                          side=draw(st.sampled_from(SIDES)))
+        return TargetSpec(
+            "about", value=value, tolerance=draw(tolerances(indicator, value)), side=draw(st.sampled_from(SIDES))
+        )
     stretch = None
     if draw(st.booleans()):
         step = draw(st.integers(0, 500 if indicator.kind != "count" else 5_000))
@@ -473,8 +479,13 @@ def indicators(draw, indicator_id: str, kind: str | None = None) -> IndicatorSpe
 
 
 @st.composite
-def scenarios(draw, min_indicators: int = 1, max_indicators: int = 5, target_probability: float = 0.85,
-              kinds: tuple[str, ...] = KINDS) -> ScenarioSpec:
+def scenarios(
+    draw,
+    min_indicators: int = 1,
+    max_indicators: int = 5,
+    target_probability: float = 0.85,
+    kinds: tuple[str, ...] = KINDS,
+) -> ScenarioSpec:
     """A valid scenario of 1-5 indicators of random kinds; most (not all) carry a target."""
     ids = draw(st.lists(_IDS, min_size=min_indicators, max_size=max_indicators, unique=True))
     built = [draw(indicators(i, draw(st.sampled_from(kinds)))) for i in ids]

@@ -26,8 +26,13 @@ def _lint_imports(src: Path) -> subprocess.CompletedProcess:
     """lint-imports on the package found in ``src`` (the repository's own, or a changed copy)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     command = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
-    return subprocess.run([sys.executable, "-c", command, "--no-cache", str(REPO / "pyproject.toml")],
-                          cwd=src, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", command, "--no-cache", str(REPO / "pyproject.toml")],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_the_import_contracts_are_kept():
@@ -38,8 +43,9 @@ def test_the_import_contracts_are_kept():
 
 @pytest.fixture
 def copy_of_the_package(tmp_path):
-    shutil.copytree(SRC / "growthsim", tmp_path / "growthsim",
-                    ignore=shutil.ignore_patterns("__pycache__", "locale", "scenarios"))
+    shutil.copytree(
+        SRC / "growthsim", tmp_path / "growthsim", ignore=shutil.ignore_patterns("__pycache__", "locale", "scenarios")
+    )
     return tmp_path
 
 
@@ -52,20 +58,25 @@ def _add_line(path: Path, line: str, inside_a_function: bool = False) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("module, line, inside, contract", [
-    ("stats/intervals.py", "from growthsim.output import render", True, "Stages only import"),
-    ("scenario/validation/checker.py", "import growthsim.engine.sampling", False, "Stages only import"),
-    ("engine/model.py", "from growthsim.engine import sampling", True, "No two modules"),
-    ("engine/summary.py", "import pandas", True, "Tables, charts and workbooks"),
-    ("output/tables.py", "import typer", True, "Only the command line"),
-])
+@pytest.mark.parametrize(
+    "module, line, inside, contract",
+    [
+        ("stats/intervals.py", "from growthsim.output import render", True, "Stages only import"),
+        ("scenario/validation/checker.py", "import growthsim.engine.sampling", False, "Stages only import"),
+        ("engine/model.py", "from growthsim.engine import sampling", True, "No two modules"),
+        ("engine/summary.py", "import pandas", True, "Tables, charts and workbooks"),
+        ("output/tables.py", "import typer", True, "Only the command line"),
+    ],
+)
 def test_a_breach_of_each_contract_is_caught(copy_of_the_package, module, line, inside, contract):
     _add_line(copy_of_the_package / "growthsim" / module, line, inside)
     result = _lint_imports(copy_of_the_package)
     assert result.returncode != 0
     verdicts = result.stdout.split("Contracts:")[0]  # the list of contracts, each followed by KEPT or BROKEN
-    after_name = verdicts[verdicts.index(contract):]
-    assert after_name.find("BROKEN") != -1 and (after_name.find("KEPT") == -1 or after_name.find("BROKEN") < after_name.find("KEPT")), result.stdout
+    after_name = verdicts[verdicts.index(contract) :]
+    assert after_name.find("BROKEN") != -1 and (
+        after_name.find("KEPT") == -1 or after_name.find("BROKEN") < after_name.find("KEPT")
+    ), result.stdout
 
 
 # growthsim 0.1 module -> a name it had, which must be the same object at its new place
@@ -99,7 +110,10 @@ def test_old_names_of_the_packages_that_were_modules():
         warnings.simplefilter("error")
         from growthsim.engine import simulate  # noqa: F401
         from growthsim.scenario import load_scenario  # noqa: F401
-    for package, name, value in ((growthsim.engine, "resolve_seed", resolve_seed), (growthsim.scenario, "KINDS", KINDS)):
+    for package, name, value in (
+        (growthsim.engine, "resolve_seed", resolve_seed),
+        (growthsim.scenario, "KINDS", KINDS),
+    ):
         package.__dict__.pop(name, None)
         with pytest.warns(DeprecationWarning, match=name):
             assert getattr(package, name) is value
@@ -121,3 +135,23 @@ def test_renamed_fields_keep_their_old_names_for_one_version():
     row = simulate(load_scenario(BASELINE), n_draws=2000, seed=1).indicators[0]
     with pytest.warns(DeprecationWarning, match="mean_gap_when_missed"):
         assert row.expected_shortfall == row.mean_gap_when_missed
+
+
+MOST_LINES = 450  # "about 400": a module longer than this does more than one job
+
+
+def test_no_module_is_much_over_400_lines():
+    lengths = {
+        str(p.relative_to(SRC)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in (SRC / "growthsim").rglob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n > MOST_LINES} == {}
+
+
+def test_the_architecture_document_names_every_module():
+    """docs/architecture.md says what each module owns: a new module must be placed there too."""
+    document = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for path in (SRC / "growthsim").rglob("*.py"):
+        if path.name.startswith("_") or (path.parent.name == "cli" and path.stem == "__init__"):
+            continue
+        assert f"`{path.stem}`" in document or f"`{path.stem}.py`" in document, path

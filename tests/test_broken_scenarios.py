@@ -23,6 +23,7 @@ from growthsim import Diagnostic, ScenarioError, load_scenario
 
 from .conftest import BASELINE, REPO, scenario_text
 
+
 @pytest.fixture(autouse=True)
 def _english(english):
     """These tests check messages word for word in English, as written in the code (their msgids);
@@ -48,8 +49,10 @@ _SIDE = (
     "at_most: no more than the tolerance above; both: within it either way)"
 )
 # a Chinese id, bare (a TOML error) or quoted (an id error): the same hint, the one that works
-_ASCII_ID = ("'{key}' cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the id "
-             "in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = \"{key}\"")
+_ASCII_ID = (
+    "'{key}' cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the id "
+    'in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = "{key}"'
+)
 
 CATALOGUE: dict[str, list[str]] = {
     # -- not valid TOML -----------------------------------------------------------------------
@@ -57,28 +60,28 @@ CATALOGUE: dict[str, list[str]] = {
         f"unquoted-chinese-keys.toml:11:13: {_ASCII_ID.format(key='地区生产总值')}",
         "unquoted-chinese-keys.toml:12:1: key '名称' must be an ASCII word: TOML allows only ASCII letters, "
         "digits, '_' and '-' in bare keys, and growthsim's keys are English (name, unit, kind ...); "
-        "Chinese text goes in the values, e.g. name = \"...\"",
+        'Chinese text goes in the values, e.g. name = "..."',
     ],
     "bare-percent": [
         "bare-percent.toml:26:11: not valid TOML: Expected newline or end of document after a statement; "
-        "percentages must be quoted, e.g. mean = \"8%\"",
+        'percentages must be quoted, e.g. mean = "8%"',
     ],
     "unquoted-unit": [
         "unquoted-unit.toml:16:17: not valid TOML: a number with a unit is text to TOML: write it in quotes, "
-        "baseline = \"582.4亿元\" (or the bare number, baseline = 582.4, in the indicator's unit)",
+        'baseline = "582.4亿元" (or the bare number, baseline = 582.4, in the indicator\'s unit)',
     ],
     "correlation-misspelt": [  # alone: the correlations it leaves cannot hold together, but no repair is tried
         "correlation-misspelt.toml:28:34: correlations.gdp.industy: no indicator 'industy'",
     ],
     "bare-text": [
-        "bare-text.toml:14:8: not valid TOML: Invalid value; text values must be quoted, e.g. kind = \"flow\"",
+        'bare-text.toml:14:8: not valid TOML: Invalid value; text values must be quoted, e.g. kind = "flow"',
     ],
     "bare-chinese-text": [
-        "bare-chinese-text.toml:12:8: not valid TOML: Invalid value; text values must be quoted, e.g. kind = \"flow\"",
+        'bare-chinese-text.toml:12:8: not valid TOML: Invalid value; text values must be quoted, e.g. kind = "flow"',
     ],
     "fullwidth-quotes": [
         "fullwidth-quotes.toml:26:8: not valid TOML: Invalid value; “ ” are Chinese quotation marks: "
-        "use ASCII quotes, as in mean = \"6.5%\"",
+        'use ASCII quotes, as in mean = "6.5%"',
     ],
     "chinese-comma-in-list": [
         "chinese-comma-in-list.toml:17:16: not valid TOML: Unclosed array; '，' is a Chinese comma: "
@@ -154,23 +157,23 @@ CATALOGUE: dict[str, list[str]] = {
     # -- numbers written the wrong way ------------------------------------------------------------
     "bare-number-rate": [
         "bare-number-rate.toml:26:8: indicators.gdp.growth.mean: a bare number (8) is ambiguous here "
-        "(8% or 800%?): write it quoted with its unit, e.g. \"8%\"",
+        '(8% or 800%?): write it quoted with its unit, e.g. "8%"',
     ],
     "bare-number-flow-target": [
         "bare-number-flow-target.toml:21:12: indicators.gdp.target.at_least: 8 is ambiguous for a flow: "
-        "write \"8%\" for a growth target or \"8亿元\" for a level target",
+        'write "8%" for a growth target or "8亿元" for a level target',
     ],
     "percent-on-change-target": [
         "percent-on-change-target.toml:17:12: indicators.urbanisation.target.at_least: '0.8%': a change of "
-        "a rate is written in percentage points, e.g. \"0.8pp\" (\"%\" would suggest a relative change)",
+        'a rate is written in percentage points, e.g. "0.8pp" ("%" would suggest a relative change)',
     ],
     "points-on-growth-mean": [
         "points-on-growth-mean.toml:26:8: indicators.gdp.growth.mean: '6.5pp' is in percentage points, "
-        "but this is a rate or a growth: write \"6.5%\"",
+        'but this is a rate or a growth: write "6.5%"',
     ],
     "points-on-growth-target": [
         "points-on-growth-target.toml:21:12: indicators.gdp.target.at_least: '8pp' is in percentage points, "
-        "but a target on a flow is a growth (\"8%\") or a level in 亿元 (\"8亿元\")",
+        'but a target on a flow is a growth ("8%") or a level in 亿元 ("8亿元")',
     ],
     "wrong-unit-amount": [
         "wrong-unit-amount.toml:21:12: indicators.gdp.target.at_least: unit '万元' in '16万元' does not match "
@@ -182,7 +185,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "thousands-separator": [
         "thousands-separator.toml:19:12: indicators.urban_jobs.target.at_least: '12,000人': write numbers "
-        "without thousands separators, e.g. \"12000人\"",
+        'without thousands separators, e.g. "12000人"',
     ],
     # -- missing keys --------------------------------------------------------------------------
     "missing-name": ["missing-name.toml:11:13: indicators.gdp: missing required key 'name'"],
@@ -197,7 +200,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "missing-assumption": [
         "missing-assumption.toml:11:13: indicators.gdp: missing the assumption 'growth': e.g. "
-        "growth = { dist = \"normal\", mean = \"6.5%\", sd = \"1.5pp\" }",
+        'growth = { dist = "normal", mean = "6.5%", sd = "1.5pp" }',
     ],
     "missing-dist": [
         f"missing-dist.toml:24:17: indicators.gdp.growth: missing 'dist': which distribution (one of: {_DISTS})",
@@ -237,7 +240,7 @@ CATALOGUE: dict[str, list[str]] = {
     "relative-to-derived-without-basis": [
         "relative-to-derived-without-basis.toml:42:15: indicators.income.target.relative_to: income declares no "
         "basis, so income's growth cannot be compared with gdp's on the same prices: add basis = \"real\" "
-        "(comparable prices) or \"nominal\" to indicators.income",
+        '(comparable prices) or "nominal" to indicators.income',
     ],
     "relative-to-other-kind": [
         "relative-to-other-kind.toml:36:15: indicators.unemployment.target.relative_to: cannot compare "
@@ -271,11 +274,11 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "target-shorthand-unreadable": [
         "target-shorthand-unreadable.toml:19:10: indicators.gdp.target: cannot read target '增长8%': write "
-        "\">= 8%\" or \"<= 5.5%\", or a table such as { about = \"7%\", tolerance = \"0.5pp\", side = \"at_least\" }",
+        '">= 8%" or "<= 5.5%", or a table such as { about = "7%", tolerance = "0.5pp", side = "at_least" }',
     ],
     "about-without-tolerance": [
         "about-without-tolerance.toml:19:21: indicators.revenue.target: missing 'tolerance': how far from the "
-        "value still counts, e.g. tolerance = \"0.5pp\"",
+        'value still counts, e.g. tolerance = "0.5pp"',
     ],
     "about-without-side": [f"about-without-side.toml:19:21: indicators.revenue.target: {_SIDE}"],
     "negative-tolerance": [
@@ -287,7 +290,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "between-one-value": [
         "between-one-value.toml:17:11: indicators.unemployment.target.between: expected two values, low and "
-        "high, e.g. between = [\"2%\", \"4%\"]",
+        'high, e.g. between = ["2%", "4%"]',
     ],
     # -- distribution parameters ----------------------------------------------------------------
     "sd-zero": ["sd-zero.toml:27:6: indicators.gdp.growth.sd: must be greater than 0 (got 0pp)"],
@@ -315,7 +318,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     # -- indicator ids -----------------------------------------------------------------------------
     "indicator-id-chinese": [
-        f"indicator-id-chinese.toml:11:13: indicators.\"地区生产总值\": {_ASCII_ID.format(key='地区生产总值')}",
+        f'indicator-id-chinese.toml:11:13: indicators."地区生产总值": {_ASCII_ID.format(key="地区生产总值")}',
     ],
     "indicator-id-uppercase": [
         "indicator-id-uppercase.toml:11:13: indicators.GDP: indicator id 'GDP' must be lower-case ASCII "
@@ -332,13 +335,13 @@ CATALOGUE: dict[str, list[str]] = {
         "many-mistakes.toml:22:11: indicators.gdp.target.stretch: a stretch (力争) target must be more "
         "demanding than the floor: at least 8%",
         "many-mistakes.toml:27:8: indicators.gdp.growth.mean: a bare number (8) is ambiguous here "
-        "(8% or 800%?): write it quoted with its unit, e.g. \"8%\"",
+        '(8% or 800%?): write it quoted with its unit, e.g. "8%"',
         "many-mistakes.toml:37:11: indicators.unemployment.target.at_most: '5.5pp' is in percentage points, "
-        "but this is a rate or a growth: write \"5.5%\"",
+        'but this is a rate or a growth: write "5.5%"',
         "many-mistakes.toml:41:8: indicators.unemployment.level.dist: unknown distribution 'normall' "
         f"(did you mean 'normal'?) (expected one of: {_DISTS})",
         "many-mistakes.toml:52:12: indicators.urbanisation.target.at_least: '0.8%': a change of a rate is "
-        "written in percentage points, e.g. \"0.8pp\" (\"%\" would suggest a relative change)",
+        'written in percentage points, e.g. "0.8pp" ("%" would suggest a relative change)',
         "many-mistakes.toml:58:6: indicators.urbanisation.change.sd: must be greater than 0 (got 0pp)",
         "many-mistakes.toml:66:1: indicators.urban_jobs.growth_2022: growth_2022 applies to flow indicators only",
         "many-mistakes.toml:73:24: indicators.urban_jobs.level: normal needs mean/sd or p05/p95 or p10/p90 "
@@ -352,23 +355,25 @@ CATALOGUE: dict[str, list[str]] = {
         "driver-chinese-name.toml:40:1: indicators.gdp.drivers.\"固定资产投资\": '固定资产投资' is the name of fai: a "
         "link names its driver by its id, fai = { ... }",
     ],
-    "driver-unknown": ["driver-unknown.toml:40:1: indicators.gdp.drivers.fia: no indicator 'fia' (did you mean 'fai'?)"],
+    "driver-unknown": [
+        "driver-unknown.toml:40:1: indicators.gdp.drivers.fia: no indicator 'fia' (did you mean 'fai'?)"
+    ],
     "driver-missing-elasticity": [
         "driver-missing-elasticity.toml:40:1: indicators.gdp.drivers.fai: missing required key 'elasticity': how "
         "much gdp moves per unit of fai, in pp/pp",
     ],
     "driver-missing-at": [
         "driver-missing-at.toml:40:1: indicators.gdp.drivers.fai: missing required key 'at': the value of fai at "
-        "which gdp's own assumption is stated, e.g. at = \"10%\"",
+        'which gdp\'s own assumption is stated, e.g. at = "10%"',
     ],
     "driver-at-bare-number": [
         "driver-at-bare-number.toml:40:32: indicators.gdp.drivers.fai.at: a bare number (10) is ambiguous here "
-        "(10% or 1000%?): write it quoted with its unit, e.g. \"10%\"",
+        '(10% or 1000%?): write it quoted with its unit, e.g. "10%"',
     ],
     "driver-wrong-unit": [
         "driver-wrong-unit.toml:40:22: indicators.gdp.drivers.fai.elasticity: gdp is a growth and fai a growth, "
         "so the elasticity is in pp/pp, not 人/pp: write the elasticity as a number in pp/pp, bare or with its "
-        "unit, e.g. elasticity = \"…pp/pp\"",
+        'unit, e.g. elasticity = "…pp/pp"',
     ],
     "driver-itself": [
         "driver-itself.toml:40:1: indicators.gdp.drivers.gdp: an indicator cannot drive itself: its own "
@@ -381,7 +386,7 @@ CATALOGUE: dict[str, list[str]] = {
     ],
     "driver-not-a-table": [
         "driver-not-a-table.toml:40:7: indicators.gdp.drivers.fai: expected a table such as fai = { elasticity = "
-        "..., at = \"10%\", rationale = \"...\" } (a [section] or { ... }), got a number",
+        '..., at = "10%", rationale = "..." } (a [section] or { ... }), got a number',
     ],
     "driver-huge-elasticity": [
         "driver-huge-elasticity.toml:40:22: indicators.gdp.drivers.fai.elasticity: an elasticity must be a "
@@ -545,7 +550,7 @@ def test_utf8_with_bom_loads(in_broken):
 
 def test_utf8_with_bom_keeps_positions(tmp_path, monkeypatch):
     """The mark is not counted as a column: line 1 positions are the same as without it."""
-    text = "[scenario]\nname = \"x\"\nbase_yaer = 2022\n[indicators]\n"
+    text = '[scenario]\nname = "x"\nbase_yaer = 2022\n[indicators]\n'
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     monkeypatch.chdir(tmp_path)
@@ -574,7 +579,7 @@ def test_directory_instead_of_file(tmp_path, monkeypatch):
 
 
 def test_gbk_file_reports_the_first_line_that_is_not_utf8(tmp_path, monkeypatch):
-    body = "[scenario]\nbase_year = 2022\nname = \"洛龙区\"\n"
+    body = '[scenario]\nbase_year = 2022\nname = "洛龙区"\n'
     (tmp_path / "gbk.toml").write_bytes(body.encode("gbk"))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ScenarioError) as info:
@@ -596,7 +601,7 @@ def _char_under_caret(rendered: str) -> str:
     _headline, source, caret = rendered.split("\n")
     gutter = source.index("| ") + 2
     assert caret[:gutter] == " " * (gutter - 2) + "| "
-    target = _display_width(caret[gutter:caret.index("^")])
+    target = _display_width(caret[gutter : caret.index("^")])
     column = 0
     for ch in source[gutter:]:
         if column == target:
@@ -615,17 +620,19 @@ def test_render_bare_chinese_header():
     ]
     assert _char_under_caret(first.render()) == "地"
     assert second.render().split("\n")[1:] == [
-        "  12 | 名称 = \"x\"",
+        '  12 | 名称 = "x"',
         "     | ^",
     ]
 
 
 def test_render_caret_after_cjk_text_in_an_inline_table(write_scenario, monkeypatch):
     """Each CJK character before the column takes two columns: the caret must still hit "flw"."""
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators]
         gdp = { name = "地区生产总值", unit = "亿元", kind = "flw", basis = "real", growth = { dist = "fixed", value = "6%" } }
-        """))
+        """)
+    )
     monkeypatch.chdir(path.parent)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path.name)
@@ -643,10 +650,12 @@ def test_render_caret_after_cjk_text_in_an_inline_table(write_scenario, monkeypa
 
 
 def test_render_caret_for_a_toml_error_after_cjk_text(write_scenario):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.gdp]
         source = "一(一): 全区地区生产总值" 增长5.2%
-        """))
+        """)
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     [diagnostic] = info.value.diagnostics
@@ -666,8 +675,11 @@ def test_render_shows_the_reported_line_and_column(in_broken, name):
         rendered = diagnostic.render()
         assert diagnostic.source_line == lines[diagnostic.line - 1]
         assert rendered.split("\n")[1] == f"{diagnostic.line:>4} | {lines[diagnostic.line - 1]}"
-        expected = lines[diagnostic.line - 1][diagnostic.col - 1] if diagnostic.col <= len(
-            lines[diagnostic.line - 1]) else "<end of line>"
+        expected = (
+            lines[diagnostic.line - 1][diagnostic.col - 1]
+            if diagnostic.col <= len(lines[diagnostic.line - 1])
+            else "<end of line>"
+        )
         assert _char_under_caret(rendered) == expected
 
 
@@ -696,7 +708,8 @@ def test_render_after_a_line_separator_inside_a_string(write_scenario):
 
 
 def test_render_caret_under_a_tab_indented_value(write_scenario):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.gdp]
         name = "地区生产总值"
         unit = "亿元"
@@ -707,7 +720,8 @@ def test_render_caret_under_a_tab_indented_value(write_scenario):
         \tmean = 8
         sd = "1pp"
         rationale = "r"
-        """))
+        """)
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     [diagnostic] = info.value.diagnostics
@@ -721,7 +735,8 @@ def test_render_caret_under_a_tab_indented_value(write_scenario):
 
 
 def test_warnings_do_not_fail_loading(write_scenario, monkeypatch):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.gdp]
         name = "地区生产总值"
         unit = "亿元"
@@ -743,25 +758,27 @@ def test_warnings_do_not_fail_loading(write_scenario, monkeypatch):
         kind = "rate"
         target = "<= 3%"
         level = { dist = "normal", mean = "2%", sd = "0.8pp", source = "市统计局预测" }
-        """), name="warn.toml")
+        """),
+        name="warn.toml",
+    )
     monkeypatch.chdir(path.parent)
     scenario = load_scenario("warn.toml")
     assert [i.id for i in scenario.targeted] == ["gdp", "cpi"]
     assert [w.headline() for w in scenario.warnings] == [
         "warn.toml:11:13: warning: indicators.gdp: baseline/growth_2022 given without a source: cite where "
         "in the report they come from (or, for a number the report does not give, a rationale)",
-        "warn.toml:18:17: warning: indicators.gdp.target: target has no source: cite where in the report it "
-        "is set",
+        "warn.toml:18:17: warning: indicators.gdp.target: target has no source: cite where in the report it is set",
         "warn.toml:21:17: warning: indicators.gdp.growth: assumption has neither a source nor a rationale: "
         "say where it comes from or why a planner would accept it",
         "warn.toml:30:1: warning: indicators.cpi.target: target has no source: write it as a table, e.g. "
-        "{ at_least = \"8%\", source = \"二: ...\" }",
+        '{ at_least = "8%", source = "二: ..." }',
     ]
     assert all(w.severity == "warning" for w in scenario.warnings)
 
 
 def test_warnings_travel_with_errors_but_are_not_counted(write_scenario):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.gdp]
         name = "地区生产总值"
         unit = "亿元"
@@ -769,7 +786,8 @@ def test_warnings_travel_with_errors_but_are_not_counted(write_scenario):
         basis = "real"
         baseline = 582.4
         growth = { dist = "normal", mean = "6.5%", sd = "0pp" }
-        """))
+        """)
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert [d.severity for d in info.value.diagnostics] == ["warning", "error"]

@@ -16,17 +16,17 @@ from scipy.stats import norm
 from typer.testing import CliRunner
 
 from growthsim import parse_scenario
-from growthsim.cli import app
 from growthsim.analysis.compare import compare
-from growthsim.engine.run import simulate
 from growthsim.analysis.sensitivity import sensitivity
+from growthsim.cli import app
+from growthsim.engine.run import simulate
 from growthsim.engine.summary import PROFILE_PROBABILITIES
 
 from .conftest import scenario_text
 
 pytest.importorskip("matplotlib")
 
-from growthsim.output import charts, figures  # noqa: E402  (after the skip: the module is usable without matplotlib)
+from growthsim.output import charts, figures
 
 # CI installs a Chinese font (fonts-wqy-microhei) and sets GROWTHSIM_CI, so that there the tests
 # check real glyphs instead of skipping.
@@ -138,8 +138,16 @@ def test_every_chart_type_draws_chinese_labels_without_missing_glyphs(scenario, 
         drawn |= charts.comparison_charts(compare([scenario, other], 20_000, seed=3), fonts)
         drawn |= charts.sensitivity_charts(sensitivity(scenario, "gdp", 4_000, seed=3), fonts)
         written = figures.save_charts(drawn, tmp_path, fonts)
-    stems = ["overview", "outcome-gdp", "outcome-income", "outcome-jobs", "outcome-firms",
-             "outcome-unemployment", "compare-overview", "tornado-gdp"]
+    stems = [
+        "overview",
+        "outcome-gdp",
+        "outcome-income",
+        "outcome-jobs",
+        "outcome-firms",
+        "outcome-unemployment",
+        "compare-overview",
+        "tornado-gdp",
+    ]
     assert sorted(written) == sorted(f"{s}.{x}" for s in stems for x in ("png", "svg"))
     _check_files(tmp_path, stems)
 
@@ -169,9 +177,11 @@ def test_charts_speak_the_language_in_use(fonts, lang):
     use(lang)  # before parsing, as the command line does: a target's words are made when it is read
     scenario = parse_scenario(SCENARIO)
     summary = simulate(scenario, 2000, seed=3)
-    drawn = [*charts.run_charts(summary, fonts).values(),
-               *charts.comparison_charts(compare([scenario, scenario], 2000, 1), fonts).values(),
-               *charts.sensitivity_charts(sensitivity(scenario, "gdp", 2000, 1), fonts).values()]
+    drawn = [
+        *charts.run_charts(summary, fonts).values(),
+        *charts.comparison_charts(compare([scenario, scenario], 2000, 1), fonts).values(),
+        *charts.sensitivity_charts(sensitivity(scenario, "gdp", 2000, 1), fonts).values(),
+    ]
     words = _words(drawn)
     units = {i.unit for i in scenario.indicators}  # the scenario's units are its data: 人, 家
     chinese = [w for w in re.findall(r"[\u4e00-\u9fff]+", words) if w not in units]
@@ -199,8 +209,9 @@ def test_placeholder_fonts_are_never_taken_for_chinese():
     import matplotlib
     from matplotlib import font_manager
 
-    bundled = [entry for entry in font_manager.fontManager.ttflist
-               if entry.fname.startswith(matplotlib.get_data_path())]
+    bundled = [
+        entry for entry in font_manager.fontManager.ttflist if entry.fname.startswith(matplotlib.get_data_path())
+    ]
     assert bundled, "matplotlib's own fonts are in its font list"
     assert figures._real_cjk_font(bundled) is None
     last_resort = [entry.fname for entry in bundled if "LastResort" in entry.fname]
@@ -217,8 +228,9 @@ def test_a_fresh_matplotlib_cache_finds_a_real_chinese_font_or_none(tmp_path):
     import sys
 
     env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"), HOME=str(tmp_path / "home"))
-    completed = subprocess.run([sys.executable, "-c", _FRESH_CACHE_PROBE], capture_output=True, text=True,
-                               env=env, timeout=300)
+    completed = subprocess.run(
+        [sys.executable, "-c", _FRESH_CACHE_PROBE], capture_output=True, text=True, env=env, timeout=300
+    )
     assert completed.returncode == 0, completed.stderr
     found = completed.stdout.strip()
     if found == "None":
@@ -256,8 +268,9 @@ def test_the_shaded_region_holds_the_reported_probability(summary):
         lower, upper = row.indicator.target.bounds
         profile = np.asarray(row.profile)
         integer = row.indicator.kind == "count"
-        edges, shares = charts._bins(profile, profile[0], profile[-1], [b for b in (lower, upper)
-                                                                        if math.isfinite(b)], integer)
+        edges, shares = charts._bins(
+            profile, profile[0], profile[-1], [b for b in (lower, upper) if math.isfinite(b)], integer
+        )
         centres = (edges[:-1] + edges[1:]) / 2
         inside = shares[(centres >= lower) & (centres <= upper)].sum()
         assert abs(shares.sum() - 0.998) < 0.004, row.indicator.id
@@ -328,12 +341,14 @@ def test_plot_option_on_run_compare_and_sensitivity(scenario_file, tmp_path):
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert {p.name for p in (tmp_path / "run").iterdir()} >= {"overview.png", "overview.svg", "outcome-gdp.svg"}
-    result = runner.invoke(app, ["compare", str(scenario_file), str(scenario_file), *SMALL,
-                                 "--plot", str(tmp_path / "cmp")])
+    result = runner.invoke(
+        app, ["compare", str(scenario_file), str(scenario_file), *SMALL, "--plot", str(tmp_path / "cmp")]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "cmp").iterdir()) == ["compare-overview.png", "compare-overview.svg"]
-    result = runner.invoke(app, ["sensitivity", str(scenario_file), "-i", "gdp", "-n", "2000",
-                                 "--plot", str(tmp_path / "sens")])
+    result = runner.invoke(
+        app, ["sensitivity", str(scenario_file), "-i", "gdp", "-n", "2000", "--plot", str(tmp_path / "sens")]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "sens").iterdir()) == ["tornado-gdp.png", "tornado-gdp.svg"]
 
@@ -392,8 +407,9 @@ def test_plot_without_matplotlib_says_how_to_install_it(scenario_file, tmp_path,
         raise figures.ChartsUnavailable(figures.INSTALL_HINT)
 
     monkeypatch.setattr(figures, "require_matplotlib", missing)
-    result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "p"),
-                                 "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "p"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert "pip install 'growthsim[plot]'" in result.output
     assert not (tmp_path / "p").exists() and not (tmp_path / "o").exists()
@@ -401,12 +417,14 @@ def test_plot_without_matplotlib_says_how_to_install_it(scenario_file, tmp_path,
 
 def test_a_failure_while_drawing_leaves_neither_folder(scenario_file, tmp_path, monkeypatch):
     """--out and --plot in different folders: the charts are drawn before --out is committed."""
+
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(figures, "save_charts", broken)
-    result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--out", str(tmp_path / "o"),
-                                 "--plot", str(tmp_path / "p")])
+    result = runner.invoke(
+        app, ["run", str(scenario_file), *SMALL, "--out", str(tmp_path / "o"), "--plot", str(tmp_path / "p")]
+    )
     assert result.exit_code == 1 and "没有写出任何文件" in result.output
     assert list(tmp_path.iterdir()) == [scenario_file]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import csv
 import hashlib
 import inspect
@@ -18,9 +17,9 @@ from typer.testing import CliRunner
 
 from growthsim import __version__, cli, load_scenario
 from growthsim.cli import app
-from growthsim.scenario.families import DISTRIBUTIONS
-from growthsim.i18n import _
 from growthsim.engine.summary import QUANTILES
+from growthsim.i18n import _
+from growthsim.scenario.families import DISTRIBUTIONS
 
 from .conftest import BASELINE, scenario_text
 
@@ -95,7 +94,15 @@ def test_python_dash_m_works():
 def test_run_default_scenario_table():
     result = invoke("run", *SMALL)
     assert result.exit_code == 0, result.output
-    for text in ("地区生产总值", "固定资产投资", "城镇调查失业率", "全部17项目标同时达成的概率", "增长8%", "≥ 8%", "≤ 5.5%"):
+    for text in (
+        "地区生产总值",
+        "固定资产投资",
+        "城镇调查失业率",
+        "全部17项目标同时达成的概率",
+        "增长8%",
+        "≥ 8%",
+        "≤ 5.5%",
+    ):
         assert text in result.stdout
     assert "Traceback" not in result.output
 
@@ -109,8 +116,22 @@ def test_run_json_follows_the_contract():
     assert document["scenario"]["sha256"] == hashlib.sha256(BASELINE.read_bytes()).hexdigest()
     assert document["draws"] == 3000 and document["seed"] == 5
     gdp = document["indicators"][0]
-    for key in ("id", "name", "unit", "kind", "basis", "baseline", "target", "p_hit", "p_hit_se", "p_hit_ci",
-                "mean", "quantiles", "level_quantiles", "mean_gap_when_missed"):
+    for key in (
+        "id",
+        "name",
+        "unit",
+        "kind",
+        "basis",
+        "baseline",
+        "target",
+        "p_hit",
+        "p_hit_se",
+        "p_hit_ci",
+        "mean",
+        "quantiles",
+        "level_quantiles",
+        "mean_gap_when_missed",
+    ):
         assert key in gdp
     assert gdp["expected_shortfall"] == gdp["mean_gap_when_missed"]  # 0.1's name, kept until 0.3
     assert gdp["target"]["metric"] == "growth" and gdp["target"]["op"] == ">="
@@ -178,8 +199,7 @@ def test_run_missing_file_exits_1():
 
 @pytest.mark.parametrize(
     "args",
-    [["--format", "xml"], ["--draws", "0"], ["--draws", "many"], ["--seed", "-1"], ["--bogus"],
-     ["--export-draws"]],
+    [["--format", "xml"], ["--draws", "0"], ["--draws", "many"], ["--seed", "-1"], ["--bogus"], ["--export-draws"]],
 )
 def test_run_usage_errors_exit_2(args):
     result = invoke("run", *args)
@@ -362,8 +382,16 @@ def test_run_json_labels_price_basis_and_relative_differences():
     assert rows["gdp"]["difference_quantiles"] is None
 
 
-@pytest.mark.parametrize("args", [["run", "-n", "1000"], ["run", "-n", "1000", "-f", "csv"],
-                                  ["run", "-n", "1000", "-f", "json"], ["validate", str(BASELINE)], ["show"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "-n", "1000"],
+        ["run", "-n", "1000", "-f", "csv"],
+        ["run", "-n", "1000", "-f", "json"],
+        ["validate", str(BASELINE)],
+        ["show"],
+    ],
+)
 def test_a_gbk_console_does_not_crash(args):
     """Chinese Windows consoles and redirects use GBK, which has no ✓ or ≥: never an internal error."""
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
@@ -426,8 +454,9 @@ def test_the_tables_notes_are_whole_at_80_columns():
     from typer.testing import CliRunner
 
     env = {"NO_COLOR": "1", "COLUMNS": "80"}
-    result = CliRunner().invoke(app, ["run", "-n", "20000", "--set", "simulation.correlation_method=iman_conover"],
-                                env=env)
+    result = CliRunner().invoke(
+        app, ["run", "-n", "20000", "--set", "simulation.correlation_method=iman_conover"], env=env
+    )
     assert result.exit_code == 0, result.output
     below = [line for line in result.stdout.splitlines() if not line.startswith(("│", "┃", "┏", "┡", "├", "└"))]
     notes = "".join("".join(below).split())  # wrapping only adds line breaks (and drops spaces)

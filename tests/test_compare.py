@@ -14,11 +14,11 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from growthsim import load_scenario, parse_scenario, simulate
-from growthsim.cli import app
 from growthsim.analysis.compare import compare
 from growthsim.analysis.diff import diff
+from growthsim.cli import app
+from growthsim.output.comparison import comparison_to_dict
 from growthsim.output.records import summary_to_dict
-from growthsim.output.render_compare import comparison_to_dict
 
 from .conftest import BASELINE, scenario_text
 
@@ -78,7 +78,10 @@ def test_paired_se_is_smaller_than_unpaired(shift, seed):
 
 def test_indicators_present_in_only_some_scenarios():
     a = parse_scenario(one_indicator("6%"))
-    b = parse_scenario(one_indicator("6%", extra='''
+    b = parse_scenario(
+        one_indicator(
+            "6%",
+            extra="""
         [indicators.retail]
         name = "社会消费品零售总额"
         unit = "亿元"
@@ -86,7 +89,9 @@ def test_indicators_present_in_only_some_scenarios():
         basis = "nominal"
         target = { at_least = "9.5%", source = "t" }
         growth = { dist = "normal", mean = "7%", sd = "2.5pp", rationale = "t" }
-        '''))
+        """,
+        )
+    )
     comparison = compare([a, b], n_draws=5_000, seed=1)
     assert [row.id for row in comparison.rows] == ["gdp", "retail"]
     retail = comparison.rows[1]
@@ -154,8 +159,9 @@ def test_short_names_head_the_columns_and_the_legend_names_the_files():
     header = result.stdout.split("地区生产总值")[0]
     assert "① 基准" in header and "② 下行" in header and "③ 假设变动" in header
     assert "洛龙区2023年下行情景（" in result.stdout  # the full name, with its file, below the table
-    too_long = scenario_text("[indicators.x]\nname = \"x\"\n").replace('name = "test"', 'name = "test"\n'
-                                                                        'short_name = "洛龙区二〇二三年基准情景"', 1)
+    too_long = scenario_text('[indicators.x]\nname = "x"\n').replace(
+        'name = "test"', 'name = "test"\nshort_name = "洛龙区二〇二三年基准情景"', 1
+    )
     with pytest.raises(Exception, match="short_name"):
         parse_scenario(too_long)
 
@@ -183,8 +189,17 @@ def test_compare_json_carries_each_scenarios_events():
     from .conftest import REPO
 
     scenarios = REPO / "scenarios"
-    document = json.loads(invoke("compare", scenarios / "luolong-2023-baseline.toml",
-                                 scenarios / "luolong-2023-downside.toml", "-n", "20000", "-f", "json").stdout)
+    document = json.loads(
+        invoke(
+            "compare",
+            scenarios / "luolong-2023-baseline.toml",
+            scenarios / "luolong-2023-downside.toml",
+            "-n",
+            "20000",
+            "-f",
+            "json",
+        ).stdout
+    )
     baseline, downside = document["events"]
     assert baseline == []
     (epidemic,) = downside
@@ -195,8 +210,14 @@ def test_compare_json_carries_each_scenarios_events():
 def test_diff_json(pair):
     document = json.loads(invoke("diff", *pair, "-f", "json").stdout)
     assert document["schema"] == "growthsim.diff/1"
-    assert document["changes"] == [{"where": "gdp", "field": "assumption", "a": "growth ~ normal(mean = 6%, sd = 2pp)",
-                                    "b": "growth ~ normal(mean = 7%, sd = 2pp)"}]
+    assert document["changes"] == [
+        {
+            "where": "gdp",
+            "field": "assumption",
+            "a": "growth ~ normal(mean = 6%, sd = 2pp)",
+            "b": "growth ~ normal(mean = 7%, sd = 2pp)",
+        }
+    ]
     same = json.loads(invoke("diff", pair[0], pair[0], "-f", "json").stdout)
     assert same["changes"] == []
     assert invoke("diff", *pair, "-f", "csv").exit_code == 2
@@ -224,8 +245,13 @@ SHIPPED = sorted((BASELINE.parent).glob("luolong-2023-*.toml"))
 
 def test_the_scenario_library_loads_cleanly_and_extends_the_baseline():
     names = {path.name for path in SHIPPED}
-    assert names == {"luolong-2023-baseline.toml", "luolong-2023-downside.toml", "luolong-2023-upside.toml",
-                     "luolong-2023-repeat-2022.toml", "luolong-2023-tasks.toml"}
+    assert names == {
+        "luolong-2023-baseline.toml",
+        "luolong-2023-downside.toml",
+        "luolong-2023-upside.toml",
+        "luolong-2023-repeat-2022.toml",
+        "luolong-2023-tasks.toml",
+    }
     for path in SHIPPED:
         scenario = load_scenario(path)
         assert scenario.warnings == (), path
@@ -267,10 +293,12 @@ def test_what_if_errors_are_reported_like_set(pair):
     assert "--what-if gdp.growth.mean=5: indicators.gdp.growth.mean: a bare number" in result.stderr
 
 
-
 def test_joint_difference_only_between_the_same_targets():
     a = parse_scenario(one_indicator("6%"))
-    b = parse_scenario(one_indicator("6%", extra='''
+    b = parse_scenario(
+        one_indicator(
+            "6%",
+            extra="""
         [indicators.retail]
         name = "社会消费品零售总额"
         unit = "亿元"
@@ -278,7 +306,9 @@ def test_joint_difference_only_between_the_same_targets():
         basis = "nominal"
         target = { at_least = "9.5%", source = "t" }
         growth = { dist = "normal", mean = "7%", sd = "2.5pp", rationale = "t" }
-        '''))
+        """,
+        )
+    )
     assert compare([a, b], n_draws=5_000, seed=1).joint_differences[1] is None
     assert compare([a, a], n_draws=5_000, seed=1).joint_differences[1] is not None
 
@@ -290,7 +320,8 @@ def test_diff_lists_events(tmp_path):
     assert changes[("events.epidemic", "event")] == (None, "present")
     stronger = load_scenario(BASELINE.parent / "luolong-2023-downside.toml", ["events.epidemic.probability=30%"])
     assert {(c.where, c.field): (c.a, c.b) for c in diff(downside, stronger)} == {
-        ("events.epidemic", "probability"): ("15%", "30%")}
+        ("events.epidemic", "probability"): ("15%", "30%")
+    }
 
 
 def test_diff_lists_link_changes():
@@ -304,8 +335,9 @@ def test_diff_lists_link_changes():
 
 def test_diff_lists_correlation_changes():
     baseline = load_scenario(BASELINE)
-    changed = load_scenario(BASELINE, ["correlations.industry.fai=-0.4",
-                                       'simulation.correlation_method="iman_conover"'])
+    changed = load_scenario(
+        BASELINE, ["correlations.industry.fai=-0.4", 'simulation.correlation_method="iman_conover"']
+    )
     changes = {(c.where, c.field): (c.a, c.b) for c in diff(baseline, changed)}
     assert changes[("correlations", "industry ~ fai")] == (0.4, -0.4)
     assert changes[("correlations", "method")] == ("gaussian_copula", "iman_conover")
@@ -313,8 +345,11 @@ def test_diff_lists_correlation_changes():
 
 def test_a_bare_value_for_an_assumption_is_read_as_fixed_and_said_so():
     """--what-if fai.growth=10% was refused ("expected a distribution table"): it can only mean fixed."""
-    result = runner.invoke(app, ["compare", "--what-if", "fai.growth=10%", "-n", "4000", "-f", "json"],
-                           env={"NO_COLOR": "1", "COLUMNS": "200"})
+    result = runner.invoke(
+        app,
+        ["compare", "--what-if", "fai.growth=10%", "-n", "4000", "-f", "json"],
+        env={"NO_COLOR": "1", "COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
     assert 'fai.growth = { dist = "fixed", value = "10%" }' in result.stderr and "fai.growth.mode=10%" in result.stderr
     document = json.loads(result.stdout)
@@ -326,8 +361,9 @@ def test_a_bare_value_for_an_assumption_is_read_as_fixed_and_said_so():
 
 def test_diff_speaks_in_names_and_words():
     downside = BASELINE.parent / "luolong-2023-downside.toml"
-    result = runner.invoke(app, ["--lang", "zh", "diff", str(BASELINE), str(downside)],
-                           env={"NO_COLOR": "1", "COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["--lang", "zh", "diff", str(BASELINE), str(downside)], env={"NO_COLOR": "1", "COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     for words in ("疫情反复", "冲击事件", "研发经费支出", "增速：正态分布，均值12%、标准差8个百分点"):
         assert words in result.stdout, words

@@ -10,12 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
-from growthsim.stats.dependence import iman_conover, is_correlation_matrix, nearest_correlation, spearman
-from growthsim.output.records import summary_to_dict
-from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import sample
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.output.records import summary_to_dict
+from growthsim.stats.dependence import iman_conover, is_correlation_matrix, nearest_correlation, spearman
 
 from .conftest import mc_tolerance, scenario_text
+
 
 @pytest.fixture(autouse=True)
 def _english(english):
@@ -97,13 +98,16 @@ def test_iman_conover_keeps_every_marginal_exactly():
 
 
 def test_iman_conover_with_counts_and_ties():
-    text = two_normals(0.6, extra='''
+    text = two_normals(
+        0.6,
+        extra="""
         [indicators.firms]
         name = "新增规模以上工业企业"
         unit = "家"
         kind = "count"
         level = { dist = "poisson", mean = 4, rationale = "t" }
-        ''').replace("gdp = { industry = 0.6 }", "gdp = { industry = 0.6, firms = 0.5 }")
+        """,
+    ).replace("gdp = { industry = 0.6 }", "gdp = { industry = 0.6, firms = 0.5 }")
     model = compile_model(parse_scenario(text))
     values = sample(model, 5, 0, 2 * BLOCK_SIZE).values
     assert np.array_equal(values[2], np.round(values[2]))  # still whole numbers
@@ -121,8 +125,7 @@ def test_results_do_not_depend_on_the_chunk_size_with_correlations():
 def test_correlation_raises_the_joint_probability_over_independence():
     result = simulate(parse_scenario(two_normals(0.8)), 50_000, seed=3)
     assert result.joint.all_hit.p > result.joint.all_hit_independent + 0.1
-    assert result.joint.all_hit_independent == pytest.approx(
-        result.indicators[0].hit.p * result.indicators[1].hit.p)
+    assert result.joint.all_hit_independent == pytest.approx(result.indicators[0].hit.p * result.indicators[1].hit.p)
 
 
 # --- the nearest correlation matrix -------------------------------------------------------------------
@@ -168,16 +171,21 @@ def errors(text: str) -> list[str]:
     return [d.headline() for d in error.value.diagnostics]
 
 
-@pytest.mark.parametrize(("replace", "message"), [
-    ("gdp = { industry = 0.7 }", None),
-    ("gdp = { industry = 1.7 }", "correlations.gdp.industry: a correlation lies between -1 and 1 (got 1.7)"),
-    ("gdp = { industy = 0.7 }", "correlations.gdp.industy: no indicator 'industy' (did you mean 'industry'?)"),
-    ("gpd = { industry = 0.7 }", "correlations.gpd: no indicator 'gpd' (did you mean 'gdp'?)"),
-    ("gdp = { gdp = 0.7 }", "correlations.gdp.gdp: an indicator's correlation with itself is always 1"),
-    ('gdp = { industry = 0.7 }\nindustry = { gdp = 0.6 }',
-     "correlations.industry.gdp: the pair industry ~ gdp is given twice (also as gdp ~ industry = 0.7): keep one"),
-    ('gdp = { industry = "70%" }', "correlations.gdp.industry: '70%': expected a plain number without a unit"),
-])
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        ("gdp = { industry = 0.7 }", None),
+        ("gdp = { industry = 1.7 }", "correlations.gdp.industry: a correlation lies between -1 and 1 (got 1.7)"),
+        ("gdp = { industy = 0.7 }", "correlations.gdp.industy: no indicator 'industy' (did you mean 'industry'?)"),
+        ("gpd = { industry = 0.7 }", "correlations.gpd: no indicator 'gpd' (did you mean 'gdp'?)"),
+        ("gdp = { gdp = 0.7 }", "correlations.gdp.gdp: an indicator's correlation with itself is always 1"),
+        (
+            "gdp = { industry = 0.7 }\nindustry = { gdp = 0.6 }",
+            "correlations.industry.gdp: the pair industry ~ gdp is given twice (also as gdp ~ industry = 0.7): keep one",
+        ),
+        ('gdp = { industry = "70%" }', "correlations.gdp.industry: '70%': expected a plain number without a unit"),
+    ],
+)
 def test_correlation_errors(replace, message):
     text = two_normals(0.7).replace("gdp = { industry = 0.7 }", replace)
     if message is None:
@@ -187,14 +195,17 @@ def test_correlation_errors(replace, message):
 
 
 def test_an_impossible_matrix_is_repaired_with_a_warning_listing_the_pairs():
-    text = two_normals(0.9, extra='''
+    text = two_normals(
+        0.9,
+        extra="""
         [indicators.fai]
         name = "固定资产投资"
         unit = "亿元"
         kind = "flow"
         basis = "nominal"
         growth = { dist = "normal", mean = "10%", sd = "5pp", rationale = "t" }
-        ''').replace("gdp = { industry = 0.9 }", "gdp = { industry = 0.9, fai = 0.9 }\nindustry = { fai = -0.9 }")
+        """,
+    ).replace("gdp = { industry = 0.9 }", "gdp = { industry = 0.9, fai = 0.9 }\nindustry = { fai = -0.9 }")
     scenario = parse_scenario(text)
     (warning,) = scenario.warnings
     assert "not positive semi-definite" in warning.message and "moves 3 pairs" in warning.message
@@ -211,13 +222,16 @@ def test_unknown_correlation_method():
 def test_iman_conover_keeps_replacements_paired_and_correlated():
     """A replace event draws through the uniform that produced the (rearranged) value: the
     correlation holds on the draws where the event occurs too."""
-    text = two_normals(0.9).replace("[correlations]", '''[events.shift]
+    text = two_normals(0.9).replace(
+        "[correlations]",
+        """[events.shift]
         name = "换挡"
         probability = "50%"
         rationale = "t"
         effects = [{ indicator = "industry", replace = { dist = "normal", mean = "5%", sd = "3pp" } }]
 
-        [correlations]''')
+        [correlations]""",
+    )
     model = compile_model(parse_scenario(text))
     draws = sample(model, 4, 0, 2 * BLOCK_SIZE)
     occurred = draws.events[0]
@@ -238,29 +252,33 @@ def test_rank_correlations_without_an_exact_normal_score_version_are_warned():
     from growthsim.stats.dependence import rank_to_score
 
     assert is_correlation_matrix(rank) and not is_correlation_matrix(rank_to_score(rank))
-    extra = "".join(f'''
+    extra = "".join(
+        f"""
         [indicators.x{k}]
         name = "x{k}"
         unit = "亿元"
         kind = "flow"
         basis = "real"
         growth = {{ dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }}
-        ''' for k in (1, 2))
+        """
+        for k in (1, 2)
+    )
     text = two_normals(0.4, extra=extra).replace(
         "gdp = { industry = 0.4 }",
-        "gdp = { industry = 0.4, x1 = 0.4, x2 = 0.4 }\nindustry = { x1 = -0.26, x2 = -0.26 }\nx1 = { x2 = -0.26 }")
+        "gdp = { industry = 0.4, x1 = 0.4, x2 = 0.4 }\nindustry = { x1 = -0.26, x2 = -0.26 }\nx1 = { x2 = -0.26 }",
+    )
     (warning,) = parse_scenario(text).warnings
     assert "no joint distribution of normal scores has exactly these rank correlations" in warning.message
 
 
-MATRIX = '''
+MATRIX = """
 [correlations]
 order = ["gdp", "industry"]
 matrix = [
   [1.0, 0.7],
   [0.7, 1.0],
 ]
-'''
+"""
 
 
 def test_the_matrix_form_equals_the_pairs():
@@ -270,13 +288,19 @@ def test_the_matrix_form_equals_the_pairs():
     assert scenario.correlation_matrix == parse_scenario(two_normals(0.7)).correlation_matrix
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("[0.7, 1.0],\n]", "[0.6, 1.0],\n]"), "the matrix must be symmetric: gdp ~ industry is 0.7 in row 1 but 0.6 in row 2"),
-    (("[1.0, 0.7],", "[0.9, 0.7],"), "row 1: the diagonal must be 1 (gdp with itself)"),
-    (('"industry"]', '"industy"]'), "no indicator 'industy' (did you mean 'industry'?)"),
-    (("[0.7, 1.0],\n]", "[0.7],\n]"), "expected 2 rows of 2 numbers, one per id in order"),
-    (("order = ", "ordre = "), "a correlation matrix needs both order"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("[0.7, 1.0],\n]", "[0.6, 1.0],\n]"),
+            "the matrix must be symmetric: gdp ~ industry is 0.7 in row 1 but 0.6 in row 2",
+        ),
+        (("[1.0, 0.7],", "[0.9, 0.7],"), "row 1: the diagonal must be 1 (gdp with itself)"),
+        (('"industry"]', '"industy"]'), "no indicator 'industy' (did you mean 'industry'?)"),
+        (("[0.7, 1.0],\n]", "[0.7],\n]"), "expected 2 rows of 2 numbers, one per id in order"),
+        (("order = ", "ordre = "), "a correlation matrix needs both order"),
+    ],
+)
 def test_matrix_form_errors(change, message):
     text = two_normals(0.7).split("[correlations]")[0] + MATRIX.replace(*change)
     assert any(message in h for h in errors(text)), errors(text)
@@ -288,12 +312,17 @@ def test_from_normal_score_is_the_inverse_cdf_of_its_normal_probability(dist):
 
     from growthsim.scenario.families import make_distribution
 
-    params = {"normal": {"mean": 0.06, "sd": 0.02}, "lognormal": {"mean": 0.1, "sd": 0.05, "shift": -0.2},
-              "split_normal": {"mode": 0.06, "sd_down": 0.02, "sd_up": 0.01}, "poisson": {"mean": 30.0}}[dist]
+    params = {
+        "normal": {"mean": 0.06, "sd": 0.02},
+        "lognormal": {"mean": 0.1, "sd": 0.05, "shift": -0.2},
+        "split_normal": {"mode": 0.06, "sd_down": 0.02, "sd_up": 0.01},
+        "poisson": {"mean": 30.0},
+    }[dist]
     distribution = make_distribution(dist, params)
     z = np.linspace(-5, 5, 201)  # beyond, Phi(z) rounds near 1 and ppf(Phi(z)) is the less accurate side
-    np.testing.assert_allclose(distribution.from_normal_score(z), distribution.ppf(special.ndtr(z)),
-                               rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(
+        distribution.from_normal_score(z), distribution.ppf(special.ndtr(z)), rtol=1e-7, atol=1e-12
+    )
 
 
 def test_a_sparse_cholesky_factor_gives_the_dense_product():
@@ -331,8 +360,10 @@ def _tied(level: str, rho: float, method: str) -> str:
         """).replace("seed = 12345", f'seed = 12345\ncorrelation_method = "{method}"')
 
 
-POISSON, THREE_VALUES = ('{ dist = "poisson", mean = 2, rationale = "t" }',
-                         '{ dist = "empirical", values = [1, 2, 3], rationale = "t" }')
+POISSON, THREE_VALUES = (
+    '{ dist = "poisson", mean = 2, rationale = "t" }',
+    '{ dist = "empirical", values = [1, 2, 3], rationale = "t" }',
+)
 
 
 @pytest.mark.parametrize("method", ["iman_conover", "gaussian_copula"])
@@ -363,8 +394,11 @@ def test_the_tie_calibration_is_exact_without_ties_and_matches_the_known_limit()
 
 def test_a_rank_correlation_that_ties_cannot_reach_is_warned_with_what_can():
     (warning,) = parse_scenario(_tied(THREE_VALUES, 0.97, "gaussian_copula")).warnings
-    assert "gdp ~ firms: a rank correlation of 0.97 cannot be reached, since firms takes few distinct values" in (
-        warning.message) and "at most 0.94 is possible" in warning.message
+    assert (
+        "gdp ~ firms: a rank correlation of 0.97 cannot be reached, since firms takes few distinct values"
+        in (warning.message)
+        and "at most 0.94 is possible" in warning.message
+    )
 
 
 def test_the_most_a_tied_pair_can_reach_is_read_exactly():

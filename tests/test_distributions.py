@@ -23,10 +23,11 @@ import pytest
 from scipy import optimize, stats
 
 from growthsim import ScenarioError, parse_scenario, simulate
-from growthsim.scenario.families import DISTRIBUTIONS
 from growthsim.engine.summary import QUANTILES
+from growthsim.scenario.families import DISTRIBUTIONS
 
 from .conftest import mc_tolerance, scenario_text
+
 
 @pytest.fixture(autouse=True)
 def _english(english):
@@ -212,38 +213,104 @@ class Case:
 EMPIRICAL_VALUES = [0.052, 0.071, 0.083, 0.030, 0.064, 0.058, 0.095]  # 7 values: steps at k/7
 
 CASES = [
-    Case("normal_mean_sd", '{ dist = "normal", mean = "6.5%", sd = "1.5pp" }', "7%", 0.07,
-         ScipyLaw(stats.norm(0.065, 0.015))),
-    Case("normal_p05_p95", '{ dist = "normal", p05 = "3%", p95 = "9%" }', "7%", 0.07,
-         normal_from_interval(0.03, 0.09, 0.95)),
-    Case("normal_p10_p90", '{ dist = "normal", p10 = "4%", p90 = "9%" }', "7.5%", 0.075,
-         normal_from_interval(0.04, 0.09, 0.90)),
-    Case("normal_p25_p75", '{ dist = "normal", p25 = "5%", p75 = "7%" }', "5.5%", 0.055,
-         normal_from_interval(0.05, 0.07, 0.75)),
-    Case("lognormal", '{ dist = "lognormal", mean = "8%", sd = "3pp" }', "9%", 0.09,
-         lognormal_law(0.08, 0.03)),
-    Case("lognormal_shift", '{ dist = "lognormal", mean = "12%", sd = "10pp", shift = "-20%" }', "10%", 0.10,
-         lognormal_law(0.12, 0.10, -0.20)),
-    Case("uniform", '{ dist = "uniform", min = "4%", max = "9%" }', "7.5%", 0.075,
-         ScipyLaw(stats.uniform(loc=0.04, scale=0.05))),
-    Case("triangular", '{ dist = "triangular", min = "3%", mode = "6.5%", max = "9%" }', "7%", 0.07,
-         triangular_law(0.03, 0.065, 0.09)),
-    Case("pert", '{ dist = "pert", min = "3%", mode = "6.5%", max = "9%" }', "7%", 0.07,
-         pert_law(0.03, 0.065, 0.09)),
-    Case("pert_lambda", '{ dist = "pert", min = "3%", mode = "4%", max = "9%", lambda = 2 }', "6%", 0.06,
-         pert_law(0.03, 0.04, 0.09, 2.0)),
-    Case("split_normal", '{ dist = "split_normal", mode = "6.5%", sd_down = "2pp", sd_up = "1.5pp" }', "7%", 0.07,
-         SplitNormalLaw(0.065, 0.02, 0.015)),
-    Case("student_t", '{ dist = "student_t", mean = "6.5%", scale = "1.5pp", df = 4 }', "8%", 0.08,
-         ScipyLaw(stats.t(df=4, loc=0.065, scale=0.015))),
+    Case(
+        "normal_mean_sd",
+        '{ dist = "normal", mean = "6.5%", sd = "1.5pp" }',
+        "7%",
+        0.07,
+        ScipyLaw(stats.norm(0.065, 0.015)),
+    ),
+    Case(
+        "normal_p05_p95",
+        '{ dist = "normal", p05 = "3%", p95 = "9%" }',
+        "7%",
+        0.07,
+        normal_from_interval(0.03, 0.09, 0.95),
+    ),
+    Case(
+        "normal_p10_p90",
+        '{ dist = "normal", p10 = "4%", p90 = "9%" }',
+        "7.5%",
+        0.075,
+        normal_from_interval(0.04, 0.09, 0.90),
+    ),
+    Case(
+        "normal_p25_p75",
+        '{ dist = "normal", p25 = "5%", p75 = "7%" }',
+        "5.5%",
+        0.055,
+        normal_from_interval(0.05, 0.07, 0.75),
+    ),
+    Case("lognormal", '{ dist = "lognormal", mean = "8%", sd = "3pp" }', "9%", 0.09, lognormal_law(0.08, 0.03)),
+    Case(
+        "lognormal_shift",
+        '{ dist = "lognormal", mean = "12%", sd = "10pp", shift = "-20%" }',
+        "10%",
+        0.10,
+        lognormal_law(0.12, 0.10, -0.20),
+    ),
+    Case(
+        "uniform",
+        '{ dist = "uniform", min = "4%", max = "9%" }',
+        "7.5%",
+        0.075,
+        ScipyLaw(stats.uniform(loc=0.04, scale=0.05)),
+    ),
+    Case(
+        "triangular",
+        '{ dist = "triangular", min = "3%", mode = "6.5%", max = "9%" }',
+        "7%",
+        0.07,
+        triangular_law(0.03, 0.065, 0.09),
+    ),
+    Case("pert", '{ dist = "pert", min = "3%", mode = "6.5%", max = "9%" }', "7%", 0.07, pert_law(0.03, 0.065, 0.09)),
+    Case(
+        "pert_lambda",
+        '{ dist = "pert", min = "3%", mode = "4%", max = "9%", lambda = 2 }',
+        "6%",
+        0.06,
+        pert_law(0.03, 0.04, 0.09, 2.0),
+    ),
+    Case(
+        "split_normal",
+        '{ dist = "split_normal", mode = "6.5%", sd_down = "2pp", sd_up = "1.5pp" }',
+        "7%",
+        0.07,
+        SplitNormalLaw(0.065, 0.02, 0.015),
+    ),
+    Case(
+        "student_t",
+        '{ dist = "student_t", mean = "6.5%", scale = "1.5pp", df = 4 }',
+        "8%",
+        0.08,
+        ScipyLaw(stats.t(df=4, loc=0.065, scale=0.015)),
+    ),
     Case("fixed", '{ dist = "fixed", value = "8%" }', "8%", 0.08, FixedLaw(0.08)),
-    Case("empirical",
-         '{ dist = "empirical", values = ["5.2%", "7.1%", "8.3%", "3.0%", "6.4%", "5.8%", "9.5%"] }',
-         "6%", 0.06, EmpiricalLaw(EMPIRICAL_VALUES)),
-    Case("poisson", "{ dist = \"poisson\", mean = 30 }", "32个", 32.0,
-         ScipyLaw(stats.poisson(30), discrete=True), kind="count", unit="个"),
-    Case("negative_binomial", "{ dist = \"negative_binomial\", mean = 20, sd = 8 }", "22", 22.0,
-         nbinom_law(20.0, 8.0), kind="count", unit="个"),
+    Case(
+        "empirical",
+        '{ dist = "empirical", values = ["5.2%", "7.1%", "8.3%", "3.0%", "6.4%", "5.8%", "9.5%"] }',
+        "6%",
+        0.06,
+        EmpiricalLaw(EMPIRICAL_VALUES),
+    ),
+    Case(
+        "poisson",
+        '{ dist = "poisson", mean = 30 }',
+        "32个",
+        32.0,
+        ScipyLaw(stats.poisson(30), discrete=True),
+        kind="count",
+        unit="个",
+    ),
+    Case(
+        "negative_binomial",
+        '{ dist = "negative_binomial", mean = 20, sd = 8 }',
+        "22",
+        22.0,
+        nbinom_law(20.0, 8.0),
+        kind="count",
+        unit="个",
+    ),
 ]
 CASE_IDS = [c.id for c in CASES]
 CONTINUOUS = [c for c in CASES if not c.law.discrete]
@@ -363,11 +430,13 @@ def test_mean_matches_closed_form(case, rows):
 
 # --- ppf directly -----------------------------------------------------------------------------
 
-U_GRID = np.concatenate([
-    [1e-12, 1e-9, 1e-6, 1e-4],
-    (np.arange(999) + 0.5) / 999,  # 7 * u never an integer: no u on a step of the empirical CDF
-    [1 - 1e-4, 1 - 1e-6, 1 - 1e-9],
-])
+U_GRID = np.concatenate(
+    [
+        [1e-12, 1e-9, 1e-6, 1e-4],
+        (np.arange(999) + 0.5) / 999,  # 7 * u never an integer: no u on a step of the empirical CDF
+        [1 - 1e-4, 1 - 1e-6, 1 - 1e-9],
+    ]
+)
 
 
 @pytest.mark.parametrize("case", CONTINUOUS, ids=[c.id for c in CONTINUOUS])
@@ -418,10 +487,13 @@ def test_discrete_ppf_is_the_inverted_cdf(case, distributions):
 
 
 # Regression: u below the table (the sampler can produce 2**-54) once returned the first table value.
-@pytest.mark.parametrize("name, dist_params, law", [
-    ("poisson", {"mean": 10_000.0}, stats.poisson(10_000)),
-    ("negative_binomial", {"mean": 14_000.0, "sd": 2_500.0}, None),
-])
+@pytest.mark.parametrize(
+    "name, dist_params, law",
+    [
+        ("poisson", {"mean": 10_000.0}, stats.poisson(10_000)),
+        ("negative_binomial", {"mean": 14_000.0, "sd": 2_500.0}, None),
+    ],
+)
 def test_discrete_ppf_lower_tail_below_table(name, dist_params, law):
     from growthsim.scenario.families import make_distribution
 
@@ -459,79 +531,223 @@ L = "indicators.x.level"
 
 INVALID = [
     # (id, dist table body, kind, key path, part of the message)
-    ("normal-sd-zero", 'dist = "normal", mean = "6%", sd = "0pp"', "flow", f"{G}.sd", "must be greater than 0 (got 0pp)"),
-    ("normal-sd-negative", 'dist = "normal", mean = "6%", sd = "-1pp"', "flow", f"{G}.sd",
-     "must be greater than 0 (got -1pp)"),
+    (
+        "normal-sd-zero",
+        'dist = "normal", mean = "6%", sd = "0pp"',
+        "flow",
+        f"{G}.sd",
+        "must be greater than 0 (got 0pp)",
+    ),
+    (
+        "normal-sd-negative",
+        'dist = "normal", mean = "6%", sd = "-1pp"',
+        "flow",
+        f"{G}.sd",
+        "must be greater than 0 (got -1pp)",
+    ),
     ("normal-p05-p95", 'dist = "normal", p05 = "9%", p95 = "3%"', "flow", f"{G}.p95", "must be greater than p05"),
     ("normal-p05-p95-equal", 'dist = "normal", p05 = "5%", p95 = "5%"', "flow", f"{G}.p95", "must be greater than p05"),
     ("normal-p10-p90", 'dist = "normal", p10 = "9%", p90 = "3%"', "flow", f"{G}.p90", "must be greater than p10"),
     ("normal-p25-p75", 'dist = "normal", p25 = "9%", p75 = "3%"', "flow", f"{G}.p75", "must be greater than p25"),
     ("lognormal-sd", 'dist = "lognormal", mean = "8%", sd = "0pp"', "flow", f"{G}.sd", "must be greater than 0"),
-    ("lognormal-mean-shift", 'dist = "lognormal", mean = "8%", sd = "2pp", shift = "8%"', "flow", f"{G}.mean",
-     "must be greater than shift (0.08)"),
-    ("lognormal-mean-zero", 'dist = "lognormal", mean = "-1%", sd = "2pp"', "flow", f"{G}.mean",
-     "must be greater than shift (0)"),
+    (
+        "lognormal-mean-shift",
+        'dist = "lognormal", mean = "8%", sd = "2pp", shift = "8%"',
+        "flow",
+        f"{G}.mean",
+        "must be greater than shift (0.08)",
+    ),
+    (
+        "lognormal-mean-zero",
+        'dist = "lognormal", mean = "-1%", sd = "2pp"',
+        "flow",
+        f"{G}.mean",
+        "must be greater than shift (0)",
+    ),
     ("uniform-order", 'dist = "uniform", min = "9%", max = "4%"', "flow", f"{G}.max", "must be greater than min"),
     ("uniform-equal", 'dist = "uniform", min = "4%", max = "4%"', "flow", f"{G}.max", "must be greater than min"),
-    ("triangular-order", 'dist = "triangular", min = "9%", mode = "6%", max = "3%"', "flow", f"{G}.max",
-     "must be greater than min"),
-    ("triangular-mode-above", 'dist = "triangular", min = "3%", mode = "10%", max = "9%"', "flow", f"{G}.mode",
-     "must lie between min and max"),
-    ("triangular-mode-below", 'dist = "triangular", min = "3%", mode = "2%", max = "9%"', "flow", f"{G}.mode",
-     "must lie between min and max"),
-    ("pert-order", 'dist = "pert", min = "9%", mode = "6%", max = "3%"', "flow", f"{G}.max",
-     "must be greater than min"),
-    ("pert-mode", 'dist = "pert", min = "3%", mode = "9.5%", max = "9%"', "flow", f"{G}.mode",
-     "must lie between min and max"),
-    ("pert-lambda-zero", 'dist = "pert", min = "3%", mode = "6%", max = "9%", lambda = 0', "flow", f"{G}.lambda",
-     "must be greater than 0 (got 0)"),
-    ("pert-lambda-negative", 'dist = "pert", min = "3%", mode = "6%", max = "9%", lambda = -2', "flow",
-     f"{G}.lambda", "must be greater than 0 (got -2)"),
-    ("split-normal-down", 'dist = "split_normal", mode = "6%", sd_down = "0pp", sd_up = "1pp"', "flow",
-     f"{G}.sd_down", "must be greater than 0"),
-    ("split-normal-up", 'dist = "split_normal", mode = "6%", sd_down = "1pp", sd_up = "-1pp"', "flow",
-     f"{G}.sd_up", "must be greater than 0"),
-    ("student-t-scale", 'dist = "student_t", mean = "6%", scale = "0pp", df = 4', "flow", f"{G}.scale",
-     "must be greater than 0"),
-    ("student-t-df-one", 'dist = "student_t", mean = "6%", scale = "1pp", df = 1', "flow", f"{G}.df",
-     "must be greater than 1 so that the mean exists (got 1)"),
-    ("student-t-df-small", 'dist = "student_t", mean = "6%", scale = "1pp", df = 0.5', "flow", f"{G}.df",
-     "must be greater than 1"),
-    ("empirical-one-value", 'dist = "empirical", values = ["6%"]', "flow", f"{G}.values",
-     "needs at least 2 values"),
+    (
+        "triangular-order",
+        'dist = "triangular", min = "9%", mode = "6%", max = "3%"',
+        "flow",
+        f"{G}.max",
+        "must be greater than min",
+    ),
+    (
+        "triangular-mode-above",
+        'dist = "triangular", min = "3%", mode = "10%", max = "9%"',
+        "flow",
+        f"{G}.mode",
+        "must lie between min and max",
+    ),
+    (
+        "triangular-mode-below",
+        'dist = "triangular", min = "3%", mode = "2%", max = "9%"',
+        "flow",
+        f"{G}.mode",
+        "must lie between min and max",
+    ),
+    (
+        "pert-order",
+        'dist = "pert", min = "9%", mode = "6%", max = "3%"',
+        "flow",
+        f"{G}.max",
+        "must be greater than min",
+    ),
+    (
+        "pert-mode",
+        'dist = "pert", min = "3%", mode = "9.5%", max = "9%"',
+        "flow",
+        f"{G}.mode",
+        "must lie between min and max",
+    ),
+    (
+        "pert-lambda-zero",
+        'dist = "pert", min = "3%", mode = "6%", max = "9%", lambda = 0',
+        "flow",
+        f"{G}.lambda",
+        "must be greater than 0 (got 0)",
+    ),
+    (
+        "pert-lambda-negative",
+        'dist = "pert", min = "3%", mode = "6%", max = "9%", lambda = -2',
+        "flow",
+        f"{G}.lambda",
+        "must be greater than 0 (got -2)",
+    ),
+    (
+        "split-normal-down",
+        'dist = "split_normal", mode = "6%", sd_down = "0pp", sd_up = "1pp"',
+        "flow",
+        f"{G}.sd_down",
+        "must be greater than 0",
+    ),
+    (
+        "split-normal-up",
+        'dist = "split_normal", mode = "6%", sd_down = "1pp", sd_up = "-1pp"',
+        "flow",
+        f"{G}.sd_up",
+        "must be greater than 0",
+    ),
+    (
+        "student-t-scale",
+        'dist = "student_t", mean = "6%", scale = "0pp", df = 4',
+        "flow",
+        f"{G}.scale",
+        "must be greater than 0",
+    ),
+    (
+        "student-t-df-one",
+        'dist = "student_t", mean = "6%", scale = "1pp", df = 1',
+        "flow",
+        f"{G}.df",
+        "must be greater than 1 so that the mean exists (got 1)",
+    ),
+    (
+        "student-t-df-small",
+        'dist = "student_t", mean = "6%", scale = "1pp", df = 0.5',
+        "flow",
+        f"{G}.df",
+        "must be greater than 1",
+    ),
+    ("empirical-one-value", 'dist = "empirical", values = ["6%"]', "flow", f"{G}.values", "needs at least 2 values"),
     ("empirical-empty", 'dist = "empirical", values = []', "flow", f"{G}.values", "needs at least 2 values"),
     ("poisson-mean-zero", 'dist = "poisson", mean = 0', "count", f"{L}.mean", "must be greater than 0 (got 0)"),
     ("poisson-mean-negative", 'dist = "poisson", mean = -3', "count", f"{L}.mean", "must be greater than 0"),
-    ("nbinom-underdispersed", 'dist = "negative_binomial", mean = 30, sd = 5', "count", f"{L}.sd",
-     "must exceed sqrt(mean) = 5.477"),
-    ("nbinom-equal-poisson", 'dist = "negative_binomial", mean = 25, sd = 5', "count", f"{L}.sd",
-     "must exceed sqrt(mean) = 5"),
-    ("nbinom-mean-zero", 'dist = "negative_binomial", mean = 0, sd = 5', "count", f"{L}.mean",
-     "must be greater than 0"),
-    ("nbinom-sd-zero", 'dist = "negative_binomial", mean = 30, sd = 0', "count", f"{L}.sd",
-     "must be greater than 0"),
-    ("poisson-on-flow", 'dist = "poisson", mean = 30', "flow", f"{G}.dist",
-     "poisson is for count indicators only (this one is a flow)"),
-    ("poisson-on-rate", 'dist = "poisson", mean = 30', "rate", f"{L}.dist",
-     "poisson is for count indicators only (this one is a rate)"),
-    ("nbinom-on-change", 'dist = "negative_binomial", mean = 30, sd = 8', "change", "indicators.x.change.dist",
-     "negative_binomial is for count indicators only (this one is a change)"),
-    ("unknown-dist", 'dist = "normall", mean = "6%", sd = "1pp"', "flow", f"{G}.dist",
-     "unknown distribution 'normall' (did you mean 'normal'?)"),
-    ("unknown-dist-far", 'dist = "gamma", mean = "6%", sd = "1pp"', "flow", f"{G}.dist",
-     "unknown distribution 'gamma' (expected one of: normal, lognormal"),
-    ("incomplete-normal", 'dist = "normal", mean = "6%"', "flow", G,
-     "normal needs mean/sd or p05/p95 or p10/p90 or p25/p75; missing sd"),
+    (
+        "nbinom-underdispersed",
+        'dist = "negative_binomial", mean = 30, sd = 5',
+        "count",
+        f"{L}.sd",
+        "must exceed sqrt(mean) = 5.477",
+    ),
+    (
+        "nbinom-equal-poisson",
+        'dist = "negative_binomial", mean = 25, sd = 5',
+        "count",
+        f"{L}.sd",
+        "must exceed sqrt(mean) = 5",
+    ),
+    (
+        "nbinom-mean-zero",
+        'dist = "negative_binomial", mean = 0, sd = 5',
+        "count",
+        f"{L}.mean",
+        "must be greater than 0",
+    ),
+    ("nbinom-sd-zero", 'dist = "negative_binomial", mean = 30, sd = 0', "count", f"{L}.sd", "must be greater than 0"),
+    (
+        "poisson-on-flow",
+        'dist = "poisson", mean = 30',
+        "flow",
+        f"{G}.dist",
+        "poisson is for count indicators only (this one is a flow)",
+    ),
+    (
+        "poisson-on-rate",
+        'dist = "poisson", mean = 30',
+        "rate",
+        f"{L}.dist",
+        "poisson is for count indicators only (this one is a rate)",
+    ),
+    (
+        "nbinom-on-change",
+        'dist = "negative_binomial", mean = 30, sd = 8',
+        "change",
+        "indicators.x.change.dist",
+        "negative_binomial is for count indicators only (this one is a change)",
+    ),
+    (
+        "unknown-dist",
+        'dist = "normall", mean = "6%", sd = "1pp"',
+        "flow",
+        f"{G}.dist",
+        "unknown distribution 'normall' (did you mean 'normal'?)",
+    ),
+    (
+        "unknown-dist-far",
+        'dist = "gamma", mean = "6%", sd = "1pp"',
+        "flow",
+        f"{G}.dist",
+        "unknown distribution 'gamma' (expected one of: normal, lognormal",
+    ),
+    (
+        "incomplete-normal",
+        'dist = "normal", mean = "6%"',
+        "flow",
+        G,
+        "normal needs mean/sd or p05/p95 or p10/p90 or p25/p75; missing sd",
+    ),
     ("incomplete-normal-interval", 'dist = "normal", p05 = "3%"', "flow", G, "missing p95"),
     ("incomplete-pert", 'dist = "pert", min = "3%", max = "9%"', "flow", G, "pert needs min/mode/max; missing mode"),
-    ("incomplete-nbinom", 'dist = "negative_binomial", mean = 30', "count", L,
-     "negative_binomial needs mean/sd; missing sd"),
-    ("mixed-normal-forms", 'dist = "normal", mean = "6%", sd = "1pp", p05 = "3%", p95 = "9%"', "flow", G,
-     "normal takes mean/sd or p05/p95 or p10/p90 or p25/p75, one form only; remove p05, p95"),
-    ("mixed-normal-partial", 'dist = "normal", p10 = "3%", p90 = "9%", sd = "1pp"', "flow", G,
-     "one form only; remove sd"),
-    ("mixed-two-intervals", 'dist = "normal", p10 = "3%", p90 = "9%", p25 = "5%", p75 = "7%"', "flow", G,
-     "one form only; remove p25, p75"),
+    (
+        "incomplete-nbinom",
+        'dist = "negative_binomial", mean = 30',
+        "count",
+        L,
+        "negative_binomial needs mean/sd; missing sd",
+    ),
+    (
+        "mixed-normal-forms",
+        'dist = "normal", mean = "6%", sd = "1pp", p05 = "3%", p95 = "9%"',
+        "flow",
+        G,
+        "normal takes mean/sd or p05/p95 or p10/p90 or p25/p75, one form only; remove p05, p95",
+    ),
+    (
+        "mixed-normal-partial",
+        'dist = "normal", p10 = "3%", p90 = "9%", sd = "1pp"',
+        "flow",
+        G,
+        "one form only; remove sd",
+    ),
+    (
+        "mixed-two-intervals",
+        'dist = "normal", p10 = "3%", p90 = "9%", p25 = "5%", p75 = "7%"',
+        "flow",
+        G,
+        "one form only; remove p25, p75",
+    ),
 ]
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from growthsim import cli, load_scenario, parse_scenario
 from growthsim.cli import app
 from growthsim.scenario.families import DISTRIBUTIONS
-from growthsim.scenario.types import KINDS
 from growthsim.scenario.targets import SIDES
+from growthsim.scenario.types import KINDS
 
 from .conftest import BASELINE, REPO
 
@@ -35,8 +35,9 @@ def toml_block(marker: str) -> str:
 
 
 def test_readme_compare_examples_work(monkeypatch):
-    commands = [line for block in code_blocks("sh") for line in block.splitlines()
-                if line.startswith("growthsim compare")]
+    commands = [
+        line for block in code_blocks("sh") for line in block.splitlines() if line.startswith("growthsim compare")
+    ]
     assert len(commands) >= 2
     monkeypatch.chdir(REPO)
     for command in commands:
@@ -64,8 +65,17 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_every_command_is_in_the_readme():
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert set(names) == {"run", "compare", "diff", "solve", "sensitivity", "report", "validate", "show",
-                          "distributions"}
+    assert set(names) == {
+        "run",
+        "compare",
+        "diff",
+        "solve",
+        "sensitivity",
+        "report",
+        "validate",
+        "show",
+        "distributions",
+    }
     for name in names:
         assert f"`growthsim {name}" in README
 
@@ -86,10 +96,14 @@ def test_readme_scenario_example_is_valid():
 
 
 def test_readme_derived_example_is_valid(tmp_path):
-    population = ('[indicators.population]\nname = "常住人口"\nunit = "万人"\nkind = "flow"\nbasis = "real"\n'
-                  'growth = { dist = "normal", mean = "0.5%", sd = "0.3pp", rationale = "t" }\n')
-    child = (f'extends = "{BASELINE.as_posix()}"\nremove_indicators = ["gdp_per_capita"]\n'
-             f'[scenario]\nname = "派生"\n' + population + toml_block("[indicators.gdp_per_capita]"))
+    population = (
+        '[indicators.population]\nname = "常住人口"\nunit = "万人"\nkind = "flow"\nbasis = "real"\n'
+        'growth = { dist = "normal", mean = "0.5%", sd = "0.3pp", rationale = "t" }\n'
+    )
+    child = (
+        f'extends = "{BASELINE.as_posix()}"\nremove_indicators = ["gdp_per_capita"]\n'
+        f'[scenario]\nname = "派生"\n' + population + toml_block("[indicators.gdp_per_capita]")
+    )
     (tmp_path / "derived.toml").write_text(child, encoding="utf-8")
     scenario = load_scenario(tmp_path / "derived.toml")
     assert scenario.indicator("gdp_per_capita").kind == "derived"
@@ -140,8 +154,7 @@ def test_readme_extends_example_is_valid(tmp_path):
 def test_readme_set_examples_work():
     for option in re.findall(r"`growthsim run --set ([^`]+)`|`--set '([^`]+)'`", README):
         value = next(v for v in option if v)
-        result = runner.invoke(app, ["run", "--draws", "1000", "--set", value.strip("'")],
-                               env={"NO_COLOR": "1"})
+        result = runner.invoke(app, ["run", "--draws", "1000", "--set", value.strip("'")], env={"NO_COLOR": "1"})
         assert result.exit_code == 0, (value, result.output)
 
 
@@ -152,8 +165,12 @@ def test_readme_python_example_runs(capsys):
 
 
 def test_readme_run_example_works(tmp_path, monkeypatch):
-    command = next(line for block in code_blocks("sh") for line in block.splitlines()
-                   if line.startswith("growthsim run scenarios/"))
+    command = next(
+        line
+        for block in code_blocks("sh")
+        for line in block.splitlines()
+        if line.startswith("growthsim run scenarios/")
+    )
     args = shlex.split(command)[1:]
     args[args.index("--out") + 1] = str(tmp_path / "baseline")  # keep the repository clean
     monkeypatch.chdir(REPO)
@@ -181,8 +198,8 @@ def test_readme_plot_and_report_examples_work(tmp_path, monkeypatch):
 def test_readme_error_example_is_what_growthsim_prints(write_scenario):
     (shown,) = re.findall(r"^my\.toml:\d+:\d+: (indicators\..*)$", README, flags=re.M)
     path = write_scenario(
-        "[scenario]\nname = \"x\"\n[indicators.fai]\nname = \"固定资产投资\"\nunit = \"亿元\"\nkind = \"flow\"\n"
-        "basis = \"nominal\"\n[indicators.fai.growth]\ndist = \"normall\"\nmean = \"10%\"\nsd = \"5pp\"\n"
+        '[scenario]\nname = "x"\n[indicators.fai]\nname = "固定资产投资"\nunit = "亿元"\nkind = "flow"\n'
+        'basis = "nominal"\n[indicators.fai.growth]\ndist = "normall"\nmean = "10%"\nsd = "5pp"\n'
     )
     result = runner.invoke(app, ["--lang", "en", "validate", str(path)], env={"NO_COLOR": "1", "COLUMNS": "300"})
     printed = " ".join(result.stderr.split())
@@ -208,8 +225,11 @@ def test_readme_package_map_matches_the_package():
     """The README's map names every stage (a folder) and every public top-level module."""
     listed = set(re.findall(r"^  (\w+\.py|\w+/) ", README, flags=re.M))
     package = REPO / "src" / "growthsim"
-    present = ({f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
-               | {p.name for p in package.glob("*.py") if not p.name.startswith("_")} | {"__init__.py"})
+    present = (
+        {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+        | {p.name for p in package.glob("*.py") if not p.name.startswith("_")}
+        | {"__init__.py"}
+    )
     assert listed == present
 
 

@@ -106,8 +106,7 @@ def exact_answers(mean_b: float = MEAN_B) -> dict[str, float]:
         mean, sd = _b_given_a(a, mean_b)
         return max(norm.cdf(high, mean, sd) - norm.cdf(low, mean, sd), 0.0) * norm.pdf(a, MEAN_A, SD_A)
 
-    answers["all"] = integrate.quad(all_hit_given, MEAN_A - 8 * SD_A, MEAN_A + 8 * SD_A, limit=200,
-                                    epsabs=1e-12)[0]
+    answers["all"] = integrate.quad(all_hit_given, MEAN_A - 8 * SD_A, MEAN_A + 8 * SD_A, limit=200, epsabs=1e-12)[0]
     answers["expected_hits"] = answers["b"] + answers["gap"] + answers["ratio"]
     return answers
 
@@ -201,8 +200,11 @@ def test_no_false_certainty_when_every_draw_hits():
     assert hit.p == 1.0 and hit.se > 0 and hit.ci[0] < norm.sf(0, 0.07, 0.02) < hit.ci[1] == 1.0
     assert hit.se == pytest.approx(hit.margin / 1.959963984540054)
     # only an outcome fixed by construction is exact
-    fixed = simulate(parse_scenario(text.replace('dist = "normal", mean = "7%", sd = "2pp"',
-                                                 'dist = "fixed", value = "7%"')), 2000, seed=1)
+    fixed = simulate(
+        parse_scenario(text.replace('dist = "normal", mean = "7%", sd = "2pp"', 'dist = "fixed", value = "7%"')),
+        2000,
+        seed=1,
+    )
     assert fixed.indicators[0].hit == Probability(1.0, 0.0, (1.0, 1.0), 2000)
     assert fixed.joint.all_hit.se == 0 and fixed.joint.expected_hits_estimate.se == 0
 
@@ -265,6 +267,9 @@ def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
     sometimes = parse_scenario(never.replace('at_least = "20%"', 'at_least = "5%"'))
     same = compare([sometimes, sometimes], 20_000, seed=1).rows[0].differences[1]
     assert same.se == 0 and same.margin == 0
-    fixed = simulate(parse_scenario(never.replace('dist = "normal", mean = "5%", sd = "1pp"',
-                                                  'dist = "fixed", value = "25%"')), 1000, seed=1)
+    fixed = simulate(
+        parse_scenario(never.replace('dist = "normal", mean = "5%", sd = "1pp"', 'dist = "fixed", value = "25%"')),
+        1000,
+        seed=1,
+    )
     assert probability_text(fixed.indicators[0].hit) == "100%（确定）"

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from growthsim import ScenarioError, compile_model, parse_scenario, simulate
-from growthsim.scenario.formulas import FormulaError, parse_formula
 from growthsim.engine.sampling import sample
+from growthsim.scenario.formulas import FormulaError, parse_formula
 
 from .conftest import mc_tolerance, scenario_text
+
 
 @pytest.fixture(autouse=True)
 def _english(english):
@@ -17,27 +18,33 @@ def _english(english):
     tests/test_i18n.py checks that every one has its Chinese translation."""
 
 
-VALUES = {("gdp", "growth"): np.array([0.05, 0.08, -0.02]), ("pop", "growth"): np.array([0.01, 0.0, 0.02]),
-          ("gdp", "level"): np.array([600.0, 630.0, 570.0])}
+VALUES = {
+    ("gdp", "growth"): np.array([0.05, 0.08, -0.02]),
+    ("pop", "growth"): np.array([0.01, 0.0, 0.02]),
+    ("gdp", "level"): np.array([600.0, 630.0, 570.0]),
+}
 
 
 def evaluate(text: str) -> np.ndarray:
     return parse_formula(text).evaluate(lambda indicator, field: VALUES[(indicator, field)])
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("(1 + gdp.growth) / (1 + pop.growth) - 1", [1.05 / 1.01 - 1, 0.08, 0.98 / 1.02 - 1]),
-    ("gdp.level * 2 + 1", [1201.0, 1261.0, 1141.0]),
-    ("-gdp.growth", [-0.05, -0.08, 0.02]),
-    ("max(gdp.growth, 0)", [0.05, 0.08, 0.0]),
-    ("min(gdp.growth, pop.growth, 0.015)", [0.01, 0.0, -0.02]),
-    ("where(gdp.growth > 0.06, 1, 0)", [0, 1, 0]),
-    ("abs(gdp.growth)", [0.05, 0.08, 0.02]),
-    ("exp(log(1 + gdp.growth)) - 1", [0.05, 0.08, -0.02]),
-    ("(1 + gdp.growth) ** 2 - 1", [1.05**2 - 1, 1.08**2 - 1, 0.98**2 - 1]),
-    ("gdp.growth ** -1", [20.0, 12.5, -50.0]),
-    ("2.5", [2.5, 2.5, 2.5]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(1 + gdp.growth) / (1 + pop.growth) - 1", [1.05 / 1.01 - 1, 0.08, 0.98 / 1.02 - 1]),
+        ("gdp.level * 2 + 1", [1201.0, 1261.0, 1141.0]),
+        ("-gdp.growth", [-0.05, -0.08, 0.02]),
+        ("max(gdp.growth, 0)", [0.05, 0.08, 0.0]),
+        ("min(gdp.growth, pop.growth, 0.015)", [0.01, 0.0, -0.02]),
+        ("where(gdp.growth > 0.06, 1, 0)", [0, 1, 0]),
+        ("abs(gdp.growth)", [0.05, 0.08, 0.02]),
+        ("exp(log(1 + gdp.growth)) - 1", [0.05, 0.08, -0.02]),
+        ("(1 + gdp.growth) ** 2 - 1", [1.05**2 - 1, 1.08**2 - 1, 0.98**2 - 1]),
+        ("gdp.growth ** -1", [20.0, 12.5, -50.0]),
+        ("2.5", [2.5, 2.5, 2.5]),
+    ],
+)
 def test_formulas_match_hand_computed_values(text, expected):
     np.testing.assert_allclose(np.broadcast_to(evaluate(text), (3,)), expected, rtol=1e-12)
 
@@ -47,29 +54,32 @@ def test_references_are_listed_with_their_columns():
     assert [(r.indicator, r.field, r.col) for r in formula.references] == [("gdp", "growth", 6), ("pop", "growth", 25)]
 
 
-@pytest.mark.parametrize(("text", "message", "col"), [
-    ("__import__('os')", "__import__(...) is not allowed", 1),
-    ("gdp.growth.__class__", "write an indicator's quantity as id.growth", 1),
-    ("gdp.__class__", "an indicator has .growth, .level or .change, not .__class__", 1),
-    ("9**9**9", "an exponent must be a number between -10 and 10", 4),
-    ("2 ** gdp.growth", "an exponent must be a number", 6),
-    ("gdp.growth[0]", "subscript is not allowed", 1),
-    ("lambda: 1", "lambda is not allowed", 1),
-    ("open('x')", "open(...) is not allowed", 1),
-    ("'text'", "only numbers may stand in a formula", 1),
-    ("True", "only numbers may stand in a formula", 1),
-    ("gdp", "say which quantity, e.g. gdp.growth", 1),
-    ("max", "max is a function: write max(...)", 1),
-    ("max(gdp.growth)", "max(...) takes 2 to 16 arguments, not 1", 1),
-    ("where(gdp.growth > 0, 1)", "where(...) takes 3 arguments, not 2", 1),
-    ("abs(x=gdp.growth)", "takes no named arguments", 1),
-    ("0 < gdp.growth < 1", "compare two things at a time", 1),
-    ("gdp.growth % 2", "the operator Mod is not allowed", 1),
-    ("gdp.growth +", "cannot read the formula", None),
-    ("1 + " * 200 + "1", "characters long; at most 500", None),
-    ("-" * 60 + "1", "nests more than", None),
-    ("", "the formula is empty", None),
-])
+@pytest.mark.parametrize(
+    ("text", "message", "col"),
+    [
+        ("__import__('os')", "__import__(...) is not allowed", 1),
+        ("gdp.growth.__class__", "write an indicator's quantity as id.growth", 1),
+        ("gdp.__class__", "an indicator has .growth, .level or .change, not .__class__", 1),
+        ("9**9**9", "an exponent must be a number between -10 and 10", 4),
+        ("2 ** gdp.growth", "an exponent must be a number", 6),
+        ("gdp.growth[0]", "subscript is not allowed", 1),
+        ("lambda: 1", "lambda is not allowed", 1),
+        ("open('x')", "open(...) is not allowed", 1),
+        ("'text'", "only numbers may stand in a formula", 1),
+        ("True", "only numbers may stand in a formula", 1),
+        ("gdp", "say which quantity, e.g. gdp.growth", 1),
+        ("max", "max is a function: write max(...)", 1),
+        ("max(gdp.growth)", "max(...) takes 2 to 16 arguments, not 1", 1),
+        ("where(gdp.growth > 0, 1)", "where(...) takes 3 arguments, not 2", 1),
+        ("abs(x=gdp.growth)", "takes no named arguments", 1),
+        ("0 < gdp.growth < 1", "compare two things at a time", 1),
+        ("gdp.growth % 2", "the operator Mod is not allowed", 1),
+        ("gdp.growth +", "cannot read the formula", None),
+        ("1 + " * 200 + "1", "characters long; at most 500", None),
+        ("-" * 60 + "1", "nests more than", None),
+        ("", "the formula is empty", None),
+    ],
+)
 def test_hostile_and_broken_formulas_are_rejected(text, message, col):
     with pytest.raises(FormulaError) as error:
         parse_formula(text)
@@ -136,14 +146,17 @@ def test_derived_probability_against_a_closed_form():
 
 
 def test_derived_from_derived_in_order():
-    text = scenario_text(BODY + '''
+    text = scenario_text(
+        BODY
+        + """
         [indicators.twice]
         name = "两倍"
         unit = "元"
         kind = "derived"
         metric = "growth"
         formula = "2 * gdp_per_capita.growth"
-        ''')
+        """
+    )
     model = compile_model(parse_scenario(text))
     values = sample(model, 1, 0, 1000).values
     np.testing.assert_allclose(values[3], 2 * values[2])
@@ -157,9 +170,11 @@ def errors(text: str) -> list[str]:
 
 def test_an_unknown_reference_points_at_its_column():
     (message,) = errors(BODY.replace("population.growth) - 1", "populaton.growth) - 1"))
-    assert "indicators.gdp_per_capita.formula: no indicator 'populaton' (did you mean 'population'?) " \
-           "(at column 25 of the formula)" in message
-    line, col = message.split(": ")[0].split(":")[-2:]
+    assert (
+        "indicators.gdp_per_capita.formula: no indicator 'populaton' (did you mean 'population'?) "
+        "(at column 25 of the formula)"
+    ) in message
+    _line, col = message.split(": ")[0].split(":")[-2:]
     assert int(col) == len('formula = "') + 25  # the caret sits on the reference
 
 
@@ -169,7 +184,9 @@ def test_a_field_the_indicator_does_not_have():
 
 
 def test_a_cycle_is_reported_with_its_path():
-    text = BODY + '''
+    text = (
+        BODY
+        + """
         [indicators.a]
         name = "a"
         unit = "元"
@@ -183,7 +200,8 @@ def test_a_cycle_is_reported_with_its_path():
         kind = "derived"
         metric = "growth"
         formula = "a.growth - 1"
-        '''
+        """
+    )
     assert any("the formulas refer to each other in a circle: a -> b -> a" in m for m in errors(text))
 
 
@@ -194,13 +212,13 @@ def test_a_formula_error_in_a_file_points_into_the_formula():
 
 def test_missing_metric_and_events_or_correlations_on_derived():
     assert any("missing required key 'metric'" in m for m in errors(BODY.replace('metric = "growth"\n', "")))
-    event = '''
+    event = """
         [events.x]
         name = "x"
         probability = "10%"
         rationale = "t"
         effects = [{ indicator = "gdp_per_capita", add = "1pp" }]
-        '''
+        """
     assert any("gdp_per_capita is derived by its formula" in m for m in errors(BODY + event))
     correlation = "\n[correlations]\ngdp = { gdp_per_capita = 0.5 }\n"
     assert any("a derived indicator moves with the indicators of its formula" in m for m in errors(BODY + correlation))
@@ -216,7 +234,7 @@ def test_a_formula_without_finite_values_is_a_clear_error():
 def test_revenue_from_nominal_gdp_with_an_elasticity():
     """Real vs nominal: nominal GDP from real growth and a deflator, revenue growth from it with an
     elasticity of 1.1 and its own noise; checked against the closed form on fixed inputs."""
-    text = scenario_text('''
+    text = scenario_text("""
         [indicators.gdp]
         name = "地区生产总值"
         unit = "亿元"
@@ -255,7 +273,7 @@ def test_revenue_from_nominal_gdp_with_an_elasticity():
         baseline = 24.07
         formula = "1.1 * (gdp_nominal.level / 582.4 - 1) + revenue_noise.level"
         target = { at_least = "9%", source = "t" }
-        ''')
+        """)
     result = simulate(parse_scenario(text), 1_000, seed=1)
     revenue = result.indicators[4]
     expected = 1.1 * (1.06 * 1.02 - 1) + 0.005

@@ -29,10 +29,14 @@ babel = pytest.importorskip("babel.messages.extract", reason="Babel extracts the
 def _source_messages() -> set:
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
-    keywords = {**DEFAULT_KEYWORDS, **{k: None for k in EXTRA_KEYWORDS}}
+    keywords = {**DEFAULT_KEYWORDS, **dict.fromkeys(EXTRA_KEYWORDS)}
     method_map = [("src/growthsim/**.py", "python")]
-    return {(context, message) for _file, _line, message, _comments, context in
-            extract_from_dir(str(REPO), method_map=method_map, keywords=keywords)}
+    return {
+        (context, message)
+        for _file, _line, message, _comments, context in extract_from_dir(
+            str(REPO), method_map=method_map, keywords=keywords
+        )
+    }
 
 
 def _catalog():
@@ -50,8 +54,11 @@ def test_every_marked_message_is_in_the_chinese_catalog_and_translated():
     assert not missing, f"not in the catalog (run: python tools/translate.py all, then translate): {missing[:10]}"
     stale = sorted(str(m) for m in found - source)
     assert not stale, f"in the catalog but no longer in the source (run tools/translate.py all): {stale[:10]}"
-    untranslated = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(
-        m.string)) or m.fuzzy)]
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)) or m.fuzzy)
+    ]
     assert not untranslated, f"no Chinese translation: {untranslated[:10]}"
 
 
@@ -82,24 +89,33 @@ def test_the_compiled_catalog_is_the_po():
             assert compiled.gettext(message.id) == message.string, "stale .mo: run python tools/translate.py compile"
 
 
-@pytest.mark.parametrize(("argv", "environ", "expected"), [
-    ([], {}, "zh"),
-    ([], {"LANG": "en_US.UTF-8"}, "en"),
-    ([], {"LANG": "C.UTF-8"}, "zh"),
-    ([], {"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
-    ([], {"GROWTHSIM_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
-    (["run", "--lang", "en"], {"LANG": "zh_CN"}, "en"),
-    (["--lang=zh", "run"], {"LANG": "en_US"}, "zh"),
-    ([], {"LANG": "fr_FR.UTF-8"}, "zh"),
-])
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        ([], {}, "zh"),
+        ([], {"LANG": "en_US.UTF-8"}, "en"),
+        ([], {"LANG": "C.UTF-8"}, "zh"),
+        ([], {"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ([], {"GROWTHSIM_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+        (["run", "--lang", "en"], {"LANG": "zh_CN"}, "en"),
+        (["--lang=zh", "run"], {"LANG": "en_US"}, "zh"),
+        ([], {"LANG": "fr_FR.UTF-8"}, "zh"),
+    ],
+)
 def test_the_language_is_chosen_as_documented(argv, environ, expected):
     assert language_from(argv, environ) == expected
 
 
 def _growthsim(*arguments: str, lang: str, columns: int = 200) -> subprocess.CompletedProcess:
     environ = {**os.environ, "GROWTHSIM_LANG": lang, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "growthsim", *arguments], capture_output=True, text=True,
-                          env=environ, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "growthsim", *arguments],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=REPO,
+        timeout=120,
+    )
 
 
 # What may stand in English inside Chinese text: ids, keys, option names, file names, formats,
@@ -108,7 +124,8 @@ _ALLOWED = re.compile(
     r"`[^`]*`|'[^']*'|\"[^\"]*\"|--?[A-Za-z][\w-]*|\b[\w.]+\.(?:toml|csv|json|html|png|svg|mo|po)\b"
     r"|\b[a-z_]+\.[a-z_.]+\b|\b[A-Z][A-Z_-]+\b|<[^>]*>|\[[^\]]*\]|\b(?:growthsim|TOML|JSON|CSV|HTML|PNG|SVG|UTF|BOM|"
     r"Excel|matplotlib|pip|install|mc|lhs|sobol|poisson|negative_binomial|table|json|csv|extends|zh|en|diff|solve|"
-    r"run|show|compare|report|validate|sensitivity|distributions|python|pp|MB|Sobol|or)\b")
+    r"run|show|compare|report|validate|sensitivity|distributions|python|pp|MB|Sobol|or)\b"
+)
 _ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[ ,;:()/-]+[A-Za-z]{2,})+")
 
 
@@ -138,11 +155,51 @@ def _keys_and_ids() -> set[str]:
     from growthsim import load_scenario
     from growthsim.scenario.families import DISTRIBUTIONS
 
-    words = {"name", "unit", "kind", "basis", "baseline", "growth_2022", "source", "rationale", "note", "growth",
-             "level", "change", "target", "drivers", "description", "base_year", "target_year", "draws", "seed",
-             "correlation_method", "real", "nominal", "flow", "rate", "count", "derived", "formula", "metric",
-             "at_least", "at_most", "about", "between", "relative_to", "tolerance", "side", "stretch", "text", "both",
-             "elasticity", "at", "dist", "extends", "remove_indicators"}
+    words = {
+        "name",
+        "unit",
+        "kind",
+        "basis",
+        "baseline",
+        "growth_2022",
+        "source",
+        "rationale",
+        "note",
+        "growth",
+        "level",
+        "change",
+        "target",
+        "drivers",
+        "description",
+        "base_year",
+        "target_year",
+        "draws",
+        "seed",
+        "correlation_method",
+        "real",
+        "nominal",
+        "flow",
+        "rate",
+        "count",
+        "derived",
+        "formula",
+        "metric",
+        "at_least",
+        "at_most",
+        "about",
+        "between",
+        "relative_to",
+        "tolerance",
+        "side",
+        "stretch",
+        "text",
+        "both",
+        "elasticity",
+        "at",
+        "dist",
+        "extends",
+        "remove_indicators",
+    }
     for spec in DISTRIBUTIONS.values():
         words.add(spec.name)
         words.update(p.name for p in spec.params)
@@ -154,14 +211,23 @@ def _keys_and_ids() -> set[str]:
 # Every command, on its success path and on an error path, as a planner runs it. `show` and
 # `report` print the scenario's own texts (rationales), which are the file's words, not growthsim's.
 SWEEP = [
-    ("run", "-n", "2000"), ("run", "--verbose", "-n", "2000"), ("compare", "--what-if", "fai.growth.mode=5%", "-n", "2000"),
-    ("sensitivity", "-i", "gdp", "-n", "2000"), ("solve", "-i", "gdp", "-p", "30%", "-n", "2000"),
-    ("validate", "scenarios/luolong-2023-baseline.toml"), ("distributions",), ("show",),
+    ("run", "-n", "2000"),
+    ("run", "--verbose", "-n", "2000"),
+    ("compare", "--what-if", "fai.growth.mode=5%", "-n", "2000"),
+    ("sensitivity", "-i", "gdp", "-n", "2000"),
+    ("solve", "-i", "gdp", "-p", "30%", "-n", "2000"),
+    ("validate", "scenarios/luolong-2023-baseline.toml"),
+    ("distributions",),
+    ("show",),
     ("show", "scenarios/luolong-2023-tasks.toml"),
     ("diff", "scenarios/luolong-2023-baseline.toml", "scenarios/luolong-2023-downside.toml"),
-    ("run", "tests/broken/many-mistakes.toml"), ("validate", "tests/broken/warn-link-swamps.toml"),
-    ("run", "--draws", "0"), ("solve", "-i", "gpd", "-p", "0.8"), ("compare", "--what-if", "gdp.growth.mean=5"),
-    ("sensitivity", "-i", "nothing"), ("run", "no/such/file.toml"),
+    ("run", "tests/broken/many-mistakes.toml"),
+    ("validate", "tests/broken/warn-link-swamps.toml"),
+    ("run", "--draws", "0"),
+    ("solve", "-i", "gpd", "-p", "0.8"),
+    ("compare", "--what-if", "gdp.growth.mean=5"),
+    ("sensitivity", "-i", "nothing"),
+    ("run", "no/such/file.toml"),
 ]
 
 
@@ -177,8 +243,15 @@ def _chinese_sentences_in(english_output: str, shortest: int = 4) -> list[str]:
     """Sentences of the Chinese catalog (of at least ``shortest`` characters) found in English output.
     Where the output quotes the scenario's own Chinese texts (show, report), words such as 泊松分布
     are the file's: only longer sentences count there."""
-    sentences = [m.string for m in _catalog() if m.id and isinstance(m.string, str) and not m.context  # words
-                 and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= shortest and "{" not in m.string]
+    sentences = [
+        m.string
+        for m in _catalog()
+        if m.id
+        and isinstance(m.string, str)
+        and not m.context  # words
+        and len(re.findall(r"[\u4e00-\u9fff]", m.string)) >= shortest
+        and "{" not in m.string
+    ]
     return [s for s in sentences if s in english_output]
 
 
@@ -240,7 +313,11 @@ def test_no_message_is_marked_inside_an_f_string():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 for inner in ast.walk(node):
-                    if isinstance(inner, ast.Call) and getattr(inner.func, "id", getattr(inner.func, "attr", None)) \
-                            in keywords and inner.args and isinstance(inner.args[0], ast.Constant):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and getattr(inner.func, "id", getattr(inner.func, "attr", None)) in keywords
+                        and inner.args
+                        and isinstance(inner.args[0], ast.Constant)
+                    ):
                         hidden.append(f"{path.name}:{inner.lineno}: {inner.args[0].value!r}")
     assert not hidden, hidden

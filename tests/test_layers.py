@@ -9,6 +9,7 @@ import pytest
 from growthsim import ScenarioError, load_scenario, simulate
 from growthsim.scenario.layers import parse_override
 
+
 @pytest.fixture(autouse=True)
 def _english(english):
     """These tests check messages word for word in English, as written in the code (their msgids);
@@ -72,13 +73,15 @@ def headlines(path, overrides=()):
 
 
 def test_child_changes_one_parameter_and_keeps_the_rest(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gdp.growth]
         mean = "7%"
-        ''')
+        """
+    )
     scenario = load_scenario(folder / "child.toml")
     gdp = scenario.indicator("gdp")
     assert scenario.name == "child" and scenario.draws == 5000 and scenario.seed == 7
@@ -88,7 +91,8 @@ def test_child_changes_one_parameter_and_keeps_the_rest(files):
 
 
 def test_naming_a_dist_replaces_the_whole_assumption(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
@@ -98,14 +102,16 @@ def test_naming_a_dist_replaces_the_whole_assumption(files):
         mode = "6%"
         max = "8%"
         rationale = "child"
-        ''')
+        """
+    )
     gdp = load_scenario(folder / "child.toml").indicator("gdp")
     assert gdp.assumption.dist == "triangular"
     assert set(gdp.assumption.written) == {"dist", "min", "mode", "max"}  # no inherited mean or sd
 
 
 def test_naming_a_target_form_replaces_the_whole_target(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
@@ -113,39 +119,42 @@ def test_naming_a_target_form_replaces_the_whole_target(files):
         about = "7%"
         tolerance = "0.5pp"
         side = "at_least"
-        ''')
+        """
+    )
     target = load_scenario(folder / "child.toml").indicator("gdp").target
     assert target.op == "about" and target.value == 0.07
     assert target.source is None  # the parent's source went with the parent's target
 
 
 def test_remove_indicators(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         remove_indicators = ["trade"]
         [scenario]
         name = "child"
-        ''')
+        """
+    )
     assert load_scenario(folder / "child.toml").ids == ("gdp",)
 
 
 def test_chains_apply_in_order(files):
     folder = files(
-        middle='''
+        middle="""
             extends = "parent.toml"
             [scenario]
             name = "middle"
             [indicators.gdp.growth]
             mean = "7%"
             sd = "3pp"
-            ''',
-        child='''
+            """,
+        child="""
             extends = "middle.toml"
             [scenario]
             name = "child"
             [indicators.gdp.growth]
             mean = "5%"
-            ''',
+            """,
     )
     scenario = load_scenario(folder / "child.toml")
     assert scenario.indicator("gdp").assumption.distribution.describe() == {"mean": 0.05, "sd": 0.03}
@@ -157,13 +166,15 @@ def test_chains_apply_in_order(files):
 
 def test_a_child_draws_the_same_numbers_for_what_it_does_not_change(files):
     """Common random numbers: the unchanged indicator's results are identical, not merely close."""
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gdp.growth]
         mean = "7%"
-        ''')
+        """
+    )
     parent = simulate(load_scenario(folder / "parent.toml"))
     child = simulate(load_scenario(folder / "child.toml"))
     assert parent.indicators[1].hit == child.indicators[1].hit
@@ -174,13 +185,16 @@ def test_a_child_draws_the_same_numbers_for_what_it_does_not_change(files):
 # --- --set ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "path", "value"), [
-    ("fai.growth.mode=10%", ("indicators", "fai", "growth", "mode"), "10%"),
-    ('gdp.target=">= 7%"', ("indicators", "gdp", "target"), ">= 7%"),
-    ("simulation.draws=2000", ("simulation", "draws"), 2000),
-    ("gdp.growth.sd = 1.5pp", ("indicators", "gdp", "growth", "sd"), "1.5pp"),
-    ('gdp.growth={dist="fixed", value="8%"}', ("indicators", "gdp", "growth"), {"dist": "fixed", "value": "8%"}),
-])
+@pytest.mark.parametrize(
+    ("text", "path", "value"),
+    [
+        ("fai.growth.mode=10%", ("indicators", "fai", "growth", "mode"), "10%"),
+        ('gdp.target=">= 7%"', ("indicators", "gdp", "target"), ">= 7%"),
+        ("simulation.draws=2000", ("simulation", "draws"), 2000),
+        ("gdp.growth.sd = 1.5pp", ("indicators", "gdp", "growth", "sd"), "1.5pp"),
+        ('gdp.growth={dist="fixed", value="8%"}', ("indicators", "gdp", "growth"), {"dist": "fixed", "value": "8%"}),
+    ],
+)
 def test_parse_override(text, path, value):
     assert parse_override(text) == (path, value)
 
@@ -192,14 +206,16 @@ def test_parse_override_rejects_malformed(text):
 
 
 def test_overrides_win_over_every_file_and_are_recorded(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gdp.growth]
         mean = "7%"
         rationale = "child"
-        ''')
+        """
+    )
     overrides = ["gdp.growth.mean=9%", 'trade.target=">= 1%"', "simulation.draws=1000"]
     scenario = load_scenario(folder / "child.toml", overrides)
     assert scenario.indicator("gdp").assumption.distribution.describe()["mean"] == 0.09
@@ -214,7 +230,7 @@ def test_override_errors_name_the_override(files):
     folder = files()
     assert headlines(folder / "parent.toml", ["gdp.growth.mean=9"]) == [
         "--set gdp.growth.mean=9: indicators.gdp.growth.mean: a bare number (9) is ambiguous here (9% or 900%?): "
-        "write it quoted with its unit, e.g. \"9%\""
+        'write it quoted with its unit, e.g. "9%"'
     ]
     assert headlines(folder / "parent.toml", ["gpd.growth.mean=9%"]) == [
         "--set gpd.growth.mean=9%: indicators.gpd: no indicator 'gpd' (did you mean 'gdp'?); "
@@ -229,13 +245,15 @@ def test_override_errors_name_the_override(files):
 
 
 def test_errors_point_into_the_file_that_wrote_the_value(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gdp.growth]
         sd = "-1pp"
-        ''')
+        """
+    )
     assert headlines(folder / "child.toml") == [
         f"{folder / 'child.toml'}:6:6: indicators.gdp.growth.sd: must be greater than 0 (got -1pp)"
     ]
@@ -280,13 +298,15 @@ def test_a_broken_parent_reports_in_the_parent(files):
 
 
 def test_a_child_that_changes_numbers_without_a_rationale_does_not_keep_the_parents(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gdp.growth]
         mean = "4%"
-        ''')
+        """
+    )
     scenario = load_scenario(folder / "child.toml")
     assert scenario.indicator("gdp").assumption.rationale is None
     (warning,) = scenario.warnings
@@ -295,20 +315,25 @@ def test_a_child_that_changes_numbers_without_a_rationale_does_not_keep_the_pare
 
 
 def test_a_misspelt_inherited_id_is_caught(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         [scenario]
         name = "child"
         [indicators.gpd.growth]
         mean = "4%"
-        ''')
+        """
+    )
     (message,) = headlines(folder / "child.toml")
-    assert message.endswith("indicators.gpd: no inherited indicator 'gpd' (did you mean 'gdp'?); a new indicator "
-                            "needs its own name, unit and kind")
+    assert message.endswith(
+        "indicators.gpd: no inherited indicator 'gpd' (did you mean 'gdp'?); a new indicator "
+        "needs its own name, unit and kind"
+    )
 
 
 def test_a_removed_indicator_is_named_as_removed(files):
-    folder = files(child='''
+    folder = files(
+        child="""
         extends = "parent.toml"
         remove_indicators = ["gdp"]
         [scenario]
@@ -318,7 +343,8 @@ def test_a_removed_indicator_is_named_as_removed(files):
         tolerance = "1pp"
         side = "at_least"
         source = "t"
-        ''')
+        """
+    )
     assert any("indicator 'gdp' was removed by remove_indicators in" in h for h in headlines(folder / "child.toml"))
 
 

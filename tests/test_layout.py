@@ -9,8 +9,10 @@ from rich.cells import cell_len
 
 from growthsim.output.tables import _NO_LINE_START, wrap_prose
 
-SENTENCE = ("20,000次模拟，随机种子 20230101。±后为误差范围：达标概率的模拟随机误差（95%区间，单位为百分点）。"
-            "目标的解读见 `growthsim show`。")
+SENTENCE = (
+    "20,000次模拟，随机种子 20230101。±后为误差范围：达标概率的模拟随机误差（95%区间，单位为百分点）。"
+    "目标的解读见 `growthsim show`。"
+)
 
 
 def test_a_chinese_sentence_with_a_space_fills_its_lines():
@@ -31,8 +33,12 @@ def test_no_line_starts_with_closing_punctuation():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["达标", "概率", "，", "。", "（", "）", "8%", " ", "growthsim", "20,000", "、"]),
-                max_size=40), st.integers(8, 50))
+@given(
+    st.lists(
+        st.sampled_from(["达标", "概率", "，", "。", "（", "）", "8%", " ", "growthsim", "20,000", "、"]), max_size=40
+    ),
+    st.integers(8, 50),
+)
 def test_wrapping_keeps_every_character_and_the_width(pieces, width):
     text = "".join(pieces)
     lines = wrap_prose(text, width)
@@ -80,26 +86,39 @@ def test_run_keeps_every_column_and_word(width, lang):
         if row.hit is None:
             continue
         at = next(i for i, line in enumerate(lines) if re.match(rf"[│ ]*{row.indicator.name}\s", line))
-        last_cells = " ".join(re.split(r"\s{2,}|│", line.strip(" │"))[-1] for line in lines[at:at + 3])
-        assert band_of(row.hit.p)[0] in last_cells, (row.indicator.id, lines[at:at + 3])  # may wrap: very / unlikely
+        last_cells = " ".join(re.split(r"\s{2,}|│", line.strip(" │"))[-1] for line in lines[at : at + 3])
+        assert band_of(row.hit.p)[0] in last_cells, (row.indicator.id, lines[at : at + 3])  # may wrap: very / unlikely
     assert ("假设" if lang == "zh" else "assumed") in screen  # the R&D baseline is ours, not the report's
     footer = "平均预计达成" if lang == "zh" else "expected to hit"
     assert re.search(rf"{footer}\s*\d+\.\d", screen)
 
 
 OTHERS = [
-    ("compare", str(BASELINE), str(BASELINE.parent / "luolong-2023-downside.toml"),
-     str(BASELINE.parent / "luolong-2023-upside.toml"), "-n", "2000", "--seed", "1"),
+    (
+        "compare",
+        str(BASELINE),
+        str(BASELINE.parent / "luolong-2023-downside.toml"),
+        str(BASELINE.parent / "luolong-2023-upside.toml"),
+        "-n",
+        "2000",
+        "--seed",
+        "1",
+    ),
     ("sensitivity", str(BASELINE), "-n", "2000", "--seed", "1"),
-    ("show", str(BASELINE)), ("show", str(BASELINE.parent / "luolong-2023-tasks.toml")), ("distributions",),
+    ("show", str(BASELINE)),
+    ("show", str(BASELINE.parent / "luolong-2023-tasks.toml")),
+    ("distributions",),
     ("run", str(BASELINE), "--verbose", "-n", "2000", "--seed", "1"),
 ]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("width", [80, 120])
-@pytest.mark.parametrize("command", OTHERS, ids=lambda c: c[0] + ("-v" if "--verbose" in c else "")
-                         + ("-tasks" if "tasks" in " ".join(c) else ""))
+@pytest.mark.parametrize(
+    "command",
+    OTHERS,
+    ids=lambda c: c[0] + ("-v" if "--verbose" in c else "") + ("-tasks" if "tasks" in " ".join(c) else ""),
+)
 def test_every_table_keeps_its_text_within_the_width(command, width, lang):
     """Cells fold rather than end in '…' (show cut every source and rationale), and nothing runs
     past the terminal's edge. The sha256 is shortened on purpose; a citation's '…' is the report's."""

@@ -16,16 +16,16 @@ import pytest
 from scipy import stats
 
 from growthsim import ScenarioError, load_scenario, parse_scenario
-from growthsim.engine.achieved import achieved_correlations, link_shares
 from growthsim.analysis.compare import compare
 from growthsim.analysis.diff import what_if
-from growthsim.stats.dependence import spearman
-from growthsim.engine.run import simulate
-from growthsim.engine.links import own_part
-from growthsim.engine.model import compile_model
-from growthsim.engine.sampling import sample
 from growthsim.analysis.sensitivity import sensitivity
 from growthsim.analysis.solve import solve
+from growthsim.engine.achieved import achieved_correlations, link_shares
+from growthsim.engine.links import own_part
+from growthsim.engine.model import compile_model
+from growthsim.engine.run import simulate
+from growthsim.engine.sampling import sample
+from growthsim.stats.dependence import spearman
 
 from .conftest import BASELINE, mc_tolerance, scenario_text
 
@@ -59,7 +59,10 @@ def flow(indicator_id: str, mean: str, sd: str, extra: str = "") -> str:
 
 def linked(e: float = 0.5, at: str = "9%", x_mean: str = "10%", target: str = "6%", draws: int = N) -> str:
     """x ~ N(x_mean, 2pp); y = N(6%, 1pp) + e (x - at); a target on y."""
-    body = flow("x", x_mean, "2pp") + flow("y", "6%", "1pp") + f"""
+    body = (
+        flow("x", x_mean, "2pp")
+        + flow("y", "6%", "1pp")
+        + f"""
     [indicators.y.target]
     at_least = "{target}"
     source = "test"
@@ -67,6 +70,7 @@ def linked(e: float = 0.5, at: str = "9%", x_mean: str = "10%", target: str = "6
     [indicators.y.drivers]
     x = {{ elasticity = {e}, at = "{at}", rationale = "test" }}
     """
+    )
     return scenario_text(body).replace("draws = 20000", f"draws = {draws}")
 
 
@@ -103,23 +107,28 @@ def test_shifting_the_driver_shifts_the_dependent_by_e_times_delta_on_every_draw
 
 
 def test_a_chain_x_to_y_to_z_adds_up_link_by_link():
-    body = flow("x", "10%", "2pp") + flow("y", "6%", "1pp") + flow("z", "4%", "0.5pp") + """
+    body = (
+        flow("x", "10%", "2pp")
+        + flow("y", "6%", "1pp")
+        + flow("z", "4%", "0.5pp")
+        + """
     [indicators.y.drivers]
     x = { elasticity = 0.5, at = "10%", rationale = "test" }
 
     [indicators.z.drivers]
     y = { elasticity = 0.8, at = "6%", rationale = "test" }
     """
+    )
     model = compile_model(parse_scenario(scenario_text(body)))
     values = sample(model, 11, 0, N).values
-    x, y, z = (values[model.rows[i]] for i in "xyz")
+    _x, y, z = (values[model.rows[i]] for i in "xyz")
     np.testing.assert_allclose(z - own_part(model, values, model.rows["z"]), 0.8 * (y - 0.06), atol=1e-15)
     sd = math.sqrt(0.005**2 + 0.8**2 * (0.01**2 + 0.25 * 0.02**2))
     assert abs(z.mean() - 0.04) < 4 * sd / math.sqrt(N)
     assert abs(z.std() - sd) < 4 * sd / math.sqrt(2 * N)
     assert model.computed_rows.index(model.rows["y"]) < model.computed_rows.index(model.rows["z"])
     assert model.target_inputs == ()  # no targets; and z's randomness comes from all three rows
-    from growthsim.engine.model import _random_inputs  # noqa: PLC0415 - the rows each row depends on
+    from growthsim.engine.model import _random_inputs
 
     inputs = _random_inputs(model.indicators, model.rows, (), model.computed_rows)
     assert inputs[model.rows["z"]] == {model.rows[i] for i in "xyz"}
@@ -127,7 +136,9 @@ def test_a_chain_x_to_y_to_z_adds_up_link_by_link():
 
 def jobs_driven_by_gdp(elasticity: str, extra: str = "") -> str:
     """gdp ~ N(6%, 2pp); jobs ~ N(13000, 800), rounded, driven by gdp at 5% with ``elasticity``."""
-    return scenario_text(flow("gdp", "6%", "2pp") + f"""
+    return scenario_text(
+        flow("gdp", "6%", "2pp")
+        + f"""
     [indicators.jobs]
     name = "jobs"
     unit = "人"
@@ -141,7 +152,8 @@ def jobs_driven_by_gdp(elasticity: str, extra: str = "") -> str:
 
     [indicators.jobs.drivers]
     gdp = {{ elasticity = {elasticity}, at = "5%", rationale = "test" }}
-    {extra}""")
+    {extra}"""
+    )
 
 
 def test_a_count_driven_by_a_growth_stays_whole_and_has_its_closed_form():
@@ -162,23 +174,31 @@ def test_a_count_driven_by_a_growth_stays_whole_and_has_its_closed_form():
 
 
 def test_an_event_on_a_driver_reaches_the_dependent_through_the_link():
-    text = linked(0.5) + """
+    text = (
+        linked(0.5)
+        + """
     [events.shock]
     name = "shock"
     probability = "30%"
     rationale = "test"
     effects = [{ indicator = "x", add = "-4pp" }]
     """
+    )
     model = compile_model(parse_scenario(text))
-    never, always = (sample(dataclasses.replace(model, held_events=(("shock", occurs),)), 2, 0, 20_000)
-                     for occurs in (False, True))
+    never, always = (
+        sample(dataclasses.replace(model, held_events=(("shock", occurs),)), 2, 0, 20_000) for occurs in (False, True)
+    )
     row = model.rows["y"]
     np.testing.assert_allclose(always.values[row] - never.values[row], 0.5 * -0.04, atol=1e-12)
 
 
 # --- one answer to one question ----------------------------------------------------------------
 
-CORRELATED = flow("x", "10%", "2pp") + flow("z", "3%", "1pp") + flow("y", "6%", "1pp") + """
+CORRELATED = (
+    flow("x", "10%", "2pp")
+    + flow("z", "3%", "1pp")
+    + flow("y", "6%", "1pp")
+    + """
 [indicators.y.target]
 at_least = "7%"
 source = "test"
@@ -190,10 +210,11 @@ z = { elasticity = 1.0, at = "3%", rationale = "test" }
 [correlations]
 x = { z = 0.6 }
 """
+)
 
 
 def _correlated(tmp_path, method: str = "gaussian_copula"):
-    text = scenario_text(CORRELATED).replace("seed = 12345", f"seed = 12345\ncorrelation_method = \"{method}\"")
+    text = scenario_text(CORRELATED).replace("seed = 12345", f'seed = 12345\ncorrelation_method = "{method}"')
     path = tmp_path / "correlated.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -214,8 +235,12 @@ def test_tornado_swing_is_total_and_splits_into_links_and_correlations(tmp_path)
     [result] = sensitivity(scenario, "y", n_draws=n, seed=3)
     effect = next(e for e in result.inputs if e.input == "x")
     x10, x90 = (0.10 + 0.02 * stats.norm.ppf(q) for q in (0.1, 0.9))
-    for p, x_value, moves in [(effect.p_low, x10, True), (effect.p_high, x90, True),
-                              (effect.p_low_links, x10, False), (effect.p_high_links, x90, False)]:
+    for p, x_value, moves in [
+        (effect.p_low, x10, True),
+        (effect.p_high, x90, True),
+        (effect.p_low_links, x10, False),
+        (effect.p_high_links, x90, False),
+    ]:
         expected = _p_given_x(x_value, moves)
         assert abs(p - expected) < mc_tolerance(expected, n)
     assert effect.swing_links < effect.swing
@@ -245,8 +270,9 @@ def test_solve_on_the_held_value_finds_the_tornados_p10(tmp_path):
     n = 50_000
     x10 = 0.10 + 0.02 * stats.norm.ppf(0.1)
     goal = _p_given_x(x10, partners_move=True)
-    result = solve(path, "y", goal, "x.growth.value", overrides=['x.growth={dist="fixed",value="10%"}'],
-                   n_draws=n, seed=3)
+    result = solve(
+        path, "y", goal, "x.growth.value", overrides=['x.growth={dist="fixed",value="10%"}'], n_draws=n, seed=3
+    )
     low, high = result.interval
     assert low <= x10 <= high, (result.interval, x10)
 
@@ -290,8 +316,10 @@ def test_the_downside_epidemic_lowers_gdp_by_one_and_a_half_points_counted_once(
     """The event hits retail, investment and industry, and GDP only for what its links do not
     carry: in all GDP loses 0.15 x 4 + 0.1 x 3 + 0.3 x 1 + 0.3 = 1.5pp on every draw."""
     model = compile_model(load_scenario(BASELINE.parent / "luolong-2023-downside.toml"))
-    never, always = (sample(dataclasses.replace(model, held_events=(("epidemic", occurs),)), 1, 0, 10_000)
-                     for occurs in (False, True))
+    never, always = (
+        sample(dataclasses.replace(model, held_events=(("epidemic", occurs),)), 1, 0, 10_000)
+        for occurs in (False, True)
+    )
     gdp = model.rows["gdp"]
     np.testing.assert_allclose(always.values[gdp] - never.values[gdp], -0.015, atol=1e-12)
 
@@ -316,7 +344,10 @@ def test_baseline_links_explain_part_of_each_driven_spread():
 
 
 def test_links_and_formulas_in_one_cycle_are_an_error():
-    body = flow("gdp", "6%", "1pp") + flow("revenue", "7%", "2pp") + """
+    body = (
+        flow("gdp", "6%", "1pp")
+        + flow("revenue", "7%", "2pp")
+        + """
     [indicators.gdp_nominal]
     name = "n"
     unit = "亿元"
@@ -330,6 +361,7 @@ def test_links_and_formulas_in_one_cycle_are_an_error():
     [indicators.revenue.drivers]
     gdp = { elasticity = 1, at = "6%", rationale = "test" }
     """
+    )
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(scenario_text(body))
     [problem] = caught.value.diagnostics
@@ -344,7 +376,7 @@ def _warnings(scenario) -> list[str]:
 
 
 def test_a_correlation_beside_a_link_is_a_warning_that_says_what_to_do(write_scenario):
-    path = write_scenario(linked(0.5) + '\n[correlations]\nx = { y = 0.5 }\n')
+    path = write_scenario(linked(0.5) + "\n[correlations]\nx = { y = 0.5 }\n")
     [warning] = [w for w in load_scenario(path).warnings if w.key.startswith("correlations")]
     assert warning.key == "correlations.x.y" and warning.line == path.read_text().count("\n")
     assert "y is driven by x (indicators.y.drivers.x)" in warning.message
@@ -352,7 +384,10 @@ def test_a_correlation_beside_a_link_is_a_warning_that_says_what_to_do(write_sce
 
 
 def test_a_correlation_with_what_a_drivers_formula_uses_is_warned_too():
-    body = flow("gdp", "6%", "1pp") + flow("revenue", "7%", "2pp") + """
+    body = (
+        flow("gdp", "6%", "1pp")
+        + flow("revenue", "7%", "2pp")
+        + """
     [indicators.deflator]
     name = "d"
     unit = "%"
@@ -377,13 +412,15 @@ def test_a_correlation_with_what_a_drivers_formula_uses_is_warned_too():
     [correlations]
     gdp = { revenue = 0.6 }
     """
+    )
     [warning] = [w for w in parse_scenario(scenario_text(body)).warnings if w.key.startswith("correlations")]
     assert "revenue is driven by gdp_nominal (through gdp_nominal's formula)" in warning.message
 
 
 def test_a_link_without_source_or_rationale_is_a_warning():
-    text = linked(0.5).replace('x = { elasticity = 0.5, at = "9%", rationale = "test" }',
-                               'x = { elasticity = 0.5, at = "9%" }')
+    text = linked(0.5).replace(
+        'x = { elasticity = 0.5, at = "9%", rationale = "test" }', 'x = { elasticity = 0.5, at = "9%" }'
+    )
     [warning] = [w for w in parse_scenario(text).warnings if w.key == "indicators.y.drivers.x"]
     assert "a link without a source or rationale" in warning.message
 
@@ -471,28 +508,40 @@ def test_gdp_with_investment_at_its_p10_is_one_number_in_every_command():
     assert low <= p10 <= high, (result.interval, p10)
 
 
-@pytest.mark.parametrize(("kind", "driver_kind", "elasticity", "unit", "per_unit"), [
-    ("rate", "flow", "-0.2", "pp/pp", -0.2),        # Okun: unemployment falls 0.2pp per point of growth
-    ("change", "flow", "0.05", "pp/pp", 0.05),       # urbanisation's change on growth
-    ("rate", "count", '"0.0001pp/户"', "pp/户", 1e-4),  # a rate on a count: pp per unit, 1/100 in code
-    ("count", "count", "0.5", "户/户", 0.5),
-    ("flow", "rate", '"1.5%/%"', "pp/pp", 1.5),      # % stands for points on either side
-    ("flow", "count", '"1.5%/%"', None, None),       # but not for a count: an error
-])
+@pytest.mark.parametrize(
+    ("kind", "driver_kind", "elasticity", "unit", "per_unit"),
+    [
+        ("rate", "flow", "-0.2", "pp/pp", -0.2),  # Okun: unemployment falls 0.2pp per point of growth
+        ("change", "flow", "0.05", "pp/pp", 0.05),  # urbanisation's change on growth
+        ("rate", "count", '"0.0001pp/户"', "pp/户", 1e-4),  # a rate on a count: pp per unit, 1/100 in code
+        ("count", "count", "0.5", "户/户", 0.5),
+        ("flow", "rate", '"1.5%/%"', "pp/pp", 1.5),  # % stands for points on either side
+        ("flow", "count", '"1.5%/%"', None, None),  # but not for a count: an error
+    ],
+)
 def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasticity, unit, per_unit):
-    quantity = {"flow": ("growth", '"6%"', '"1pp"'), "rate": ("level", '"5%"', '"0.3pp"'),
-                "change": ("change", '"0.5pp"', '"0.2pp"'), "count": ("level", "10000", "500")}
+    quantity = {
+        "flow": ("growth", '"6%"', '"1pp"'),
+        "rate": ("level", '"5%"', '"0.3pp"'),
+        "change": ("change", '"0.5pp"', '"0.2pp"'),
+        "count": ("level", "10000", "500"),
+    }
     at = {"flow": '"6%"', "rate": '"5%"', "count": "10000"}[driver_kind]
 
     def section(indicator_id: str, of_kind: str) -> str:
         key, mean, sd = quantity[of_kind]
         extra = 'basis = "real"\nbaseline = 100\nsource = "t"\n' if of_kind == "flow" else ""
         unit_of = {"flow": "亿元", "count": "户"}.get(of_kind, "%")
-        return (f'[indicators.{indicator_id}]\nname = "{indicator_id}"\nunit = "{unit_of}"\nkind = "{of_kind}"\n{extra}'
-                f'[indicators.{indicator_id}.{key}]\ndist = "normal"\nmean = {mean}\nsd = {sd}\nrationale = "t"\n')
+        return (
+            f'[indicators.{indicator_id}]\nname = "{indicator_id}"\nunit = "{unit_of}"\nkind = "{of_kind}"\n{extra}'
+            f'[indicators.{indicator_id}.{key}]\ndist = "normal"\nmean = {mean}\nsd = {sd}\nrationale = "t"\n'
+        )
 
-    text = scenario_text(section("x", driver_kind) + section("y", kind)
-                         + f'[indicators.y.drivers]\nx = {{ elasticity = {elasticity}, at = {at}, rationale = "t" }}\n')
+    text = scenario_text(
+        section("x", driver_kind)
+        + section("y", kind)
+        + f'[indicators.y.drivers]\nx = {{ elasticity = {elasticity}, at = {at}, rationale = "t" }}\n'
+    )
     if unit is None:
         with pytest.raises(ScenarioError, match="so the elasticity is in pp/户, not %/%"):
             parse_scenario(text)
@@ -509,8 +558,10 @@ def test_every_kind_can_be_driven_with_its_unit_stated(kind, driver_kind, elasti
     np.testing.assert_allclose(y, np.maximum(np.rint(expected), 0) if kind == "count" else expected, atol=1e-12)
 
 
-@pytest.mark.parametrize(("written", "per_person_per_point"), [
-    ('"170人/pp"', 170), ('"0.017万人/pp"', 170), ('"170 人 / 个百分点"', 170), ("170", 170)])
+@pytest.mark.parametrize(
+    ("written", "per_person_per_point"),
+    [('"170人/pp"', 170), ('"0.017万人/pp"', 170), ('"170 人 / 个百分点"', 170), ("170", 170)],
+)
 def test_an_elasticity_may_carry_wan_and_yi_in_its_unit(written, per_person_per_point):
     [driver] = parse_scenario(jobs_driven_by_gdp(written)).indicator("jobs").drivers
     assert driver.elasticity == pytest.approx(per_person_per_point * 100)
@@ -533,8 +584,7 @@ def test_compare_draws_every_scenario_with_the_copula_when_one_holds_an_input(tm
     text = text.replace("[correlations]\nx = { z = 0.6 }", "[correlations]\nx = { z = 0.6 }\nw = { z = 0.3 }")
     text += '\n[indicators.w.target]\nat_least = "3%"\nsource = "t"\n'
     path.write_text(text, encoding="utf-8")
-    comparison = compare([load_scenario(path), what_if(path, ['x.growth={dist="fixed",value="8%"}'])], 20_000,
-                         seed=3)
+    comparison = compare([load_scenario(path), what_if(path, ['x.growth={dist="fixed",value="8%"}'])], 20_000, seed=3)
     assert comparison.notes and "drawn with it" in comparison.notes[0]
     w = next(row for row in comparison.rows if row.id == "w").differences[1]
     assert w.delta == 0 and w.se == 0
@@ -550,13 +600,16 @@ def test_a_link_that_swamps_its_indicator_is_warned_about():
 
 
 def test_replace_on_a_driven_indicator_warns_that_its_links_still_add():
-    text = linked(0.5) + """
+    text = (
+        linked(0.5)
+        + """
     [events.shock]
     name = "shock"
     probability = "30%"
     rationale = "test"
     effects = [{ indicator = "y", replace = { dist = "fixed", value = "3%" } }]
     """
+    )
     [warning] = [w for w in parse_scenario(text).warnings if "acts on its own part" in w.message]
     assert warning.key == "events.shock.effects[0].replace" and "its links still add" in warning.message
 
@@ -564,8 +617,9 @@ def test_replace_on_a_driven_indicator_warns_that_its_links_still_add():
 def test_an_empty_drivers_table_in_a_child_switches_the_links_off(tmp_path):
     (tmp_path / "linked.toml").write_text(linked(0.5), encoding="utf-8")
     child = tmp_path / "child.toml"
-    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y]\ndrivers = {}\n',
-                     encoding="utf-8")
+    child.write_text(
+        'extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y]\ndrivers = {}\n', encoding="utf-8"
+    )
     assert load_scenario(child).indicator("y").drivers == ()
     assert load_scenario(tmp_path / "linked.toml", ["y.drivers={}"]).indicator("y").drivers == ()
 
@@ -573,8 +627,11 @@ def test_an_empty_drivers_table_in_a_child_switches_the_links_off(tmp_path):
 def test_a_cycle_a_child_closes_is_reported_where_the_child_wrote_it(tmp_path):
     (tmp_path / "linked.toml").write_text(linked(0.5), encoding="utf-8")
     child = tmp_path / "child.toml"
-    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n\n[indicators.x.drivers]\n'
-                     'y = { elasticity = 0.2, at = "6%", rationale = "t" }\n', encoding="utf-8")
+    child.write_text(
+        'extends = "linked.toml"\n[scenario]\nname = "c"\n\n[indicators.x.drivers]\n'
+        'y = { elasticity = 0.2, at = "6%", rationale = "t" }\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError) as caught:
         load_scenario(child)
     [problem] = caught.value.diagnostics
@@ -582,16 +639,20 @@ def test_a_cycle_a_child_closes_is_reported_where_the_child_wrote_it(tmp_path):
 
 
 def test_a_child_that_changes_an_elasticity_without_reason_drops_the_parents(tmp_path):
-    (tmp_path / "linked.toml").write_text(linked(0.5).replace('rationale = "test" }', 'rationale = "old" }'),
-                                          encoding="utf-8")
+    (tmp_path / "linked.toml").write_text(
+        linked(0.5).replace('rationale = "test" }', 'rationale = "old" }'), encoding="utf-8"
+    )
     child = tmp_path / "child.toml"
-    child.write_text('extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y.drivers]\n'
-                     'x = { elasticity = 0.8 }\n', encoding="utf-8")
+    child.write_text(
+        'extends = "linked.toml"\n[scenario]\nname = "c"\n[indicators.y.drivers]\nx = { elasticity = 0.8 }\n',
+        encoding="utf-8",
+    )
     driver = load_scenario(child).indicator("y").drivers[0]
     assert driver.rationale is None and driver.elasticity == 0.8
     moved = tmp_path / "moved.toml"
-    moved.write_text('extends = "linked.toml"\n[scenario]\nname = "m"\n[indicators.y.drivers]\n'
-                     'x = { at = "8%" }\n', encoding="utf-8")
+    moved.write_text(
+        'extends = "linked.toml"\n[scenario]\nname = "m"\n[indicators.y.drivers]\nx = { at = "8%" }\n', encoding="utf-8"
+    )
     assert load_scenario(moved).indicator("y").drivers[0].rationale == "old"  # a new reference keeps it
 
 
@@ -600,8 +661,9 @@ def test_channels_add_up_when_a_links_reference_moves_with_its_driver(tmp_path):
     Its own change brings e x 3pp through the driver; the restated reference takes it back."""
     path = tmp_path / "linked.toml"
     path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
-    comparison = compare([load_scenario(path), load_scenario(path, ["x.growth.mean=13%", 'y.drivers.x.at="12%"'])],
-                         20_000, seed=1)
+    comparison = compare(
+        [load_scenario(path), load_scenario(path, ["x.growth.mean=13%", 'y.drivers.x.at="12%"'])], 20_000, seed=1
+    )
     channels = comparison.rows[0].channels[1]
     assert dict(channels.drivers)["x"].value == pytest.approx(0.015, abs=1e-12)
     assert channels.settings.value == pytest.approx(-0.015, abs=1e-12)
@@ -609,7 +671,10 @@ def test_channels_add_up_when_a_links_reference_moves_with_its_driver(tmp_path):
 
 
 def test_channels_of_a_relative_target_describe_the_difference_it_tests(tmp_path):
-    body = flow("gdp", "6%", "2pp") + flow("income", "5.5%", "1pp") + """
+    body = (
+        flow("gdp", "6%", "2pp")
+        + flow("income", "5.5%", "1pp")
+        + """
     [indicators.income.target]
     relative_to = "gdp"
     tolerance = "1pp"
@@ -619,6 +684,7 @@ def test_channels_of_a_relative_target_describe_the_difference_it_tests(tmp_path
     [indicators.income.drivers]
     gdp = { elasticity = 0.5, at = "6%", rationale = "t" }
     """
+    )
     path = tmp_path / "relative.toml"
     path.write_text(scenario_text(body), encoding="utf-8")
     comparison = compare([load_scenario(path), what_if(path, ["gdp.growth.mean=4%"])], 20_000, seed=1)
@@ -633,7 +699,9 @@ def test_solve_on_a_driven_indicators_own_assumption_says_so(tmp_path, english):
     path = tmp_path / "linked.toml"
     path.write_text(linked(0.5, draws=20_000), encoding="utf-8")
     result = solve(path, "y", 0.5, n_draws=20_000, seed=1)
-    assert result.parameter == "y.growth.mean" and "(its own part, besides its drivers) (y.growth.mean)" in result.message
+    assert (
+        result.parameter == "y.growth.mean" and "(its own part, besides its drivers) (y.growth.mean)" in result.message
+    )
 
 
 def test_sensitivity_of_a_scenario_holding_an_input_does_not_hold_it_twice(tmp_path):

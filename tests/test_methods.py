@@ -13,10 +13,10 @@ import pytest
 
 from growthsim import parse_scenario
 from growthsim.engine.run import simulate
-from growthsim.stats.intervals import Probability
-from growthsim.output.records import summary_to_dict
-from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.sampling import MIN_REPLICATES, planned_draws, replicate_size
+from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.output.records import summary_to_dict
+from growthsim.stats.intervals import Probability
 
 from .conftest import REPO
 
@@ -24,8 +24,8 @@ from .conftest import REPO
 # a, b, c) and an event-shifted growth (d, a mixture of two normals). The benchmark measures each
 # method's RMSE on the same scenario, so there is one copy of it and of its exact answers.
 sys.path.insert(0, str(REPO / "benchmarks"))
-from workloads import CLOSED_FORM  # noqa: E402
-from workloads import CLOSED_FORM_EXACT as EXACT  # noqa: E402
+from workloads import CLOSED_FORM
+from workloads import CLOSED_FORM_EXACT as EXACT
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_estimates_agree_with_the_closed_forms_within_their_stated_errors(scenar
 def test_replicate_errors_are_honest(scenario, method):
     """Over 40 seeds, each 95% interval should hold the exact answer about 95% of the time; the
     z-scores' spread should be about 1 (an understated error would make it much larger)."""
-    z, covered = {k: [] for k in EXACT}, {k: 0 for k in EXACT}
+    z, covered = {k: [] for k in EXACT}, dict.fromkeys(EXACT, 0)
     for seed in range(40):
         for indicator_id, hit in _hits(simulate(scenario, 8_192, seed=seed, method=method)).items():
             z[indicator_id].append((hit.p - EXACT[indicator_id]) / hit.se)
@@ -191,8 +191,11 @@ def test_adding_an_unrelated_indicator_keeps_the_others_draws_except_under_sobol
     from growthsim.engine.sampling import sample
 
     base = parse_scenario(CLOSED_FORM.replace('"iman_conover"', '"gaussian_copula"'))
-    more = parse_scenario(CLOSED_FORM.replace('"iman_conover"', '"gaussian_copula"').replace(
-        "[events.shock]", UNRELATED + "\n[events.shock]"))
+    more = parse_scenario(
+        CLOSED_FORM.replace('"iman_conover"', '"gaussian_copula"').replace(
+            "[events.shock]", UNRELATED + "\n[events.shock]"
+        )
+    )
     n = 4096
     size = replicate_size(n, method)
     a, b = (sample(compile_model(s), 7, 0, n, method, size).values for s in (base, more))

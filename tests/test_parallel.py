@@ -8,8 +8,8 @@ import pytest
 
 from growthsim import load_scenario, parse_scenario
 from growthsim.engine.run import simulate
-from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.output.records import summary_to_dict
 from growthsim.stats.sketch import QuantileSketch
 
 from .conftest import REPO, scenario_text
@@ -66,8 +66,10 @@ def test_workers_and_chunk_sizes_do_not_change_any_number(path):
     scenario = parse_scenario(MIXED) if path is None else load_scenario(path)
     reference = _everything(simulate(scenario, N, seed=11))
     for workers, chunk_size in ((2, BLOCK_SIZE), (3, BLOCK_SIZE), (2, 2 * BLOCK_SIZE), (1, 4 * BLOCK_SIZE)):
-        assert _everything(simulate(scenario, N, seed=11, workers=workers, chunk_size=chunk_size)) == reference, \
-            (workers, chunk_size)
+        assert _everything(simulate(scenario, N, seed=11, workers=workers, chunk_size=chunk_size)) == reference, (
+            workers,
+            chunk_size,
+        )
 
 
 def test_spawned_workers_give_the_same_numbers(monkeypatch):
@@ -117,8 +119,13 @@ def test_merged_sketches_equal_one_sketch(integer, heavy):
     parts.merge(rest)
     probabilities = np.linspace(0, 1, 101)
     assert np.array_equal(whole.quantiles(probabilities), parts.quantiles(probabilities))
-    assert (whole.n, whole.below, whole.above, whole.min, whole.max) == \
-        (parts.n, parts.below, parts.above, parts.min, parts.max)
+    assert (whole.n, whole.below, whole.above, whole.min, whole.max) == (
+        parts.n,
+        parts.below,
+        parts.above,
+        parts.min,
+        parts.max,
+    )
 
 
 def test_sketches_on_other_grids_are_not_merged():
@@ -139,9 +146,12 @@ def test_ctrl_c_stops_the_workers_and_leaves_nothing(tmp_path):
     import time
 
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "growthsim", "run", "-n", "100000000", "-w", "2",
-                                "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "growthsim", "run", "-n", "100000000", "-w", "2", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(3)  # well into the workers' runs
     os.killpg(process.pid, signal.SIGINT)
     try:

@@ -7,6 +7,7 @@ which needs more than two blocks of draws.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 
@@ -15,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim import parse_scenario, simulate
-from growthsim.stats.intervals import Probability
-from growthsim.output.records import summary_to_dict
 from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.output.records import summary_to_dict
+from growthsim.stats.intervals import Probability
 
 from .strategies import (
     AssumptionSpec,
@@ -37,8 +38,7 @@ DRAWS = st.one_of(st.integers(1, 3_000), st.integers(3_000, 30_000))
 
 
 def examples(n: int) -> settings:
-    return settings(max_examples=max(1, int(n * SCALE)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+    return settings(max_examples=max(1, int(n * SCALE)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 FAST = examples(250)
@@ -64,17 +64,27 @@ def probabilities(summary):
 
 def assert_monotone(values: dict, label: str) -> None:
     ordered = list(values.values())
-    assert all(a <= b for a, b in zip(ordered, ordered[1:])), f"{label} not monotone: {values}"
+    assert all(a <= b for a, b in itertools.pairwise(ordered)), f"{label} not monotone: {values}"
 
 
 # A scenario whose targets are certain to be missed (gdp: a fixed 5% against >= 8%) and to be hit
 # (cpi: a fixed 2% against <= 3%): P(hit) is exactly 0 and 1.
 CERTAIN = ScenarioSpec(
     (
-        IndicatorSpec("gdp", "flow", AssumptionSpec("fixed", (("value", Q(500, 2, "%")),)), basis="real",
-                      baseline=Q(5824, 1), target=TargetSpec("at_least", value=Q(800, 2, "%"))),
-        IndicatorSpec("cpi", "rate", AssumptionSpec("fixed", (("value", Q(200, 2, "%")),)),
-                      target=TargetSpec("at_most", value=Q(300, 2, "%"))),
+        IndicatorSpec(
+            "gdp",
+            "flow",
+            AssumptionSpec("fixed", (("value", Q(500, 2, "%")),)),
+            basis="real",
+            baseline=Q(5824, 1),
+            target=TargetSpec("at_least", value=Q(800, 2, "%")),
+        ),
+        IndicatorSpec(
+            "cpi",
+            "rate",
+            AssumptionSpec("fixed", (("value", Q(200, 2, "%")),)),
+            target=TargetSpec("at_most", value=Q(300, 2, "%")),
+        ),
     )
 )
 
@@ -157,9 +167,12 @@ def test_wilson_interval_contains_p(n, data):
 # sketch's 2**21 integer bins allow, so the sketch falls back to the continuous grid.
 BIG_COUNT = ScenarioSpec(
     (
-        IndicatorSpec("residents", "count",
-                      AssumptionSpec("normal", (("mean", Q(2_000_000)), ("sd", Q(300_000)))),
-                      target=TargetSpec("at_least", value=Q(2_100_000))),
+        IndicatorSpec(
+            "residents",
+            "count",
+            AssumptionSpec("normal", (("mean", Q(2_000_000)), ("sd", Q(300_000)))),
+            target=TargetSpec("at_least", value=Q(2_100_000)),
+        ),
     )
 )
 

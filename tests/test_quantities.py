@@ -25,6 +25,7 @@ from growthsim.scenario.quantities import (
     parse_quantity,
 )
 
+
 @pytest.fixture(autouse=True)
 def _english(english):
     """These tests check messages word for word in English, as written in the code (their msgids);
@@ -100,7 +101,7 @@ def test_percent_rejects_a_bare_fraction():
 
 @pytest.mark.parametrize("raw", ["8pp", "8个百分点", "8百分点"])
 def test_percent_rejects_points(raw):
-    assert error(raw, P) == f"{raw!r} is in percentage points, but this is a rate or a growth: write \"8%\""
+    assert error(raw, P) == f'{raw!r} is in percentage points, but this is a rate or a growth: write "8%"'
 
 
 def test_percent_rejects_an_amount():
@@ -128,7 +129,7 @@ def test_points(raw, value):
 def test_points_reject_percent():
     assert error("0.8%", PP) == (
         "'0.8%': a change of a rate is written in percentage points, e.g. \"0.8pp\" "
-        "(\"%\" would suggest a relative change)"
+        '("%" would suggest a relative change)'
     )
     assert error("0.8％", PP).startswith("'0.8％': a change of a rate is written in percentage points")
 
@@ -155,7 +156,7 @@ def test_spread_rejects_a_bare_number():
 
 def test_spread_rejects_an_amount():
     assert error("1.5亿元", S, "亿元") == (
-        "cannot read '1.5亿元' as a spread in percentage points; write e.g. \"1.5pp\" or \"1.5%\""
+        'cannot read \'1.5亿元\' as a spread in percentage points; write e.g. "1.5pp" or "1.5%"'
     )
 
 

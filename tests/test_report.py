@@ -31,7 +31,7 @@ from .conftest import scenario_text
 pytest.importorskip("matplotlib")
 
 from growthsim.output.report import GENERATOR, build_report
-from growthsim.output.report_html import report_html  # noqa: E402
+from growthsim.output.report_html import report_html
 
 REQUIRE_SYSTEM_PACKAGES = bool(os.environ.get("GROWTHSIM_CI"))  # set by .ci/run, which installs chromium
 
@@ -85,8 +85,9 @@ def files(tmp_path_factory):
     base = folder / "base.toml"
     base.write_text(SCENARIO, encoding="utf-8")
     low = folder / "low.toml"
-    low.write_text(SCENARIO.replace('mean = "7%"', 'mean = "5%"').replace('name = "test"', 'name = "下行"'),
-                   encoding="utf-8")
+    low.write_text(
+        SCENARIO.replace('mean = "7%"', 'mean = "5%"').replace('name = "test"', 'name = "下行"'), encoding="utf-8"
+    )
     return base, low
 
 
@@ -163,8 +164,7 @@ def test_one_scenario_report_has_every_part(one):
 def test_the_report_says_what_it_would_take_and_cites_its_sources(one):
     text = report_html(one)
     # P(hit) is about 16%: the mean must rise; named in words, with the key for those who edit the file
-    assert ('需把地区生产总值增速的均值<span class="small">（<code>gdp.growth.mean</code>）</span>从 7% 调到 <b>'
-            in text)
+    assert '需把地区生产总值增速的均值<span class="small">（<code>gdp.growth.mean</code>）</span>从 7% 调到 <b>' in text
     assert "已有80%以上把握：城镇新增就业的均值" in text and "即使从 12,800人 变为 <b>" in text
     assert "该指标由公式推算，见下方驱动因素" in text  # derived: no assumption of its own
     assert "出处：一(一)" in text and "假设：与上年持平" in text
@@ -216,8 +216,9 @@ def test_report_command_writes_one_file_and_replaces_only_its_own(files, tmp_pat
     assert mine.read_text(encoding="utf-8") == "<html>my own page</html>"
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path)])
     assert result.exit_code == 1 and "是文件夹" in result.output
-    result = runner.invoke(app, ["report", str(files[0]), "--html", str(tmp_path / "简报"), "-n", "2000",
-                                 "--analysis-draws", "1000"])
+    result = runner.invoke(
+        app, ["report", str(files[0]), "--html", str(tmp_path / "简报"), "-n", "2000", "--analysis-draws", "1000"]
+    )
     assert result.exit_code == 0 and (tmp_path / "简报.html").exists()  # opens with a double click
 
 
@@ -229,24 +230,29 @@ def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
 
     monkeypatch.setattr(page, "report_html", broken)
     out = tmp_path / "r.html"
-    result = runner.invoke(app, ["report", str(files[0]), "--html", str(out), "-n", "2000",
-                                 "--analysis-draws", "1000"])
+    result = runner.invoke(app, ["report", str(files[0]), "--html", str(out), "-n", "2000", "--analysis-draws", "1000"])
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
 def test_commands_on_a_scenario_without_targets_say_so(tmp_path):
     path = tmp_path / "none.toml"
-    path.write_text(scenario_text("""
+    path.write_text(
+        scenario_text("""
         [indicators.gdp]
         name = "地区生产总值"
         unit = "亿元"
         kind = "flow"
         basis = "real"
         growth = { dist = "normal", mean = "7%", sd = "1pp", rationale = "t" }
-        """), encoding="utf-8")
-    for args in (["report", str(path), "--html", str(tmp_path / "r.html")], ["sensitivity", str(path)],
-                 ["run", str(path), "--precision", "0.5pp"]):
+        """),
+        encoding="utf-8",
+    )
+    for args in (
+        ["report", str(path), "--html", str(tmp_path / "r.html")],
+        ["sensitivity", str(path)],
+        ["run", str(path), "--precision", "0.5pp"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 1, (args, result.output)
         assert "没有目标" in result.output and "内部错误" not in result.output
@@ -278,8 +284,9 @@ class WebDriver:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.process = subprocess.Popen([driver, f"--port={self.port}"], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [driver, f"--port={self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -290,18 +297,41 @@ class WebDriver:
             if time.monotonic() > deadline:
                 raise RuntimeError("chromedriver did not start")
             time.sleep(0.1)
-        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}", "--window-size=1280,800"]
-        session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": {
-            "browserName": "chrome", "goog:chromeOptions": {"binary": chromium, "args": args},
-            "goog:loggingPrefs": {"browser": "ALL"}}}})
+        args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,800",
+        ]
+        session = self._call(
+            "POST",
+            "/session",
+            {
+                "capabilities": {
+                    "alwaysMatch": {
+                        "browserName": "chrome",
+                        "goog:chromeOptions": {"binary": chromium, "args": args},
+                        "goog:loggingPrefs": {"browser": "ALL"},
+                    }
+                }
+            },
+        )
         self.session = f"/session/{session['sessionId']}"
 
     def _call(self, method: str, path: str, body: dict | None = None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())["value"]
 
@@ -358,8 +388,15 @@ def test_the_report_in_a_real_browser(two, browser, tmp_path):
           fontSize: parseFloat(getComputedStyle(document.body).fontSize),
         };""")
     assert state["title"] == "2023年目标达成概率：2个情景比较"
-    assert state["headings"] == ["2023年目标达成概率：2个情景比较", "结论摘要", "一、概览：各目标达标概率", "二、情景比较",
-                                 "三、各目标详情（test）", "四、假设与来源", "五、运行记录"]
+    assert state["headings"] == [
+        "2023年目标达成概率：2个情景比较",
+        "结论摘要",
+        "一、概览：各目标达标概率",
+        "二、情景比较",
+        "三、各目标详情（test）",
+        "四、假设与来源",
+        "五、运行记录",
+    ]
     assert len(state["images"]) >= 2 + 1 + len(TARGETS)
     broken = [image["alt"] for image in state["images"] if not image["ok"] or image["width"] < 300]
     assert not broken, f"charts that did not show: {broken}"
@@ -377,8 +414,9 @@ def baseline_report(tmp_path_factory):
     from .conftest import BASELINE
 
     path = tmp_path_factory.mktemp("print") / "baseline.html"
-    path.write_text(report_html(build_report([load_scenario(BASELINE)], 20_000, 7, analysis_draws=2_000)),
-                    encoding="utf-8")
+    path.write_text(
+        report_html(build_report([load_scenario(BASELINE)], 20_000, 7, analysis_draws=2_000)), encoding="utf-8"
+    )
     return path
 
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim import compile_model, parse_scenario, simulate
-from growthsim.output.records import indicator_to_dict, summary_to_dict
-from growthsim.engine.streams import BLOCK_SIZE, stream_key, uniforms
 from growthsim.engine.sampling import sample
+from growthsim.engine.streams import BLOCK_SIZE, stream_key, uniforms
+from growthsim.output.records import indicator_to_dict, summary_to_dict
 
 from .strategies import AssumptionSpec, Q, ScenarioSpec, assumptions, header, indicators, scenarios
 
@@ -30,8 +30,7 @@ IDS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
 
 
 def examples(n: int) -> settings:
-    return settings(max_examples=max(1, int(n * SCALE)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+    return settings(max_examples=max(1, int(n * SCALE)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def model_of(spec: ScenarioSpec):
@@ -166,16 +165,26 @@ def test_sample_rows_are_keyed_by_id_not_position(spec, entropy, n, data):
 
 def drawn_by_engine(spec: ScenarioSpec, n: int, seed: int, chunk_size: int) -> np.ndarray:
     chunks = []
-    simulate(parse_scenario(spec.toml()), n_draws=n, seed=seed, chunk_size=chunk_size,
-             on_chunk=lambda outcomes: chunks.append((outcomes.start, outcomes.drawn.copy())))
+    simulate(
+        parse_scenario(spec.toml()),
+        n_draws=n,
+        seed=seed,
+        chunk_size=chunk_size,
+        on_chunk=lambda outcomes: chunks.append((outcomes.start, outcomes.drawn.copy())),
+    )
     starts = [start for start, _ in chunks]
     assert starts == sorted(starts) and starts[0] == 0
     return np.concatenate([drawn for _, drawn in chunks], axis=1)
 
 
 @examples(8)
-@given(spec=scenarios(max_indicators=3), seed=ENTROPY, n=st.integers(1, 2 * BLOCK_SIZE + 10),
-       extra=st.integers(1, BLOCK_SIZE), chunk_blocks=st.integers(1, 3))
+@given(
+    spec=scenarios(max_indicators=3),
+    seed=ENTROPY,
+    n=st.integers(1, 2 * BLOCK_SIZE + 10),
+    extra=st.integers(1, BLOCK_SIZE),
+    chunk_blocks=st.integers(1, 3),
+)
 def test_first_n_draws_of_a_longer_engine_run(spec, seed, n, extra, chunk_blocks):
     short = drawn_by_engine(spec, n, seed, chunk_size=chunk_blocks * BLOCK_SIZE)
     longer = drawn_by_engine(spec, n + extra, seed, chunk_size=BLOCK_SIZE)
@@ -213,7 +222,7 @@ def test_adding_an_indicator_changes_no_other(spec, seed, n, data):
     new_id = data.draw(IDS.filter(lambda i: i not in spec.ids))
     new = data.draw(indicators(new_id))
     position = data.draw(st.integers(0, len(spec.indicators)))
-    grown = ScenarioSpec(spec.indicators[:position] + (new,) + spec.indicators[position:], spec.seed)
+    grown = ScenarioSpec((*spec.indicators[:position], new, *spec.indicators[position:]), spec.seed)
     before = by_id(simulate(parse_scenario(spec.toml()), n_draws=n, seed=seed))
     after = by_id(simulate(parse_scenario(grown.toml()), n_draws=n, seed=seed))
     assert after.pop(new_id) is not None

@@ -10,8 +10,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from growthsim import parse_scenario
-from growthsim.cli import app
 from growthsim.analysis.sensitivity import sensitivity
+from growthsim.cli import app
 
 from .conftest import HEADER, mc_tolerance, scenario_text
 
@@ -128,7 +128,12 @@ def test_sensitivity_command(write_scenario):
     assert runner.invoke(app, ["sensitivity", str(path), "-i", "totl"]).exit_code == 1
     out = path.parent / "sens"
     assert runner.invoke(app, ["sensitivity", str(path), "-n", "2000", "--out", str(out)]).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "sensitivity.csv", "sensitivity.json", "sensitivity.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "sensitivity.csv",
+        "sensitivity.json",
+        "sensitivity.xlsx",
+    ]
     assert (out / "sensitivity.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 

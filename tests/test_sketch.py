@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from growthsim.engine.streams import BLOCK_SIZE
-from growthsim.stats.sketch import QuantileSketch
 from growthsim.engine.summary import QUANTILES
+from growthsim.stats.sketch import QuantileSketch
 
 SCALE = float(os.environ.get("GROWTHSIM_EXAMPLES", "1"))
 PROBABILITIES = np.array(list(QUANTILES.values()))  # p05 .. p95, as the summaries report
@@ -23,8 +23,11 @@ ALL_PROBABILITIES = np.array([0.0, 1e-4, 0.001, 0.01, *PROBABILITIES, 0.99, 0.99
 
 
 def examples(n: int) -> settings:
-    return settings(max_examples=max(1, int(n * SCALE)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=max(1, int(n * SCALE)),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 CONTINUOUS = {
@@ -157,8 +160,13 @@ def test_constant_data(value, n, cuts, integer):
 
 
 @examples(80)
-@given(name=st.sampled_from(sorted(INTEGER)), seed=SEEDS, n=st.integers(1, 200_000), cuts=CUTS,
-       extra=st.lists(st.floats(0.0, 1.0), max_size=10))
+@given(
+    name=st.sampled_from(sorted(INTEGER)),
+    seed=SEEDS,
+    n=st.integers(1, 200_000),
+    cuts=CUTS,
+    extra=st.lists(st.floats(0.0, 1.0), max_size=10),
+)
 def test_integer_quantiles_are_exact(name, seed, n, cuts, extra):
     values = INTEGER[name](np.random.default_rng(seed), n).astype(float)
     sketch = sketch_of(values, cuts, integer=True)
@@ -174,8 +182,13 @@ def test_integer_quantiles_are_exact(name, seed, n, cuts, extra):
 
 
 @examples(60)
-@given(name=st.sampled_from(sorted(CONTINUOUS) + sorted(INTEGER)), seed=SEEDS, n=st.integers(1, 150_000),
-       cuts=CUTS, data=st.data())
+@given(
+    name=st.sampled_from(sorted(CONTINUOUS) + sorted(INTEGER)),
+    seed=SEEDS,
+    n=st.integers(1, 150_000),
+    cuts=CUTS,
+    data=st.data(),
+)
 def test_chunk_order_does_not_matter(name, seed, n, cuts, data):
     integer = name in INTEGER
     values = (INTEGER if integer else CONTINUOUS)[name](np.random.default_rng(seed), n).astype(float)
@@ -191,7 +204,12 @@ def test_chunk_order_does_not_matter(name, seed, n, cuts, data):
     for other in (shuffled, whole):
         np.testing.assert_array_equal(other.counts, forward.counts)
         assert (other.below, other.above, other.n, other.min, other.max) == (
-            forward.below, forward.above, forward.n, forward.min, forward.max)
+            forward.below,
+            forward.above,
+            forward.n,
+            forward.min,
+            forward.max,
+        )
         np.testing.assert_array_equal(other.quantiles(ALL_PROBABILITIES), forward.quantiles(ALL_PROBABILITIES))
 
 

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from growthsim.cli import app
 from growthsim.analysis.solve import solve
+from growthsim.cli import app
 
 from .conftest import scenario_text
 
@@ -55,14 +55,16 @@ def test_the_highest_target_reachable_with_90_percent_confidence(path):
 
 def test_an_amount_parameter_is_solved_and_written_as_a_file_takes_it(write_scenario):
     """A count's mean is an amount: the trial values go through --set, which refuses "14,000户"."""
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.jobs]
         name = "城镇新增就业"
         unit = "人"
         kind = "count"
         target = { at_least = 12000, source = "t" }
         level = { dist = "normal", mean = 12500, sd = 600, rationale = "t" }
-        """))
+        """)
+    )
     result = solve(path, "jobs", 0.9, n_draws=N, seed=3)
     expected = 12000 + 600 * stats.norm.ppf(0.9) - 0.5  # counts are rounded: >= 12000 means >= 11999.5
     assert result.reachable and result.written == f"{int(result.value)}人"  # with its unit, as a file writes it
@@ -71,7 +73,8 @@ def test_an_amount_parameter_is_solved_and_written_as_a_file_takes_it(write_scen
 
 
 def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario, english):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.tech]
         name = "技术合同成交额"
         unit = "亿元"
@@ -85,7 +88,8 @@ def test_a_target_amount_and_a_parameter_that_does_not_matter(write_scenario, en
         kind = "flow"
         basis = "real"
         growth = { dist = "normal", mean = "5%", sd = "1pp", rationale = "t" }
-        """))
+        """)
+    )
     result = solve(path, "tech", 0.8, "tech.target.at_least", n_draws=20_000, seed=1)
     assert result.reachable and result.written.endswith("亿元")  # written with its unit, as --set needs it
     unrelated = solve(path, "tech", 0.8, "other.growth.mean", n_draws=5_000, seed=1)
@@ -101,7 +105,9 @@ def test_solve_command(path):
     runner = CliRunner()
     result = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000"], env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
-    assert "需把地区生产总值增速的均值（gdp.growth.mean）从6%提高到" in result.stdout and "届时达标概率为" in result.stdout
+    assert (
+        "需把地区生产总值增速的均值（gdp.growth.mean）从6%提高到" in result.stdout and "届时达标概率为" in result.stdout
+    )
     assert "（误差范围 [" in result.stdout and "随机种子 12345" in result.stdout
     as_json = runner.invoke(app, ["solve", str(path), "-i", "gdp", "-p", "0.8", "-n", "20000", "-f", "json"])
     document = json.loads(as_json.stdout)
@@ -178,8 +184,8 @@ def test_the_answer_comes_with_its_monte_carlo_interval_and_no_more_digits(path)
 
 def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
     """The scenario's seed, else fresh entropy (recorded), never a hard-coded one."""
-    from growthsim.scenario.loading import parse_scenario
     from growthsim.analysis.sensitivity import sensitivity
+    from growthsim.scenario.loading import parse_scenario
 
     path = write_scenario(SCENARIO)  # [simulation] seed = 12345
     assert solve(path, "gdp", 0.5, n_draws=5_000).seed == 12345
@@ -192,11 +198,12 @@ def test_solve_and_sensitivity_take_the_seed_as_run_does(write_scenario):
 def test_trials_run_at_the_value_tried_not_at_its_rounding():
     """Every trial once ran at the value rounded to 0.01pp, so P(hit) was flat across each step and
     the 'interval' measured the rounding: solve at 60% (exact 8.5067%) must bracket the answer."""
-    from growthsim.scenario.quantities import Expect, parse_quantity
     from growthsim.analysis.solve import _written
+    from growthsim.scenario.quantities import Expect, parse_quantity
 
-    assert parse_quantity(_written(0.054987654, Expect.PERCENT, "%", exact=True), Expect.PERCENT, "%") == \
-        pytest.approx(0.054987654, abs=1e-8)
+    assert parse_quantity(_written(0.054987654, Expect.PERCENT, "%", exact=True), Expect.PERCENT, "%") == pytest.approx(
+        0.054987654, abs=1e-8
+    )
 
 
 def test_the_interval_brackets_the_exact_answer_at_many_draws(path):
@@ -208,28 +215,32 @@ def test_the_interval_brackets_the_exact_answer_at_many_draws(path):
 
 def test_a_spread_close_to_its_lower_limit_is_explored(write_scenario):
     """sd 0.25pp: the first step down (1pp) is a negative sd; the scan halves back instead of giving up."""
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.unemployment]
         name = "城镇调查失业率"
         unit = "%"
         kind = "rate"
         target = { at_most = "5.5%", source = "t" }
         level = { dist = "normal", mean = "5.2%", sd = "0.25pp", rationale = "t" }
-        """))
+        """)
+    )
     result = solve(path, "unemployment", 0.9, "unemployment.level.sd", n_draws=20_000, seed=3)
     expected = 0.003 / stats.norm.ppf(0.9)  # P(level <= 5.5%) = Phi(0.3pp / sd)
     assert result.reachable and abs(result.value - expected) < 0.0002
 
 
 def test_a_counts_target_is_solved_in_whole_numbers(write_scenario):
-    path = write_scenario(scenario_text("""
+    path = write_scenario(
+        scenario_text("""
         [indicators.firms]
         name = "新增规上工业企业"
         unit = "家"
         kind = "count"
         target = { at_least = 28, source = "t" }
         level = { dist = "poisson", mean = 30, rationale = "t" }
-        """))
+        """)
+    )
     result = solve(path, "firms", 0.8, "firms.target.at_least", n_draws=50_000, seed=3)
     # the highest whole k with P(count >= k) >= 80%
     expected = max(k for k in range(60) if stats.poisson.sf(k - 1, 30) >= 0.8)

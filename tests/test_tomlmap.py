@@ -16,6 +16,7 @@ from growthsim.scenario.tomlmap import KeyMap, Position, bare_non_ascii_keys, to
 
 from .conftest import BASELINE
 
+
 @pytest.fixture(autouse=True)
 def _english(english):
     """These tests check messages word for word in English, as written in the code (their msgids);
@@ -160,12 +161,12 @@ def test_every_key_and_element_of_the_document_is_recorded(keymap):
     def paths(value, prefix=()):
         if isinstance(value, dict):
             for key, inner in value.items():
-                yield prefix + (key,)
-                yield from paths(inner, prefix + (key,))
+                yield (*prefix, key)
+                yield from paths(inner, (*prefix, key))
         elif isinstance(value, list):
             for index, inner in enumerate(value):
-                yield prefix + (index,)
-                yield from paths(inner, prefix + (index,))
+                yield (*prefix, index)
+                yield from paths(inner, (*prefix, index))
 
     assert set(paths(tomllib.loads(DOC))) == set(keymap.positions)
 
@@ -180,15 +181,15 @@ def test_baseline_scenario_positions_point_at_the_values():
     for section, body in data["indicators"].items():
         for key, value in body.items():
             position = keymap.positions[("indicators", section, key)]
-            literal = lines[position.line - 1][position.value_col - 1:]
+            literal = lines[position.line - 1][position.value_col - 1 :]
             if isinstance(value, dict):
                 assert lines[position.line - 1] == f"[indicators.{section}.{key}]"
                 for inner, inner_value in value.items():
                     p = keymap.positions[("indicators", section, key, inner)]
                     line = lines[p.line - 1]
-                    assert line[p.key_col - 1:].startswith(f"{inner} = ")
+                    assert line[p.key_col - 1 :].startswith(f"{inner} = ")
                     if isinstance(inner_value, str) and "\n" not in inner_value:
-                        assert line[p.value_col - 1:] == f'"{inner_value}"'
+                        assert line[p.value_col - 1 :] == f'"{inner_value}"'
                     checked += 1
             elif isinstance(value, str) and "\n" in value:
                 assert literal == '"""'  # a multi-line string starts on the key's line
@@ -312,7 +313,7 @@ def test_bare_non_ascii_keys_skips_multiline_strings():
         note = \'\'\'
         单位 = 2
         \'\'\'
-        one_line = """x""" 
+        one_line = """x"""
         名称 = 3
         ''')
     assert bare_non_ascii_keys(text) == [(9, 1, "名称", False)]

@@ -11,8 +11,8 @@ from scipy.stats import norm
 from growthsim import parse_scenario
 from growthsim.engine.run import simulate
 from growthsim.i18n import use
-from growthsim.output.words import conclusions, plain_share, target_sentence
 from growthsim.output.records import summary_rows, summary_to_dict
+from growthsim.output.words import conclusions, plain_share, target_sentence
 
 from .conftest import scenario_text
 
@@ -64,28 +64,43 @@ def summary():
 def test_one_sentence_per_target_in_chinese(summary):
     """gdp ~ N(7%, 1.2pp), hit when >= 8%: P = 1 - Φ(1/1.2) = 20.2%; median 7.0%, 90% range 7% ± 1.97pp."""
     rows = {r.indicator.id: r for r in summary.indicators}
-    assert target_sentence(rows["gdp"]) == "地区生产总值增长8%：达标概率约20%（不太可能），预计增长7.0%（90%区间5.0%–9.0%）。"
+    assert (
+        target_sentence(rows["gdp"])
+        == "地区生产总值增长8%：达标概率约20%（不太可能），预计增长7.0%（90%区间5.0%–9.0%）。"
+    )
     assert target_sentence(rows["rd"]) is None  # no target, no sentence
     # a count: its unit; 14000 ± 500 is 4 sd above 12000: over 99%
-    assert re.fullmatch(r"城镇新增就业1\.2万人以上：达标概率超过99%（很可能），预计1[34],\d{3}人"
-                        r"（90%区间13,1[67]\d人–14,8[23]\d人）。", target_sentence(rows["jobs"]))  # 14000 ∓ 822
+    assert re.fullmatch(
+        r"城镇新增就业1\.2万人以上：达标概率超过99%（很可能），预计1[34],\d{3}人"
+        r"（90%区间13,1[67]\d人–14,8[23]\d人）。",
+        target_sentence(rows["jobs"]),
+    )  # 14000 ∓ 822
     # a change: in 个百分点, P = Φ(-1/3) = 37%
-    assert target_sentence(rows["urban"]) == ("常住人口城镇化率提高0.8个百分点：达标概率约37%（难料），预计提高0.70个百分点"
-                                              "（90%区间0.21–1.19个百分点）。")
+    assert target_sentence(rows["urban"]) == (
+        "常住人口城镇化率提高0.8个百分点：达标概率约37%（难料），预计提高0.70个百分点（90%区间0.21–1.19个百分点）。"
+    )
     assert abs(rows["gdp"].hit.p - (1 - norm.cdf(1 / 1.2))) < 4 * rows["gdp"].hit.se
 
 
 def test_the_same_sentence_in_english(summary):
     use("en")
     rows = {r.indicator.id: r for r in summary.indicators}
-    assert target_sentence(rows["gdp"]) == ("地区生产总值 ≥ 8%: the chance of hitting it is about 20% (unlikely); "
-                                            "expected growth of 7.0% (90% range 5.0% to 9.0%).")
+    assert target_sentence(rows["gdp"]) == (
+        "地区生产总值 ≥ 8%: the chance of hitting it is about 20% (unlikely); "
+        "expected growth of 7.0% (90% range 5.0% to 9.0%)."
+    )
 
 
 def test_plain_shares_say_how_sure_without_false_digits():
     use("zh")
     assert [plain_share(p) for p in (0.0, 0.004, 0.137, 0.5, 0.996, 1.0)] == [
-        "不到1%", "不到1%", "约14%", "约50%", "超过99%", "超过99%"]
+        "不到1%",
+        "不到1%",
+        "约14%",
+        "约50%",
+        "超过99%",
+        "超过99%",
+    ]
 
 
 def test_the_conclusions_count_likely_and_at_risk_targets(summary):

@@ -26,7 +26,7 @@ def _invoke(*args):
 def _sheet(workbook, name):
     sheet = workbook[name]
     headers = [c.value for c in sheet[1]]
-    rows = [{h: c for h, c in zip(headers, row)} for row in sheet.iter_rows(min_row=2)]
+    rows = [dict(zip(headers, row, strict=False)) for row in sheet.iter_rows(min_row=2)]
     return sheet, headers, rows
 
 
@@ -53,22 +53,26 @@ def test_run_writes_a_workbook_whose_numbers_are_the_jsons(tmp_path):
         assert row["达标概率"].number_format == "0.0%"  # ... rounded by the format
         assert row["一句话结论"].value == indicator["sentence"]
         assert row["指标"].value == indicator["name"] and row["目标（原文）"].value == (
-            indicator["target"]["written"] or indicator["target"]["text"])
+            indicator["target"]["written"] or indicator["target"]["text"]
+        )
     gdp = next(r for r in rows if r["代号"].value == "gdp")
-    assert gdp["中位数"].value == pytest.approx(by_id["gdp"]["quantiles"]["p50"], rel=1e-14) and gdp["中位数"].number_format == "0.0%"
+    assert (
+        gdp["中位数"].value == pytest.approx(by_id["gdp"]["quantiles"]["p50"], rel=1e-14)
+        and gdp["中位数"].number_format == "0.0%"
+    )
     assert gdp["2022年"].value == 582.4 and gdp["2022年"].number_format == "#,##0.00"
     urban = next(r for r in rows if r["代号"].value == "urbanisation")  # a change: in points, as planners say
     assert urban["中位数"].value == pytest.approx(by_id["urbanisation"]["quantiles"]["p50"] * 100)
     assert urban["中位数"].number_format == '0.00"个百分点"'
     assert sheet.column_dimensions["A"].width >= 20  # 新增规模以上工业企业: ten characters, twenty columns
 
-    _sheet_, _headers, conclusions = _sheet(workbook, "结论")
+    _, _, conclusions = _sheet(workbook, "结论")
     lines = [r["结论摘要"].value for r in conclusions]
     assert lines[:3] == document["conclusions"]
-    _sheet_, headers, assumptions = _sheet(workbook, "假设与来源")
+    _, headers, assumptions = _sheet(workbook, "假设与来源")
     rd = next(r for r in assumptions if r["代号"].value == "rd_spending")
     assert rd["基数出处（或假设理由）"].value.startswith("假设：")  # the R&D baseline is ours, and says so
-    _sheet_, headers, record = _sheet(workbook, "运行记录")
+    _, headers, record = _sheet(workbook, "运行记录")
     assert {r["代号"].value: r["取值"].value for r in record}["seed"] == 3
 
 
@@ -78,7 +82,7 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
     workbook = openpyxl.load_workbook(tmp_path / "c" / "compare.xlsx")
     assert workbook.sheetnames[0] == "情景比较" and "运行记录" in workbook.sheetnames
     document = json.loads((tmp_path / "c" / "compare.json").read_text(encoding="utf-8"))
-    _sheet_, headers, rows = _sheet(workbook, "情景比较")
+    _, headers, rows = _sheet(workbook, "情景比较")
     assert headers[:5] == ["指标", "代号", "目标（原文）", "① 基准：达标概率", "② 下行：达标概率"]
     gdp = next(r for r in rows if r["代号"].value == "gdp")
     cells = document["indicators"][0]["scenarios"]
@@ -92,7 +96,7 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
     assert gdp["② 下行：判断"].value == "实质性差异"
     _invoke("sensitivity", BASELINE, "-i", "gdp", "-n", "2000", "--out", tmp_path / "s")
     workbook = openpyxl.load_workbook(tmp_path / "s" / "sensitivity.xlsx")
-    _sheet_, headers, rows = _sheet(workbook, "影响因素")
+    _, headers, rows = _sheet(workbook, "影响因素")
     assert headers[:4] == ["目标", "代号", "达标概率（敏感性试算）", "输入"] and rows[0]["目标"].value == "地区生产总值"
     assert {"其中：直接或经驱动关联", "该输入最高10%时的达标概率"} <= set(headers)
 
@@ -100,16 +104,15 @@ def test_compare_and_sensitivity_write_their_workbooks(tmp_path):
 def test_an_english_run_writes_english_sheets(tmp_path):
     _invoke("--lang", "en", "run", BASELINE, "-n", "2000", "--out", tmp_path / "o")
     workbook = openpyxl.load_workbook(tmp_path / "o" / "summary.xlsx")
-    assert workbook.sheetnames == ["Conclusions", "P(hit)", "Quantiles", "Assumptions and sources",
-                                   "Record of the run"]
+    assert workbook.sheetnames == ["Conclusions", "P(hit)", "Quantiles", "Assumptions and sources", "Record of the run"]
 
 
 def test_data_frames_carry_the_jsons_fields():
     pd = pytest.importorskip("pandas")
     from growthsim.analysis.compare import compare
-    from growthsim.output.records import summary_to_dict
     from growthsim.analysis.sensitivity import sensitivity
     from growthsim.output.frames import comparison_frame, sensitivity_frame, summary_frame
+    from growthsim.output.records import summary_to_dict
 
     scenario = load_scenario(BASELINE)
     summary = simulate(scenario, 3000, seed=1)
@@ -129,9 +132,11 @@ def test_a_plain_run_and_help_do_not_import_pandas():
     import subprocess
     import sys
 
-    code = ("import sys; from growthsim.cli import main; sys.argv = ['growthsim', 'run', '-n', '2000'];\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('pandas' in sys.modules, 'openpyxl' in sys.modules, file=sys.stderr)")
+    code = (
+        "import sys; from growthsim.cli import main; sys.argv = ['growthsim', 'run', '-n', '2000'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('pandas' in sys.modules, 'openpyxl' in sys.modules, file=sys.stderr)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stderr.strip().splitlines()[-1] == "False False", result.stderr
 
@@ -152,7 +157,7 @@ def test_csv_values_carry_only_the_digits_the_monte_carlo_error_supports():
         se = by_id[row["id"]]["p_hit_se"]
         decimals = 1 - math.floor(math.log10(se))
         assert len(row["p_hit"].split(".")[1]) <= decimals, row["p_hit"]
-        assert abs(float(row["p_hit"]) - by_id[row["id"]]["p_hit"]) <= 0.5 * 10 ** -decimals + 1e-15
+        assert abs(float(row["p_hit"]) - by_id[row["id"]]["p_hit"]) <= 0.5 * 10**-decimals + 1e-15
         assert abs(float(row["p_hit"]) - by_id[row["id"]]["p_hit"]) < se / 5  # rounding is well inside the error
         digits = row["p50"].lstrip("-")
         digits = (digits.rstrip("0").rstrip(".") if "." in digits else digits).replace(".", "").lstrip("0")

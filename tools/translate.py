@@ -27,8 +27,20 @@ PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
 sys.path.insert(0, str(ROOT / "src"))
 from growthsim.i18n import EXTRA_KEYWORDS  # noqa: E402
 
-EXTRACT = ["extract", "-F", str(ROOT / "babel.cfg"), *[f"-k{k}" for k in EXTRA_KEYWORDS], "--no-location",
-           "--sort-output", "--project", "growthsim", "--omit-header", "-o", str(POT), str(ROOT)]
+EXTRACT = [
+    "extract",
+    "-F",
+    str(ROOT / "babel.cfg"),
+    *[f"-k{k}" for k in EXTRA_KEYWORDS],
+    "--no-location",
+    "--sort-output",
+    "--project",
+    "growthsim",
+    "--omit-header",
+    "-o",
+    str(POT),
+    str(ROOT),
+]
 
 
 def pybabel(*arguments: str) -> None:
@@ -55,8 +67,19 @@ def main(command: str, *rest: str) -> None:
     if command in ("extract", "all"):
         pybabel(*EXTRACT)
     if command in ("update", "all"):
-        pybabel("update", "-i", str(POT), "-o", str(PO), "-l", "zh_CN", "--no-fuzzy-matching",
-                "--ignore-obsolete", "--width", "100")
+        pybabel(
+            "update",
+            "-i",
+            str(POT),
+            "-o",
+            str(PO),
+            "-l",
+            "zh_CN",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+            "--width",
+            "100",
+        )
     if command == "fill":
         fill(rest[0])
     if command in ("compile", "all", "fill"):

@@ -23,7 +23,7 @@ MOVED_MODULES: dict[str, str | tuple[str, ...]] = {
     "growthsim.diagnostics": "growthsim.scenario.diagnostics",
     "growthsim.tomlmap": "growthsim.scenario.tomlmap",
     "growthsim.reading": "growthsim.scenario.reading",
-    "growthsim.layers": "growthsim.scenario.layers",
+    "growthsim.layers": ("growthsim.scenario.layers", "growthsim.scenario.merging"),
     "growthsim.quantities": "growthsim.scenario.quantities",
     "growthsim.targets": "growthsim.scenario.targets",
     "growthsim.formulas": "growthsim.scenario.formulas",
@@ -38,13 +38,17 @@ MOVED_MODULES: dict[str, str | tuple[str, ...]] = {
     "growthsim.achieved": "growthsim.engine.achieved",
     "growthsim.events": ("growthsim.scenario.events", "growthsim.engine.events"),
     "growthsim.compare": ("growthsim.analysis.compare", "growthsim.analysis.diff"),
-    "growthsim.solve": "growthsim.analysis.solve",
+    "growthsim.solve": ("growthsim.analysis.solve", "growthsim.analysis.curve"),
     "growthsim.sensitivity": "growthsim.analysis.sensitivity",
-    "growthsim.render": ("growthsim.output.words", "growthsim.output.records", "growthsim.output.tables",
-                         "growthsim.output.show"),
-    "growthsim.render_compare": "growthsim.output.render_compare",
+    "growthsim.render": (
+        "growthsim.output.words",
+        "growthsim.output.records",
+        "growthsim.output.tables",
+        "growthsim.output.show",
+    ),
+    "growthsim.render_compare": ("growthsim.output.comparison", "growthsim.output.diff"),
     "growthsim.export": "growthsim.output.export",
-    "growthsim.workbook": "growthsim.output.workbook",
+    "growthsim.workbook": ("growthsim.output.workbook", "growthsim.output.sheets"),
     "growthsim.charts": ("growthsim.output.charts", "growthsim.output.figures"),
     "growthsim.report": ("growthsim.output.report", "growthsim.output.report_html"),
     "growthsim.frames": "growthsim.output.frames",
@@ -52,8 +56,11 @@ MOVED_MODULES: dict[str, str | tuple[str, ...]] = {
 
 
 def _moved(old: str, new: str) -> None:
-    warnings.warn(f"{old} has moved to {new}: import it from there ({old} goes in growthsim 0.3)",
-                  DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        f"{old} has moved to {new}: import it from there ({old} goes in growthsim 0.3)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class _Alias(importlib.abc.Loader):

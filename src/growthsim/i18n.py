@@ -19,11 +19,23 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
-__all__ = ["LANGUAGES", "DOMAIN", "_", "N_", "ngettext", "pgettext", "use", "language", "language_from", "translated",
-           "LOCALE_DIR", "EXTRA_KEYWORDS"]
+__all__ = [
+    "DOMAIN",
+    "EXTRA_KEYWORDS",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "_",
+    "language",
+    "language_from",
+    "ngettext",
+    "pgettext",
+    "translated",
+    "use",
+]
 
 LANGUAGES = ("zh", "en")
 DOMAIN = "growthsim"
@@ -119,8 +131,21 @@ def N_(message: str) -> str:
 # Typer's own strings, which it passes through the stdlib's gettext (the global domain points at
 # this catalog, see use()): listed so that Babel extracts them into growthsim's catalog.
 TYPER_MESSAGES = (
-    N_("Arguments"), N_("Options"), N_("Commands"), N_("Error"), N_("Aborted."), N_("Aborted!"),
-    N_("[required]"), N_("[default: {}]"), N_("[env var: {}]"), N_("(deprecated) "), N_("(dynamic)"),
-    N_("Try [blue]'{command_path} {help_option}'[/] for help."), N_("Missing command."),
-    N_("No such command {name!r}."), N_("default: {default}"), N_("required"), N_("env var: {var}"),
+    N_("Arguments"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Error"),
+    N_("Aborted."),
+    N_("Aborted!"),
+    N_("[required]"),
+    N_("[default: {}]"),
+    N_("[env var: {}]"),
+    N_("(deprecated) "),
+    N_("(dynamic)"),
+    N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
 )

@@ -11,8 +11,8 @@ the two scenarios share most of their randomness, which is exactly the what-if c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from growthsim.stats.intervals import (
     wilson_interval,
 )
 
-__all__ = ["Channels", "Comparison", "ComparisonRow", "Difference", "MATERIAL", "compare"]
+__all__ = ["MATERIAL", "Channels", "Comparison", "ComparisonRow", "Difference", "compare"]
 
 
 # A difference of P(hit) smaller than one percentage point changes no planner's judgement, however
@@ -185,10 +185,16 @@ class _ChannelCounts:
     def __init__(self, indicator_id: str, models, batch: int | None) -> None:
         self.models = models
         self.rows = tuple(model.rows[indicator_id] for model in models)
-        ref = [model.targets[model.target_of_row[row]].reference_row for model, row in zip(models, self.rows)]
-        self.reference_ids = [None if r is None else model.indicators[r].id for model, r in zip(models, ref)]
-        links = [{model.indicators[d].id: (e, a) for d, e, a in model.links.get(row, ())}
-                 for model, row in zip(models, self.rows)]
+        ref = [
+            model.targets[model.target_of_row[row]].reference_row for model, row in zip(models, self.rows, strict=True)
+        ]
+        self.reference_ids = [
+            None if r is None else model.indicators[r].id for model, r in zip(models, ref, strict=True)
+        ]
+        links = [
+            {model.indicators[d].id: (e, a) for d, e, a in model.links.get(row, ())}
+            for model, row in zip(models, self.rows, strict=True)
+        ]
         self.links = links
         self.driver_ids = list(dict.fromkeys([*links[0], *links[1]]))
         self.restated = links[0] != links[1]
@@ -217,10 +223,14 @@ class _ChannelCounts:
     def channels(self) -> Channels:
         estimate = self.means.estimate
         reference = next((r for r in self.reference_ids if r is not None), None)
-        return Channels(estimate(0), estimate(1),
-                        tuple((d, estimate(4 + k)) for k, d in enumerate(self.driver_ids)),
-                        estimate(3) if self.restated else None,
-                        estimate(2) if reference is not None else None, reference)
+        return Channels(
+            estimate(0),
+            estimate(1),
+            tuple((d, estimate(4 + k)) for k, d in enumerate(self.driver_ids)),
+            estimate(3) if self.restated else None,
+            estimate(2) if reference is not None else None,
+            reference,
+        )
 
 
 def _pair_batch(*batches: int | None) -> int | None:
@@ -248,7 +258,7 @@ def compare(
     if not 0 <= material < 1:
         raise ValueError(_("the material difference must be between 0 and 1 (0.01 for one percentage point)"))
     if not scenarios:
-        raise ValueError(_('compare needs at least one scenario'))
+        raise ValueError(_("compare needs at least one scenario"))
     scenarios, notes = _one_correlation_method(scenarios)
     models = [compile_model(s) for s in scenarios]
     first = scenarios[0]
@@ -256,29 +266,39 @@ def compare(
     entropy = resolve_seed(seed, first)
     # each scenario is drawn exactly as `run` would draw it (its own Iman-Conover groups)
     batches = [batch_size(model, n_draws) for model in models]
-    accumulators = [Accumulator(model, n_draws, entropy, batch=batch) for model, batch in zip(models, batches)]
+    accumulators = [
+        Accumulator(model, n_draws, entropy, batch=batch) for model, batch in zip(models, batches, strict=True)
+    ]
 
     ids = _target_ids(scenarios)
     target_index = [{m.indicators[ref.row].id: i for i, ref in enumerate(m.targets)} for m in models]
-    paired = {(indicator_id, k): _PairedCounts(_pair_batch(batches[0], batches[k]))
-              for indicator_id in ids for k in range(1, len(models))
-              if indicator_id in target_index[0] and indicator_id in target_index[k]}
+    paired = {
+        (indicator_id, k): _PairedCounts(_pair_batch(batches[0], batches[k]))
+        for indicator_id in ids
+        for k in range(1, len(models))
+        if indicator_id in target_index[0] and indicator_id in target_index[k]
+    }
     paired_all = {k: _PairedCounts(_pair_batch(batches[0], batches[k])) for k in range(1, len(models))}
+
     def driven(model, indicator_id: str) -> bool:
         return bool(model.links.get(model.rows[indicator_id]))
 
-    channels = {(indicator_id, k): _ChannelCounts(indicator_id, (models[0], models[k]),
-                                                  _pair_batch(batches[0], batches[k]))
-                for (indicator_id, k) in paired if driven(models[0], indicator_id) or driven(models[k], indicator_id)}
+    channels = {
+        (indicator_id, k): _ChannelCounts(indicator_id, (models[0], models[k]), _pair_batch(batches[0], batches[k]))
+        for (indicator_id, k) in paired
+        if driven(models[0], indicator_id) or driven(models[k], indicator_id)
+    }
 
     for start, stop in chunks(n_draws, chunk_size):
-        outcomes = [evaluate(model, sample(model, entropy, start, stop, batch=batch))
-                    for model, batch in zip(models, batches)]
-        for accumulator, outcome in zip(accumulators, outcomes):
+        outcomes = [
+            evaluate(model, sample(model, entropy, start, stop, batch=batch))
+            for model, batch in zip(models, batches, strict=True)
+        ]
+        for accumulator, outcome in zip(accumulators, outcomes, strict=True):
             accumulator.add(outcome)
         for (indicator_id, k), counts in paired.items():
             counts.add(outcomes[0].hits[target_index[0][indicator_id]], outcomes[k].hits[target_index[k][indicator_id]])
-        for (indicator_id, k), counts in channels.items():
+        for (_indicator_id, k), counts in channels.items():
             counts.add(outcomes[0].drawn, outcomes[k].drawn)
         all_first = outcomes[0].hits.all(axis=0)
         for k, counts in paired_all.items():
@@ -298,8 +318,10 @@ def compare(
             else:
                 differences.append(counts.difference(per_scenario[0].hit, per_scenario[k].hit, n_draws))
         indicator = next(row.indicator for row in per_scenario if row is not None)
-        through = tuple(None if (indicator_id, k) not in channels else channels[indicator_id, k].channels()
-                        for k in range(len(models)))
+        through = tuple(
+            None if (indicator_id, k) not in channels else channels[indicator_id, k].channels()
+            for k in range(len(models))
+        )
         rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences), through))
     joint = [None]
     for k, counts in paired_all.items():
@@ -322,9 +344,12 @@ def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Sce
     switched = [s for s in scenarios if s.correlation_matrix and s.correlation_method != "gaussian_copula"]
     if not (holds and switched):
         return scenarios, ()
-    note = (_('a scenario holds a correlated input at a fixed value, which needs the Gaussian copula: every scenario is compared drawn with it (the same distributions and rank correlations as Iman-Conover), so that only the assumptions differ: ') + ", ".join(s.name for s in switched))
-    return [dataclasses.replace(s, correlation_method="gaussian_copula") if s in switched else s
-            for s in scenarios], (note,)
+    note = _(
+        "a scenario holds a correlated input at a fixed value, which needs the Gaussian copula: every scenario is compared drawn with it (the same distributions and rank correlations as Iman-Conover), so that only the assumptions differ: "
+    ) + ", ".join(s.name for s in switched)
+    return [dataclasses.replace(s, correlation_method="gaussian_copula") if s in switched else s for s in scenarios], (
+        note,
+    )
 
 
 def _target_ids(scenarios: Sequence[Scenario]) -> list[str]:

@@ -4,8 +4,9 @@ scenario changed by --what-if values (``what_if``), the other side of a what-if 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from growthsim.i18n import _
 from growthsim.scenario.loading import load_scenario
@@ -26,9 +27,11 @@ class Change:
 
 def diff(a: Scenario, b: Scenario) -> list[Change]:
     """What differs between two resolved scenarios (after extends and --set), field by field."""
-    changes = [Change("scenario", name, getattr(a, name), getattr(b, name))
-               for name in ("name", "draws", "seed", "base_year", "target_year")
-               if getattr(a, name) != getattr(b, name)]
+    changes = [
+        Change("scenario", name, getattr(a, name), getattr(b, name))
+        for name in ("name", "draws", "seed", "base_year", "target_year")
+        if getattr(a, name) != getattr(b, name)
+    ]
     changes += _event_changes(a, b)
     if a.correlation_method != b.correlation_method:
         changes.append(Change("correlations", "method", a.correlation_method, b.correlation_method))
@@ -54,8 +57,12 @@ def diff(a: Scenario, b: Scenario) -> list[Change]:
 def _event_changes(a: Scenario, b: Scenario) -> list[Change]:
     def described(event) -> dict[str, Any]:
         effects = "; ".join(f"{e.indicator} {e.kind} {e.written}" for e in event.effects)
-        return {"name": event.name, "probability": f"{event.probability * 100:g}%", "group": event.group,
-                "effects": effects}
+        return {
+            "name": event.name,
+            "probability": f"{event.probability * 100:g}%",
+            "group": event.group,
+            "effects": effects,
+        }
 
     events_a = {e.id: described(e) for e in a.events}
     events_b = {e.id: described(e) for e in b.events}
@@ -73,7 +80,6 @@ def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ())
     """The scenario at ``scenario_path`` changed by ``values`` (KEY=VALUE, as --set), named after them."""
     import dataclasses
 
-
     changed = load_scenario(scenario_path, overrides, what_if=values)
     return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}", short_name=_("what-if"))
 
@@ -83,15 +89,17 @@ def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
         if i.assumption is None:
             return f"{i.metric} = {i.formula.text}"
         params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
-        held = _(', held within {name}').format(name=i.assumption.law.name) if i.assumption.law is not None else ""
+        held = _(", held within {name}").format(name=i.assumption.law.name) if i.assumption.law is not None else ""
         return f"{i.assumption.on} ~ {i.assumption.dist}({params}){held}"
 
     def target(i: Indicator) -> str | None:
         return None if i.target is None else i.target.text
 
     def drivers(i: Indicator) -> str | None:
-        return "; ".join(f"{d.indicator}: {d.elasticity / d.factor:.4g} {d.unit} at {d.written_at}"
-                         for d in i.drivers) or None
+        return (
+            "; ".join(f"{d.indicator}: {d.elasticity / d.factor:.4g} {d.unit} at {d.written_at}" for d in i.drivers)
+            or None
+        )
 
     return {
         "name": (x.name, y.name),

@@ -40,7 +40,7 @@ from growthsim.scenario.types import Scenario
 from growthsim.stats.dependence import spearman
 from growthsim.stats.distributions import Fixed
 
-__all__ = ["InputEffect", "TargetSensitivity", "sensitivity", "RELEVANT_SPEARMAN"]
+__all__ = ["RELEVANT_SPEARMAN", "InputEffect", "TargetSensitivity", "sensitivity"]
 
 RELEVANT_SPEARMAN = 0.05  # below this rank correlation (and without swing) an input is taken as unrelated
 
@@ -107,9 +107,9 @@ class TargetSensitivity:
         return tuple(e for e in self.inputs if e.relevant)
 
 
-
-def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000,
-                seed: int | None = None) -> list[TargetSensitivity]:
+def sensitivity(
+    scenario: Scenario, indicator_id: str | None = None, n_draws: int = 20_000, seed: int | None = None
+) -> list[TargetSensitivity]:
     """Rank the inputs of every target (or of one indicator's) by how much they move its P(hit)."""
     seed = resolve_seed(seed, scenario)  # the rule of every command: given, the scenario's, or fresh
     targeted = [i for i in scenario.targeted if indicator_id is None or i.id == indicator_id]
@@ -128,23 +128,29 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
         if isinstance(indicator.assumption.distribution, Fixed):  # a constant: its p10 and p90 are itself
             held[indicator.id] = (base, base)
             continue
-        held[indicator.id] = tuple(_p_hits(dataclasses.replace(model, held=(*model.held, (row, q))), n_draws, seed)
-                                   for q in (0.1, 0.9))
+        held[indicator.id] = tuple(
+            _p_hits(dataclasses.replace(model, held=(*model.held, (row, q))), n_draws, seed) for q in (0.1, 0.9)
+        )
         if _has_partners(model, row):
             links_only[indicator.id] = tuple(
-                _p_hits(dataclasses.replace(model, held=(*model.held, (row, q)), held_alone=frozenset({row})),
-                        n_draws, seed)
-                for q in (0.1, 0.9))
+                _p_hits(
+                    dataclasses.replace(model, held=(*model.held, (row, q)), held_alone=frozenset({row})), n_draws, seed
+                )
+                for q in (0.1, 0.9)
+            )
     for event in scenario.events:  # occurrences held, never and always (its group's others then never)
         held[f"event:{event.id}"] = tuple(
             _p_hits(dataclasses.replace(model, held_events=((event.id, occurs),)), n_draws, seed)
-            for occurs in (False, True))
+            for occurs in (False, True)
+        )
 
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
     outcomes = evaluate(model, draws)
-    names = ({i.id: i.name + (_("·own") if i.drivers else "") for i in scenario.indicators}  # its own part
-             | {f"event:{e.id}": e.name for e in scenario.events})
+    names = (
+        {i.id: i.name + (_("·own") if i.drivers else "") for i in scenario.indicators}  # its own part
+        | {f"event:{e.id}": e.name for e in scenario.events}
+    )
     out = []
     for indicator in targeted:
         index = next(k for k, ref in enumerate(model.targets) if model.indicators[ref.row].id == indicator.id)
@@ -153,17 +159,29 @@ def sensitivity(scenario: Scenario, indicator_id: str | None = None, n_draws: in
         hits = outcomes.hits[index]
         effects = []
         for key, (low, high) in held.items():
-            values = (draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
-                      if key.startswith("event:") else own_part(model, draws.values, model.rows[key]))
+            values = (
+                draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
+                if key.startswith("event:")
+                else own_part(model, draws.values, model.rows[key])
+            )
             low_links, high_links = links_only.get(key, ({}, {}))
             rho = _spearman(values, tested)
             bottom, top = _tails(values, hits, key.startswith("event:"))
-            effects.append(InputEffect(
-                key, names[key], low[indicator.id], high[indicator.id], rho,
-                float(values[hits].mean()) if hits.any() else None,
-                float(values[~hits].mean()) if (~hits).any() else None,
-                bottom, top, low_links.get(indicator.id), high_links.get(indicator.id),
-            ))
+            effects.append(
+                InputEffect(
+                    key,
+                    names[key],
+                    low[indicator.id],
+                    high[indicator.id],
+                    rho,
+                    float(values[hits].mean()) if hits.any() else None,
+                    float(values[~hits].mean()) if (~hits).any() else None,
+                    bottom,
+                    top,
+                    low_links.get(indicator.id),
+                    high_links.get(indicator.id),
+                )
+            )
         effects.sort(key=lambda e: (-e.swing, -abs(e.spearman or 0.0)))
         out.append(TargetSensitivity(indicator.id, indicator.name, base[indicator.id], tuple(effects), n_draws, seed))
     return out

@@ -4,20 +4,20 @@
 "what is the highest GDP target we can set with 90% confidence?". Every trial runs on the same
 seed and draws (common random numbers), so P(hit) changes with the parameter only through the
 parameter, and bisection on it is well defined: P is monotone in a location parameter or a
-threshold. The answer is found to ``tolerance`` in the parameter's own units.
-"""
+threshold. The answer is found to ``tolerance`` in the parameter's own units."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
+from growthsim.analysis.curve import ProbabilityCurve, goal_crossings
 from growthsim.engine.run import resolve_seed, simulate
 from growthsim.i18n import _, pgettext
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
@@ -33,11 +33,21 @@ from growthsim.scenario.quantities import (
 from growthsim.scenario.types import Scenario
 from growthsim.stats.intervals import Probability
 
-__all__ = ["SolveResult", "solve", "central_parameter"]
+__all__ = ["SolveResult", "central_parameter", "parameter_phrase", "parameter_words", "solve"]
+
 
 # the parameter that centres each distribution (what "the assumption's central value" means)
-_CENTRAL = {"normal": "mean", "lognormal": "mean", "student_t": "mean", "split_normal": "mode",
-            "triangular": "mode", "pert": "mode", "fixed": "value", "poisson": "mean", "negative_binomial": "mean"}
+_CENTRAL = {
+    "normal": "mean",
+    "lognormal": "mean",
+    "student_t": "mean",
+    "split_normal": "mode",
+    "triangular": "mode",
+    "pert": "mode",
+    "fixed": "value",
+    "poisson": "mean",
+    "negative_binomial": "mean",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class SolveResult:
     # A target met only between two values (between, about on both sides) has a goal reached on
     # each side of the value where P(hit) is highest: the other side's answer, and that best value
     # with its P(hit). None where P(hit) only rises (or only falls) with the parameter.
-    other: "SolveResult | None" = None
+    other: SolveResult | None = None
     best: tuple[float, float] | None = None
     seed: int | None = None  # the seed of every trial
     interval_written: str | None = None  # the interval as shown: '[22.3%, 22.8%]'
@@ -67,7 +77,8 @@ def parameter_words(indicator, name: str) -> str:
     on = "" if indicator.assumption.on == "level" else pgettext("metric", indicator.assumption.on)
     own = _(" (its own part, besides its drivers)") if indicator.drivers else ""
     words = _("the {parameter} of {name} {on}{own}").format(
-        parameter=_(PARAMETER_WORDS.get(name, name)), name=indicator.name, on=on, own=own)
+        parameter=_(PARAMETER_WORDS.get(name, name)), name=indicator.name, on=on, own=own
+    )
     return " ".join(words.split())  # no double space where there is no {on} (a level)
 
 
@@ -85,20 +96,50 @@ def central_parameter(scenario: Scenario, indicator_id: str) -> str:
     """'fai.growth.mode': the key of the parameter that centres the indicator's assumption."""
     indicator = scenario.indicator(indicator_id)
     if indicator.assumption is None:
-        raise ScenarioError([Diagnostic(scenario.path or "", None, None, f"indicators.{indicator_id}",
-                                        _("a derived indicator has no assumption of its own: give --param, e.g. the "
-                                          "central value of an indicator its formula uses"))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    scenario.path or "",
+                    None,
+                    None,
+                    f"indicators.{indicator_id}",
+                    _(
+                        "a derived indicator has no assumption of its own: give --param, e.g. the "
+                        "central value of an indicator its formula uses"
+                    ),
+                )
+            ]
+        )
     name = _CENTRAL.get(indicator.assumption.dist)
     if name is None or name not in indicator.assumption.written:
-        raise ScenarioError([Diagnostic(scenario.path or "", None, None, f"indicators.{indicator_id}",
-                                        _("a {dist} assumption has no single central value: give --param").format(
-                                            dist=indicator.assumption.dist))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    scenario.path or "",
+                    None,
+                    None,
+                    f"indicators.{indicator_id}",
+                    _("a {dist} assumption has no single central value: give --param").format(
+                        dist=indicator.assumption.dist
+                    ),
+                )
+            ]
+        )
     return f"{indicator_id}.{indicator.assumption.on}.{name}"
 
 
-def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | None = None, *,
-          overrides: Sequence[str] = (), n_draws: int | None = None, seed: int | None = None,
-          tolerance: float | None = None, progress: Callable[[int], None] | None = None) -> SolveResult:
+def solve(
+    path: str | Path,
+    indicator_id: str,
+    goal: float,
+    parameter: str | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    n_draws: int | None = None,
+    seed: int | None = None,
+    tolerance: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SolveResult:
     """Find the value of ``parameter`` (default: the central value of the indicator's assumption) at
     which P(hit) of ``indicator_id``'s target reaches ``goal``.
 
@@ -111,12 +152,21 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         raise ValueError(_("the goal must be a probability strictly between 0 and 1"))
     base = load_scenario(path, overrides)
     if indicator_id not in base.ids:
-        raise ScenarioError([Diagnostic(str(path), None, None, "--indicator",
-                                        _("no indicator {id!r}{hint}").format(
-                                            id=indicator_id, hint=did_you_mean(indicator_id, base.ids)))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    str(path),
+                    None,
+                    None,
+                    "--indicator",
+                    _("no indicator {id!r}{hint}").format(id=indicator_id, hint=did_you_mean(indicator_id, base.ids)),
+                )
+            ]
+        )
     if base.indicator(indicator_id).target is None:
-        raise ScenarioError([Diagnostic(str(path), None, None, "--indicator",
-                                        _("{id} has no target").format(id=indicator_id))])
+        raise ScenarioError(
+            [Diagnostic(str(path), None, None, "--indicator", _("{id} has no target").format(id=indicator_id))]
+        )
     parameter = parameter or central_parameter(base, indicator_id)
     expect, unit, current = _parameter_value(base, parameter)
     seed = resolve_seed(seed, base)  # one rule for every command; the same seed for every trial
@@ -135,16 +185,21 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
             progress(1)
         return next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
 
-    curve = _Curve(run)
+    curve = ProbabilityCurve(run)
     target = base.indicator(indicator_id).target
     two_sided = target.op == "between" or (target.op in ("about", "relative") and target.side == "both")
-    curve.scan(current, abs(current) * 0.25 if current else 0.01 if expect is not Expect.AMOUNT else 1.0,
-               goal, monotone=not two_sided)
+    curve.scan(
+        current,
+        abs(current) * 0.25 if current else 0.01 if expect is not Expect.AMOUNT else 1.0,
+        goal,
+        monotone=not two_sided,
+    )
     describe = functools.partial(format_value, expect=expect, unit=unit)
-    answers = _answers(curve, goal, tolerance)
+    answers = goal_crossings(curve, goal, tolerance)
     if not answers:
-        return SolveResult(parameter, None, None, None, goal, False, curve.why_not(goal, indicator_id, parameter,
-                                                                                   describe), seed=seed)
+        return SolveResult(
+            parameter, None, None, None, goal, False, curve.why_not(goal, indicator_id, parameter, describe), seed=seed
+        )
     answers.sort(key=lambda answer: abs(answer[0] - current))  # the nearest first
     best = curve.best() if len(answers) > 1 else None
     results = []
@@ -157,180 +212,73 @@ def solve(path: str | Path, indicator_id: str, goal: float, parameter: str | Non
         hit = curve.probability(rounded)
         shown = _interval_words(interval, expect, unit, step)
         if curve.probability(current).p >= goal:  # reached already: how far the assumption may move
-            sentence = _("{name}'s P(hit) is {goal} or more already: {what} could go from {current} to {value} "
-                         "(margin of error {interval}) and P(hit) would still be {p}.")
+            sentence = _(
+                "{name}'s P(hit) is {goal} or more already: {what} could go from {current} to {value} "
+                "(margin of error {interval}) and P(hit) would still be {p}."
+            )
         elif rounded >= current:
-            sentence = _("For {name}'s P(hit) to reach {goal}, {what} must rise from {current} to {value} "
-                         "(margin of error {interval}); P(hit) is then {p}.")
+            sentence = _(
+                "For {name}'s P(hit) to reach {goal}, {what} must rise from {current} to {value} "
+                "(margin of error {interval}); P(hit) is then {p}."
+            )
         else:
-            sentence = _("For {name}'s P(hit) to reach {goal}, {what} must fall from {current} to {value} "
-                         "(margin of error {interval}); P(hit) is then {p}.")
-        results.append(SolveResult(parameter, rounded, written, hit, goal, True,
-                                   sentence.format(name=base.indicator(indicator_id).name, goal=f"{goal:.0%}",
-                                                   what=parameter_phrase(base, parameter), current=describe(current),
-                                                   value=written, interval=shown, p=f"{hit.p:.1%}"),
-                                   interval, None, best, seed, shown))
+            sentence = _(
+                "For {name}'s P(hit) to reach {goal}, {what} must fall from {current} to {value} "
+                "(margin of error {interval}); P(hit) is then {p}."
+            )
+        results.append(
+            SolveResult(
+                parameter,
+                rounded,
+                written,
+                hit,
+                goal,
+                True,
+                sentence.format(
+                    name=base.indicator(indicator_id).name,
+                    goal=f"{goal:.0%}",
+                    what=parameter_phrase(base, parameter),
+                    current=describe(current),
+                    value=written,
+                    interval=shown,
+                    p=f"{hit.p:.1%}",
+                ),
+                interval,
+                None,
+                best,
+                seed,
+                shown,
+            )
+        )
     first = results[0]
     if len(results) > 1:
         other = results[1]
-        sentence = (_("{answer}; this is below {best}, where P(hit) is highest ({p}); on the other side {parameter} "
-                      "= {other} (P(hit) = {other_p}) also reaches the goal") if first.value < best[0] else
-                    _("{answer}; this is above {best}, where P(hit) is highest ({p}); on the other side {parameter} "
-                      "= {other} (P(hit) = {other_p}) also reaches the goal"))
-        message = sentence.format(answer=first.message, best=describe(best[0]), p=f"{best[1]:.1%}",
-                                  parameter=parameter, other=other.written, other_p=f"{other.probability.p:.1%}")
+        sentence = (
+            _(
+                "{answer}; this is below {best}, where P(hit) is highest ({p}); on the other side {parameter} "
+                "= {other} (P(hit) = {other_p}) also reaches the goal"
+            )
+            if first.value < best[0]
+            else _(
+                "{answer}; this is above {best}, where P(hit) is highest ({p}); on the other side {parameter} "
+                "= {other} (P(hit) = {other_p}) also reaches the goal"
+            )
+        )
+        message = sentence.format(
+            answer=first.message,
+            best=describe(best[0]),
+            p=f"{best[1]:.1%}",
+            parameter=parameter,
+            other=other.written,
+            other_p=f"{other.probability.p:.1%}",
+        )
         first = dataclasses.replace(first, message=message, other=other)
     return first
 
 
-def _answers(curve: "_Curve", goal: float, tolerance: float) -> list[tuple[float, float, tuple]]:
-    """Every crossing of the goal: (value, direction in which P rises there, (lower, upper) end of
-    its interval, where P on the same slope is the goal minus and plus its margin). The bisections
-    go finer until they resolve the interval (at least four steps across each half of it), down
-    to 1/256 of ``tolerance`` (P(hit) of a count jumps: an interval may end right at its answer)."""
-    first_tolerance = tolerance
-    while True:
-        answers = []
-        for value, rising in curve.crossings(goal, tolerance):
-            margin = curve.probability(value).margin
-            ends = [curve.crossing_from(value, goal + sign * margin, rising, tolerance) for sign in (-1, 1)]
-            answers.append((value, rising, tuple(ends) if rising > 0 else tuple(reversed(ends))))
-        halves = [abs(end - value) for value, _, interval in answers for end in interval if end is not None]
-        if not halves or min(halves) >= 4 * tolerance or tolerance < first_tolerance / 256:
-            return answers
-        tolerance /= 4
-
-
-class _Curve:
-    """P(hit) as a function of the parameter, evaluated where asked and remembered (every trial
-    runs on the same seed and draws, so the points are comparable)."""
-
-    def __init__(self, run: Callable[[float], Probability]):
-        self.run = run
-        self.points: dict[float, Probability] = {}
-
-    def probability(self, value: float) -> Probability:
-        if value not in self.points:
-            self.points[value] = self.run(value)
-        return self.points[value]
-
-    def scan(self, current: float, step: float, goal: float, monotone: bool, doublings: int = 12) -> None:
-        """Step away from ``current`` both ways in turn, doubling the step, until P(hit) is 0 or 1
-        (beyond that it cannot turn: it is at most unimodal in the parameter) or the parameter
-        leaves its valid range (a negative sd ...); in the last case the steps halve back towards
-        the last valid value, so that a range ending close by (an sd of 0.25pp) is still explored.
-        A ``monotone`` P(hit) (a one-sided target) stops as soon as it has passed the goal by
-        twice its margin: the answer and its interval lie between the points it has."""
-        start = self.probability(current)
-        directions = {-1.0: [step, 0.0], 1.0: [step, 0.0]}  # direction -> [next offset, last valid offset]
-        for _step in range(doublings):
-            for direction in list(directions):
-                offset, valid = directions[direction]
-                try:
-                    hit = self.probability(current + direction * offset)
-                except ScenarioError:  # a value the parameter cannot take: look between
-                    offset = (valid + offset) / 2
-                    directions[direction] = [offset, valid]
-                    if offset - valid < step / 64:
-                        del directions[direction]
-                    continue
-                if hit.p in (0.0, 1.0):
-                    del directions[direction]
-                else:
-                    directions[direction] = [offset * 2, offset]
-                crossed = (hit.p >= goal) != (start.p >= goal) and abs(hit.p - goal) > 2 * hit.margin
-                if monotone and crossed:
-                    return
-            if not directions:
-                return
-
-    def _sorted(self) -> list[tuple[float, float]]:
-        return sorted((value, hit.p) for value, hit in self.points.items())
-
-    def crossings(self, goal: float, tolerance: float) -> list[tuple[float, float]]:
-        """Where P(hit) reaches ``goal`` between scanned points: (value, direction in which P
-        rises there), each to ``tolerance``, on the side of the crossing where P >= goal. If
-        P stays below the goal, the best value is looked for between the scanned points first."""
-        pairs = self._straddling(goal)
-        if not pairs and self.points and max(hit.p for hit in self.points.values()) < goal:
-            self._refine_best()
-            pairs = self._straddling(goal)
-        return [self._bisect(a, b, goal, tolerance) for a, b in pairs]
-
-    def _straddling(self, level: float) -> list[tuple[float, float]]:
-        """Consecutive scanned points with P below ``level`` at the first and at least it at the
-        second (in either order of value)."""
-        points = self._sorted()
-        return [(a, b) if pa < level else (b, a) for (a, pa), (b, pb) in zip(points, points[1:])
-                if (pa < level) != (pb < level)]
-
-    def _bisect(self, a: float, b: float, level: float, tolerance: float) -> tuple[float, float]:
-        """P(a) < level <= P(b): narrow [a, b] to ``tolerance``; returns (b, sign(b - a))."""
-        direction = math.copysign(1.0, b - a)
-        for _step in range(60):
-            if abs(b - a) <= tolerance:
-                break
-            middle = (a + b) / 2
-            if self.probability(middle).p >= level:
-                b = middle
-            else:
-                a = middle
-        return b, direction
-
-    def crossing_from(self, value: float, level: float, rising: float, tolerance: float) -> float | None:
-        """Where P(hit) crosses ``level`` nearest ``value`` on the same slope (P rising in direction
-        ``rising``), or None if it does not before the scanned range (or its best value) ends."""
-        if not 0 < level < 1:
-            return None
-        candidates = [(a, b) for a, b in self._straddling(level) if math.copysign(1.0, b - a) == rising]
-        if not candidates:
-            return None
-        a, b = min(candidates, key=lambda pair: abs((pair[0] + pair[1]) / 2 - value))
-        return self._bisect(a, b, level, tolerance)[0]
-
-    def _refine_best(self, steps: int = 12) -> None:
-        """Golden-section search for the highest P(hit) around the best scanned point."""
-        points = self._sorted()
-        k = max(range(len(points)), key=lambda i: points[i][1])
-        if k in (0, len(points) - 1):
-            return  # the best is at an end of the range: P only rises (or falls) towards it
-        low, high = points[k - 1][0], points[k + 1][0]
-        ratio = (math.sqrt(5) - 1) / 2
-        x1, x2 = high - ratio * (high - low), low + ratio * (high - low)
-        for _step in range(steps):
-            if self.probability(x1).p >= self.probability(x2).p:
-                high, x2 = x2, x1
-                x1 = high - ratio * (high - low)
-            else:
-                low, x1 = x1, x2
-                x2 = low + ratio * (high - low)
-
-    def best(self) -> tuple[float, float]:
-        """(value, P(hit)) of the best point evaluated."""
-        value, hit = max(self.points.items(), key=lambda item: item[1].p)
-        return value, hit.p
-
-    def why_not(self, goal: float, indicator_id: str, parameter: str, describe) -> str:
-        points = self._sorted()
-        lowest, highest = min(p for _, p in points), max(p for _, p in points)
-        if lowest == highest:
-            return _("{id}'s P(hit) does not depend on {parameter} in this scenario (it stays {p} however far it "
-                     "moves): choose a parameter of {id} itself").format(id=indicator_id, parameter=parameter,
-                                                                          p=f"{lowest:.1%}")
-        if highest < goal:
-            best_value, best_p = self.best()
-            return _("P(hit) stays between {low} and {high} for {parameter} from {start} to {end}, and is highest "
-                     "({best_p}) at {best}: {goal} cannot be reached").format(
-                low=f"{lowest:.1%}", high=f"{highest:.1%}", parameter=parameter, start=describe(points[0][0]),
-                end=describe(points[-1][0]), best_p=f"{best_p:.1%}", best=describe(best_value), goal=f"{goal:.0%}")
-        return _("P(hit) stays between {low} and {high} for {parameter} from {start} to {end}: it is above {goal} "
-                 "everywhere, so the goal is met whatever the value").format(
-            low=f"{lowest:.1%}", high=f"{highest:.1%}", parameter=parameter, start=describe(points[0][0]),
-            end=describe(points[-1][0]), goal=f"{goal:.0%}")
-
-
-def _round_to_interval(value: float, interval: tuple[float | None, float | None], direction: float,
-                       floor: float) -> tuple[float, float]:
+def _round_to_interval(
+    value: float, interval: tuple[float | None, float | None], direction: float, floor: float
+) -> tuple[float, float]:
     """``value`` with no more digits than its interval resolves: to the power of ten at or below
     the interval's half-width (0.17pp wide on each side: to 0.1pp), never finer than ``floor``'s,
     rounded towards ``direction``, the side on which P(hit) is at least the goal; and that step."""
@@ -344,8 +292,9 @@ def _to_step(value: float, step: float, direction: float) -> float:
     """``value`` rounded to a multiple of ``step``: up for a positive ``direction``, down for a
     negative one, to the nearest for 0."""
     units = value / step
-    rounded = (round(units) if direction == 0 else
-               math.ceil(units - 1e-9) if direction > 0 else math.floor(units + 1e-9)) * step
+    rounded = (
+        round(units) if direction == 0 else math.ceil(units - 1e-9) if direction > 0 else math.floor(units + 1e-9)
+    ) * step
     return float(np.format_float_positional(rounded, precision=12, trim="-"))
 
 
@@ -385,27 +334,63 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
 
     parts = parameter.split(".")
     if len(parts) != 3 or parts[0] not in scenario.ids:
-        raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                        _("expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
-                                          "e.g. fai.growth.mode or gdp.target.at_least"))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    "--param",
+                    None,
+                    None,
+                    parameter,
+                    _(
+                        "expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
+                        "e.g. fai.growth.mode or gdp.target.at_least"
+                    ),
+                )
+            ]
+        )
     indicator = scenario.indicator(parts[0])
     if parts[1] == "target":
         target = indicator.target
-        value = {"at_least": target.value, "at_most": target.value, "about": target.value,
-                 "tolerance": target.tolerance, "stretch": target.stretch}.get(parts[2]) if target else None
+        value = (
+            {
+                "at_least": target.value,
+                "at_most": target.value,
+                "about": target.value,
+                "tolerance": target.tolerance,
+                "stretch": target.stretch,
+            }.get(parts[2])
+            if target
+            else None
+        )
         if value is None:
-            raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                            _("{id}'s target has no {key!r} to solve for").format(id=parts[0],
-                                                                                                  key=parts[2]))])
+            raise ScenarioError(
+                [
+                    Diagnostic(
+                        "--param",
+                        None,
+                        None,
+                        parameter,
+                        _("{id}'s target has no {key!r} to solve for").format(id=parts[0], key=parts[2]),
+                    )
+                ]
+            )
         expect = target.expect
         if parts[2] == "tolerance" and expect is not Expect.AMOUNT:  # a tolerance is a spread: points
             expect = Expect.POINTS
         return expect, indicator.unit, value
     assumption = indicator.assumption
     if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written:
-        raise ScenarioError([Diagnostic("--param", None, None, parameter,
-                                        _("{id} has no parameter {key!r}").format(id=parts[0],
-                                                                                  key=".".join(parts[1:])))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    "--param",
+                    None,
+                    None,
+                    parameter,
+                    _("{id} has no parameter {key!r}").format(id=parts[0], key=".".join(parts[1:])),
+                )
+            ]
+        )
     spec = DISTRIBUTIONS[assumption.dist].param(parts[2])
     expect = indicator.expect
     if spec.role == ROLE_SPREAD:

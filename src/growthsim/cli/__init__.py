@@ -6,7 +6,7 @@ with the options they share in ``options`` and what they do around the library i
 
 # app first: it chooses the language before Typer loads (Typer translates its own words on import)
 # the commands, imported in the order `growthsim --help` lists them (importing one adds it to app)
-from growthsim.cli import compare, report, run, scenario, sensitivity, solve  # noqa: E402, F401, I001
+from growthsim.cli import compare, report, run, scenario, sensitivity, solve  # noqa: F401
 from growthsim.cli.app import EXIT_INPUT, EXIT_INTERNAL, app, main
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "main"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
 
 from growthsim._version import __version__
 from growthsim.i18n import LANGUAGES, N_, _, language
@@ -22,8 +21,7 @@ language()  # before Typer is imported: its own strings ("Options" …) are tran
 import typer  # noqa: E402 - after the language is chosen
 from typer.core import TyperCommand, TyperGroup  # noqa: E402
 
-__all__ = ["Command", "EXIT_INPUT", "EXIT_INTERNAL", "app", "main"]
-
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "Command", "app", "main"]
 
 
 EXIT_INPUT = 1
@@ -170,7 +168,7 @@ app = typer.Typer(
 )
 
 
-def _lang_callback(value: Optional[str]) -> Optional[str]:
+def _lang_callback(value: str | None) -> str | None:
     """--lang given to the app (as tests and `python -m` do; main() takes it from anywhere first)."""
     if value is None:
         return None
@@ -188,14 +186,27 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(help=_("Monte Carlo projection of a district's development targets: how likely is each one to be hit?\n\nStart with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, edit its assumptions and run it: `growthsim run my-scenario.toml`."))
+@app.callback(
+    help=_(
+        "Monte Carlo projection of a district's development targets: how likely is each one to be hit?\n\nStart with `growthsim run` (the bundled 洛龙区 2023 baseline scenario). Then copy a scenario file, edit its assumptions and run it: `growthsim run my-scenario.toml`."
+    )
+)
 def _root(
-    version: bool = typer.Option(False, "--version", metavar="", help=_("Print the version and exit."),
-                                 callback=_version_callback, is_eager=True),
-    lang: Optional[str] = typer.Option(None, "--lang", metavar="zh|en", callback=_lang_callback, is_eager=True,
-                                       help=_("Language of everything growthsim prints: zh (Chinese, the default) "
-                                              "or en (English); also from an English LANG or LC_ALL. May stand "
-                                              "anywhere on the command line.")),
+    version: bool = typer.Option(
+        False, "--version", metavar="", help=_("Print the version and exit."), callback=_version_callback, is_eager=True
+    ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="zh|en",
+        callback=_lang_callback,
+        is_eager=True,
+        help=_(
+            "Language of everything growthsim prints: zh (Chinese, the default) "
+            "or en (English); also from an English LANG or LC_ALL. May stand "
+            "anywhere on the command line."
+        ),
+    ),
 ) -> None:
     """Monte Carlo projection of a district's development targets: how likely is each one to be hit?
 
@@ -216,11 +227,13 @@ def main() -> None:
     except Exception as error:  # a bug, not a user's mistake
         if os.environ.get("GROWTHSIM_DEBUG"):
             raise
-        sys.stderr.write(_(
-            "internal error in growthsim {version}: {kind}: {error}\n"
-            "This is a bug, not a problem with your files. Run again with GROWTHSIM_DEBUG=1 to see the "
-            "traceback, and report it with the command line you used.\n").format(
-                version=__version__, kind=type(error).__name__, error=error))
+        sys.stderr.write(
+            _(
+                "internal error in growthsim {version}: {kind}: {error}\n"
+                "This is a bug, not a problem with your files. Run again with GROWTHSIM_DEBUG=1 to see the "
+                "traceback, and report it with the command line you used.\n"
+            ).format(version=__version__, kind=type(error).__name__, error=error)
+        )
         sys.exit(EXIT_INTERNAL)
 
 

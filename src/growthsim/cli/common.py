@@ -8,14 +8,25 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import EXIT_INPUT
 from growthsim.i18n import _, ngettext
 
-__all__ = ["ChartFolder", "fail", "input_errors", "invoked_command_line", "load", "make_console", "print_diagnostics", "progress_bar", "scenario_path", "write_utf8", "writing"]
+__all__ = [
+    "ChartFolder",
+    "fail",
+    "input_errors",
+    "invoked_command_line",
+    "load",
+    "make_console",
+    "print_diagnostics",
+    "progress_bar",
+    "scenario_path",
+    "write_utf8",
+    "writing",
+]
 
 
 def make_console(stderr: bool = False):
@@ -45,7 +56,7 @@ def print_diagnostics(diagnostics) -> None:
         console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
 
 
-def load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[List[str]] = None):
+def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | None = None):
     """Load a scenario (with its --set overrides, or as a --what-if), or print every problem and exit 1."""
     from growthsim.analysis.diff import what_if as changed_by
     from growthsim.scenario.diagnostics import ScenarioError
@@ -59,16 +70,20 @@ def load(path: Path, overrides: Optional[List[str]] = None, what_if: Optional[Li
     except ScenarioError as error:
         print_diagnostics(error.diagnostics)
         errors = sum(d.severity == "error" for d in error.diagnostics)
-        make_console(stderr=True).print(ngettext("{path}: {n} problem; nothing was run.",
-                                             "{path}: {n} problems; nothing was run.", errors).format(path=path, n=errors),
-                                    style="bold red", markup=False)
+        make_console(stderr=True).print(
+            ngettext("{path}: {n} problem; nothing was run.", "{path}: {n} problems; nothing was run.", errors).format(
+                path=path, n=errors
+            ),
+            style="bold red",
+            markup=False,
+        )
         raise typer.Exit(EXIT_INPUT) from None
     for reading in scenario.readings:  # say how a bare value was read, before any number is shown
         make_console(stderr=True).print(_("note: {note}").format(note=reading), style="yellow", markup=False)
     return scenario
 
 
-def scenario_path(scenario: Optional[Path]) -> Path:
+def scenario_path(scenario: Path | None) -> Path:
     from growthsim.scenario.bundled import default_scenario_path
 
     return scenario if scenario is not None else default_scenario_path()
@@ -80,7 +95,7 @@ class ChartFolder:
 
     Checked before anything is simulated: matplotlib installed, the folder usable."""
 
-    def __init__(self, plot: Optional[Path], out: Optional[Path], kind: str):
+    def __init__(self, plot: Path | None, out: Path | None, kind: str):
         self.plot = plot
         self.staged = None
         self.written: list[str] = []
@@ -137,15 +152,21 @@ class ChartFolder:
 
         fonts = chart_fonts()
         if fonts.hint:
-            make_console(stderr=True).print(_("note: {note}").format(note=fonts.hint), style="yellow", markup=False,
-                                        soft_wrap=True)
+            make_console(stderr=True).print(
+                _("note: {note}").format(note=fonts.hint), style="yellow", markup=False, soft_wrap=True
+            )
         self.written = save_charts(charts, folder, fonts)
         self.drawn = True
 
     def note(self) -> None:
         if self.plot is not None:
-            make_console(stderr=True).print(_("wrote {folder}: {n} chart files (PNG and SVG)").format(
-                folder=f"{self.plot}{os.sep}", n=len(self.written)), style="dim", markup=False)
+            make_console(stderr=True).print(
+                _("wrote {folder}: {n} chart files (PNG and SVG)").format(
+                    folder=f"{self.plot}{os.sep}", n=len(self.written)
+                ),
+                style="dim",
+                markup=False,
+            )
 
 
 class writing:
@@ -163,8 +184,11 @@ class writing:
         if exc_type is not None and issubclass(exc_type, OutputError):
             raise fail(str(exc)) from None
         if exc_type is not None and issubclass(exc_type, OSError):
-            raise fail(_("cannot write to {folder}: {reason}; nothing was written").format(
-                folder=self.out, reason=exc.strerror or exc)) from None
+            raise fail(
+                _("cannot write to {folder}: {reason}; nothing was written").format(
+                    folder=self.out, reason=exc.strerror or exc
+                )
+            ) from None
         return False
 
 
@@ -222,5 +246,6 @@ def write_utf8(text: str, bom: bool = False) -> None:
 
 
 def invoked_command_line() -> list[str]:
-    return ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") \
-        else list(sys.argv)
+    return (
+        ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") else list(sys.argv)
+    )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import Command, app
 from growthsim.cli.common import (
@@ -35,45 +34,76 @@ from growthsim.i18n import _
 __all__ = ["compare", "diff"]
 
 
-@app.command(cls=Command, help=_('Compare scenarios on the same random draws: P(hit) per target and whether each difference is real.'))
+@app.command(
+    cls=Command,
+    help=_("Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."),
+)
 def compare(
-    scenarios: Optional[List[Path]] = typer.Argument(
-        None, metavar=_("SCENARIOS"), help=_("Scenario files; the first is the reference (default with --what-if: the bundled baseline)."),
-        show_default=False),
-    what_if: Optional[List[str]] = typer.Option(
-        None, "--what-if", metavar=_("KEY=VALUE"),
-        help=_("Add the first scenario changed by these values as one more scenario: "
-             "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if).")),
-    overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1, 1_000_000_000),
-                                        help=_("Number of draws (default: the first scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
-                                       help=_("Random seed for all scenarios (default: the first scenario's).")),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
-                                               help=_("table for people; json or csv (long form) on standard output.")),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
-                                       help=_("Folder to write compare.xlsx (a workbook), compare.csv (long form, UTF-8 with "
-                                            "BOM), compare.json and manifest.json; all or nothing.")),
-    plot: Optional[Path] = PLOT_OPTION,
-    material: Optional[str] = MATERIAL_OPTION,  # a share after material_option
+    scenarios: list[Path] | None = typer.Argument(
+        None,
+        metavar=_("SCENARIOS"),
+        help=_("Scenario files; the first is the reference (default with --what-if: the bundled baseline)."),
+        show_default=False,
+    ),
+    what_if: list[str] | None = typer.Option(
+        None,
+        "--what-if",
+        metavar=_("KEY=VALUE"),
+        help=_(
+            "Add the first scenario changed by these values as one more scenario: "
+            "growthsim compare --what-if fai.growth.mode=5%. Repeatable (all go into one what-if)."
+        ),
+    ),
+    overrides: list[str] | None = SET_OPTION,
+    draws: int | None = typer.Option(
+        None,
+        "--draws",
+        "-n",
+        metavar=_("N"),
+        callback=bounded(1, 1_000_000_000),
+        help=_("Number of draws (default: the first scenario's)."),
+    ),
+    seed: int | None = typer.Option(
+        None,
+        "--seed",
+        metavar=_("SEED"),
+        callback=SEEDS,
+        help=_("Random seed for all scenarios (default: the first scenario's)."),
+    ),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        metavar=_("FORMAT"),
+        help=_("table for people; json or csv (long form) on standard output."),
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar=_("DIR"),
+        help=_(
+            "Folder to write compare.xlsx (a workbook), compare.csv (long form, UTF-8 with "
+            "BOM), compare.json and manifest.json; all or nothing."
+        ),
+    ),
+    plot: Path | None = PLOT_OPTION,
+    material: str | None = MATERIAL_OPTION,  # a share after material_option
 ) -> None:
     """Compare scenarios on the same random draws: P(hit) per target and whether each difference is real."""
     from growthsim.analysis.compare import compare as compare_scenarios
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
+    from growthsim.output.comparison import comparison_rows, comparison_table, comparison_to_dict
     from growthsim.output.export import compare_to_folder
     from growthsim.output.records import dumps, rows_to_csv
-    from growthsim.output.render_compare import (
-        comparison_rows,
-        comparison_table,
-        comparison_to_dict,
-    )
 
     scenarios = list(scenarios or [])
     if what_if and not scenarios:
         scenarios = [scenario_path(None)]
     if len(scenarios) + bool(what_if) < 2:
-        raise typer.BadParameter(_("give at least two scenario files, or one and --what-if KEY=VALUE"),
-                                 param_hint="SCENARIOS")
+        raise typer.BadParameter(
+            _("give at least two scenario files, or one and --what-if KEY=VALUE"), param_hint="SCENARIOS"
+        )
     loaded = [load(path, overrides) for path in scenarios]
     if what_if:
         loaded.append(load(scenarios[0], overrides, what_if))
@@ -84,15 +114,26 @@ def compare(
     from growthsim.output.charts import comparison_charts
     from growthsim.scenario.diagnostics import ScenarioError
 
-    with ChartFolder(plot, out, "compare") as charts, progress_bar(n_draws * len(loaded)) as progress, \
-            input_errors(ScenarioError):
+    with (
+        ChartFolder(plot, out, "compare") as charts,
+        progress_bar(n_draws * len(loaded)) as progress,
+        input_errors(ScenarioError),
+    ):
         if out is None:
             comparison = compare_scenarios(loaded, n_draws, seed, progress=progress, material=material)
         else:
             with writing(out):
-                comparison = compare_to_folder(loaded, out, n_draws, seed, chunk_size=DEFAULT_CHUNK_SIZE,
-                                               progress=progress, command_line=invoked_command_line(), material=material,
-                                               extra=charts.into_out(comparison_charts))
+                comparison = compare_to_folder(
+                    loaded,
+                    out,
+                    n_draws,
+                    seed,
+                    chunk_size=DEFAULT_CHUNK_SIZE,
+                    progress=progress,
+                    command_line=invoked_command_line(),
+                    material=material,
+                    extra=charts.into_out(comparison_charts),
+                )
         charts.finish(comparison_charts, comparison)
     for note in comparison.notes:
         make_console(stderr=True).print(_("note: {note}").format(note=note), style="yellow", markup=False)
@@ -105,23 +146,38 @@ def compare(
     else:
         make_console().print(comparison_table(comparison))
     if out is not None:
-        make_console(stderr=True).print(_("wrote {folder}: {files}").format(
-            folder=f"{out}{os.sep}", files="compare.xlsx, compare.csv, compare.json, manifest.json"), style="dim", markup=False)
+        make_console(stderr=True).print(
+            _("wrote {folder}: {files}").format(
+                folder=f"{out}{os.sep}", files="compare.xlsx, compare.csv, compare.json, manifest.json"
+            ),
+            style="dim",
+            markup=False,
+        )
     charts.note()
 
 
-@app.command(cls=Command, help=_("List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."))
+@app.command(
+    cls=Command,
+    help=_(
+        "List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."
+    ),
+)
 def diff(
     a: Path = typer.Argument(..., metavar=_("A"), help=_("The first scenario file."), show_default=False),
     b: Path = typer.Argument(..., metavar=_("B"), help=_("The second scenario file."), show_default=False),
-    overrides: Optional[List[str]] = SET_OPTION,
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
-                                               help=_("table for people; json on standard output (csv: not offered).")),
+    overrides: list[str] | None = SET_OPTION,
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        metavar=_("FORMAT"),
+        help=_("table for people; json on standard output (csv: not offered)."),
+    ),
 ) -> None:
     """List what differs between two scenarios' assumptions, targets and events (after extends), without simulating."""
     from growthsim.analysis.diff import diff as diff_scenarios
+    from growthsim.output.diff import diff_table, diff_to_dict
     from growthsim.output.records import dumps
-    from growthsim.output.render_compare import diff_table, diff_to_dict
 
     if output_format is OutputFormat.csv:
         raise typer.BadParameter(_("diff prints a table or JSON"), param_hint="--format")

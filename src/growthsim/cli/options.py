@@ -6,13 +6,26 @@ formats, and the scenario argument with --set and --plot.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.i18n import _
 
-__all__ = ["MATERIAL_OPTION", "Method", "OutputFormat", "PLOT_OPTION", "SCENARIO_ARG", "SEEDS", "SET_OPTION", "bounded", "material_option", "points_option", "precision_option", "probability_option", "resolve_indicator_id"]
+__all__ = [
+    "MATERIAL_OPTION",
+    "PLOT_OPTION",
+    "SCENARIO_ARG",
+    "SEEDS",
+    "SET_OPTION",
+    "Method",
+    "OutputFormat",
+    "bounded",
+    "material_option",
+    "points_option",
+    "precision_option",
+    "probability_option",
+    "resolve_indicator_id",
+]
 
 
 class Method(str, Enum):
@@ -21,7 +34,7 @@ class Method(str, Enum):
     sobol = "sobol"
 
 
-def probability_option(value: Optional[str]) -> Optional[float]:
+def probability_option(value: str | None) -> float | None:
     """A probability as a planner writes it: 0.8 or 80% (full-width ％ too)."""
     if value is None:
         return None
@@ -31,8 +44,11 @@ def probability_option(value: Optional[str]) -> Optional[float]:
     except ValueError:
         raise typer.BadParameter(_("{value!r} is not a probability: write 0.8 or 80%").format(value=value)) from None
     if 1 < number < 100 and not text.endswith("%"):
-        raise typer.BadParameter(_("{value} is not a probability: write {fraction}, or {percent} with the percent "
-                                   "sign").format(value=value, fraction=f"{number / 100:g}", percent=f"{value}%"))
+        raise typer.BadParameter(
+            _("{value} is not a probability: write {fraction}, or {percent} with the percent sign").format(
+                value=value, fraction=f"{number / 100:g}", percent=f"{value}%"
+            )
+        )
     if not 0 < number < 1:
         raise typer.BadParameter(_("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%"))
     return number
@@ -50,10 +66,13 @@ def bounded(low: int, high: int):
     """A whole-number option's check, said in words (click's range, [0<=x<=9223372036854775807] in
     the help, widened its column until the examples beside it broke mid-word at 80 columns)."""
 
-    def check(value: Optional[int]) -> Optional[int]:
+    def check(value: int | None) -> int | None:
         if value is not None and not low <= value <= high:
-            raise typer.BadParameter(_("{value} is out of range: give a whole number from {low} to {high}").format(
-                value=value, low=f"{low:,}", high=f"{high:,}"))
+            raise typer.BadParameter(
+                _("{value} is out of range: give a whole number from {low} to {high}").format(
+                    value=value, low=f"{low:,}", high=f"{high:,}"
+                )
+            )
         return value
 
     return check
@@ -72,7 +91,7 @@ def points_option(value: str) -> float:
         raise typer.BadParameter(str(error)) from None
 
 
-def precision_option(value: Optional[str]) -> Optional[float]:
+def precision_option(value: str | None) -> float | None:
     if value is None:
         return None
     half = points_option(value)
@@ -81,7 +100,7 @@ def precision_option(value: Optional[str]) -> Optional[float]:
     return half
 
 
-def material_option(value: Optional[str]) -> Optional[float]:
+def material_option(value: str | None) -> float | None:
     if value is None:
         return None
     points = points_option(value)
@@ -91,9 +110,15 @@ def material_option(value: Optional[str]) -> Optional[float]:
 
 
 MATERIAL_OPTION = typer.Option(
-    None, "--material", metavar=_("POINTS"), callback=material_option,
-    help=_("The smallest difference of P(hit) that matters, e.g. 2pp (default 1pp): differences beyond the "
-           "simulation's random error but smaller are shown as such."))
+    None,
+    "--material",
+    metavar=_("POINTS"),
+    callback=material_option,
+    help=_(
+        "The smallest difference of P(hit) that matters, e.g. 2pp (default 1pp): differences beyond the "
+        "simulation's random error but smaller are shown as such."
+    ),
+)
 
 
 class OutputFormat(str, Enum):
@@ -102,15 +127,31 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
-SCENARIO_ARG = typer.Argument(None, metavar=_("SCENARIO"), help=_("Scenario TOML file (default: the bundled 洛龙区 2023 baseline)."),
-                              show_default=False)
+SCENARIO_ARG = typer.Argument(
+    None,
+    metavar=_("SCENARIO"),
+    help=_("Scenario TOML file (default: the bundled 洛龙区 2023 baseline)."),
+    show_default=False,
+)
 
 
-SET_OPTION = typer.Option(None, "--set", metavar=_("KEY=VALUE"),
-                          help=_("Change one value of the scenario for this run, written as in the file: "
-                               "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable."))
+SET_OPTION = typer.Option(
+    None,
+    "--set",
+    metavar=_("KEY=VALUE"),
+    help=_(
+        "Change one value of the scenario for this run, written as in the file: "
+        "--set fai.growth.mode=5%  --set 'gdp.target=\">= 7%\"'. Repeatable."
+    ),
+)
 
 
-PLOT_OPTION = typer.Option(None, "--plot", metavar=_("DIR"),
-                           help=_("Folder to write charts into, each as PNG and SVG (may be the --out folder). "
-                                "Needs matplotlib: pip install 'growthsim\\[plot]'."))
+PLOT_OPTION = typer.Option(
+    None,
+    "--plot",
+    metavar=_("DIR"),
+    help=_(
+        "Folder to write charts into, each as PNG and SVG (may be the --out folder). "
+        "Needs matplotlib: pip install 'growthsim\\[plot]'."
+    ),
+)

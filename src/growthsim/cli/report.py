@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import Command, app
 from growthsim.cli.common import (
@@ -25,23 +24,48 @@ from growthsim.i18n import _
 __all__ = ["report"]
 
 
-@app.command(cls=Command, help=_("Write an HTML report: every target's probability, chart, drivers and what it would take, the\nassumptions with their sources, the comparison of several scenarios, and the run's manifest."))
+@app.command(
+    cls=Command,
+    help=_(
+        "Write an HTML report: every target's probability, chart, drivers and what it would take, the\nassumptions with their sources, the comparison of several scenarios, and the run's manifest."
+    ),
+)
 def report(
-    scenarios: Optional[List[Path]] = typer.Argument(
-        None, metavar=_("SCENARIOS"), help=_("Scenario files; with several, they are also compared (the first is the reference). "
-                   "Default: the bundled baseline."), show_default=False),
-    html_file: Path = typer.Option(..., "--html", metavar=_("FILE"),
-                                   help=_("The HTML file to write: one self-contained file that opens offline.")),
-    overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1, 1_000_000_000),
-                                        help=_("Number of draws (default: the first scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
-                                       help=_("Random seed (default: the first scenario's).")),
-    goal: float = typer.Option(0.8, "--goal", metavar=_("P"),
-                               help=_("The P(hit) for \"what it would take\", as a fraction: 0.8 for 80%.")),
-    analysis_draws: int = typer.Option(10_000, "--analysis-draws", metavar=_("N"), callback=bounded(1000, 1_000_000),
-                                       help=_("Draws per trial of the sensitivity analysis and the goal seek.")),
-    material: Optional[str] = MATERIAL_OPTION,  # a share after material_option
+    scenarios: list[Path] | None = typer.Argument(
+        None,
+        metavar=_("SCENARIOS"),
+        help=_(
+            "Scenario files; with several, they are also compared (the first is the reference). "
+            "Default: the bundled baseline."
+        ),
+        show_default=False,
+    ),
+    html_file: Path = typer.Option(
+        ..., "--html", metavar=_("FILE"), help=_("The HTML file to write: one self-contained file that opens offline.")
+    ),
+    overrides: list[str] | None = SET_OPTION,
+    draws: int | None = typer.Option(
+        None,
+        "--draws",
+        "-n",
+        metavar=_("N"),
+        callback=bounded(1, 1_000_000_000),
+        help=_("Number of draws (default: the first scenario's)."),
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed (default: the first scenario's).")
+    ),
+    goal: float = typer.Option(
+        0.8, "--goal", metavar=_("P"), help=_('The P(hit) for "what it would take", as a fraction: 0.8 for 80%.')
+    ),
+    analysis_draws: int = typer.Option(
+        10_000,
+        "--analysis-draws",
+        metavar=_("N"),
+        callback=bounded(1000, 1_000_000),
+        help=_("Draws per trial of the sensitivity analysis and the goal seek."),
+    ),
+    material: str | None = MATERIAL_OPTION,  # a share after material_option
 ) -> None:
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
@@ -69,19 +93,39 @@ def report(
         if scenario.warnings:
             print_diagnostics(scenario.warnings)
     if not loaded[0].targeted:
-        raise fail(_("{path}: the scenario has no targets: a report says how likely each target is, so give "
-                      "targets (see growthsim show) or use growthsim run").format(path=loaded[0].path))
+        raise fail(
+            _(
+                "{path}: the scenario has no targets: a report says how likely each target is, so give "
+                "targets (see growthsim show) or use growthsim run"
+            ).format(path=loaded[0].path)
+        )
     console = make_console(stderr=True)
     started = time.monotonic()
 
     def step(words: str) -> None:  # the report takes half a minute: say what it is doing, and since when
-        console.print(_("… {words} ({seconds} s)").format(words=words, seconds=f"{time.monotonic() - started:.0f}"),
-                      style="dim", markup=False)
+        console.print(
+            _("… {words} ({seconds} s)").format(words=words, seconds=f"{time.monotonic() - started:.0f}"),
+            style="dim",
+            markup=False,
+        )
 
     with input_errors(ScenarioError):
-        built = build_report(loaded, draws, seed, goal=goal, analysis_draws=analysis_draws,
-                             command_line=invoked_command_line(), step=step, material=material)
+        built = build_report(
+            loaded,
+            draws,
+            seed,
+            goal=goal,
+            analysis_draws=analysis_draws,
+            command_line=invoked_command_line(),
+            step=step,
+            material=material,
+        )
     with writing(html_file):
         write_single_file(html_file, report_html(built), GENERATOR)
-    console.print(_("wrote {file} ({size} MB): open it in a browser, print it, or mail it; it needs no network")
-                  .format(file=html_file, size=f"{html_file.stat().st_size / 1e6:.1f}"), style="dim", markup=False)
+    console.print(
+        _("wrote {file} ({size} MB): open it in a browser, print it, or mail it; it needs no network").format(
+            file=html_file, size=f"{html_file.stat().st_size / 1e6:.1f}"
+        ),
+        style="dim",
+        markup=False,
+    )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import Command, app
 from growthsim.cli.common import (
@@ -37,38 +36,98 @@ from growthsim.i18n import _, ngettext
 __all__ = ["run"]
 
 
-@app.command(cls=Command, help=_('Project the scenario and report the probability of hitting each target.'))
+@app.command(cls=Command, help=_("Project the scenario and report the probability of hitting each target."))
 def run(
-    scenario: Optional[Path] = SCENARIO_ARG,
-    overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1, 1_000_000_000),
-                                        help=_("Number of Monte Carlo draws (default: the scenario's, else 100000).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS,
-                                       help=_("Random seed (default: the scenario's; same seed, same numbers).")),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
-                                               help=_("table for people; json or csv on standard output for programs.")),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"),
-                                       help=_("Folder to write summary.xlsx (a workbook for Excel and WPS), summary.csv (UTF-8 "
-                                            "with BOM), summary.json and manifest.json; all or nothing.")),
-    export_draws: bool = typer.Option(False, "--export-draws", metavar="",
-                                      help=_("Also write every draw to draws.csv in the --out folder.")),
-    plot: Optional[Path] = PLOT_OPTION,
-    verbose: bool = typer.Option(False, "--verbose", "-v", metavar="",
-                                 help=_("Also show each correlation as asked, as used and as achieved in the draws.")),
-    strict: bool = typer.Option(False, "--strict", metavar="", help=_("Stop on warnings (e.g. a correlation matrix that had to "
-                                                        "be repaired) instead of running.")),
-    method: Method = typer.Option(Method.mc, "--method", metavar=_("METHOD"),
-                                  help=_("How the draws are spread: mc (independent), lhs (Latin hypercube) or sobol "
-                                       "(scrambled Sobol' points); lhs and sobol reach the same precision with "
-                                       "fewer draws, their error bars come from independent replicates.")),
-    precision: Optional[str] = typer.Option(None, "--precision", metavar=_("HALF-WIDTH"), callback=precision_option,
-                                            help=_("Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
-                                                 "(--draws is then the most to draw; default 10,000,000).")),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", metavar=_("PROCESSES"), callback=bounded(1, 256),
-                                          help=_("Processes to share the draws (default: every core from 1,000,000 "
-                                               "draws, else 1). The numbers do not change.")),
-    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", metavar=_("N"), min=1, hidden=True,
-                                             help=_("Draws per chunk (memory only; results do not change).")),
+    scenario: Path | None = SCENARIO_ARG,
+    overrides: list[str] | None = SET_OPTION,
+    draws: int | None = typer.Option(
+        None,
+        "--draws",
+        "-n",
+        metavar=_("N"),
+        callback=bounded(1, 1_000_000_000),
+        help=_("Number of Monte Carlo draws (default: the scenario's, else 100000)."),
+    ),
+    seed: int | None = typer.Option(
+        None,
+        "--seed",
+        metavar=_("SEED"),
+        callback=SEEDS,
+        help=_("Random seed (default: the scenario's; same seed, same numbers)."),
+    ),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        metavar=_("FORMAT"),
+        help=_("table for people; json or csv on standard output for programs."),
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar=_("DIR"),
+        help=_(
+            "Folder to write summary.xlsx (a workbook for Excel and WPS), summary.csv (UTF-8 "
+            "with BOM), summary.json and manifest.json; all or nothing."
+        ),
+    ),
+    export_draws: bool = typer.Option(
+        False, "--export-draws", metavar="", help=_("Also write every draw to draws.csv in the --out folder.")
+    ),
+    plot: Path | None = PLOT_OPTION,
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        metavar="",
+        help=_("Also show each correlation as asked, as used and as achieved in the draws."),
+    ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        metavar="",
+        help=_("Stop on warnings (e.g. a correlation matrix that had to be repaired) instead of running."),
+    ),
+    method: Method = typer.Option(
+        Method.mc,
+        "--method",
+        metavar=_("METHOD"),
+        help=_(
+            "How the draws are spread: mc (independent), lhs (Latin hypercube) or sobol "
+            "(scrambled Sobol' points); lhs and sobol reach the same precision with "
+            "fewer draws, their error bars come from independent replicates."
+        ),
+    ),
+    precision: str | None = typer.Option(
+        None,
+        "--precision",
+        metavar=_("HALF-WIDTH"),
+        callback=precision_option,
+        help=_(
+            "Draw until every P(hit)'s 95% margin is at most this, e.g. 0.2pp "
+            "(--draws is then the most to draw; default 10,000,000)."
+        ),
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        metavar=_("PROCESSES"),
+        callback=bounded(1, 256),
+        help=_(
+            "Processes to share the draws (default: every core from 1,000,000 "
+            "draws, else 1). The numbers do not change."
+        ),
+    ),
+    chunk_size: int | None = typer.Option(
+        None,
+        "--chunk-size",
+        metavar=_("N"),
+        min=1,
+        hidden=True,
+        help=_("Draws per chunk (memory only; results do not change)."),
+    ),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
     from growthsim.engine.model import compile_model
@@ -84,24 +143,37 @@ def run(
     from growthsim.output.tables import events_table, summary_table
 
     if export_draws and out is None:
-        raise typer.BadParameter(_("--export-draws writes draws.csv into the --out folder: give --out DIR too"),
-                                 param_hint="--export-draws")
+        raise typer.BadParameter(
+            _("--export-draws writes draws.csv into the --out folder: give --out DIR too"), param_hint="--export-draws"
+        )
     if export_draws and precision is not None:
-        raise typer.BadParameter(_("--export-draws needs a fixed number of draws: give --draws instead of "
-                                   "--precision"), param_hint="--export-draws")
+        raise typer.BadParameter(
+            _("--export-draws needs a fixed number of draws: give --draws instead of --precision"),
+            param_hint="--export-draws",
+        )
     loaded = load(scenario_path(scenario), overrides)
     if loaded.warnings:
         print_diagnostics(loaded.warnings)
         if strict:
-            raise fail(ngettext("{n} warning and --strict: nothing was run", "{n} warnings and --strict: nothing "
-                                 "was run", len(loaded.warnings)).format(n=len(loaded.warnings)))
+            raise fail(
+                ngettext(
+                    "{n} warning and --strict: nothing was run",
+                    "{n} warnings and --strict: nothing was run",
+                    len(loaded.warnings),
+                ).format(n=len(loaded.warnings))
+            )
     model = compile_model(loaded)
     if plot is not None and not loaded.targeted:
-        raise fail(_("{path}: the scenario has no targets, so there is nothing to chart (--plot)").format(
-            path=loaded.path))
+        raise fail(
+            _("{path}: the scenario has no targets, so there is nothing to chart (--plot)").format(path=loaded.path)
+        )
     if precision is not None and not loaded.targeted:
-        raise fail(_("{path}: the scenario has no targets, so there is no P(hit) whose precision --precision "
-                      "could reach; give --draws instead").format(path=loaded.path))
+        raise fail(
+            _(
+                "{path}: the scenario has no targets, so there is no P(hit) whose precision --precision "
+                "could reach; give --draws instead"
+            ).format(path=loaded.path)
+        )
     n_draws = draws if draws is not None else (PRECISION_MAX_DRAWS if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
@@ -112,13 +184,31 @@ def run(
     with ChartFolder(plot, out, "run") as charts, progress_bar(n_draws) as progress, input_errors(ScenarioError):
         if out is not None:
             with writing(out):
-                summary = simulate_to_folder(model, out, n_draws, seed, export_draws=export_draws,
-                                             chunk_size=chunk_size, progress=progress, workers=workers,
-                                             method=method, precision=precision,
-                                             command_line=invoked_command_line(), extra=charts.into_out(run_charts))
+                summary = simulate_to_folder(
+                    model,
+                    out,
+                    n_draws,
+                    seed,
+                    export_draws=export_draws,
+                    chunk_size=chunk_size,
+                    progress=progress,
+                    workers=workers,
+                    method=method,
+                    precision=precision,
+                    command_line=invoked_command_line(),
+                    extra=charts.into_out(run_charts),
+                )
         else:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
-                               method=method, precision=precision)
+            summary = simulate(
+                model,
+                n_draws,
+                seed,
+                chunk_size=chunk_size,
+                progress=progress,
+                workers=workers,
+                method=method,
+                precision=precision,
+            )
         charts.finish(run_charts, summary)
 
     if output_format is OutputFormat.json:
@@ -138,21 +228,34 @@ def run(
             make_console().print(correlations_table(achieved, model.correlation_method, names))
     if summary.n_draws < 1_000 and precision is None:
         make_console(stderr=True).print(
-            _("note: only {n} draws: every probability is rough (see its ±); use 10,000 or more for numbers to "
-              "report").format(n=f"{summary.n_draws:,}"), style="yellow", markup=False)
+            _(
+                "note: only {n} draws: every probability is rough (see its ±); use 10,000 or more for numbers to report"
+            ).format(n=f"{summary.n_draws:,}"),
+            style="yellow",
+            markup=False,
+        )
     if summary.precision is not None:
         widths = half_widths(summary)
         widest = max(widths, key=widths.get)
         if summary.precision[1]:
             note = _("precision reached: every P(hit) within ±{reached}pp (asked ±{asked}pp) with {n} draws").format(
-                reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}", n=f"{summary.n_draws:,}")
+                reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}", n=f"{summary.n_draws:,}"
+            )
             make_console(stderr=True).print(note, style="dim", markup=False)
         else:
             make_console(stderr=True).print(
-                _("precision not reached within {n} draws: {indicator} has ±{reached}pp (asked ±{asked}pp); allow "
-                  "more with --draws").format(n=f"{summary.n_draws:,}", indicator=widest,
-                                              reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}"),
-                style="yellow", markup=False)
+                _(
+                    "precision not reached within {n} draws: {indicator} has ±{reached}pp (asked ±{asked}pp); allow "
+                    "more with --draws"
+                ).format(
+                    n=f"{summary.n_draws:,}",
+                    indicator=widest,
+                    reached=f"{widths[widest] * 100:.2f}",
+                    asked=f"{precision * 100:g}",
+                ),
+                style="yellow",
+                markup=False,
+            )
     if out is not None:
         files = "summary.xlsx, summary.csv, summary.json, manifest.json" + (", draws.csv" if export_draws else "")
         note = _("wrote {folder}: {files}").format(folder=f"{out}{os.sep}", files=files)

@@ -4,9 +4,8 @@ distributions an assumption may use, without simulating."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import EXIT_INPUT, Command, app
 from growthsim.cli.common import (
@@ -22,10 +21,12 @@ from growthsim.i18n import _, ngettext
 __all__ = ["distributions", "show", "validate"]
 
 
-@app.command(cls=Command, help=_('Check scenario files and list every problem in them, without running anything.'))
+@app.command(cls=Command, help=_("Check scenario files and list every problem in them, without running anything."))
 def validate(
-    files: List[Path] = typer.Argument(..., metavar=_("FILES"), help=_("Scenario files to check."), show_default=False),
-    strict: bool = typer.Option(False, "--strict", metavar="", help=_("Count warnings (numbers without a source) as problems.")),
+    files: list[Path] = typer.Argument(..., metavar=_("FILES"), help=_("Scenario files to check."), show_default=False),
+    strict: bool = typer.Option(
+        False, "--strict", metavar="", help=_("Count warnings (numbers without a source) as problems.")
+    ),
 ) -> None:
     """Check scenario files and list every problem in them, without running anything."""
     from growthsim.engine.run import pilot_check
@@ -42,25 +43,39 @@ def validate(
             failed += 1
             print_diagnostics(error.diagnostics)
             errors = sum(d.severity == "error" for d in error.diagnostics)
-            console.print(ngettext("✗ {path}: {n} problem", "✗ {path}: {n} problems", errors).format(
-                path=path, n=errors), style="bold red", markup=False)
+            console.print(
+                ngettext("✗ {path}: {n} problem", "✗ {path}: {n} problems", errors).format(path=path, n=errors),
+                style="bold red",
+                markup=False,
+            )
             continue
         print_diagnostics(scenario.warnings)
         if strict and scenario.warnings:
             failed += 1
-            console.print(ngettext("✗ {path}: {n} warning (--strict)", "✗ {path}: {n} warnings (--strict)",
-                                   len(scenario.warnings)).format(path=path, n=len(scenario.warnings)),
-                          style="bold red", markup=False)
+            console.print(
+                ngettext(
+                    "✗ {path}: {n} warning (--strict)", "✗ {path}: {n} warnings (--strict)", len(scenario.warnings)
+                ).format(path=path, n=len(scenario.warnings)),
+                style="bold red",
+                markup=False,
+            )
             continue
-        console.print(_("✓ {path}: {indicators} indicators, {targets} targets").format(
-            path=path, indicators=len(scenario.indicators), targets=len(scenario.targeted)),
-                      style="green", markup=False)
+        console.print(
+            _("✓ {path}: {indicators} indicators, {targets} targets").format(
+                path=path, indicators=len(scenario.indicators), targets=len(scenario.targeted)
+            ),
+            style="green",
+            markup=False,
+        )
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command(cls=Command, help=_('Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets.'))
-def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]] = SET_OPTION) -> None:
+@app.command(
+    cls=Command,
+    help=_("Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets."),
+)
+def show(scenario: Path | None = SCENARIO_ARG, overrides: list[str] | None = SET_OPTION) -> None:
     """Show the scenario as growthsim reads it: baselines, assumptions with their sources, and targets."""
     from growthsim.output.show import scenario_tables
 
@@ -87,7 +102,7 @@ def show(scenario: Optional[Path] = SCENARIO_ARG, overrides: Optional[List[str]]
         console.print(correlations_table(achieved, model.correlation_method, {i.id: i.name for i in model.indicators}))
 
 
-@app.command(cls=Command, help=_('List the distributions an assumption may use, with their parameters and an example.'))
+@app.command(cls=Command, help=_("List the distributions an assumption may use, with their parameters and an example."))
 def distributions() -> None:
     """List the distributions an assumption may use, with their parameters and an example."""
     from growthsim.output.show import distributions_table
@@ -95,8 +110,10 @@ def distributions() -> None:
     console = make_console()
     console.print(distributions_table())
     console.print(
-        _("Rates and growths are written as quoted percentages (\"6.5%\"), changes and spreads in percentage "
-          "points (\"0.3pp\"), counts and amounts as bare numbers. poisson and negative_binomial are for count "
-          "indicators; other distributions on a count are rounded to whole numbers (never below 0)."),
+        _(
+            'Rates and growths are written as quoted percentages ("6.5%"), changes and spreads in percentage '
+            'points ("0.3pp"), counts and amounts as bare numbers. poisson and negative_binomial are for count '
+            "indicators; other distributions on a count are rounded to whole numbers (never below 0)."
+        ),
         markup=False,
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import Command, app
 from growthsim.cli.common import (
@@ -34,20 +33,45 @@ from growthsim.i18n import _
 __all__ = ["sensitivity"]
 
 
-@app.command(cls=Command, help=_("Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."))
+@app.command(
+    cls=Command,
+    help=_("Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."),
+)
 def sensitivity(
-    scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", metavar=_("ID"),
-                                            help=_("Only this indicator's target: its id or its name.")),
-    overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(20_000, "--draws", "-n", metavar=_("N"), callback=bounded(1000, 10_000_000),
-                                        help=_("Draws per trial (two trials per input).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
-                                               help=_("table for people; json or csv on standard output.")),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar=_("DIR"), help=_("Folder to write sensitivity.xlsx (for Excel "
-                                                                 "and WPS), sensitivity.csv (UTF-8 with BOM), sensitivity.json and manifest.json.")),
-    plot: Optional[Path] = PLOT_OPTION,
+    scenario: Path | None = SCENARIO_ARG,
+    indicator: str | None = typer.Option(
+        None, "--indicator", "-i", metavar=_("ID"), help=_("Only this indicator's target: its id or its name.")
+    ),
+    overrides: list[str] | None = SET_OPTION,
+    draws: int | None = typer.Option(
+        20_000,
+        "--draws",
+        "-n",
+        metavar=_("N"),
+        callback=bounded(1000, 10_000_000),
+        help=_("Draws per trial (two trials per input)."),
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")
+    ),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        metavar=_("FORMAT"),
+        help=_("table for people; json or csv on standard output."),
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar=_("DIR"),
+        help=_(
+            "Folder to write sensitivity.xlsx (for Excel "
+            "and WPS), sensitivity.csv (UTF-8 with BOM), sensitivity.json and manifest.json."
+        ),
+    ),
+    plot: Path | None = PLOT_OPTION,
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from growthsim._version import __version__
@@ -71,8 +95,11 @@ def sensitivity(
     if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
         from growthsim.scenario.diagnostics import did_you_mean
 
-        raise fail(_("no target on {indicator!r}{hint}").format(
-            indicator=indicator, hint=did_you_mean(indicator, [i.id for i in loaded.targeted])))
+        raise fail(
+            _("no target on {indicator!r}{hint}").format(
+                indicator=indicator, hint=did_you_mean(indicator, [i.id for i in loaded.targeted])
+            )
+        )
     from growthsim.output.charts import sensitivity_charts
     from growthsim.scenario.diagnostics import ScenarioError
 
@@ -83,8 +110,14 @@ def sensitivity(
             results = analyse(loaded, indicator, draws, seed)
             elapsed = time.perf_counter() - started
         rows = sensitivity_rows(results)
-        document = {"schema": "growthsim.sensitivity/1", "growthsim_version": __version__,
-                    "scenario": _scenario_fields(loaded), "draws": draws, "seed": results[0].seed, "targets": rows}
+        document = {
+            "schema": "growthsim.sensitivity/1",
+            "growthsim_version": __version__,
+            "scenario": _scenario_fields(loaded),
+            "draws": draws,
+            "seed": results[0].seed,
+            "targets": rows,
+        }
         from growthsim.output.frames import sensitivity_records
 
         flat = sensitivity_records(results)
@@ -93,9 +126,17 @@ def sensitivity(
             with writing(out), StagedOutput(out, SENSITIVITY_OUTPUT) as staged:
                 from growthsim.output.workbook import write_sensitivity_workbook
 
-                finish_folder(staged, "sensitivity", document, rows_to_csv(flat, columns), invoked_command_line(),
-                              DEFAULT_CHUNK_SIZE, elapsed, extra=None if extra is None else lambda f: extra(f, results),
-                              workbook=lambda path, record: write_sensitivity_workbook(path, results, loaded, record))
+                finish_folder(
+                    staged,
+                    "sensitivity",
+                    document,
+                    rows_to_csv(flat, columns),
+                    invoked_command_line(),
+                    DEFAULT_CHUNK_SIZE,
+                    elapsed,
+                    extra=None if extra is None else lambda f: extra(f, results),
+                    workbook=lambda path, record: write_sensitivity_workbook(path, results, loaded, record),
+                )
         charts.finish(sensitivity_charts, results)
     if output_format is OutputFormat.json:
         write_utf8(dumps(document))

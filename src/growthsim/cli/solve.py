@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
-import typer  # noqa: E402 - after the language is chosen
+import typer
 
 from growthsim.cli.app import EXIT_INPUT, Command, app
 from growthsim.cli.common import (
@@ -30,23 +29,50 @@ from growthsim.i18n import _
 __all__ = ["solve"]
 
 
-@app.command(cls=Command, help=_("Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."))
+@app.command(
+    cls=Command, help=_("Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob.")
+)
 def solve(
-    scenario: Optional[Path] = SCENARIO_ARG,
-    indicator: str = typer.Option(..., "--indicator", "-i", metavar=_("ID"),
-                                  help=_("The indicator whose target to reach: its id (fai) or its name (固定资产投资).")),
-    probability: str = typer.Option(..., "--prob", "-p", metavar=_("P"), callback=probability_option,
-                                    help=_("The P(hit) to reach: 0.8 or 80%.")),
-    parameter: Optional[str] = typer.Option(None, "--param", metavar=_("KEY"),
-                                            help=_("What to change (default: the central value of the indicator's "
-                                                 "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
-                                                 "gives the highest target reachable with that probability.")),
-    overrides: Optional[List[str]] = SET_OPTION,
-    draws: Optional[int] = typer.Option(None, "--draws", "-n", metavar=_("N"), callback=bounded(1000, 10_000_000),
-                                        help=_("Draws per trial (default: the scenario's).")),
-    seed: Optional[int] = typer.Option(None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", metavar=_("FORMAT"),
-                                               help=_("table, or json (to standard output; csv is not offered).")),
+    scenario: Path | None = SCENARIO_ARG,
+    indicator: str = typer.Option(
+        ...,
+        "--indicator",
+        "-i",
+        metavar=_("ID"),
+        help=_("The indicator whose target to reach: its id (fai) or its name (固定资产投资)."),
+    ),
+    probability: str = typer.Option(
+        ..., "--prob", "-p", metavar=_("P"), callback=probability_option, help=_("The P(hit) to reach: 0.8 or 80%.")
+    ),
+    parameter: str | None = typer.Option(
+        None,
+        "--param",
+        metavar=_("KEY"),
+        help=_(
+            "What to change (default: the central value of the indicator's "
+            "own assumption, e.g. fai.growth.mode); gdp.target.at_least "
+            "gives the highest target reachable with that probability."
+        ),
+    ),
+    overrides: list[str] | None = SET_OPTION,
+    draws: int | None = typer.Option(
+        None,
+        "--draws",
+        "-n",
+        metavar=_("N"),
+        callback=bounded(1000, 10_000_000),
+        help=_("Draws per trial (default: the scenario's)."),
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", metavar=_("SEED"), callback=SEEDS, help=_("Random seed for every trial.")
+    ),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        "-f",
+        metavar=_("FORMAT"),
+        help=_("table, or json (to standard output; csv is not offered)."),
+    ),
 ) -> None:
     """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
     from growthsim.analysis.solve import solve as goal_seek
@@ -56,8 +82,7 @@ def solve(
     path = scenario_path(scenario)
     indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run
     try:
-        result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws,
-                           seed=seed)
+        result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws, seed=seed)
     except ScenarioError as error:
         print_diagnostics(error.diagnostics)
         raise typer.Exit(EXIT_INPUT) from None
@@ -70,5 +95,9 @@ def solve(
         return
     if not result.reachable:
         raise fail(result.message)
-    make_console().print(_("{answer} ({n} draws per trial, seed {seed})").format(
-        answer=result.message, n=f"{result.probability.n:,}", seed=result.seed), markup=False)
+    make_console().print(
+        _("{answer} ({n} draws per trial, seed {seed})").format(
+            answer=result.message, n=f"{result.probability.n:,}", seed=result.seed
+        ),
+        markup=False,
+    )

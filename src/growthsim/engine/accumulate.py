@@ -43,8 +43,9 @@ class Accumulator:
     every draw is independent.
     """
 
-    def __init__(self, model: Model, n_draws: int, seed: int, start: int = 0, method: str = "mc",
-                 batch: int | None = None):
+    def __init__(
+        self, model: Model, n_draws: int, seed: int, start: int = 0, method: str = "mc", batch: int | None = None
+    ):
         self.model = model
         self.start = start  # the first draw this accumulator counts
         self.method = method
@@ -120,10 +121,13 @@ class Accumulator:
         self.batch_histogram.append(histogram.T)
         events = outcomes.events if outcomes.events is not None else np.zeros((0, n), dtype=bool)
         self.batch_events.append(per_batch(events))
-        self.batch_event_hits.append(np.stack([per_batch(outcomes.hits & occurred) for occurred in events])
-                                     if len(events) else np.zeros((0, n_targets, n_batches), dtype=np.int64))
+        self.batch_event_hits.append(
+            np.stack([per_batch(outcomes.hits & occurred) for occurred in events])
+            if len(events)
+            else np.zeros((0, n_targets, n_batches), dtype=np.int64)
+        )
 
-    def partial(self, start: int) -> "Accumulator":
+    def partial(self, start: int) -> Accumulator:
         """An empty accumulator for draws from ``start`` (a block boundary) on, on this one's grids."""
         if self.sketches is None:
             raise ValueError("add the first chunk (the pilot that fixes the grids) before making partials")
@@ -134,17 +138,17 @@ class Accumulator:
         other.difference_sketches = {k: sketch.empty_like() for k, sketch in self.difference_sketches.items()}
         return other
 
-    _BATCH_LISTS = ("batch_sizes", "batch_hits", "batch_stretch", "batch_histogram", "batch_events",
-                    "batch_event_hits")
+    _BATCH_LISTS = ("batch_sizes", "batch_hits", "batch_stretch", "batch_histogram", "batch_events", "batch_event_hits")
 
-    def merge(self, other: "Accumulator") -> None:
+    def merge(self, other: Accumulator) -> None:
         """Add a partial accumulator whose draws continue exactly where this one's end."""
         if other.start != self.start + self.seen:
-            raise ValueError(f"partials must be merged in order: expected draws from {self.start + self.seen}, "
-                             f"got {other.start}")
+            raise ValueError(
+                f"partials must be merged in order: expected draws from {self.start + self.seen}, got {other.start}"
+            )
         if other.seen == 0:
             return
-        for mine, theirs in zip(self.sketches, other.sketches):
+        for mine, theirs in zip(self.sketches, other.sketches, strict=True):
             mine.merge(theirs)
         for index, sketch in self.difference_sketches.items():
             sketch.merge(other.difference_sketches[index])
@@ -184,23 +188,24 @@ class Accumulator:
         for row, indicator in enumerate(self.model.indicators):
             sketch = self.sketches[row]
             values = sketch.quantiles(probabilities)
-            quantiles = dict(zip(QUANTILES, (float(v) for v in values)))
+            quantiles = dict(zip(QUANTILES, (float(v) for v in values), strict=True))
             target_index = self.model.target_of_row.get(row)
             metric = indicator.metric if target_index is None else self.model.targets[target_index].target.metric
             hit = stretch = shortfall = differences = None
             tested, difference_error = sketch, None
             if target_index in self.difference_sketches:
                 tested = self.difference_sketches[target_index]
-                differences = dict(zip(QUANTILES, (float(v) for v in tested.quantiles(probabilities))))
+                differences = dict(zip(QUANTILES, (float(v) for v in tested.quantiles(probabilities)), strict=True))
                 difference_error = tested.error_at(probabilities)
             if target_index is not None:
                 exact = target_index in deterministic
                 hits = int(self.hits[target_index])
                 batches = batches_for(target_index)
-                hit = _share(hits, n, exact, batches, lambda b: b.hits[target_index])
+                hit = _share(hits, n, exact, batches, lambda b, t=target_index: b.hits[t])
                 if indicator.target.stretch is not None:
-                    stretch = _share(int(self.stretch_hits[target_index]), n, exact, batches,
-                                     lambda b: b.stretch[target_index])
+                    stretch = _share(
+                        int(self.stretch_hits[target_index]), n, exact, batches, lambda b, t=target_index: b.stretch[t]
+                    )
                 misses = n - hits
                 shortfall = gap_sums[target_index] / misses if misses else None
             results.append(
@@ -221,24 +226,40 @@ class Accumulator:
             )
         correlation_method = self.model.correlation_method if self.model.correlated_rows else None
         replicates = None if self.method == "mc" else n // self.batch
-        return Summary(self.model.scenario, n, self.seed, tuple(results), self._joint(batches_for),
-                       self._event_summaries(batches_for), self.method, replicates, correlation_method,
-                       batches=None if all_batches is None else all_batches.sizes.size, batch_size=self.batch)
+        return Summary(
+            self.model.scenario,
+            n,
+            self.seed,
+            tuple(results),
+            self._joint(batches_for),
+            self._event_summaries(batches_for),
+            self.method,
+            replicates,
+            correlation_method,
+            batches=None if all_batches is None else all_batches.sizes.size,
+            batch_size=self.batch,
+        )
 
     def _joint(self, batches_for) -> JointSummary:
         n, n_targets = self.n_draws, len(self.model.targets)
         batches = batches_for(*range(n_targets))
         histogram = self.hit_count_histogram
         every_target_exact = set(range(n_targets)) <= self.model.deterministic_targets
-        shares = tuple(_share(int(histogram[k]), n, every_target_exact, batches, lambda b, k=k: b.histogram[k])
-                       for k in range(n_targets + 1))
+        shares = tuple(
+            _share(int(histogram[k]), n, every_target_exact, batches, lambda b, k=k: b.histogram[k])
+            for k in range(n_targets + 1)
+        )
         counts = np.arange(n_targets + 1)
         if every_target_exact:
             value = float(np.dot(counts, histogram)) / n
             expected = Estimate(value, 0.0, (value, value))
         elif batches is None:
-            expected = mean_estimate(float(np.dot(counts, histogram)), n=n,
-                                     sum_squares=float(np.dot(counts**2, histogram)), bounds=(0, n_targets))
+            expected = mean_estimate(
+                float(np.dot(counts, histogram)),
+                n=n,
+                sum_squares=float(np.dot(counts**2, histogram)),
+                bounds=(0, n_targets),
+            )
         else:
             expected = mean_estimate(counts @ batches.histogram, batches.sizes, bounds=(0, n_targets))
         # a target that cannot be hit by construction (an input held where it misses) makes the
@@ -268,17 +289,23 @@ class Accumulator:
                 batches = batches_for(t)
                 if batches is None:
                     with_[indicator_id] = Probability.from_counts(hits_with, occurred) if occurred else None
-                    without[indicator_id] = (Probability.from_counts(hits_without, n - occurred) if occurred < n
-                                             else None)
+                    without[indicator_id] = (
+                        Probability.from_counts(hits_without, n - occurred) if occurred < n else None
+                    )
                     continue
                 with_hits, occurrences = batches.event_hits[index, t], batches.events[index]
                 with_[indicator_id] = Probability.from_batches(with_hits, occurrences) if occurred else None
-                without[indicator_id] = (Probability.from_batches(batches.hits[t] - with_hits,
-                                                                  batches.sizes - occurrences)
-                                         if occurred < n else None)
+                without[indicator_id] = (
+                    Probability.from_batches(batches.hits[t] - with_hits, batches.sizes - occurrences)
+                    if occurred < n
+                    else None
+                )
             batches = batches_for()  # an event occurs independently on each draw, unless stratified
-            frequency = (Probability.from_counts(occurred, n) if batches is None
-                         else Probability.from_batches(batches.events[index], batches.sizes))
+            frequency = (
+                Probability.from_counts(occurred, n)
+                if batches is None
+                else Probability.from_batches(batches.events[index], batches.sizes)
+            )
             out.append(EventSummary(event, frequency, with_, without))
         return tuple(out)
 

@@ -57,8 +57,10 @@ def achieved_correlations(model: Model, seed: int, n_draws: int | None = None) -
     if not model.correlated_rows and not model.links:
         return []
     draws = _pilot(model, seed, n_draws)
-    own = {row: own_part(model, draws.values, row) if row in model.links else draws.values[row]
-           for row in range(len(model.indicators))}
+    own = {
+        row: own_part(model, draws.values, row) if row in model.links else draws.values[row]
+        for row in range(len(model.indicators))
+    }
     ids = [indicator.id for indicator in model.indicators]
     asked = {frozenset((a, b)): rho for a, b, rho in model.scenario.correlations}
     linked = {frozenset((ids[row], ids[driver])) for row, links in model.links.items() for driver, _, _ in links}
@@ -74,8 +76,11 @@ def achieved_correlations(model: Model, seed: int, n_draws: int | None = None) -
                 used = float(model.correlation[i, j])
                 if requested is None and abs(used) < 5e-4:
                     continue
-                out.append(CorrelationCheck(a, b, requested, used, float(achieved[i, j]), float(outcomes[i, j]),
-                                            frozenset((a, b)) in linked))
+                out.append(
+                    CorrelationCheck(
+                        a, b, requested, used, float(achieved[i, j]), float(outcomes[i, j]), frozenset((a, b)) in linked
+                    )
+                )
     written = {frozenset((c.a, c.b)) for c in out}
     for row, links in model.links.items():
         for driver, _, _ in links:
@@ -100,6 +105,15 @@ def link_shares(model: Model, seed: int, n_draws: int | None = None) -> list[Lin
         sd, sd_explained = float(outcome.std()), float(explained.std())
         share = float(np.corrcoef(outcome, explained)[0, 1] ** 2) if sd > 0 and sd_explained > 0 else 0.0
         p05, p95 = np.quantile(outcome, [0.05, 0.95], method="inverted_cdf")  # values drawn: a count stays whole
-        out.append(LinkShare(ids[row], sd, float(own_part(model, values, row).std()), share, float(p05), float(p95),
-                             tuple((ids[driver], float(term.std())) for driver, term in terms)))
+        out.append(
+            LinkShare(
+                ids[row],
+                sd,
+                float(own_part(model, values, row).std()),
+                share,
+                float(p05),
+                float(p95),
+                tuple((ids[driver], float(term.std())) for driver, term in terms),
+            )
+        )
     return out

@@ -9,7 +9,7 @@ import numpy as np
 from growthsim.scenario.events import EFFECT_KINDS
 from growthsim.stats.distributions import quantity_at
 
-__all__ = ["occurrences", "hold_occurrences", "apply_effects"]
+__all__ = ["apply_effects", "hold_occurrences", "occurrences"]
 
 
 def occurrences(events, uniforms_of) -> np.ndarray:
@@ -50,8 +50,9 @@ def hold_occurrences(events, occurred: np.ndarray, held: tuple[tuple[str, bool],
         occurred[index_of[event_id]] = occurs
 
 
-def apply_effects(events, occurred: np.ndarray, values: np.ndarray, rows: dict[str, int],
-                  kinds: dict[str, str], uniforms_of_row) -> None:
+def apply_effects(
+    events, occurred: np.ndarray, values: np.ndarray, rows: dict[str, int], kinds: dict[str, str], uniforms_of_row
+) -> None:
     """Apply every effect in place to ``values`` (n_indicators, n) on the draws where its event occurred.
 
     ``kinds`` maps indicator id to its kind (a flow's scale acts on 1 + growth; counts stay whole).

@@ -32,22 +32,33 @@ def compute_rows(model: Model, values: np.ndarray) -> None:
     for row in model.computed_rows:
         indicator = model.indicators[row]
         if indicator.formula is not None:
+
             def lookup(indicator_id: str, field: str) -> np.ndarray:
                 used = model.rows[indicator_id]
                 return model.indicators[used].field_values(field, values[used])
 
             result = np.broadcast_to(indicator.formula.evaluate(lookup), values[row].shape)
-            _require_finite(model, indicator.id, "formula", result,
-                            "the formula gives no finite value on {bad} of {n} draws (a division by zero, or "
-                            "the log of a number that is not positive): change the formula or its inputs")
+            _require_finite(
+                model,
+                indicator.id,
+                "formula",
+                result,
+                "the formula gives no finite value on {bad} of {n} draws (a division by zero, or "
+                "the log of a number that is not positive): change the formula or its inputs",
+            )
             values[row] = result
             continue
         total = values[row].copy()
         for driver_row, elasticity, at in model.links[row]:
             total += elasticity * (values[driver_row] - at)
-        _require_finite(model, indicator.id, "drivers", total,
-                        "the links give no finite value on {bad} of {n} draws: an elasticity is too large "
-                        "for the values its driver takes")
+        _require_finite(
+            model,
+            indicator.id,
+            "drivers",
+            total,
+            "the links give no finite value on {bad} of {n} draws: an elasticity is too large "
+            "for the values its driver takes",
+        )
         if model.is_count[row]:  # a count stays a whole number, and not below zero
             np.maximum(np.rint(total, out=total), 0.0, out=total)
         values[row] = total
@@ -56,8 +67,9 @@ def compute_rows(model: Model, values: np.ndarray) -> None:
 def link_terms(model: Model, values: np.ndarray, row: int) -> list[tuple[int, np.ndarray]]:
     """(driver row, elasticity x (driver's outcome - at)) for each driver of ``row``, per draw,
     from the final values: what each link added to the row's outcome."""
-    return [(driver_row, elasticity * (values[driver_row] - at))
-            for driver_row, elasticity, at in model.links.get(row, ())]
+    return [
+        (driver_row, elasticity * (values[driver_row] - at)) for driver_row, elasticity, at in model.links.get(row, ())
+    ]
 
 
 def own_part(model: Model, values: np.ndarray, row: int) -> np.ndarray:
@@ -71,6 +83,14 @@ def own_part(model: Model, values: np.ndarray, row: int) -> np.ndarray:
 def _require_finite(model: Model, indicator_id: str, key: str, result: np.ndarray, message: str) -> None:
     bad = ~np.isfinite(result)
     if bad.any():
-        raise ScenarioError([Diagnostic(
-            model.scenario.path or "<scenario>", None, None, f"indicators.{indicator_id}.{key}",
-            message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"))])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    model.scenario.path or "<scenario>",
+                    None,
+                    None,
+                    f"indicators.{indicator_id}.{key}",
+                    message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"),
+                )
+            ]
+        )

@@ -93,8 +93,9 @@ def _random_inputs(indicators, rows: dict[str, int], events, order: tuple[int, .
     event id); a derived row has those of the rows its formula uses, a driven row its own and its
     drivers'. Empty: the same on every draw."""
     inputs: list[frozenset] = [
-        frozenset({row}) if indicator.assumption is not None
-        and not isinstance(indicator.assumption.distribution, Fixed) else frozenset()
+        frozenset({row})
+        if indicator.assumption is not None and not isinstance(indicator.assumption.distribution, Fixed)
+        else frozenset()
         for row, indicator in enumerate(indicators)
     ]
     for event in events:
@@ -134,8 +135,9 @@ def _holds(indicators, correlated_rows) -> tuple[tuple[int, float], ...]:
     for row in correlated_rows:
         assumption = indicators[row].assumption
         if assumption is not None and assumption.law is not None and isinstance(assumption.distribution, Fixed):
-            holds.append((row, quantile_of(assumption.law, assumption.distribution.value,
-                                           indicators[row].kind == "count")))
+            holds.append(
+                (row, quantile_of(assumption.law, assumption.distribution.value, indicators[row].kind == "count"))
+            )
     return tuple(holds)
 
 
@@ -188,16 +190,20 @@ def compile_model(scenario: Scenario) -> Model:
     order = computation_order(indicators, rows)
     inputs = _random_inputs(indicators, rows, scenario.events, order)
     correlated_rows = tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else ()
-    target_inputs = tuple(inputs[ref.row] | (inputs[ref.reference_row] if ref.reference_row is not None else set())
-                          for ref in targets)
+    target_inputs = tuple(
+        inputs[ref.row] | (inputs[ref.reference_row] if ref.reference_row is not None else set()) for ref in targets
+    )
     return Model(
         scenario=scenario,
         indicators=indicators,
         stream_keys=tuple(stream_key(i.id) for i in indicators),
         distributions=tuple(i.assumption.distribution if i.assumption else None for i in indicators),
         computed_rows=order,
-        links={rows[i.id]: tuple((rows[d.indicator], d.elasticity, d.at) for d in i.drivers)
-               for i in indicators if i.drivers},
+        links={
+            rows[i.id]: tuple((rows[d.indicator], d.elasticity, d.at) for d in i.drivers)
+            for i in indicators
+            if i.drivers
+        },
         held=_holds(indicators, correlated_rows),
         is_count=tuple(i.kind == "count" for i in indicators),
         targets=tuple(targets),
@@ -205,8 +211,9 @@ def compile_model(scenario: Scenario) -> Model:
         target_inputs=target_inputs,
         events=scenario.events,
         rows=rows,
-        replaced_rows=frozenset(rows[e.indicator] for event in scenario.events for e in event.effects
-                                if e.kind == "replace"),
+        replaced_rows=frozenset(
+            rows[e.indicator] for event in scenario.events for e in event.effects if e.kind == "replace"
+        ),
         correlated_rows=correlated_rows,
         correlation=np.array(scenario.correlation_matrix[1]) if scenario.correlation_matrix else None,
         correlation_method=scenario.correlation_method,

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,8 +18,17 @@ from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
 from growthsim.scenario.types import Scenario
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "simulate", "simulate_to_precision", "half_widths", "resolve_seed", "chunks",
-           "auto_workers", "usable_cores", "map_on_cores"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "auto_workers",
+    "chunks",
+    "half_widths",
+    "map_on_cores",
+    "resolve_seed",
+    "simulate",
+    "simulate_to_precision",
+    "usable_cores",
+]
 
 # One block per chunk: measured fastest (the working arrays, ~10 MB for 20 indicators, stay out of
 # the allocator's mmap path and closer to cache) and the smallest memory footprint.
@@ -104,8 +113,16 @@ def simulate(
     if precision is not None:
         if on_chunk is not None:
             raise ValueError("on_chunk needs a fixed number of draws: give n_draws, not precision")
-        return simulate_to_precision(scenario, precision, n_draws if n_draws is not None else PRECISION_MAX_DRAWS, seed,
-                                     method=method, workers=workers, chunk_size=chunk_size, progress=progress)[0]
+        return simulate_to_precision(
+            scenario,
+            precision,
+            n_draws if n_draws is not None else PRECISION_MAX_DRAWS,
+            seed,
+            method=method,
+            workers=workers,
+            chunk_size=chunk_size,
+            progress=progress,
+        )[0]
     with one_blas_thread():
         return _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method)
 
@@ -181,8 +198,9 @@ def simulate_to_precision(
     seed = resolve_seed(seed, model.scenario)
     n = min(PRECISION_PILOT, max_draws)
     while True:
-        summary = simulate(model, n, seed, method=method, workers=workers if n >= PARALLEL_FROM else 1,
-                           chunk_size=chunk_size)
+        summary = simulate(
+            model, n, seed, method=method, workers=workers if n >= PARALLEL_FROM else 1, chunk_size=chunk_size
+        )
         widest = max(half_widths(summary).values())
         if progress is not None:
             progress(summary.n_draws, max_draws)
@@ -211,9 +229,11 @@ def _pool(workers: int, initializer, initargs: tuple):
     import multiprocessing
 
     start_method = START_METHOD or (
-        "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn")
-    pool = multiprocessing.get_context(start_method).Pool(workers, initializer=_start_in_worker,
-                                                          initargs=(initializer, initargs))
+        "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+    )
+    pool = multiprocessing.get_context(start_method).Pool(
+        workers, initializer=_start_in_worker, initargs=(initializer, initargs)
+    )
     finished = False
     try:
         yield pool
@@ -287,8 +307,15 @@ def _work(task: list[tuple[int, int]]) -> Accumulator:
     return partial
 
 
-def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tuple[int, int]], workers: int,
-                method: str, batch: int | None):
+def _in_workers(
+    model: Model,
+    entropy: int,
+    pilot: Accumulator,
+    pending: list[tuple[int, int]],
+    workers: int,
+    method: str,
+    batch: int | None,
+):
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
     processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
     # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
@@ -296,6 +323,6 @@ def _in_workers(model: Model, entropy: int, pilot: Accumulator, pending: list[tu
     # bar moves on long runs.
     n_tasks = workers * max(2, -(-len(pending) // (workers * 32)))
     per_task = -(-len(pending) // n_tasks)
-    tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
+    tasks = [pending[i : i + per_task] for i in range(0, len(pending), per_task)]
     with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, batch)) as pool:
         yield from pool.imap(_work, tasks)

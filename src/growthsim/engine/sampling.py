@@ -44,8 +44,17 @@ from growthsim.engine.streams import (
 from growthsim.stats.dependence import gaussian_copula_scores, iman_conover_permutation
 from growthsim.stats.distributions import as_quantity, clip_uniform, quantity_at
 
-__all__ = ["METHODS", "MIN_REPLICATES", "MIN_BATCHES", "Draws", "sample",
-           "replicate_size", "planned_draws", "iman_conover_group", "batch_size"]
+__all__ = [
+    "METHODS",
+    "MIN_BATCHES",
+    "MIN_REPLICATES",
+    "Draws",
+    "batch_size",
+    "iman_conover_group",
+    "planned_draws",
+    "replicate_size",
+    "sample",
+]
 
 
 METHODS = ("mc", "lhs", "sobol")
@@ -102,7 +111,11 @@ def planned_draws(n_draws: int, method: str) -> int:
 def model_streams(model: Model) -> list[tuple[int, ...]]:
     """Every random stream a model draws from (indicators, then events and event groups), sorted by
     key: the dimensions of a Sobol' design."""
-    keys = {key for key, distribution in zip(model.stream_keys, model.distributions) if distribution is not None}
+    keys = {
+        key
+        for key, distribution in zip(model.stream_keys, model.distributions, strict=True)
+        if distribution is not None
+    }
     for event in model.events:
         keys.add(stream_key(event.group, STREAM_EVENT_GROUP) if event.group else stream_key(event.id, STREAM_EVENT))
     return sorted(keys)
@@ -126,7 +139,7 @@ class _Design:
         for offset, replicate in self._replicates():
             seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_LHS, *key, replicate))
             rng = np.random.Generator(np.random.PCG64(seq))
-            part = out[offset:offset + self.size]
+            part = out[offset : offset + self.size]
             part[:] = rng.permutation(self.size)
             part += rng.random(self.size)
             part *= 1.0 / self.size
@@ -150,9 +163,9 @@ class _Design:
             engine = qmc.Sobol(len(keys), scramble=True, seed=np.random.Generator(np.random.PCG64(seq)))
             with warnings.catch_warnings():  # 2 points (the smallest replicate) draw a balance warning
                 warnings.simplefilter("ignore")
-                points[:, offset:offset + self.size] = engine.random(self.size).T
+                points[:, offset : offset + self.size] = engine.random(self.size).T
         clip_uniform(points, out=points)
-        self.sobol = dict(zip(keys, points))
+        self.sobol = dict(zip(keys, points, strict=True))
 
 
 @dataclass(frozen=True)
@@ -172,8 +185,7 @@ class Draws:
         return self.values.shape[1]
 
 
-def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc",
-           batch: int | None = None) -> Draws:
+def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc", batch: int | None = None) -> Draws:
     """Draw every indicator's assumption for draws [start, stop) by inverse CDF.
 
     ``method`` is mc, lhs or sobol. ``batch`` is the run's ``batch_size``: lhs and sobol need it
@@ -236,7 +248,7 @@ def _draw_inputs(model: Model, design: _Design) -> tuple[np.ndarray, dict[int, n
     correlated = set(model.correlated_rows)
     copula = model.correlation_method == "gaussian_copula"
     for row, (key, distribution, is_count) in enumerate(
-        zip(model.stream_keys, model.distributions, model.is_count)
+        zip(model.stream_keys, model.distributions, model.is_count, strict=True)
     ):
         if distribution is None:
             continue  # derived: computed from the others after the events

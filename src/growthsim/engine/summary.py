@@ -15,7 +15,7 @@ from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Indicator, Scenario
 from growthsim.stats.intervals import Estimate, Probability
 
-__all__ = ["EventSummary", "IndicatorSummary", "JointSummary", "PROFILE_PROBABILITIES", "QUANTILES", "Summary"]
+__all__ = ["PROFILE_PROBABILITIES", "QUANTILES", "EventSummary", "IndicatorSummary", "JointSummary", "Summary"]
 
 
 # The tested quantity's quantiles at these probabilities: enough to draw its distribution (charts)
@@ -48,8 +48,9 @@ class IndicatorSummary:
     @property
     def expected_shortfall(self) -> float | None:
         """Deprecated (goes in growthsim 0.3): the name of mean_gap_when_missed in 0.1."""
-        warnings.warn("IndicatorSummary.expected_shortfall is now mean_gap_when_missed", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "IndicatorSummary.expected_shortfall is now mean_gap_when_missed", DeprecationWarning, stacklevel=2
+        )
         return self.mean_gap_when_missed
 
     @property

@@ -1,4 +1,7 @@
-"""What planners read: tables and plain-language sentences for the terminal (``render``,
-``render_compare``), JSON and CSV, output folders written all-or-nothing (``export``), Excel
-workbooks (``workbook``), pandas DataFrames (``frames``), charts (``charts``) and the HTML report
-(``report``). The only stage that formats numbers for people."""
+"""What planners read, the only stage that formats numbers for people: a run in words (``words``),
+as JSON and CSV (``records``) and as terminal tables (``tables``); a scenario's tables (``show``);
+comparisons (``comparison``) and diffs (``diff``); Excel workbooks (``sheets``, ``workbook``) and
+pandas DataFrames (``frames``); charts (``figures``, ``charts``); the HTML report (``report``,
+``report_html``, ``report_sections``, ``html``, report.css); and output folders written
+all-or-nothing (``export``).
+"""

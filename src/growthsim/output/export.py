@@ -27,26 +27,26 @@ from growthsim.engine.model import Model
 from growthsim.engine.run import DEFAULT_CHUNK_SIZE, simulate
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _, language, pgettext
+from growthsim.output.comparison import comparison_rows, comparison_to_dict
 from growthsim.output.records import csv_rows, dumps, rows_to_csv, summary_to_dict
-from growthsim.output.render_compare import comparison_rows, comparison_to_dict
 from growthsim.output.workbook import write_compare_workbook, write_run_workbook
 
 __all__ = [
+    "COMPARE_CHARTS",
+    "COMPARE_OUTPUT",
+    "RUN_CHARTS",
+    "RUN_OUTPUT",
+    "SENSITIVITY_CHARTS",
+    "SENSITIVITY_OUTPUT",
+    "DrawWriter",
     "OutputError",
     "StagedOutput",
-    "DrawWriter",
-    "RUN_OUTPUT",
-    "COMPARE_OUTPUT",
-    "SENSITIVITY_OUTPUT",
-    "RUN_CHARTS",
-    "COMPARE_CHARTS",
-    "SENSITIVITY_CHARTS",
-    "manifest",
-    "file_sha256",
-    "simulate_to_folder",
     "check_single_file",
-    "write_single_file",
     "compare_to_folder",
+    "file_sha256",
+    "manifest",
+    "simulate_to_folder",
+    "write_single_file",
 ]
 
 # What each command writes into its folder. An existing folder is replaced only when everything in it
@@ -80,7 +80,7 @@ class StagedOutput:
         self.destination = Path(destination)
         if self.destination.exists():
             if not self.destination.is_dir():
-                raise OutputError(_('{destination} exists and is not a folder').format(destination=self.destination))
+                raise OutputError(_("{destination} exists and is not a folder").format(destination=self.destination))
             _check_replaceable(self.destination, replaces, option)
         self._created_parents: list[Path] = []
         parent = self.destination.parent
@@ -99,7 +99,11 @@ class StagedOutput:
             self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
         except OSError as exc:
             self._remove_created_parents()
-            raise OutputError(_('cannot create the output folder {destination}: {strerror}').format(destination=self.destination, strerror=exc.strerror)) from None
+            raise OutputError(
+                _("cannot create the output folder {destination}: {strerror}").format(
+                    destination=self.destination, strerror=exc.strerror
+                )
+            ) from None
         self.committed = False
 
     def path(self, name: str) -> Path:
@@ -131,12 +135,10 @@ class StagedOutput:
 
     def _remove_created_parents(self) -> None:
         for folder in reversed(self._created_parents):
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
 
-    def __enter__(self) -> "StagedOutput":
+    def __enter__(self) -> StagedOutput:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -149,15 +151,19 @@ def check_single_file(path: str | Path, marker: str) -> None:
     (one we wrote before). Checked before a long run, so that it fails at once."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError(_('{path} is a folder: give a file name, e.g. {value}').format(path=path, value=path / 'report.html'))
+        raise OutputError(
+            _("{path} is a folder: give a file name, e.g. {value}").format(path=path, value=path / "report.html")
+        )
     if path.exists():
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 head = f.read(4096)
         except OSError as exc:
-            raise OutputError(_('cannot read {path}: {strerror}').format(path=path, strerror=exc.strerror)) from None
+            raise OutputError(_("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
         if marker not in head:
-            raise OutputError(_('{path} already exists and was not written by growthsim: choose another file name').format(path=path))
+            raise OutputError(
+                _("{path} already exists and was not written by growthsim: choose another file name").format(path=path)
+            )
 
 
 def write_single_file(path: str | Path, text: str, marker: str) -> None:
@@ -169,7 +175,7 @@ def write_single_file(path: str | Path, text: str, marker: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
     except OSError as exc:
-        raise OutputError(_('cannot write {path}: {strerror}').format(path=path, strerror=exc.strerror)) from None
+        raise OutputError(_("cannot write {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -190,8 +196,15 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
         listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         if all(any(kind.fullmatch(name) for kind in _ANY_OUTPUT) for name in foreign):
             raise OutputError(
-                _("{folder} holds the output of another growthsim command ({listed}), which this one would replace: choose another folder for {option} (to keep a run's charts with its results, give --out and --plot the same folder)").format(folder=folder, listed=listed, option=option))
-        raise OutputError(_('{folder} already holds other files ({listed}); choose a new or empty folder for {option}').format(folder=folder, listed=listed, option=option))
+                _(
+                    "{folder} holds the output of another growthsim command ({listed}), which this one would replace: choose another folder for {option} (to keep a run's charts with its results, give --out and --plot the same folder)"
+                ).format(folder=folder, listed=listed, option=option)
+            )
+        raise OutputError(
+            _("{folder} already holds other files ({listed}); choose a new or empty folder for {option}").format(
+                folder=folder, listed=listed, option=option
+            )
+        )
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         return
@@ -202,7 +215,11 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
     for name, digest in recorded.items():
         path = folder / name
         if path.is_file() and file_sha256(path) != digest:
-            raise OutputError(_('{path} was changed after growthsim wrote it; save your version elsewhere (or delete it) before writing into {folder} again, or choose another folder for {option}').format(path=path, folder=folder, option=option))
+            raise OutputError(
+                _(
+                    "{path} was changed after growthsim wrote it; save your version elsewhere (or delete it) before writing into {folder} again, or choose another folder for {option}"
+                ).format(path=path, folder=folder, option=option)
+            )
 
 
 class DrawWriter:
@@ -227,8 +244,11 @@ class DrawWriter:
             if indicator.kind == "flow" and indicator.baseline is not None:
                 self.level_rows.append((row, indicator.baseline))
                 columns.append(f"{indicator.id}.level")
-                labels.append(_("{name} ({what})").format(name=indicator.name, what=_("level, {unit}").format(
-                    unit=indicator.unit)))
+                labels.append(
+                    _("{name} ({what})").format(
+                        name=indicator.name, what=_("level, {unit}").format(unit=indicator.unit)
+                    )
+                )
         for ref in model.targets:
             indicator = model.indicators[ref.row]
             columns.append(f"{indicator.id}.hit")
@@ -263,8 +283,9 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def manifest(document: dict[str, Any], command_line: list[str], files: dict[str, str],
-             chunk_size: int, elapsed_seconds: float) -> dict[str, Any]:
+def manifest(
+    document: dict[str, Any], command_line: list[str], files: dict[str, str], chunk_size: int, elapsed_seconds: float
+) -> dict[str, Any]:
     """What a run rests on, so it can be reproduced and checked: version, inputs, seed, outputs.
 
     ``document`` is the run's summary.json (one scenario) or compare.json (``scenarios``).
@@ -285,8 +306,9 @@ def manifest(document: dict[str, Any], command_line: list[str], files: dict[str,
         "elapsed_seconds": round(elapsed_seconds, 3),
         "language": language(),  # of the messages and tables: zh or en (the numbers do not depend on it)
         **{key: document[key] for key in ("method", "replicates", "correlation_method") if key in document},
-        "reproduce": ("same growthsim version + scenario files + overrides + seed + draws + method give "
-                      "identical numbers"),
+        "reproduce": (
+            "same growthsim version + scenario files + overrides + seed + draws + method give identical numbers"
+        ),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
@@ -294,8 +316,17 @@ def manifest(document: dict[str, Any], command_line: list[str], files: dict[str,
     }
 
 
-def finish_folder(staged: StagedOutput, name: str, document: dict[str, Any], csv_text: str,
-                  command_line: list[str], chunk_size: int, elapsed: float, extra=None, workbook=None) -> None:
+def finish_folder(
+    staged: StagedOutput,
+    name: str,
+    document: dict[str, Any],
+    csv_text: str,
+    command_line: list[str],
+    chunk_size: int,
+    elapsed: float,
+    extra=None,
+    workbook=None,
+) -> None:
     """Write NAME.csv (with BOM) and NAME.json, then manifest.json listing every file's sha256, and
     move the folder into place. ``extra(folder)`` may write more files first (charts);
     ``workbook(path, record)`` writes NAME.xlsx, with the run's record (the manifest but its files)."""
@@ -335,42 +366,77 @@ def simulate_to_folder(
     """
     import time
 
-
     with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
         if export_draws:
             with open(staged.path("draws.csv"), "w", encoding="utf-8-sig", newline="") as draws_file:
-                summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress,
-                                   on_chunk=DrawWriter(model, draws_file), method=method)
+                summary = simulate(
+                    model,
+                    n_draws,
+                    seed,
+                    chunk_size=chunk_size,
+                    progress=progress,
+                    on_chunk=DrawWriter(model, draws_file),
+                    method=method,
+                )
         else:
-            summary = simulate(model, n_draws, seed, chunk_size=chunk_size, progress=progress, workers=workers,
-                               method=method, precision=precision)
+            summary = simulate(
+                model,
+                n_draws,
+                seed,
+                chunk_size=chunk_size,
+                progress=progress,
+                workers=workers,
+                method=method,
+                precision=precision,
+            )
         elapsed = time.perf_counter() - started
 
-        finish_folder(staged, "summary", summary_to_dict(summary), rows_to_csv(csv_rows(summary)),
-                      command_line or [], chunk_size, elapsed,
-                      extra=None if extra is None else lambda folder: extra(folder, summary),
-                      workbook=lambda path, record: write_run_workbook(path, summary, record))
+        finish_folder(
+            staged,
+            "summary",
+            summary_to_dict(summary),
+            rows_to_csv(csv_rows(summary)),
+            command_line or [],
+            chunk_size,
+            elapsed,
+            extra=None if extra is None else lambda folder: extra(folder, summary),
+            workbook=lambda path, record: write_run_workbook(path, summary, record),
+        )
     return summary
 
 
-def compare_to_folder(scenarios, out: str | Path, n_draws: int | None = None, seed: int | None = None, *,
-                      chunk_size: int = DEFAULT_CHUNK_SIZE, progress=None,
-                      command_line: list[str] | None = None, extra=None, material: float | None = None):
+def compare_to_folder(
+    scenarios,
+    out: str | Path,
+    n_draws: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress=None,
+    command_line: list[str] | None = None,
+    extra=None,
+    material: float | None = None,
+):
     """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``
     (and what ``extra(folder, comparison)`` adds)."""
     import time
-
 
     with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()
         comparison = compare(scenarios, n_draws, seed, chunk_size=chunk_size, progress=progress, material=material)
         elapsed = time.perf_counter() - started
-        finish_folder(staged, "compare", comparison_to_dict(comparison),
-                      rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
-                      command_line or [], chunk_size, elapsed,
-                      extra=None if extra is None else lambda folder: extra(folder, comparison),
-                      workbook=lambda path, record: write_compare_workbook(path, comparison, record))
+        finish_folder(
+            staged,
+            "compare",
+            comparison_to_dict(comparison),
+            rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS),
+            command_line or [],
+            chunk_size,
+            elapsed,
+            extra=None if extra is None else lambda folder: extra(folder, comparison),
+            workbook=lambda path, record: write_compare_workbook(path, comparison, record),
+        )
     return comparison
 
 

@@ -17,9 +17,10 @@ import contextlib
 import functools
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from growthsim.i18n import N_, _, language
 from growthsim.scenario.quantities import Expect
@@ -27,12 +28,33 @@ from growthsim.scenario.quantities import Expect
 if TYPE_CHECKING:  # matplotlib is an optional extra: imported only when a chart is drawn
     from matplotlib.figure import Figure
 
-__all__ = ["BAND_COLOURS", "CJK_FAMILIES", "ChartFonts", "ChartsUnavailable", "FONT_HINT", "INSTALL_HINT", "SCENARIO_COLOURS", "band_colour", "chart_fonts", "chart_stem", "chart_style", "footnote", "new_figure", "nice_ticks", "percent_axis", "require_matplotlib", "save_charts", "svg_text"]
+__all__ = [
+    "BAND_COLOURS",
+    "CJK_FAMILIES",
+    "FONT_HINT",
+    "INSTALL_HINT",
+    "SCENARIO_COLOURS",
+    "ChartFonts",
+    "ChartsUnavailable",
+    "band_colour",
+    "chart_fonts",
+    "chart_stem",
+    "chart_style",
+    "footnote",
+    "new_figure",
+    "nice_ticks",
+    "percent_axis",
+    "require_matplotlib",
+    "save_charts",
+    "svg_text",
+]
 
 
-INSTALL_HINT = N_("charts and reports need matplotlib, which is not installed. In the project folder run "
-                ".venv/bin/pip install '.[plot]' (or pip install 'growthsim[plot]'; plain pip install matplotlib "
-                "works too)")
+INSTALL_HINT = N_(
+    "charts and reports need matplotlib, which is not installed. In the project folder run "
+    ".venv/bin/pip install '.[plot]' (or pip install 'growthsim[plot]'; plain pip install matplotlib "
+    "works too)"
+)
 
 
 FONT_HINT = N_(
@@ -44,10 +66,25 @@ FONT_HINT = N_(
 
 # Fonts with Chinese glyphs, best first: what Linux distributions, Windows and macOS install.
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei", "Microsoft YaHei", "DengXian", "SimHei", "PingFang SC", "Hiragino Sans GB",
-    "Heiti SC", "STHeiti", "Sarasa Gothic SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "AR PL UMing CN",
-    "Droid Sans Fallback", "SimSun",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "DengXian",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "STHeiti",
+    "Sarasa Gothic SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+    "SimSun",
 )
 
 
@@ -171,29 +208,31 @@ def chart_style(fonts: ChartFonts) -> Iterator[None]:
     import matplotlib
 
     families = ["DejaVu Sans"] + ([fonts.cjk] if fonts.cjk else [])
-    with matplotlib.rc_context({
-        # matplotlib falls back glyph by glyph along an explicit list of families (not along the
-        # candidates of a generic family such as sans-serif, of which it takes only the first)
-        "font.family": families,
-        "axes.unicode_minus": False,  # CJK fonts often lack U+2212; a hyphen-minus reads the same
-        "svg.fonttype": "path",  # SVG text as outlines: looks the same where the font is missing
-        "svg.hashsalt": "growthsim",  # stable ids inside the SVG: the same run gives the same file
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.titleweight": "normal",  # CJK fonts rarely have a bold face: matplotlib would log a warning
-        "axes.titlesize": 12.5,
-        "font.size": 10,
-    }):
+    with matplotlib.rc_context(
+        {
+            # matplotlib falls back glyph by glyph along an explicit list of families (not along the
+            # candidates of a generic family such as sans-serif, of which it takes only the first)
+            "font.family": families,
+            "axes.unicode_minus": False,  # CJK fonts often lack U+2212; a hyphen-minus reads the same
+            "svg.fonttype": "path",  # SVG text as outlines: looks the same where the font is missing
+            "svg.hashsalt": "growthsim",  # stable ids inside the SVG: the same run gives the same file
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "normal",  # CJK fonts rarely have a bold face: matplotlib would log a warning
+            "axes.titlesize": 12.5,
+            "font.size": 10,
+        }
+    ):
         yield
 
 
-def new_figure(width: float, height: float) -> "Figure":
+def new_figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def footnote(figure: "Figure", text: str) -> None:
+def footnote(figure: Figure, text: str) -> None:
     """A small grey line under the chart (a supxlabel, so the layout leaves room for it)."""
     figure.supxlabel(text, x=0.01, ha="left", fontsize=8, color="#555555")
 
@@ -226,8 +265,9 @@ def chart_stem(kind: str, indicator_id: str | None = None) -> str:
     return kind if indicator_id is None else f"{kind}-{indicator_id}"
 
 
-def save_charts(charts: dict[str, "Figure"], folder: str | Path, fonts: ChartFonts | None = None,
-                dpi: int = 150) -> list[str]:
+def save_charts(
+    charts: dict[str, Figure], folder: str | Path, fonts: ChartFonts | None = None, dpi: int = 150
+) -> list[str]:
     """Write each chart as STEM.png and STEM.svg into ``folder``; returns the file names."""
     fonts = fonts or chart_fonts()
     folder = Path(folder)
@@ -245,7 +285,7 @@ def _metadata(suffix: str) -> dict:
     return {"Date": None} if suffix == "svg" else {"Software": "growthsim"}
 
 
-def svg_text(figure: "Figure", fonts: ChartFonts | None = None) -> str:
+def svg_text(figure: Figure, fonts: ChartFonts | None = None) -> str:
     """The chart as an SVG document (for embedding in an HTML report)."""
     import io
 
@@ -254,4 +294,4 @@ def svg_text(figure: "Figure", fonts: ChartFonts | None = None) -> str:
     with chart_style(fonts):
         figure.savefig(buffer, format="svg", metadata=_metadata("svg"))
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # without the XML prolog and doctype, to sit inside HTML
+    return text[text.index("<svg") :]  # without the XML prolog and doctype, to sit inside HTML

@@ -7,8 +7,10 @@ pandas is imported here only, when a frame is asked for: a plain `run` and `--he
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
+from growthsim.output.comparison import comparison_rows
 from growthsim.output.export import COMPARISON_COLUMNS
 from growthsim.output.records import (
     CSV_COLUMNS,
@@ -16,23 +18,20 @@ from growthsim.output.records import (
     sensitivity_rows,
     summary_rows,
 )
-from growthsim.output.render_compare import comparison_rows
 
-__all__ = ["summary_frame", "comparison_frame", "sensitivity_frame", "sensitivity_records"]
+__all__ = ["comparison_frame", "sensitivity_frame", "sensitivity_records", "summary_frame"]
 
 
-def summary_frame(summary) -> "Any":
+def summary_frame(summary) -> Any:
     """One row per indicator, indexed by id, with the columns of summary.csv (full precision)."""
     import pandas as pd
-
 
     return pd.DataFrame(summary_rows(summary), columns=list(CSV_COLUMNS)).set_index("id")
 
 
-def comparison_frame(comparison) -> "Any":
+def comparison_frame(comparison) -> Any:
     """compare.csv's long form: one row per scenario, indicator and statistic."""
     import pandas as pd
-
 
     return pd.DataFrame(comparison_rows(comparison), columns=list(COMPARISON_COLUMNS))
 
@@ -40,13 +39,15 @@ def comparison_frame(comparison) -> "Any":
 def sensitivity_records(results: Iterable) -> list[dict[str, Any]]:
     """sensitivity.csv's rows: one per target and input, the target named beside its id."""
 
-    return [{"indicator": t["indicator"], "target_name": t["name"], **effect}
-            for t in sensitivity_rows(results) for effect in t["inputs"]]
+    return [
+        {"indicator": t["indicator"], "target_name": t["name"], **effect}
+        for t in sensitivity_rows(results)
+        for effect in t["inputs"]
+    ]
 
 
-def sensitivity_frame(results: Iterable) -> "Any":
+def sensitivity_frame(results: Iterable) -> Any:
     """One row per target and input, in the order of their swing."""
     import pandas as pd
-
 
     return pd.DataFrame(sensitivity_records(results), columns=list(SENSITIVITY_COLUMNS))

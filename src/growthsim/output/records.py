@@ -10,7 +10,8 @@ import csv
 import io
 import json
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from growthsim._version import __version__
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
@@ -20,7 +21,22 @@ from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Indicator, Scenario
 from growthsim.stats.intervals import Probability
 
-__all__ = ["CSV_COLUMNS", "QUANTITY_DIGITS", "SCHEMA", "SENSITIVITY_COLUMNS", "csv_rows", "dumps", "event_to_dict", "indicator_to_dict", "rows_to_csv", "sensitivity_rows", "solve_to_dict", "summary_rows", "summary_to_dict", "target_to_dict"]
+__all__ = [
+    "CSV_COLUMNS",
+    "QUANTITY_DIGITS",
+    "SCHEMA",
+    "SENSITIVITY_COLUMNS",
+    "csv_rows",
+    "dumps",
+    "event_to_dict",
+    "indicator_to_dict",
+    "rows_to_csv",
+    "sensitivity_rows",
+    "solve_to_dict",
+    "summary_rows",
+    "summary_to_dict",
+    "target_to_dict",
+]
 
 
 SCHEMA = "growthsim.run/1"
@@ -87,8 +103,16 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
     if row.stretch is not None:
         out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
     if indicator.drivers:  # elasticity in code units (rates as fractions); as written with its unit
-        out["drivers"] = [{"indicator": d.indicator, "elasticity": d.elasticity, "at": d.at, "unit": d.unit,
-                           "elasticity_in_unit": d.elasticity / d.factor} for d in indicator.drivers]
+        out["drivers"] = [
+            {
+                "indicator": d.indicator,
+                "elasticity": d.elasticity,
+                "at": d.at,
+                "unit": d.unit,
+                "elasticity_in_unit": d.elasticity / d.factor,
+            }
+            for d in indicator.drivers
+        ]
     return out
 
 
@@ -127,8 +151,9 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         "batches": summary.batches,
         "batch_size": summary.batch_size,
         "correlation_method": summary.correlation_method,
-        "precision": (None if summary.precision is None else
-                      {"half_width": summary.precision[0], "reached": summary.precision[1]}),
+        "precision": (
+            None if summary.precision is None else {"half_width": summary.precision[0], "reached": summary.precision[1]}
+        ),
         "language": language(),  # of the sentences and names of bands
         "conclusions": conclusions(summary),
         "indicators": [indicator_to_dict(row) for row in summary.indicators],
@@ -175,11 +200,34 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 CSV_COLUMNS = (
-    "id", "name", "unit", "kind", "basis", "baseline", "baseline_assumed", "growth_2022",
-    "target_text", "target_written", "target_metric", "target_op", "target_value", "target_lower", "target_upper",
-    "p_hit", "p_hit_se", "p_hit_ci_low", "p_hit_ci_high",
-    "stretch_value", "stretch_p_hit", "stretch_p_hit_se",
-    "metric", "mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "mean_gap_when_missed", "sentence",
+    "id",
+    "name",
+    "unit",
+    "kind",
+    "basis",
+    "baseline",
+    "baseline_assumed",
+    "growth_2022",
+    "target_text",
+    "target_written",
+    "target_metric",
+    "target_op",
+    "target_value",
+    "target_lower",
+    "target_upper",
+    "p_hit",
+    "p_hit_se",
+    "p_hit_ci_low",
+    "p_hit_ci_high",
+    "stretch_value",
+    "stretch_p_hit",
+    "stretch_p_hit_se",
+    "metric",
+    "mean",
+    *QUANTILES,
+    *(f"level_{q}" for q in QUANTILES),
+    "mean_gap_when_missed",
+    "sentence",
 )
 
 
@@ -218,8 +266,10 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
     return rows
 
 
-_PROBABILITY_FIELDS = (("p_hit", "p_hit_se", ("p_hit", "p_hit_ci_low", "p_hit_ci_high")),
-                       ("stretch_p_hit", "stretch_p_hit_se", ("stretch_p_hit",)))
+_PROBABILITY_FIELDS = (
+    ("p_hit", "p_hit_se", ("p_hit", "p_hit_ci_low", "p_hit_ci_high")),
+    ("stretch_p_hit", "stretch_p_hit_se", ("stretch_p_hit",)),
+)
 
 
 QUANTITY_DIGITS = 5  # significant digits of a projected value in a CSV: its Monte Carlo error is larger
@@ -267,8 +317,12 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
     """The JSON document of `growthsim solve` (rates as fractions)."""
 
     def answer(found) -> dict[str, Any]:
-        return {"value": found.value, "written": found.written, **_probability_fields("p_hit", found.probability),
-                "interval": list(found.interval) if found.interval else None}
+        return {
+            "value": found.value,
+            "written": found.written,
+            **_probability_fields("p_hit", found.probability),
+            "interval": list(found.interval) if found.interval else None,
+        }
 
     return {
         "schema": "growthsim.solve/1",
@@ -286,17 +340,52 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
 
 
 # the long CSV of `sensitivity`: a row per target and input
-SENSITIVITY_COLUMNS = ("indicator", "target_name", "input", "name", "p_low", "p_high", "swing", "swing_links", "swing_correlations",
-                       "p_low_links", "p_high_links", "spearman", "mean_hit", "mean_miss", "p_bottom_tenth",
-                       "p_top_tenth")
+SENSITIVITY_COLUMNS = (
+    "indicator",
+    "target_name",
+    "input",
+    "name",
+    "p_low",
+    "p_high",
+    "swing",
+    "swing_links",
+    "swing_correlations",
+    "p_low_links",
+    "p_high_links",
+    "spearman",
+    "mean_hit",
+    "mean_miss",
+    "p_bottom_tenth",
+    "p_top_tenth",
+)
 
 
 def sensitivity_rows(results) -> list[dict[str, Any]]:
     """The sensitivity analysis as plain data (rates as fractions)."""
-    return [{"indicator": t.indicator, "name": t.name, "p_hit": t.p_hit, "inputs": [
-        {"input": e.input, "name": e.name, "p_low": e.p_low, "p_high": e.p_high, "swing": e.swing,
-         "spearman": e.spearman, "mean_hit": e.mean_hit, "mean_miss": e.mean_miss,
-         "p_bottom_tenth": e.p_bottom, "p_top_tenth": e.p_top, "swing_links": e.swing_links,
-         "swing_correlations": e.swing_correlations, "p_low_links": e.p_low_links,
-         "p_high_links": e.p_high_links} for e in t.inputs]}
-        for t in results]
+    return [
+        {
+            "indicator": t.indicator,
+            "name": t.name,
+            "p_hit": t.p_hit,
+            "inputs": [
+                {
+                    "input": e.input,
+                    "name": e.name,
+                    "p_low": e.p_low,
+                    "p_high": e.p_high,
+                    "swing": e.swing,
+                    "spearman": e.spearman,
+                    "mean_hit": e.mean_hit,
+                    "mean_miss": e.mean_miss,
+                    "p_bottom_tenth": e.p_bottom,
+                    "p_top_tenth": e.p_top,
+                    "swing_links": e.swing_links,
+                    "swing_correlations": e.swing_correlations,
+                    "p_low_links": e.p_low_links,
+                    "p_high_links": e.p_high_links,
+                }
+                for e in t.inputs
+            ],
+        }
+        for t in results
+    ]

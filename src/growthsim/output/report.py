@@ -13,8 +13,9 @@ that forbids fetching anything, so the file shows the same offline as online."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from growthsim.analysis.compare import compare
 from growthsim.analysis.sensitivity import sensitivity
@@ -27,15 +28,15 @@ from growthsim.output.charts import (
     overview_chart,
     tornado_chart,
 )
+from growthsim.output.comparison import comparison_to_dict
 from growthsim.output.export import manifest
 from growthsim.output.figures import chart_fonts, svg_text
 from growthsim.output.records import summary_to_dict
-from growthsim.output.render_compare import comparison_to_dict
 from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.scenario.quantities import format_amount
 from growthsim.scenario.types import Indicator, Scenario
 
-__all__ = ["GENERATOR", "Report", "TORNADO_TOP", "TargetAdvice", "build_report", "goal_text"]
+__all__ = ["GENERATOR", "TORNADO_TOP", "Report", "TargetAdvice", "build_report", "goal_text"]
 
 
 GENERATOR = "growthsim report"  # in <meta name="generator">: how a report file is recognised as ours
@@ -69,9 +70,17 @@ class Report:
     charts: dict  # name -> SVG text
 
 
-def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed: int | None = None, *,
-                 goal: float = 0.8, analysis_draws: int = 10_000, command_line: Sequence[str] = (),
-                 step: Callable[[str], None] | None = None, material: float | None = None) -> Report:
+def build_report(
+    scenarios: Sequence[Scenario],
+    n_draws: int | None = None,
+    seed: int | None = None,
+    *,
+    goal: float = 0.8,
+    analysis_draws: int = 10_000,
+    command_line: Sequence[str] = (),
+    step: Callable[[str], None] | None = None,
+    material: float | None = None,
+) -> Report:
     """Run everything the report shows. ``step(words)`` is told what is being done, in the
     language in use (for a progress line); ``material`` is compare's threshold of a material difference."""
 
@@ -83,8 +92,11 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
     started = time.perf_counter()
     first = scenarios[0]
     n_draws = int(n_draws if n_draws is not None else first.draws)
-    step(ngettext("simulating {n} scenario, {draws} draws", "simulating {n} scenarios, {draws} draws each",
-                  len(scenarios)).format(n=len(scenarios), draws=f"{n_draws:,}"))
+    step(
+        ngettext(
+            "simulating {n} scenario, {draws} draws", "simulating {n} scenarios, {draws} draws each", len(scenarios)
+        ).format(n=len(scenarios), draws=f"{n_draws:,}")
+    )
     if len(scenarios) == 1:
         summaries = (simulate(first, n_draws, seed),)
         comparison = None
@@ -94,8 +106,7 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
         summaries = comparison.summaries
         document = comparison_to_dict(comparison)
     used_seed = summaries[0].seed
-    step(_("what drives each target (sensitivity analysis, {draws} draws a trial)").format(
-        draws=f"{analysis_draws:,}"))
+    step(_("what drives each target (sensitivity analysis, {draws} draws a trial)").format(draws=f"{analysis_draws:,}"))
     drivers = {t.indicator: t for t in sensitivity(first, None, analysis_draws, used_seed)}
     p_hits = {r.indicator.id: r.hit.p for r in summaries[0].indicators if r.hit is not None}
     jobs = [(indicator.id, goal, analysis_draws, used_seed, p_hits[indicator.id]) for indicator in first.targeted]
@@ -105,7 +116,7 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
         step(_("goal seek {done} of {n} done").format(done=done, n=len(jobs)))
 
     # independent goal seeks of about half a second each: on every core
-    advice = dict(zip([job[0] for job in jobs], map_on_cores(_run_advice, first, jobs, done=sought)))
+    advice = dict(zip([job[0] for job in jobs], map_on_cores(_run_advice, first, jobs, done=sought), strict=True))
 
     step(_("drawing charts"))
     fonts = chart_fonts()
@@ -118,12 +129,14 @@ def build_report(scenarios: Sequence[Scenario], n_draws: int | None = None, seed
         charts["compare"] = svg_text(comparison_chart(comparison, fonts), fonts)
     for row in summaries[0].indicators:
         if row.hit is not None:
-            charts[f"outcome-{row.indicator.id}"] = svg_text(outcome_chart(row, n_draws, fonts, names, paper=True),
-                                                             fonts)
+            charts[f"outcome-{row.indicator.id}"] = svg_text(
+                outcome_chart(row, n_draws, fonts, names, paper=True), fonts
+            )
     for indicator_id, result in drivers.items():
         if result.drivers:
-            charts[f"tornado-{indicator_id}"] = svg_text(tornado_chart(result, top=TORNADO_TOP, fonts=fonts,
-                                                                       paper=True), fonts)
+            charts[f"tornado-{indicator_id}"] = svg_text(
+                tornado_chart(result, top=TORNADO_TOP, fonts=fonts, paper=True), fonts
+            )
 
     import matplotlib
 
@@ -144,37 +157,43 @@ def _run_advice(scenario: Scenario, job) -> TargetAdvice:
     return _advice(scenario, scenario.indicator(indicator_id), goal, n_draws, seed, p_hit)
 
 
-def _advice(scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int,
-            p_hit: float) -> TargetAdvice:
+def _advice(
+    scenario: Scenario, indicator: Indicator, goal: float, n_draws: int, seed: int, p_hit: float
+) -> TargetAdvice:
 
     if scenario.path is None:
         return TargetAdvice(None, None, None, None, why_not=_("the scenario was not read from a file: no goal seek"))
     try:
         parameter = central_parameter(scenario, indicator.id)
     except ScenarioError:
-        why = (_("this indicator is computed by a formula: see what drives it below") if indicator.assumption is None
-               else _("this indicator's assumption has no single central value: see what drives it below"))
+        why = (
+            _("this indicator is computed by a formula: see what drives it below")
+            if indicator.assumption is None
+            else _("this indicator's assumption has no single central value: see what drives it below")
+        )
         return TargetAdvice(None, None, None, None, why_not=why)
     name = parameter.rsplit(".", 1)[1]
     current = _with_unit(indicator.assumption.written[name], indicator)
     what = parameter_words(indicator, name)
     try:
-        result = solve(scenario.path, indicator.id, goal, parameter, overrides=scenario.overrides,
-                       n_draws=n_draws, seed=seed)
+        result = solve(
+            scenario.path, indicator.id, goal, parameter, overrides=scenario.overrides, n_draws=n_draws, seed=seed
+        )
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
-        return TargetAdvice(parameter, current, None, None, what=what,
-                            why_not=_("cannot solve: {error}").format(error=error))
+        return TargetAdvice(
+            parameter, current, None, None, what=what, why_not=_("cannot solve: {error}").format(error=error)
+        )
     if not result.reachable:
         return TargetAdvice(parameter, current, None, None, what=what, reachable=False)
-    return TargetAdvice(parameter, current, result.written, result.probability.p, p_hit >= goal, what,
-                        result.interval_written)
+    return TargetAdvice(
+        parameter, current, result.written, result.probability.p, p_hit >= goal, what, result.interval_written
+    )
 
 
 def _with_unit(written, indicator: Indicator) -> str:
     """A parameter as written, with the indicator's unit where the file gave a bare number (14000 -> 14,000户,
     written as the report's other amounts are)."""
     if isinstance(written, (int, float)) and indicator.unit != "%":
-
         return format_amount(written, indicator.unit)
     return str(written)
 

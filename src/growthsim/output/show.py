@@ -40,12 +40,17 @@ def correlations_table(rows, method: str, names: dict[str, str] | None = None):
     from rich.table import Table
 
     names = names or {}
-    table = Table(title=_("correlations and links ({method})").format(method=method), header_style="bold",
-                  caption_justify="left",
-                  caption=_("asked and used (after any repair) are rank correlations of the indicators' own draws "
-                            "(for a driven indicator: what its drivers leave unexplained); achieved: their Spearman "
-                            "correlation over the first 65,536 draws, shock events included; outcomes: the "
-                            "correlation of the outcomes, links included"))
+    table = Table(
+        title=_("correlations and links ({method})").format(method=method),
+        header_style="bold",
+        caption_justify="left",
+        caption=_(
+            "asked and used (after any repair) are rank correlations of the indicators' own draws "
+            "(for a driven indicator: what its drivers leave unexplained); achieved: their Spearman "
+            "correlation over the first 65,536 draws, shock events included; outcomes: the "
+            "correlation of the outcomes, links included"
+        ),
+    )
     table.add_column(_("pair"), overflow="fold")
     table.add_column(_("asked"), justify="right", overflow="fold")
     table.add_column(_("used"), justify="right", overflow="fold")
@@ -71,9 +76,15 @@ def links_table(scenario: Scenario, shares):
 
     by_id = {i.id: i for i in scenario.indicators}
     share_of = {share.indicator: share for share in shares}
-    table = Table(title=_("links (drivers)"), header_style="bold", caption_justify="left",
-                  caption=_("outcome = own draw + Σ elasticity × (driver's outcome − reference value); explained: "
-                            "the share of the outcome's variance the links explain (first 65,536 draws)"))
+    table = Table(
+        title=_("links (drivers)"),
+        header_style="bold",
+        caption_justify="left",
+        caption=_(
+            "outcome = own draw + Σ elasticity × (driver's outcome − reference value); explained: "
+            "the share of the outcome's variance the links explain (first 65,536 draws)"
+        ),
+    )
     table.add_column(_("indicator"), overflow="fold")
     table.add_column(_("driver"), overflow="fold")
     table.add_column(_("elasticity / reference"), overflow="fold")
@@ -85,12 +96,19 @@ def links_table(scenario: Scenario, shares):
         name.append(f"\n{indicator.id}", style="dim")
         share = share_of.get(indicator.id)
         if share is not None:
-            name.append("\n" + _("outcome: sd {sd}, {level} in [{low}, {high}]").format(
-                sd=spread_text(indicator, share.sd), level="90%", low=indicator.fmt(share.p05),
-                high=indicator.fmt(share.p95)))
+            name.append(
+                "\n"
+                + _("outcome: sd {sd}, {level} in [{low}, {high}]").format(
+                    sd=spread_text(indicator, share.sd),
+                    level="90%",
+                    low=indicator.fmt(share.p05),
+                    high=indicator.fmt(share.p95),
+                )
+            )
             name.append("\n" + _("own part: sd {sd}").format(sd=spread_text(indicator, share.sd_own)))
-            name.append("\n" + _("explained by the links: {share}").format(share=f"{share.share * 100:.0f}%"),
-                        style="bold")
+            name.append(
+                "\n" + _("explained by the links: {share}").format(share=f"{share.share * 100:.0f}%"), style="bold"
+            )
         for k, driver in enumerate(indicator.drivers):  # a row per link, the indicator in the first
             other = by_id[driver.indicator]
             elasticity = Text(elasticity_text(driver))
@@ -99,12 +117,18 @@ def links_table(scenario: Scenario, shares):
             elasticity.append(_changed_by(scenario, indicator.id, driver.indicator, "at"), style="cyan")
             reasons = Text(one_line(driver.rationale))
             if driver.source:
-                reasons.append(("\n" if driver.rationale else "") + _("source: {source}").format(source=driver.source),
-                               style="dim")
+                reasons.append(
+                    ("\n" if driver.rationale else "") + _("source: {source}").format(source=driver.source), style="dim"
+                )
             if not (driver.rationale or driver.source):
                 reasons.append("—")
-            table.add_row(name if k == 0 else Text(""), Text(f"{other.name}\n{other.id}"), elasticity, reasons,
-                          end_section=k == len(indicator.drivers) - 1)
+            table.add_row(
+                name if k == 0 else Text(""),
+                Text(f"{other.name}\n{other.id}"),
+                elasticity,
+                reasons,
+                end_section=k == len(indicator.drivers) - 1,
+            )
     return table
 
 
@@ -126,16 +150,24 @@ def scenario_tables(scenario: Scenario) -> list:
     header.append(scenario.name, style="bold")
     if scenario.path:
         header.append(f"\n{scenario.path}  sha256 {scenario.sha256[:12]}…", style="dim")
-    header.append("\n" + _("{base} → {target}; {n} draws; seed {seed}").format(
-        base=scenario.base_year, target=scenario.target_year, n=f"{scenario.draws:,}",
-        seed=scenario.seed if scenario.seed is not None else _("fresh each run")))
+    header.append(
+        "\n"
+        + _("{base} → {target}; {n} draws; seed {seed}").format(
+            base=scenario.base_year,
+            target=scenario.target_year,
+            n=f"{scenario.draws:,}",
+            seed=scenario.seed if scenario.seed is not None else _("fresh each run"),
+        )
+    )
     if scenario.source:
         header.append("\n" + _("source: {source}").format(source=scenario.source))
     if scenario.description:
         header.append("\n" + one_line(scenario.description))
     if len(scenario.files) > 1:
-        header.append("\n" + _("extends: {chain}").format(chain=" → ".join(path for path, _sha in scenario.files[1:])),
-                      style="dim")
+        header.append(
+            "\n" + _("extends: {chain}").format(chain=" → ".join(path for path, _sha in scenario.files[1:])),
+            style="dim",
+        )
     if scenario.overrides:
         header.append("\n--set: " + "; ".join(scenario.overrides), style="bold")
     out: list = [Panel(header, expand=False)]
@@ -180,8 +212,7 @@ def scenario_tables(scenario: Scenario) -> list:
             base.append(f"\n{scenario.base_year}: {indicator.fmt_baseline()}")
             if indicator.rationale and not indicator.source:  # a baseline the report does not give
                 base.append(" " + _("(assumed)"), style="bold")
-                base.append("\n" + _("rationale: {text}").format(text=one_line(indicator.rationale)),
-                            style="dim")
+                base.append("\n" + _("rationale: {text}").format(text=one_line(indicator.rationale)), style="dim")
         if indicator.growth_2022 is not None:
             base.append(f" ({format_percent(indicator.growth_2022, signed=True)})")
         if indicator.source:
@@ -207,8 +238,18 @@ def scenario_tables(scenario: Scenario) -> list:
             target_text.append(f"\n{target.explain()}")
             if target.source:
                 target_text.append("\n" + _("source: {source}").format(source=target.source), style="dim")
-            target_keys = ("at_least", "at_most", "about", "between", "relative_to", "tolerance", "side",
-                           "stretch", "text", "source")
+            target_keys = (
+                "at_least",
+                "at_most",
+                "about",
+                "between",
+                "relative_to",
+                "tolerance",
+                "side",
+                "stretch",
+                "text",
+                "source",
+            )
             target_text.append(keys_from((indicator.id, "target"), target_keys), style="cyan")
         table.add_row(name, base, text, target_text)
     out.append(table)
@@ -222,8 +263,12 @@ def scenario_tables(scenario: Scenario) -> list:
             effects = "\n".join(f"{e.indicator}: {e.kind} {e.written}" for e in event.effects)
             group = _("\n(exclusive group {group})").format(group=event.group) if event.group else ""
             basis = event.source or one_line(event.rationale)
-            events.add_row(f"{event.name}\n{event.id}{group}{from_event(event.id)}", format_share(event.probability),
-                           effects, basis)
+            events.add_row(
+                f"{event.name}\n{event.id}{group}{from_event(event.id)}",
+                format_share(event.probability),
+                effects,
+                basis,
+            )
         out.append(events)
     return out
 
@@ -246,15 +291,20 @@ def _assumption_text(indicator: Indicator):
     if assumption.law is not None:
         law = assumption.law
         lo, hi = quantity_at(law, np.array([0.05, 0.95]), indicator.kind == "count")
-        text.append("\n" + _("held within {law} ({level} in [{low}, {high}], from {origin}): correlated partners "
-                              "are drawn given the value").format(law=law.name, level="90%", low=indicator.fmt(lo),
-                                                                  high=indicator.fmt(hi), origin=assumption.law_origin),
-                    style="bold")
+        text.append(
+            "\n"
+            + _(
+                "held within {law} ({level} in [{low}, {high}], from {origin}): correlated partners "
+                "are drawn given the value"
+            ).format(
+                law=law.name, level="90%", low=indicator.fmt(lo), high=indicator.fmt(hi), origin=assumption.law_origin
+            ),
+            style="bold",
+        )
     if assumption.source:
         text.append("\n" + _("source: {source}").format(source=assumption.source), style="dim")
     if assumption.rationale:
-        text.append("\n" + _("rationale (assumption): {text}").format(text=one_line(assumption.rationale)),
-                    style="dim")
+        text.append("\n" + _("rationale (assumption): {text}").format(text=one_line(assumption.rationale)), style="dim")
     return text
 
 
@@ -269,8 +319,11 @@ def distributions_table():
     table.add_column(_("example (a growth)"), overflow="fold")
     for spec in DISTRIBUTIONS.values():
         forms = " | ".join(", ".join(form) for form in spec.forms)
-        optional = [_("{name} (default {value})").format(name=p.name, value=f"{p.default:g}")
-                    for p in spec.params if p.default is not None]
+        optional = [
+            _("{name} (default {value})").format(name=p.name, value=f"{p.default:g}")
+            for p in spec.params
+            if p.default is not None
+        ]
         params = forms + (_("; optional: {names}").format(names=", ".join(optional)) if optional else "")
         table.add_row(spec.name, params, _(spec.meaning), spec.example)
     return table

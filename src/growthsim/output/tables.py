@@ -19,7 +19,16 @@ from growthsim.output.words import (
     probability_text,
 )
 
-__all__ = ["ByWidth", "NARROW", "Prose", "captioned", "events_table", "sensitivity_tables", "summary_table", "wrap_prose"]
+__all__ = [
+    "NARROW",
+    "ByWidth",
+    "Prose",
+    "captioned",
+    "events_table",
+    "sensitivity_tables",
+    "summary_table",
+    "wrap_prose",
+]
 
 
 def _clear_shift(event_summary, indicator_id: str) -> bool:
@@ -34,9 +43,15 @@ def events_table(summary: Summary):
     """Renderable: how often each shock event occurred and the targets it moves most."""
     from rich.table import Table
 
-    table = Table(title=_("shock events"), header_style="bold", caption_justify="left",
-                  caption=_("P(hit) with / without: the P(hit) of the draws on which the event occurred and of "
-                            "those on which it did not (the three targets it moves most)"))
+    table = Table(
+        title=_("shock events"),
+        header_style="bold",
+        caption_justify="left",
+        caption=_(
+            "P(hit) with / without: the P(hit) of the draws on which the event occurred and of "
+            "those on which it did not (the three targets it moves most)"
+        ),
+    )
     table.add_column(_("event"), overflow="fold")
     table.add_column(_("probability set"), justify="right", overflow="fold")
     table.add_column(_("frequency drawn"), justify="right", overflow="fold")
@@ -47,15 +62,25 @@ def events_table(summary: Summary):
         event = event_summary.event
         verbs = {"add": _("add"), "scale": _("times"), "replace": _("becomes")}
         effects = "\n".join(f"{names.get(e.indicator, e.indicator)} {verbs[e.kind]} {e.written}" for e in event.effects)
-        moved = sorted((k for k in event_summary.hit_with if _clear_shift(event_summary, k)),
-                       key=lambda k: -abs(event_summary.effect_on(k)))[:3]
-        shifts = "\n".join(
-            f"{names[k]} {event_summary.hit_with[k].p * 100:.1f}% / {event_summary.hit_without[k].p * 100:.1f}%"
-            for k in moved
-        ) or "—"
+        moved = sorted(
+            (k for k in event_summary.hit_with if _clear_shift(event_summary, k)),
+            key=lambda k: -abs(event_summary.effect_on(k)),
+        )[:3]
+        shifts = (
+            "\n".join(
+                f"{names[k]} {event_summary.hit_with[k].p * 100:.1f}% / {event_summary.hit_without[k].p * 100:.1f}%"
+                for k in moved
+            )
+            or "—"
+        )
         group = _("\n(exclusive group {group})").format(group=event.group) if event.group else ""
-        table.add_row(f"{event.name}\n{event.id}{group}", format_share(event.probability),
-                      f"{event_summary.frequency.p * 100:.1f}%", effects, shifts)
+        table.add_row(
+            f"{event.name}\n{event.id}{group}",
+            format_share(event.probability),
+            f"{event_summary.frequency.p * 100:.1f}%",
+            effects,
+            shifts,
+        )
     return table
 
 
@@ -71,8 +96,11 @@ def _units(paragraph: str) -> list[str]:
     characters (a number, a word, `growthsim show`'s halves) and each run of spaces."""
     import re
 
-    return re.findall(r" +|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]|[^ \u2e80-\u9fff"
-                      r"\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]+", paragraph)
+    return re.findall(
+        r" +|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]|[^ \u2e80-\u9fff"
+        r"\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]+",
+        paragraph,
+    )
 
 
 def wrap_prose(paragraph: str, width: int) -> list[str]:
@@ -170,8 +198,7 @@ def summary_table(summary: Summary):
     lines = conclusions(summary)
     if not lines:
         return table
-    return Group(Text(_("Conclusions"), style="bold"), *(Prose(line, indent="  ") for line in lines), Text(""),
-                 table)
+    return Group(Text(_("Conclusions"), style="bold"), *(Prose(line, indent="  ") for line in lines), Text(""), table)
 
 
 def _summary_table(summary: Summary, narrow: bool):
@@ -180,11 +207,16 @@ def _summary_table(summary: Summary, narrow: bool):
     from rich.text import Text
 
     scenario = summary.scenario
-    overrides = _("\nchanged for this run --set: {changes}").format(changes="; ".join(scenario.overrides)) \
-        if scenario.overrides else ""
+    overrides = (
+        _("\nchanged for this run --set: {changes}").format(changes="; ".join(scenario.overrides))
+        if scenario.overrides
+        else ""
+    )
     table = Table(
-        title=_("{scenario}: how likely each {year} target is").format(scenario=scenario.name,
-                                                                       year=scenario.target_year) + overrides,
+        title=_("{scenario}: how likely each {year} target is").format(
+            scenario=scenario.name, year=scenario.target_year
+        )
+        + overrides,
         caption=_caption(summary),
         caption_justify="left",
         header_style="bold",
@@ -199,11 +231,20 @@ def _summary_table(summary: Summary, narrow: bool):
     table.add_column(_("indicator"), min_width=min(max(longest, 10), 20) if narrow else 16, overflow="fold")
     table.add_column(_("{year}").format(year=scenario.base_year), justify="right")
     table.add_column(_("target"), min_width=14, max_width=14 if narrow else None, overflow="fold")
-    table.add_column(_("{year} projection\nmedian [{level} interval]").format(year=scenario.target_year, level="90%"),
-                     justify="right", no_wrap=not narrow, min_width=16 if narrow else None,  # [-0.17%, 1.16%]
-                     max_width=16 if narrow else None)
-    table.add_column(_("P(hit)\n± margin of error"), justify="right", no_wrap=not narrow,
-                     min_width=10 if narrow else None, max_width=10 if narrow else None)  # 13.7% ±0.5
+    table.add_column(
+        _("{year} projection\nmedian [{level} interval]").format(year=scenario.target_year, level="90%"),
+        justify="right",
+        no_wrap=not narrow,
+        min_width=16 if narrow else None,  # [-0.17%, 1.16%]
+        max_width=16 if narrow else None,
+    )
+    table.add_column(
+        _("P(hit)\n± margin of error"),
+        justify="right",
+        no_wrap=not narrow,
+        min_width=10 if narrow else None,
+        max_width=10 if narrow else None,
+    )  # 13.7% ±0.5
     if not narrow:
         table.add_column(_("judgement"), no_wrap=True)
     for row in summary.indicators:
@@ -212,8 +253,7 @@ def _summary_table(summary: Summary, narrow: bool):
         projection.append("\n" + interval_text(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"]))
         if row.difference_quantiles is not None:  # what a relative target actually tests
             gap = indicator.target.fmt_tested(row.difference_quantiles["p50"])
-            projection.append(_("\nvs {other}: {gap}").format(other=indicator.target.relative_to, gap=gap),
-                              style="dim")
+            projection.append(_("\nvs {other}: {gap}").format(other=indicator.target.relative_to, gap=gap), style="dim")
         name = Text(indicator.name)
         name.append(f"\n{indicator.id}", style="dim")
         target = indicator.target
@@ -230,10 +270,12 @@ def _summary_table(summary: Summary, narrow: bool):
         probability = Text(probability_text(row.hit), style=style)
         probability.append("\n" + (words if narrow else probability_bar(row.hit.p)), style=style)
         if row.stretch is not None:
-            probability.append(_("\nstretch {p}").format(p=probability_text(row.stretch)),
-                               style=band_of(row.stretch.p)[1])
-        table.add_row(name, baseline, target_text, projection, probability,
-                      *(() if narrow else (Text(words, style=style),)))
+            probability.append(
+                _("\nstretch {p}").format(p=probability_text(row.stretch)), style=band_of(row.stretch.p)[1]
+            )
+        table.add_row(
+            name, baseline, target_text, projection, probability, *(() if narrow else (Text(words, style=style),))
+        )
     return table
 
 
@@ -247,37 +289,56 @@ def _caption(summary: Summary) -> str:
         elif p.p == 0:
             # the percentages go in as placeholders: "95% u…" would read as a %u conversion to gettext's tools
             share = _("< {upper} (0 of {n} draws; {level} upper bound)").format(
-                upper=format_share(p.ci[1]), n=f"{summary.n_draws:,}", level="95%")
+                upper=format_share(p.ci[1]), n=f"{summary.n_draws:,}", level="95%"
+            )
         else:
             share = _("{share} (margin of error {low} to {high})").format(
-                share=format_share(p.p), low=format_share(p.ci[0]), high=format_share(p.ci[1]))
-        dependence = (_("If the targets were independent it would be {p}.").format(
-                          p=format_share(joint.all_hit_independent))
-                      if summary.scenario.correlations or summary.scenario.events
-                      or any(i.drivers for i in summary.scenario.indicators)
-                      else _("The indicators are drawn independently: if they move together, the chance that "
-                             "all are hit is higher."))
-        lines.append(_("The chance that all {n} targets are hit together: {share}; expected to hit {expected} of {n}. "
-                       "{dependence}").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}",
-                                              dependence=dependence))
+                share=format_share(p.p), low=format_share(p.ci[0]), high=format_share(p.ci[1])
+            )
+        dependence = (
+            _("If the targets were independent it would be {p}.").format(p=format_share(joint.all_hit_independent))
+            if summary.scenario.correlations
+            or summary.scenario.events
+            or any(i.drivers for i in summary.scenario.indicators)
+            else _(
+                "The indicators are drawn independently: if they move together, the chance that all are hit is higher."
+            )
+        )
+        lines.append(
+            _(
+                "The chance that all {n} targets are hit together: {share}; expected to hit {expected} of {n}. "
+                "{dependence}"
+            ).format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}", dependence=dependence)
+        )
     design = {"lhs": _("Latin hypercube sampling"), "sobol": _("Sobol' sequence sampling")}.get(summary.method)
     how = ""
     if design:
-        copula = (_("; correlations imposed with the Gaussian copula (rank correlations and marginals unchanged)")
-                  if summary.correlation_method and summary.scenario.correlation_method != summary.correlation_method
-                  else "")
+        copula = (
+            _("; correlations imposed with the Gaussian copula (rank correlations and marginals unchanged)")
+            if summary.correlation_method and summary.scenario.correlation_method != summary.correlation_method
+            else ""
+        )
         how = _(" ({design}, {n} independent replicates, errors from the spread between them{copula})").format(
-            design=design, n=summary.replicates, copula=copula)
+            design=design, n=summary.replicates, copula=copula
+        )
     elif summary.batches is not None:  # Iman-Conover: the draws of a group are rearranged together
-        how = _(" (Iman-Conover correlations imposed in {groups} groups of {size} draws; errors of what depends on "
-                "several correlated indicators come from the spread between groups)").format(
-            groups=summary.batches, size=f"{summary.batch_size:,}")
-    lines.append(_("{n} draws{how}, seed {seed}. ± is the margin of error: the simulation's random error of P(hit) "
-                   "({level} interval, in percentage points). How each target is read: `growthsim show`.").format(
-        level="95%", n=f"{summary.n_draws:,}", how=how, seed=summary.seed))
+        how = _(
+            " (Iman-Conover correlations imposed in {groups} groups of {size} draws; errors of what depends on "
+            "several correlated indicators come from the spread between groups)"
+        ).format(groups=summary.batches, size=f"{summary.batch_size:,}")
+    lines.append(
+        _(
+            "{n} draws{how}, seed {seed}. ± is the margin of error: the simulation's random error of P(hit) "
+            "({level} interval, in percentage points). How each target is read: `growthsim show`."
+        ).format(level="95%", n=f"{summary.n_draws:,}", how=how, seed=summary.seed)
+    )
     if any(i.baseline_assumed for i in summary.scenario.indicators):
-        lines.append(_("“Assumed”: a base-year figure the report does not give; the scenario says why it is what it "
-                       "is (growthsim show)."))
+        lines.append(
+            _(
+                "“Assumed”: a base-year figure the report does not give; the scenario says why it is what it "
+                "is (growthsim show)."
+            )
+        )
     return "\n".join(lines)
 
 
@@ -298,19 +359,29 @@ def _sensitivity_table(target, last: bool, top: int, narrow: bool):
     from rich.text import Text
 
     # P(hit) here is the analysis's own estimate, on fewer draws than `run`: say so in the title
-    table = Table(title=_("{target}: what drives its P(hit) of {p} (sensitivity analysis, {n} draws)").format(
-                      target=target.name, p=f"{target.p_hit * 100:.1f}%", n=f"{target.draws:,}"),
-                  header_style="bold",
-                  caption=None if not last else _("p10/p90: P(hit) with the input held at its own 10th/90th percentile (an event: never/"
-                            "always occurring); the other inputs random (those correlated with it follow it), on "
-                            "common random numbers; {n} draws per trial, seed {seed}. The swing is the total "
-                            "effect, in two parts: “direct/links”, through the input itself and its links (the "
-                            "inputs correlated with it left alone), and “correlations”, through the inputs "
-                            "correlated with it. “·own” marks a driven indicator's own part. Lowest/highest "
-                            "tenth: P(hit) on the draws where the input is in its lowest/highest tenth (an "
-                            "event: did not/did occur)").format(n=f"{target.draws:,}", seed=target.seed),
-                  caption_justify="left", box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
-                  show_edge=not narrow, collapse_padding=narrow, pad_edge=not narrow)
+    table = Table(
+        title=_("{target}: what drives its P(hit) of {p} (sensitivity analysis, {n} draws)").format(
+            target=target.name, p=f"{target.p_hit * 100:.1f}%", n=f"{target.draws:,}"
+        ),
+        header_style="bold",
+        caption=None
+        if not last
+        else _(
+            "p10/p90: P(hit) with the input held at its own 10th/90th percentile (an event: never/"
+            "always occurring); the other inputs random (those correlated with it follow it), on "
+            "common random numbers; {n} draws per trial, seed {seed}. The swing is the total "
+            "effect, in two parts: “direct/links”, through the input itself and its links (the "
+            "inputs correlated with it left alone), and “correlations”, through the inputs "
+            "correlated with it. “·own” marks a driven indicator's own part. Lowest/highest "
+            "tenth: P(hit) on the draws where the input is in its lowest/highest tenth (an "
+            "event: did not/did occur)"
+        ).format(n=f"{target.draws:,}", seed=target.seed),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD,
+        show_edge=not narrow,
+        collapse_padding=narrow,
+        pad_edge=not narrow,
+    )
     table.add_column(_("input"), overflow="fold", min_width=12)
     if narrow:
         table.add_column(_("P(hit) @p10") + "\n@p90", justify="right", overflow="fold")
@@ -327,7 +398,10 @@ def _sensitivity_table(target, last: bool, top: int, narrow: bool):
         parts = f"{effect.swing_links * 100:.1f}pp\n{effect.swing_correlations * 100:+.1f}pp"
         name = Text(effect.name)
         name.append(f"\n{effect.input}", style="dim")  # the id on its own line: folded, it read (rd_spendin / g)
-        held = ([f"{effect.p_low * 100:.1f}%\n{effect.p_high * 100:.1f}%"] if narrow
-                else [f"{effect.p_low * 100:.1f}%", f"{effect.p_high * 100:.1f}%"])
+        held = (
+            [f"{effect.p_low * 100:.1f}%\n{effect.p_high * 100:.1f}%"]
+            if narrow
+            else [f"{effect.p_low * 100:.1f}%", f"{effect.p_high * 100:.1f}%"]
+        )
         table.add_row(name, *held, f"{effect.swing * 100:.1f}pp", parts, rho, tails)
     return captioned(table)

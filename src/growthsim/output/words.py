@@ -26,7 +26,26 @@ from growthsim.scenario.types import Indicator
 from growthsim.stats.distributions import quantity_at
 from growthsim.stats.intervals import Probability
 
-__all__ = ["BANDS", "assumption_spread", "assumption_words", "band_of", "basis_words", "conclusions", "elasticity_text", "format_share", "interval_text", "joint_share", "kind_words", "metric_text", "one_line", "plain_share", "probability_bar", "probability_text", "spread_text", "target_sentence"]
+__all__ = [
+    "BANDS",
+    "assumption_spread",
+    "assumption_words",
+    "band_of",
+    "basis_words",
+    "conclusions",
+    "elasticity_text",
+    "format_share",
+    "interval_text",
+    "joint_share",
+    "kind_words",
+    "metric_text",
+    "one_line",
+    "plain_share",
+    "probability_bar",
+    "probability_text",
+    "spread_text",
+    "target_sentence",
+]
 
 
 # Words for probabilities, after the calibrated language of IPCC reports, with a colour each.
@@ -51,8 +70,11 @@ def one_line(text: str | None) -> str:
 
     joined = ""
     for line in (text or "").splitlines():
-        line = re.sub(r"\s+(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])|(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])\s+",
-                      "", " ".join(line.split()))  # 约 1.8个百分点 -> 约1.8个百分点
+        line = re.sub(
+            r"\s+(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])|(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])\s+",
+            "",
+            " ".join(line.split()),
+        )  # 约 1.8个百分点 -> 约1.8个百分点
         if not line:
             continue
         if joined and not (_is_cjk(joined[-1]) or _is_cjk(line[0])):
@@ -97,7 +119,9 @@ def _plain_value(indicator: Indicator, metric: str, value: float) -> str:
 def _plain_range(indicator: Indicator, metric: str, low: float, high: float) -> str:
     if metric == "change":
         return _("{low} to {high} percentage points").format(low=f"{low * 100:.2f}", high=f"{high * 100:.2f}")
-    return _("{low} to {high}").format(low=metric_text(indicator, metric, low), high=metric_text(indicator, metric, high))
+    return _("{low} to {high}").format(
+        low=metric_text(indicator, metric, low), high=metric_text(indicator, metric, high)
+    )
 
 
 def target_sentence(row: IndicatorSummary) -> str | None:
@@ -107,12 +131,17 @@ def target_sentence(row: IndicatorSummary) -> str | None:
     if target is None or row.hit is None:
         return None
     q = row.quantiles
-    sentence = _("{name} {target}: the chance of hitting it is {share} ({band}); expected {value} "
-                 "({level} range {range}).").format(
-        name=indicator.name, target=(target.written if language() == "zh" else None) or target.text,
+    sentence = _(
+        "{name} {target}: the chance of hitting it is {share} ({band}); expected {value} ({level} range {range})."
+    ).format(
+        name=indicator.name,
+        target=(target.written if language() == "zh" else None) or target.text,
         share=plain_share(row.hit.p),
-        band=band_of(row.hit.p)[0], value=_plain_value(indicator, row.metric, q["p50"]), level="90%",
-        range=_plain_range(indicator, row.metric, q["p05"], q["p95"]))
+        band=band_of(row.hit.p)[0],
+        value=_plain_value(indicator, row.metric, q["p50"]),
+        level="90%",
+        range=_plain_range(indicator, row.metric, q["p05"], q["p95"]),
+    )
     if row.stretch is not None:
         sentence += _(" The stretch target's chance is {share}.").format(share=plain_share(row.stretch.p))
     return sentence
@@ -127,21 +156,34 @@ def conclusions(summary: Summary) -> list[str]:
     likely = [r.indicator.name for r in rows if r.hit.p >= BANDS[1][0]]
     at_risk = [r.indicator.name for r in rows if r.hit.p < BANDS[2][0]]
     separator = _(", ")
-    lines = [ngettext("Of {n} target, {k} is likely or very likely to be hit{names}.",
-                      "Of {n} targets, {k} are likely or very likely to be hit{names}.", len(rows)).format(
-        n=len(rows), k=len(likely), names=_(": {names}").format(names=separator.join(likely)) if likely else "")]
+    lines = [
+        ngettext(
+            "Of {n} target, {k} is likely or very likely to be hit{names}.",
+            "Of {n} targets, {k} are likely or very likely to be hit{names}.",
+            len(rows),
+        ).format(
+            n=len(rows), k=len(likely), names=_(": {names}").format(names=separator.join(likely)) if likely else ""
+        )
+    ]
     if at_risk:
-        lines.append(_("{k} at risk (unlikely or very unlikely): {names}; the other {rest} about even.").format(
-            k=len(at_risk), names=separator.join(at_risk), rest=len(rows) - len(likely) - len(at_risk)))
+        lines.append(
+            _("{k} at risk (unlikely or very unlikely): {names}; the other {rest} about even.").format(
+                k=len(at_risk), names=separator.join(at_risk), rest=len(rows) - len(likely) - len(at_risk)
+            )
+        )
     else:
-        lines.append(_("None is at risk (unlikely or very unlikely); {rest} about even.").format(
-            rest=len(rows) - len(likely)))
+        lines.append(
+            _("None is at risk (unlikely or very unlikely); {rest} about even.").format(rest=len(rows) - len(likely))
+        )
     joint = summary.joint
     if joint.all_hit is not None and joint.n_targets > 1:
         p = joint.all_hit
         share = joint_share(p)
-        lines.append(_("The chance that all {n} targets are hit together is {share}; on average {expected} "
-                       "are hit.").format(n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}"))
+        lines.append(
+            _("The chance that all {n} targets are hit together is {share}; on average {expected} are hit.").format(
+                n=joint.n_targets, share=share, expected=f"{joint.expected_hits:.1f}"
+            )
+        )
     return lines
 
 
@@ -205,8 +247,13 @@ def format_share(p: float) -> str:
 
 
 def kind_words(kind: str) -> str:
-    return {"flow": pgettext("kind", "flow"), "rate": pgettext("kind", "rate"), "change": pgettext("kind", "change"),
-            "count": pgettext("kind", "count"), "derived": pgettext("kind", "derived")}.get(kind, kind)
+    return {
+        "flow": pgettext("kind", "flow"),
+        "rate": pgettext("kind", "rate"),
+        "change": pgettext("kind", "change"),
+        "count": pgettext("kind", "count"),
+        "derived": pgettext("kind", "derived"),
+    }.get(kind, kind)
 
 
 def basis_words(basis: str) -> str:
@@ -230,12 +277,18 @@ def assumption_words(indicator: Indicator) -> str:
     assumption = indicator.assumption
     if assumption is None:
         return _("computed by the formula {formula}").format(formula=indicator.formula.text)
-    parts = [_(PARAMETER_WORDS.get(k, k)) + _written_words(v, indicator) if language() == "zh" else
-             f"{_(PARAMETER_WORDS.get(k, k))} {_written_words(v, indicator)}"
-             for k, v in assumption.written.items() if k != "dist"]
+    parts = [
+        _(PARAMETER_WORDS.get(k, k)) + _written_words(v, indicator)
+        if language() == "zh"
+        else f"{_(PARAMETER_WORDS.get(k, k))} {_written_words(v, indicator)}"
+        for k, v in assumption.written.items()
+        if k != "dist"
+    ]
     return _("{on}: {distribution}, {parameters}").format(
-        on=pgettext("metric", assumption.on), distribution=_(DISTRIBUTION_WORDS.get(assumption.dist, assumption.dist)),
-        parameters=_(", ").join(parts))
+        on=pgettext("metric", assumption.on),
+        distribution=_(DISTRIBUTION_WORDS.get(assumption.dist, assumption.dist)),
+        parameters=_(", ").join(parts),
+    )
 
 
 def assumption_spread(indicator: Indicator) -> list[tuple[str, bool]]:
@@ -243,11 +296,18 @@ def assumption_spread(indicator: Indicator) -> list[tuple[str, bool]]:
     with what the part is stated for), as (line, is a warning) pairs."""
     assumption = indicator.assumption
     p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
-    spread = dict(median=indicator.fmt(p50), level="90%", low=indicator.fmt(p05), high=indicator.fmt(p95))
+    spread = {"median": indicator.fmt(p50), "level": "90%", "low": indicator.fmt(p05), "high": indicator.fmt(p95)}
     if not indicator.drivers:
         return [(_("median {median}, {level} in [{low}, {high}]").format(**spread), False)]
-    drivers = ", ".join(_("{driver} at {value}").format(driver=d.indicator, value=d.written_at)
-                        for d in indicator.drivers)
-    return [(_("own part, stated for {drivers}; the outcome adds the links (see the links table)")
-             .format(drivers=drivers), True),
-            (_("own part: median {median}, {level} in [{low}, {high}]").format(**spread), False)]
+    drivers = ", ".join(
+        _("{driver} at {value}").format(driver=d.indicator, value=d.written_at) for d in indicator.drivers
+    )
+    return [
+        (
+            _("own part, stated for {drivers}; the outcome adds the links (see the links table)").format(
+                drivers=drivers
+            ),
+            True,
+        ),
+        (_("own part: median {median}, {level} in [{low}, {high}]").format(**spread), False),
+    ]

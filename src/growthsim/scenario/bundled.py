@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_SCENARIO", "scenarios_dir", "default_scenario_path"]
+__all__ = ["DEFAULT_SCENARIO", "default_scenario_path", "scenarios_dir"]
 
 DEFAULT_SCENARIO = "luolong-2023-baseline.toml"
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from growthsim.i18n import _, ngettext
 
-__all__ = ["Diagnostic", "ScenarioError", "did_you_mean", "format_key_path", "one_of", "diagnostic_order", "kind_of",
-           "as_written"]
+__all__ = [
+    "Diagnostic",
+    "ScenarioError",
+    "as_written",
+    "diagnostic_order",
+    "did_you_mean",
+    "format_key_path",
+    "kind_of",
+    "one_of",
+]
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ class ScenarioError(Exception):
         self.diagnostics = list(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         count = len(errors)
-        summary = ngettext('{count} problem found', '{count} problems found', count).format(count=count)
+        summary = ngettext("{count} problem found", "{count} problems found", count).format(count=count)
         super().__init__(summary + ":\n" + "\n".join(d.headline() for d in errors))
 
     def __reduce__(self):
@@ -83,7 +92,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     by_lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
-    return _(' (did you mean {by_lower!r}?)').format(by_lower=by_lower[close[0]]) if close else ""
+    return _(" (did you mean {by_lower!r}?)").format(by_lower=by_lower[close[0]]) if close else ""
 
 
 def one_of(choices: Iterable[str]) -> str:
@@ -96,8 +105,10 @@ def format_key_path(path: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            needs_quotes = not part.replace("_", "").replace("-", "").isascii() or not part or any(
-                not (c.isalnum() or c in "_-") for c in part
+            needs_quotes = (
+                not part.replace("_", "").replace("-", "").isascii()
+                or not part
+                or any(not (c.isalnum() or c in "_-") for c in part)
             )
             text = f'"{part}"' if needs_quotes else part
             out += ("." if out else "") + text
@@ -112,7 +123,7 @@ def diagnostic_order(d: Diagnostic) -> tuple:
 def kind_of(value: Any) -> str:
     """What a value is, in words for a message: "a table", "text", "a whole number" ..."""
     if isinstance(value, bool):
-        return _('true/false')
+        return _("true/false")
     if isinstance(value, dict):
         return _("a table")
     if isinstance(value, list):
@@ -120,7 +131,7 @@ def kind_of(value: Any) -> str:
     if isinstance(value, str):
         return _("text")
     if isinstance(value, int):
-        return _('a whole number')
+        return _("a whole number")
     if isinstance(value, float):
         return _("a number")
     return type(value).__name__

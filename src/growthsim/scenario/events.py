@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from growthsim.stats.distributions import Distribution
 
-__all__ = ["Effect", "Event", "EFFECT_KINDS"]
+__all__ = ["EFFECT_KINDS", "Effect", "Event"]
 
 EFFECT_KINDS = ("replace", "scale", "add")  # also the order of application
 

@@ -8,8 +8,8 @@ the ``growthsim distributions`` command, the README and the words of the output 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from scipy import special
 
@@ -41,20 +41,38 @@ __all__ = [
 
 # A distribution and its parameters in words, for a director: 偏态正态分布，最可能值6.5%，下行标准差1.5个百分点
 DISTRIBUTION_WORDS = {
-    "normal": N_("normal distribution"), "lognormal": N_("lognormal distribution"),
-    "uniform": N_("uniform distribution"), "triangular": N_("triangular distribution"),
-    "pert": N_("PERT distribution"), "split_normal": N_("skewed normal distribution"),
-    "student_t": N_("Student's t distribution"), "fixed": N_("fixed value"),
-    "empirical": N_("resampled from past values"), "poisson": N_("Poisson distribution"),
+    "normal": N_("normal distribution"),
+    "lognormal": N_("lognormal distribution"),
+    "uniform": N_("uniform distribution"),
+    "triangular": N_("triangular distribution"),
+    "pert": N_("PERT distribution"),
+    "split_normal": N_("skewed normal distribution"),
+    "student_t": N_("Student's t distribution"),
+    "fixed": N_("fixed value"),
+    "empirical": N_("resampled from past values"),
+    "poisson": N_("Poisson distribution"),
     "negative_binomial": N_("negative binomial distribution"),
 }
 PARAMETER_WORDS = {
-    "mean": N_("mean"), "sd": N_("standard deviation"), "mode": N_("most likely value"),
-    "sd_down": N_("spread below"), "sd_up": N_("spread above"), "min": N_("lowest"), "max": N_("highest"),
-    "lambda": N_("weight of the most likely value"), "scale": N_("spread"), "df": N_("degrees of freedom"),
-    "shift": N_("lower bound"), "value": N_("value"), "values": N_("values"),
-    "p05": N_("5th percentile"), "p95": N_("95th percentile"), "p10": N_("10th percentile"),
-    "p90": N_("90th percentile"), "p25": N_("25th percentile"), "p75": N_("75th percentile"),
+    "mean": N_("mean"),
+    "sd": N_("standard deviation"),
+    "mode": N_("most likely value"),
+    "sd_down": N_("spread below"),
+    "sd_up": N_("spread above"),
+    "min": N_("lowest"),
+    "max": N_("highest"),
+    "lambda": N_("weight of the most likely value"),
+    "scale": N_("spread"),
+    "df": N_("degrees of freedom"),
+    "shift": N_("lower bound"),
+    "value": N_("value"),
+    "values": N_("values"),
+    "p05": N_("5th percentile"),
+    "p95": N_("95th percentile"),
+    "p10": N_("10th percentile"),
+    "p90": N_("90th percentile"),
+    "p25": N_("25th percentile"),
+    "p75": N_("75th percentile"),
 }
 
 
@@ -103,7 +121,7 @@ class DistributionSpec:
 def _positive(problems, params, *names):
     for name in names:
         if name in params and not params[name] > 0:
-            problems.append((name, _('must be greater than 0 (got {params:g})').format(params=params[name])))
+            problems.append((name, _("must be greater than 0 (got {params:g})").format(params=params[name])))
 
 
 def _build_normal(p):
@@ -117,7 +135,7 @@ def _build_normal(p):
         if lo_name in p:
             lo, hi = p[lo_name], p[hi_name]
             if not lo < hi:
-                raise ParamProblem([(hi_name, _('must be greater than {lo_name}').format(lo_name=lo_name))])
+                raise ParamProblem([(hi_name, _("must be greater than {lo_name}").format(lo_name=lo_name))])
             z = float(special.ndtri(q))
             return Normal((lo + hi) / 2, (hi - lo) / (2 * z))
     raise AssertionError("form checked by the caller")
@@ -128,7 +146,9 @@ def _build_lognormal(p):
     shift = p.get("shift", 0.0)
     _positive(problems, p, "sd")
     if not p["mean"] > shift:
-        problems.append(("mean", _('must be greater than shift ({shift:g}): a lognormal lies above its shift').format(shift=shift)))
+        problems.append(
+            ("mean", _("must be greater than shift ({shift:g}): a lognormal lies above its shift").format(shift=shift))
+        )
     if problems:
         raise ParamProblem(problems)
     return LogNormal(p["mean"], p["sd"], shift)
@@ -138,9 +158,9 @@ def _check_ordered(p, names):
     problems = []
     lo, hi = names[0], names[-1]
     if not p[lo] < p[hi]:
-        problems.append((hi, _('must be greater than {lo}').format(lo=lo)))
+        problems.append((hi, _("must be greater than {lo}").format(lo=lo)))
     elif len(names) == 3 and not p[lo] <= p[names[1]] <= p[hi]:
-        problems.append((names[1], _('must lie between {lo} and {hi}').format(lo=lo, hi=hi)))
+        problems.append((names[1], _("must lie between {lo} and {hi}").format(lo=lo, hi=hi)))
     if problems:
         raise ParamProblem(problems)
 
@@ -159,7 +179,7 @@ def _build_pert(p):
     _check_ordered(p, ("min", "mode", "max"))
     lamb = p.get("lambda", 4.0)
     if not lamb > 0:
-        raise ParamProblem([("lambda", _('must be greater than 0 (got {lamb:g})').format(lamb=lamb))])
+        raise ParamProblem([("lambda", _("must be greater than 0 (got {lamb:g})").format(lamb=lamb))])
     return Pert(p["min"], p["mode"], p["max"], lamb)
 
 
@@ -175,7 +195,7 @@ def _build_student_t(p):
     problems: list[tuple[str, str]] = []
     _positive(problems, p, "scale")
     if not p["df"] > 1:
-        problems.append(("df", _('must be greater than 1 so that the mean exists (got {p:g})').format(p=p['df'])))
+        problems.append(("df", _("must be greater than 1 so that the mean exists (got {p:g})").format(p=p["df"])))
     if problems:
         raise ParamProblem(problems)
     return StudentT(p["mean"], p["scale"], p["df"])
@@ -188,13 +208,13 @@ def _build_fixed(p):
 def _build_empirical(p):
     values = p["values"]
     if len(values) < 2:
-        raise ParamProblem([("values", _('needs at least 2 values to resample from'))])
+        raise ParamProblem([("values", _("needs at least 2 values to resample from"))])
     return Empirical(values)
 
 
 def _build_poisson(p):
     if not p["mean"] > 0:
-        raise ParamProblem([("mean", _('must be greater than 0 (got {p:g})').format(p=p['mean']))])
+        raise ParamProblem([("mean", _("must be greater than 0 (got {p:g})").format(p=p["mean"]))])
     return Poisson(p["mean"])
 
 
@@ -203,7 +223,12 @@ def _build_negative_binomial(p):
     _positive(problems, p, "mean", "sd")
     if not problems and not p["sd"] ** 2 > p["mean"]:
         problems.append(
-            ("sd", _('must exceed sqrt(mean) = {sqrt:.4g}: a negative binomial is more dispersed than a Poisson (use poisson for sd = sqrt(mean))').format(sqrt=math.sqrt(p['mean'])))
+            (
+                "sd",
+                _(
+                    "must exceed sqrt(mean) = {sqrt:.4g}: a negative binomial is more dispersed than a Poisson (use poisson for sd = sqrt(mean))"
+                ).format(sqrt=math.sqrt(p["mean"])),
+            )
         )
     if problems:
         raise ParamProblem(problems)
@@ -255,8 +280,11 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         DistributionSpec(
             "triangular",
             N_("lowest, most likely and highest value, straight-line density between them"),
-            (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
-             ParamSpec("max", _L, "highest value")),
+            (
+                ParamSpec("min", _L, "lowest value"),
+                ParamSpec("mode", _L, "most likely value"),
+                ParamSpec("max", _L, "highest value"),
+            ),
             (("min", "mode", "max"),),
             '{ dist = "triangular", min = "3%", mode = "6.5%", max = "9%" }',
             _build_triangular,
@@ -264,18 +292,27 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         DistributionSpec(
             "pert",
             N_("like triangular but smoother, with less weight in the tails (Beta-PERT; lambda = 4 by default)"),
-            (ParamSpec("min", _L, "lowest value"), ParamSpec("mode", _L, "most likely value"),
-             ParamSpec("max", _L, "highest value"), ParamSpec("lambda", _N, "weight of the mode", default=4.0)),
+            (
+                ParamSpec("min", _L, "lowest value"),
+                ParamSpec("mode", _L, "most likely value"),
+                ParamSpec("max", _L, "highest value"),
+                ParamSpec("lambda", _N, "weight of the mode", default=4.0),
+            ),
             (("min", "mode", "max"),),
             '{ dist = "pert", min = "3%", mode = "6.5%", max = "9%" }',
             _build_pert,
         ),
         DistributionSpec(
             "split_normal",
-            N_("two-piece normal with a most likely value and different downside and upside spreads "
-            "(the Bank of England fan-chart form)"),
-            (ParamSpec("mode", _L, "most likely value"), ParamSpec("sd_down", _S, "spread below the mode"),
-             ParamSpec("sd_up", _S, "spread above the mode")),
+            N_(
+                "two-piece normal with a most likely value and different downside and upside spreads "
+                "(the Bank of England fan-chart form)"
+            ),
+            (
+                ParamSpec("mode", _L, "most likely value"),
+                ParamSpec("sd_down", _S, "spread below the mode"),
+                ParamSpec("sd_up", _S, "spread above the mode"),
+            ),
             (("mode", "sd_down", "sd_up"),),
             '{ dist = "split_normal", mode = "6.5%", sd_down = "2pp", sd_up = "1.5pp" }',
             _build_split_normal,
@@ -283,8 +320,11 @@ DISTRIBUTIONS: dict[str, DistributionSpec] = {
         DistributionSpec(
             "student_t",
             N_("bell curve with fat tails (small df = more extreme outcomes); df must exceed 1"),
-            (ParamSpec("mean", _L, "centre"), ParamSpec("scale", _S, "spread"),
-             ParamSpec("df", _N, "degrees of freedom")),
+            (
+                ParamSpec("mean", _L, "centre"),
+                ParamSpec("scale", _S, "spread"),
+                ParamSpec("df", _N, "degrees of freedom"),
+            ),
             (("mean", "scale", "df"),),
             '{ dist = "student_t", mean = "6.5%", scale = "1.5pp", df = 4 }',
             _build_student_t,

@@ -10,8 +10,8 @@ The file is read by ``reading`` and ``layers`` (extends, --set) and checked by `
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order
 from growthsim.scenario.layers import resolve_file, resolve_text
@@ -19,6 +19,7 @@ from growthsim.scenario.types import Scenario
 from growthsim.scenario.validation import Checker
 
 __all__ = ["load_scenario", "parse_scenario"]
+
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = (), what_if: Sequence[str] = ()) -> Scenario:
     """Read and validate a scenario file, with the files it extends and ``--set``-style overrides
@@ -44,6 +45,11 @@ def _validate(resolved) -> Scenario:
     if errors:
         raise ScenarioError(sorted(checker.diagnostics, key=diagnostic_order))
     warnings = tuple(sorted(checker.diagnostics, key=diagnostic_order))
-    return dataclasses.replace(scenario, warnings=warnings, files=tuple(resolved.files), overrides=tuple(resolved.overrides),
-                    readings=tuple(resolved.readings),
-                    origins={path: source.label for path, source in resolved.origins.items()})
+    return dataclasses.replace(
+        scenario,
+        warnings=warnings,
+        files=tuple(resolved.files),
+        overrides=tuple(resolved.overrides),
+        readings=tuple(resolved.readings),
+        origins={path: source.label for path, source in resolved.origins.items()},
+    )

@@ -23,11 +23,11 @@ from growthsim.i18n import N_, _
 __all__ = [
     "Expect",
     "QuantityError",
-    "parse_quantity",
+    "format_amount",
     "format_percent",
     "format_points",
-    "format_amount",
     "format_value",
+    "parse_quantity",
     "split_multiplier",
 ]
 
@@ -57,10 +57,12 @@ _THOUSANDS = re.compile(r"^\s*[+\-−]?\d{1,3}(?:[,，]\d{3})+(?:\.\d*)?")
 def _split(raw: str) -> tuple[float, str, Decimal]:
     if _THOUSANDS.match(raw):
         plain = re.sub(r"(?<=\d)[,，](?=\d{3})", "", raw.strip())
-        raise QuantityError(_('{raw!r}: write numbers without thousands separators, e.g. "{plain}"').format(raw=raw, plain=plain))
+        raise QuantityError(
+            _('{raw!r}: write numbers without thousands separators, e.g. "{plain}"').format(raw=raw, plain=plain)
+        )
     match = _NUMBER_WITH_SUFFIX.match(raw)
     if not match:
-        raise QuantityError(_('cannot read {raw!r} as a number').format(raw=raw))
+        raise QuantityError(_("cannot read {raw!r} as a number").format(raw=raw))
     exact = Decimal(match.group(1).replace("−", "-"))
     return float(exact), match.group(2), exact
 
@@ -77,7 +79,7 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
     Raises QuantityError with a message a planner can act on.
     """
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise QuantityError(_('expected a number, got {describe}').format(describe=_describe(raw)))
+        raise QuantityError(_("expected a number, got {describe}").format(describe=_describe(raw)))
     if isinstance(raw, (int, float)):
         return _parse_bare(float(raw), expect)
     number, suffix, exact = _split(raw)
@@ -88,14 +90,18 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
             return _finite(_hundredth(exact), raw)
         if suffix in _POINT_SUFFIXES:
             raise QuantityError(
-                _('{raw!r} is in percentage points, but this is a rate or a growth: write "{num}%"').format(raw=raw, num=_num(number))
+                _('{raw!r} is in percentage points, but this is a rate or a growth: write "{num}%"').format(
+                    raw=raw, num=_num(number)
+                )
             )
     elif expect is Expect.POINTS:
         if suffix in _POINT_SUFFIXES:
             return _finite(_hundredth(exact), raw)
         if suffix in _PERCENT_SUFFIXES:
             raise QuantityError(
-                _('{raw!r}: a change of a rate is written in percentage points, e.g. "{num}pp" ("%" would suggest a relative change)').format(raw=raw, num=_num(number))
+                _(
+                    '{raw!r}: a change of a rate is written in percentage points, e.g. "{num}pp" ("%" would suggest a relative change)'
+                ).format(raw=raw, num=_num(number))
             )
     elif expect is Expect.SPREAD:
         if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
@@ -103,8 +109,12 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
     elif expect is Expect.AMOUNT:
         return _parse_amount(raw, number, suffix, exact, unit)
     elif expect is Expect.NUMBER:
-        raise QuantityError(_('{raw!r}: expected a plain number without a unit').format(raw=raw))
-    raise QuantityError(_('cannot read {raw!r} as {_EXPECT_WORDS}; {_EXPECT_HINT}').format(raw=raw, _EXPECT_WORDS=_(_EXPECT_WORDS[expect]), _EXPECT_HINT=_(_EXPECT_HINT[expect])))
+        raise QuantityError(_("{raw!r}: expected a plain number without a unit").format(raw=raw))
+    raise QuantityError(
+        _("cannot read {raw!r} as {_EXPECT_WORDS}; {_EXPECT_HINT}").format(
+            raw=raw, _EXPECT_WORDS=_(_EXPECT_WORDS[expect]), _EXPECT_HINT=_(_EXPECT_HINT[expect])
+        )
+    )
 
 
 def _parse_bare(number: float, expect: Expect) -> float:
@@ -113,7 +123,9 @@ def _parse_bare(number: float, expect: Expect) -> float:
     example = _num(number)
     suffix = "pp" if expect is Expect.POINTS else "%"
     raise QuantityError(
-        _('a bare number ({example}) is ambiguous here ({small} or {large}?): write it quoted with its unit, e.g. "{example}{suffix}"').format(example=example, small=f"{example}%", large=f"{_num(number * 100)}%", suffix=suffix)
+        _(
+            'a bare number ({example}) is ambiguous here ({small} or {large}?): write it quoted with its unit, e.g. "{example}{suffix}"'
+        ).format(example=example, small=f"{example}%", large=f"{_num(number * 100)}%", suffix=suffix)
     )
 
 
@@ -125,15 +137,19 @@ def split_multiplier(unit: str) -> tuple[int, str]:
     """'万元' -> (10000, '元'); '户' -> (1, '户'). The longest multiplier prefix wins."""
     for word in sorted(_MULTIPLIERS, key=len, reverse=True):
         if unit.startswith(word) and len(unit) > len(word):
-            return _MULTIPLIERS[word], unit[len(word):]
+            return _MULTIPLIERS[word], unit[len(word) :]
     return 1, unit
 
 
 def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: str | None) -> float:
     if suffix in _PERCENT_SUFFIXES or suffix in _POINT_SUFFIXES:
-        raise QuantityError(_('{raw!r} is a percentage, but this value is an amount in {value}').format(raw=raw, value=unit or 'the indicator unit'))
+        raise QuantityError(
+            _("{raw!r} is a percentage, but this value is an amount in {value}").format(
+                raw=raw, value=unit or "the indicator unit"
+            )
+        )
     if not unit:
-        raise QuantityError(_('{raw!r}: this value takes a bare number (no unit is known here)').format(raw=raw))
+        raise QuantityError(_("{raw!r}: this value takes a bare number (no unit is known here)").format(raw=raw))
     if suffix == unit:
         return _finite(number, raw)
     written_factor, written_base = split_multiplier(suffix)
@@ -143,7 +159,11 @@ def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: st
             return _finite(number, raw)  # "73.8亿" for unit 亿元 is 73.8亿元
         bare = _plain_decimal(exact * _MULTIPLIERS[suffix] / unit_factor)
         raise QuantityError(
-            _('{raw!r} has no unit: write "{plain_decimal}{suffix}{unit_base}" or the bare number {bare} (in {unit})').format(raw=raw, plain_decimal=_plain_decimal(exact), suffix=suffix, unit_base=unit_base, bare=bare, unit=unit)
+            _(
+                '{raw!r} has no unit: write "{plain_decimal}{suffix}{unit_base}" or the bare number {bare} (in {unit})'
+            ).format(
+                raw=raw, plain_decimal=_plain_decimal(exact), suffix=suffix, unit_base=unit_base, bare=bare, unit=unit
+            )
         )
     if written_base == unit_base and written_factor != unit_factor and written_base:
         if written_factor % unit_factor == 0:
@@ -151,10 +171,14 @@ def _parse_amount(raw: str, number: float, suffix: str, exact: Decimal, unit: st
             return _finite(float(exact * (written_factor // unit_factor)), raw)
         converted = _plain_decimal(exact * written_factor / unit_factor)
         raise QuantityError(
-            _('unit {suffix!r} in {raw!r} does not match the indicator\'s unit {unit!r}: {plain_decimal}{suffix} = {converted}{unit}; write it in {unit}, e.g. "{converted}{unit}"').format(suffix=suffix, raw=raw, unit=unit, plain_decimal=_plain_decimal(exact), converted=converted)
+            _(
+                'unit {suffix!r} in {raw!r} does not match the indicator\'s unit {unit!r}: {plain_decimal}{suffix} = {converted}{unit}; write it in {unit}, e.g. "{converted}{unit}"'
+            ).format(suffix=suffix, raw=raw, unit=unit, plain_decimal=_plain_decimal(exact), converted=converted)
         )
     raise QuantityError(
-        _('unit {suffix!r} in {raw!r} does not match the indicator\'s unit {unit!r}; write a bare number in {unit} or e.g. "{num}{unit}"').format(suffix=suffix, raw=raw, unit=unit, num=_num(number))
+        _(
+            'unit {suffix!r} in {raw!r} does not match the indicator\'s unit {unit!r}; write a bare number in {unit} or e.g. "{num}{unit}"'
+        ).format(suffix=suffix, raw=raw, unit=unit, num=_num(number))
     )
 
 
@@ -166,7 +190,7 @@ def _plain_decimal(value: Decimal) -> str:
 
 def _finite(value: float, raw: object) -> float:
     if not math.isfinite(value):
-        raise QuantityError(_('{raw!r} is not a finite number').format(raw=raw))
+        raise QuantityError(_("{raw!r} is not a finite number").format(raw=raw))
     return value
 
 
@@ -188,7 +212,7 @@ _EXPECT_HINT = {
 
 def _describe(raw: object) -> str:
     if isinstance(raw, bool):
-        return _('true/false ({lower})').format(lower=str(raw).lower())
+        return _("true/false ({lower})").format(lower=str(raw).lower())
     if isinstance(raw, dict):
         return "a table"
     if isinstance(raw, list):

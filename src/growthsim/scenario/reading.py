@@ -15,7 +15,7 @@ from growthsim.i18n import N_, _
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order
 from growthsim.scenario.tomlmap import bare_non_ascii_keys, tomllib
 
-__all__ = ["read_scenario_text", "parse_toml"]
+__all__ = ["parse_toml", "read_scenario_text"]
 
 
 def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
@@ -25,11 +25,13 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError([Diagnostic(label, None, None, "", _('file not found'))]) from None
+        raise ScenarioError([Diagnostic(label, None, None, "", _("file not found"))]) from None
     except IsADirectoryError:
-        raise ScenarioError([Diagnostic(label, None, None, "", _('is a directory, not a scenario file'))]) from None
+        raise ScenarioError([Diagnostic(label, None, None, "", _("is a directory, not a scenario file"))]) from None
     except OSError as exc:
-        raise ScenarioError([Diagnostic(label, None, None, "", _('cannot read the file: {strerror}').format(strerror=exc.strerror))]) from None
+        raise ScenarioError(
+            [Diagnostic(label, None, None, "", _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
+        ) from None
     try:
         return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
     except UnicodeDecodeError as exc:
@@ -37,25 +39,44 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
         hint = ""
         try:
             data.decode("gb18030")
-            hint = _(' It looks like GBK/GB18030, as some Windows editors save Chinese text.')
+            hint = _(" It looks like GBK/GB18030, as some Windows editors save Chinese text.")
         except UnicodeDecodeError:
             pass
         raise ScenarioError(
-            [Diagnostic(label, line, None, "", _('the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.').format(hint=hint))]
+            [
+                Diagnostic(
+                    label,
+                    line,
+                    None,
+                    "",
+                    _("the file is not UTF-8 text.{hint} Save it as UTF-8 and try again.").format(hint=hint),
+                )
+            ]
         ) from None
 
 
 # Said both of a bare Chinese key in a [header] (a TOML error) and of a quoted one (an id error).
-ASCII_ID_HINT = N_('{key!r} cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the '
-                   'id in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = "{key}"')
+ASCII_ID_HINT = N_(
+    "{key!r} cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the "
+    'id in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = "{key}"'
+)
 # tomllib's messages (Python 3.11's, word for word), as planners read them
 TOML_MESSAGES = (
-    N_("Invalid value"), N_("Invalid statement"), N_("Expected '=' after a key in a key/value pair"),
-    N_("Invalid initial character for a key part"), N_("Unclosed array"), N_("Unclosed inline table"),
-    N_("Unterminated string"), N_("Expected newline or end of document after a statement"),
-    N_("Cannot overwrite a value"), N_("Invalid date or datetime"), N_("Invalid hex value"),
-    N_("Expected ']' at the end of a table declaration"), N_("Expected ']]' at the end of an array declaration"),
-    N_("Escaped character is not a Unicode scalar value"), N_("Unescaped '\\' in a string"),
+    N_("Invalid value"),
+    N_("Invalid statement"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Invalid initial character for a key part"),
+    N_("Unclosed array"),
+    N_("Unclosed inline table"),
+    N_("Unterminated string"),
+    N_("Expected newline or end of document after a statement"),
+    N_("Cannot overwrite a value"),
+    N_("Invalid date or datetime"),
+    N_("Invalid hex value"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Escaped character is not a Unicode scalar value"),
+    N_("Unescaped '\\' in a string"),
 )
 # ... and those with a value in them
 TOML_PATTERNS = (
@@ -99,7 +120,9 @@ def parse_toml(text: str, file: str) -> dict:
                 # one hint that works: quoting the key only moves the refusal to the id rule
                 message = _(ASCII_ID_HINT).format(key=key)
             else:
-                message = (_('key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, \'_\' and \'-\' in bare keys, and growthsim\'s keys are English (name, unit, kind ...); Chinese text goes in the values, e.g. name = "..."').format(key=key))
+                message = _(
+                    "key {key!r} must be an ASCII word: TOML allows only ASCII letters, digits, '_' and '-' in bare keys, and growthsim's keys are English (name, unit, kind ...); Chinese text goes in the values, e.g. name = \"...\""
+                ).format(key=key)
             diagnostics.append(Diagnostic(file, line, col, "", message, source_line=lines[line - 1]))
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -111,7 +134,11 @@ def parse_toml(text: str, file: str) -> dict:
         if line not in bare_key_lines or line is None:
             source_line = lines[line - 1] if line and line <= len(lines) else None
             message, col = _explain_toml_error(message, lines, line, col)
-            diagnostics.append(Diagnostic(file, line, col, "", _('not valid TOML: {message}').format(message=message), source_line=source_line))
+            diagnostics.append(
+                Diagnostic(
+                    file, line, col, "", _("not valid TOML: {message}").format(message=message), source_line=source_line
+                )
+            )
         raise ScenarioError(sorted(diagnostics, key=diagnostic_order)) from None
 
 
@@ -123,32 +150,46 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
     if message == "Cannot overwrite a value" and (key := _KEY_OF_LINE.match(source)):
         name = key.group(1)
         header_line, header = _enclosing_header(lines, line)
-        first = next((n for n in range(header_line + 1, line)
-                      if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name), None)
+        first = next(
+            (n for n in range(header_line + 1, line) if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name),
+            None,
+        )
         where = _(" in [{header}]").format(header=header) if header else ""
-        before = _(' (first at line {first})').format(first=first) if first else ""
+        before = _(" (first at line {first})").format(first=first) if first else ""
         return _("{name!r} is set twice{where}{before}: keep only one").format(
-            name=name, where=where, before=before), key.start(1) + 1
+            name=name, where=where, before=before
+        ), key.start(1) + 1
     if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
         parts = [p.strip().strip('"') for p in header.group(1).split(".")]
-        first = next((n for n in range(1, line) if (m := _HEADER_OF_LINE.match(lines[n - 1]))
-                      and [p.strip().strip('"') for p in m.group(1).split(".")] == parts), None)
+        first = next(
+            (
+                n
+                for n in range(1, line)
+                if (m := _HEADER_OF_LINE.match(lines[n - 1]))
+                and [p.strip().strip('"') for p in m.group(1).split(".")] == parts
+            ),
+            None,
+        )
         name = ".".join(parts)
-        before = _(' (first at line {first})').format(first=first) if first else ""
+        before = _(" (first at line {first})").format(first=first) if first else ""
         last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
         return _("[{name}] appears twice{before}: a copied block needs its own id, e.g. [{other}]").format(
-            name=name, before=before, other=".".join(parts[:-1] + [parts[-1] + "_2"])), last_col
+            name=name, before=before, other=".".join([*parts[:-1], parts[-1] + "_2"])
+        ), last_col
     hint = ""
     if quoted := _FULLWIDTH_QUOTED.match(source):
-        hint = (_('; “ ” are Chinese quotation marks: use ASCII quotes, as in {group} = "{group2}"').format(group=quoted.group(1), group2=quoted.group(2)))
+        hint = _('; “ ” are Chinese quotation marks: use ASCII quotes, as in {group} = "{group2}"').format(
+            group=quoted.group(1), group2=quoted.group(2)
+        )
     elif "，" in source:
         hint = _("; '，' is a Chinese comma: separate values with an ASCII comma ','")
     elif _UNQUOTED_PERCENT.search(source):
         hint = _('; percentages must be quoted, e.g. mean = "8%"')
     elif unit := _UNQUOTED_UNIT.match(source):  # tomllib's words would mislead here: say only this
-        return _('a number with a unit is text to TOML: write it in quotes, {key} = "{number}{unit}" (or the '
-                 'bare number, {key} = {number}, in the indicator\'s unit)').format(
-            key=unit.group(1), number=unit.group(2), unit=unit.group(3)), col
+        return _(
+            'a number with a unit is text to TOML: write it in quotes, {key} = "{number}{unit}" (or the '
+            "bare number, {key} = {number}, in the indicator's unit)"
+        ).format(key=unit.group(1), number=unit.group(2), unit=unit.group(3)), col
     elif _UNQUOTED_TEXT.search(source):
         hint = _('; text values must be quoted, e.g. kind = "flow"')
     return _toml_words(message) + hint, col

@@ -29,7 +29,7 @@ import numpy as np
 from growthsim.i18n import _, pgettext
 from growthsim.scenario.quantities import Expect, format_value
 
-__all__ = ["Target", "OPS", "SIDES"]
+__all__ = ["OPS", "SIDES", "Target"]
 
 OPS = (">=", "<=", "about", "between", "relative")
 SIDES = ("at_least", "at_most", "both")
@@ -128,8 +128,11 @@ class Target:
     def explain(self) -> str:
         """A sentence: when is a draw a hit."""
         lower, upper = self.bounds
-        metric = {"growth": pgettext("metric", "growth"), "level": pgettext("metric", "level"),
-                  "change": pgettext("metric", "change")}.get(self.metric, self.metric)
+        metric = {
+            "growth": pgettext("metric", "growth"),
+            "level": pgettext("metric", "level"),
+            "change": pgettext("metric", "change"),
+        }.get(self.metric, self.metric)
         if self.op == "relative":
             what = _("{metric} minus {other}'s {metric}").format(metric=metric, other=self.relative_to)
             fmt = lambda v: self.fmt_tested(v)  # noqa: E731
@@ -143,7 +146,8 @@ class Target:
             rule = f"{fmt(lower)} ≤ {what} ≤ {fmt(upper)}"
         if self.stretch is not None:
             rule += _("; stretch hit when {what} {sign} {value}").format(
-                what=what, sign="≥" if self.op == ">=" else "≤", value=self.fmt(self.stretch))
+                what=what, sign="≥" if self.op == ">=" else "≤", value=self.fmt(self.stretch)
+            )
         return _("hit when {rule}").format(rule=rule)
 
     def fmt_tested(self, value: float) -> str:

@@ -8,6 +8,7 @@ the file (a missing key is reported at its table).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -35,12 +36,10 @@ class KeyMap:
     positions: dict[Path, Position] = field(default_factory=dict)
 
     @classmethod
-    def scan(cls, text: str) -> "KeyMap":
+    def scan(cls, text: str) -> KeyMap:
         keymap = cls(text)
-        try:
-            _Scanner(text, keymap.positions).document()
-        except (IndexError, ValueError, tomllib.TOMLDecodeError):
-            pass  # best effort: positions found so far still help
+        with contextlib.suppress(IndexError, ValueError, tomllib.TOMLDecodeError):
+            _Scanner(text, keymap.positions).document()  # best effort: positions found so far still help
         return keymap
 
     def locate(self, path: Path, at: str = "value") -> tuple[int | None, int | None]:
@@ -154,7 +153,7 @@ class _Scanner:
                 index = self.array_table_counts.get(base, 0)
                 self.array_table_counts[base] = index + 1
                 self.record(base, parts[0][1], parts[0][1])
-                table = base + (index,)
+                table = (*base, index)
                 self.record(table, parts[-1][1], parts[-1][1])
             elif self.peek() == "[":
                 self.i += 1
@@ -162,9 +161,9 @@ class _Scanner:
                 self.i += 1  # ]
                 path: Path = ()
                 for name, offset in parts:
-                    path = path + (name,)
+                    path = (*path, name)
                     if path in self.array_table_counts:  # [runs.sub] after [[runs]]: the last element's
-                        path = path + (self.array_table_counts[path] - 1,)
+                        path = (*path, self.array_table_counts[path] - 1)
                     self.record(path, offset, offset)
                 table = path
             else:
@@ -209,7 +208,7 @@ class _Scanner:
                 if self.peek() == "]":
                     self.i += 1
                     return
-                element = path + (index,)
+                element = (*path, index)
                 offset = self.i
                 self.record(element, offset, offset)
                 self.value(element)

@@ -4,8 +4,9 @@ run settings, as plain frozen data. ``loading`` reads one from a file; the engin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from growthsim.i18n import N_
 from growthsim.scenario.diagnostics import Diagnostic, did_you_mean
@@ -16,11 +17,11 @@ from growthsim.scenario.targets import Target
 from growthsim.stats.distributions import Distribution
 
 __all__ = [
+    "KINDS",
     "Assumption",
     "Driver",
     "Indicator",
     "Scenario",
-    "KINDS",
 ]
 
 # kind -> (the simulated quantity's key in the file, its metric name, how it is written)
@@ -50,6 +51,8 @@ def natural_metric(kind: str) -> tuple[str, Expect]:
     if metric == "change":
         return "change", Expect.POINTS
     return "level", Expect.PERCENT if kind.endswith("%") else Expect.AMOUNT
+
+
 BASES = ("real", "nominal")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_DRAWS = 100_000
@@ -147,8 +150,11 @@ class Indicator:
     @property
     def baseline_expect(self) -> Expect:
         if self.kind == "derived":
-            return self.expect if self.metric == "level" else (Expect.AMOUNT if self.metric == "growth"
-                                                               else Expect.PERCENT)
+            return (
+                self.expect
+                if self.metric == "level"
+                else (Expect.AMOUNT if self.metric == "growth" else Expect.PERCENT)
+            )
         return Expect.AMOUNT if self.kind in ("flow", "count") else Expect.PERCENT
 
     @property

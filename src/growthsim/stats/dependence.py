@@ -22,16 +22,26 @@ projections with Dykstra's correction) to the closest valid one.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import special
 
 from growthsim.stats.distributions import clip_uniform, quantity_at
 
-__all__ = ["METHODS", "nearest_correlation", "is_correlation_matrix", "iman_conover", "gaussian_copula",
-           "spearman", "rank_to_score", "Marginal", "marginal_of", "spearman_at",
-           "score_correlations"]
+__all__ = [
+    "METHODS",
+    "Marginal",
+    "gaussian_copula",
+    "iman_conover",
+    "is_correlation_matrix",
+    "marginal_of",
+    "nearest_correlation",
+    "rank_to_score",
+    "score_correlations",
+    "spearman",
+    "spearman_at",
+]
 
 METHODS = ("iman_conover", "gaussian_copula")
 _PSD_TOLERANCE = 1e-10
@@ -121,15 +131,17 @@ def _sparse_product(factor: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-def iman_conover(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray,
-                 group: int | None = None) -> np.ndarray:
+def iman_conover(
+    values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray, group: int | None = None
+) -> np.ndarray:
     """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array."""
     permutation = iman_conover_permutation(values, uniforms, correlation, group)
     return np.take_along_axis(values, permutation, axis=1)
 
 
-def iman_conover_permutation(values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray,
-                             group: int | None = None) -> np.ndarray:
+def iman_conover_permutation(
+    values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray, group: int | None = None
+) -> np.ndarray:
     """For each row, the order of its draws (k, n) that makes the rows follow ``correlation`` in rank:
     ``values[row][permutation[row]]`` is the rearranged row. Apply the same permutation to anything
     else tied to a draw (its uniform, for an event that replaces the value) to keep them paired.
@@ -238,8 +250,9 @@ def spearman_at(score_correlation: float, a: Marginal, b: Marginal) -> float:
     return float(powers @ (a.coefficients() * b.coefficients()))
 
 
-def score_correlations(rank_correlation: np.ndarray, marginals: list[Marginal | None]
-                       ) -> tuple[np.ndarray, list[tuple[int, int, float]]]:
+def score_correlations(
+    rank_correlation: np.ndarray, marginals: list[Marginal | None]
+) -> tuple[np.ndarray, list[tuple[int, int, float]]]:
     """The normal-score correlations that give the asked rank correlations: 2 sin(pi rho / 6)
     between continuous inputs; for a pair with ties, the score correlation at which the Spearman
     correlation is the one asked (``marginals[i]``: row i's Marginal; None or a constant one: no
@@ -263,9 +276,12 @@ def score_correlations(rank_correlation: np.ndarray, marginals: list[Marginal | 
                 optimize,  # only here: a cold run without ties does not pay for importing it
             )
 
-            scores[i, j] = scores[j, i] = optimize.brentq(lambda r: spearman_at(r, a, b) - asked,
-                                                         min(0.0, math.copysign(1.0, asked)),
-                                                         max(0.0, math.copysign(1.0, asked)), xtol=1e-10)
+            scores[i, j] = scores[j, i] = optimize.brentq(
+                lambda r, a=a, b=b, asked=asked: spearman_at(r, a, b) - asked,
+                min(0.0, math.copysign(1.0, asked)),
+                max(0.0, math.copysign(1.0, asked)),
+                xtol=1e-10,
+            )
     return scores, beyond
 
 

@@ -11,7 +11,7 @@ Which of them a scenario file may name, with what parameters, is scenario.famili
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import special
@@ -25,16 +25,17 @@ LARGEST_UNIFORM = 1.0 - 2.0**-53
 
 __all__ = [
     "Distribution",
-    "clip_uniform",
-    "quantity_at",
     "as_quantity",
+    "clip_uniform",
     "quantile_of",
+    "quantity_at",
 ]
 
 
 def clip_uniform(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``u`` held in [SMALLEST_UNIFORM, LARGEST_UNIFORM] (in place with ``out=u``)."""
     return np.clip(u, SMALLEST_UNIFORM, LARGEST_UNIFORM, out=out)
+
 
 class Distribution:
     """A distribution of one assumption. ``ppf(u)`` maps uniforms of shape (n,) to values (n,)."""
@@ -54,7 +55,7 @@ class Distribution:
         """The parameters in canonical form, in code units (rates as fractions)."""
         return dict(self._params)
 
-    _params: dict = {}
+    _params: dict[str, float | list[float]]  # the parameters in canonical form: each law sets them in __init__
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.describe() == other.describe()  # type: ignore[union-attr]
@@ -105,7 +106,7 @@ class LogNormal(Distribution):
 class Uniform(Distribution):
     name = "uniform"
 
-    def __init__(self, min: float, max: float):  # noqa: A002 - the file's own words
+    def __init__(self, min: float, max: float):
         self.lo, self.hi = min, max
         self._params = {"min": min, "max": max}
 
@@ -116,7 +117,7 @@ class Uniform(Distribution):
 class Triangular(Distribution):
     name = "triangular"
 
-    def __init__(self, min: float, mode: float, max: float):  # noqa: A002
+    def __init__(self, min: float, mode: float, max: float):
         self.lo, self.mode, self.hi = min, mode, max
         self._params = {"min": min, "mode": mode, "max": max}
 
@@ -134,7 +135,7 @@ class Pert(Distribution):
 
     name = "pert"
 
-    def __init__(self, min: float, mode: float, max: float, lamb: float = 4.0):  # noqa: A002
+    def __init__(self, min: float, mode: float, max: float, lamb: float = 4.0):
         self.lo, self.mode, self.hi, self.lamb = min, mode, max, lamb
         width = max - min
         self.a = 1 + lamb * (mode - min) / width
@@ -152,7 +153,7 @@ class SplitNormal(Distribution):
     join at the mode; P(X <= mode) = sd_down / (sd_down + sd_up).
     """
 
-    name = 'split_normal'
+    name = "split_normal"
 
     def __init__(self, mode: float, sd_down: float, sd_up: float):
         self.mode, self.sd_down, self.sd_up = mode, sd_down, sd_up
@@ -243,7 +244,7 @@ class _TabulatedDiscrete(Distribution):
             for array in (self._support, getattr(self, "_cdf", None), getattr(self, "_guide", None)):
                 if isinstance(array, np.ndarray):
                     array.flags.writeable = False  # shared by every instance with these parameters
-        for name, value in zip(_TABLE_FIELDS, _TABLES[key]):
+        for name, value in zip(_TABLE_FIELDS, _TABLES[key], strict=True):
             setattr(self, name, value)
 
     def _build_table(self, mean: float, sd: float) -> None:
@@ -264,8 +265,8 @@ class _TabulatedDiscrete(Distribution):
         cdf = self._cdf_of(support)
         first = max(int(np.searchsorted(cdf, 1e-15, side="right")) - 1, 0)  # the last entry still below 1e-15
         last = int(np.searchsorted(cdf, 1 - 1e-15, side="left"))
-        self._support = support[first:last + 1]
-        self._cdf = cdf[first:last + 1]
+        self._support = support[first : last + 1]
+        self._cdf = cdf[first : last + 1]
         self._cdf_below = float(self._cdf_of(np.array([self._support[0] - 1]))[0]) if self._support[0] > 0 else 0.0
         # A guide table (Chen & Asau): guide[j] is the first index whose CDF reaches j / G. A
         # uniform in [j/G, (j+1)/G) has its answer between guide[j] and guide[j + 1]: with G four
@@ -315,7 +316,7 @@ class Poisson(_TabulatedDiscrete):
 class NegativeBinomial(_TabulatedDiscrete):
     """Counts more dispersed than Poisson: given by their mean and sd (sd^2 > mean)."""
 
-    name = 'negative_binomial'
+    name = "negative_binomial"
 
     def __init__(self, mean: float, sd: float):
         self.mean, self.sd = mean, sd
@@ -357,6 +358,7 @@ def quantile_of(distribution: Distribution, value: float, is_count: bool = False
     law, the middle of the step {u : quantity(u) = value} for one with ties (a count), so that a
     value held at the law's q-quantile gives q back. Found by bisection on the quantile function
     (every law here has one; not every one has a CDF). Clipped to (1e-12, 1 - 1e-12)."""
+
     def first_level(beyond) -> float:  # the smallest u at which beyond(quantity(u)) holds
         low, high = 0.0, 1.0
         for _step in range(_QUANTILE_STEPS):

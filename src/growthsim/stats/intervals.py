@@ -26,8 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Z_95", "Probability", "Estimate", "wilson_interval", "t_95", "batch_floor", "batch_ratio",
-           "mean_estimate"]
+__all__ = [
+    "Z_95",
+    "Estimate",
+    "Probability",
+    "batch_floor",
+    "batch_ratio",
+    "mean_estimate",
+    "t_95",
+    "wilson_interval",
+]
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5% quantile
 
@@ -54,12 +62,12 @@ class Probability:
         return (self.ci[1] - self.ci[0]) / 2
 
     @classmethod
-    def exact(cls, p: float, n: int) -> "Probability":
+    def exact(cls, p: float, n: int) -> Probability:
         """An outcome that is the same on every draw by construction: no Monte Carlo error."""
         return cls(p, 0.0, (p, p), n)
 
     @classmethod
-    def from_counts(cls, hits: int, n: int) -> "Probability":
+    def from_counts(cls, hits: int, n: int) -> Probability:
         """From ``hits`` of ``n`` independent draws: binomial SE and Wilson interval. When no draw
         (or every draw) hits, the binomial SE would be 0; the SE is then the one the interval
         implies (its width over 2 z), since the outcome was not certain, only unobserved."""
@@ -69,7 +77,7 @@ class Probability:
         return cls(p, se, ci, n)
 
     @classmethod
-    def from_batches(cls, hits: np.ndarray, sizes: np.ndarray) -> "Probability":
+    def from_batches(cls, hits: np.ndarray, sizes: np.ndarray) -> Probability:
         """From the hit counts of independent batches of ``sizes`` draws each (see the module's
         docstring). Batches can agree exactly (a stratified design hits a target on one input in
         the same number of strata each time; or no draw hits at all), so the SE is floored at half
@@ -128,8 +136,14 @@ def batch_ratio(totals: np.ndarray, sizes: np.ndarray) -> tuple[float, float, in
     return ratio, math.sqrt(variance), batches - 1
 
 
-def mean_estimate(totals: np.ndarray, sizes: np.ndarray | None = None, *, n: int | None = None,
-                  sum_squares: float | None = None, bounds: tuple[float, float] = (-math.inf, math.inf)) -> Estimate:
+def mean_estimate(
+    totals: np.ndarray,
+    sizes: np.ndarray | None = None,
+    *,
+    n: int | None = None,
+    sum_squares: float | None = None,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
+) -> Estimate:
     """The mean of a per-draw quantity, from batch totals (``totals``, ``sizes``) or, for
     independent draws, from its sum (``totals``, a number), ``sum_squares`` and ``n``; the interval
     is clipped to ``bounds``. A quantity that is zero on every draw (sum_squares 0, or every batch

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-__all__ = ["QuantileSketch", "N_BINS"]
+__all__ = ["N_BINS", "QuantileSketch"]
 
 N_BINS = 16_384
 _SUB_BINS = 16  # heavy tails: bins per knot interval (1,024 knots -> about N_BINS bins)
@@ -70,7 +70,7 @@ class QuantileSketch:
         self.min = math.inf
         self.max = -math.inf
 
-    def empty_like(self) -> "QuantileSketch":
+    def empty_like(self) -> QuantileSketch:
         """A sketch on the same grid with nothing counted: for draws counted elsewhere, then merged."""
         other = object.__new__(QuantileSketch)
         other.__dict__.update(self.__dict__)
@@ -80,7 +80,7 @@ class QuantileSketch:
         other.min, other.max = math.inf, -math.inf
         return other
 
-    def merge(self, other: "QuantileSketch") -> None:
+    def merge(self, other: QuantileSketch) -> None:
         """Add the counts of a sketch on the same grid (see empty_like): exact, so merging the
         sketches of parts of the draws gives the sketch of all of them."""
         if other.n_bins != self.n_bins or other.lo != self.lo or other.width != self.width:

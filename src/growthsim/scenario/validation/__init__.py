@@ -5,8 +5,8 @@ and a did-you-mean where a name looks misspelt.
 One Checker, in layers that each build on the one below: ``base`` (reporting, and checks of one
 value: a table's keys, a text, an integer, a quantity, a choice), ``values`` (an indicator's
 assumption and target), then the checks that tie indicators together: ``dependence``
-(correlations and shock events) and ``links`` (drivers, formulas, relative targets). ``checker``
-walks the document with them.
+(correlations, held inputs), ``events`` (shock events and their effects), ``links`` (drivers) and
+``formulas`` (derived indicators, relative targets). ``checker`` walks the document with them.
 """
 
 from growthsim.scenario.validation.checker import Checker

@@ -4,7 +4,8 @@ that wrote the value) and the checks of one value that every other check builds 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import (
@@ -43,40 +44,62 @@ class CheckerBase:
             where = changer.label
             if changer.keymap is not None:
                 where += f":{changer.keymap.locate(tuple(path), at='key')[0]}"
-            message += _(' (this table was changed by {where})').format(where=where)
-        self.diagnostics.append(Diagnostic(source.label, line, col, format_key_path(path), message, severity,
-                                           line_text))
+            message += _(" (this table was changed by {where})").format(where=where)
+        self.diagnostics.append(
+            Diagnostic(source.label, line, col, format_key_path(path), message, severity, line_text)
+        )
 
     def missing_indicator(self, indicator_id: str, ids: Sequence[str]) -> str:
         """'no indicator X' with a did-you-mean, or who removed it."""
         remover = self.resolved.removed.get(indicator_id)
         if remover is not None:
-            return _('indicator {indicator_id!r} was removed by remove_indicators in {label}').format(indicator_id=indicator_id, label=remover.label)
-        return _('no indicator {indicator_id!r}{did_you_mean}').format(indicator_id=indicator_id, did_you_mean=did_you_mean(indicator_id, ids))
+            return _("indicator {indicator_id!r} was removed by remove_indicators in {label}").format(
+                indicator_id=indicator_id, label=remover.label
+            )
+        return _("no indicator {indicator_id!r}{did_you_mean}").format(
+            indicator_id=indicator_id, did_you_mean=did_you_mean(indicator_id, ids)
+        )
 
     def warn(self, path: Sequence, message: str) -> None:
         if self.resolved.source_of(path).keymap is None:
             return  # a --set for one run is not expected to cite its sources
         self.report(path, message, at="key", severity="warning")
 
-    def table(self, raw: Any, path: Sequence, allowed: Iterable[str],
-              required: Iterable[str] | Mapping[str, str] = (), what: str = "table") -> dict | None:
+    def table(
+        self,
+        raw: Any,
+        path: Sequence,
+        allowed: Iterable[str],
+        required: Iterable[str] | Mapping[str, str] = (),
+        what: str = "table",
+    ) -> dict | None:
         """Check that raw is a table with only allowed keys; ``required`` may map each key to a hint."""
         if not isinstance(raw, dict):
-            self.report(path, _('expected a {what} (a [section] or {{ ... }}), got {kind_of}').format(what=what, kind_of=kind_of(raw)))
+            self.report(
+                path,
+                _("expected a {what} (a [section] or {{ ... }}), got {kind_of}").format(
+                    what=what, kind_of=kind_of(raw)
+                ),
+            )
             return None
         allowed = list(allowed)
         for key in raw:
             if key not in allowed:
                 self.report(
                     (*path, key),
-                    _('unknown key {key!r}{did_you_mean}; allowed here: {one_of}').format(key=key, did_you_mean=did_you_mean(key, allowed), one_of=one_of(allowed)),
+                    _("unknown key {key!r}{did_you_mean}; allowed here: {one_of}").format(
+                        key=key, did_you_mean=did_you_mean(key, allowed), one_of=one_of(allowed)
+                    ),
                     at="key",
                 )
         hints = required if isinstance(required, Mapping) else dict.fromkeys(required, "")
         for key, hint in hints.items():
             if key not in raw:
-                self.report(path, _('missing required key {key!r}{value}').format(key=key, value=': ' + hint if hint else ''), at="key")
+                self.report(
+                    path,
+                    _("missing required key {key!r}{value}").format(key=key, value=": " + hint if hint else ""),
+                    at="key",
+                )
         return raw
 
     def text(self, table: dict, key: str, path: Sequence, required: bool = False) -> str | None:
@@ -84,10 +107,10 @@ class CheckerBase:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            self.report((*path, key), _('expected text in quotes, got {kind_of}').format(kind_of=kind_of(value)))
+            self.report((*path, key), _("expected text in quotes, got {kind_of}").format(kind_of=kind_of(value)))
             return None
         if required and not value.strip():
-            self.report((*path, key), _('must not be empty'))
+            self.report((*path, key), _("must not be empty"))
             return None
         return value
 
@@ -97,13 +120,20 @@ class CheckerBase:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
-                hint = _(' (write {int} without a decimal point)').format(int=int(value))
+                hint = _(" (write {int} without a decimal point)").format(int=int(value))
             else:
                 hint = ""
-            self.report((*path, key), _('expected a whole number, got {kind_of} {value!r}{hint}').format(kind_of=kind_of(value), value=value, hint=hint))
+            self.report(
+                (*path, key),
+                _("expected a whole number, got {kind_of} {value!r}{hint}").format(
+                    kind_of=kind_of(value), value=value, hint=hint
+                ),
+            )
             return None
         if not lo <= value <= hi:
-            self.report((*path, key), _('must be between {lo:,} and {hi:,} (got {value:,})').format(lo=lo, hi=hi, value=value))
+            self.report(
+                (*path, key), _("must be between {lo:,} and {hi:,} (got {value:,})").format(lo=lo, hi=hi, value=value)
+            )
             return None
         return value
 
@@ -120,6 +150,11 @@ class CheckerBase:
             return None
         if value not in choices:
             allowed = one_of(f"{c} ({_(meanings[c])})" for c in choices) if meanings else one_of(choices)
-            self.report((*path, key), _('{value!r} is not allowed{did_you_mean}; use one of: {allowed}').format(value=value, did_you_mean=did_you_mean(value, choices), allowed=allowed))
+            self.report(
+                (*path, key),
+                _("{value!r} is not allowed{did_you_mean}; use one of: {allowed}").format(
+                    value=value, did_you_mean=did_you_mean(value, choices), allowed=allowed
+                ),
+            )
             return None
         return value

@@ -1,5 +1,6 @@
-"""What makes indicators move together on a draw without one causing the other: correlations (pairs,
-or a matrix, repaired to the nearest valid one with a warning) and shock events with their effects.
+"""Correlations: what makes indicators move together on a draw without one causing the other, given
+as pairs or a matrix (repaired to the nearest valid one, with a warning); and the inputs held at a
+value (a what-if), which a correlation must condition on rather than ignore.
 """
 
 from __future__ import annotations
@@ -12,15 +13,11 @@ from growthsim.i18n import _, ngettext
 from growthsim.scenario.diagnostics import (
     as_written,
     kind_of,
-    one_of,
 )
-from growthsim.scenario.events import EFFECT_KINDS, Effect, Event
 from growthsim.scenario.quantities import (
     Expect,
-    format_value,
 )
 from growthsim.scenario.types import (
-    ID_PATTERN,
     Indicator,
 )
 from growthsim.scenario.validation.values import ValueChecks
@@ -39,12 +36,12 @@ _HELD_EDGE = 1e-3  # a fixed value beyond its law's 0.1-99.9% range is held at a
 
 
 class DependenceChecks(ValueChecks):
-    """Correlations and shock events (a mixin of validation.Checker)."""
+    """Correlations and held inputs (a mixin of validation.Checker)."""
 
     def correlations(self, raw: Any, indicators: list[Indicator], all_ids: list[str]):
         """Pairs as written, and the matrix the engine will use: (ids, rows), repaired if need be."""
         if not isinstance(raw, dict):
-            self.report(("correlations",), _('expected a [correlations] section such as gdp = { industry = 0.7 }'))
+            self.report(("correlations",), _("expected a [correlations] section such as gdp = { industry = 0.7 }"))
             return (), None
         known = {i.id for i in indicators}
         by_kind = {i.id: i.kind for i in indicators}
@@ -60,7 +57,12 @@ class DependenceChecks(ValueChecks):
                 misnamed = True
                 continue
             if not isinstance(partners, dict):
-                self.report(path, _('expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, got {kind_of}').format(first=first, kind_of=kind_of(partners)))
+                self.report(
+                    path,
+                    _("expected a table of partners, e.g. {first} = {{ industry = 0.7 }}, got {kind_of}").format(
+                        first=first, kind_of=kind_of(partners)
+                    ),
+                )
                 continue
             for second, value in partners.items():
                 here = (*path, second)
@@ -72,18 +74,33 @@ class DependenceChecks(ValueChecks):
                     self.report(here, _("an indicator's correlation with itself is always 1"), at="key")
                     continue
                 if any(by_kind.get(x) == "derived" for x in (first, second)):
-                    self.report(here, _('a derived indicator moves with the indicators of its formula: correlate those instead'), at="key")
+                    self.report(
+                        here,
+                        _("a derived indicator moves with the indicators of its formula: correlate those instead"),
+                        at="key",
+                    )
                     continue
                 rho = self.quantity(value, here, Expect.NUMBER, None)
                 if rho is None:
                     continue
                 if not -1 <= rho <= 1:
-                    self.report(here, _('a correlation lies between -1 and 1 (got {as_written})').format(as_written=as_written(value)))
+                    self.report(
+                        here,
+                        _("a correlation lies between -1 and 1 (got {as_written})").format(
+                            as_written=as_written(value)
+                        ),
+                    )
                     continue
                 key = frozenset((first, second))
                 if key in pairs:
                     a, b, _ignored = pairs[key]
-                    self.report(here, _('the pair {first} ~ {second} is given twice (also as {a} ~ {b} = {value:g}): keep one').format(first=first, second=second, a=a, b=b, value=pairs[key][2]), at="key")
+                    self.report(
+                        here,
+                        _(
+                            "the pair {first} ~ {second} is given twice (also as {a} ~ {b} = {value:g}): keep one"
+                        ).format(first=first, second=second, a=a, b=b, value=pairs[key][2]),
+                        at="key",
+                    )
                     continue
                 pairs[key] = (first, second, rho)
         usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
@@ -97,11 +114,23 @@ class DependenceChecks(ValueChecks):
         matrix = asked
         if not is_correlation_matrix(asked):
             matrix = nearest_correlation(asked)
-            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
-                     for i in range(len(ids)) for j in range(i + 1, len(ids)) if abs(matrix[i, j] - asked[i, j]) > 5e-4]
+            moved = [
+                f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
+                for i in range(len(ids))
+                for j in range(i + 1, len(ids))
+                if abs(matrix[i, j] - asked[i, j]) > 5e-4
+            ]
             if moved:  # otherwise the repair is below the precision anyone writes correlations with
-                self.warn(("correlations",), ngettext('these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pair: ', 'these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pairs: ', len(moved)).format(n=len(moved))
-                                             + "; ".join(moved) + _('. Writing the missing pairs usually avoids it.'))
+                self.warn(
+                    ("correlations",),
+                    ngettext(
+                        "these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pair: ",
+                        "these correlations cannot hold together (the matrix is not positive semi-definite; pairs you did not write count as 0); growthsim uses the nearest valid matrix, which moves {n} pairs: ",
+                        len(moved),
+                    ).format(n=len(moved))
+                    + "; ".join(moved)
+                    + _(". Writing the missing pairs usually avoids it."),
+                )
         by_id = {i.id: i for i in indicators}
 
         def law(indicator: Indicator):  # a held fixed value: the law it is held within
@@ -112,19 +141,42 @@ class DependenceChecks(ValueChecks):
         scores, beyond = score_correlations(matrix, marginals)
         for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
             tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
-            self.warn(("correlations",), ngettext('{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} takes few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', '{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} take few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}', 1 if ' and ' not in tied else 2).format(ids=ids[i], ids2=ids[j], matrix=matrix[i, j], tied=tied, limit=limit))
+            self.warn(
+                ("correlations",),
+                ngettext(
+                    "{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} takes few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}",
+                    "{ids} ~ {ids2}: a rank correlation of {matrix:.3g} cannot be reached, since {tied} take few distinct values (ties): at most {limit:.2f} is possible, and growthsim uses {limit:.2f}",
+                    1 if " and " not in tied else 2,
+                ).format(ids=ids[i], ids2=ids[j], matrix=matrix[i, j], tied=tied, limit=limit),
+            )
         if is_correlation_matrix(asked) and not is_correlation_matrix(scores):
             # valid as rank correlations, but the normal scores that would produce them are not quite
             achieved = 6 / np.pi * np.arcsin(nearest_correlation(scores) / 2)
-            moved = [f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
-                     for i in range(len(ids)) for j in range(i + 1, len(ids))
-                     if abs(achieved[i, j] - asked[i, j]) > 5e-4]
+            moved = [
+                f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
+                for i in range(len(ids))
+                for j in range(i + 1, len(ids))
+                if abs(achieved[i, j] - asked[i, j]) > 5e-4
+            ]
             if moved:
-                self.warn(("correlations",), ngettext('no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pair: ', 'no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pairs: ', len(moved)).format(n=len(moved)) + "; ".join(moved))
+                self.warn(
+                    ("correlations",),
+                    ngettext(
+                        "no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pair: ",
+                        "no joint distribution of normal scores has exactly these rank correlations; growthsim uses the nearest, which moves {n} pairs: ",
+                        len(moved),
+                    ).format(n=len(moved))
+                    + "; ".join(moved),
+                )
         fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
         for indicator in fixed:
             if indicator.assumption.law is None:
-                self.warn(("correlations",), _('{id} has a fixed value: a correlation with it has no effect (its partners are drawn as if {id} were unknown). To hold {id} at a value so that its partners follow it, keep its distribution here and fix the value in a child scenario (extends) or with --what-if').format(id=indicator.id))
+                self.warn(
+                    ("correlations",),
+                    _(
+                        "{id} has a fixed value: a correlation with it has no effect (its partners are drawn as if {id} were unknown). To hold {id} at a value so that its partners follow it, keep its distribution here and fix the value in a child scenario (extends) or with --what-if"
+                    ).format(id=indicator.id),
+                )
             else:
                 self.hold_in_range(indicator)
         return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
@@ -134,10 +186,14 @@ class DependenceChecks(ValueChecks):
         path = ("correlations",)
         order, matrix = raw.get("order"), raw.get("matrix")
         if order is None or matrix is None:
-            self.report(path, _('a correlation matrix needs both order = ["gdp", "industry", ...] and matrix = [[1, 0.6, ...], ...]'), at="key")
+            self.report(
+                path,
+                _('a correlation matrix needs both order = ["gdp", "industry", ...] and matrix = [[1, 0.6, ...], ...]'),
+                at="key",
+            )
             return {}
         if not isinstance(order, list) or not all(isinstance(x, str) for x in order) or len(set(order)) != len(order):
-            self.report((*path, "order"), _('expected a list of different indicator ids'))
+            self.report((*path, "order"), _("expected a list of different indicator ids"))
             return {}
         ok = True
         for k, indicator_id in enumerate(order):
@@ -145,9 +201,14 @@ class DependenceChecks(ValueChecks):
                 self.report((*path, "order", k), self.missing_indicator(indicator_id, all_ids))
                 ok = False
         size = len(order)
-        if not (isinstance(matrix, list) and len(matrix) == size
-                and all(isinstance(row, list) and len(row) == size for row in matrix)):
-            self.report((*path, "matrix"), _('expected {size} rows of {size} numbers, one per id in order').format(size=size))
+        if not (
+            isinstance(matrix, list)
+            and len(matrix) == size
+            and all(isinstance(row, list) and len(row) == size for row in matrix)
+        ):
+            self.report(
+                (*path, "matrix"), _("expected {size} rows of {size} numbers, one per id in order").format(size=size)
+            )
             return {}
         values = np.full((size, size), np.nan)
         for i, row in enumerate(matrix):
@@ -155,7 +216,12 @@ class DependenceChecks(ValueChecks):
                 number = self.quantity(value, (*path, "matrix", i), Expect.NUMBER, None)
                 if number is None or not -1 <= number <= 1:
                     if number is not None:
-                        self.report((*path, "matrix", i), _('row {value}: a correlation lies between -1 and 1 (got {as_written})').format(value=i + 1, as_written=as_written(value)))
+                        self.report(
+                            (*path, "matrix", i),
+                            _("row {value}: a correlation lies between -1 and 1 (got {as_written})").format(
+                                value=i + 1, as_written=as_written(value)
+                            ),
+                        )
                     ok = False
                     continue
                 values[i, j] = number
@@ -163,27 +229,57 @@ class DependenceChecks(ValueChecks):
             return {}
         for i in range(size):
             if values[i, i] != 1:
-                self.report((*path, "matrix", i), _('row {value}: the diagonal must be 1 ({order} with itself)').format(value=i + 1, order=order[i]))
+                self.report(
+                    (*path, "matrix", i),
+                    _("row {value}: the diagonal must be 1 ({order} with itself)").format(value=i + 1, order=order[i]),
+                )
                 return {}
             for j in range(i + 1, size):
                 if values[i, j] != values[j, i]:
-                    self.report((*path, "matrix", j), _('the matrix must be symmetric: {order} ~ {order2} is {values:g} in row {value} but {values2:g} in row {value2}').format(order=order[i], order2=order[j], values=values[i, j], value=i + 1, values2=values[j, i], value2=j + 1))
+                    self.report(
+                        (*path, "matrix", j),
+                        _(
+                            "the matrix must be symmetric: {order} ~ {order2} is {values:g} in row {value} but {values2:g} in row {value2}"
+                        ).format(
+                            order=order[i],
+                            order2=order[j],
+                            values=values[i, j],
+                            value=i + 1,
+                            values2=values[j, i],
+                            value2=j + 1,
+                        ),
+                    )
                     return {}
-        return {frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
-                for i in range(size) for j in range(i + 1, size)}
+        return {
+            frozenset((order[i], order[j])): (order[i], order[j], float(values[i, j]))
+            for i in range(size)
+            for j in range(i + 1, size)
+        }
 
     def copula_for_holds(self, indicators: list[Indicator], correlated: tuple, method: str) -> str:
         """Iman-Conover cannot rank a constant: a scenario holding a correlated input at a fixed value
         (Assumption.law) is drawn with the Gaussian copula, which has the same marginals and rank
         correlations, and can draw the partners given the held value."""
-        held = [i for i in indicators if i.id in correlated and i.assumption is not None
-                and i.assumption.law is not None and i.assumption.dist == "fixed"]
+        held = [
+            i
+            for i in indicators
+            if i.id in correlated
+            and i.assumption is not None
+            and i.assumption.law is not None
+            and i.assumption.dist == "fixed"
+        ]
         if not held:
             return method
         for indicator in held:
-            self.report(("indicators", indicator.id, indicator.assumption.on),
-                        _('{id} is held at a fixed value within its correlations: its partners are drawn given that value, which needs the Gaussian copula, so this scenario is drawn with it (the same distributions and rank correlations as Iman-Conover)').format(id=indicator.id), at="key", severity="warning")
-        return 'gaussian_copula'
+            self.report(
+                ("indicators", indicator.id, indicator.assumption.on),
+                _(
+                    "{id} is held at a fixed value within its correlations: its partners are drawn given that value, which needs the Gaussian copula, so this scenario is drawn with it (the same distributions and rank correlations as Iman-Conover)"
+                ).format(id=indicator.id),
+                at="key",
+                severity="warning",
+            )
+        return "gaussian_copula"
 
     def hold_in_range(self, indicator: Indicator) -> None:
         """A fixed value held within a law it lies far outside of: say that the partners are drawn
@@ -192,105 +288,16 @@ class DependenceChecks(ValueChecks):
         q = quantile_of(assumption.law, assumption.distribution.value, indicator.kind == "count")
         if _HELD_EDGE < q < 1 - _HELD_EDGE:
             return
-        self.report(("indicators", indicator.id, assumption.on),
-                    _("{id}'s fixed value {fmt} lies beyond the 0.1%-99.9% range of the distribution it replaces (from {law_origin}): its correlated partners are drawn as at that distribution's {value} extreme").format(id=indicator.id, fmt=indicator.fmt(assumption.distribution.value), law_origin=assumption.law_origin, value='lowest' if q <= _HELD_EDGE else 'highest'), at="key", severity="warning")
-
-    def events(self, raw: Any, indicators: list[Indicator], all_ids: list[str]) -> list[Event]:
-        if not isinstance(raw, dict):
-            self.report(("events",), _('expected [events.<id>] sections, got {kind_of}').format(kind_of=kind_of(raw)))
-            return []
-        by_id = {i.id: i for i in indicators}
-        events, group_totals = [], {}
-        for event_id, body in raw.items():
-            path = ("events", event_id)
-            if not ID_PATTERN.match(event_id):
-                self.report(path, _('event id {event_id!r} must be lower-case ASCII letters, digits and \'_\', starting with a letter (the Chinese name goes in name = "...")').format(event_id=event_id), at="key")
-                continue
-            body = self.table(body, path, ("name", "probability", "group", "effects", "source", "rationale"),
-                              required={"name": "", "probability": "e.g. probability = \"15%\"",
-                                        "effects": "e.g. effects = [{ indicator = \"retail\", add = \"-4pp\" }]"})
-            if body is None:
-                continue
-            name = self.text(body, "name", path, required=True)
-            group = self.text(body, "group", path)
-            probability = None
-            if "probability" in body:
-                probability = self.quantity(body["probability"], (*path, "probability"), Expect.PERCENT, None)
-                if probability is not None and not 0 < probability <= 1:
-                    self.report((*path, "probability"), _('must be more than 0% and at most 100%'))
-                    probability = None
-            if not (self.text(body, "source", path) or self.text(body, "rationale", path)):
-                self.warn(path, _('event has neither a source nor a rationale for its probability and effects'))
-            effects = None
-            if "effects" in body:
-                effects = self.effects(body["effects"], (*path, "effects"), by_id, all_ids)
-            if name is None or probability is None or effects is None:
-                continue
-            if group is not None:
-                group_totals.setdefault(group, []).append((event_id, probability))
-            events.append(Event(event_id, name, probability, tuple(effects), group,
-                                self.text(body, "source", path), self.text(body, "rationale", path)))
-        for group, members in group_totals.items():
-            total = sum(p for _, p in members)
-            if total > 1 + 1e-12:
-                ids = ", ".join(event_id for event_id, _ in members)
-                self.report(("events", members[-1][0], "group"),
-                            _('the events of group {group!r} ({ids}) exclude each other, so their probabilities must add up to at most 100% (they add up to {format_value})').format(group=group, ids=ids, format_value=format_value(total, Expect.PERCENT)))
-        return events
-
-    def effects(self, raw: Any, path: tuple, by_id: dict, all_ids: list[str]) -> list[Effect] | None:
-        if not isinstance(raw, list) or not raw:
-            self.report(path, _('expected a list of effects, e.g. effects = [{ indicator = "retail", add = "-4pp" }]'))
-            return None
-        effects, ok = [], True
-        for index, item in enumerate(raw):
-            here = (*path, index)
-            item = self.table(item, here, ("indicator", *EFFECT_KINDS), required={"indicator": ""})
-            if item is None:
-                ok = False
-                continue
-            kinds = [k for k in EFFECT_KINDS if k in item]
-            if len(kinds) != 1:
-                self.report(here, _('an effect takes exactly one of: add (points or units added), scale (a factor on the level), replace (another distribution) (found {value})').format(value=one_of(kinds) or 'none'),
-                            at="key")
-                ok = False
-                continue
-            target_id = self.text(item, "indicator", here)
-            indicator = by_id.get(target_id)
-            if indicator is not None and indicator.kind == "derived":
-                self.report((*here, "indicator"), _('{target_id} is derived by its formula: let the event act on the indicators its formula uses').format(target_id=target_id))
-                ok = False
-                continue
-            if indicator is None:
-                if target_id is not None and target_id not in all_ids:
-                    self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
-                ok = False
-                continue
-            kind, value = kinds[0], item[kinds[0]]
-            if kind != "add" and indicator.drivers:  # add is the same either way: it moves the outcome
-                names = ", ".join(d.indicator for d in indicator.drivers)
-                self.report((*here, kind), _('{target_id} is driven by {names}: {kind} acts on its own part (what they leave unexplained), and its links still add their effect. To move the outcome, act on {names} (the links carry it), or use add').format(target_id=target_id, names=names, kind=kind),
-                            at="key", severity="warning")
-            if kind == "replace":
-                assumption = self.assumption(value, (*here, "replace"), indicator.kind, indicator.unit)
-                if assumption is None:
-                    ok = False
-                    continue
-                params = ", ".join(f"{k} = {v}" for k, v in assumption.written.items() if k != "dist")
-                effects.append(Effect(target_id, kind, distribution=assumption.distribution,
-                                      written=f"{indicator.assumption.on} ~ {assumption.dist}({params})"))
-                continue
-            if kind == "scale":
-                parsed = self.quantity(value, (*here, "scale"), Expect.NUMBER, None)
-                if parsed is not None and not parsed > 0:
-                    self.report((*here, "scale"), _('the factor must be greater than 0 (got {as_written})').format(as_written=as_written(value)))
-                    parsed = None
-            else:
-                # points, not "%": "-4%" on a growth could mean 4 percent of it
-                expect = Expect.AMOUNT if indicator.expect is Expect.AMOUNT else Expect.POINTS
-                parsed = self.quantity(value, (*here, "add"), expect, indicator.unit)
-            if parsed is None:
-                ok = False
-                continue
-            effects.append(Effect(target_id, kind, value=parsed, written=as_written(value)))
-        return effects if ok else None
+        self.report(
+            ("indicators", indicator.id, assumption.on),
+            _(
+                "{id}'s fixed value {fmt} lies beyond the 0.1%-99.9% range of the distribution it replaces (from {law_origin}): its correlated partners are drawn as at that distribution's {value} extreme"
+            ).format(
+                id=indicator.id,
+                fmt=indicator.fmt(assumption.distribution.value),
+                law_origin=assumption.law_origin,
+                value="lowest" if q <= _HELD_EDGE else "highest",
+            ),
+            at="key",
+            severity="warning",
+        )

@@ -1,41 +1,38 @@
-"""What makes one indicator move *because* another does: drivers (links with an elasticity, in
-the units the planner writes), derived indicators' formulas, and targets relative to another
-indicator; the graph they form has no cycle.
+"""Drivers: what makes one indicator move *because* another does, a link with an elasticity in the
+units the planner writes ("0.8", "0.5pp/pp", "300户/亿元"), its `at`, its size against the
+indicator's own spread, and its agreement with any correlation declared between the same two.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from typing import Any
 
 import numpy as np
 
-from growthsim.i18n import _, ngettext
+from growthsim.i18n import _
 from growthsim.scenario.diagnostics import (
     Diagnostic,
     as_written,
-    format_key_path,
     kind_of,
-    one_of,
 )
-from growthsim.scenario.formulas import FormulaError, parse_formula
 from growthsim.scenario.quantities import (
     Expect,
     format_value,
     split_multiplier,
 )
 from growthsim.scenario.types import (
-    BASES,
-    DERIVED_METRICS,
     Driver,
     Indicator,
 )
+from growthsim.scenario.validation.formulas import find_cycle
 from growthsim.scenario.validation.values import ValueChecks
 from growthsim.stats.distributions import quantity_at
 
-__all__ = ["MAX_ELASTICITY", "LINK_SWAMPS", "link_unit", "find_cycle", "LinkChecks"]
+__all__ = ["LINK_SWAMPS", "MAX_ELASTICITY", "LinkChecks", "link_unit"]
 
 
 MAX_ELASTICITY = 1e6  # in the written unit: beyond it no link means anything a planner could state
@@ -57,6 +54,7 @@ def _span(indicator: Indicator, span: float) -> str:
 def link_unit(dependent: Indicator, driver: Indicator) -> tuple[str, float]:
     """How an elasticity of ``dependent`` on ``driver`` is written ("pp/pp", "人/pp", "pp/户"), and the
     factor from that unit to code units: percentages and points count in pp (1/100 in code)."""
+
     def side(indicator: Indicator) -> tuple[str, float]:
         if indicator.expect is not Expect.AMOUNT:
             return "pp", 0.01
@@ -100,73 +98,8 @@ def _unit_scale(written: str, dependent: Indicator, driver: Indicator) -> float 
     return bottom / top
 
 
-def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A cycle in the derived-indicator graph as [a, b, ..., a], or None."""
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
 class LinkChecks(ValueChecks):
-    """Drivers, formulas and relative targets (a mixin of validation.Checker)."""
-
-    def derived(self, indicator_id: str, body: dict, path: tuple, name: str, unit: str, source: str | None,
-                note: str | None, ok: bool) -> Indicator | None:
-        """An indicator computed from others by a formula; references are checked once all are read."""
-        metric = None
-        if "metric" not in body:
-            self.report(path, _("missing required key 'metric': what the formula gives, one of {one_of} (a growth such as per-capita GDP growth, a level such as R&D intensity, or a change in points)").format(one_of=one_of(DERIVED_METRICS)), at="key")
-        else:
-            metric = self.choice(body, "metric", path, DERIVED_METRICS)
-        formula = None
-        if "formula" not in body:
-            self.report(path, _('missing required key \'formula\', e.g. formula = "(1 + gdp.growth) / (1 + population.growth) - 1"'), at="key")
-        else:
-            text = self.text(body, "formula", path)
-            if text is not None:
-                try:
-                    formula = parse_formula(text)
-                except FormulaError as error:
-                    self.report_in_formula((*path, "formula"), error.col, f"{error.message}")
-        basis = self.choice(body, "basis", path, BASES) if "basis" in body else None
-        if "drivers" in body:
-            self.report((*path, "drivers"), _('a derived indicator has no assumption of its own for links to add to: write the drivers into its formula, or link the indicators its formula uses'), at="key")
-            ok = False
-        baseline = None
-        if metric is not None and "baseline" in body:
-            expect = Expect.PERCENT if (metric == "change" or unit == "%") else Expect.AMOUNT
-            baseline = self.quantity(body["baseline"], (*path, "baseline"), expect, unit)
-        if metric is None or formula is None or not ok:
-            return None
-        natural = f"derived/{metric}{'%' if metric == 'level' and unit == '%' else ''}"
-        target = None
-        if "target" in body:
-            target = self.target(body["target"], (*path, "target"), natural, unit, baseline)
-            if target is None:
-                return None
-        return Indicator(id=indicator_id, name=name, unit=unit, kind="derived", assumption=None, basis=basis,
-                         baseline=baseline, source=source, note=note, target=target, formula=formula,
-                         derived_metric=metric)
+    """Drivers and their links (a mixin of validation.Checker)."""
 
     def check_drivers(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
         """Each indicator's drivers (read in validation.indicator, checked here once every indicator
@@ -175,9 +108,19 @@ class LinkChecks(ValueChecks):
         for dependent, removed, remover in self.resolved.dropped_links:
             if dependent in by_id:  # said where the removal is written
                 line, col, line_text = remover.locate(("remove_indicators",), at="key")
-                self.diagnostics.append(Diagnostic(
-                    remover.label, line, col, 'remove_indicators',
-                    _("{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with {removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is now the whole of it").format(removed=removed, dependent=dependent), "warning", line_text))
+                self.diagnostics.append(
+                    Diagnostic(
+                        remover.label,
+                        line,
+                        col,
+                        "remove_indicators",
+                        _(
+                            "{removed} drove {dependent}: its link goes with it, so {dependent} no longer moves with {removed}, and {dependent}'s own assumption (stated for {removed} at its reference value) is now the whole of it"
+                        ).format(removed=removed, dependent=dependent),
+                        "warning",
+                        line_text,
+                    )
+                )
         linked: dict[str, tuple[Driver, ...]] = {}
         for indicator_id, raw in self.raw_drivers.items():
             dependent = by_id.get(indicator_id)
@@ -188,10 +131,17 @@ class LinkChecks(ValueChecks):
                 continue  # drivers = {}: no links (a child scenario switching its parent's off)
             if not isinstance(raw, dict):
                 got = kind_of(raw)
-                self.report(path, _('expected a table of drivers, each with its elasticity and the driver\'s value at which this indicator\'s own assumption is stated, e.g. [indicators.{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = "10%", rationale = "..." }}; got {got}').format(indicator_id=indicator_id, got=got))
+                self.report(
+                    path,
+                    _(
+                        'expected a table of drivers, each with its elasticity and the driver\'s value at which this indicator\'s own assumption is stated, e.g. [indicators.{indicator_id}.drivers] with fai = {{ elasticity = 0.1, at = "10%", rationale = "..." }}; got {got}'
+                    ).format(indicator_id=indicator_id, got=got),
+                )
                 continue
-            drivers = [self.driver(dependent, driver_id, entry, (*path, driver_id), by_id, all_ids)
-                       for driver_id, entry in raw.items()]
+            drivers = [
+                self.driver(dependent, driver_id, entry, (*path, driver_id), by_id, all_ids)
+                for driver_id, entry in raw.items()
+            ]
             linked[indicator_id] = tuple(d for d in drivers if d is not None)
         indicators = [dataclasses.replace(i, drivers=linked[i.id]) if i.id in linked else i for i in indicators]
         by_id = {i.id: i for i in indicators}
@@ -199,52 +149,93 @@ class LinkChecks(ValueChecks):
             for driver in indicator.drivers:
                 self.check_link_size(indicator, driver, by_id[driver.indicator])
             assumption = indicator.assumption
-            if indicator.drivers and assumption is not None and assumption.law is not None \
-                    and assumption.dist == "fixed":
+            if (
+                indicator.drivers
+                and assumption is not None
+                and assumption.law is not None
+                and assumption.dist == "fixed"
+            ):
                 names = ", ".join(d.indicator for d in indicator.drivers)
-                self.report(("indicators", indicator.id, assumption.on),
-                            _('{id} is driven by {names}: a fixed value holds its own part (what they leave unexplained), and its outcome still moves with them. To hold the outcome itself, switch its links off too: drivers = {{}} in [indicators.{id}], or --what-if {id}.drivers={{}}').format(id=indicator.id, names=names), at="key", severity="warning")
-        graph = {i.id: [*(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
-                        *(d.indicator for d in i.drivers)]
-                 for i in indicators if i.formula is not None or i.drivers}
+                self.report(
+                    ("indicators", indicator.id, assumption.on),
+                    _(
+                        "{id} is driven by {names}: a fixed value holds its own part (what they leave unexplained), and its outcome still moves with them. To hold the outcome itself, switch its links off too: drivers = {{}} in [indicators.{id}], or --what-if {id}.drivers={{}}"
+                    ).format(id=indicator.id, names=names),
+                    at="key",
+                    severity="warning",
+                )
+        graph = {
+            i.id: [
+                *(r.indicator for r in (i.formula.references if i.formula else ()) if r.indicator in by_id),
+                *(d.indicator for d in i.drivers),
+            ]
+            for i in indicators
+            if i.formula is not None or i.drivers
+        }
         cycle = find_cycle(graph)
         if cycle:
             links = {i.id: {d.indicator for d in i.drivers} for i in indicators}
-            edges = [(a, b) for a, b in zip(cycle, cycle[1:]) if b in links[a]]
+            edges = [(a, b) for a, b in itertools.pairwise(cycle) if b in links[a]]
             # point at a link the scenario's own file wrote, if one did: the change that closed the circle
-            own = [(a, b) for a, b in edges
-                   if self.resolved.source_of(("indicators", a, "drivers", b)) is self.resolved.main]
+            own = [
+                (a, b)
+                for a, b in edges
+                if self.resolved.source_of(("indicators", a, "drivers", b)) is self.resolved.main
+            ]
             a, b = (own or edges)[0]
-            self.report(("indicators", a, "drivers", b),
-                        _('the links (and formulas) go round in a circle: ') + " -> ".join(cycle)
-                        + _(" (each would need the other's outcome first): remove one of these links, or say with [correlations] that they move together"), at="key")
+            self.report(
+                ("indicators", a, "drivers", b),
+                _("the links (and formulas) go round in a circle: ")
+                + " -> ".join(cycle)
+                + _(
+                    " (each would need the other's outcome first): remove one of these links, or say with [correlations] that they move together"
+                ),
+                at="key",
+            )
             indicators = [dataclasses.replace(i, drivers=()) if i.id in cycle else i for i in indicators]
         return indicators
 
-    def driver(self, dependent: Indicator, driver_id: str, entry: Any, path: tuple, by_id: dict,
-               all_ids: list[str]) -> Driver | None:
+    def driver(
+        self, dependent: Indicator, driver_id: str, entry: Any, path: tuple, by_id: dict, all_ids: list[str]
+    ) -> Driver | None:
         if driver_id == dependent.id:
-            self.report(path, _('an indicator cannot drive itself: its own assumption already says how it moves'),
-                        at="key")
+            self.report(
+                path, _("an indicator cannot drive itself: its own assumption already says how it moves"), at="key"
+            )
             return None
         other = by_id.get(driver_id)
         if other is None:
             named = next((i.id for i in by_id.values() if i.name == driver_id), None)
             if named is not None:
-                self.report(path, _('{driver_id!r} is the name of {named}: a link names its driver by its id, {named} = {{ ... }}').format(driver_id=driver_id, named=named), at="key")
+                self.report(
+                    path,
+                    _(
+                        "{driver_id!r} is the name of {named}: a link names its driver by its id, {named} = {{ ... }}"
+                    ).format(driver_id=driver_id, named=named),
+                    at="key",
+                )
             elif driver_id not in all_ids or driver_id in self.resolved.removed:
                 self.report(path, self.missing_indicator(driver_id, all_ids), at="key")
             return None  # otherwise it exists with errors of its own, reported there
         unit, factor = link_unit(dependent, other)
-        example_at = {"growth": '"10%"', "change": '"0.5pp"'}.get(other.metric) if other.expect is not Expect.AMOUNT \
-            else "12000"
+        example_at = (
+            {"growth": '"10%"', "change": '"0.5pp"'}.get(other.metric) if other.expect is not Expect.AMOUNT else "12000"
+        )
         if other.expect is not Expect.AMOUNT and other.metric == "level":
             example_at = '"5%"'
-        entry = self.table(entry, path, ("elasticity", "at", "source", "rationale"), required={
-            "elasticity": f"how much {dependent.id} moves per unit of {driver_id}, in {unit}",
-            "at": f"the value of {driver_id} at which {dependent.id}'s own assumption is stated, "
-                  f"e.g. at = {example_at}",
-        }, what=_('table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = "..." }}').format(driver_id=driver_id, example_at=example_at))
+        entry = self.table(
+            entry,
+            path,
+            ("elasticity", "at", "source", "rationale"),
+            required={
+                "elasticity": f"how much {dependent.id} moves per unit of {driver_id}, in {unit}",
+                "at": f"the value of {driver_id} at which {dependent.id}'s own assumption is stated, "
+                f"e.g. at = {example_at}",
+            },
+            what=_('table such as {driver_id} = {{ elasticity = ..., at = {example_at}, rationale = "..." }}').format(
+                driver_id=driver_id, example_at=example_at
+            ),
+        )
         if entry is None:
             return None
         elasticity = None
@@ -255,11 +246,15 @@ class LinkChecks(ValueChecks):
         if elasticity is None or at is None:
             return None
         if not (source or rationale):
-            self.warn(path, _('a link without a source or rationale: say where the elasticity comes from, or why it is what it is'))
+            self.warn(
+                path,
+                _("a link without a source or rationale: say where the elasticity comes from, or why it is what it is"),
+            )
         written = entry["elasticity"]
         written_text = written if isinstance(written, str) else f"{written:g} {unit}"
-        return Driver(driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor,
-                      source, rationale)
+        return Driver(
+            driver_id, elasticity * factor, at, unit, written_text, as_written(entry["at"]), factor, source, rationale
+        )
 
     def check_link_size(self, dependent: Indicator, driver: Driver, other: Indicator) -> None:
         """A link that swamps the indicator it drives is almost always an elasticity in the wrong
@@ -270,39 +265,89 @@ class LinkChecks(ValueChecks):
         is_count = other.kind == "count"
         law = other.assumption.law or other.assumption.distribution
         low, high, lowest, highest = quantity_at(law, np.array([0.05, 0.95, 0.001, 0.999]), is_count)
-        own_low, own_high, own_lowest = quantity_at(dependent.assumption.distribution, np.array([0.05, 0.95, 0.001]),
-                                                    dependent.kind == "count")
+        own_low, own_high, own_lowest = quantity_at(
+            dependent.assumption.distribution, np.array([0.05, 0.95, 0.001]), dependent.kind == "count"
+        )
         span, own_span = abs(driver.elasticity) * (high - low), own_high - own_low
         path = ("indicators", dependent.id, "drivers", driver.indicator)
-        check = (_("check the elasticity's size ({value:g} {unit}: so much of {id} per unit of {id2})").format(value=driver.elasticity / driver.factor, unit=driver.unit, id=dependent.id, id2=other.id))
+        check = _("check the elasticity's size ({value:g} {unit}: so much of {id} per unit of {id2})").format(
+            value=driver.elasticity / driver.factor, unit=driver.unit, id=dependent.id, id2=other.id
+        )
         if own_span > 0 and span > LINK_SWAMPS * own_span:
-            self.report(path, _("the link from {id} moves {id2} over a range of {span} (5%-95% of {id}'s values), {value:.0f} times the {span2} of {id2}'s own assumption: {check}").format(id=other.id, id2=dependent.id, span=_span(dependent, span), value=span / own_span, span2=_span(dependent, own_span), check=check),
-                        at="key", severity="warning")
-        elif dependent.metric == "growth" and own_lowest + min(driver.elasticity * (v - driver.at)
-                                                               for v in (lowest, highest)) < -1:
-            self.report(path, _("the link from {id} can take {id2}'s growth below -100% (a negative level) when {id} is near its extremes: {check}").format(id=other.id, id2=dependent.id, check=check), at="key", severity="warning")
+            self.report(
+                path,
+                _(
+                    "the link from {id} moves {id2} over a range of {span} (5%-95% of {id}'s values), {value:.0f} times the {span2} of {id2}'s own assumption: {check}"
+                ).format(
+                    id=other.id,
+                    id2=dependent.id,
+                    span=_span(dependent, span),
+                    value=span / own_span,
+                    span2=_span(dependent, own_span),
+                    check=check,
+                ),
+                at="key",
+                severity="warning",
+            )
+        elif (
+            dependent.metric == "growth"
+            and own_lowest + min(driver.elasticity * (v - driver.at) for v in (lowest, highest)) < -1
+        ):
+            self.report(
+                path,
+                _(
+                    "the link from {id} can take {id2}'s growth below -100% (a negative level) when {id} is near its extremes: {check}"
+                ).format(id=other.id, id2=dependent.id, check=check),
+                at="key",
+                severity="warning",
+            )
 
     def elasticity(self, raw: Any, path: tuple, dependent: Indicator, driver: Indicator, unit: str) -> float | None:
         """An elasticity in ``unit``: a bare number, or a number with that unit ("0.15pp/pp",
         "300人/pp"; "%/%" for a growth on a growth)."""
-        meaning = (_('{id} is {quantity_words} and {id2} {quantity_words2}, so the elasticity is in {unit}').format(id=dependent.id, quantity_words=_quantity_words(dependent), id2=driver.id, quantity_words2=_quantity_words(driver), unit=unit))
+        meaning = _("{id} is {quantity_words} and {id2} {quantity_words2}, so the elasticity is in {unit}").format(
+            id=dependent.id,
+            quantity_words=_quantity_words(dependent),
+            id2=driver.id,
+            quantity_words2=_quantity_words(driver),
+            unit=unit,
+        )
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            self.report(path, _('expected a number such as 0.15 ({meaning}), got {kind_of}').format(meaning=meaning, kind_of=kind_of(raw)))
+            self.report(
+                path,
+                _("expected a number such as 0.15 ({meaning}), got {kind_of}").format(
+                    meaning=meaning, kind_of=kind_of(raw)
+                ),
+            )
             return None
         scale = 1.0
         if isinstance(raw, str):
             match = _ELASTICITY.match(raw)
             if not match:
-                self.report(path, _('cannot read {raw!r} as a number ({meaning})').format(raw=raw, meaning=meaning))
+                self.report(path, _("cannot read {raw!r} as a number ({meaning})").format(raw=raw, meaning=meaning))
                 return None
             if match.group(2).startswith("/") and _ELASTICITY.match(match.group(2)[1:]):
-                self.report(path, _('cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 ({meaning})').format(raw=raw, meaning=meaning))
+                self.report(
+                    path,
+                    _("cannot read {raw!r}: write the elasticity as a decimal number such as 0.1 ({meaning})").format(
+                        raw=raw, meaning=meaning
+                    ),
+                )
                 return None
             if match.group(2):
                 scale = _unit_scale(match.group(2), dependent, driver)
                 if scale is None:
-                    per = "" if "/" in match.group(2) else _(' (an elasticity is a ratio: so much per unit of the driver)')
-                    self.report(path, _('{meaning}, not {group}{per}: write the elasticity as a number in {unit}, bare or with its unit, e.g. elasticity = "…{unit}"').format(meaning=meaning, group=match.group(2), per=per, unit=unit))
+                    per = (
+                        ""
+                        if "/" in match.group(2)
+                        else _(" (an elasticity is a ratio: so much per unit of the driver)")
+                    )
+                    self.report(
+                        path,
+                        _(
+                            '{meaning}, not {group}{per}: write the elasticity as a number in {unit}, bare or with its unit, e.g. elasticity = "…{unit}"'
+                        ).format(meaning=meaning, group=match.group(2), per=per, unit=unit),
+                    )
                     return None
             raw = match.group(1).replace("−", "-")
         try:
@@ -311,7 +356,12 @@ class LinkChecks(ValueChecks):
             number = math.inf
         number *= scale
         if not math.isfinite(number) or abs(number) > MAX_ELASTICITY:
-            self.report(path, _('an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either way (got {as_written})').format(MAX_ELASTICITY=MAX_ELASTICITY, unit=unit, as_written=as_written(raw)))
+            self.report(
+                path,
+                _(
+                    "an elasticity must be a finite number of at most {MAX_ELASTICITY:g} {unit} either way (got {as_written})"
+                ).format(MAX_ELASTICITY=MAX_ELASTICITY, unit=unit, as_written=as_written(raw)),
+            )
             return None
         return number
 
@@ -337,74 +387,9 @@ class LinkChecks(ValueChecks):
                     if pair is None or pair[2] == 0:
                         continue
                     via = "" if partner == driver.indicator else f" (through {driver.indicator}'s formula)"
-                    self.warn(("correlations", pair[0], pair[1]),
-                              _('{id} is driven by {indicator}{via} (indicators.{id}.drivers.{indicator}), so the link already makes {id} and {partner} move together; this correlation adds a tie between {partner} and what the link leaves unexplained, counting much of it twice. Remove it (or set it to 0) unless that is what you mean').format(id=indicator.id, indicator=driver.indicator, via=via, partner=partner))
-
-    def report_in_formula(self, path: tuple, col: int | None, message: str) -> None:
-        """A problem at column ``col`` of a formula string: point the caret into the formula."""
-        source = self.resolved.source_of(path)
-        line, value_col, line_text = source.locate(tuple(path), at="value")
-        at = value_col + col if value_col is not None and col is not None else value_col
-        where = _(' (at column {col} of the formula)').format(col=col) if col is not None else ""
-        self.diagnostics.append(Diagnostic(source.label, line, at, format_key_path(path), message + where,
-                                           "error", line_text))
-
-    def check_formulas(self, indicators: list[Indicator], all_ids: list[str]) -> list[Indicator]:
-        """References of formulas exist and offer the field asked for; derived indicators form no cycle.
-
-        Returns the indicators with the broken derived ones left out."""
-        by_id = {i.id: i for i in indicators}
-        broken = set()
-        for indicator in indicators:
-            if indicator.formula is None:
-                continue
-            path = ("indicators", indicator.id, "formula")
-            for reference in indicator.formula.references:
-                other = by_id.get(reference.indicator)
-                if other is None:
-                    if reference.indicator not in all_ids or reference.indicator in self.resolved.removed:
-                        missing = self.missing_indicator(reference.indicator, all_ids)
-                        self.report_in_formula(path, reference.col, missing)
-                    broken.add(indicator.id)
-                elif reference.field not in other.fields:
-                    hint = _(" (a level needs the indicator's baseline)") if reference.field == "level" else ""
-                    offered = " and ".join("." + f for f in other.fields)
-                    self.report_in_formula(path, reference.col, _('{indicator} has {offered}, not .{field}{hint}').format(indicator=reference.indicator, offered=offered, field=reference.field, hint=hint))
-                    broken.add(indicator.id)
-        graph = {i.id: [r.indicator for r in i.formula.references if r.indicator in by_id]
-                 for i in indicators if i.formula is not None}
-        cycle = find_cycle(graph)
-        if cycle:
-            self.report(("indicators", cycle[0], "formula"), _('the formulas refer to each other in a circle: ')
-                        + " -> ".join(cycle) + _(': one of them must be drawn, not derived'))
-            broken.update(cycle)
-        return [i for i in indicators if i.id not in broken]
-
-    def check_relative_targets(self, indicators: list[Indicator], all_ids: list[str]) -> None:
-        """Relative targets name another indicator; ``all_ids`` includes those that had errors."""
-        by_id = {i.id: i for i in indicators}
-        for indicator in indicators:
-            target = indicator.target
-            if target is None or target.op != "relative":
-                continue
-            path = ("indicators", indicator.id, "target", "relative_to")
-            other = by_id.get(target.relative_to)
-            if other is None and target.relative_to in all_ids:
-                continue  # it exists but has errors of its own, reported there
-            if other is None:
-                self.report(path, _('{missing_indicator}; indicators in this scenario: {one_of}').format(missing_indicator=self.missing_indicator(target.relative_to, all_ids), one_of=one_of(all_ids)))
-            elif other.id == indicator.id:
-                self.report(path, _('an indicator cannot be compared with itself'))
-            elif other.metric != indicator.metric:
-                self.report(path, _("cannot compare {id}'s {metric} with {id2}'s {metric2}").format(id=indicator.id, metric=indicator.metric, id2=other.id, metric2=other.metric))
-            elif other.kind not in ("flow", "derived") and other.kind != indicator.kind:
-                self.report(path, _('cannot compare a {kind} with a {kind2} ({id})').format(kind=indicator.kind, kind2=other.kind, id=other.id))
-            elif indicator.basis and other.basis and other.basis != indicator.basis:
-                self.report(path, _('{id} grows in {basis} terms but {id2} in {basis2} terms: compare growths on the same price basis').format(id=indicator.id, basis=indicator.basis, id2=other.id, basis2=other.basis))
-            elif indicator.metric == "growth" and not (indicator.basis and other.basis):
-                # a derived growth says nothing of its prices unless told: comparing it with a
-                # real growth could be comparing a nominal one, off by the whole of inflation
-                unknown = [i.id for i in (indicator, other) if not i.basis]
-                self.report(path, ngettext('{join} declares no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', '{join} declare no basis, so {id}\'s growth cannot be compared with {id2}\'s on the same prices: add basis = "real" (comparable prices) or "nominal" to {join2}', len(unknown)).format(join=' and '.join(unknown), id=indicator.id, id2=other.id, join2=', '.join(f'indicators.{u}' for u in unknown)))
-            elif indicator.expect is Expect.AMOUNT and other.unit != indicator.unit:
-                self.report(path, _('units differ: {unit} vs {unit2}').format(unit=indicator.unit, unit2=other.unit))
+                    self.warn(
+                        ("correlations", pair[0], pair[1]),
+                        _(
+                            "{id} is driven by {indicator}{via} (indicators.{id}.drivers.{indicator}), so the link already makes {id} and {partner} move together; this correlation adds a tie between {partner} and what the link leaves unexplained, counting much of it twice. Remove it (or set it to 0) unless that is what you mean"
+                        ).format(id=indicator.id, indicator=driver.indicator, via=via, partner=partner),
+                    )

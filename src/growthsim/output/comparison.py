@@ -1,11 +1,11 @@
-"""Stage 6 for comparisons: `growthsim compare` and `growthsim diff` as tables, JSON and long CSV."""
+"""Stage 6 for comparisons: `growthsim compare` as tables, JSON and long CSV (diff: ``diff``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from growthsim._version import __version__
-from growthsim.i18n import N_, _, ngettext
+from growthsim.i18n import _, ngettext
 from growthsim.output.records import (
     _probability_fields,
     _scenario_fields,
@@ -13,25 +13,44 @@ from growthsim.output.records import (
 )
 from growthsim.output.tables import captioned
 from growthsim.output.words import (
-    assumption_words,
     band_of,
     joint_share,
     probability_bar,
 )
 from growthsim.scenario.types import Scenario
 
-__all__ = ["COMPARE_SCHEMA", "comparison_to_dict", "comparison_rows", "comparison_table", "diff_table"]
+__all__ = [
+    "COMPARE_SCHEMA",
+    "column_name",
+    "comparison_rows",
+    "comparison_table",
+    "comparison_to_dict",
+    "difference_words",
+    "legend",
+]
+
 
 COMPARE_SCHEMA = "growthsim.compare/1"
 
 
 def _difference_fields(difference, material: float) -> dict[str, Any]:
     if difference is None:
-        return {"delta": None, "delta_se": None, "delta_margin": None, "delta_se_unpaired": None,
-                "distinguishable": None, "material": None}
-    return {"delta": difference.delta, "delta_se": difference.se, "delta_margin": difference.margin,
-            "delta_se_unpaired": difference.se_unpaired,
-            "distinguishable": difference.distinguishable, "material": difference.material(material)}
+        return {
+            "delta": None,
+            "delta_se": None,
+            "delta_margin": None,
+            "delta_se_unpaired": None,
+            "distinguishable": None,
+            "material": None,
+        }
+    return {
+        "delta": difference.delta,
+        "delta_se": difference.se,
+        "delta_margin": difference.margin,
+        "delta_se_unpaired": difference.se_unpaired,
+        "distinguishable": difference.distinguishable,
+        "material": difference.material(material),
+    }
 
 
 def difference_words(difference, material: float) -> tuple[str, str]:
@@ -41,9 +60,11 @@ def difference_words(difference, material: float) -> tuple[str, str]:
         return _("within random error"), "dim"
     if not difference.material(material):
         points = material * 100
-        return ngettext("beyond random error, under {points} percentage point",
-                        "beyond random error, under {points} percentage points",
-                        1 if points == 1 else 2).format(points=f"{points:g}"), ""
+        return ngettext(
+            "beyond random error, under {points} percentage point",
+            "beyond random error, under {points} percentage points",
+            1 if points == 1 else 2,
+        ).format(points=f"{points:g}"), ""
     return _("material"), "bold"
 
 
@@ -54,11 +75,16 @@ def _channels_fields(channels) -> dict[str, Any]:
     def estimate(e) -> dict[str, Any]:
         return {"change": e.value, "se": e.se, "ci": list(e.ci)}
 
-    return {"channels": {"outcome": estimate(channels.outcome), "own": estimate(channels.own),
-                         "drivers": {driver: estimate(e) for driver, e in channels.drivers},
-                         "settings": None if channels.settings is None else estimate(channels.settings),
-                         "reference": None if channels.reference is None else estimate(channels.reference),
-                         "reference_id": channels.reference_id}}
+    return {
+        "channels": {
+            "outcome": estimate(channels.outcome),
+            "own": estimate(channels.own),
+            "drivers": {driver: estimate(e) for driver, e in channels.drivers},
+            "settings": None if channels.settings is None else estimate(channels.settings),
+            "reference": None if channels.reference is None else estimate(channels.reference),
+            "reference_id": channels.reference_id,
+        }
+    }
 
 
 def comparison_to_dict(comparison) -> dict[str, Any]:
@@ -69,32 +95,42 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     for row in comparison.rows:
         per_scenario = []
         channels = row.channels or (None,) * len(row.summaries)
-        for summary, difference, through in zip(row.summaries, row.differences, channels):
+        for summary, difference, through in zip(row.summaries, row.differences, channels, strict=True):
             if summary is None:
-                per_scenario.append({"present": False, **_probability_fields("p_hit", None),
-                                     **_difference_fields(None, comparison.material)})
+                per_scenario.append(
+                    {
+                        "present": False,
+                        **_probability_fields("p_hit", None),
+                        **_difference_fields(None, comparison.material),
+                    }
+                )
                 continue
-            per_scenario.append({
-                "present": True,
-                "target": summary.indicator.target.text,
-                "target_written": summary.indicator.target.written,
-                **_probability_fields("p_hit", summary.hit),
-                "p50": summary.quantiles["p50"],
-                **_difference_fields(difference, comparison.material),
-                **_channels_fields(through),
-            })
-        indicators.append({"id": row.id, "name": row.indicator.name, "unit": row.indicator.unit,
-                           "scenarios": per_scenario})
+            per_scenario.append(
+                {
+                    "present": True,
+                    "target": summary.indicator.target.text,
+                    "target_written": summary.indicator.target.written,
+                    **_probability_fields("p_hit", summary.hit),
+                    "p50": summary.quantiles["p50"],
+                    **_difference_fields(difference, comparison.material),
+                    **_channels_fields(through),
+                }
+            )
+        indicators.append(
+            {"id": row.id, "name": row.indicator.name, "unit": row.indicator.unit, "scenarios": per_scenario}
+        )
     joint = []
-    for summary, difference in zip(comparison.summaries, comparison.joint_differences):
+    for summary, difference in zip(comparison.summaries, comparison.joint_differences, strict=True):
         all_hit = summary.joint.all_hit
-        joint.append({
-            "p_all": all_hit.p if all_hit else None,
-            "p_all_se": all_hit.se if all_hit else None,
-            "expected_hits": summary.joint.expected_hits,
-            "n_targets": summary.joint.n_targets,
-            **_difference_fields(difference, comparison.material),
-        })
+        joint.append(
+            {
+                "p_all": all_hit.p if all_hit else None,
+                "p_all_se": all_hit.se if all_hit else None,
+                "expected_hits": summary.joint.expected_hits,
+                "n_targets": summary.joint.n_targets,
+                **_difference_fields(difference, comparison.material),
+            }
+        )
     # each scenario's shock events, as in `run`'s JSON: how often each occurred, P(hit) with and without
     events = [[event_to_dict(e) for e in summary.events] for summary in comparison.summaries]
     return {
@@ -119,14 +155,19 @@ def comparison_rows(comparison) -> list[dict[str, Any]]:
     rows = []
 
     def add(number: int, indicator: dict | None, cells: dict, statistic: str, value) -> None:
-        rows.append({"scenario_no": number, "scenario": names[number - 1],
-                     "indicator": "(all)" if indicator is None else indicator["id"],
-                     "name": _("all targets") if indicator is None else indicator["name"],
-                     "target": None if indicator is None else cells.get("target_written") or cells.get("target"),
-                     "statistic": statistic, "value": int(value) if isinstance(value, bool) else value})
+        rows.append(
+            {
+                "scenario_no": number,
+                "scenario": names[number - 1],
+                "indicator": "(all)" if indicator is None else indicator["id"],
+                "name": _("all targets") if indicator is None else indicator["name"],
+                "target": None if indicator is None else cells.get("target_written") or cells.get("target"),
+                "statistic": statistic,
+                "value": int(value) if isinstance(value, bool) else value,
+            }
+        )
 
-    statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable",
-                  "material")
+    statistics = ("p_hit", "p_hit_se", "p50", "delta", "delta_se", "delta_se_unpaired", "distinguishable", "material")
     for indicator in document["indicators"]:
         for number, cells in enumerate(indicator["scenarios"], start=1):
             if not cells["present"]:
@@ -139,15 +180,18 @@ def comparison_rows(comparison) -> list[dict[str, Any]]:
             channels = cells.get("channels")
             if not channels:
                 continue
-            parts = [("outcome", channels["outcome"]), ("own", channels["own"]),
-                     *((f"driver:{d}", e) for d, e in channels["drivers"].items()),
-                     ("settings", channels["settings"]), ("reference", channels["reference"])]
+            parts = [
+                ("outcome", channels["outcome"]),
+                ("own", channels["own"]),
+                *((f"driver:{d}", e) for d, e in channels["drivers"].items()),
+                ("settings", channels["settings"]),
+                ("reference", channels["reference"]),
+            ]
             for part, estimate in parts:
                 if estimate is not None:
                     add(number, indicator, cells, f"channel_{part}", estimate["change"])
     for number, cells in enumerate(document["joint"], start=1):
-        for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable",
-                          "material"):
+        for statistic in ("p_all", "p_all_se", "expected_hits", "delta", "delta_se", "distinguishable", "material"):
             if cells[statistic] is not None:
                 add(number, None, cells, statistic, cells[statistic])
     return rows
@@ -187,19 +231,26 @@ def _fmt_channels(channels, indicator, names: dict[str, str]):
         name = names.get(indicator_id, indicator_id)
         return name if len(name) <= 6 else indicator_id
 
-    parts = [_("via {driver} {change}").format(driver=named(driver), change=amount(e.value))
-             for driver, e in channels.drivers if moved(e)]
+    parts = [
+        _("via {driver} {change}").format(driver=named(driver), change=amount(e.value))
+        for driver, e in channels.drivers
+        if moved(e)
+    ]
     if channels.settings is not None and moved(channels.settings):
         parts.append(_("links restated {change}").format(change=amount(channels.settings.value)))
     if channels.reference is not None and moved(channels.reference):
-        parts.append(_("compared with {other} {change}").format(other=channels.reference_id,
-                                                                 change=amount(channels.reference.value)))
+        parts.append(
+            _("compared with {other} {change}").format(
+                other=channels.reference_id, change=amount(channels.reference.value)
+            )
+        )
     if moved(channels.own):
         parts.append(_("own part {change}").format(change=amount(channels.own.value)))
     if not parts:
         return None
-    return Text(_("mean {change}:").format(change=amount(channels.outcome.value)) + "\n" + "\n".join(parts),
-                style="dim")
+    return Text(
+        _("mean {change}:").format(change=amount(channels.outcome.value)) + "\n" + "\n".join(parts), style="dim"
+    )
 
 
 def _mark(k: int) -> str:
@@ -235,18 +286,26 @@ def comparison_table(comparison):
     names_of = {i.id: i.name for s in comparison.summaries for i in s.scenario.indicators}
     overrides = comparison.summaries[0].scenario.overrides
     table = Table(
-        title=_("Scenarios compared: P(hit) of each target") + (
-            _("\nchanged for this run --set: {changes}").format(changes="; ".join(overrides)) if overrides else ""),
-        caption=legend(comparison) + "\n" + _("{n} draws, seed {seed}; the scenarios share their random numbers (an indicator draws the same "
-                  "in each). Differences to “{first}” are in percentage points ± their margin of error (the simulation's "
-                  "random error of the paired difference, {level} interval); “material” means beyond that error and "
-                  "at least {material} points (compare --material). For a driven target, the change of the mean "
-                  "of what it tests (growth, value, or difference to the other indicator) is split by source: via "
-                  "a driver = what that driver's own change brought through its link; links restated = an "
-                  "elasticity or reference changed; compared with = the other indicator's change in a relative "
-                  "target (with its sign turned); own part = the rest.").format(
-            n=f"{comparison.n_draws:,}", seed=comparison.seed, first=names[0], level="95%",
-            material=f"{comparison.material * 100:g}"),
+        title=_("Scenarios compared: P(hit) of each target")
+        + (_("\nchanged for this run --set: {changes}").format(changes="; ".join(overrides)) if overrides else ""),
+        caption=legend(comparison)
+        + "\n"
+        + _(
+            "{n} draws, seed {seed}; the scenarios share their random numbers (an indicator draws the same "
+            "in each). Differences to “{first}” are in percentage points ± their margin of error (the simulation's "
+            "random error of the paired difference, {level} interval); “material” means beyond that error and "
+            "at least {material} points (compare --material). For a driven target, the change of the mean "
+            "of what it tests (growth, value, or difference to the other indicator) is split by source: via "
+            "a driver = what that driver's own change brought through its link; links restated = an "
+            "elasticity or reference changed; compared with = the other indicator's change in a relative "
+            "target (with its sign turned); own part = the rest."
+        ).format(
+            n=f"{comparison.n_draws:,}",
+            seed=comparison.seed,
+            first=names[0],
+            level="95%",
+            material=f"{comparison.material * 100:g}",
+        ),
         caption_justify="left",
         header_style="bold",
     )
@@ -258,7 +317,7 @@ def comparison_table(comparison):
         name.append(f"\n{row.id}", style="dim")
         cells = []
         channels = row.channels or (None,) * len(row.summaries)
-        for summary, difference, through in zip(row.summaries, row.differences, channels):
+        for summary, difference, through in zip(row.summaries, row.differences, channels, strict=True):
             if summary is None:
                 cells.append(Text(_("no such target"), style="dim"))
                 continue
@@ -276,7 +335,7 @@ def comparison_table(comparison):
         table.add_row(name, *cells)
     table.add_section()
     all_cells = []
-    for summary, difference in zip(comparison.summaries, comparison.joint_differences):
+    for summary, difference in zip(comparison.summaries, comparison.joint_differences, strict=True):
         joint = summary.joint
         if joint.all_hit is None:
             all_cells.append(Text("—"))
@@ -286,78 +345,9 @@ def comparison_table(comparison):
         if difference is not None:  # the difference is P(all)'s: say so, beside it, not under the next line
             cell.append("\n" + _("all hit") + " ")
             cell.append_text(_fmt_difference(difference, comparison.material))
-        cell.append("\n" + _("expected hits {expected}/{n}").format(expected=f"{joint.expected_hits:.1f}",
-                                                                      n=joint.n_targets))
+        cell.append(
+            "\n" + _("expected hits {expected}/{n}").format(expected=f"{joint.expected_hits:.1f}", n=joint.n_targets)
+        )
         all_cells.append(cell)
     table.add_row(Text(_("all targets\n(not compared when the targets differ)")), *all_cells)
     return captioned(table)
-
-
-DIFF_SCHEMA = "growthsim.diff/1"
-
-
-def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
-    """The JSON document of `growthsim diff`: each change as where, field, a, b (None where absent)."""
-
-    def plain(value):
-        return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
-
-    return {
-        "schema": DIFF_SCHEMA,
-        "growthsim_version": __version__,
-        "a": _scenario_fields(a),
-        "b": _scenario_fields(b),
-        "changes": [{"where": c.where, "field": c.field, "a": plain(c.a), "b": plain(c.b)} for c in changes],
-    }
-
-
-# diff's items in words (the JSON keeps the field names)
-_FIELD_WORDS = {
-    "name": N_("name"), "draws": N_("draws"), "seed": N_("seed"), "base_year": N_("base year"),
-    "target_year": N_("target year"), "method": N_("correlation method"), "indicator": N_("indicator"),
-    "unit": N_("unit"), "kind": N_("kind"), "basis": N_("price basis"), "baseline": N_("baseline"),
-    "assumption": N_("assumption"), "target": N_("target"), "drivers": N_("links"), "event": N_("shock event"),
-    "probability": N_("probability"), "group": N_("exclusive group"), "effects": N_("effects"),
-}
-
-
-def diff_table(changes, a: Scenario, b: Scenario):
-    """What differs, in words: indicators by name (id under it), items in the run's language, an
-    assumption as a distribution in words (its TOML form under it)."""
-    from rich.table import Table
-    from rich.text import Text
-
-
-    names = {i.id: i.name for s in (b, a) for i in s.indicators}
-    events = {f"events.{e.id}": e.name for s in (b, a) for e in s.events}
-
-    def where(change) -> Text:
-        if change.where == "scenario":
-            return Text(_("scenario"))
-        if change.where == "correlations":
-            return Text(_("how strongly indicators move together"))
-        text = Text(names.get(change.where) or events.get(change.where) or change.where)
-        text.append(f"\n{change.where}", style="dim")
-        return text
-
-    def value(change, scenario: Scenario, raw) -> Text:
-        if raw is None:
-            return Text("—")
-        if raw == "present":
-            return Text(_("present"))
-        if change.field == "assumption" and change.where in scenario.ids:
-            text = Text(assumption_words(scenario.indicator(change.where)))
-            text.append(f"\n{raw}", style="dim")
-            return text
-        return Text(str(raw))
-
-    table = Table(title=_("Differences between scenarios: {a} → {b}").format(a=a.name, b=b.name), header_style="bold",
-                  show_lines=True)
-    table.add_column(_("indicator"), overflow="fold")
-    table.add_column(_("item"), overflow="fold")
-    table.add_column(f"A: {a.name}", overflow="fold")
-    table.add_column(f"B: {b.name}", overflow="fold")
-    for change in changes:
-        table.add_row(where(change), _(_FIELD_WORDS[change.field]) if change.field in _FIELD_WORDS else change.field,
-                      value(change, a, change.a), value(change, b, change.b))
-    return table
