@@ -54,7 +54,7 @@ def test_readme_gives_the_two_setup_commands():
     blocks = [b.strip() for b in code_blocks("sh")]
     run_command, test_command = blocks[0], blocks[1]
     assert run_command.startswith("python3 -m venv .venv") and run_command.endswith("growthsim run")
-    assert test_command.startswith("python3 -m venv .venv") and "pytest" in test_command
+    assert test_command.startswith("python3 -m venv .venv") and test_command.endswith("tools/check.py")
 
 
 def test_ci_runs_exactly_the_readme_test_command():

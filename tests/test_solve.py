@@ -245,3 +245,22 @@ def test_a_counts_target_is_solved_in_whole_numbers(write_scenario):
     # the highest whole k with P(count >= k) >= 80%
     expected = max(k for k in range(60) if stats.poisson.sf(k - 1, 30) >= 0.8)
     assert result.reachable and result.value == expected and result.written == f"{expected}家"
+
+
+@pytest.mark.parametrize(
+    "scenario, parameter, says",
+    [
+        ("baseline", "gdp.growth.dist", "gdp 没有参数 'growth.dist'"),  # written in the file, but it names the law
+        ("tasks", "dead_end_roads.level.values", "是一组取值"),  # an empirical law's list: no one number to move
+    ],
+)
+def test_a_parameter_that_is_not_one_number_is_a_message_not_an_internal_error(scenario, parameter, says):
+    from .conftest import REPO
+
+    tasks = REPO / "scenarios" / f"luolong-2023-{scenario}.toml"
+    indicator = parameter.split(".")[0]
+    result = CliRunner().invoke(
+        app, ["solve", str(tasks), "-i", indicator, "-p", "80%", "--param", parameter, "-n", "2000"]
+    )
+    assert result.exit_code == 1, result.output
+    assert says in result.output and "内部错误" not in result.output

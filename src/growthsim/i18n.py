@@ -21,6 +21,7 @@ import gettext as _gettext
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 __all__ = [
     "DOMAIN",
@@ -42,7 +43,13 @@ DOMAIN = "growthsim"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _CATALOG_LOCALE = {"zh": "zh_CN"}  # the catalog folder of each language that has one
 
-_current: dict[str, object] = {"language": None, "translations": None}
+
+class _State(TypedDict):
+    language: str | None  # None until the language is chosen; then set by use(), with the translations
+    translations: _gettext.NullTranslations | None
+
+
+_current: _State = {"language": None, "translations": None}
 
 
 def language_from(argv: Sequence[str], environ: Mapping[str, str]) -> str:
@@ -87,25 +94,32 @@ def language() -> str:
         import sys
 
         use(language_from(sys.argv[1:], os.environ))
-    return _current["language"]  # type: ignore[return-value]
+    chosen = _current["language"]
+    assert chosen is not None  # use() has set it, just now or before
+    return chosen
+
+
+def _translations() -> _gettext.NullTranslations:
+    """The catalog of the language in use, chosen on first use."""
+    language()
+    translations = _current["translations"]
+    assert translations is not None  # language() has called use(), which sets it with the language
+    return translations
 
 
 def _(message: str) -> str:
     """``message`` (English, as written in the code) in the language in use."""
-    language()
-    return _current["translations"].gettext(message)  # type: ignore[union-attr]
+    return _translations().gettext(message)
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in the language in use, where the same English word means different things
     (context "kind": a change-kind indicator, 变动型; "metric": the change it measures, 变动)."""
-    language()
-    return _current["translations"].pgettext(context, message)  # type: ignore[union-attr]
+    return _translations().pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    language()
-    return _current["translations"].ngettext(singular, plural, n)  # type: ignore[union-attr]
+    return _translations().ngettext(singular, plural, n)
 
 
 def translated(message: str, lang: str) -> str:

@@ -298,11 +298,11 @@ def compare(
             accumulator.add(outcome)
         for (indicator_id, k), counts in paired.items():
             counts.add(outcomes[0].hits[target_index[0][indicator_id]], outcomes[k].hits[target_index[k][indicator_id]])
-        for (_indicator_id, k), counts in channels.items():
-            counts.add(outcomes[0].drawn, outcomes[k].drawn)
-        all_first = outcomes[0].hits.all(axis=0)
+        for (_indicator_id, k), channel_counts in channels.items():
+            channel_counts.add(outcomes[0].drawn, outcomes[k].drawn)
+        all_first = _all_hit(outcomes[0].hits)
         for k, counts in paired_all.items():
-            counts.add(all_first, outcomes[k].hits.all(axis=0))
+            counts.add(all_first, _all_hit(outcomes[k].hits))
         if progress is not None:
             progress(stop, n_draws)
 
@@ -310,26 +310,33 @@ def compare(
     rows = []
     for indicator_id in ids:
         per_scenario = tuple(_row_of(summary, indicator_id) for summary in summaries)
-        differences = [None]
+        differences: list[Difference | None] = [None]
         for k in range(1, len(models)):
-            counts = paired.get((indicator_id, k))
-            if counts is None:
+            pair_counts = paired.get((indicator_id, k))
+            if pair_counts is None:
                 differences.append(None)
             else:
-                differences.append(counts.difference(per_scenario[0].hit, per_scenario[k].hit, n_draws))
+                differences.append(pair_counts.difference(per_scenario[0].hit, per_scenario[k].hit, n_draws))
         indicator = next(row.indicator for row in per_scenario if row is not None)
         through = tuple(
             None if (indicator_id, k) not in channels else channels[indicator_id, k].channels()
             for k in range(len(models))
         )
         rows.append(ComparisonRow(indicator_id, indicator, per_scenario, tuple(differences), through))
-    joint = [None]
+    joint: list[Difference | None] = [None]
     for k, counts in paired_all.items():
         a, b = summaries[0].joint.all_hit, summaries[k].joint.all_hit
         same_targets = {i.id for i in scenarios[0].targeted} == {i.id for i in scenarios[k].targeted}
         # P(all) over different sets of targets are different events: no difference is reported
         joint.append(counts.difference(a, b, n_draws) if a and b and same_targets else None)
     return Comparison(summaries, tuple(rows), tuple(joint), n_draws, entropy, notes, material)
+
+
+def _all_hit(hits: np.ndarray) -> np.ndarray:
+    """Whether every target is hit, per draw: (n_targets, n) hit flags -> (n,)."""
+    every = hits.all(axis=0)
+    assert isinstance(every, np.ndarray)  # one axis of a 2-D array reduced (numpy's types allow a bool)
+    return every
 
 
 def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Scenario], tuple[str, ...]]:

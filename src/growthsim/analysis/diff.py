@@ -40,7 +40,9 @@ def diff(a: Scenario, b: Scenario) -> list[Change]:
     for key in [*pairs_a, *(k for k in pairs_b if k not in pairs_a)]:
         x, y = pairs_a.get(key), pairs_b.get(key)
         if (x and x[2]) != (y and y[2]):
-            name = " ~ ".join((x or y)[:2])
+            pair = x or y
+            assert pair is not None  # the key is of a pair in a or in b
+            name = " ~ ".join(pair[:2])
             changes.append(Change("correlations", name, None if x is None else x[2], None if y is None else y[2]))
     ids = list(a.ids) + [i for i in b.ids if i not in a.ids]
     for indicator_id in ids:
@@ -87,6 +89,7 @@ def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ())
 def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:
     def assumption(i: Indicator) -> str:
         if i.assumption is None:
+            assert i.formula is not None  # an indicator without an assumption is derived by its formula
             return f"{i.metric} = {i.formula.text}"
         params = ", ".join(f"{k} = {v}" for k, v in i.assumption.written.items() if k != "dist")
         held = _(", held within {name}").format(name=i.assumption.law.name) if i.assumption.law is not None else ""

@@ -118,12 +118,15 @@ def sensitivity(
     if scenario.correlation_matrix and scenario.correlation_method != "gaussian_copula":
         scenario = dataclasses.replace(scenario, correlation_method="gaussian_copula")
     model = compile_model(scenario)
+    assert model.rows is not None  # compile_model always maps the ids to rows
     base = _p_hits(model, n_draws, seed)
     inputs = [i for i in scenario.indicators if i.assumption is not None]
 
-    held: dict[str, tuple[dict, dict]] = {}  # input -> (P(hit) per target at p10, at p90)
-    links_only: dict[str, tuple[dict, dict]] = {}  # the same with the input's partners left alone
+    # (tuples of two, built from generators: mypy types them of any length)
+    held: dict[str, tuple[dict[str, float], ...]] = {}  # input -> (P(hit) per target at p10, at p90)
+    links_only: dict[str, tuple[dict[str, float], ...]] = {}  # the same with the input's partners left alone
     for indicator in inputs:
+        assert indicator.assumption is not None  # inputs are the indicators with an assumption
         row = model.rows[indicator.id]
         if isinstance(indicator.assumption.distribution, Fixed):  # a constant: its p10 and p90 are itself
             held[indicator.id] = (base, base)
@@ -146,6 +149,7 @@ def sensitivity(
 
     # Spearman and attribution over one block of draws of the scenario itself
     draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
+    assert draws.events is not None  # sample always says which events occurred (none: zero rows)
     outcomes = evaluate(model, draws)
     names = (
         {i.id: i.name + (_("·own") if i.drivers else "") for i in scenario.indicators}  # its own part

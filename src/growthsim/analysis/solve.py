@@ -21,7 +21,7 @@ from growthsim.analysis.curve import ProbabilityCurve, goal_crossings
 from growthsim.engine.run import resolve_seed, simulate
 from growthsim.i18n import _, pgettext
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
-from growthsim.scenario.families import DISTRIBUTIONS, PARAMETER_WORDS, ROLE_SPREAD
+from growthsim.scenario.families import DISTRIBUTIONS, PARAMETER_WORDS, ROLE_SPREAD, ROLE_VALUES
 from growthsim.scenario.loading import load_scenario
 from growthsim.scenario.quantities import (
     Expect,
@@ -183,10 +183,13 @@ def solve(
         summary = simulate(scenario, n_draws, seed)
         if progress is not None:
             progress(1)
-        return next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
+        hit = next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
+        assert hit is not None  # the indicator has a target (checked above), so a P(hit)
+        return hit
 
     curve = ProbabilityCurve(run)
     target = base.indicator(indicator_id).target
+    assert target is not None  # checked above
     two_sided = target.op == "between" or (target.op in ("about", "relative") and target.side == "both")
     curve.scan(
         current,
@@ -253,6 +256,8 @@ def solve(
     first = results[0]
     if len(results) > 1:
         other = results[1]
+        # two answers: best was found (above); a reachable result has its value and P(hit)
+        assert best is not None and first.value is not None and other.probability is not None
         sentence = (
             _(
                 "{answer}; this is below {best}, where P(hit) is highest ({p}); on the other side {parameter} "
@@ -374,12 +379,15 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
                     )
                 ]
             )
+        assert target is not None  # value is None without a target
         expect = target.expect
         if parts[2] == "tolerance" and expect is not Expect.AMOUNT:  # a tolerance is a spread: points
             expect = Expect.POINTS
         return expect, indicator.unit, value
     assumption = indicator.assumption
-    if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written:
+    # a parameter of its distribution as written: "dist" is in the file but names the law, not a number
+    spec = None if assumption is None else DISTRIBUTIONS[assumption.dist].param(parts[2])
+    if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written or spec is None:
         raise ScenarioError(
             [
                 Diagnostic(
@@ -391,7 +399,20 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
                 )
             ]
         )
-    spec = DISTRIBUTIONS[assumption.dist].param(parts[2])
+    if spec.role == ROLE_VALUES:  # an empirical law's list: no one number to move
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    "--param",
+                    None,
+                    None,
+                    parameter,
+                    _("{parameter} is a list of values: goal seek moves one number, such as a mean or a mode").format(
+                        parameter=parameter
+                    ),
+                )
+            ]
+        )
     expect = indicator.expect
     if spec.role == ROLE_SPREAD:
         expect = Expect.SPREAD if expect is not Expect.AMOUNT else Expect.AMOUNT

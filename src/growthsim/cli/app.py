@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from growthsim._version import __version__
 from growthsim.i18n import LANGUAGES, N_, _, language
@@ -69,7 +70,7 @@ def _no_python_type_names() -> None:
             return None if words is None or str(words).startswith("<") else words
 
         plain.plain = True  # type: ignore[attr-defined]
-        kind.display_type_rich = plain
+        kind.display_type_rich = plain  # type: ignore[method-assign]  # a deliberate patch of Typer's class
 
 
 _no_python_type_names()
@@ -129,15 +130,23 @@ def _translate_usage_errors() -> None:
         show(error)
 
     translating.translates = True  # type: ignore[attr-defined]
-    rich_utils.rich_format_error = translating
+    rich_utils.rich_format_error = translating  # type: ignore[assignment]  # a patch: its parameter is not named self
     if getattr(typer_main, "rich_format_error", None) is show:  # a module that imported the function itself
-        typer_main.rich_format_error = translating
+        typer_main.rich_format_error = translating  # type: ignore[attr-defined]  # there only in some Typer versions
 
 
 _translate_usage_errors()
 
 
-class _Translated:
+# For mypy only, the class the mixin is mixed into: TyperCommand and TyperGroup are both (vendored)
+# click Commands, which have the methods it overrides and calls.
+if TYPE_CHECKING:
+    from typer._click import Command as _MixedInto
+else:
+    _MixedInto = object
+
+
+class _Translated(_MixedInto):
     """Typer's help in growthsim's language: the strings it does not pass through gettext."""
 
     def get_help_option(self, ctx):

@@ -136,12 +136,14 @@ class ChartFolder:
             return None
         if self.shares_out:
             return lambda folder, result: self._save(make_charts(result), folder)
+        assert self.staged is not None  # --plot into a folder of its own: staged in __init__
         return lambda folder, result: self._save(make_charts(result), self.staged.staging)
 
     def finish(self, make_charts, result) -> None:
         """Draw the charts if no --out writer did, and move their own folder (if any) into place."""
         if self.staged is None:
             return
+        assert self.plot is not None  # staged only for --plot
         with writing(self.plot):
             if not self.drawn:
                 self._save(make_charts(result), self.staged.staging)

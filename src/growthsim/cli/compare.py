@@ -28,6 +28,7 @@ from growthsim.cli.options import (
     SET_OPTION,
     OutputFormat,
     bounded,
+    converted,
 )
 from growthsim.i18n import _
 
@@ -120,7 +121,7 @@ def compare(
         input_errors(ScenarioError),
     ):
         if out is None:
-            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress, material=material)
+            comparison = compare_scenarios(loaded, n_draws, seed, progress=progress, material=converted(material))
         else:
             with writing(out):
                 comparison = compare_to_folder(
@@ -131,7 +132,7 @@ def compare(
                     chunk_size=DEFAULT_CHUNK_SIZE,
                     progress=progress,
                     command_line=invoked_command_line(),
-                    material=material,
+                    material=converted(material),
                     extra=charts.into_out(comparison_charts),
                 )
         charts.finish(comparison_charts, comparison)

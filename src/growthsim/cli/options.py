@@ -6,6 +6,7 @@ formats, and the scenario argument with --set and --plot.
 from __future__ import annotations
 
 from enum import Enum
+from typing import cast, overload
 
 import typer
 
@@ -20,6 +21,7 @@ __all__ = [
     "Method",
     "OutputFormat",
     "bounded",
+    "converted",
     "material_option",
     "points_option",
     "precision_option",
@@ -52,6 +54,23 @@ def probability_option(value: str | None) -> float | None:
     if not 0 < number < 1:
         raise typer.BadParameter(_("a probability lies strictly between 0 and 1 (0% and 100%), e.g. 0.8 or 80%"))
     return number
+
+
+@overload
+def converted(value: str) -> float: ...
+
+
+@overload
+def converted(value: str | None) -> float | None: ...
+
+
+def converted(value: str | None) -> float | None:
+    """The value of an option declared as text, as the command receives it. --prob, --precision and
+    --material are declared ``str`` so that Typer hands "80%" or "1pp" to their callback (a float
+    would refuse them), and the callback (probability_option, precision_option, material_option)
+    returns a float: that float, or None where the option is optional and was not given. For the
+    type checker only: nothing is converted here."""
+    return cast("float | None", value)  # the callback's result, which Typer passes on in its place
 
 
 def resolve_indicator_id(scenario, given: str) -> str:

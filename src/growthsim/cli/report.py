@@ -18,7 +18,7 @@ from growthsim.cli.common import (
     scenario_path,
     writing,
 )
-from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded
+from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded, converted
 from growthsim.i18n import _
 
 __all__ = ["report"]
@@ -118,7 +118,7 @@ def report(
             analysis_draws=analysis_draws,
             command_line=invoked_command_line(),
             step=step,
-            material=material,
+            material=converted(material),
         )
     with writing(html_file):
         write_single_file(html_file, report_html(built), GENERATOR)

@@ -29,6 +29,7 @@ from growthsim.cli.options import (
     Method,
     OutputFormat,
     bounded,
+    converted,
     precision_option,
 )
 from growthsim.i18n import _, ngettext
@@ -177,7 +178,7 @@ def run(
     n_draws = draws if draws is not None else (PRECISION_MAX_DRAWS if precision is not None else loaded.draws)
     chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
     workers = workers or auto_workers(n_draws)
-    method = method.value
+    method_name = method.value
     from growthsim.output.charts import run_charts
     from growthsim.scenario.diagnostics import ScenarioError
 
@@ -193,8 +194,8 @@ def run(
                     chunk_size=chunk_size,
                     progress=progress,
                     workers=workers,
-                    method=method,
-                    precision=precision,
+                    method=method_name,
+                    precision=converted(precision),
                     command_line=invoked_command_line(),
                     extra=charts.into_out(run_charts),
                 )
@@ -206,8 +207,8 @@ def run(
                 chunk_size=chunk_size,
                 progress=progress,
                 workers=workers,
-                method=method,
-                precision=precision,
+                method=method_name,
+                precision=converted(precision),
             )
         charts.finish(run_charts, summary)
 
@@ -235,11 +236,13 @@ def run(
             markup=False,
         )
     if summary.precision is not None:
+        asked = converted(precision)
+        assert asked is not None  # a summary has a precision only when --precision was given
         widths = half_widths(summary)
-        widest = max(widths, key=widths.get)
+        widest = max(widths, key=widths.__getitem__)
         if summary.precision[1]:
             note = _("precision reached: every P(hit) within ±{reached}pp (asked ±{asked}pp) with {n} draws").format(
-                reached=f"{widths[widest] * 100:.2f}", asked=f"{precision * 100:g}", n=f"{summary.n_draws:,}"
+                reached=f"{widths[widest] * 100:.2f}", asked=f"{asked * 100:g}", n=f"{summary.n_draws:,}"
             )
             make_console(stderr=True).print(note, style="dim", markup=False)
         else:
@@ -251,7 +254,7 @@ def run(
                     n=f"{summary.n_draws:,}",
                     indicator=widest,
                     reached=f"{widths[widest] * 100:.2f}",
-                    asked=f"{precision * 100:g}",
+                    asked=f"{asked * 100:g}",
                 ),
                 style="yellow",
                 markup=False,

@@ -43,7 +43,7 @@ def sensitivity(
         None, "--indicator", "-i", metavar=_("ID"), help=_("Only this indicator's target: its id or its name.")
     ),
     overrides: list[str] | None = SET_OPTION,
-    draws: int | None = typer.Option(
+    draws: int = typer.Option(
         20_000,
         "--draws",
         "-n",

@@ -21,6 +21,7 @@ from growthsim.cli.options import (
     SET_OPTION,
     OutputFormat,
     bounded,
+    converted,
     probability_option,
     resolve_indicator_id,
 )
@@ -82,7 +83,9 @@ def solve(
     path = scenario_path(scenario)
     indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run
     try:
-        result = goal_seek(path, indicator, probability, parameter, overrides=overrides or (), n_draws=draws, seed=seed)
+        result = goal_seek(
+            path, indicator, converted(probability), parameter, overrides=overrides or (), n_draws=draws, seed=seed
+        )
     except ScenarioError as error:
         print_diagnostics(error.diagnostics)
         raise typer.Exit(EXIT_INPUT) from None
@@ -95,6 +98,7 @@ def solve(
         return
     if not result.reachable:
         raise fail(result.message)
+    assert result.probability is not None  # a reachable goal comes with the P(hit) reached
     make_console().print(
         _("{answer} ({n} draws per trial, seed {seed})").format(
             answer=result.message, n=f"{result.probability.n:,}", seed=result.seed

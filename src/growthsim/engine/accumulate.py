@@ -6,10 +6,12 @@ exactly (``math.fsum``) at the end, so the result is identical whatever the chun
 
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Callable, Sequence
+from typing import Protocol, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from growthsim.engine.evaluation import Outcomes
 from growthsim.engine.model import Model
@@ -23,6 +25,7 @@ from growthsim.engine.summary import (
     Summary,
 )
 from growthsim.scenario.types import Indicator
+from growthsim.stats.arrays import Bools, Floats, Ints
 from growthsim.stats.intervals import Estimate, Probability, mean_estimate
 from growthsim.stats.sketch import QuantileSketch
 
@@ -52,19 +55,19 @@ class Accumulator:
         self.batch = batch
         # per batch (last axis), lists of one array per chunk: draws, hits of each target, of each
         # stretch, the number of targets hit (a histogram), event occurrences, hits with each event
-        self.batch_sizes: list[np.ndarray] = []
-        self.batch_hits: list[np.ndarray] = []
-        self.batch_stretch: list[np.ndarray] = []
-        self.batch_histogram: list[np.ndarray] = []
-        self.batch_events: list[np.ndarray] = []
-        self.batch_event_hits: list[np.ndarray] = []
+        self.batch_sizes: list[Ints] = []
+        self.batch_hits: list[Ints] = []
+        self.batch_stretch: list[Ints] = []
+        self.batch_histogram: list[Ints] = []
+        self.batch_events: list[Ints] = []
+        self.batch_event_hits: list[Ints] = []
         self.n_draws = n_draws
         self.seed = seed
         n_ind, n_tgt = len(model.indicators), len(model.targets)
         self.sketches: list[QuantileSketch] | None = None
         self.difference_sketches: dict[int, QuantileSketch] = {}  # relative targets, by target index
-        self.metric_block_sums: list[np.ndarray] = []  # each (n_indicators, n_blocks_in_chunk)
-        self.gap_block_sums: list[np.ndarray] = []
+        self.metric_block_sums: list[Floats] = []  # each (n_indicators, n_blocks_in_chunk)
+        self.gap_block_sums: list[Floats] = []
         self.hits = np.zeros(n_tgt, dtype=np.int64)
         self.stretch_hits = np.zeros(n_tgt, dtype=np.int64)
         self.hit_count_histogram = np.zeros(n_tgt + 1, dtype=np.int64)
@@ -106,9 +109,13 @@ class Accumulator:
             self._add_batches(outcomes, hit_counts)
         self.seen += outcomes.n
 
-    def _add_batches(self, outcomes: Outcomes, hit_counts: np.ndarray) -> None:
+    def _add_batches(self, outcomes: Outcomes, hit_counts: npt.NDArray[np.intp]) -> None:
         n_targets, size, n = len(self.model.targets), self.batch, outcomes.n
-        per_batch = functools.partial(batch_sums, size=size)
+        assert size is not None  # add calls this only with a batch
+
+        def per_batch(values: Bools | Ints) -> Ints:
+            return batch_sums(values, size)
+
         self.batch_sizes.append(per_batch(np.ones((1, n), dtype=np.int64))[0])
         self.batch_hits.append(per_batch(outcomes.hits))
         stretch = np.zeros((n_targets, n), dtype=bool)
@@ -148,6 +155,7 @@ class Accumulator:
             )
         if other.seen == 0:
             return
+        assert self.sketches is not None and other.sketches is not None  # a partial is made after the pilot
         for mine, theirs in zip(self.sketches, other.sketches, strict=True):
             mine.merge(theirs)
         for index, sketch in self.difference_sketches.items():
@@ -160,7 +168,7 @@ class Accumulator:
             getattr(self, name).__iadd__(getattr(other, name))
         self.seen += other.seen
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         # A partial travels back from a worker process without its model (the receiver has it).
         return {k: v for k, v in self.__dict__.items() if k != "model"} | {"model": None}
 
@@ -186,6 +194,7 @@ class Accumulator:
         probabilities = list(QUANTILES.values())
         results = []
         for row, indicator in enumerate(self.model.indicators):
+            assert self.sketches is not None  # made from the first chunk (the pilot)
             sketch = self.sketches[row]
             values = sketch.quantiles(probabilities)
             quantiles = dict(zip(QUANTILES, (float(v) for v in values), strict=True))
@@ -202,6 +211,7 @@ class Accumulator:
                 hits = int(self.hits[target_index])
                 batches = batches_for(target_index)
                 hit = _share(hits, n, exact, batches, lambda b, t=target_index: b.hits[t])
+                assert indicator.target is not None  # target_of_row holds the rows of indicators with a target
                 if indicator.target.stretch is not None:
                     stretch = _share(
                         int(self.stretch_hits[target_index]), n, exact, batches, lambda b, t=target_index: b.stretch[t]
@@ -225,7 +235,10 @@ class Accumulator:
                 )
             )
         correlation_method = self.model.correlation_method if self.model.correlated_rows else None
-        replicates = None if self.method == "mc" else n // self.batch
+        replicates: int | None = None
+        if self.method != "mc":
+            assert self.batch is not None  # lhs and sobol always have a replicate size (sampling.batch_size)
+            replicates = n // self.batch
         return Summary(
             self.model.scenario,
             n,
@@ -240,7 +253,7 @@ class Accumulator:
             batch_size=self.batch,
         )
 
-    def _joint(self, batches_for) -> JointSummary:
+    def _joint(self, batches_for: _BatchesFor) -> JointSummary:
         n, n_targets = self.n_draws, len(self.model.targets)
         batches = batches_for(*range(n_targets))
         histogram = self.hit_count_histogram
@@ -276,7 +289,7 @@ class Accumulator:
             hits_probabilities=shares,
         )
 
-    def _event_summaries(self, batches_for) -> tuple[EventSummary, ...]:
+    def _event_summaries(self, batches_for: _BatchesFor) -> tuple[EventSummary, ...]:
         n = self.n_draws
         out = []
         for index, event in enumerate(self.model.events):
@@ -310,6 +323,18 @@ class Accumulator:
         return tuple(out)
 
 
+class _BatchesFor(Protocol):
+    """Accumulator.summary's batches_for: the batches, where the error bars of these targets need them."""
+
+    def __call__(self, *targets: int) -> _Batches | None: ...
+
+
+class _Counts(Protocol):
+    """_share's counts: what a batch adds up, for each batch (a lambda that binds its target)."""
+
+    def __call__(self, batches: _Batches, /) -> Ints: ...
+
+
 class _Batches:
     """An accumulator's per-batch counts, each with the batches along its last axis.
 
@@ -318,7 +343,7 @@ class _Batches:
     are binomial, exactly as with independent draws."""
 
     def __init__(self, accumulator: Accumulator):
-        join = lambda parts: np.concatenate(parts, axis=-1)  # noqa: E731
+        join: Callable[[Sequence[Ints]], Ints] = lambda parts: np.concatenate(parts, axis=-1)  # noqa: E731
         self.sizes = join(accumulator.batch_sizes)
         self.hits = join(accumulator.batch_hits)
         self.stretch = join(accumulator.batch_stretch)
@@ -327,7 +352,7 @@ class _Batches:
         self.event_hits = join(accumulator.batch_event_hits)
 
 
-def _share(hits: int, n: int, exact: bool, batches: _Batches | None, counts) -> Probability:
+def _share(hits: int, n: int, exact: bool, batches: _Batches | None, counts: _Counts) -> Probability:
     """A share of the draws with its error bar: none for an outcome fixed by construction, from
     the batches where they are needed (``counts(batches)``: the hits of each), else binomial."""
     if exact:
@@ -337,7 +362,15 @@ def _share(hits: int, n: int, exact: bool, batches: _Batches | None, counts) -> 
     return Probability.from_batches(counts(batches), batches.sizes)
 
 
-def batch_sums(values: np.ndarray, size: int) -> np.ndarray:
+@overload
+def batch_sums(values: Floats, size: int) -> Floats: ...
+
+
+@overload
+def batch_sums(values: Bools | npt.NDArray[np.integer], size: int) -> Ints: ...
+
+
+def batch_sums(values: Floats | Bools | npt.NDArray[np.integer], size: int) -> Floats | Ints:
     """Sums over each run of ``size`` draws, the last one possibly short: (rows, n) -> (rows, n_batches)
     (counts for flags, floats for values).
 
@@ -366,7 +399,7 @@ def _level_quantiles(indicator: Indicator, metric: str, quantiles: dict[str, flo
     return None
 
 
-def _exact_sums(block_sums: list[np.ndarray], rows: int) -> list[float]:
+def _exact_sums(block_sums: list[Floats], rows: int) -> list[float]:
     if not block_sums:
         return [0.0] * rows
     stacked = np.concatenate(block_sums, axis=1)

@@ -67,6 +67,7 @@ def achieved_correlations(model: Model, seed: int, n_draws: int | None = None) -
     out = []
     rows = list(model.correlated_rows)
     if rows:
+        assert model.correlation is not None  # set with correlated_rows (compile_model)
         achieved = spearman(np.vstack([own[row] for row in rows]))
         outcomes = spearman(draws.values[rows])
         for i in range(len(rows)):

@@ -8,6 +8,7 @@ import numpy as np
 
 from growthsim.engine.model import Model
 from growthsim.engine.sampling import Draws
+from growthsim.stats.arrays import Bools, Floats
 
 __all__ = ["Outcomes", "evaluate"]
 
@@ -25,19 +26,19 @@ class Outcomes:
     """
 
     start: int
-    drawn: np.ndarray
-    hits: np.ndarray
-    gaps: np.ndarray
-    levels: dict[int, np.ndarray] = field(default_factory=dict)
-    stretch_hits: dict[int, np.ndarray] = field(default_factory=dict)
-    differences: dict[int, np.ndarray] = field(default_factory=dict)
-    events: np.ndarray | None = None
+    drawn: Floats
+    hits: Bools
+    gaps: Floats
+    levels: dict[int, Floats] = field(default_factory=dict)
+    stretch_hits: dict[int, Bools] = field(default_factory=dict)
+    differences: dict[int, Floats] = field(default_factory=dict)
+    events: Bools | None = None
 
     @property
     def n(self) -> int:
-        return self.drawn.shape[1]
+        return int(self.drawn.shape[1])
 
-    def metric(self, row: int) -> np.ndarray:
+    def metric(self, row: int) -> Floats:
         """The values indicator ``row`` is reported in: its target's metric, else what was drawn; (n,)."""
         level = self.levels.get(row)
         return self.drawn[row] if level is None else level
@@ -48,9 +49,9 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
     n = draws.n
     hits = np.empty((len(model.targets), n), dtype=bool)
     gaps = np.empty((len(model.targets), n))
-    levels: dict[int, np.ndarray] = {}
-    stretch_hits: dict[int, np.ndarray] = {}
-    differences: dict[int, np.ndarray] = {}
+    levels: dict[int, Floats] = {}
+    stretch_hits: dict[int, Bools] = {}
+    differences: dict[int, Floats] = {}
     for index, ref in enumerate(model.targets):
         own = drawn[ref.row]
         if ref.reference_row is not None:

@@ -4,24 +4,27 @@ a what-if (``hold_occurrences``), and applying their effects (``apply_effects``)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
-from growthsim.scenario.events import EFFECT_KINDS
+from growthsim.scenario.events import EFFECT_KINDS, Event
+from growthsim.stats.arrays import Bools, Floats
 from growthsim.stats.distributions import quantity_at
 
 __all__ = ["apply_effects", "hold_occurrences", "occurrences"]
 
 
-def occurrences(events, uniforms_of) -> np.ndarray:
+def occurrences(events: Sequence[Event], uniforms_of: Callable[[str, bool], Floats]) -> Bools:
     """Which events occur on each draw: bool array (n_events, n).
 
     ``uniforms_of(name, is_group)`` returns the uniforms of an independent event's stream or of a
     group's stream. The events of a group split its unit interval in file order, so at most one of
     them occurs on a draw.
     """
-    rows = []
+    rows: list[Bools] = []
     group_start: dict[str, float] = {}
-    group_uniforms: dict[str, np.ndarray] = {}
+    group_uniforms: dict[str, Floats] = {}
     for event in events:
         if event.group is None:
             rows.append(uniforms_of(event.id, False) < event.probability)
@@ -35,7 +38,7 @@ def occurrences(events, uniforms_of) -> np.ndarray:
     return np.array(rows, dtype=bool).reshape(len(rows), -1)
 
 
-def hold_occurrences(events, occurred: np.ndarray, held: tuple[tuple[str, bool], ...]) -> None:
+def hold_occurrences(events: Sequence[Event], occurred: Bools, held: tuple[tuple[str, bool], ...]) -> None:
     """Hold events, in place: ``held`` pairs an event id with True (it occurs on every draw, and
     so no other event of its exclusive group occurs on any) or False (it never occurs; the
     others occur as drawn). What sensitivity's "always" and "never" mean: setting a grouped
@@ -51,7 +54,12 @@ def hold_occurrences(events, occurred: np.ndarray, held: tuple[tuple[str, bool],
 
 
 def apply_effects(
-    events, occurred: np.ndarray, values: np.ndarray, rows: dict[str, int], kinds: dict[str, str], uniforms_of_row
+    events: Sequence[Event],
+    occurred: Bools,
+    values: Floats,
+    rows: dict[str, int],
+    kinds: dict[str, str],
+    uniforms_of_row: Callable[[int], Floats],
 ) -> None:
     """Apply every effect in place to ``values`` (n_indicators, n) on the draws where its event occurred.
 
@@ -69,6 +77,7 @@ def apply_effects(
                 row = rows[effect.indicator]
                 indicator_kind = kinds[effect.indicator]
                 if kind == "replace":
+                    assert effect.distribution is not None  # a replace effect is made with its law (validation)
                     u = uniforms_of_row(row)[mask]
                     values[row, mask] = quantity_at(effect.distribution, u, indicator_kind == "count")
                 elif kind == "scale":

@@ -22,20 +22,24 @@ import numpy as np
 
 from growthsim.engine.model import Model
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
+from growthsim.stats.arrays import Floats
 
 __all__ = ["compute_rows", "link_terms", "own_part"]
 
 
-def compute_rows(model: Model, values: np.ndarray) -> None:
+def compute_rows(model: Model, values: Floats) -> None:
     """Compute the derived rows and add the driven rows' links, in place, in topological order.
     ``values`` (n_indicators, n) holds the drawn rows after correlations and events."""
     for row in model.computed_rows:
         indicator = model.indicators[row]
         if indicator.formula is not None:
 
-            def lookup(indicator_id: str, field: str) -> np.ndarray:
+            def lookup(indicator_id: str, field: str) -> Floats:
+                assert model.rows is not None  # compile_model always sets it
                 used = model.rows[indicator_id]
-                return model.indicators[used].field_values(field, values[used])
+                # Indicator.field_values (scenario.types) is untyped: a field of a float64 row is float64
+                field_values: Floats = model.indicators[used].field_values(field, values[used])
+                return field_values
 
             result = np.broadcast_to(indicator.formula.evaluate(lookup), values[row].shape)
             _require_finite(
@@ -64,7 +68,7 @@ def compute_rows(model: Model, values: np.ndarray) -> None:
         values[row] = total
 
 
-def link_terms(model: Model, values: np.ndarray, row: int) -> list[tuple[int, np.ndarray]]:
+def link_terms(model: Model, values: Floats, row: int) -> list[tuple[int, Floats]]:
     """(driver row, elasticity x (driver's outcome - at)) for each driver of ``row``, per draw,
     from the final values: what each link added to the row's outcome."""
     return [
@@ -72,15 +76,15 @@ def link_terms(model: Model, values: np.ndarray, row: int) -> list[tuple[int, np
     ]
 
 
-def own_part(model: Model, values: np.ndarray, row: int) -> np.ndarray:
+def own_part(model: Model, values: Floats, row: int) -> Floats:
     """The row's outcome less what its links added: its own draw (for a count, up to rounding)."""
-    own = values[row].copy()
+    own: Floats = values[row].copy()
     for _, term in link_terms(model, values, row):
         own -= term
     return own
 
 
-def _require_finite(model: Model, indicator_id: str, key: str, result: np.ndarray, message: str) -> None:
+def _require_finite(model: Model, indicator_id: str, key: str, result: Floats, message: str) -> None:
     bad = ~np.isfinite(result)
     if bad.any():
         raise ScenarioError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,9 @@ from growthsim.engine.streams import stream_key
 from growthsim.scenario.events import Event
 from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Indicator, Scenario
+from growthsim.stats.arrays import Floats
 from growthsim.stats.dependence import (
+    Marginal,
     marginal_of,
     nearest_correlation,
     score_correlations,
@@ -47,13 +50,13 @@ class Model:
     rows: dict[str, int] | None = None  # indicator id -> row
     replaced_rows: frozenset[int] = frozenset()  # rows some event may replace: their uniforms are kept
     correlated_rows: tuple[int, ...] = ()  # rows the correlation matrix covers, in its order
-    correlation: np.ndarray | None = None  # (k, k) for correlated_rows
+    correlation: Floats | None = None  # (k, k) for correlated_rows
     correlation_method: str = "iman_conover"
     # The normal-score correlation whose rank correlation is ``correlation`` (Pearson's relation for
     # normal pairs, rho_rank = (6/pi) asin(rho / 2), inverted; adjusted for pairs with ties): both
     # methods correlate normal scores, so with it the numbers a planner writes mean rank
     # correlations whichever method is used.
-    score_correlation: np.ndarray | None = None
+    score_correlation: Floats | None = None
     # rows computed after the draws (formulas, links), each after the rows it uses (see links)
     computed_rows: tuple[int, ...] = ()
     # driven row -> ((driver row, elasticity, at), ...) in code units
@@ -69,14 +72,14 @@ class Model:
     held_events: tuple[tuple[str, bool], ...] = ()
     # per target, the sources of randomness its tested quantity depends on: drawn rows (ints) and
     # shock events (ids). None: the same on every draw by construction (no Monte Carlo error).
-    target_inputs: tuple[frozenset, ...] = ()
+    target_inputs: tuple[frozenset[int | str], ...] = ()
 
     @property
     def deterministic_targets(self) -> frozenset[int]:
         """Targets whose tested quantity is the same on every draw: their P(hit) is exact."""
         return frozenset(index for index, inputs in enumerate(self.target_inputs) if not inputs)
 
-    def rearranged_together(self, targets) -> bool:
+    def rearranged_together(self, targets: Iterable[int]) -> bool:
         """Do these targets (indices) depend on two or more rows that Iman-Conover rearranges
         together? Only then are the hits of a group's draws dependent: a target on one
         rearranged row sees the same set of values in each group, in an order independent of
@@ -87,12 +90,14 @@ class Model:
         return len(used.intersection(self.correlated_rows)) >= 2
 
 
-def _random_inputs(indicators, rows: dict[str, int], events, order: tuple[int, ...]) -> list[frozenset]:
+def _random_inputs(
+    indicators: tuple[Indicator, ...], rows: dict[str, int], events: tuple[Event, ...], order: tuple[int, ...]
+) -> list[frozenset[int | str]]:
     """For each row, the sources of randomness its value depends on: the rows drawn from a
     distribution that is not a fixed value (by row number), and the shock events that move it (by
     event id); a derived row has those of the rows its formula uses, a driven row its own and its
     drivers'. Empty: the same on every draw."""
-    inputs: list[frozenset] = [
+    inputs: list[frozenset[int | str]] = [
         frozenset({row})
         if indicator.assumption is not None and not isinstance(indicator.assumption.distribution, Fixed)
         else frozenset()
@@ -109,7 +114,7 @@ def _random_inputs(indicators, rows: dict[str, int], events, order: tuple[int, .
     return inputs
 
 
-def _score_correlation(scenario: Scenario) -> np.ndarray | None:
+def _score_correlation(scenario: Scenario) -> Floats | None:
     """The normal-score correlation that gives the scenario's rank correlations, ties included
     (``dependence.score_correlations``), repaired to a valid matrix where it is not one."""
     if not scenario.correlation_matrix:
@@ -119,7 +124,7 @@ def _score_correlation(scenario: Scenario) -> np.ndarray | None:
     return nearest_correlation(score_correlations(np.array(matrix), marginals)[0])
 
 
-def _marginal(indicator: Indicator):
+def _marginal(indicator: Indicator) -> Marginal | None:
     """What the correlations are stated for: the indicator's law (for a held fixed value, the law it
     is held within)."""
     assumption = indicator.assumption
@@ -128,7 +133,7 @@ def _marginal(indicator: Indicator):
     return marginal_of(assumption.law or assumption.distribution, indicator.kind == "count")
 
 
-def _holds(indicators, correlated_rows) -> tuple[tuple[int, float], ...]:
+def _holds(indicators: tuple[Indicator, ...], correlated_rows: tuple[int, ...]) -> tuple[tuple[int, float], ...]:
     """(row, q) for each correlated row holding a fixed value within a law (Assumption.law): q is the
     value's quantile in that law, at which its partners are drawn."""
     holds = []
@@ -141,13 +146,13 @@ def _holds(indicators, correlated_rows) -> tuple[tuple[int, float], ...]:
     return tuple(holds)
 
 
-def computation_order(indicators, rows: dict[str, int]) -> tuple[int, ...]:
+def computation_order(indicators: tuple[Indicator, ...], rows: dict[str, int]) -> tuple[int, ...]:
     """The derived and driven rows, each after every row it uses (formula references, drivers)."""
     computed = {i.id: i for i in indicators if i.formula is not None or i.drivers}
     order: list[str] = []
     placed: set[str] = set()
 
-    def uses(indicator) -> list[str]:
+    def uses(indicator: Indicator) -> list[str]:
         referenced = [r.indicator for r in indicator.formula.references] if indicator.formula is not None else []
         return referenced + [d.indicator for d in indicator.drivers]
 
@@ -183,7 +188,10 @@ def compile_model(scenario: Scenario) -> Model:
         target = indicator.target
         if target is None:
             continue
-        reference = rows[target.relative_to] if target.op == "relative" else None
+        reference: int | None = None
+        if target.op == "relative":
+            assert target.relative_to is not None  # a relative target is made with the id it names (validation)
+            reference = rows[target.relative_to]
         flow_level = indicator.kind == "flow" and target.metric == "level"
         target_of_row[row] = len(targets)
         targets.append(TargetRef(row, target, reference, indicator.baseline if flow_level else None))

@@ -6,7 +6,8 @@ import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
 from growthsim.scenario.types import Scenario
+
+if TYPE_CHECKING:  # multiprocessing is imported only when worker processes start
+    from multiprocessing.pool import Pool
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -74,7 +78,7 @@ def auto_workers(n_draws: int) -> int:
     return max(1, min(usable_cores(), -(-n_draws // BLOCK_SIZE) // 2))
 
 
-def chunks(n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE):
+def chunks(n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[tuple[int, int]]:
     """(start, stop) of each chunk: whole blocks (chunk_size is rounded up to them), the last one short."""
     if n_draws < 1:
         raise ValueError("n_draws must be at least 1")
@@ -127,7 +131,16 @@ def simulate(
         return _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method)
 
 
-def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, method) -> Summary:
+def _simulate(
+    scenario: Scenario | Model,
+    n_draws: int | None,
+    seed: int | None,
+    chunk_size: int,
+    progress: Callable[[int, int], None] | None,
+    on_chunk: Callable[[Outcomes], None] | None,
+    workers: int,
+    method: str,
+) -> Summary:
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
         # Iman-Conover rearranges whole groups, mixing the replicates whose independence the error
@@ -138,7 +151,10 @@ def _simulate(scenario, n_draws, seed, chunk_size, progress, on_chunk, workers, 
     entropy = resolve_seed(seed, model.scenario)
     batch = batch_size(model, n_draws, method)
     accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
-    draw = lambda start, stop: evaluate(model, sample(model, entropy, start, stop, method, batch))  # noqa: E731
+
+    def draw(start: int, stop: int) -> Outcomes:
+        return evaluate(model, sample(model, entropy, start, stop, method, batch))
+
     pending = list(chunks(n_draws, chunk_size))
     if workers > 1 and on_chunk is None and len(pending) > 1:
         # The first chunk is the pilot that fixes the quantile grids every worker must share.
@@ -219,7 +235,7 @@ START_METHOD: str | None = None  # None: fork on Linux, spawn elsewhere (tests s
 
 
 @contextlib.contextmanager
-def _pool(workers: int, initializer, initargs: tuple):
+def _pool(workers: int, initializer: Callable[..., None], initargs: tuple[object, ...]) -> Iterator[Pool]:
     """A multiprocessing.Pool whose workers ignore Ctrl-C (the main process handles it) and are
     terminated at once when the block ends by an exception, Ctrl-C included: concurrent.futures
     would first finish every queued job, which looked like a hang.
@@ -246,21 +262,31 @@ def _pool(workers: int, initializer, initargs: tuple):
         pool.join()
 
 
-def _start_in_worker(initializer, initargs: tuple) -> None:
+def _start_in_worker(initializer: Callable[..., None], initargs: tuple[object, ...]) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
     initializer(*initargs)
 
 
-def map_on_cores(function, shared, jobs: list, done: Callable[[int], None] | None = None) -> list:
+_Shared = TypeVar("_Shared")
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+
+
+def map_on_cores(
+    function: Callable[[_Shared, _Job], _Result],
+    shared: _Shared,
+    jobs: list[_Job],
+    done: Callable[[int], None] | None = None,
+) -> list[_Result]:
     """[function(shared, job) for job in jobs], in order, on every usable core: for independent
     pieces of work of about a second (goal seeks). ``shared`` (a scenario or a model) reaches each
     worker once; ``function`` must be a module-level function. With one core, or one job: here.
     ``done(k)`` is told when k jobs are finished (for a progress line)."""
     done = done or (lambda k: None)
     workers = min(usable_cores(), len(jobs))
-    results = []
+    results: list[_Result] = []
     if workers < 2:
         for job in jobs:
             results.append(function(shared, job))
@@ -273,17 +299,19 @@ def map_on_cores(function, shared, jobs: list, done: Callable[[int], None] | Non
     return results
 
 
-_worker_state: tuple | None = None  # in a worker: map_on_cores' shared value, or simulate's run
+_worker_state: object = None  # in a worker: map_on_cores' shared value, or simulate's run (_Run)
+_Run: TypeAlias = tuple[Model, int, Accumulator, str, int | None]  # what _start_worker keeps: _work's arguments
 
 
-def _set_shared(shared) -> None:
+def _set_shared(shared: object) -> None:
     global _worker_state
     _worker_state = shared
 
 
-def _call_with_shared(item):
+def _call_with_shared(item: tuple[Callable[[_Shared, _Job], _Result], _Job]) -> _Result:
     function, job = item
-    return function(_worker_state, job)
+    # cast: a worker's global, set by _set_shared to map_on_cores' shared value (what function takes)
+    return function(cast(_Shared, _worker_state), job)
 
 
 def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, batch: int | None) -> None:
@@ -300,7 +328,7 @@ def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, b
 
 def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
-    model, entropy, pilot, method, batch = _worker_state
+    model, entropy, pilot, method, batch = cast(_Run, _worker_state)  # a worker's global, set by _start_worker
     partial = pilot.partial(task[0][0])
     for start, stop in task:
         partial.add(evaluate(model, sample(model, entropy, start, stop, method, batch)))
@@ -315,7 +343,7 @@ def _in_workers(
     workers: int,
     method: str,
     batch: int | None,
-):
+) -> Iterator[Accumulator]:
     """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
     processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
     # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),

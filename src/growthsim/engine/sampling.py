@@ -23,6 +23,7 @@ The error bars of a batched run come from its batches (see ``intervals``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ from growthsim.engine.streams import (
     stream_key,
     uniforms,
 )
+from growthsim.stats.arrays import Bools, Floats
 from growthsim.stats.dependence import gaussian_copula_scores, iman_conover_permutation
 from growthsim.stats.distributions import as_quantity, clip_uniform, quantity_at
 
@@ -126,15 +128,17 @@ class _Design:
 
     def __init__(self, model: Model, entropy: int, start: int, stop: int, method: str, size: int | None):
         self.entropy, self.start, self.stop, self.method, self.size = entropy, start, stop, method, size
-        self.sobol: dict[tuple[int, ...], np.ndarray] | None = None
+        self.sobol: dict[tuple[int, ...], Floats] | None = None
         if method == "sobol":
             self._sobol(model_streams(model))
 
-    def __call__(self, key: tuple[int, ...]) -> np.ndarray:
+    def __call__(self, key: tuple[int, ...]) -> Floats:
         if self.method == "mc":
             return uniforms(self.entropy, key, self.start, self.stop)
         if self.method == "sobol":
+            assert self.sobol is not None  # __init__ drew the points of a sobol design
             return self.sobol[key]
+        assert self.size is not None  # lhs and sobol always have a replicate size (batch_size)
         out = np.empty(self.stop - self.start)
         for offset, replicate in self._replicates():
             seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_LHS, *key, replicate))
@@ -145,8 +149,9 @@ class _Design:
             part *= 1.0 / self.size
         return clip_uniform(out, out=out)
 
-    def _replicates(self):
+    def _replicates(self) -> Iterator[tuple[int, int]]:
         """(offset in this chunk, replicate number) of each replicate the chunk holds."""
+        assert self.size is not None  # lhs and sobol always have a replicate size (batch_size)
         if (self.stop - self.start) % self.size or self.start % self.size:
             raise ValueError("lhs and sobol sample whole replicates: see planned_draws")
         for offset in range(0, self.stop - self.start, self.size):
@@ -157,6 +162,7 @@ class _Design:
 
         from scipy.stats import qmc
 
+        assert self.size is not None  # lhs and sobol always have a replicate size (batch_size)
         points = np.empty((len(keys), self.stop - self.start))
         for offset, replicate in self._replicates():
             seq = np.random.SeedSequence(self.entropy, spawn_key=(STREAM_SOBOL, replicate))
@@ -177,12 +183,12 @@ class Draws:
     """
 
     start: int
-    values: np.ndarray
-    events: np.ndarray | None = None
+    values: Floats
+    events: Bools | None = None
 
     @property
     def n(self) -> int:
-        return self.values.shape[1]
+        return int(self.values.shape[1])
 
 
 def sample(model: Model, entropy: int, start: int, stop: int, method: str = "mc", batch: int | None = None) -> Draws:
@@ -201,7 +207,7 @@ _blas_limited = 0  # depth of one_blas_thread() contexts: only the outermost one
 
 
 @contextmanager
-def one_blas_thread():
+def one_blas_thread() -> Iterator[None]:
     """One BLAS thread inside: a matrix product split across threads may sum in another order, and
     the last bits of correlated draws would depend on the number of cores (measured: a sobol run
     differed between one and two workers in the 17th digit). simulate enters it once for a whole
@@ -234,7 +240,7 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batc
     return Draws(start, values, occurred)
 
 
-def _draw_inputs(model: Model, design: _Design) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+def _draw_inputs(model: Model, design: _Design) -> tuple[Floats, dict[int, Floats]]:
     """Every drawn row's values, by inverse CDF of its stream's uniforms, and the uniforms of the
     rows that later steps need again (``own_uniforms``): a correlated row's, which the correlation
     rearranges or turns into normal scores, and the row an event may replace, which draws its
@@ -244,7 +250,7 @@ def _draw_inputs(model: Model, design: _Design) -> tuple[np.ndarray, dict[int, n
     copula get their values there, once their uniforms are correlated."""
     held = dict(model.held)
     values = np.empty((len(model.indicators), design.stop - design.start))
-    own_uniforms: dict[int, np.ndarray] = {}
+    own_uniforms: dict[int, Floats] = {}
     correlated = set(model.correlated_rows)
     copula = model.correlation_method == "gaussian_copula"
     for row, (key, distribution, is_count) in enumerate(
@@ -262,29 +268,31 @@ def _draw_inputs(model: Model, design: _Design) -> tuple[np.ndarray, dict[int, n
     return values, own_uniforms
 
 
-def _shock(model: Model, design: _Design, values: np.ndarray, own_uniforms: dict[int, np.ndarray]) -> np.ndarray:
+def _shock(model: Model, design: _Design, values: Floats, own_uniforms: dict[int, Floats]) -> Bools:
     """Which events occur on each draw (held ones as held: a what-if on an event fixes its
     occurrences, not its probability), and their effects applied to ``values`` in place; returns
     the occurrences, (n_events, n) bools."""
     if not model.events:
         return np.zeros((0, design.stop - design.start), dtype=bool)
 
-    def event_uniforms(name: str, is_group: bool) -> np.ndarray:
+    def event_uniforms(name: str, is_group: bool) -> Floats:
         return design(stream_key(name, STREAM_EVENT_GROUP if is_group else STREAM_EVENT))
 
     occurred = occurrences(model.events, event_uniforms)
     if model.held_events:
         hold_occurrences(model.events, occurred, model.held_events)
     kinds = {indicator.id: indicator.kind for indicator in model.indicators}
+    assert model.rows is not None  # compile_model always sets it
     apply_effects(model.events, occurred, values, model.rows, kinds, own_uniforms.__getitem__)
     return occurred
 
 
-def _correlate(model: Model, values: np.ndarray, own_uniforms: dict[int, np.ndarray], group: int | None) -> None:
+def _correlate(model: Model, values: Floats, own_uniforms: dict[int, Floats], group: int | None) -> None:
     """Impose the scenario's correlations on the correlated rows of ``values``, in place
     (``group``: draws per Iman-Conover group). ``own_uniforms`` of those rows are rearranged (or
     recomputed from the correlated scores) with them, so that an event's replacement still draws
     from the uniform behind each value."""
+    assert model.score_correlation is not None  # set with correlated_rows (compile_model): _sample calls this for those
     rows = list(model.correlated_rows)
     u = np.vstack([own_uniforms[row] for row in rows])
     held = [(rows.index(row), q) for row, q in model.held if row in model.correlated_rows]
@@ -299,6 +307,7 @@ def _correlate(model: Model, values: np.ndarray, own_uniforms: dict[int, np.ndar
                 z[k] = special.ndtri(q)
         for k, row in enumerate(rows):
             distribution = model.distributions[row]
+            assert distribution is not None  # a correlated row is drawn: _draw_inputs kept its uniforms
             if row in model.replaced_rows:  # an event replacing this value draws through its uniform
                 own_uniforms[row] = clip_uniform(special.ndtr(z[k]))
             values[row] = as_quantity(distribution.from_normal_score(z[k]), distribution, model.is_count[row])
@@ -312,7 +321,7 @@ def _correlate(model: Model, values: np.ndarray, own_uniforms: dict[int, np.ndar
         own_uniforms[row] = own_uniforms[row][permutation[k]]
 
 
-def _condition(z: np.ndarray, correlation: np.ndarray, held: list[tuple[int, float]]) -> None:
+def _condition(z: Floats, correlation: Floats, held: list[tuple[int, float]]) -> None:
     """Set the held rows' normal scores to their quantiles and move every other row as the
     correlation says, in place: for jointly normal scores, z + S[:, H] S[H, H]^-1 (c - z[H]) has
     the distribution of z given z[H] = c (the residual of a regression on z[H] is independent of

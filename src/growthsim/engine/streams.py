@@ -22,6 +22,7 @@ import hashlib
 
 import numpy as np
 
+from growthsim.stats.arrays import Floats
 from growthsim.stats.distributions import clip_uniform
 
 __all__ = ["BLOCK_SIZE", "stream_key", "uniforms"]
@@ -40,7 +41,7 @@ def stream_key(name: str, domain: int = STREAM_INDICATOR) -> tuple[int, int, int
     return domain, digest >> 32, digest & 0xFFFFFFFF
 
 
-def uniforms(entropy: int, key: tuple[int, ...], start: int, stop: int) -> np.ndarray:
+def uniforms(entropy: int, key: tuple[int, ...], start: int, stop: int) -> Floats:
     """Uniforms in (0, 1) for draws ``start`` (a multiple of BLOCK_SIZE) up to ``stop``; shape (stop - start,)."""
     if start % BLOCK_SIZE:
         raise ValueError(f"start must be a multiple of BLOCK_SIZE ({BLOCK_SIZE}), got {start}")

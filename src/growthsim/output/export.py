@@ -294,7 +294,7 @@ def manifest(
 
     import scipy
 
-    inputs = {key: document[key] for key in ("scenario", "scenarios") if key in document}
+    inputs: dict[str, Any] = {key: document[key] for key in ("scenario", "scenarios") if key in document}
     return {
         "growthsim_version": document["growthsim_version"],
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

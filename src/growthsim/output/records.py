@@ -101,6 +101,7 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "expected_shortfall": row.mean_gap_when_missed,  # 0.1's name of the same number: goes in 0.3
     }
     if row.stretch is not None:
+        assert indicator.target is not None  # a stretch P(hit) is of a target's stretch
         out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
     if indicator.drivers:  # elasticity in code units (rates as fractions); as written with its unit
         out["drivers"] = [

@@ -21,6 +21,7 @@ from growthsim.analysis.compare import compare
 from growthsim.analysis.sensitivity import sensitivity
 from growthsim.analysis.solve import central_parameter, parameter_words, solve
 from growthsim.engine.run import map_on_cores, simulate
+from growthsim.engine.summary import Summary
 from growthsim.i18n import _, ngettext
 from growthsim.output.charts import (
     comparison_chart,
@@ -97,6 +98,7 @@ def build_report(
             "simulating {n} scenario, {draws} draws", "simulating {n} scenarios, {draws} draws each", len(scenarios)
         ).format(n=len(scenarios), draws=f"{n_draws:,}")
     )
+    summaries: tuple[Summary, ...]
     if len(scenarios) == 1:
         summaries = (simulate(first, n_draws, seed),)
         comparison = None
@@ -173,6 +175,7 @@ def _advice(
         )
         return TargetAdvice(None, None, None, None, why_not=why)
     name = parameter.rsplit(".", 1)[1]
+    assert indicator.assumption is not None  # central_parameter has raised ScenarioError for one without
     current = _with_unit(indicator.assumption.written[name], indicator)
     what = parameter_words(indicator, name)
     try:
@@ -185,6 +188,7 @@ def _advice(
         )
     if not result.reachable:
         return TargetAdvice(parameter, current, None, None, what=what, reachable=False)
+    assert result.probability is not None  # a reachable goal comes with the P(hit) reached
     return TargetAdvice(
         parameter, current, result.written, result.probability.p, p_hit >= goal, what, result.interval_written
     )

@@ -149,6 +149,7 @@ def scenario_tables(scenario: Scenario) -> list:
     header = Text()
     header.append(scenario.name, style="bold")
     if scenario.path:
+        assert scenario.sha256 is not None  # load_scenario sets the path and the file's sha256 together
         header.append(f"\n{scenario.path}  sha256 {scenario.sha256[:12]}…", style="dim")
     header.append(
         "\n"
@@ -280,6 +281,7 @@ def _assumption_text(indicator: Indicator):
 
     assumption = indicator.assumption
     if assumption is None:
+        assert indicator.formula is not None  # an indicator without an assumption is derived by its formula
         text = Text(f"{indicator.metric} = {indicator.formula.text}")
         text.append("\n" + _("(derived on each draw from the indicators it names)"), style="dim")
         return text

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from growthsim.engine.summary import Summary
+from growthsim.engine.summary import EventSummary, Summary
 from growthsim.i18n import _
 from growthsim.output.words import (
     band_of,
@@ -18,6 +18,7 @@ from growthsim.output.words import (
     probability_bar,
     probability_text,
 )
+from growthsim.stats.intervals import Probability
 
 __all__ = [
     "NARROW",
@@ -37,6 +38,20 @@ def _clear_shift(event_summary, indicator_id: str) -> bool:
     if with_ is None or without is None:
         return False
     return abs(with_.p - without.p) > math.hypot(with_.margin, without.margin)
+
+
+def _with_and_without(event_summary: EventSummary, indicator_id: str) -> tuple[Probability, Probability]:
+    """P(hit) with and without the event, of an indicator whose shift is clear (it has both)."""
+    with_, without = event_summary.hit_with[indicator_id], event_summary.hit_without[indicator_id]
+    assert with_ is not None and without is not None  # _clear_shift is False for an indicator without both
+    return with_, without
+
+
+def _clear_effect(event_summary: EventSummary, indicator_id: str) -> float:
+    """The event's effect on P(hit), of an indicator whose shift is clear (it has one)."""
+    effect = event_summary.effect_on(indicator_id)
+    assert effect is not None  # _clear_shift is False for an indicator without P(hit) with and without
+    return effect
 
 
 def events_table(summary: Summary):
@@ -64,12 +79,13 @@ def events_table(summary: Summary):
         effects = "\n".join(f"{names.get(e.indicator, e.indicator)} {verbs[e.kind]} {e.written}" for e in event.effects)
         moved = sorted(
             (k for k in event_summary.hit_with if _clear_shift(event_summary, k)),
-            key=lambda k: -abs(event_summary.effect_on(k)),
+            key=lambda k: -abs(_clear_effect(event_summary, k)),
         )[:3]
         shifts = (
             "\n".join(
-                f"{names[k]} {event_summary.hit_with[k].p * 100:.1f}% / {event_summary.hit_without[k].p * 100:.1f}%"
+                f"{names[k]} {with_.p * 100:.1f}% / {without.p * 100:.1f}%"
                 for k in moved
+                for with_, without in (_with_and_without(event_summary, k),)
             )
             or "—"
         )
@@ -252,6 +268,7 @@ def _summary_table(summary: Summary, narrow: bool):
         projection = Text(metric_text(indicator, row.metric, row.quantiles["p50"]))
         projection.append("\n" + interval_text(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"]))
         if row.difference_quantiles is not None:  # what a relative target actually tests
+            assert indicator.target is not None  # difference quantiles are computed for a relative target only
             gap = indicator.target.fmt_tested(row.difference_quantiles["p50"])
             projection.append(_("\nvs {other}: {gap}").format(other=indicator.target.relative_to, gap=gap), style="dim")
         name = Text(indicator.name)
@@ -266,6 +283,7 @@ def _summary_table(summary: Summary, narrow: bool):
         target_text = Text(target.written or target.text)
         if target.written:
             target_text.append(f"\n{target.text}", style="dim")
+        assert row.hit is not None  # every target has its P(hit) (engine.accumulate)
         words, style = band_of(row.hit.p)
         probability = Text(probability_text(row.hit), style=style)
         probability.append("\n" + (words if narrow else probability_bar(row.hit.p)), style=style)
@@ -295,6 +313,7 @@ def _caption(summary: Summary) -> str:
             share = _("{share} (margin of error {low} to {high})").format(
                 share=format_share(p.p), low=format_share(p.ci[0]), high=format_share(p.ci[1])
             )
+        assert joint.all_hit_independent is not None  # None, like all_hit, only when there is no target
         dependence = (
             _("If the targets were independent it would be {p}.").format(p=format_share(joint.all_hit_independent))
             if summary.scenario.correlations

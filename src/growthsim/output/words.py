@@ -153,8 +153,9 @@ def conclusions(summary: Summary) -> list[str]:
     rows = [r for r in summary.indicators if r.hit is not None]
     if not rows:
         return []
-    likely = [r.indicator.name for r in rows if r.hit.p >= BANDS[1][0]]
-    at_risk = [r.indicator.name for r in rows if r.hit.p < BANDS[2][0]]
+    # (every row has a hit: the repeated check is what lets mypy know it inside the comprehension)
+    likely = [r.indicator.name for r in rows if r.hit is not None and r.hit.p >= BANDS[1][0]]
+    at_risk = [r.indicator.name for r in rows if r.hit is not None and r.hit.p < BANDS[2][0]]
     separator = _(", ")
     lines = [
         ngettext(
@@ -276,6 +277,7 @@ def assumption_words(indicator: Indicator) -> str:
     """The assumption in words: 增速：偏态正态分布，最可能值10%，下行标准差8个百分点，上行标准差6个百分点."""
     assumption = indicator.assumption
     if assumption is None:
+        assert indicator.formula is not None  # an indicator without an assumption is derived by its formula
         return _("computed by the formula {formula}").format(formula=indicator.formula.text)
     parts = [
         _(PARAMETER_WORDS.get(k, k)) + _written_words(v, indicator)
@@ -295,6 +297,7 @@ def assumption_spread(indicator: Indicator) -> list[tuple[str, bool]]:
     """What the assumption gives: its median and 90% range (for a driven indicator, of its own part,
     with what the part is stated for), as (line, is a warning) pairs."""
     assumption = indicator.assumption
+    assert assumption is not None  # asked only of a drawn indicator (a derived one has no assumption)
     p05, p50, p95 = quantity_at(assumption.distribution, np.array([0.05, 0.5, 0.95]), indicator.kind == "count")
     spread = {"median": indicator.fmt(p50), "level": "90%", "low": indicator.fmt(p05), "high": indicator.fmt(p95)}
     if not indicator.drivers:

@@ -107,7 +107,7 @@ class DistributionSpec:
     params: tuple[ParamSpec, ...]
     forms: tuple[tuple[str, ...], ...]  # the alternative sets of required parameters
     example: str  # a TOML inline table, as a planner would write it for a growth
-    build: Callable[[Mapping[str, float]], Distribution] = field(repr=False)
+    build: Callable[[Mapping[str, float | list[float]]], Distribution] = field(repr=False)  # a list for "values"
     counts_only: bool = False
 
     def param(self, name: str) -> ParamSpec | None:

@@ -166,7 +166,7 @@ def _drop_stale_link_provenance(resolved: Resolved, indicator_id: str, drivers: 
 
 def _remove_indicators(resolved: Resolved, removals: Any, source: Source) -> None:
     inherited = resolved.raw.get("indicators", {})
-    problems = []
+    problems: list[tuple[str | tuple[str | int, ...], str]] = []  # (key path, or its one key; message)
     if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
         problems.append(
             ("remove_indicators", _('expected a list of indicator ids, e.g. remove_indicators = ["trade"]'))

@@ -114,6 +114,8 @@ def parse_toml(text: str, file: str) -> dict:
         lines = text.split("\n")  # as TOML counts lines: not splitlines(), which also breaks at U+2028
         diagnostics = []
         bare_key_lines = set()
+        line: int | None  # a bare key's line, then the line tomllib names (None when it names none)
+        col: int | None
         for line, col, key, in_header in bare_non_ascii_keys(text):
             bare_key_lines.add(line)
             if in_header:
@@ -159,8 +161,8 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         return _("{name!r} is set twice{where}{before}: keep only one").format(
             name=name, where=where, before=before
         ), key.start(1) + 1
-    if _DUPLICATE_TABLE.match(message) and (header := _HEADER_OF_LINE.match(source)):
-        parts = [p.strip().strip('"') for p in header.group(1).split(".")]
+    if _DUPLICATE_TABLE.match(message) and (header_match := _HEADER_OF_LINE.match(source)):
+        parts = [p.strip().strip('"') for p in header_match.group(1).split(".")]
         first = next(
             (
                 n
@@ -172,7 +174,7 @@ def _explain_toml_error(message: str, lines: list[str], line: int | None, col: i
         )
         name = ".".join(parts)
         before = _(" (first at line {first})").format(first=first) if first else ""
-        last_col = header.end(1) - len(header.group(1).split(".")[-1].strip()) + 1
+        last_col = header_match.end(1) - len(header_match.group(1).split(".")[-1].strip()) + 1
         return _("[{name}] appears twice{before}: a copied block needs its own id, e.g. [{other}]").format(
             name=name, before=before, other=".".join([*parts[:-1], parts[-1] + "_2"])
         ), last_col

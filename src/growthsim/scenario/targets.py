@@ -58,13 +58,14 @@ class Target:
     def bounds(self) -> tuple[float, float]:
         """(lower, upper) on the tested quantity (for relative: own minus other)."""
         if self.op == ">=":
-            return self.value, math.inf
+            return _given(self.value), math.inf
         if self.op == "<=":
-            return -math.inf, self.value
+            return -math.inf, _given(self.value)
         if self.op == "between":
-            return self.low, self.high
-        centre = self.value if self.op == "about" else 0.0
-        low, high = _decimal_add(centre, -self.tolerance), _decimal_add(centre, self.tolerance)
+            return _given(self.low), _given(self.high)
+        centre = _given(self.value) if self.op == "about" else 0.0
+        tolerance = _given(self.tolerance)
+        low, high = _decimal_add(centre, -tolerance), _decimal_add(centre, tolerance)
         if self.side == "at_least":
             return low, math.inf
         if self.side == "at_most":
@@ -97,18 +98,18 @@ class Target:
         """The target as growthsim reads it, short, in the units of the scenario file: "≥ 8%"."""
         lower, upper = self.bounds
         if self.op == ">=":
-            text = f"≥ {self.fmt(self.value)}"
+            text = f"≥ {self.fmt(_given(self.value))}"
         elif self.op == "<=":
-            text = f"≤ {self.fmt(self.value)}"
+            text = f"≤ {self.fmt(_given(self.value))}"
         elif self.op == "between":
-            text = f"{self.fmt(self.low)} – {self.fmt(self.high)}"
+            text = f"{self.fmt(_given(self.low))} – {self.fmt(_given(self.high))}"
         elif self.op == "about":
             if self.side == "at_least":
-                text = f"≈ {self.fmt(self.value)} (≥ {self.fmt(lower)})"
+                text = f"≈ {self.fmt(_given(self.value))} (≥ {self.fmt(lower)})"
             elif self.side == "at_most":
-                text = f"≈ {self.fmt(self.value)} (≤ {self.fmt(upper)})"
+                text = f"≈ {self.fmt(_given(self.value))} (≤ {self.fmt(upper)})"
             else:
-                text = f"{self.fmt(self.value)} ± {self.fmt_tol()}"
+                text = f"{self.fmt(_given(self.value))} ± {self.fmt_tol()}"
         else:
             other, tol = self.relative_to, self.fmt_tol()
             if self.side == "at_least":
@@ -123,7 +124,7 @@ class Target:
 
     def fmt_tol(self) -> str:
         expect = Expect.AMOUNT if self.expect is Expect.AMOUNT else Expect.POINTS
-        return format_value(self.tolerance, expect, self.unit)
+        return format_value(_given(self.tolerance), expect, self.unit)
 
     def explain(self) -> str:
         """A sentence: when is a draw a hit."""
@@ -156,6 +157,13 @@ class Target:
             return self.fmt(value)
         expect = Expect.AMOUNT if self.expect is Expect.AMOUNT else Expect.POINTS
         return format_value(value, expect, self.unit, signed=True)
+
+
+def _given(field: float | None) -> float:
+    """A field the target's op uses (value for >=, <= and about; low and high for between; tolerance
+    for about and relative): the validation makes every Target with the fields of its op."""
+    assert field is not None  # a Target of this op is always made with it (validation/values.py)
+    return field
 
 
 def _decimal_add(a: float, b: float) -> float:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-try:  # Python 3.11+
+# a version check rather than try/except ImportError: mypy follows it (it checks as Python 3.10)
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = ["KeyMap", "Position", "bare_non_ascii_keys"]
 

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special
 
-from growthsim.stats.distributions import clip_uniform, quantity_at
+from growthsim.stats.arrays import Floats
+from growthsim.stats.distributions import Distribution, clip_uniform, quantity_at
 
 __all__ = [
     "METHODS",
@@ -47,7 +50,7 @@ METHODS = ("iman_conover", "gaussian_copula")
 _PSD_TOLERANCE = 1e-10
 
 
-def is_correlation_matrix(matrix: np.ndarray) -> bool:
+def is_correlation_matrix(matrix: Floats) -> bool:
     """Symmetric, unit diagonal, entries in [-1, 1], and positive semi-definite."""
     matrix = np.asarray(matrix, dtype=float)
     return (
@@ -58,12 +61,13 @@ def is_correlation_matrix(matrix: np.ndarray) -> bool:
     )
 
 
-def nearest_correlation(matrix: np.ndarray, tolerance: float = 1e-10, max_iterations: int = 1000) -> np.ndarray:
+def nearest_correlation(matrix: Floats, tolerance: float = 1e-10, max_iterations: int = 1000) -> Floats:
     """The nearest correlation matrix in the Frobenius norm (Higham 2002); a valid one is returned as is."""
-    a = np.asarray(matrix, dtype=float)
+    a: Floats = np.asarray(matrix, dtype=float)
     if is_correlation_matrix(a):
-        return a.copy()
-    y = a.copy()
+        valid: Floats = a.copy()
+        return valid
+    y: Floats = a.copy()
     correction = np.zeros_like(a)
     for _ in range(max_iterations):
         r = y - correction
@@ -72,7 +76,7 @@ def nearest_correlation(matrix: np.ndarray, tolerance: float = 1e-10, max_iterat
         correction = x - r
         y_next = x.copy()
         np.fill_diagonal(y_next, 1.0)  # projection onto unit-diagonal matrices
-        converged = np.linalg.norm(y_next - y, "fro") <= tolerance * max(1.0, np.linalg.norm(y, "fro"))
+        converged = np.linalg.norm(y_next - y, "fro") <= tolerance * max(1.0, float(np.linalg.norm(y, "fro")))
         y = y_next
         if converged:
             break
@@ -83,40 +87,41 @@ def nearest_correlation(matrix: np.ndarray, tolerance: float = 1e-10, max_iterat
     return y * scale[:, None] * scale[None, :]
 
 
-def _cholesky(matrix: np.ndarray) -> np.ndarray:
+def _cholesky(matrix: Floats) -> Floats:
     """A Cholesky factor that tolerates semi-definite matrices (a tiny ridge where needed)."""
+    # cast: numpy's stubs give cholesky of any float array as floating[Any]; of float64 it is float64
     try:
-        return np.linalg.cholesky(matrix)
+        return cast(Floats, np.linalg.cholesky(matrix))
     except np.linalg.LinAlgError:
         ridge = 1e-12
         while True:
             try:
-                return np.linalg.cholesky((matrix + ridge * np.eye(len(matrix))) / (1 + ridge))
+                return cast(Floats, np.linalg.cholesky((matrix + ridge * np.eye(len(matrix))) / (1 + ridge)))
             except np.linalg.LinAlgError:
                 ridge *= 10
 
 
-def gaussian_copula(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+def gaussian_copula(uniforms: Floats, correlation: Floats) -> Floats:
     """Correlated uniforms (k, n) from independent ones: Phi(L Phi^-1(u)) with L L' = correlation."""
     u = special.ndtr(gaussian_copula_scores(uniforms, correlation))
     return clip_uniform(u)
 
 
-def gaussian_copula_scores(uniforms: np.ndarray, correlation: np.ndarray) -> np.ndarray:
+def gaussian_copula_scores(uniforms: Floats, correlation: Floats) -> Floats:
     """Correlated normal scores (k, n) from independent uniforms: L Phi^-1(u) with L L' = correlation."""
     factor = _cholesky(correlation)
     scores = special.ndtri(uniforms)
     return _sparse_product(factor, scores) if _is_sparse(factor) else factor @ scores
 
 
-def _is_sparse(factor: np.ndarray) -> bool:
+def _is_sparse(factor: Floats) -> bool:
     """Mostly zeros: a chain or blocks of correlated indicators (each correlated with a few others)
     give a Cholesky factor with a few entries a row, where a dense product wastes nearly all its work
     (measured: 200 indicators in a chain, 1.0 s dense against 0.04 s sparse per 262,144 draws)."""
-    return factor.shape[0] >= 8 and np.count_nonzero(factor) <= factor.size // 8
+    return factor.shape[0] >= 8 and int(np.count_nonzero(factor)) <= factor.size // 8
 
 
-def _sparse_product(factor: np.ndarray, scores: np.ndarray) -> np.ndarray:
+def _sparse_product(factor: Floats, scores: Floats) -> Floats:
     """factor @ scores for a lower-triangular factor, in place in ``scores``, one multiply-add per
     non-zero entry. Rows are done last to first: row i needs rows j <= i, which are still as drawn."""
     row = np.empty(scores.shape[1])
@@ -131,17 +136,15 @@ def _sparse_product(factor: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-def iman_conover(
-    values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray, group: int | None = None
-) -> np.ndarray:
+def iman_conover(values: Floats, uniforms: Floats, correlation: Floats, group: int | None = None) -> Floats:
     """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array."""
     permutation = iman_conover_permutation(values, uniforms, correlation, group)
     return np.take_along_axis(values, permutation, axis=1)
 
 
 def iman_conover_permutation(
-    values: np.ndarray, uniforms: np.ndarray, correlation: np.ndarray, group: int | None = None
-) -> np.ndarray:
+    values: Floats, uniforms: Floats, correlation: Floats, group: int | None = None
+) -> npt.NDArray[np.intp]:
     """For each row, the order of its draws (k, n) that makes the rows follow ``correlation`` in rank:
     ``values[row][permutation[row]]`` is the rearranged row. Apply the same permutation to anything
     else tied to a draw (its uniform, for an event that replaces the value) to keep them paired.
@@ -167,14 +170,15 @@ def iman_conover_permutation(
     return permutation
 
 
-def _group_permutations(values: np.ndarray, uniforms: np.ndarray, target: np.ndarray, size: int) -> np.ndarray:
+def _group_permutations(values: Floats, uniforms: Floats, target: Floats, size: int) -> npt.NDArray[np.intp]:
     """iman_conover_permutation for (k, g * size) draws in g groups of ``size``, all at once
     (``target``: the Cholesky factor of the correlation asked)."""
     k, n = values.shape
     groups = n // size
     offsets = (np.arange(groups) * size)[:, np.newaxis, np.newaxis]
     if size < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
-        return np.broadcast_to(np.arange(n), (k, n)).copy()
+        as_drawn: npt.NDArray[np.intp] = np.broadcast_to(np.arange(n), (k, n)).copy()
+        return as_drawn
     scores = special.ndtri(uniforms).reshape(k, groups, size).transpose(1, 0, 2)  # (g, k, size)
     scores = scores - scores.mean(axis=2, keepdims=True)
     covariance = scores @ scores.transpose(0, 2, 1)
@@ -189,7 +193,8 @@ def _group_permutations(values: np.ndarray, uniforms: np.ndarray, target: np.nda
     local = np.empty_like(by_value)
     # the draw of rank r in value goes where the target score of rank r stands
     np.put_along_axis(local, np.argsort(target_scores, axis=2, kind="stable"), by_value, axis=2)
-    return (local + offsets).transpose(1, 0, 2).reshape(k, n)
+    permutation: npt.NDArray[np.intp] = (local + offsets).transpose(1, 0, 2).reshape(k, n)
+    return permutation
 
 
 # --- ties: rank correlations of counts and of few-valued inputs -------------------------------------
@@ -205,16 +210,16 @@ class Marginal:
     empirical list or a rounded value has steps in h (ties), which pull it below the normal-score
     relation 2 sin(pi rho / 6) assumes."""
 
-    def __init__(self, quantity: Callable[[np.ndarray], np.ndarray]):
+    def __init__(self, quantity: Callable[[Floats], Floats]):
         u = (np.arange(_TIE_GRID) + 0.5) / _TIE_GRID
         values = quantity(u)
         _, first, counts = np.unique(values, return_index=True, return_counts=True)
         self.h = np.repeat((first + (counts - 1) / 2 + 0.5) / _TIE_GRID, counts)  # mid-ranks, in (0, 1)
         self.ties = bool((counts > 1).any())
         self.constant = counts.size == 1
-        self._coefficients: np.ndarray | None = None
+        self._coefficients: Floats | None = None
 
-    def coefficients(self) -> np.ndarray:
+    def coefficients(self) -> Floats:
         """E[h(Z) psi_k(Z)] / sd(h), k = 1 .. _MEHLER_TERMS, for the normalised Hermite polynomials
         psi_k; by Stein's identity E[h psi_k] = E[h' psi_(k-1)] / sqrt(k), and h' is a sum of jumps."""
         if self._coefficients is None:
@@ -231,7 +236,7 @@ class Marginal:
         return self._coefficients
 
 
-def marginal_of(distribution, is_count: bool) -> Marginal | None:
+def marginal_of(distribution: Distribution | None, is_count: bool) -> Marginal | None:
     """The Marginal of an input drawn from ``distribution`` (None: no distribution, a derived row)."""
     if distribution is None:
         return None
@@ -251,8 +256,8 @@ def spearman_at(score_correlation: float, a: Marginal, b: Marginal) -> float:
 
 
 def score_correlations(
-    rank_correlation: np.ndarray, marginals: list[Marginal | None]
-) -> tuple[np.ndarray, list[tuple[int, int, float]]]:
+    rank_correlation: Floats, marginals: list[Marginal | None]
+) -> tuple[Floats, list[tuple[int, int, float]]]:
     """The normal-score correlations that give the asked rank correlations: 2 sin(pi rho / 6)
     between continuous inputs; for a pair with ties, the score correlation at which the Spearman
     correlation is the one asked (``marginals[i]``: row i's Marginal; None or a constant one: no
@@ -285,7 +290,7 @@ def score_correlations(
     return scores, beyond
 
 
-def rank_to_score(rank_correlation: np.ndarray) -> np.ndarray:
+def rank_to_score(rank_correlation: Floats) -> Floats:
     """The normal-score correlation whose rank correlation is the given one: 2 sin(pi rho / 6)
     (Pearson's relation for normal pairs, inverted). Both methods correlate normal scores, so this is
     what makes the numbers a planner writes mean rank correlations. May need a repair to be PSD."""
@@ -294,7 +299,7 @@ def rank_to_score(rank_correlation: np.ndarray) -> np.ndarray:
     return scores
 
 
-def spearman(values: np.ndarray) -> np.ndarray:
+def spearman(values: Floats) -> Floats:
     """Spearman rank correlation matrix of the rows of ``values`` (k, n), ties given average ranks."""
     from scipy import stats
 
@@ -302,4 +307,5 @@ def spearman(values: np.ndarray) -> np.ndarray:
         return np.ones((values.shape[0], values.shape[0]))
     ranks = np.vstack([stats.rankdata(row) for row in values])
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant row (a fixed value) has no rank correlation
-        return np.corrcoef(ranks)
+        correlation: Floats = np.corrcoef(ranks)
+        return correlation

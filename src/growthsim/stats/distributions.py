@@ -11,10 +11,14 @@ Which of them a scenario file may name, with what parameters, is scenario.famili
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special
+
+from growthsim.stats.arrays import Floats
 
 # The open interval every uniform is held in before a quantile function sees it: Generator.random()
 # may return 0.0, and ppf(0) or ppf(1) would be an infinite value. One pair for every design
@@ -32,7 +36,7 @@ __all__ = [
 ]
 
 
-def clip_uniform(u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def clip_uniform(u: Floats, out: Floats | None = None) -> Floats:
     """``u`` held in [SMALLEST_UNIFORM, LARGEST_UNIFORM] (in place with ``out=u``)."""
     return np.clip(u, SMALLEST_UNIFORM, LARGEST_UNIFORM, out=out)
 
@@ -43,10 +47,10 @@ class Distribution:
     name: str = ""
     discrete: bool = False
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def ppf(self, u: Floats) -> Floats:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def from_normal_score(self, z: np.ndarray) -> np.ndarray:
+    def from_normal_score(self, z: Floats) -> Floats:
         """The value whose normal score is z: ppf(Phi(z)). Normal-family distributions override this
         to skip the round trip through a uniform (the Gaussian copula works in normal scores)."""
         return self.ppf(clip_uniform(special.ndtr(z)))
@@ -58,7 +62,7 @@ class Distribution:
     _params: dict[str, float | list[float]]  # the parameters in canonical form: each law sets them in __init__
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.describe() == other.describe()  # type: ignore[union-attr]
+        return type(self) is type(other) and self.describe() == other.describe()
 
     def __hash__(self) -> int:
         return hash((self.name, repr(sorted(self.describe().items()))))
@@ -75,10 +79,10 @@ class Normal(Distribution):
         self.mean, self.sd = mean, sd
         self._params = {"mean": mean, "sd": sd}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         return self.from_normal_score(special.ndtri(u))
 
-    def from_normal_score(self, z):
+    def from_normal_score(self, z: Floats) -> Floats:
         x = z * self.sd
         x += self.mean
         return x
@@ -96,10 +100,10 @@ class LogNormal(Distribution):
         self.mu = math.log(m) - self.sigma**2 / 2
         self._params = {"mean": mean, "sd": sd, "shift": shift}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         return self.from_normal_score(special.ndtri(u))
 
-    def from_normal_score(self, z):
+    def from_normal_score(self, z: Floats) -> Floats:
         return self.shift + np.exp(self.mu + self.sigma * z)
 
 
@@ -110,7 +114,7 @@ class Uniform(Distribution):
         self.lo, self.hi = min, max
         self._params = {"min": min, "max": max}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         return self.lo + (self.hi - self.lo) * u
 
 
@@ -121,7 +125,7 @@ class Triangular(Distribution):
         self.lo, self.mode, self.hi = min, mode, max
         self._params = {"min": min, "mode": mode, "max": max}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         lo, c, hi = self.lo, self.mode, self.hi
         width = hi - lo
         split = (c - lo) / width
@@ -142,7 +146,7 @@ class Pert(Distribution):
         self.b = 1 + lamb * (max - mode) / width
         self._params = {"min": min, "mode": mode, "max": max, "lambda": lamb}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         return self.lo + (self.hi - self.lo) * special.betaincinv(self.a, self.b, u)
 
 
@@ -159,7 +163,7 @@ class SplitNormal(Distribution):
         self.mode, self.sd_down, self.sd_up = mode, sd_down, sd_up
         self._params = {"mode": mode, "sd_down": sd_down, "sd_up": sd_up}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         s1, s2 = self.sd_down, self.sd_up
         total = s1 + s2
         below = u <= s1 / total
@@ -180,8 +184,9 @@ class StudentT(Distribution):
         self.mean, self.scale, self.df = mean, scale, df
         self._params = {"mean": mean, "scale": scale, "df": df}
 
-    def ppf(self, u):
-        return self.mean + self.scale * special.stdtrit(self.df, u)
+    def ppf(self, u: Floats) -> Floats:
+        # cast: scipy-stubs give stdtrit float32 | float64 (it has both loops); float64 uniforms get float64
+        return cast(Floats, self.mean + self.scale * special.stdtrit(self.df, u))
 
 
 class Fixed(Distribution):
@@ -191,7 +196,7 @@ class Fixed(Distribution):
         self.value = value
         self._params = {"value": value}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         return np.full(np.shape(u), self.value, dtype=float)
 
 
@@ -201,17 +206,28 @@ class Empirical(Distribution):
     name = "empirical"
 
     def __init__(self, values: Sequence[float]):
-        self.values = np.sort(np.asarray(values, dtype=float))
+        self.values: Floats = np.sort(np.asarray(values, dtype=float))
         self._params = {"values": [float(v) for v in values]}
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         n = self.values.size
         index = np.minimum((u * n).astype(np.intp), n - 1)
         return self.values[index]
 
 
 _TABLE_FIELDS = ("_support", "_cdf", "_cdf_below", "_guide", "_guide_size")
-_TABLES: dict[tuple, tuple] = {}  # (class, mean, sd) -> the fields above: tables built once per process
+# the fields above, as _TabulatedDiscrete holds them
+_Table: TypeAlias = tuple[
+    npt.NDArray[np.intp] | None, Floats | None, float | None, npt.NDArray[np.intp] | None, int | None
+]
+# (class, mean, sd) -> the fields above: tables built once per process
+_TABLES: dict[tuple[type[Distribution], float, float], _Table] = {}
+
+
+class _FrozenLaw(Protocol):
+    """What the fallbacks use of a frozen scipy.stats distribution."""
+
+    def ppf(self, q: Floats, /) -> Floats: ...
 
 
 class _TabulatedDiscrete(Distribution):
@@ -226,10 +242,18 @@ class _TabulatedDiscrete(Distribution):
     discrete = True
     _MAX_TABLE = 5_000_000
 
-    def _cdf_of(self, k: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    # The table (_TABLE_FIELDS), built by _build_table or shared through _TABLES. _support is None
+    # when it would be too large (scipy's ppf is used instead), and then so are the others.
+    _support: npt.NDArray[np.intp] | None
+    _cdf: Floats | None
+    _cdf_below: float | None
+    _guide: npt.NDArray[np.intp] | None
+    _guide_size: int | None
+
+    def _cdf_of(self, k: npt.NDArray[np.integer]) -> Floats:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _frozen(self):  # pragma: no cover - abstract
+    def _frozen(self) -> _FrozenLaw:  # pragma: no cover - abstract
         """The scipy.stats distribution, for the rare fallbacks."""
         raise NotImplementedError
 
@@ -274,8 +298,10 @@ class _TabulatedDiscrete(Distribution):
         self._guide_size = 4 * self._support.size
         self._guide = np.searchsorted(self._cdf, np.arange(self._guide_size + 1) / self._guide_size)
 
-    def _index(self, u: np.ndarray) -> np.ndarray:
+    def _index(self, u: Floats) -> npt.NDArray[np.intp]:
         """The first table index whose CDF is >= u (what searchsorted 'left' gives), via the guide."""
+        # only ppf calls this, once it has a table: _build_table sets these with _support
+        assert self._guide_size is not None and self._guide is not None and self._cdf is not None
         cell = np.minimum((u * self._guide_size).astype(np.intp), self._guide_size - 1)
         first, last = self._guide[cell], self._guide[cell + 1]
         last_entry = self._cdf.size - 1
@@ -285,10 +311,11 @@ class _TabulatedDiscrete(Distribution):
             index[wide] = np.searchsorted(self._cdf, u[wide], side="left")
         return index
 
-    def ppf(self, u):
+    def ppf(self, u: Floats) -> Floats:
         if self._support is None:
             return self._frozen().ppf(u).astype(float)
         index = self._index(u)
+        assert self._cdf_below is not None  # set with _support (see _build_table)
         out = self._support[np.minimum(index, self._support.size - 1)].astype(float)
         outside = (index >= self._support.size) | (u <= self._cdf_below)
         if outside.any():
@@ -304,10 +331,10 @@ class Poisson(_TabulatedDiscrete):
         self._params = {"mean": mean}
         self._tabulate(mean, math.sqrt(mean))
 
-    def _cdf_of(self, k):
+    def _cdf_of(self, k: npt.NDArray[np.integer]) -> Floats:
         return np.where(k >= 0, special.pdtr(np.maximum(k, 0), self.mean), 0.0)
 
-    def _frozen(self):
+    def _frozen(self) -> _FrozenLaw:
         from scipy import stats
 
         return stats.poisson(self.mean)
@@ -326,22 +353,22 @@ class NegativeBinomial(_TabulatedDiscrete):
         self._params = {"mean": mean, "sd": sd}
         self._tabulate(mean, sd)
 
-    def _cdf_of(self, k):
+    def _cdf_of(self, k: npt.NDArray[np.integer]) -> Floats:
         # P(X <= k) = I_p(n, k + 1), the regularized incomplete beta (scipy.stats.nbinom's own cdf)
         return np.where(k >= 0, special.betainc(self._n, np.maximum(k, 0) + 1.0, self._p), 0.0)
 
-    def _frozen(self):
+    def _frozen(self) -> _FrozenLaw:
         from scipy import stats
 
         return stats.nbinom(self._n, self._p)
 
 
-def quantity_at(distribution: Distribution, u: np.ndarray, is_count: bool) -> np.ndarray:
+def quantity_at(distribution: Distribution, u: Floats, is_count: bool) -> Floats:
     """The simulated quantity at uniforms ``u``: the inverse CDF, made whole for a count indicator."""
     return as_quantity(distribution.ppf(u), distribution, is_count)
 
 
-def as_quantity(drawn: np.ndarray, distribution: Distribution, is_count: bool) -> np.ndarray:
+def as_quantity(drawn: Floats, distribution: Distribution, is_count: bool) -> Floats:
     """A drawn value as the indicator holds it: a continuous distribution on a count is rounded to
     the nearest whole number, never below zero."""
     if is_count and not distribution.discrete:
@@ -359,7 +386,7 @@ def quantile_of(distribution: Distribution, value: float, is_count: bool = False
     value held at the law's q-quantile gives q back. Found by bisection on the quantile function
     (every law here has one; not every one has a CDF). Clipped to (1e-12, 1 - 1e-12)."""
 
-    def first_level(beyond) -> float:  # the smallest u at which beyond(quantity(u)) holds
+    def first_level(beyond: Callable[[float], bool]) -> float:  # the smallest u at which beyond(quantity(u)) holds
         low, high = 0.0, 1.0
         for _step in range(_QUANTILE_STEPS):
             middle = (low + high) / 2

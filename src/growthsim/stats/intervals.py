@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+
+from growthsim.stats.arrays import Floats, Ints
 
 __all__ = [
     "Z_95",
@@ -77,7 +80,7 @@ class Probability:
         return cls(p, se, ci, n)
 
     @classmethod
-    def from_batches(cls, hits: np.ndarray, sizes: np.ndarray) -> Probability:
+    def from_batches(cls, hits: Ints, sizes: Ints) -> Probability:
         """From the hit counts of independent batches of ``sizes`` draws each (see the module's
         docstring). Batches can agree exactly (a stratified design hits a target on one input in
         the same number of strata each time; or no draw hits at all), so the SE is floored at half
@@ -123,7 +126,7 @@ def batch_floor(batches: int, n: int) -> float:
     return 0.5 * math.sqrt(batches) / n
 
 
-def batch_ratio(totals: np.ndarray, sizes: np.ndarray) -> tuple[float, float, int]:
+def batch_ratio(totals: Floats | Ints, sizes: Floats | Ints) -> tuple[float, float, int]:
     """(R, SE of R, degrees of freedom) for R = sum(totals) / sum(sizes) over independent batches:
     ``totals[b]`` is what batch b adds up (hits, hit counts, differences), ``sizes[b]`` what it
     divides by (its draws, or the draws on which an event occurred)."""
@@ -136,9 +139,26 @@ def batch_ratio(totals: np.ndarray, sizes: np.ndarray) -> tuple[float, float, in
     return ratio, math.sqrt(variance), batches - 1
 
 
+@overload
 def mean_estimate(
-    totals: np.ndarray,
-    sizes: np.ndarray | None = None,
+    totals: float, sizes: None = None, *, n: int, sum_squares: float, bounds: tuple[float, float] = ...
+) -> Estimate: ...
+
+
+@overload
+def mean_estimate(
+    totals: Floats | Ints,
+    sizes: Floats | Ints,
+    *,
+    n: None = None,
+    sum_squares: None = None,
+    bounds: tuple[float, float] = ...,
+) -> Estimate: ...
+
+
+def mean_estimate(
+    totals: float | Floats | Ints,
+    sizes: Floats | Ints | None = None,
     *,
     n: int | None = None,
     sum_squares: float | None = None,
@@ -149,10 +169,12 @@ def mean_estimate(
     is clipped to ``bounds``. A quantity that is zero on every draw (sum_squares 0, or every batch
     total 0 with nothing to floor) is exactly 0."""
     if sizes is None:
+        assert n is not None and sum_squares is not None  # the first overload: a sum comes with them
         mean = float(totals) / n
         variance = max(sum_squares / n - mean * mean, 0.0) * n / max(n - 1, 1)
         se, half = math.sqrt(variance / n), Z_95 * math.sqrt(variance / n)
     else:
+        assert isinstance(totals, np.ndarray)  # the second overload: batch totals come with their sizes
         mean, se, dof = batch_ratio(totals, sizes)
         half = t_95(dof) * se
     return Estimate(mean, se, (max(bounds[0], mean - half), min(bounds[1], mean + half)))

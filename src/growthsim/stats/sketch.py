@@ -23,8 +23,11 @@ with a sparse tally for values outside it: their quantiles are exact inverted-CD
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+
+from growthsim.stats.arrays import Floats, Ints
 
 __all__ = ["N_BINS", "QuantileSketch"]
 
@@ -37,9 +40,9 @@ _MAX_INTEGER_BINS = 1 << 21  # a dense window of 16 MB at most; values outside g
 class QuantileSketch:
     """Streaming quantiles of one metric. ``integer=True`` for whole-number data (exact)."""
 
-    def __init__(self, pilot: np.ndarray, integer: bool = False):
+    def __init__(self, pilot: Floats, integer: bool = False):
         pilot = np.asarray(pilot, dtype=float)
-        self.edges: np.ndarray | None = None  # heavy tails: knot edges at the pilot's quantiles
+        self.edges: Floats | None = None  # heavy tails: knot edges at the pilot's quantiles
         lo, hi = float(pilot.min()), float(pilot.max())
         span = hi - lo
         self.integer = integer
@@ -53,11 +56,11 @@ class QuantileSketch:
             self.lo = first - 0.5  # bin k covers [lo + k, lo + k + 1), i.e. the integer first + k
             self.width = 1.0
         else:
-            pad = span / 2 if span > 0 else max(abs(lo) * 1e-9, 1e-12)
-            self.lo = lo - pad
+            margin = span / 2 if span > 0 else max(abs(lo) * 1e-9, 1e-12)
+            self.lo = lo - margin
             n_bins = N_BINS
-            self.width = (span + 2 * pad) / n_bins
-            self.edges = _heavy_tail_edges(pilot, lo - pad, hi + pad)
+            self.width = (span + 2 * margin) / n_bins
+            self.edges = _heavy_tail_edges(pilot, lo - margin, hi + margin)
             if self.edges is not None:
                 n_bins = (self.edges.size - 1) * _SUB_BINS
         self.n_bins = n_bins
@@ -102,7 +105,7 @@ class QuantileSketch:
             return float(np.diff(self.edges).max()) / _SUB_BINS
         return self.width
 
-    def error_at(self, probabilities) -> float:
+    def error_at(self, probabilities: Sequence[float] | Floats) -> float:
         """The bound for these quantiles only: the widest bin any of them falls in."""
         if self.integer or self.edges is None or self.n == 0:
             return self.error_bound
@@ -112,10 +115,10 @@ class QuantileSketch:
             return self.error_bound  # a quantile beyond the grid: only the global bound holds
         return float(np.diff(self.edges)[bins // _SUB_BINS].max()) / _SUB_BINS
 
-    def _grid_position(self, values: np.ndarray) -> np.ndarray:
+    def _grid_position(self, values: Floats) -> Floats:
         """Fractional bin coordinate of each value (bin k covers [k, k + 1))."""
         if self.edges is None:
-            position = values - self.lo
+            position: Floats = values - self.lo
             position *= 1.0 / self.width
             return position
         position = np.interp(values, self.edges, np.arange(self.edges.size, dtype=float)) * _SUB_BINS
@@ -123,12 +126,12 @@ class QuantileSketch:
         position[values >= self.edges[-1]] = self.n_bins
         return position
 
-    def _values_at(self, positions: np.ndarray) -> np.ndarray:
+    def _values_at(self, positions: Floats) -> Floats:
         if self.edges is None:
             return self.lo + positions * self.width
         return np.interp(positions / _SUB_BINS, np.arange(self.edges.size, dtype=float), self.edges)
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: Floats) -> None:
         values = np.asarray(values, dtype=float)
         if values.size == 0:
             return
@@ -150,18 +153,18 @@ class QuantileSketch:
             inside = (values >= self.lo) & (values < self.lo + self.n_bins * self.width)
             self._tally(values[~inside])
 
-    def _tally(self, outside: np.ndarray) -> None:
+    def _tally(self, outside: Floats) -> None:
         """Merge integer values outside the dense window into the exact sparse tally."""
         values, counts = np.unique(outside, return_counts=True)
         self._tally_counts(values, counts)
 
-    def _tally_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
+    def _tally_counts(self, values: Floats, counts: Ints) -> None:
         merged = np.concatenate([self._sparse_values, values])
         weights = np.concatenate([self._sparse_counts, counts])
         self._sparse_values, index = np.unique(merged, return_inverse=True)
         self._sparse_counts = np.bincount(index, weights=weights).astype(np.int64)
 
-    def quantiles(self, probabilities) -> np.ndarray:
+    def quantiles(self, probabilities: Sequence[float] | Floats) -> Floats:
         """Quantiles for probabilities in [0, 1] (inverted CDF for integers, interpolated otherwise)."""
         probabilities = np.asarray(probabilities, dtype=float)
         if self.n == 0:
@@ -181,7 +184,7 @@ class QuantileSketch:
         values = np.where(ranks > cumulative[-1], self.max, values)  # above it
         return np.clip(values, self.min, self.max).reshape(probabilities.shape)
 
-    def _integer_quantiles(self, probabilities: np.ndarray) -> np.ndarray:
+    def _integer_quantiles(self, probabilities: Floats) -> Floats:
         occupied = np.flatnonzero(self.counts)
         values = np.concatenate([self.lo + 0.5 + occupied, self._sparse_values])
         counts = np.concatenate([self.counts[occupied], self._sparse_counts])
@@ -192,7 +195,7 @@ class QuantileSketch:
         return values[index]
 
 
-def _heavy_tail_edges(pilot: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
+def _heavy_tail_edges(pilot: Floats, lo: float, hi: float) -> Floats | None:
     """Bin edges at the pilot's quantiles when its tails are heavy, else None (an even grid).
 
     An even grid over the whole pilot range puts almost every draw of a heavy-tailed metric

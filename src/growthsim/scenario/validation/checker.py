@@ -153,7 +153,7 @@ class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
                     at="key",
                 )
             ok = False
-        allowed = (
+        allowed: tuple[str, ...] = (
             "name",
             "unit",
             "kind",

@@ -27,7 +27,7 @@ from growthsim.stats.dependence import (
     nearest_correlation,
     score_correlations,
 )
-from growthsim.stats.distributions import quantile_of
+from growthsim.stats.distributions import Fixed, quantile_of
 
 __all__ = ["DependenceChecks"]
 
@@ -140,7 +140,9 @@ class DependenceChecks(ValueChecks):
         marginals = [marginal_of(law(by_id[i]), by_id[i].kind == "count") for i in ids]
         scores, beyond = score_correlations(matrix, marginals)
         for i, j, limit in beyond:  # a count or a short list of values ties, and ties cap a rank correlation
-            tied = " and ".join(ids[k] for k in (i, j) if marginals[k].ties)
+            marginal_i, marginal_j = marginals[i], marginals[j]
+            assert marginal_i is not None and marginal_j is not None  # score_correlations names only such pairs
+            tied = " and ".join(ids[k] for k, marginal in ((i, marginal_i), (j, marginal_j)) if marginal.ties)
             self.warn(
                 ("correlations",),
                 ngettext(
@@ -170,6 +172,7 @@ class DependenceChecks(ValueChecks):
                 )
         fixed = [i for i in indicators if i.id in ids and i.assumption is not None and i.assumption.dist == "fixed"]
         for indicator in fixed:
+            assert indicator.assumption is not None  # fixed holds only indicators with an assumption
             if indicator.assumption.law is None:
                 self.warn(
                     ("correlations",),
@@ -271,6 +274,7 @@ class DependenceChecks(ValueChecks):
         if not held:
             return method
         for indicator in held:
+            assert indicator.assumption is not None  # held holds only indicators with an assumption
             self.report(
                 ("indicators", indicator.id, indicator.assumption.on),
                 _(
@@ -285,6 +289,8 @@ class DependenceChecks(ValueChecks):
         """A fixed value held within a law it lies far outside of: say that the partners are drawn
         as if at the law's edge (where the correlation says they would be)."""
         assumption = indicator.assumption
+        # called only for an indicator whose assumption holds a fixed value (dist "fixed", a Fixed) within a law
+        assert assumption is not None and assumption.law is not None and isinstance(assumption.distribution, Fixed)
         q = quantile_of(assumption.law, assumption.distribution.value, indicator.kind == "count")
         if _HELD_EDGE < q < 1 - _HELD_EDGE:
             return

@@ -35,7 +35,8 @@ class EventChecks(ValueChecks):
             self.report(("events",), _("expected [events.<id>] sections, got {kind_of}").format(kind_of=kind_of(raw)))
             return []
         by_id = {i.id: i for i in indicators}
-        events, group_totals = [], {}
+        events: list[Event] = []
+        group_totals: dict[str, list[tuple[str, float]]] = {}  # group -> (event id, probability) of each member
         for event_id, body in raw.items():
             path = ("events", event_id)
             if not ID_PATTERN.match(event_id):
@@ -137,6 +138,7 @@ class EventChecks(ValueChecks):
                     self.report((*here, "indicator"), self.missing_indicator(target_id, all_ids))
                 ok = False
                 continue
+            assert target_id is not None  # by_id has an indicator under it
             kind, value = kinds[0], item[kinds[0]]
             if kind != "add" and indicator.drivers:  # add is the same either way: it moves the outcome
                 names = ", ".join(d.indicator for d in indicator.drivers)

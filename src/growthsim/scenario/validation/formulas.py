@@ -190,6 +190,7 @@ class FormulaChecks(ValueChecks):
             target = indicator.target
             if target is None or target.op != "relative":
                 continue
+            assert target.relative_to is not None  # a relative target is made with the id it names
             path = ("indicators", indicator.id, "target", "relative_to")
             other = by_id.get(target.relative_to)
             if other is None and target.relative_to in all_ids:

@@ -335,8 +335,8 @@ class LinkChecks(ValueChecks):
                 )
                 return None
             if match.group(2):
-                scale = _unit_scale(match.group(2), dependent, driver)
-                if scale is None:
+                unit_scale = _unit_scale(match.group(2), dependent, driver)
+                if unit_scale is None:
                     per = (
                         ""
                         if "/" in match.group(2)
@@ -349,6 +349,7 @@ class LinkChecks(ValueChecks):
                         ).format(meaning=meaning, group=match.group(2), per=per, unit=unit),
                     )
                     return None
+                scale = unit_scale
             raw = match.group(1).replace("−", "-")
         try:
             number = float(raw)

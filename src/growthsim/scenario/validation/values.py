@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import (
@@ -38,6 +38,13 @@ from growthsim.scenario.types import (
 from growthsim.scenario.validation.base import CheckerBase
 
 __all__ = ["ValueChecks"]
+
+
+class _Provenance(TypedDict):
+    """What every target form takes besides its numbers: the Target fields of the same names."""
+
+    written: str | None
+    source: str | None
 
 
 class ValueChecks(CheckerBase):
@@ -143,7 +150,9 @@ class ValueChecks(CheckerBase):
         params: dict[str, Any] = {}
         ok = True
         for name in given:
-            role = spec.param(name).role
+            param = spec.param(name)
+            assert param is not None  # given holds only the names of spec's params
+            role = param.role
             value_path = (*path, name)
             if role == ROLE_VALUES:
                 values = raw[name]
@@ -228,7 +237,7 @@ class ValueChecks(CheckerBase):
             )
             return None
         form = forms[0]
-        common = {"written": self.text(table, "text", path), "source": self.text(table, "source", path)}
+        common: _Provenance = {"written": self.text(table, "text", path), "source": self.text(table, "source", path)}
         if not common["source"] and not shorthand:
             self.warn(path, _("target has no source: cite where in the report it is set"))
         elif shorthand:
