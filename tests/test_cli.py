@@ -271,12 +271,12 @@ def test_out_replaces_an_earlier_run_whole(tmp_path):
 
 
 def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):
-    from growthsim.output import export
+    from growthsim.output import folders
 
     def disk_full(self, outcomes):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.DrawWriter, "__call__", disk_full)
+    monkeypatch.setattr(folders.DrawWriter, "__call__", disk_full)
     out = tmp_path / "deep" / "run"
     result = invoke("run", *SMALL, "--out", str(out), "--export-draws")
     assert result.exit_code == 1
@@ -441,7 +441,7 @@ def test_a_level_target_on_a_flow_shows_amounts_not_percentages():
 
 
 def test_probability_bars_in_the_tables():
-    from growthsim.output.words import probability_bar
+    from growthsim.output.wording import probability_bar
 
     assert probability_bar(0.0) == "··········" and probability_bar(1.0) == "██████████"
     assert probability_bar(0.5) == "█████·····" and probability_bar(0.137) == "█▍········"
@@ -462,3 +462,10 @@ def test_the_tables_notes_are_whole_at_80_columns():
     notes = "".join("".join(below).split())  # wrapping only adds line breaks (and drops spaces)
     assert re.search(r"平均预计达成\d+\.\d项（共17项）", notes)
     assert "涉及多个相关指标的误差由组间差异估计" in notes and "目标的解读见`growthsimshow`。" in notes
+
+
+def test_help_lists_the_commands_in_the_order_a_planner_uses_them():
+    """Not alphabetical: run first, then the questions asked of runs, then the scenario tools.
+    (An import sorter once reordered the modules that add them: importing one adds its command.)"""
+    names = [command.callback.__name__ for command in cli.app.registered_commands]
+    assert names == ["run", "compare", "diff", "solve", "sensitivity", "report", "validate", "show", "distributions"]

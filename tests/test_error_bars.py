@@ -211,7 +211,7 @@ def test_no_false_certainty_when_every_draw_hits():
 
 def test_the_shown_margin_is_half_the_reported_interval():
     """lhs with 16 replicates: Student's t, not 1.96, is behind the interval, and the table shows it."""
-    from growthsim.output.words import probability_text
+    from growthsim.output.wording import probability_text
 
     summary = simulate(parse_scenario(scenario_for("gaussian_copula")), 4096, seed=3, method="lhs")
     for row in summary.indicators:
@@ -249,7 +249,7 @@ def test_batch_means_follow_the_binomial_for_independent_draws():
 def test_compare_gives_no_zero_error_when_both_scenarios_merely_never_hit():
     """No draw hits in either scenario: the draws do not tell them apart, which bounds the
     difference by the draws that could have differed unseen; it is not an exact zero."""
-    from growthsim.output.words import probability_text
+    from growthsim.output.wording import probability_text
 
     never = scenario_text("""
         [indicators.g]

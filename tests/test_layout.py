@@ -56,7 +56,7 @@ from typer.testing import CliRunner  # noqa: E402
 from growthsim.cli import app  # noqa: E402
 from growthsim.engine.run import simulate  # noqa: E402
 from growthsim.i18n import use  # noqa: E402
-from growthsim.output.words import band_of  # noqa: E402
+from growthsim.output.wording import band_of  # noqa: E402
 from growthsim.scenario.loading import load_scenario  # noqa: E402
 
 from .conftest import REPO  # noqa: E402

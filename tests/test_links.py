@@ -17,7 +17,6 @@ from scipy import stats
 
 from growthsim import ScenarioError, load_scenario, parse_scenario
 from growthsim.analysis.compare import compare
-from growthsim.analysis.diff import what_if
 from growthsim.analysis.sensitivity import sensitivity
 from growthsim.analysis.solve import solve
 from growthsim.engine.achieved import achieved_correlations, link_shares
@@ -25,6 +24,7 @@ from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
 from growthsim.engine.run import simulate
 from growthsim.engine.sampling import sample
+from growthsim.scenario.loading import what_if
 from growthsim.stats.dependence import spearman
 
 from .conftest import BASELINE, mc_tolerance, scenario_text

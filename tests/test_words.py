@@ -12,7 +12,7 @@ from growthsim import parse_scenario
 from growthsim.engine.run import simulate
 from growthsim.i18n import use
 from growthsim.output.records import summary_rows, summary_to_dict
-from growthsim.output.words import conclusions, plain_share, target_sentence
+from growthsim.output.wording import conclusions, plain_share, target_sentence
 
 from .conftest import scenario_text
 

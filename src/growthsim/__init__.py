@@ -55,7 +55,7 @@ def __dir__():
     return sorted(__all__)
 
 
-_compat.install()  # growthsim 0.1's flat module names (growthsim.render, …) still import, with a warning
+_compat.install(__name__)  # growthsim 0.1's flat module names (growthsim.render, …) still import, with a warning
 
 if TYPE_CHECKING:  # for type checkers and IDEs; the names are re-exported through __getattr__
     from growthsim.analysis.compare import compare

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypedDict
@@ -91,8 +92,6 @@ def use(lang: str) -> None:
 def language() -> str:
     """The language in use, chosen from the command line and environment on first use."""
     if _current["language"] is None:
-        import sys
-
         use(language_from(sys.argv[1:], os.environ))
     chosen = _current["language"]
     assert chosen is not None  # use() has set it, just now or before

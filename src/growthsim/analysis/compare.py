@@ -10,6 +10,7 @@ the two scenarios share most of their randomness, which is exactly the what-if c
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -345,7 +346,6 @@ def _one_correlation_method(scenarios: Sequence[Scenario]) -> tuple[Sequence[Sce
     with Iman-Conover, everything correlated would differ by the method alone, not by the
     assumptions: so the others are drawn with the copula too (the same distributions and rank
     correlations), and the comparison says so."""
-    import dataclasses
 
     holds = any(compile_model(s).held for s in scenarios)
     switched = [s for s in scenarios if s.correlation_matrix and s.correlation_method != "gaussian_copula"]

@@ -1,18 +1,14 @@
-"""What differs between two resolved scenarios, without simulating anything (``diff``), and a
-scenario changed by --what-if values (``what_if``), the other side of a what-if comparison.
-"""
+"""What differs between two resolved scenarios, without simulating anything (``diff``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from growthsim.i18n import _
-from growthsim.scenario.loading import load_scenario
 from growthsim.scenario.types import Indicator, Scenario
 
-__all__ = ["Change", "diff", "what_if"]
+__all__ = ["Change", "diff"]
 
 
 @dataclass(frozen=True)
@@ -76,14 +72,6 @@ def _event_changes(a: Scenario, b: Scenario) -> list[Change]:
             continue
         changes += [Change(f"events.{event_id}", key, x[key], y[key]) for key in x if x[key] != y[key]]
     return changes
-
-
-def what_if(scenario_path, values: Sequence[str], overrides: Sequence[str] = ()) -> Scenario:
-    """The scenario at ``scenario_path`` changed by ``values`` (KEY=VALUE, as --set), named after them."""
-    import dataclasses
-
-    changed = load_scenario(scenario_path, overrides, what_if=values)
-    return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}", short_name=_("what-if"))
 
 
 def _fields(x: Indicator, y: Indicator) -> dict[str, tuple[Any, Any]]:

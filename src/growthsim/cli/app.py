@@ -11,11 +11,12 @@ interrupted. Nothing a user can cause prints a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TYPE_CHECKING
 
 from growthsim._version import __version__
-from growthsim.i18n import LANGUAGES, N_, _, language
+from growthsim.i18n import LANGUAGES, N_, _, language, use
 
 language()  # before Typer is imported: its own strings ("Options" …) are translated when it loads
 
@@ -100,7 +101,6 @@ _USAGE_REASONS = (
 
 
 def _translated_usage_error(text: str) -> str:
-    import re
 
     def first(patterns, text: str):
         for pattern, message in patterns:
@@ -181,7 +181,6 @@ def _lang_callback(value: str | None) -> str | None:
     """--lang given to the app (as tests and `python -m` do; main() takes it from anywhere first)."""
     if value is None:
         return None
-    from growthsim.i18n import use
 
     if value not in LANGUAGES:
         raise typer.BadParameter(_("{value!r} is not a language growthsim speaks: use zh or en").format(value=value))

@@ -13,6 +13,8 @@ import typer
 
 from growthsim.cli.app import EXIT_INPUT
 from growthsim.i18n import _, ngettext
+from growthsim.scenario.bundled import default_scenario_path
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = [
     "ChartFolder",
@@ -58,9 +60,8 @@ def print_diagnostics(diagnostics) -> None:
 
 def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | None = None):
     """Load a scenario (with its --set overrides, or as a --what-if), or print every problem and exit 1."""
-    from growthsim.analysis.diff import what_if as changed_by
-    from growthsim.scenario.diagnostics import ScenarioError
     from growthsim.scenario.loading import load_scenario
+    from growthsim.scenario.loading import what_if as changed_by
 
     try:
         if what_if:
@@ -84,7 +85,6 @@ def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | No
 
 
 def scenario_path(scenario: Path | None) -> Path:
-    from growthsim.scenario.bundled import default_scenario_path
 
     return scenario if scenario is not None else default_scenario_path()
 
@@ -103,19 +103,15 @@ class ChartFolder:
         self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
         if plot is None:
             return
-        from growthsim.output.export import StagedOutput
         from growthsim.output.figures import ChartsUnavailable, require_matplotlib
+        from growthsim.output.folders import StagedOutput
 
         try:
             require_matplotlib()
         except ChartsUnavailable as error:
             raise fail(str(error)) from None
         if not self.shares_out:
-            from growthsim.output.export import (
-                COMPARE_CHARTS,
-                RUN_CHARTS,
-                SENSITIVITY_CHARTS,
-            )
+            from growthsim.output.folders import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
 
             charts = {"run": RUN_CHARTS, "compare": COMPARE_CHARTS, "sensitivity": SENSITIVITY_CHARTS}[kind]
             with writing(plot):
@@ -181,7 +177,7 @@ class writing:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        from growthsim.output.export import OutputError
+        from growthsim.output.folders import OutputError
 
         if exc_type is not None and issubclass(exc_type, OutputError):
             raise fail(str(exc)) from None

@@ -31,6 +31,7 @@ from growthsim.cli.options import (
     converted,
 )
 from growthsim.i18n import _
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = ["compare", "diff"]
 
@@ -95,7 +96,7 @@ def compare(
     from growthsim.analysis.compare import compare as compare_scenarios
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
     from growthsim.output.comparison import comparison_rows, comparison_table, comparison_to_dict
-    from growthsim.output.export import compare_to_folder
+    from growthsim.output.folders import compare_to_folder
     from growthsim.output.records import dumps, rows_to_csv
 
     scenarios = list(scenarios or [])
@@ -113,7 +114,6 @@ def compare(
             print_diagnostics(scenario.warnings)
     n_draws = draws if draws is not None else loaded[0].draws
     from growthsim.output.charts import comparison_charts
-    from growthsim.scenario.diagnostics import ScenarioError
 
     with (
         ChartFolder(plot, out, "compare") as charts,
@@ -141,7 +141,7 @@ def compare(
     if output_format is OutputFormat.json:
         write_utf8(dumps(comparison_to_dict(comparison)))
     elif output_format is OutputFormat.csv:
-        from growthsim.output.export import COMPARISON_COLUMNS
+        from growthsim.output.folders import COMPARISON_COLUMNS
 
         write_utf8(rows_to_csv(comparison_rows(comparison), COMPARISON_COLUMNS), bom=True)
     else:

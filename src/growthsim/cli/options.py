@@ -11,6 +11,7 @@ from typing import cast, overload
 import typer
 
 from growthsim.i18n import _
+from growthsim.scenario.quantities import Expect, QuantityError, parse_quantity
 
 __all__ = [
     "MATERIAL_OPTION",
@@ -102,7 +103,6 @@ SEEDS = bounded(0, 2**63 - 1)
 
 def points_option(value: str) -> float:
     """An option given in percentage points ("0.5pp"), as a share; a bad one is a usage error."""
-    from growthsim.scenario.quantities import Expect, QuantityError, parse_quantity
 
     try:
         return parse_quantity(value, Expect.POINTS)

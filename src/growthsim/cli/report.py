@@ -20,6 +20,7 @@ from growthsim.cli.common import (
 )
 from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded, converted
 from growthsim.i18n import _
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = ["report"]
 
@@ -69,15 +70,10 @@ def report(
 ) -> None:
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
-    from growthsim.output.export import (
-        OutputError,
-        check_single_file,
-        write_single_file,
-    )
     from growthsim.output.figures import ChartsUnavailable, require_matplotlib
+    from growthsim.output.folders import OutputError, check_single_file, write_single_file
     from growthsim.output.report import GENERATOR, build_report
     from growthsim.output.report_html import report_html
-    from growthsim.scenario.diagnostics import ScenarioError
 
     if not 0 < goal < 1:
         raise typer.BadParameter(_("give a probability strictly between 0 and 1, e.g. 0.8"), param_hint="--goal")

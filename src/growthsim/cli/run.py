@@ -33,6 +33,7 @@ from growthsim.cli.options import (
     precision_option,
 )
 from growthsim.i18n import _, ngettext
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = ["run"]
 
@@ -139,7 +140,7 @@ def run(
         half_widths,
         simulate,
     )
-    from growthsim.output.export import EXCEL_MAX_ROWS, simulate_to_folder
+    from growthsim.output.folders import EXCEL_MAX_ROWS, simulate_to_folder
     from growthsim.output.records import csv_rows, dumps, rows_to_csv, summary_to_dict
     from growthsim.output.tables import events_table, summary_table
 
@@ -180,7 +181,6 @@ def run(
     workers = workers or auto_workers(n_draws)
     method_name = method.value
     from growthsim.output.charts import run_charts
-    from growthsim.scenario.diagnostics import ScenarioError
 
     with ChartFolder(plot, out, "run") as charts, progress_bar(n_draws) as progress, input_errors(ScenarioError):
         if out is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from growthsim._version import __version__
 from growthsim.cli.app import Command, app
 from growthsim.cli.common import (
     ChartFolder,
@@ -29,6 +30,7 @@ from growthsim.cli.options import (
     resolve_indicator_id,
 )
 from growthsim.i18n import _
+from growthsim.scenario.diagnostics import ScenarioError, did_you_mean
 
 __all__ = ["sensitivity"]
 
@@ -74,15 +76,14 @@ def sensitivity(
     plot: Path | None = PLOT_OPTION,
 ) -> None:
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
-    from growthsim._version import __version__
     from growthsim.analysis.sensitivity import sensitivity as analyse
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
-    from growthsim.output.export import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
+    from growthsim.output.folders import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
     from growthsim.output.records import (
         SENSITIVITY_COLUMNS,
-        _scenario_fields,
         dumps,
         rows_to_csv,
+        scenario_fields,
         sensitivity_rows,
     )
     from growthsim.output.tables import sensitivity_tables
@@ -93,15 +94,12 @@ def sensitivity(
     if indicator is not None:
         indicator = resolve_indicator_id(loaded, indicator)
     if indicator is not None and indicator not in [i.id for i in loaded.targeted]:
-        from growthsim.scenario.diagnostics import did_you_mean
-
         raise fail(
             _("no target on {indicator!r}{hint}").format(
                 indicator=indicator, hint=did_you_mean(indicator, [i.id for i in loaded.targeted])
             )
         )
     from growthsim.output.charts import sensitivity_charts
-    from growthsim.scenario.diagnostics import ScenarioError
 
     columns = SENSITIVITY_COLUMNS
     with ChartFolder(plot, out, "sensitivity") as charts:
@@ -113,7 +111,7 @@ def sensitivity(
         document = {
             "schema": "growthsim.sensitivity/1",
             "growthsim_version": __version__,
-            "scenario": _scenario_fields(loaded),
+            "scenario": scenario_fields(loaded),
             "draws": draws,
             "seed": results[0].seed,
             "targets": rows,

@@ -26,6 +26,7 @@ from growthsim.cli.options import (
     resolve_indicator_id,
 )
 from growthsim.i18n import _
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = ["solve"]
 
@@ -78,7 +79,6 @@ def solve(
     """Goal seek: the value of one assumption (or target) at which a target's P(hit) reaches --prob."""
     from growthsim.analysis.solve import solve as goal_seek
     from growthsim.output.records import dumps, solve_to_dict
-    from growthsim.scenario.diagnostics import ScenarioError
 
     path = scenario_path(scenario)
     indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run

@@ -1,7 +1,8 @@
-"""Stages 2-5, a Scenario becomes a Summary: compiling it into arrays (``model``), keyed random streams
+"""A Scenario becomes a Summary: compiling it into arrays (``model``), keyed random streams
 (``streams``), sampling designs with correlations, events and linked indicators (``sampling``,
 ``events``, ``links``), evaluating targets on each chunk of draws (``evaluation``), accumulating
-chunks in bounded memory (``summary``), and the run loop with its worker processes (``run``).
+chunks in bounded memory (``accumulate``) into the result types (``summary``), what the draws
+achieve (``achieved``), and the run loop with its worker processes (``run``).
 
 Front door: ``simulate``, ``simulate_to_precision``, ``compile_model``, ``Summary``.
 """

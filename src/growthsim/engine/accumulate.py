@@ -1,4 +1,4 @@
-"""Stage 5: accumulate outcomes chunk by chunk into a Summary (bounded memory, chunk-independent).
+"""Accumulate outcomes chunk by chunk into a Summary (bounded memory, chunk-independent).
 
 Everything accumulated is either an integer count or a sum taken per block of draws and added up
 exactly (``math.fsum``) at the end, so the result is identical whatever the chunk size.

@@ -1,4 +1,4 @@
-"""Stage 4: outcomes of one chunk of draws: each indicator's reported metric and each target's hits."""
+"""Outcomes of one chunk of draws: each indicator's reported metric and each target's hits."""
 
 from __future__ import annotations
 

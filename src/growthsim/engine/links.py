@@ -1,4 +1,4 @@
-"""Stage 3, after the draws: the rows computed from other rows on the same draw — derived
+"""After the draws: the rows computed from other rows on the same draw — derived
 indicators (a formula) and driven indicators (their own draw plus links) — in one graph.
 
 A link says one indicator moves *because* another does: a driven indicator's outcome is

@@ -1,4 +1,4 @@
-"""Stage 2: compile a validated Scenario into the arrays and index tables the engine works on."""
+"""Compile a validated Scenario into the arrays and index tables the engine works on."""
 
 from __future__ import annotations
 

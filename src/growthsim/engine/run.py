@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
@@ -263,7 +264,6 @@ def _pool(workers: int, initializer: Callable[..., None], initargs: tuple[object
 
 
 def _start_in_worker(initializer: Callable[..., None], initargs: tuple[object, ...]) -> None:
-    import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
     initializer(*initargs)

@@ -1,4 +1,4 @@
-"""Stage 3: draws. The uniforms of every stream come from ``streams``; this module turns them into
+"""Draws. The uniforms of every stream come from ``streams``; this module turns them into
 draws of every input by the chosen design, correlates them, applies events and computes the linked
 indicators.
 
@@ -23,6 +23,7 @@ The error bars of a batched run come from its batches (see ``intervals``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -158,7 +159,6 @@ class _Design:
             yield offset, (self.start + offset) // self.size
 
     def _sobol(self, keys: list[tuple[int, ...]]) -> None:
-        import warnings
 
         from scipy.stats import qmc
 

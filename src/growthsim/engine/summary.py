@@ -1,4 +1,4 @@
-"""Stage 5's result: a run's Summary, per indicator (its quantiles, its quantile profile for charts,
+"""A run's Summary, per indicator (its quantiles, its quantile profile for charts,
 P(hit) with its error bar, the mean gap when missed), jointly (every target at once) and per event.
 Plain frozen data: the ``accumulate`` stage builds it.
 """

@@ -1,4 +1,4 @@
-"""Stage 6, pictures: charts of a run, a comparison and a sensitivity analysis (matplotlib, optional).
+"""Pictures: charts of a run, a comparison and a sensitivity analysis (matplotlib, optional).
 
 Every chart is built from the summaries alone (an outcome chart from the tested quantity's
 quantile profile, see ``summary.PROFILE_PROBABILITIES``), never from the draws, so a chart of a
@@ -14,7 +14,7 @@ import numpy as np
 
 from growthsim.engine.summary import PROFILE_PROBABILITIES
 from growthsim.i18n import language, pgettext
-from growthsim.output.words import BANDS, format_share
+from growthsim.output.wording import BANDS, format_share
 from growthsim.scenario.quantities import Expect
 
 if TYPE_CHECKING:  # matplotlib is an optional extra: imported only when a chart is drawn

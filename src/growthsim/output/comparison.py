@@ -1,4 +1,4 @@
-"""Stage 6 for comparisons: `growthsim compare` as tables, JSON and long CSV (diff: ``diff``)."""
+"""Comparisons: `growthsim compare` as tables, JSON and long CSV (diff: ``diff``)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ from typing import Any
 from growthsim._version import __version__
 from growthsim.i18n import _, ngettext
 from growthsim.output.records import (
-    _probability_fields,
-    _scenario_fields,
     event_to_dict,
+    probability_fields,
+    scenario_fields,
 )
 from growthsim.output.tables import captioned
-from growthsim.output.words import (
-    band_of,
-    joint_share,
-    probability_bar,
-)
+from growthsim.output.wording import band_of, joint_share, probability_bar
 from growthsim.scenario.types import Scenario
 
 __all__ = [
@@ -100,7 +96,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
                 per_scenario.append(
                     {
                         "present": False,
-                        **_probability_fields("p_hit", None),
+                        **probability_fields("p_hit", None),
                         **_difference_fields(None, comparison.material),
                     }
                 )
@@ -110,7 +106,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
                     "present": True,
                     "target": summary.indicator.target.text,
                     "target_written": summary.indicator.target.written,
-                    **_probability_fields("p_hit", summary.hit),
+                    **probability_fields("p_hit", summary.hit),
                     "p50": summary.quantiles["p50"],
                     **_difference_fields(difference, comparison.material),
                     **_channels_fields(through),
@@ -136,7 +132,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     return {
         "schema": COMPARE_SCHEMA,
         "growthsim_version": __version__,
-        "scenarios": [_scenario_fields(s.scenario) for s in comparison.summaries],
+        "scenarios": [scenario_fields(s.scenario) for s in comparison.summaries],
         "draws": comparison.n_draws,
         "seed": comparison.seed,
         "material": comparison.material,  # the smallest difference of P(hit) called material

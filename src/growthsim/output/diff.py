@@ -10,11 +10,9 @@ from typing import Any
 from growthsim._version import __version__
 from growthsim.i18n import N_, _
 from growthsim.output.records import (
-    _scenario_fields,
+    scenario_fields,
 )
-from growthsim.output.words import (
-    assumption_words,
-)
+from growthsim.output.wording import assumption_words
 from growthsim.scenario.types import Scenario
 
 __all__ = ["DIFF_SCHEMA", "diff_table", "diff_to_dict"]
@@ -32,8 +30,8 @@ def diff_to_dict(changes, a: Scenario, b: Scenario) -> dict[str, Any]:
     return {
         "schema": DIFF_SCHEMA,
         "growthsim_version": __version__,
-        "a": _scenario_fields(a),
-        "b": _scenario_fields(b),
+        "a": scenario_fields(a),
+        "b": scenario_fields(b),
         "changes": [{"where": c.where, "field": c.field, "a": plain(c.a), "b": plain(c.b)} for c in changes],
     }
 

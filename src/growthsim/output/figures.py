@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import math
 import re
 from collections.abc import Iterator
@@ -287,7 +288,6 @@ def _metadata(suffix: str) -> dict:
 
 def svg_text(figure: Figure, fonts: ChartFonts | None = None) -> str:
     """The chart as an SVG document (for embedding in an HTML report)."""
-    import io
 
     fonts = fonts or chart_fonts()
     buffer = io.StringIO()

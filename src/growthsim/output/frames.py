@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from growthsim.output.comparison import comparison_rows
-from growthsim.output.export import COMPARISON_COLUMNS
+from growthsim.output.folders import COMPARISON_COLUMNS
 from growthsim.output.records import (
     CSV_COLUMNS,
     SENSITIVITY_COLUMNS,

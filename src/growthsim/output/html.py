@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import base64
 import html
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from growthsim.i18n import language
 from growthsim.output.figures import band_colour
 from growthsim.output.report import Report
-from growthsim.output.words import (
-    band_of,
-    format_share,
-    interval_text,
-    metric_text,
-)
+from growthsim.output.wording import band_of, format_share, interval_text, metric_text
 
 __all__ = [
     "band_badge",
@@ -35,7 +31,6 @@ __all__ = [
 def made_at(created: str) -> str:
     """When a report was made, as its reader tells time: 2026年12月1日 22:55（北京时间） in Chinese (the
     planners' clock), 2026-12-01 14:55 UTC in English; the manifest keeps the ISO time in UTC."""
-    from datetime import datetime, timedelta, timezone
 
     moment = datetime.fromisoformat(created)
     if language() == "zh":

@@ -16,7 +16,7 @@ from typing import Any
 from growthsim._version import __version__
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
 from growthsim.i18n import language
-from growthsim.output.words import conclusions, target_sentence
+from growthsim.output.wording import conclusions, target_sentence
 from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Indicator, Scenario
 from growthsim.stats.intervals import Probability
@@ -30,7 +30,9 @@ __all__ = [
     "dumps",
     "event_to_dict",
     "indicator_to_dict",
+    "probability_fields",
     "rows_to_csv",
+    "scenario_fields",
     "sensitivity_rows",
     "solve_to_dict",
     "summary_rows",
@@ -69,7 +71,7 @@ def target_to_dict(target: Target) -> dict[str, Any]:
     return out
 
 
-def _probability_fields(prefix: str, probability: Probability | None) -> dict[str, Any]:
+def probability_fields(prefix: str, probability: Probability | None) -> dict[str, Any]:
     if probability is None:
         return {prefix: None, f"{prefix}_se": None, f"{prefix}_ci": None}
     return {prefix: probability.p, f"{prefix}_se": probability.se, f"{prefix}_ci": list(probability.ci)}
@@ -88,7 +90,7 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
         "growth_2022": indicator.growth_2022,
         "target": target_to_dict(indicator.target) if indicator.target else None,
         "sentence": target_sentence(row),
-        **_probability_fields("p_hit", row.hit),
+        **probability_fields("p_hit", row.hit),
         "metric": row.metric,
         "mean": row.mean,
         "quantiles": row.quantiles,
@@ -102,7 +104,7 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
     }
     if row.stretch is not None:
         assert indicator.target is not None  # a stretch P(hit) is of a target's stretch
-        out["stretch"] = {"value": indicator.target.stretch, **_probability_fields("p_hit", row.stretch)}
+        out["stretch"] = {"value": indicator.target.stretch, **probability_fields("p_hit", row.stretch)}
     if indicator.drivers:  # elasticity in code units (rates as fractions); as written with its unit
         out["drivers"] = [
             {
@@ -117,7 +119,7 @@ def indicator_to_dict(row: IndicatorSummary) -> dict[str, Any]:
     return out
 
 
-def _scenario_fields(scenario: Scenario) -> dict[str, Any]:
+def scenario_fields(scenario: Scenario) -> dict[str, Any]:
     return {
         "name": scenario.name,
         "path": scenario.path,
@@ -144,7 +146,7 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "growthsim_version": __version__,
-        "scenario": _scenario_fields(scenario),
+        "scenario": scenario_fields(scenario),
         "draws": summary.n_draws,
         "seed": summary.seed,
         "method": summary.method,
@@ -321,7 +323,7 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
         return {
             "value": found.value,
             "written": found.written,
-            **_probability_fields("p_hit", found.probability),
+            **probability_fields("p_hit", found.probability),
             "interval": list(found.interval) if found.interval else None,
         }
 

@@ -30,8 +30,8 @@ from growthsim.output.charts import (
     tornado_chart,
 )
 from growthsim.output.comparison import comparison_to_dict
-from growthsim.output.export import manifest
 from growthsim.output.figures import chart_fonts, svg_text
+from growthsim.output.folders import manifest
 from growthsim.output.records import summary_to_dict
 from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.scenario.quantities import format_amount

@@ -12,11 +12,7 @@ from growthsim.output.comparison import column_name, difference_words
 from growthsim.output.html import band_badge, chart_img, esc, h2, head_row, made_at, probability_cell, projection_text
 from growthsim.output.report import GENERATOR, Report, goal_text
 from growthsim.output.report_sections import assumptions_section, how_drivers_read, target_section
-from growthsim.output.words import (
-    BANDS,
-    conclusions,
-    joint_share,
-)
+from growthsim.output.wording import BANDS, conclusions, joint_share
 
 __all__ = ["report_html"]
 

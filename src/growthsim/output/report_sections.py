@@ -7,7 +7,7 @@ from __future__ import annotations
 from growthsim.i18n import _
 from growthsim.output.html import band_badge, chart_img, esc, head_row, probability_cell, projection_text, small
 from growthsim.output.report import TORNADO_TOP, Report, goal_text
-from growthsim.output.words import (
+from growthsim.output.wording import (
     assumption_spread,
     assumption_words,
     elasticity_text,

@@ -7,19 +7,14 @@ rates (the cell holds 0.137, shown 13.7%), points for changes, amounts in their 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from growthsim.engine.summary import QUANTILES
 from growthsim.i18n import N_, _, pgettext
 from growthsim.output.comparison import column_name, difference_words
-from growthsim.output.words import (
-    assumption_words,
-    band_of,
-    conclusions,
-    one_line,
-    target_sentence,
-)
+from growthsim.output.wording import assumption_words, band_of, conclusions, one_line, target_sentence
 from growthsim.scenario.families import PARAMETER_WORDS
 from growthsim.scenario.quantities import Expect
 
@@ -387,6 +382,5 @@ def drivers_sheet(results) -> Sheet:
 
 def sheet_name(kind: str, label: str) -> str:
     """'达标概率 2 下行': at most Excel's 31 characters, without the characters it forbids."""
-    import re
 
     return re.sub(r"[\[\]:*?/\\]", "_", f"{kind} {label}")[:31]

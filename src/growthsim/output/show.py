@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from growthsim.i18n import _
-from growthsim.output.words import (
+from growthsim.output.wording import (
     assumption_spread,
     assumption_words,
     basis_words,

@@ -6,10 +6,11 @@ the events' table and the sensitivity tables. rich renders them.
 from __future__ import annotations
 
 import math
+import re
 
 from growthsim.engine.summary import EventSummary, Summary
 from growthsim.i18n import _
-from growthsim.output.words import (
+from growthsim.output.wording import (
     band_of,
     conclusions,
     format_share,
@@ -110,7 +111,6 @@ _NO_LINE_END = set("（「『“‘《〈【([{")
 def _units(paragraph: str) -> list[str]:
     """The pieces a line may break between: each Chinese character, each run of other non-space
     characters (a number, a word, `growthsim show`'s halves) and each run of spaces."""
-    import re
 
     return re.findall(
         r" +|[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201d…]|[^ \u2e80-\u9fff"

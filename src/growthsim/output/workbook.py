@@ -13,6 +13,7 @@ imported only here, when a workbook is written."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,6 @@ def _shown(value: Any, number_format: str | None) -> str:
 
 def _width(text: str) -> int:
     """Excel column units of ``text``: a Chinese character takes about two."""
-    import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
 

@@ -1,8 +1,8 @@
-"""Stage 1, a file becomes a Scenario: reading TOML with positions (``tomlmap``, ``reading``), the files
-it extends and --set overrides (``layers``), numbers with units (``quantities``), targets, formulas,
-events, the distributions a file may name (``families``), and checking it all with located messages
-(the ``validation`` package, ``diagnostics``). ``loading`` is the way in; ``types`` holds
-what a scenario is. Nothing here draws a random number.
+"""The files a planner writes become checked data: reading TOML with positions (``tomlmap``,
+``reading``), the files it extends and --set overrides (``layers``, ``merging``), numbers with units
+(``quantities``), targets, formulas, events, the distributions a file may name (``families``), and
+checking it all with located messages (the ``validation`` package, ``diagnostics``). ``loading`` is
+the way in; ``types`` holds what a scenario is. Nothing here draws a random number.
 
 Front door: ``load_scenario``, ``parse_scenario``, ``Scenario``, ``Indicator``, ``ScenarioError``.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +62,6 @@ class Diagnostic:
 def _caret_padding(text: str) -> str:
     """Blank space as wide on a terminal as ``text``: CJK characters take two columns, and tabs are
     kept as tabs so that they expand exactly as they do in the source line above."""
-    import unicodedata
 
     return "".join(
         "\t" if ch == "\t" else "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " " for ch in text

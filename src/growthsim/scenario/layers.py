@@ -1,4 +1,4 @@
-"""Stage 0: a scenario file, the files it extends and the command line's --set, as one raw document.
+"""A scenario file, the files it extends and the command line's --set, as one raw document.
 
 A scenario may start with ``extends = "other.toml"`` (a path relative to itself) and change only
 what differs. Layers merge key by key, the later layer winning, with two rules a planner expects:

@@ -1,4 +1,4 @@
-"""Stage 1: reading a scenario from a TOML file (with the files it extends and --set overrides)
+"""Reading a scenario from a TOML file (with the files it extends and --set overrides)
 into a checked Scenario.
 
 ``load_scenario(path)`` returns a Scenario or raises ScenarioError carrying *every* problem in the
@@ -13,12 +13,13 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from growthsim.i18n import _
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order
 from growthsim.scenario.layers import resolve_file, resolve_text
 from growthsim.scenario.types import Scenario
 from growthsim.scenario.validation import Checker
 
-__all__ = ["load_scenario", "parse_scenario"]
+__all__ = ["load_scenario", "parse_scenario", "what_if"]
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = (), what_if: Sequence[str] = ()) -> Scenario:
@@ -53,3 +54,10 @@ def _validate(resolved) -> Scenario:
         readings=tuple(resolved.readings),
         origins={path: source.label for path, source in resolved.origins.items()},
     )
+
+
+def what_if(path: str | Path, values: Sequence[str], overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario at ``path`` changed by ``values`` (KEY=VALUE, as --set), named after them: the
+    other side of a what-if comparison (`growthsim compare --what-if fai.growth.mode=5%`)."""
+    changed = load_scenario(path, overrides, what_if=values)
+    return dataclasses.replace(changed, name=f"{changed.name} + {'; '.join(values)}", short_name=_("what-if"))

@@ -1,4 +1,4 @@
-"""Stage 0, reading: a scenario file's bytes into text, and its text into a TOML document.
+"""Reading: a scenario file's bytes into text, and its text into a TOML document.
 
 Both steps fail the way a planner can act on: a file saved as GBK by a Windows editor is named as
 such, and tomllib's messages are explained where the mistake is recognisable (Chinese quotation

@@ -1,4 +1,4 @@
-"""Stage 1, validation: walk the parsed TOML, build the Scenario, and collect every problem on the
+"""Validation: walk the parsed TOML, build the Scenario, and collect every problem on the
 way (never stopping at the first), each located by its key path and explained: what is allowed,
 and a did-you-mean where a name looks misspelt.
 

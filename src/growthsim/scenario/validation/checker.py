@@ -1,8 +1,9 @@
 """The Checker: walks a scenario document section by section with the checks of base, values,
-dependence and links, and builds the Scenario."""
+dependence, events, links and formulas, and builds the Scenario."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from growthsim.i18n import _
@@ -41,7 +42,6 @@ __all__ = ["Checker"]
 
 def _cells(text: str) -> int:
     """Terminal cells of ``text``: a Chinese character takes two."""
-    import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 

@@ -17,6 +17,7 @@ from growthsim.cli.common import (
 )
 from growthsim.cli.options import SCENARIO_ARG, SET_OPTION
 from growthsim.i18n import _, ngettext
+from growthsim.scenario.diagnostics import ScenarioError
 
 __all__ = ["distributions", "show", "validate"]
 
@@ -30,7 +31,6 @@ def validate(
 ) -> None:
     """Check scenario files and list every problem in them, without running anything."""
     from growthsim.engine.run import pilot_check
-    from growthsim.scenario.diagnostics import ScenarioError
     from growthsim.scenario.loading import load_scenario
 
     failed = 0
@@ -90,7 +90,6 @@ def show(scenario: Path | None = SCENARIO_ARG, overrides: list[str] | None = SET
         from growthsim.engine.model import compile_model
         from growthsim.engine.run import resolve_seed
         from growthsim.output.show import correlations_table, links_table
-        from growthsim.scenario.diagnostics import ScenarioError
 
         model = compile_model(loaded)
         seed = resolve_seed(None, loaded)

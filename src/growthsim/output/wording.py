@@ -7,6 +7,7 @@ JSON sentence, workbook and report takes its words from here, so all say the sam
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -66,7 +67,6 @@ def band_of(p: float) -> tuple[str, str]:
 def one_line(text: str | None) -> str:
     """A text from a scenario file on one line: its line breaks go, Chinese lines join without a
     space (a space inside a Chinese sentence reads as a typo), Latin ones with one."""
-    import re
 
     joined = ""
     for line in (text or "").splitlines():

@@ -1,4 +1,4 @@
-"""Stage 7: write a run's files -- all of them or none.
+"""Write a run's files -- all of them or none.
 
 ``StagedOutput`` collects every file in a hidden staging folder beside the destination and moves it
 into place only when the run has succeeded; on any failure the staging folder is removed, so a
@@ -9,12 +9,15 @@ which Excel on Chinese Windows needs to show the characters correctly.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -256,7 +259,6 @@ class DrawWriter:
         self.columns = columns
         n_ind, n_lvl, n_tgt = len(model.indicators), len(self.level_rows), len(model.targets)
         self.formats = ["%d"] + ["%.10g"] * (n_ind + n_lvl) + ["%d"] * n_tgt
-        import csv
 
         csv.writer(stream, lineterminator="\n").writerow(labels)  # names may hold commas: quoted
         stream.write(",".join(columns) + "\n")
@@ -290,7 +292,6 @@ def manifest(
 
     ``document`` is the run's summary.json (one scenario) or compare.json (``scenarios``).
     """
-    import platform
 
     import scipy
 
@@ -364,7 +365,6 @@ def simulate_to_folder(
     All files appear together when the run succeeds; if anything fails, nothing is left behind.
     Raises OutputError when the folder cannot be used, OSError when writing fails.
     """
-    import time
 
     with StagedOutput(out, RUN_OUTPUT) as staged:
         started = time.perf_counter()
@@ -420,7 +420,6 @@ def compare_to_folder(
 ):
     """Compare scenarios and write compare.csv (long form), compare.json and manifest.json into ``out``
     (and what ``extra(folder, comparison)`` adds)."""
-    import time
 
     with StagedOutput(out, COMPARE_OUTPUT) as staged:
         started = time.perf_counter()
