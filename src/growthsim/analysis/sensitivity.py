@@ -118,7 +118,6 @@ def sensitivity(
     if scenario.correlation_matrix and scenario.correlation_method != "gaussian_copula":
         scenario = dataclasses.replace(scenario, correlation_method="gaussian_copula")
     model = compile_model(scenario)
-    assert model.rows is not None  # compile_model always maps the ids to rows
     base = _p_hits(model, n_draws, seed)
     inputs = [i for i in scenario.indicators if i.assumption is not None]
 

@@ -35,7 +35,6 @@ def compute_rows(model: Model, values: Floats) -> None:
         if indicator.formula is not None:
 
             def lookup(indicator_id: str, field: str) -> Floats:
-                assert model.rows is not None  # compile_model always sets it
                 used = model.rows[indicator_id]
                 # Indicator.field_values (scenario.types) is untyped: a field of a float64 row is float64
                 field_values: Floats = model.indicators[used].field_values(field, values[used])

@@ -47,7 +47,7 @@ class Model:
     targets: tuple[TargetRef, ...]  # in indicator order; an indicator has at most one target
     target_of_row: dict[int, int]  # indicator row -> index into targets
     events: tuple[Event, ...] = ()
-    rows: dict[str, int] | None = None  # indicator id -> row
+    rows: dict[str, int] = field(default_factory=dict)  # indicator id -> row (compile_model fills it)
     replaced_rows: frozenset[int] = frozenset()  # rows some event may replace: their uniforms are kept
     correlated_rows: tuple[int, ...] = ()  # rows the correlation matrix covers, in its order
     correlation: Floats | None = None  # (k, k) for correlated_rows

@@ -282,7 +282,6 @@ def _shock(model: Model, design: _Design, values: Floats, own_uniforms: dict[int
     if model.held_events:
         hold_occurrences(model.events, occurred, model.held_events)
     kinds = {indicator.id: indicator.kind for indicator in model.indicators}
-    assert model.rows is not None  # compile_model always sets it
     apply_effects(model.events, occurred, values, model.rows, kinds, own_uniforms.__getitem__)
     return occurred
 
