@@ -22,7 +22,7 @@ from growthsim.engine.evaluation import evaluate
 from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
 from growthsim.engine.run import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
-from growthsim.engine.sampling import batch_size, sample
+from growthsim.engine.sampling import batch_size, require_two_batches, sample
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _
 from growthsim.scenario.types import Indicator, Scenario
@@ -267,6 +267,8 @@ def compare(
     entropy = resolve_seed(seed, first)
     # each scenario is drawn exactly as `run` would draw it (its own Iman-Conover groups)
     batches = [batch_size(model, n_draws) for model in models]
+    for model, batch in zip(models, batches, strict=True):
+        require_two_batches(model, n_draws, batch)
     accumulators = [
         Accumulator(model, n_draws, entropy, batch=batch) for model, batch in zip(models, batches, strict=True)
     ]

@@ -15,7 +15,7 @@ import numpy as np
 from growthsim.engine.accumulate import Accumulator
 from growthsim.engine.evaluation import Outcomes, evaluate
 from growthsim.engine.model import Model, compile_model
-from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws, sample
+from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws, require_two_batches, sample
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
 from growthsim.scenario.types import Scenario
@@ -151,6 +151,8 @@ def _simulate(
     n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
     batch = batch_size(model, n_draws, method)
+    if method == "mc":  # lhs and sobol replicates are sized to give at least MIN_REPLICATES
+        require_two_batches(model, n_draws, batch)
     accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
 
     def draw(start: int, stop: int) -> Outcomes:

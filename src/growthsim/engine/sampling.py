@@ -43,6 +43,8 @@ from growthsim.engine.streams import (
     stream_key,
     uniforms,
 )
+from growthsim.i18n import _
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
 from growthsim.stats.arrays import Bools, Floats
 from growthsim.stats.dependence import gaussian_copula_scores, iman_conover_permutation
 from growthsim.stats.distributions import as_quantity, clip_uniform, quantity_at
@@ -93,6 +95,27 @@ def iman_conover_group(n_draws: int, n_correlated: int) -> int:
     smallest = max(IMAN_CONOVER_SMALLEST, 1 << (8 * n_correlated - 1).bit_length())
     size = 1 << max(0, (max(n_draws // MIN_BATCHES, 1)).bit_length() - 1)
     return min(BLOCK_SIZE, max(smallest, size))
+
+
+def require_two_batches(model: Model, n_draws: int, batch: int | None) -> None:
+    """A run's error bars come from its batches when its draws are dependent within them (Iman-Conover
+    groups): one batch gives none. Say how many draws a run of this scenario needs, at the --draws
+    the planner gave, instead of failing to compute them."""
+    if batch is not None and n_draws <= batch:
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    "--draws",
+                    None,
+                    None,
+                    "",
+                    _(
+                        "{n} draws are one group of the Iman-Conover correlations ({batch} draws), and an error bar "
+                        'needs at least two: draw at least {least}, or set correlation_method = "gaussian_copula"'
+                    ).format(n=f"{n_draws:,}", batch=f"{batch:,}", least=f"{2 * batch:,}"),
+                )
+            ]
+        )
 
 
 def batch_size(model: Model, n_draws: int, method: str = "mc") -> int | None:
@@ -265,7 +288,31 @@ def _draw_inputs(model: Model, design: _Design) -> tuple[Floats, dict[int, Float
             own_uniforms[row] = u
         if not (copula and row in correlated):
             values[row] = quantity_at(distribution, u, is_count)
+            _require_finite_draws(model, row, values[row])
     return values, own_uniforms
+
+
+def _require_finite_draws(model: Model, row: int, drawn: Floats) -> None:
+    """A law whose parameters are finite may still draw values beyond a double (a lognormal of a huge
+    spread): refuse them at the assumption, rather than let an infinity reach a table or a file."""
+    bad = ~np.isfinite(drawn)
+    if bad.any():
+        indicator = model.indicators[row]
+        on = indicator.assumption.on if indicator.assumption is not None else indicator.metric
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    model.scenario.path or "<scenario>",
+                    None,
+                    None,
+                    f"indicators.{indicator.id}.{on}",
+                    _(
+                        "{bad} of {n} draws of this assumption are beyond any finite number: its parameters are too "
+                        "extreme for its distribution"
+                    ).format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"),
+                )
+            ]
+        )
 
 
 def _shock(model: Model, design: _Design, values: Floats, own_uniforms: dict[int, Floats]) -> Bools:

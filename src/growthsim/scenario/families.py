@@ -212,15 +212,36 @@ def _build_empirical(p):
     return Empirical(values)
 
 
+# The largest mean of a count law: a billion events. Beyond it the exact tables are too large and
+# scipy's quantile functions lose their digits (a Poisson's ppf returns NaN from about 1e11 on).
+LARGEST_COUNT_MEAN = 1e9
+
+
+def _count_mean_problem(mean: float) -> tuple[str, str] | None:
+    if mean > LARGEST_COUNT_MEAN:
+        return (
+            "mean",
+            _(
+                "a count law's mean is at most {largest:,.0f} (got {mean:g}): for larger amounts use a normal or "
+                "lognormal distribution, rounded to whole numbers"
+            ).format(largest=LARGEST_COUNT_MEAN, mean=mean),
+        )
+    return None
+
+
 def _build_poisson(p):
     if not p["mean"] > 0:
         raise ParamProblem([("mean", _("must be greater than 0 (got {p:g})").format(p=p["mean"]))])
+    if (problem := _count_mean_problem(p["mean"])) is not None:
+        raise ParamProblem([problem])
     return Poisson(p["mean"])
 
 
 def _build_negative_binomial(p):
     problems: list[tuple[str, str]] = []
     _positive(problems, p, "mean", "sd")
+    if not problems and (problem := _count_mean_problem(p["mean"])) is not None:
+        problems.append(problem)
     if not problems and not p["sd"] ** 2 > p["mean"]:
         problems.append(
             (

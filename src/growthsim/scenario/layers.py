@@ -63,7 +63,11 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
     seen: list[Path] = []
     current, via = path, None
     while True:
-        resolved_path = current.resolve()
+        try:
+            resolved_path = current.resolve()
+        except (RuntimeError, OSError):  # a loop of symbolic links: reading it says so, located
+            read_scenario_text(current)
+            raise
         if resolved_path in seen:
             names = " extends ".join(str(p) for p in [*(c[0] for c in chain), current])
             raise ScenarioError([_at(via, f"extends makes a cycle: {names}")])

@@ -78,10 +78,46 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
     ``unit`` is the indicator's unit, used for AMOUNT values written with a suffix.
     Raises QuantityError with a message a planner can act on.
     """
+    value = _parse_quantity(raw, expect, unit)
+    largest = _LARGEST[expect]
+    if abs(value) > largest:
+        raise QuantityError(
+            _("{raw!r} is too large: {what} here is at most {largest} either way").format(
+                raw=raw, what=_(_EXPECT_WORDS[expect]), largest=_LARGEST_WRITTEN[expect]
+            )
+        )
+    return value
+
+
+# The largest value of each kind a scenario may hold, in code units: far beyond any plan's figure,
+# small enough that a level grown by it, a spread squared or a count's table stays finite and sized.
+_LARGEST = {
+    Expect.PERCENT: 100.0,  # a growth or a rate of 10,000%
+    Expect.POINTS: 100.0,  # a change of 10,000 percentage points
+    Expect.SPREAD: 100.0,
+    Expect.AMOUNT: 1e15,  # a thousand trillion of the indicator's unit
+    Expect.NUMBER: 1e6,
+}
+_LARGEST_WRITTEN = {
+    Expect.PERCENT: "10000%",
+    Expect.POINTS: "10000pp",
+    Expect.SPREAD: "10000pp",
+    Expect.AMOUNT: "1e15",
+    Expect.NUMBER: "1e6",
+}
+
+
+def _parse_quantity(raw: object, expect: Expect, unit: str | None) -> float:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise QuantityError(_("expected a number, got {describe}").format(describe=_describe(raw)))
     if isinstance(raw, (int, float)):
-        return _parse_bare(float(raw), expect)
+        try:
+            number = float(raw)
+        except OverflowError:  # an integer of hundreds of digits
+            raise QuantityError(
+                _("{raw} is too large to be a number growthsim can use").format(raw=_cut(str(raw)))
+            ) from None
+        return _parse_bare(number, expect)
     number, suffix, exact = _split(raw)
     if suffix == "":
         return _parse_bare(number, expect)
@@ -186,6 +222,11 @@ def _plain_decimal(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 0.0016, 16000."""
     text = format(value.normalize(), "f")
     return text
+
+
+def _cut(text: str, keep: int = 24) -> str:
+    """A long number as a message shows it: its first digits, an ellipsis and how many there were."""
+    return text if len(text) <= keep else f"{text[:keep]}…({len(text)} digits)"
 
 
 def _finite(value: float, raw: object) -> float:

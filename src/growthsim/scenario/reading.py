@@ -8,7 +8,9 @@ Chinese key), each with its file:line:col.
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from pathlib import Path
 
 from growthsim.i18n import N_, _
@@ -18,20 +20,47 @@ from growthsim.scenario.tomlmap import bare_non_ascii_keys, tomllib
 __all__ = ["parse_toml", "read_scenario_text"]
 
 
+# The largest scenario file read: the shipped ones are about 20 kB. A file over this is not a
+# scenario (a workbook, a log, a device): refused before it is read whole.
+MAX_SCENARIO_BYTES = 2_000_000
+
+
 def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
-    """A scenario file's text and raw bytes, or a ScenarioError saying why it cannot be read."""
+    """A scenario file's text and raw bytes, or a ScenarioError saying why it cannot be read. Only a
+    regular file is read (a device such as /dev/zero, or a pipe, would never end), and at most
+    MAX_SCENARIO_BYTES of it."""
     path = Path(path)
     label = str(path)
+
+    def cannot(message: str) -> ScenarioError:
+        return ScenarioError([Diagnostic(label, None, None, "", message)])
+
     try:
-        data = path.read_bytes()
+        info = path.stat()  # follows links; never opens the file, which for a pipe would block
+        if stat.S_ISDIR(info.st_mode):
+            raise cannot(_("is a directory, not a scenario file"))
+        if not stat.S_ISREG(info.st_mode):
+            raise cannot(_("is not a regular file (a device, a pipe or a socket): give a scenario's .toml file"))
+        if info.st_size > MAX_SCENARIO_BYTES:
+            raise cannot(
+                _("is {size} MB: a scenario file is at most {limit} MB (the shipped ones are about 20 kB)").format(
+                    size=f"{info.st_size / 1e6:.1f}", limit=f"{MAX_SCENARIO_BYTES / 1e6:g}"
+                )
+            )
+        with path.open("rb") as file:
+            data = file.read(MAX_SCENARIO_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError([Diagnostic(label, None, None, "", _("file not found"))]) from None
+        raise cannot(_("file not found")) from None
     except IsADirectoryError:
-        raise ScenarioError([Diagnostic(label, None, None, "", _("is a directory, not a scenario file"))]) from None
+        raise cannot(_("is a directory, not a scenario file")) from None
+    except RuntimeError:  # Python 3.10's pathlib reports a loop of symbolic links so
+        raise cannot(_("is a loop of symbolic links that never reaches a file")) from None
     except OSError as exc:
-        raise ScenarioError(
-            [Diagnostic(label, None, None, "", _("cannot read the file: {strerror}").format(strerror=exc.strerror))]
-        ) from None
+        if exc.errno == errno.ELOOP:
+            raise cannot(_("is a loop of symbolic links that never reaches a file")) from None
+        raise cannot(_("cannot read the file: {strerror}").format(strerror=exc.strerror)) from None
+    if len(data) > MAX_SCENARIO_BYTES:  # it grew while being read
+        raise cannot(_("is over {limit} MB: not a scenario file").format(limit=f"{MAX_SCENARIO_BYTES / 1e6:g}"))
     try:
         return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
     except UnicodeDecodeError as exc:
@@ -109,7 +138,19 @@ _DUPLICATE_TABLE = re.compile(r"^Cannot declare (\(.*\)) twice$")
 def parse_toml(text: str, file: str) -> dict:
     """The TOML document, or a ScenarioError with every problem tomllib (and we) can locate."""
     try:
-        return tomllib.loads(text)
+        document = tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    file,
+                    None,
+                    None,
+                    "",
+                    _("arrays or tables nested hundreds deep: no scenario nests more than a few levels"),
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         lines = text.split("\n")  # as TOML counts lines: not splitlines(), which also breaks at U+2028
         diagnostics = []
@@ -142,6 +183,41 @@ def parse_toml(text: str, file: str) -> dict:
                 )
             )
         raise ScenarioError(sorted(diagnostics, key=diagnostic_order)) from None
+    too_deep = _deeper_than(document, MAX_NESTING)
+    if too_deep is not None:
+        shown = ".".join(str(k) for k in too_deep[:6])
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    file,
+                    None,
+                    None,
+                    shown + ("…" if len(too_deep) > 6 else ""),
+                    _("keys nested more than {limit} deep: no scenario nests more than a few levels").format(
+                        limit=MAX_NESTING
+                    ),
+                )
+            ]
+        )
+    return document
+
+
+MAX_NESTING = 16  # tables and arrays inside each other: a scenario uses 4 (indicators.gdp.growth.values)
+
+
+def _deeper_than(document: dict, limit: int) -> list[object] | None:
+    """The key path of a value nested more than ``limit`` deep, or None; without recursion, so that
+    a dotted key two thousand parts long is measured rather than overflowing the stack."""
+    stack: list[tuple[object, list[object]]] = [(document, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > limit:
+            return path
+        if isinstance(value, dict):
+            stack.extend((item, [*path, key]) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, [*path, index]) for index, item in enumerate(value))
+    return None
 
 
 def _explain_toml_error(message: str, lines: list[str], line: int | None, col: int | None) -> tuple[str, int | None]:

@@ -285,6 +285,9 @@ class _TabulatedDiscrete(Distribution):
         coarse_cdf = self._cdf_of(coarse)
         lo = int(coarse[max(int(np.searchsorted(coarse_cdf, 1e-15, side="right")) - 1, 0)])
         hi = int(coarse[min(int(np.searchsorted(coarse_cdf, 1 - 1e-15, side="left")), coarse.size - 1)])
+        if hi - lo > self._MAX_TABLE:  # a count so spread that even its central table is enormous
+            self._support = None
+            return
         support = np.arange(lo, hi + 1)
         cdf = self._cdf_of(support)
         first = max(int(np.searchsorted(cdf, 1e-15, side="right")) - 1, 0)  # the last entry still below 1e-15
