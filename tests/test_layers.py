@@ -272,8 +272,8 @@ def test_a_cycle_names_the_chain(files):
     folder = files(a='extends = "b.toml"\n', b='extends = "c.toml"\n', c='extends = "a.toml"\n')
     (message,) = headlines(folder / "a.toml")
     assert message.endswith(
-        f"extends: extends makes a cycle: {folder / 'a.toml'} extends {folder / 'b.toml'} extends "
-        f"{folder / 'c.toml'} extends {folder / 'a.toml'}"
+        f"extends: extends makes a cycle: {folder / 'a.toml'} → {folder / 'b.toml'} → "
+        f"{folder / 'c.toml'} → {folder / 'a.toml'}"
     )
 
 

@@ -53,10 +53,27 @@ class Diagnostic:
         text = self.headline()
         if self.source_line is not None and self.line is not None:
             gutter = f"{self.line:>4} | "
-            text += f"\n{gutter}{self.source_line.rstrip()}"
+            line = self.source_line.rstrip()
+            at = min(self.col - 1, len(line)) if self.col is not None else 0
+            # a line of a megabyte (a formula, a number) is shown around its column, not whole
+            start = max(0, at - ECHO_WIDTH // 2) if len(line) > ECHO_WIDTH else 0
+            end = min(len(line), start + ECHO_WIDTH)
+            before = ("…" if start else "") + _visible(line[start:at])
+            text += f"\n{gutter}{before}{_visible(line[at:end])}{'…' if end < len(line) else ''}"
             if self.col is not None:
-                text += "\n" + " " * (len(gutter) - 2) + "| " + _caret_padding(self.source_line[: self.col - 1]) + "^"
+                text += "\n" + " " * (len(gutter) - 2) + "| " + _caret_padding(before) + "^"
         return text
+
+
+ECHO_WIDTH = 160  # characters of a source line shown around the column
+
+
+def _visible(text: str) -> str:
+    """Control characters shown as escapes: an echoed line must not clear or retitle the terminal."""
+    return "".join(
+        ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf") else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
 
 
 def _caret_padding(text: str) -> str:

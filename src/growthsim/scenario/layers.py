@@ -69,8 +69,8 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
             read_scenario_text(current)
             raise
         if resolved_path in seen:
-            names = " extends ".join(str(p) for p in [*(c[0] for c in chain), current])
-            raise ScenarioError([_at(via, f"extends makes a cycle: {names}")])
+            names = " → ".join(str(p) for p in [*(c[0] for c in chain), current])
+            raise ScenarioError([_at(via, _("extends makes a cycle: {names}").format(names=names))])
         seen.append(resolved_path)
         text, digest = _read(current, via)
         raw = _parse(text, str(current))
@@ -192,9 +192,10 @@ def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
             [
                 _at(
                     via,
-                    f"the parent file {path.resolve()} does not exist: extends is read relative "
-                    f"to the folder of {via[1]} ({folder}). Copy the parent there too, or give "
-                    "its full path",
+                    _(
+                        "the parent file {parent} does not exist: extends is read relative to the folder of "
+                        "{child} ({folder}). Copy the parent there too, or give its full path"
+                    ).format(parent=path.resolve(), child=via[1], folder=folder),
                 )
             ]
         )

@@ -79,6 +79,12 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
     Raises QuantityError with a message a planner can act on.
     """
     value = _parse_quantity(raw, expect, unit)
+    if value != 0 and abs(value) < SMALLEST:
+        raise QuantityError(
+            _("{raw!r} is too small to mean anything: write 0, or a figure of at least {smallest:g}").format(
+                raw=raw, smallest=SMALLEST
+            )
+        )
     largest = _LARGEST[expect]
     if abs(value) > largest:
         raise QuantityError(
@@ -88,6 +94,8 @@ def parse_quantity(raw: object, expect: Expect, unit: str | None = None) -> floa
         )
     return value
 
+
+SMALLEST = 1e-12  # in code units: a nonzero value below it is a slip (1e-320), and its arithmetic underflows
 
 # The largest value of each kind a scenario may hold, in code units: far beyond any plan's figure,
 # small enough that a level grown by it, a spread squared or a count's table stays finite and sized.

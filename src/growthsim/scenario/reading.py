@@ -183,6 +183,22 @@ def parse_toml(text: str, file: str) -> dict:
                 )
             )
         raise ScenarioError(sorted(diagnostics, key=diagnostic_order)) from None
+    except ValueError:  # not a TOMLDecodeError: Python's limit on the digits of an integer (4,300)
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        col = long_number.start() - text.rfind("\n", 0, long_number.start()) if long_number else None
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    file,
+                    line,
+                    col,
+                    "",
+                    _("a number of thousands of digits: no figure needs more than a few"),
+                    source_line=text.split("\n")[line - 1] if line else None,
+                )
+            ]
+        ) from None
     too_deep = _deeper_than(document, MAX_NESTING)
     if too_deep is not None:
         shown = ".".join(str(k) for k in too_deep[:6])
@@ -202,6 +218,7 @@ def parse_toml(text: str, file: str) -> dict:
     return document
 
 
+_LONG_NUMBER = re.compile(r"\d{1000,}")
 MAX_NESTING = 16  # tables and arrays inside each other: a scenario uses 4 (indicators.gdp.growth.values)
 
 

@@ -56,7 +56,8 @@ class QuantileSketch:
             self.lo = first - 0.5  # bin k covers [lo + k, lo + k + 1), i.e. the integer first + k
             self.width = 1.0
         else:
-            margin = span / 2 if span > 0 else max(abs(lo) * 1e-9, 1e-12)
+            # a span so small that a bin's width would underflow to 0 is treated as no span at all
+            margin = span / 2 if span > 1e-290 else max(abs(lo) * 1e-9, 1e-12)
             self.lo = lo - margin
             n_bins = N_BINS
             self.width = (span + 2 * margin) / n_bins
