@@ -334,24 +334,22 @@ def _quote(written: str) -> str:
     return f'"{written}"' if not written.replace(".", "", 1).lstrip("-").isdigit() else written
 
 
+def _param_error(parameter: str, message: str) -> ScenarioError:
+    """A problem with --param, named by the key the planner gave."""
+    return ScenarioError([Diagnostic("--param", None, None, parameter, message)])
+
+
 def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, float]:
     """How the parameter is written, its unit, and its current value (code units)."""
 
     parts = parameter.split(".")
     if len(parts) != 3 or parts[0] not in scenario.ids:
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    "--param",
-                    None,
-                    None,
-                    parameter,
-                    _(
-                        "expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
-                        "e.g. fai.growth.mode or gdp.target.at_least"
-                    ),
-                )
-            ]
+        raise _param_error(
+            parameter,
+            _(
+                "expected id.growth.<parameter> (or .level / .change), or id.target.<key>, "
+                "e.g. fai.growth.mode or gdp.target.at_least"
+            ),
         )
     indicator = scenario.indicator(parts[0])
     if parts[1] == "target":
@@ -368,16 +366,8 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
             else None
         )
         if value is None:
-            raise ScenarioError(
-                [
-                    Diagnostic(
-                        "--param",
-                        None,
-                        None,
-                        parameter,
-                        _("{id}'s target has no {key!r} to solve for").format(id=parts[0], key=parts[2]),
-                    )
-                ]
+            raise _param_error(
+                parameter, _("{id}'s target has no {key!r} to solve for").format(id=parts[0], key=parts[2])
             )
         assert target is not None  # value is None without a target
         expect = target.expect
@@ -388,30 +378,13 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
     # a parameter of its distribution as written: "dist" is in the file but names the law, not a number
     spec = None if assumption is None else DISTRIBUTIONS[assumption.dist].param(parts[2])
     if assumption is None or parts[1] != assumption.on or parts[2] not in assumption.written or spec is None:
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    "--param",
-                    None,
-                    None,
-                    parameter,
-                    _("{id} has no parameter {key!r}").format(id=parts[0], key=".".join(parts[1:])),
-                )
-            ]
-        )
+        raise _param_error(parameter, _("{id} has no parameter {key!r}").format(id=parts[0], key=".".join(parts[1:])))
     if spec.role == ROLE_VALUES:  # an empirical law's list: no one number to move
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    "--param",
-                    None,
-                    None,
-                    parameter,
-                    _("{parameter} is a list of values: goal seek moves one number, such as a mean or a mode").format(
-                        parameter=parameter
-                    ),
-                )
-            ]
+        raise _param_error(
+            parameter,
+            _("{parameter} is a list of values: goal seek moves one number, such as a mean or a mode").format(
+                parameter=parameter
+            ),
         )
     expect = indicator.expect
     if spec.role == ROLE_SPREAD:
