@@ -436,5 +436,5 @@ def test_a_failure_while_drawing_leaves_no_chart_folder(scenario_file, tmp_path,
     monkeypatch.setattr(figures, "save_charts", broken)
     result = runner.invoke(app, ["run", str(scenario_file), *SMALL, "--plot", str(tmp_path / "p")])
     assert result.exit_code == 1
-    assert "No space left on device" in result.output
+    assert "磁盘已满" in result.output
     assert list(tmp_path.iterdir()) == [scenario_file]

@@ -280,7 +280,7 @@ def test_failed_run_leaves_nothing_behind(tmp_path, monkeypatch):
     out = tmp_path / "deep" / "run"
     result = invoke("run", *SMALL, "--out", str(out), "--export-draws")
     assert result.exit_code == 1
-    assert "No space left on device" in result.stderr and "没有写出任何文件" in result.stderr
+    assert "磁盘已满" in result.stderr and "没有写出任何文件" in result.stderr
     assert list(tmp_path.iterdir()) == []  # neither the run, nor staging, nor the parent it created
 
 
@@ -415,7 +415,7 @@ def test_an_earlier_run_survives_a_failed_replacement(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "rename", failing_rename)
     result = invoke("run", "--draws", "3000", "--seed", "6", "--out", str(out))
-    assert result.exit_code == 1 and "Permission denied" in result.stderr
+    assert result.exit_code == 1 and "没有权限" in result.stderr
     assert (out / "summary.json").read_bytes() == before  # the old set, not neither
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 

@@ -10,6 +10,7 @@ import os
 import random
 import re
 import time
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
@@ -132,6 +133,9 @@ EXTREME = [
     "1979-05-27",
     '"２０２２"',
     "2147483648",
+    '"C:\\Users\\plan"',  # a Windows path in double quotes
+    "2023-01-05T08:00:00",
+    "08:30:00",
 ]
 ODD = [
     "\u3000",
@@ -144,6 +148,14 @@ ODD = [
     "【",
     "】",
     "、",
+    "\ufeff",
+    "\u2003",
+    "，",
+    "“",
+    "％",
+    "．",
+    '"""',
+    "'''",
     "\x1b[2J",
     "\x00",
     "\t",
@@ -220,9 +232,13 @@ def test_a_mutated_scenario_is_read_or_refused_with_a_located_message(fuzz_folde
     path.write_text(_mutated(which.read_text(encoding="utf-8"), random.Random(seed)), encoding="utf-8")
     started = time.monotonic()
     try:
-        simulate(load_scenario(path), n_draws=512, seed=1, workers=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # what numpy would warn of is a diagnostic
+            simulate(load_scenario(path), n_draws=512, seed=1, workers=1)
     except ScenarioError as error:
         assert error.diagnostics and all(d.message for d in error.diagnostics)
+        # located: a line, unless the problem is the whole file's (no [scenario] table at all)
+        assert all(d.line is not None or d.key == "" for d in error.diagnostics), error
     assert time.monotonic() - started < 10
 
 
@@ -265,3 +281,133 @@ def test_a_baseline_of_1e_320_is_refused_and_the_sketch_survives_a_span_that_und
     sketch = QuantileSketch(np.array([1e-320, 2e-320, 3e-320]))
     sketch.add(np.array([1e-320, 2e-320]))
     assert np.isfinite(sketch.quantiles([0.5])).all()
+
+
+FLOW = """
+[indicators.{id}]
+name = "{id}"
+unit = "亿元"
+kind = "flow"
+basis = "nominal"
+baseline = 100
+source = "x"
+growth = {{ dist = "normal", mean = "5%", sd = "1pp", rationale = "x" }}
+"""
+DERIVED = """
+[indicators.{id}]
+name = "{id}"
+unit = "亿元"
+kind = "derived"
+metric = "growth"
+basis = "nominal"
+formula = "{formula}"
+"""
+TARGET = """
+[indicators.{id}.target]
+at_least = "5%"
+source = "x"
+"""
+
+
+def test_a_chain_of_1500_formulas_each_using_the_next_is_checked_and_run(tmp_path):
+    """The cycle search recursed once per link: a chain longer than Python's stack was exit 3."""
+    body = "".join(DERIVED.format(id=f"d{i}", formula=f"d{i + 1}.growth") for i in range(1500))
+    body += FLOW.format(id="d1500") + TARGET.format(id="d0")
+    path = tmp_path / "chain.toml"
+    path.write_text(scenario_text(body), encoding="utf-8")
+    result = runner.invoke(app, ["run", str(path), "-n", "1024", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    cycle = scenario_text(body.replace('formula = "d1499.growth"', 'formula = "d0.growth"'))
+    assert cycle != scenario_text(body)
+    path.write_text(cycle, encoding="utf-8")
+    output = _validate(path)
+    assert "d0 -> d1 -> d2 -> d3 -> d4 -> d5 -> ……另 1,489 个…… -> d1495" in output  # counted, not listed
+    assert max(len(line) for line in output.splitlines()) < 250
+
+
+def test_a_chain_of_1500_driver_links_each_driven_by_the_next_is_checked_and_run(tmp_path):
+    body = "".join(
+        FLOW.format(id=f"x{i}")
+        + f'[indicators.x{i}.drivers]\nx{i + 1} = {{ elasticity = 0.5, at = "5%", rationale = "x" }}\n'
+        for i in range(1500)
+    )
+    body += FLOW.format(id="x1500") + TARGET.format(id="x0")
+    path = tmp_path / "drivers.toml"
+    path.write_text(scenario_text(body), encoding="utf-8")
+    result = runner.invoke(app, ["run", str(path), "-n", "1024", "-f", "json"])
+    assert result.exit_code == 0, result.output
+
+
+def _unknown_keys(tmp_path, n: int):
+    path = tmp_path / f"unknown-{n}.toml"
+    path.write_text(scenario_text(FLOW.format(id="g")) + "".join(f"x{i} = 1\n" for i in range(n)), encoding="utf-8")
+    started = time.perf_counter()
+    output = _validate(path)
+    return output, time.perf_counter() - started
+
+
+def test_twenty_thousand_problems_are_counted_the_first_hundred_shown_and_checking_is_linear(tmp_path):
+    """Each echoed line split the whole text again (quadratic: a minute for 20,000 keys), and all
+    20,000 were printed. Linear now: ten times the keys take about ten times as long, not a hundred."""
+    output, small = _unknown_keys(tmp_path, 2_000)
+    assert "另有 1,900 处问题未列出" in output
+    output, large = _unknown_keys(tmp_path, 20_000)
+    assert "另有 19,900 处问题未列出（上面是前 100 处）" in output and "20000 处问题" in output
+    assert output.count("未知的键") == 100
+    assert large < 35 * max(small, 0.05), (small, large)  # quadratic was ~100x
+
+
+def _bytes_name(folder, name: bytes):
+    """A path whose name is not valid UTF-8 (as a file from another system's encoding may be)."""
+    path = folder / os.fsdecode(name)
+    try:
+        path.touch()
+        path.unlink()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    return path
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_output(tmp_path):
+    scenario = _bytes_name(tmp_path, b"luolong-\xff.toml")
+    scenario.write_text(BASELINE_TEXT, encoding="utf-8")
+    out = _bytes_name(tmp_path, b"out-\xfe")
+    for args in (
+        ["run", str(scenario), "--out", str(out)],
+        ["compare", str(scenario), str(REPO / "scenarios" / "luolong-2023-upside.toml"), "--out", str(tmp_path / "c")],
+        ["sensitivity", str(scenario), "-i", "gdp", "--out", str(tmp_path / "s")],
+    ):
+        result = runner.invoke(app, [*args, "-n", "2048"])
+        assert result.exit_code == 0, result.output
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["path"].endswith("luolong-\\xff.toml")
+    for name in ("c", "s"):
+        json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))  # valid UTF-8 JSON
+    result = runner.invoke(app, ["run", str(scenario), "-n", "2048", "-f", "json"])
+    assert result.exit_code == 0 and "luolong-\\\\xff.toml" in result.output
+
+
+def test_the_manifest_records_a_command_line_that_is_not_utf8_escaped(monkeypatch):
+    from growthsim.cli.common import invoked_command_line
+
+    monkeypatch.setattr("sys.argv", ["growthsim", "run", "--out", os.fsdecode(b"out-\xfe")])
+    assert invoked_command_line() == ["growthsim", "run", "--out", "out-\\xfe"]
+
+
+def test_a_name_longer_than_the_file_system_allows_is_refused_before_running(tmp_path):
+    long = "报" * 100  # 300 bytes in UTF-8
+    for args in (["report", "--html", str(tmp_path / f"{long}.html")], ["run", "--out", str(tmp_path / long)]):
+        result = runner.invoke(app, [*args, "-n", "2048"])
+        assert result.exit_code == 1 and "字节：文件系统最多允许" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_just_short_enough_can_be_written_and_replaced(tmp_path):
+    """The hidden staging names beside it are shortened, or a 250-byte --out could never be written."""
+    out = tmp_path / ("y" * 250)
+    for _time in range(2):  # the second run replaces the first through a hidden .old folder
+        result = runner.invoke(app, ["run", "--out", str(out), "-n", "2048"])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]

@@ -231,7 +231,7 @@ def test_a_failure_while_writing_leaves_nothing(files, tmp_path, monkeypatch):
     monkeypatch.setattr(page, "report_html", broken)
     out = tmp_path / "r.html"
     result = runner.invoke(app, ["report", str(files[0]), "--html", str(out), "-n", "2000", "--analysis-draws", "1000"])
-    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert result.exit_code == 1 and "磁盘已满" in result.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -50,7 +50,7 @@ MOVED_MODULES: dict[str, str | tuple[str, ...]] = {
         "growthsim.output.show",
     ),
     "growthsim.render_compare": ("growthsim.output.comparison", "growthsim.output.diff"),
-    "growthsim.export": "growthsim.output.folders",
+    "growthsim.export": ("growthsim.output.folders", "growthsim.output.staging"),
     "growthsim.workbook": ("growthsim.output.workbook", "growthsim.output.sheets"),
     "growthsim.charts": ("growthsim.output.charts", "growthsim.output.figures"),
     "growthsim.report": ("growthsim.output.report", "growthsim.output.report_html"),

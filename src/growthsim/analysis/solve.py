@@ -30,6 +30,7 @@ from growthsim.scenario.quantities import (
     format_value,
     parse_quantity,
 )
+from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Scenario
 from growthsim.stats.intervals import Probability
 
@@ -339,6 +340,19 @@ def _param_error(parameter: str, message: str) -> ScenarioError:
     return ScenarioError([Diagnostic("--param", None, None, parameter, message)])
 
 
+def _target_keys(target: Target) -> dict[str, float]:
+    """The numbers a target is written with, by their key in the file."""
+    forms = {">=": "at_least", "<=": "at_most", "about": "about"}
+    keys = {}
+    if target.op in forms and target.value is not None:
+        keys[forms[target.op]] = target.value
+    if target.tolerance is not None:
+        keys["tolerance"] = target.tolerance
+    if target.stretch is not None:
+        keys["stretch"] = target.stretch
+    return keys
+
+
 def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, float]:
     """How the parameter is written, its unit, and its current value (code units)."""
 
@@ -354,20 +368,21 @@ def _parameter_value(scenario: Scenario, parameter: str) -> tuple[Expect, str, f
     indicator = scenario.indicator(parts[0])
     if parts[1] == "target":
         target = indicator.target
-        value = (
-            {
-                "at_least": target.value,
-                "at_most": target.value,
-                "about": target.value,
-                "tolerance": target.tolerance,
-                "stretch": target.stretch,
-            }.get(parts[2])
-            if target
-            else None
-        )
+        # only the keys the target is written with: solving for at_most of an at_least target would
+        # silently turn the floor into a ceiling
+        keys = _target_keys(target) if target is not None else {}
+        value = keys.get(parts[2])
         if value is None:
+            if not keys:
+                raise _param_error(parameter, _("{id} has no target").format(id=parts[0]))
             raise _param_error(
-                parameter, _("{id}'s target has no {key!r} to solve for").format(id=parts[0], key=parts[2])
+                parameter,
+                _("{id}'s target has no {key!r}: it is written with {keys}; solve for {choices}").format(
+                    id=parts[0],
+                    key=parts[2],
+                    keys=", ".join(keys),
+                    choices=_(" or ").join(f"{parts[0]}.target.{key}" for key in keys),
+                ),
             )
         assert target is not None  # value is None without a target
         expect = target.expect

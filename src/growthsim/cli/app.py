@@ -235,6 +235,12 @@ def main() -> None:
     except Exception as error:  # a bug, not a user's mistake
         if os.environ.get("GROWTHSIM_DEBUG"):
             raise
+        from growthsim.engine.run import WorkerLost
+
+        if isinstance(error, WorkerLost):  # not a bug: the machine took a worker away
+            prefix = _("error:")
+            sys.stderr.write(f"{prefix} {error}\n")
+            sys.exit(EXIT_INPUT)
         sys.stderr.write(
             _(
                 "internal error in growthsim {version}: {kind}: {error}\n"

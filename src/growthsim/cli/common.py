@@ -51,11 +51,29 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
+# A file with thousands of problems (a table pasted twice, a file that is not a scenario) is told the
+# first ones and how many more: nobody reads the 20,000th, and printing them all takes many seconds.
+MAX_DIAGNOSTICS_SHOWN = 100
+
+
 def print_diagnostics(diagnostics) -> None:
     console = make_console(stderr=True)
-    for diagnostic in diagnostics:
+    diagnostics = list(diagnostics)
+    for diagnostic in diagnostics[:MAX_DIAGNOSTICS_SHOWN]:
         style = "yellow" if diagnostic.severity == "warning" else "red"
         console.print(diagnostic.render(), style=style, soft_wrap=True, markup=False)
+    hidden = len(diagnostics) - MAX_DIAGNOSTICS_SHOWN
+    if hidden > 0:
+        console.print(
+            ngettext(
+                "… and {n} more problem, not shown (the first {shown} are above): correct these and run again.",
+                "… and {n} more problems, not shown (the first {shown} are above): correct these and run again.",
+                hidden,
+            ).format(n=f"{hidden:,}", shown=MAX_DIAGNOSTICS_SHOWN),
+            style="red",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | None = None):
@@ -103,15 +121,24 @@ class ChartFolder:
         self.shares_out = plot is not None and out is not None and plot.resolve() == out.resolve()
         if plot is None:
             return
+        if out is not None and not self.shares_out and _nested(plot.resolve(), out.resolve()):
+            # each folder is replaced whole: one inside the other would be refused, or deleted with it
+            raise fail(
+                _(
+                    "--plot {plot} and --out {out} are one inside the other: give both the same folder (the "
+                    "charts are then written among the results and listed in its manifest), or two separate "
+                    "folders"
+                ).format(plot=plot, out=out)
+            )
         from growthsim.output.figures import ChartsUnavailable, require_matplotlib
-        from growthsim.output.folders import StagedOutput
+        from growthsim.output.staging import StagedOutput
 
         try:
             require_matplotlib()
         except ChartsUnavailable as error:
             raise fail(str(error)) from None
         if not self.shares_out:
-            from growthsim.output.folders import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
+            from growthsim.output.staging import COMPARE_CHARTS, RUN_CHARTS, SENSITIVITY_CHARTS
 
             charts = {"run": RUN_CHARTS, "compare": COMPARE_CHARTS, "sensitivity": SENSITIVITY_CHARTS}[kind]
             with writing(plot):
@@ -167,6 +194,10 @@ class ChartFolder:
             )
 
 
+def _nested(a: Path, b: Path) -> bool:
+    return a.is_relative_to(b) or b.is_relative_to(a)
+
+
 class writing:
     """An --out folder that cannot be used or written: a message and exit 1 (nothing is left behind)."""
 
@@ -177,14 +208,14 @@ class writing:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        from growthsim.output.folders import OutputError
+        from growthsim.output.staging import OutputError, os_reason
 
         if exc_type is not None and issubclass(exc_type, OutputError):
             raise fail(str(exc)) from None
         if exc_type is not None and issubclass(exc_type, OSError):
             raise fail(
                 _("cannot write to {folder}: {reason}; nothing was written").format(
-                    folder=self.out, reason=exc.strerror or exc
+                    folder=self.out, reason=os_reason(exc)
                 )
             ) from None
         return False
@@ -244,6 +275,8 @@ def write_utf8(text: str, bom: bool = False) -> None:
 
 
 def invoked_command_line() -> list[str]:
-    return (
-        ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") else list(sys.argv)
-    )
+    """The command line, as the manifest records it (a file name that is not UTF-8 shown escaped)."""
+    from growthsim.scenario.diagnostics import shown_path
+
+    argv = ["growthsim", *sys.argv[1:]] if sys.argv and Path(sys.argv[0]).name.startswith("growthsim") else sys.argv
+    return [shown_path(arg) for arg in argv]

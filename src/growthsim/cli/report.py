@@ -71,13 +71,13 @@ def report(
     """Write an HTML report: every target's probability, chart, drivers and what it would take, the
     assumptions with their sources, the comparison of several scenarios, and the run's manifest."""
     from growthsim.output.figures import ChartsUnavailable, require_matplotlib
-    from growthsim.output.folders import OutputError, check_single_file, write_single_file
     from growthsim.output.report import GENERATOR, build_report
     from growthsim.output.report_html import report_html
+    from growthsim.output.staging import OutputError, check_single_file, write_single_file
 
     if not 0 < goal < 1:
         raise typer.BadParameter(_("give a probability strictly between 0 and 1, e.g. 0.8"), param_hint="--goal")
-    if not html_file.suffix and not html_file.is_dir():  # '--html 报告' should still open with a double click
+    if not html_file.suffix and not _is_folder(html_file):  # '--html 报告' should still open with a double click
         html_file = html_file.with_name(html_file.name + ".html")
     try:
         require_matplotlib()
@@ -125,3 +125,10 @@ def report(
         style="dim",
         markup=False,
     )
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long to look up: check_single_file says so
+        return False

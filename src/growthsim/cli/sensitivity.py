@@ -78,7 +78,7 @@ def sensitivity(
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from growthsim.analysis.sensitivity import sensitivity as analyse
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
-    from growthsim.output.folders import SENSITIVITY_OUTPUT, StagedOutput, finish_folder
+    from growthsim.output.folders import finish_folder
     from growthsim.output.records import (
         SENSITIVITY_COLUMNS,
         dumps,
@@ -86,6 +86,7 @@ def sensitivity(
         scenario_fields,
         sensitivity_rows,
     )
+    from growthsim.output.staging import SENSITIVITY_OUTPUT, StagedOutput
     from growthsim.output.tables import sensitivity_tables
 
     loaded = load(scenario_path(scenario), overrides)

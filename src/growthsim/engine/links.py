@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from growthsim.engine.model import Model
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError
+from growthsim.i18n import _
+from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.stats.arrays import Floats
 
 __all__ = ["compute_rows", "link_terms", "own_part"]
@@ -46,8 +47,10 @@ def compute_rows(model: Model, values: Floats) -> None:
                 indicator.id,
                 "formula",
                 result,
-                "the formula gives no finite value on {bad} of {n} draws (a division by zero, or "
-                "the log of a number that is not positive): change the formula or its inputs",
+                _(
+                    "the formula gives no finite value on {bad} of {n} draws (a division by zero, or the log of a "
+                    "number that is not positive): change the formula or its inputs"
+                ),
             )
             values[row] = result
             continue
@@ -59,8 +62,10 @@ def compute_rows(model: Model, values: Floats) -> None:
             indicator.id,
             "drivers",
             total,
-            "the links give no finite value on {bad} of {n} draws: an elasticity is too large "
-            "for the values its driver takes",
+            _(
+                "the links give no finite value on {bad} of {n} draws: an elasticity is too large for the values "
+                "its driver takes"
+            ),
         )
         if model.is_count[row]:  # a count stays a whole number, and not below zero
             np.maximum(np.rint(total, out=total), 0.0, out=total)
@@ -78,7 +83,7 @@ def link_terms(model: Model, values: Floats, row: int) -> list[tuple[int, Floats
 def own_part(model: Model, values: Floats, row: int) -> Floats:
     """The row's outcome less what its links added: its own draw (for a count, up to rounding)."""
     own: Floats = values[row].copy()
-    for _, term in link_terms(model, values, row):
+    for _driver, term in link_terms(model, values, row):
         own -= term
     return own
 
@@ -86,14 +91,5 @@ def own_part(model: Model, values: Floats, row: int) -> Floats:
 def _require_finite(model: Model, indicator_id: str, key: str, result: Floats, message: str) -> None:
     bad = ~np.isfinite(result)
     if bad.any():
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    model.scenario.path or "<scenario>",
-                    None,
-                    None,
-                    f"indicators.{indicator_id}.{key}",
-                    message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"),
-                )
-            ]
-        )
+        said = message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}")
+        raise ScenarioError([model.scenario.diagnostic(("indicators", indicator_id, key), said)])

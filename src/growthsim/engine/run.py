@@ -7,7 +7,7 @@ import dataclasses
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import numpy as np
@@ -18,13 +18,15 @@ from growthsim.engine.model import Model, compile_model
 from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws, require_two_batches, sample
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
+from growthsim.i18n import _
 from growthsim.scenario.types import Scenario
 
 if TYPE_CHECKING:  # multiprocessing is imported only when worker processes start
-    from multiprocessing.pool import Pool
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "WorkerLost",
     "auto_workers",
     "chunks",
     "half_widths",
@@ -237,43 +239,80 @@ def simulate_to_precision(
 START_METHOD: str | None = None  # None: fork on Linux, spawn elsewhere (tests set "spawn" to check it)
 
 
+_Shared = TypeVar("_Shared")
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended without finishing its share (killed, or out of memory): the run is
+    abandoned whole rather than waiting for ever for the share that will never come."""
+
+
+class _Workers:
+    """Worker processes running jobs in order; ``imap`` as multiprocessing.Pool's, except that a
+    worker that dies fails the run (Pool replaces it and waits for its lost job for ever)."""
+
+    def __init__(self, executor: ProcessPoolExecutor):
+        self.executor = executor
+
+    def imap(self, function: Callable[[_Job], _Result], jobs: Iterable[_Job]) -> Iterator[_Result]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        futures = [self.executor.submit(function, job) for job in jobs]
+        for future in futures:
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                raise WorkerLost(
+                    _(
+                        "a worker process stopped before finishing its share of the draws (it was killed, "
+                        "perhaps for lack of memory): nothing was written. Run again, or with --workers 1"
+                    )
+                ) from None
+
+
 @contextlib.contextmanager
-def _pool(workers: int, initializer: Callable[..., None], initargs: tuple[object, ...]) -> Iterator[Pool]:
-    """A multiprocessing.Pool whose workers ignore Ctrl-C (the main process handles it) and are
-    terminated at once when the block ends by an exception, Ctrl-C included: concurrent.futures
-    would first finish every queued job, which looked like a hang.
+def _pool(workers: int, initializer: Callable[..., None], initargs: tuple[object, ...]) -> Iterator[_Workers]:
+    """Worker processes that ignore Ctrl-C (the main process handles it) and are terminated at once
+    when the block ends by an exception, Ctrl-C included (rather than first finishing every queued
+    job, which looked like a hang); a worker killed mid-run fails the run with WorkerLost.
 
     fork starts a worker in milliseconds with everything already in memory; where there is none
     (Windows, macOS), spawn sends the initargs over (a Formula pickles as its text)."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     start_method = START_METHOD or (
         "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
     )
-    pool = multiprocessing.get_context(start_method).Pool(
-        workers, initializer=_start_in_worker, initargs=(initializer, initargs)
+    executor = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(start_method),
+        initializer=_start_in_worker,
+        initargs=(initializer, initargs),
     )
     finished = False
     try:
-        yield pool
+        yield _Workers(executor)
         finished = True
     finally:
         if finished:
-            pool.close()
+            executor.shutdown(wait=True)
         else:
-            pool.terminate()
-        pool.join()
+            # the executor has no public way to stop running jobs (Python 3.14 adds terminate_workers)
+            processes = list(getattr(executor, "_processes", {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
 
 
 def _start_in_worker(initializer: Callable[..., None], initargs: tuple[object, ...]) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's (it stops the workers)
     initializer(*initargs)
-
-
-_Shared = TypeVar("_Shared")
-_Job = TypeVar("_Job")
-_Result = TypeVar("_Result")
 
 
 def map_on_cores(
@@ -295,7 +334,7 @@ def map_on_cores(
             done(len(results))
         return results
     with _pool(workers, _set_shared, (shared,)) as pool:
-        for result in pool.imap(_call_with_shared, [(function, job) for job in jobs], chunksize=1):
+        for result in pool.imap(_call_with_shared, [(function, job) for job in jobs]):
             results.append(result)
             done(len(results))
     return results

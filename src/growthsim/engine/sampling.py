@@ -299,20 +299,11 @@ def _require_finite_draws(model: Model, row: int, drawn: Floats) -> None:
     if bad.any():
         indicator = model.indicators[row]
         on = indicator.assumption.on if indicator.assumption is not None else indicator.metric
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    model.scenario.path or "<scenario>",
-                    None,
-                    None,
-                    f"indicators.{indicator.id}.{on}",
-                    _(
-                        "{bad} of {n} draws of this assumption are beyond any finite number: its parameters are too "
-                        "extreme for its distribution"
-                    ).format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}"),
-                )
-            ]
-        )
+        said = _(
+            "{bad} of {n} draws of this assumption are beyond any finite number: its parameters are too "
+            "extreme for its distribution"
+        ).format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}")
+        raise ScenarioError([model.scenario.diagnostic(("indicators", indicator.id, on), said)])
 
 
 def _shock(model: Model, design: _Design, values: Floats, own_uniforms: dict[int, Floats]) -> Bools:

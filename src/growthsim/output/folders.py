@@ -1,22 +1,13 @@
-"""Write a run's files -- all of them or none.
-
-``StagedOutput`` collects every file in a hidden staging folder beside the destination and moves it
-into place only when the run has succeeded; on any failure the staging folder is removed, so a
-failed run never leaves a half-written summary behind. CSV files are UTF-8 with a byte-order mark,
-which Excel on Chinese Windows needs to show the characters correctly.
+"""What a command's output folder holds, written through ``staging`` (all of it or none): the
+summary as CSV (UTF-8 with a byte-order mark, which Excel on Chinese Windows needs to show the
+characters), JSON and a workbook; every draw as CSV on request; and the manifest that says what the
+run rests on, so it can be reproduced and checked.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
-import json
-import os
 import platform
-import re
-import shutil
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,197 +23,22 @@ from growthsim.engine.summary import Summary
 from growthsim.i18n import _, language, pgettext
 from growthsim.output.comparison import comparison_rows, comparison_to_dict
 from growthsim.output.records import csv_rows, dumps, rows_to_csv, summary_to_dict
+from growthsim.output.staging import (
+    COMPARE_OUTPUT,
+    RUN_OUTPUT,
+    StagedOutput,
+    file_sha256,
+)
 from growthsim.output.workbook import write_compare_workbook, write_run_workbook
 
 __all__ = [
-    "COMPARE_CHARTS",
-    "COMPARE_OUTPUT",
-    "RUN_CHARTS",
-    "RUN_OUTPUT",
-    "SENSITIVITY_CHARTS",
-    "SENSITIVITY_OUTPUT",
     "DrawWriter",
-    "OutputError",
-    "StagedOutput",
-    "check_single_file",
     "compare_to_folder",
-    "file_sha256",
     "manifest",
     "simulate_to_folder",
-    "write_single_file",
 ]
 
-# What each command writes into its folder. An existing folder is replaced only when everything in it
-# is what the same command writes (an earlier run of it): never another command's results, never a
-# planner's own files, so that one folder per purpose stays safe to reuse.
-_CHART = r"\.(png|svg)"
-RUN_OUTPUT = re.compile(rf"summary\.(csv|json|xlsx)|manifest\.json|draws\.csv|(overview|outcome-[A-Za-z0-9_]+){_CHART}")
-COMPARE_OUTPUT = re.compile(rf"compare\.(csv|json|xlsx)|manifest\.json|compare-overview{_CHART}")
-SENSITIVITY_OUTPUT = re.compile(rf"sensitivity\.(csv|json|xlsx)|manifest\.json|tornado-[A-Za-z0-9_]+{_CHART}")
-RUN_CHARTS = re.compile(rf"(overview|outcome-[A-Za-z0-9_]+){_CHART}")
-COMPARE_CHARTS = re.compile(rf"compare-overview{_CHART}")
-SENSITIVITY_CHARTS = re.compile(rf"tornado-[A-Za-z0-9_]+{_CHART}")
-_ANY_OUTPUT = (RUN_OUTPUT, COMPARE_OUTPUT, SENSITIVITY_OUTPUT)
 EXCEL_MAX_ROWS = 1_048_576
-
-
-class OutputError(Exception):
-    """The output folder cannot be used; the message says why and what to do."""
-
-
-class StagedOutput:
-    """A folder whose files appear together on ``commit()`` or not at all.
-
-    The destination must not exist, or hold only files this command writes (``replaces``: an
-    earlier run of it, replaced as a whole) none of which was changed since (checked against the
-    earlier run's manifest): another command's results, a planner's own files or an edited
-    summary are refused rather than mixed or lost. ``option`` names the option in messages.
-    """
-
-    def __init__(self, destination: str | Path, replaces: re.Pattern = RUN_OUTPUT, option: str = "--out"):
-        self.destination = Path(destination)
-        if self.destination.exists():
-            if not self.destination.is_dir():
-                raise OutputError(_("{destination} exists and is not a folder").format(destination=self.destination))
-            _check_replaceable(self.destination, replaces, option)
-        self._created_parents: list[Path] = []
-        parent = self.destination.parent
-        missing = []
-        while not parent.exists():
-            missing.append(parent)
-            parent = parent.parent
-        try:
-            for folder in reversed(missing):
-                folder.mkdir()
-                self._created_parents.append(folder)
-            prefix = f".{self.destination.name}.partial-"
-            self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.destination.parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-        except OSError as exc:
-            self._remove_created_parents()
-            raise OutputError(
-                _("cannot create the output folder {destination}: {strerror}").format(
-                    destination=self.destination, strerror=exc.strerror
-                )
-            ) from None
-        self.committed = False
-
-    def path(self, name: str) -> Path:
-        return self.staging / name
-
-    def write_text(self, name: str, text: str, bom: bool = False) -> None:
-        with open(self.path(name), "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-            f.write(text)
-
-    def commit(self) -> None:
-        """Move the staged files into place: a rename, so readers see the old set or the new one."""
-        old = None
-        if self.destination.exists():
-            old = self.destination.with_name(f".{self.destination.name}.old-{os.getpid()}")
-            os.rename(self.destination, old)
-        try:
-            os.rename(self.staging, self.destination)
-        except OSError:
-            if old is not None:  # put the earlier run back: the old set or the new one, never neither
-                os.rename(old, self.destination)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        self.committed = True
-
-    def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self._remove_created_parents()
-
-    def _remove_created_parents(self) -> None:
-        for folder in reversed(self._created_parents):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-
-    def __enter__(self) -> StagedOutput:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if not self.committed:
-            self.discard()
-
-
-def check_single_file(path: str | Path, marker: str) -> None:
-    """Raise OutputError unless ``path`` can take a file of ours: absent, or a file holding ``marker``
-    (one we wrote before). Checked before a long run, so that it fails at once."""
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(
-            _("{path} is a folder: give a file name, e.g. {value}").format(path=path, value=path / "report.html")
-        )
-    if path.exists():
-        try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                head = f.read(4096)
-        except OSError as exc:
-            raise OutputError(_("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
-        if marker not in head:
-            raise OutputError(
-                _("{path} already exists and was not written by growthsim: choose another file name").format(path=path)
-            )
-
-
-def write_single_file(path: str | Path, text: str, marker: str) -> None:
-    """Write ``text`` to ``path`` whole: into a temporary file beside it, then renamed into place, so
-    that the file is the old one or the new one, never half written. Creates missing folders."""
-    path = Path(path)
-    check_single_file(path, marker)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.partial-", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(_("cannot write {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
-    names = sorted(p.name for p in folder.iterdir())
-    foreign = [name for name in names if not replaces.fullmatch(name)]
-    if foreign:
-        listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-        if all(any(kind.fullmatch(name) for kind in _ANY_OUTPUT) for name in foreign):
-            raise OutputError(
-                _(
-                    "{folder} holds the output of another growthsim command ({listed}), which this one would replace: choose another folder for {option} (to keep a run's charts with its results, give --out and --plot the same folder)"
-                ).format(folder=folder, listed=listed, option=option)
-            )
-        raise OutputError(
-            _("{folder} already holds other files ({listed}); choose a new or empty folder for {option}").format(
-                folder=folder, listed=listed, option=option
-            )
-        )
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.exists():
-        return
-    try:
-        recorded = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
-    except (OSError, ValueError, AttributeError):
-        return  # not a manifest we can read: nothing to compare with
-    for name, digest in recorded.items():
-        path = folder / name
-        if path.is_file() and file_sha256(path) != digest:
-            raise OutputError(
-                _(
-                    "{path} was changed after growthsim wrote it; save your version elsewhere (or delete it) before writing into {folder} again, or choose another folder for {option}"
-                ).format(path=path, folder=folder, option=option)
-            )
 
 
 class DrawWriter:
@@ -275,14 +91,6 @@ class DrawWriter:
             k += 1
         table[:, k:] = outcomes.hits.T
         np.savetxt(self.stream, table, fmt=self.formats, delimiter=",")
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest(

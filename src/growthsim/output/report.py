@@ -180,7 +180,13 @@ def _advice(
     what = parameter_words(indicator, name)
     try:
         result = solve(
-            scenario.path, indicator.id, goal, parameter, overrides=scenario.overrides, n_draws=n_draws, seed=seed
+            scenario.opened or scenario.path,
+            indicator.id,
+            goal,
+            parameter,
+            overrides=scenario.overrides,
+            n_draws=n_draws,
+            seed=seed,
         )
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
         return TargetAdvice(

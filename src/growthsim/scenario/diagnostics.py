@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import os
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -151,9 +153,30 @@ def kind_of(value: Any) -> str:
         return _("a whole number")
     if isinstance(value, float):
         return _("a number")
+    # TOML reads 2023-01-05 unquoted as a date: say so, and show it as written
+    if isinstance(value, datetime.datetime):  # before date: a datetime is a date too
+        return _("a date and time ({value})").format(value=as_written(value))
+    if isinstance(value, datetime.date):
+        return _("a date ({value})").format(value=as_written(value))
+    if isinstance(value, datetime.time):
+        return _("a time ({value})").format(value=as_written(value))
     return type(value).__name__
 
 
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as text every output can hold: a file name that is not valid UTF-8 (bytes from another
+    system's encoding) has those bytes shown as \\xff escapes rather than failing the JSON, the
+    manifest or the console that would print it."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def as_written(value: Any) -> str:
-    """A value as the user wrote it: text as is, anything else as Python shows it."""
-    return value if isinstance(value, str) else repr(value)
+    """A value as the user wrote it: text as is, a date as TOML writes it (2023-01-05, not
+    datetime.date(2023, 1, 5)), true/false in TOML's words, anything else as Python shows it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return repr(value)

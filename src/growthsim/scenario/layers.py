@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from growthsim.i18n import _
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean, shown_path
 from growthsim.scenario.merging import ASSUMPTION_KEYS, Resolved, Source, merge_layer
 from growthsim.scenario.reading import parse_toml, read_scenario_text
 from growthsim.scenario.tomlmap import KeyMap, tomllib
@@ -69,12 +69,12 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
             read_scenario_text(current)
             raise
         if resolved_path in seen:
-            names = " → ".join(str(p) for p in [*(c[0] for c in chain), current])
+            names = " → ".join(shown_path(p) for p in [*(c[0] for c in chain), current])
             raise ScenarioError([_at(via, _("extends makes a cycle: {names}").format(names=names))])
         seen.append(resolved_path)
         text, digest = _read(current, via)
-        raw = _parse(text, str(current))
-        source = Source(str(current), KeyMap.scan(text))
+        raw = _parse(text, shown_path(current))
+        source = Source(shown_path(current), KeyMap.scan(text))
         chain.append((current, raw, source, digest))
         parent = raw.get("extends")
         if parent is None:
@@ -84,7 +84,7 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
             raise ScenarioError(
                 [
                     Diagnostic(
-                        str(current),
+                        shown_path(current),
                         line,
                         col,
                         "extends",
@@ -97,7 +97,7 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
         current = current.parent / parent
 
     main = chain[0][2]
-    resolved = Resolved({}, {}, main, files=[(str(p), digest) for p, _, _, digest in chain])
+    resolved = Resolved({}, {}, main, files=[(shown_path(p), digest) for p, _, _, digest in chain])
     for _path, raw, source, _digest in reversed(chain):  # the root ancestor first
         merge_layer(resolved, raw, source)
     for option, override in [*(("--set", o) for o in overrides), *(("--what-if", o) for o in what_if)]:
@@ -199,7 +199,20 @@ def _read(path: Path, via: tuple[Source, Path] | None) -> tuple[str, str]:
                 )
             ]
         )
-    text, data = read_scenario_text(path)
+    try:
+        text, data = read_scenario_text(path)
+    except ScenarioError as error:
+        if via is None:
+            raise
+        # a parent that cannot be read at all (a folder, a pipe, too large) is the extends line's fault
+        raise ScenarioError(
+            [
+                _at(via, _("the parent file {parent} {problem}").format(parent=path, problem=d.message))
+                if d.line is None
+                else d
+                for d in error.diagnostics
+            ]
+        ) from None
     return text, hashlib.sha256(data).hexdigest()
 
 

@@ -10,11 +10,12 @@ The file is read by ``reading`` and ``layers`` (extends, --set) and checked by `
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from growthsim.i18n import _
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order, shown_path
 from growthsim.scenario.layers import resolve_file, resolve_text
 from growthsim.scenario.types import Scenario
 from growthsim.scenario.validation import Checker
@@ -31,7 +32,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), what_if: Sequ
     except ValueError as exc:  # a malformed override
         raise ScenarioError([Diagnostic("--set", None, None, "", str(exc))]) from None
     scenario = _validate(resolved)
-    return dataclasses.replace(scenario, path=str(path), sha256=resolved.files[0][1])
+    return dataclasses.replace(scenario, path=shown_path(path), opened=os.fspath(path), sha256=resolved.files[0][1])
 
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
@@ -53,7 +54,23 @@ def _validate(resolved) -> Scenario:
         overrides=tuple(resolved.overrides),
         readings=tuple(resolved.readings),
         origins={path: source.label for path, source in resolved.origins.items()},
+        locations=_drawn_locations(scenario, resolved),
     )
+
+
+# What the engine may find fault with on draws, and where to point in the file when it does: the
+# assumption's key, the formula's text, the drivers' table.
+_DRAWN_KEYS = (("growth", "key"), ("level", "key"), ("change", "key"), ("formula", "value"), ("drivers", "key"))
+
+
+def _drawn_locations(scenario: Scenario, resolved) -> dict[tuple, tuple[int | None, int | None, str | None]]:
+    locations = {}
+    for indicator in scenario.indicators:
+        for key, at in _DRAWN_KEYS:
+            path = ("indicators", indicator.id, key)
+            if path in resolved.origins:
+                locations[path] = resolved.source_of(path).locate(path, at=at)
+    return locations
 
 
 def what_if(path: str | Path, values: Sequence[str], overrides: Sequence[str] = ()) -> Scenario:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import Enum
 
 from growthsim.i18n import N_, _
+from growthsim.scenario.diagnostics import kind_of
 
 __all__ = [
     "Expect",
@@ -262,11 +263,7 @@ _EXPECT_HINT = {
 def _describe(raw: object) -> str:
     if isinstance(raw, bool):
         return _("true/false ({lower})").format(lower=str(raw).lower())
-    if isinstance(raw, dict):
-        return "a table"
-    if isinstance(raw, list):
-        return "a list"
-    return type(raw).__name__
+    return kind_of(raw)
 
 
 def _num(x: float) -> str:

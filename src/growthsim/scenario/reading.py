@@ -14,7 +14,8 @@ import stat
 from pathlib import Path
 
 from growthsim.i18n import N_, _
-from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order
+from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order, shown_path
+from growthsim.scenario.tomlhints import explain_toml_error, odd_character
 from growthsim.scenario.tomlmap import bare_non_ascii_keys, tomllib
 
 __all__ = ["parse_toml", "read_scenario_text"]
@@ -30,7 +31,7 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
     regular file is read (a device such as /dev/zero, or a pipe, would never end), and at most
     MAX_SCENARIO_BYTES of it."""
     path = Path(path)
-    label = str(path)
+    label = shown_path(path)
 
     def cannot(message: str) -> ScenarioError:
         return ScenarioError([Diagnostic(label, None, None, "", message)])
@@ -61,6 +62,8 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
         raise cannot(_("cannot read the file: {strerror}").format(strerror=exc.strerror)) from None
     if len(data) > MAX_SCENARIO_BYTES:  # it grew while being read
         raise cannot(_("is over {limit} MB: not a scenario file").format(limit=f"{MAX_SCENARIO_BYTES / 1e6:g}"))
+    if (other := _other_kind_of_file(data)) is not None:
+        raise cannot(other)
     try:
         return data.decode("utf-8-sig"), data  # Notepad on Windows may add a byte-order mark
     except UnicodeDecodeError as exc:
@@ -84,55 +87,36 @@ def read_scenario_text(path: str | Path) -> tuple[str, bytes]:
         ) from None
 
 
+def _other_kind_of_file(data: bytes) -> str | None:
+    """What a file opened by mistake is, said by its first bytes: a workbook, UTF-16 text, a binary
+    file. None for anything that may be a scenario."""
+    if data.startswith(b"PK\x03\x04"):
+        return _(
+            "is an Excel or WPS workbook (.xlsx), or another zip archive, not a scenario: a scenario is a "
+            "text file of key = value lines, like the shipped scenarios/*.toml"
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return _(
+            "is an old-style Excel or WPS workbook (.xls, .et), not a scenario: a scenario is a text file of "
+            "key = value lines, like the shipped scenarios/*.toml"
+        )
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head.count(0) * 3 >= len(head)):
+        return _(
+            "is saved as UTF-16 (what Notepad calls 'Unicode'): save it as UTF-8 (in Notepad: Save As, "
+            "Encoding: UTF-8) and try again"
+        )
+    if head.count(0) >= 8:  # a stray NUL or two is left to the TOML reader, which says where
+        return _("is a binary file, not text: a scenario is a text file of key = value lines")
+    return None
+
+
 # Said both of a bare Chinese key in a [header] (a TOML error) and of a quoted one (an id error).
 ASCII_ID_HINT = N_(
     "{key!r} cannot be an id: ids are ASCII (lower-case letters, digits and _, such as gdp). Write the "
     'id in the header and the Chinese in name, e.g. [indicators.gdp] and on the next line name = "{key}"'
 )
-# tomllib's messages (Python 3.11's, word for word), as planners read them
-TOML_MESSAGES = (
-    N_("Invalid value"),
-    N_("Invalid statement"),
-    N_("Expected '=' after a key in a key/value pair"),
-    N_("Invalid initial character for a key part"),
-    N_("Unclosed array"),
-    N_("Unclosed inline table"),
-    N_("Unterminated string"),
-    N_("Expected newline or end of document after a statement"),
-    N_("Cannot overwrite a value"),
-    N_("Invalid date or datetime"),
-    N_("Invalid hex value"),
-    N_("Expected ']' at the end of a table declaration"),
-    N_("Expected ']]' at the end of an array declaration"),
-    N_("Escaped character is not a Unicode scalar value"),
-    N_("Unescaped '\\' in a string"),
-)
-# ... and those with a value in them
-TOML_PATTERNS = (
-    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {0}")),
-    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {0}")),
-    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {0}")),
-    (re.compile(r"^Expected (.+)$"), N_("Expected {0}")),
-)
-
-
-def _toml_words(message: str) -> str:
-    """tomllib's message in the language in use."""
-    for pattern, words in TOML_PATTERNS:
-        if (match := pattern.match(message)) and message not in TOML_MESSAGES:
-            return _(words).format(match.group(1))
-    return _(message)
-
-
-_UNQUOTED_UNIT = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*([+\-]?\d[\d.,]*)\s*([^\s\d\"'#,\]}.][^\s#,\]}]*)")
 _TOML_POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
-_UNQUOTED_PERCENT = re.compile(r"=\s*[+\-]?\d[\d.]*\s*(%|％|pp|个百分点)")
-# A value that starts like a word but is not one of TOML's own (true, false, inf, nan).
-_UNQUOTED_TEXT = re.compile(r"=\s*(?!(?:true|false|inf|nan)\b)([^\s\"'\[{0-9+\-.#])")
-_FULLWIDTH_QUOTED = re.compile(r"^\s*([^=\s]+)\s*=\s*[“”‘’「」]([^“”‘’「」]*)[“”‘’「」]")
-_KEY_OF_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
-_HEADER_OF_LINE = re.compile(r"^\s*\[([^\[\]]+)\]\s*(?:#.*)?$")
-_DUPLICATE_TABLE = re.compile(r"^Cannot declare (\(.*\)) twice$")
 
 
 def parse_toml(text: str, file: str) -> dict:
@@ -153,13 +137,32 @@ def parse_toml(text: str, file: str) -> dict:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         lines = text.split("\n")  # as TOML counts lines: not splitlines(), which also breaks at U+2028
+        if _looks_like_a_table(lines):
+            raise ScenarioError(
+                [
+                    Diagnostic(
+                        file,
+                        1,
+                        1,
+                        "",
+                        _(
+                            "this looks like a table of values separated by commas or tabs (a CSV file), not a "
+                            "scenario: a scenario is a text file of key = value lines, like the shipped "
+                            "scenarios/*.toml"
+                        ),
+                        source_line=lines[0],
+                    )
+                ]
+            ) from None
         diagnostics = []
         bare_key_lines = set()
         line: int | None  # a bare key's line, then the line tomllib names (None when it names none)
         col: int | None
         for line, col, key, in_header in bare_non_ascii_keys(text):
             bare_key_lines.add(line)
-            if in_header:
+            if odd := odd_character(key):  # baseline<U+200B>: the key is English but for what cannot be seen
+                message, col = odd[0], col + odd[1] - 1
+            elif in_header:
                 # one hint that works: quoting the key only moves the refusal to the id rule
                 message = _(ASCII_ID_HINT).format(key=key)
             else:
@@ -175,8 +178,8 @@ def parse_toml(text: str, file: str) -> dict:
             if match.group(1):
                 line, col = int(match.group(1)), int(match.group(2))
         if line not in bare_key_lines or line is None:
+            message, line, col = explain_toml_error(message, text, lines, line, col)
             source_line = lines[line - 1] if line and line <= len(lines) else None
-            message, col = _explain_toml_error(message, lines, line, col)
             diagnostics.append(
                 Diagnostic(
                     file, line, col, "", _("not valid TOML: {message}").format(message=message), source_line=source_line
@@ -218,6 +221,14 @@ def parse_toml(text: str, file: str) -> dict:
     return document
 
 
+def _looks_like_a_table(lines: list[str]) -> bool:
+    """Its first lines hold the same number (two or more) of commas or of tabs, and no '='."""
+    first = [line for line in lines[:5] if line.strip()][:3]
+    if len(first) < 2 or any("=" in line for line in first):
+        return False
+    return any(len({line.count(sep) for line in first}) == 1 and first[0].count(sep) >= 2 for sep in (",", "\t"))
+
+
 _LONG_NUMBER = re.compile(r"\d{1000,}")
 MAX_NESTING = 16  # tables and arrays inside each other: a scenario uses 4 (indicators.gdp.growth.values)
 
@@ -235,64 +246,3 @@ def _deeper_than(document: dict, limit: int) -> list[object] | None:
         elif isinstance(value, list):
             stack.extend((item, [*path, index]) for index, item in enumerate(value))
     return None
-
-
-def _explain_toml_error(message: str, lines: list[str], line: int | None, col: int | None) -> tuple[str, int | None]:
-    """tomllib's message, made into one a planner can act on where we recognise the mistake."""
-    if line is None or line > len(lines):
-        return message, col
-    source = lines[line - 1]
-    if message == "Cannot overwrite a value" and (key := _KEY_OF_LINE.match(source)):
-        name = key.group(1)
-        header_line, header = _enclosing_header(lines, line)
-        first = next(
-            (n for n in range(header_line + 1, line) if (m := _KEY_OF_LINE.match(lines[n - 1])) and m.group(1) == name),
-            None,
-        )
-        where = _(" in [{header}]").format(header=header) if header else ""
-        before = _(" (first at line {first})").format(first=first) if first else ""
-        return _("{name!r} is set twice{where}{before}: keep only one").format(
-            name=name, where=where, before=before
-        ), key.start(1) + 1
-    if _DUPLICATE_TABLE.match(message) and (header_match := _HEADER_OF_LINE.match(source)):
-        parts = [p.strip().strip('"') for p in header_match.group(1).split(".")]
-        first = next(
-            (
-                n
-                for n in range(1, line)
-                if (m := _HEADER_OF_LINE.match(lines[n - 1]))
-                and [p.strip().strip('"') for p in m.group(1).split(".")] == parts
-            ),
-            None,
-        )
-        name = ".".join(parts)
-        before = _(" (first at line {first})").format(first=first) if first else ""
-        last_col = header_match.end(1) - len(header_match.group(1).split(".")[-1].strip()) + 1
-        return _("[{name}] appears twice{before}: a copied block needs its own id, e.g. [{other}]").format(
-            name=name, before=before, other=".".join([*parts[:-1], parts[-1] + "_2"])
-        ), last_col
-    hint = ""
-    if quoted := _FULLWIDTH_QUOTED.match(source):
-        hint = _('; “ ” are Chinese quotation marks: use ASCII quotes, as in {group} = "{group2}"').format(
-            group=quoted.group(1), group2=quoted.group(2)
-        )
-    elif "，" in source:
-        hint = _("; '，' is a Chinese comma: separate values with an ASCII comma ','")
-    elif _UNQUOTED_PERCENT.search(source):
-        hint = _('; percentages must be quoted, e.g. mean = "8%"')
-    elif unit := _UNQUOTED_UNIT.match(source):  # tomllib's words would mislead here: say only this
-        return _(
-            'a number with a unit is text to TOML: write it in quotes, {key} = "{number}{unit}" (or the '
-            "bare number, {key} = {number}, in the indicator's unit)"
-        ).format(key=unit.group(1), number=unit.group(2), unit=unit.group(3)), col
-    elif _UNQUOTED_TEXT.search(source):
-        hint = _('; text values must be quoted, e.g. kind = "flow"')
-    return _toml_words(message) + hint, col
-
-
-def _enclosing_header(lines: list[str], line: int) -> tuple[int, str]:
-    """(line number, dotted name) of the [table] header above ``line``; (0, '') at the top level."""
-    for number in range(line - 1, 0, -1):
-        if header := _HEADER_OF_LINE.match(lines[number - 1]):
-            return number, ".".join(p.strip().strip('"') for p in header.group(1).split("."))
-    return 0, ""

@@ -36,6 +36,8 @@ class Position:
 class KeyMap:
     text: str
     positions: dict[Path, Position] = field(default_factory=dict)
+    # the text split once, on the first echo: a file of 20,000 problems must not be re-split 20,000 times
+    _lines: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def scan(cls, text: str) -> KeyMap:
@@ -57,7 +59,9 @@ class KeyMap:
     def line_text(self, line: int | None) -> str | None:
         if line is None:
             return None
-        lines = self.text.split("\n")  # TOML counts lines by \n only; splitlines() also breaks at U+2028
+        if self._lines is None:
+            self._lines = self.text.split("\n")  # TOML counts lines by \n only; splitlines() also breaks at U+2028
+        lines = self._lines
         return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else None
 
 

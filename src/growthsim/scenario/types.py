@@ -183,7 +183,8 @@ class Scenario:
     source: str | None = None
     draws: int = DEFAULT_DRAWS
     seed: int | None = None
-    path: str | None = None
+    path: str | None = None  # as shown in messages and outputs (scenario.diagnostics.shown_path)
+    opened: str | None = field(default=None, compare=False, repr=False)  # as given: to read the file again
     sha256: str | None = None
     events: tuple[Event, ...] = ()
     correlations: tuple[tuple[str, str, float], ...] = ()  # as written: (a, b, rho)
@@ -195,6 +196,11 @@ class Scenario:
     readings: tuple[str, ...] = field(default=(), compare=False)  # how a --set value was read (fixed at …)
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
     origins: Mapping[tuple, str] = field(default_factory=dict, compare=False, repr=False)  # key path -> layer
+    # key path -> (line, column, the line's text) of what only a draw can find fault with (an
+    # indicator's assumption, formula and drivers): the engine's messages point into the file
+    locations: Mapping[tuple, tuple[int | None, int | None, str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def origin(self, *path: str) -> str | None:
         """Which file (or --set) wrote the value at this key path."""
@@ -203,6 +209,12 @@ class Scenario:
             if label is not None:
                 return label
         return None
+
+    def diagnostic(self, path: tuple[str, ...], message: str) -> Diagnostic:
+        """A problem found while drawing, at the file, line and column that wrote ``path``."""
+        label = self.origin(*path) or self.path or "<scenario>"
+        line, col, line_text = self.locations.get(path, (None, None, None))
+        return Diagnostic(label, line, col, ".".join(path), message, source_line=line_text)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:

@@ -4,6 +4,7 @@ that wrote the value) and the checks of one value that every other check builds 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -125,8 +126,10 @@ class CheckerBase:
                 hint = ""
             self.report(
                 (*path, key),
-                _("expected a whole number, got {kind_of} {value!r}{hint}").format(
-                    kind_of=kind_of(value), value=value, hint=hint
+                _("expected a whole number, got {kind_of}{value}{hint}").format(
+                    kind_of=kind_of(value),
+                    value="" if isinstance(value, (datetime.date, datetime.time)) else f" {value!r}",
+                    hint=hint,
                 ),
             )
             return None

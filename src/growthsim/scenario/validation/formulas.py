@@ -22,34 +22,41 @@ from growthsim.scenario.types import (
 )
 from growthsim.scenario.validation.values import ValueChecks
 
-__all__ = ["FormulaChecks", "find_cycle"]
+__all__ = ["FormulaChecks", "cycle_words", "find_cycle"]
 
 
 def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A cycle in the derived-indicator graph as [a, b, ..., a], or None."""
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-    stack: list[str] = []
+    """A cycle in the derived-indicator graph as [a, b, ..., a], or None.
 
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
+    A depth-first search with an explicit stack, not recursion: a chain of thousands of indicators,
+    each computed from the next, is a scenario to check, not a RecursionError."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in graph:
+        if start in state:
+            continue
+        path = [start]  # the current path; frames[i] iterates path[i]'s successors
+        frames = [iter(graph.get(start, []))]
+        state[start] = 1
+        while frames:
+            nxt = next(frames[-1], None)
+            if nxt is None:  # every successor of path[-1] explored
+                frames.pop()
+                state[path.pop()] = 2
+            elif state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt in graph and nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                frames.append(iter(graph.get(nxt, [])))
     return None
+
+
+def cycle_words(cycle: list[str], shown: int = 6) -> str:
+    """a -> b -> c -> a; a circle of hundreds of indicators with its middle counted, not listed."""
+    if len(cycle) <= 2 * shown:
+        return " -> ".join(cycle)
+    middle = _("… {n} more …").format(n=f"{len(cycle) - 2 * shown + 1:,}")
+    return " -> ".join([*cycle[:shown], middle, *cycle[-shown + 1 :]])
 
 
 class FormulaChecks(ValueChecks):
@@ -177,7 +184,7 @@ class FormulaChecks(ValueChecks):
             self.report(
                 ("indicators", cycle[0], "formula"),
                 _("the formulas refer to each other in a circle: ")
-                + " -> ".join(cycle)
+                + cycle_words(cycle)
                 + _(": one of them must be drawn, not derived"),
             )
             broken.update(cycle)

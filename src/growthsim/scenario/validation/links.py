@@ -28,7 +28,7 @@ from growthsim.scenario.types import (
     Driver,
     Indicator,
 )
-from growthsim.scenario.validation.formulas import find_cycle
+from growthsim.scenario.validation.formulas import cycle_words, find_cycle
 from growthsim.scenario.validation.values import ValueChecks
 from growthsim.stats.distributions import quantity_at
 
@@ -186,7 +186,7 @@ class LinkChecks(ValueChecks):
             self.report(
                 ("indicators", a, "drivers", b),
                 _("the links (and formulas) go round in a circle: ")
-                + " -> ".join(cycle)
+                + cycle_words(cycle)
                 + _(
                     " (each would need the other's outcome first): remove one of these links, or say with [correlations] that they move together"
                 ),
