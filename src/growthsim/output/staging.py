@@ -208,7 +208,7 @@ def os_reason(exc: OSError) -> str:
     }
     if getattr(errno, "EDQUOT", None) is not None:
         words[errno.EDQUOT] = _("the disk quota is used up")
-    return words.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
+    return words.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _hidden_prefix(path: Path, purpose: str) -> str:

@@ -35,9 +35,12 @@ class Diagnostic:
     message: str
     severity: str = "error"  # "error" or "warning"
     source_line: str | None = None
+    cell: str | None = None  # in a workbook: "sheet:C5", shown as file!sheet:C5 (line is the row, to sort)
 
     @property
     def location(self) -> str:
+        if self.cell is not None:
+            return f"{self.file}!{self.cell}"
         parts = [self.file]
         if self.line is not None:
             parts.append(str(self.line))
