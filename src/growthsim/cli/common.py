@@ -26,6 +26,7 @@ __all__ = [
     "print_diagnostics",
     "progress_bar",
     "scenario_path",
+    "with_actuals",
     "write_utf8",
     "writing",
 ]
@@ -100,6 +101,31 @@ def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | No
     for reading in scenario.readings:  # say how a bare value was read, before any number is shown
         make_console(stderr=True).print(_("note: {note}").format(note=reading), style="yellow", markup=False)
     return scenario
+
+
+def with_actuals(scenario, actuals: Path | None):
+    """The scenario conditioned on the year-to-date actuals in ``actuals`` (None: as it is), or print
+    every problem in the file and exit 1."""
+    if actuals is None:
+        return scenario
+    import dataclasses
+
+    from growthsim.scenario.actuals import read_actuals
+
+    try:
+        read = read_actuals(actuals, scenario)
+    except ScenarioError as error:
+        print_diagnostics(error.diagnostics)
+        errors = sum(d.severity == "error" for d in error.diagnostics)
+        make_console(stderr=True).print(
+            ngettext("{path}: {n} problem; nothing was run.", "{path}: {n} problems; nothing was run.", errors).format(
+                path=actuals, n=errors
+            ),
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    return dataclasses.replace(scenario, actuals=read)
 
 
 def scenario_path(scenario: Path | None) -> Path:

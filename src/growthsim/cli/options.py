@@ -165,6 +165,18 @@ SET_OPTION = typer.Option(
 )
 
 
+ACTUALS_OPTION = typer.Option(
+    None,
+    "--actuals",
+    metavar=_("FILE"),
+    help=_(
+        "Year-to-date actuals (a CSV file or an Excel workbook, as the statistics bureau publishes them: "
+        "指标, 时期, 累计值, 累计增长 …): each target's odds given the year so far, and what the rest of the "
+        "year must deliver."
+    ),
+)
+
+
 PLOT_OPTION = typer.Option(
     None,
     "--plot",

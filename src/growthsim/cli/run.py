@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from growthsim.cli.common import (
     print_diagnostics,
     progress_bar,
     scenario_path,
+    with_actuals,
     write_utf8,
     writing,
 )
 from growthsim.cli.options import (
+    ACTUALS_OPTION,
     PLOT_OPTION,
     SCENARIO_ARG,
     SEEDS,
@@ -78,6 +81,7 @@ def run(
         False, "--export-draws", metavar="", help=_("Also write every draw to draws.csv in the --out folder.")
     ),
     plot: Path | None = PLOT_OPTION,
+    actuals: Path | None = ACTUALS_OPTION,
     verbose: bool = typer.Option(
         False,
         "--verbose",
@@ -132,6 +136,7 @@ def run(
     ),
 ) -> None:
     """Project the scenario and report the probability of hitting each target."""
+    from growthsim.analysis.yeartodate import january_odds
     from growthsim.engine.model import compile_model
     from growthsim.engine.run import (
         DEFAULT_CHUNK_SIZE,
@@ -153,7 +158,7 @@ def run(
             _("--export-draws needs a fixed number of draws: give --draws instead of --precision"),
             param_hint="--export-draws",
         )
-    loaded = load(scenario_path(scenario), overrides)
+    loaded = with_actuals(load(scenario_path(scenario), overrides), actuals)
     if loaded.warnings:
         print_diagnostics(loaded.warnings)
         if strict:
@@ -183,6 +188,16 @@ def run(
     from growthsim.output.charts import run_charts
 
     with ChartFolder(plot, out, "run") as charts, progress_bar(n_draws) as progress, input_errors(ScenarioError):
+        january = None
+        if loaded.actuals is not None:  # the same run without the actuals: how the odds have moved since January
+            january = january_odds(
+                compile_model(dataclasses.replace(loaded, actuals=None)),
+                n_draws if precision is None else loaded.draws,
+                seed,
+                chunk_size=chunk_size,
+                workers=workers,
+                method=method_name,
+            )
         if out is not None:
             with writing(out):
                 summary = simulate_to_folder(
@@ -198,6 +213,7 @@ def run(
                     precision=converted(precision),
                     command_line=invoked_command_line(),
                     extra=charts.into_out(run_charts),
+                    january=january,
                 )
         else:
             summary = simulate(
@@ -213,11 +229,11 @@ def run(
         charts.finish(run_charts, summary)
 
     if output_format is OutputFormat.json:
-        write_utf8(dumps(summary_to_dict(summary)))
+        write_utf8(dumps(summary_to_dict(summary, january)))
     elif output_format is OutputFormat.csv:
         write_utf8(rows_to_csv(csv_rows(summary)), bom=True)
     else:
-        make_console().print(summary_table(summary))
+        make_console().print(summary_table(summary, january))
         if summary.events:
             make_console().print(events_table(summary))
         if verbose and (model.correlated_rows or model.links):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from growthsim.engine.conditioning import apply_known
 from growthsim.engine.model import Model
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import ScenarioError
@@ -70,6 +71,8 @@ def compute_rows(model: Model, values: Floats) -> None:
         if model.is_count[row]:  # a count stays a whole number, and not below zero
             np.maximum(np.rint(total, out=total), 0.0, out=total)
         values[row] = total
+        if row in model.known:  # the annual outcome with its links is the January view the year so far moves
+            apply_known(model.known[row], values[row], model.is_count[row])
 
 
 def link_terms(model: Model, values: Floats, row: int) -> list[tuple[int, Floats]]:

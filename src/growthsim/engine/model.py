@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from growthsim.engine.conditioning import Known, known_parts
 from growthsim.engine.streams import stream_key
 from growthsim.scenario.events import Event
 from growthsim.scenario.targets import Target
@@ -73,6 +74,9 @@ class Model:
     # per target, the sources of randomness its tested quantity depends on: drawn rows (ints) and
     # shock events (ids). None: the same on every draw by construction (no Monte Carlo error).
     target_inputs: tuple[frozenset[int | str], ...] = ()
+    # row -> what the year-to-date actuals fix of it (conditioning): applied once the row's annual
+    # outcome without them is known, before the rows computed from it
+    known: dict[int, Known] = field(default_factory=dict)
 
     @property
     def deterministic_targets(self) -> frozenset[int]:
@@ -91,12 +95,16 @@ class Model:
 
 
 def _random_inputs(
-    indicators: tuple[Indicator, ...], rows: dict[str, int], events: tuple[Event, ...], order: tuple[int, ...]
+    indicators: tuple[Indicator, ...],
+    rows: dict[str, int],
+    events: tuple[Event, ...],
+    order: tuple[int, ...],
+    whole_years: frozenset[int] = frozenset(),
 ) -> list[frozenset[int | str]]:
     """For each row, the sources of randomness its value depends on: the rows drawn from a
     distribution that is not a fixed value (by row number), and the shock events that move it (by
     event id); a derived row has those of the rows its formula uses, a driven row its own and its
-    drivers'. Empty: the same on every draw."""
+    drivers'; a row whose whole year is known, none. Empty: the same on every draw."""
     inputs: list[frozenset[int | str]] = [
         frozenset({row})
         if indicator.assumption is not None and not isinstance(indicator.assumption.distribution, Fixed)
@@ -106,11 +114,13 @@ def _random_inputs(
     for event in events:
         for effect in event.effects:
             inputs[rows[effect.indicator]] |= {event.id}
+    for row in whole_years:
+        inputs[row] = frozenset()
     for row in order:  # the rows each uses come before it
         indicator = indicators[row]
         used = [r.indicator for r in indicator.formula.references] if indicator.formula is not None else []
         used += [d.indicator for d in indicator.drivers]
-        inputs[row] = inputs[row].union(*(inputs[rows[u]] for u in used))
+        inputs[row] = frozenset() if row in whole_years else inputs[row].union(*(inputs[rows[u]] for u in used))
     return inputs
 
 
@@ -196,7 +206,9 @@ def compile_model(scenario: Scenario) -> Model:
         target_of_row[row] = len(targets)
         targets.append(TargetRef(row, target, reference, indicator.baseline if flow_level else None))
     order = computation_order(indicators, rows)
-    inputs = _random_inputs(indicators, rows, scenario.events, order)
+    known = known_parts(indicators, rows, scenario.actuals)
+    whole_years = frozenset(row for row, part in known.items() if part.whole_year)
+    inputs = _random_inputs(indicators, rows, scenario.events, order, whole_years)
     correlated_rows = tuple(rows[i] for i in scenario.correlation_matrix[0]) if scenario.correlation_matrix else ()
     target_inputs = tuple(
         inputs[ref.row] | (inputs[ref.reference_row] if ref.reference_row is not None else set()) for ref in targets
@@ -217,6 +229,7 @@ def compile_model(scenario: Scenario) -> Model:
         targets=tuple(targets),
         target_of_row=target_of_row,
         target_inputs=target_inputs,
+        known=known,
         events=scenario.events,
         rows=rows,
         replaced_rows=frozenset(

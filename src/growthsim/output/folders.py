@@ -30,6 +30,7 @@ from growthsim.output.staging import (
     file_sha256,
 )
 from growthsim.output.workbook import write_compare_workbook, write_run_workbook
+from growthsim.stats.intervals import Probability
 
 __all__ = [
     "DrawWriter",
@@ -103,7 +104,7 @@ def manifest(
 
     import scipy
 
-    inputs: dict[str, Any] = {key: document[key] for key in ("scenario", "scenarios") if key in document}
+    inputs: dict[str, Any] = {key: document[key] for key in ("scenario", "scenarios", "actuals") if key in document}
     return {
         "growthsim_version": document["growthsim_version"],
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -165,8 +166,10 @@ def simulate_to_folder(
     workers: int = 1,
     method: str = "mc",
     precision: float | None = None,
+    january: dict[str, Probability] | None = None,
 ) -> Summary:
     """Simulate and write summary.csv, summary.json, manifest.json (and draws.csv) into ``out``.
+    With actuals, ``january`` is each target's P(hit) without them (records.summary_to_dict).
 
     ``extra(folder, summary)`` may add files (charts) before the manifest is written. With
     ``precision``, ``n_draws`` is the most to draw (see engine.simulate).
@@ -203,7 +206,7 @@ def simulate_to_folder(
         finish_folder(
             staged,
             "summary",
-            summary_to_dict(summary),
+            summary_to_dict(summary, january),
             rows_to_csv(csv_rows(summary)),
             command_line or [],
             chunk_size,

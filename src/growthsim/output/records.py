@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from growthsim._version import __version__
+from growthsim.analysis.yeartodate import year_to_date
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
 from growthsim.i18n import language
 from growthsim.output.wording import conclusions, target_sentence
@@ -138,12 +139,14 @@ def _level_prices(indicator: Indicator) -> str | None:
     return None
 
 
-def summary_to_dict(summary: Summary) -> dict[str, Any]:
-    """The JSON document of DESIGN.md's output contract (v1); fields may be added, never changed."""
+def summary_to_dict(summary: Summary, january: dict[str, Probability] | None = None) -> dict[str, Any]:
+    """The JSON document of DESIGN.md's output contract (v1); fields may be added, never changed.
+
+    With actuals, ``january`` is each target's P(hit) without them (the same run without --actuals)."""
 
     scenario = summary.scenario
     joint = summary.joint
-    return {
+    document = {
         "schema": SCHEMA,
         "growthsim_version": __version__,
         "scenario": scenario_fields(scenario),
@@ -174,6 +177,43 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
         },
         "events": [event_to_dict(e) for e in summary.events],
     }
+    if scenario.actuals is not None:
+        _add_year_to_date(document, summary, january or {})
+    return document
+
+
+def _add_year_to_date(document: dict[str, Any], summary: Summary, january: dict[str, Probability]) -> None:
+    """The actuals the run is conditioned on, and per indicator its year so far and what the rest
+    of the year must deliver (analysis.yeartodate)."""
+    actuals = summary.scenario.actuals
+    assert actuals is not None  # called only with actuals
+    as_of = actuals.as_of
+    document["actuals"] = {
+        "path": actuals.label,
+        "sha256": actuals.sha256,
+        "as_of": None if as_of is None else {"first_month": as_of.first, "last_month": as_of.last},
+        "persistence": actuals.persistence,
+    }
+    by_id = {entry["id"]: entry for entry in document["indicators"]}
+    for known in year_to_date(summary.scenario):
+        actual = known.known.actual
+        entry = by_id[known.indicator.id]
+        entry["actual"] = {
+            "first_month": actual.period.first,
+            "last_month": actual.period.last,
+            "period": actual.period.words(),
+            "value": actual.value,
+            "growth": actual.growth,
+            "base_value": actual.base_value,
+            "source": actual.source,
+            "row": actual.where,
+            "share_of_year": known.known.share,
+            "share_from_base_year": known.known.share_given,
+            "weight_of_january_view": known.known.weight,
+        }
+        entry["rest_of_year_needs"] = {"at_least": known.low, "at_most": known.high}
+    for indicator_id, probability in january.items():  # every target: the actuals of one move others
+        by_id[indicator_id].update(probability_fields("p_hit_without_actuals", probability))
 
 
 def event_to_dict(summary) -> dict[str, Any]:

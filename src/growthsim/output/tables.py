@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 
+from growthsim.analysis.yeartodate import year_to_date
 from growthsim.engine.summary import EventSummary, Summary
 from growthsim.i18n import _
 from growthsim.output.wording import (
@@ -19,6 +20,7 @@ from growthsim.output.wording import (
     probability_bar,
     probability_text,
 )
+from growthsim.output.yeartodate import actual_text, needs_lines
 from growthsim.stats.intervals import Probability
 
 __all__ = [
@@ -200,7 +202,7 @@ class ByWidth:
 NARROW = 100  # below this many columns, tables take their compact layout
 
 
-def summary_table(summary: Summary):
+def summary_table(summary: Summary, january: dict[str, Probability] | None = None):
     """The 结论摘要, then a table with one row per indicator, coloured by how likely its target is.
 
     The id goes under the Chinese name, the target shows the report's wording over growthsim's
@@ -210,14 +212,20 @@ def summary_table(summary: Summary):
     from rich.console import Group
     from rich.text import Text
 
-    table = ByWidth(lambda width: captioned(_summary_table(summary, narrow=width < NARROW)))
+    table = ByWidth(lambda width: captioned(_summary_table(summary, january or {}, narrow=width < NARROW)))
     lines = conclusions(summary)
+    needs = needs_lines(summary) if summary.scenario.actuals is not None else []
+    after: list[Text | Prose] = (
+        [Text(""), Text(_("What the rest of the year must deliver"), style="bold")] if needs else []
+    )
+    after += [Prose(line, indent="  ") for line in needs]
     if not lines:
-        return table
-    return Group(Text(_("Conclusions"), style="bold"), *(Prose(line, indent="  ") for line in lines), Text(""), table)
+        return Group(table, *after) if after else table
+    heading = Text(_("Conclusions"), style="bold")
+    return Group(heading, *(Prose(line, indent="  ") for line in lines), Text(""), table, *after)
 
 
-def _summary_table(summary: Summary, narrow: bool):
+def _summary_table(summary: Summary, january: dict[str, Probability], narrow: bool):
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -242,6 +250,7 @@ def _summary_table(summary: Summary, narrow: bool):
         collapse_padding=narrow,
         pad_edge=not narrow,
     )
+    known = {part.indicator.id: part for part in year_to_date(scenario)} if scenario.actuals is not None else {}
     # narrow: the name column as wide as the longest id (up to 20), so that ids stay whole; the target folds
     longest = max((len(i.id) for i in scenario.indicators), default=10)
     table.add_column(_("indicator"), min_width=min(max(longest, 10), 20) if narrow else 16, overflow="fold")
@@ -267,6 +276,8 @@ def _summary_table(summary: Summary, narrow: bool):
         indicator = row.indicator
         projection = Text(metric_text(indicator, row.metric, row.quantiles["p50"]))
         projection.append("\n" + interval_text(indicator, row.metric, row.quantiles["p05"], row.quantiles["p95"]))
+        if indicator.id in known:  # the year so far, under the projection it conditions
+            projection.append("\n" + actual_text(known[indicator.id]), style="dim")
         if row.difference_quantiles is not None:  # what a relative target actually tests
             assert indicator.target is not None  # difference quantiles are computed for a relative target only
             gap = indicator.target.fmt_tested(row.difference_quantiles["p50"])
@@ -291,6 +302,8 @@ def _summary_table(summary: Summary, narrow: bool):
             probability.append(
                 _("\nstretch {p}").format(p=probability_text(row.stretch)), style=band_of(row.stretch.p)[1]
             )
+        if indicator.id in january:  # the odds without the actuals: how they moved since January
+            probability.append(_("\nJanuary {p}").format(p=format_share(january[indicator.id].p)), style="dim")
         table.add_row(
             name, baseline, target_text, projection, probability, *(() if narrow else (Text(words, style=style),))
         )

@@ -230,11 +230,21 @@ def probability_bar(p: float, width: int = 10) -> str:
 
 def probability_text(probability: Probability) -> str:
     if probability.se == 0 and probability.ci == (probability.p, probability.p):
-        return f"{probability.p * 100:.0f}%（确定）"  # fixed by construction: no Monte Carlo error
-    if probability.p in (0.0, 1.0):  # no draw hit (or none missed): ±0 would claim certainty
-        bound = probability.ci[1] if probability.p == 0 else probability.ci[0]
-        return f"{probability.p * 100:.0f}% ({'<' if probability.p == 0 else '>'}{format_share(bound)})"
+        # fixed by construction: no Monte Carlo error
+        return _("{p} (certain)").format(p=f"{probability.p * 100:.0f}%")
+    if probability.p == 0.0:  # no draw hit: ±0 would claim certainty
+        return f"0% (<{format_share(probability.ci[1])})"
+    if probability.p == 1.0:  # none missed: the lower bound, with digits enough to be below 100%
+        return f"100% (>{_below_one(probability.ci[0])})"
     return f"{probability.p * 100:.1f}% ±{probability.margin * 100:.1f}"
+
+
+def _below_one(p: float) -> str:
+    """0.99981 -> '99.98%': rounded down, with the digits that keep it below 100%."""
+    if p < 0.99:
+        return format_share(p)
+    digits = max(1, -math.floor(math.log10((1 - p) * 100)) + 1)
+    return f"{math.floor(p * 100 * 10**digits) / 10**digits:.{digits}f}%"
 
 
 def format_share(p: float) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from growthsim.i18n import N_, _
@@ -29,39 +29,9 @@ from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_me
 from growthsim.scenario.periods import Period, PeriodError, parse_period
 from growthsim.scenario.quantities import Expect, QuantityError, parse_quantity, split_multiplier
 from growthsim.scenario.tables import Cell, Table, read_tables
-from growthsim.scenario.types import Indicator, Scenario
+from growthsim.scenario.types import Actual, Actuals, Indicator, Scenario
 
-__all__ = ["COLUMNS", "Actual", "Actuals", "read_actuals"]
-
-
-@dataclass(frozen=True)
-class Actual:
-    """One published year-to-date figure of one indicator, in code units (rates as fractions)."""
-
-    indicator: str  # the indicator's id
-    period: Period
-    value: float | None = None  # the cumulative level (flows, counts) or the rate (rates)
-    growth: float | None = None  # the cumulative growth on the base year's same period
-    base_value: float | None = None  # the base year's figure for the same period (上年同期)
-    source: str | None = None
-    where: str = ""  # the row, as messages name it: actuals.csv:4, actuals.xlsx!1—6月:4
-
-
-@dataclass(frozen=True)
-class Actuals:
-    """The actuals of one file (or a scenario's [actuals] table): the latest of each indicator, and
-    every row as given."""
-
-    label: str
-    rows: tuple[Actual, ...]
-    sha256: str | None = None
-    latest: dict[str, Actual] = field(default_factory=dict, compare=False)
-
-    @property
-    def as_of(self) -> Period | None:
-        """The latest period of any indicator: what the file is "as of"."""
-        periods = [a.period for a in self.latest.values()]
-        return max(periods, key=lambda p: p.last) if periods else None
+__all__ = ["COLUMNS", "read_actuals"]
 
 
 # Each column, by the headers that name it (compared without spaces, brackets or "%", and with
@@ -166,7 +136,7 @@ def _assembled(label: str, rows: Sequence[Actual], sha256: str | None) -> Actual
     for actual in rows:
         if actual.indicator not in latest or actual.period.last > latest[actual.indicator].period.last:
             latest[actual.indicator] = actual
-    return Actuals(label, tuple(rows), sha256, latest)
+    return Actuals(label, tuple(rows), sha256, latest=latest)
 
 
 class _Checker:

@@ -12,12 +12,16 @@ from growthsim.i18n import N_
 from growthsim.scenario.diagnostics import Diagnostic, did_you_mean
 from growthsim.scenario.events import Event
 from growthsim.scenario.formulas import Formula
+from growthsim.scenario.periods import Period
 from growthsim.scenario.quantities import Expect, format_value
 from growthsim.scenario.targets import Target
 from growthsim.stats.distributions import Distribution
 
 __all__ = [
+    "DEFAULT_PERSISTENCE",
     "KINDS",
+    "Actual",
+    "Actuals",
     "Assumption",
     "Driver",
     "Indicator",
@@ -172,6 +176,44 @@ class Indicator:
         return format_value(self.baseline, self.baseline_expect, self.unit)
 
 
+# Half of what the year so far has shown beyond (or short of) the January view carries into the rest of
+# the year: the README's "Through the year" gives the reasoning and benchmarks/ytd_backtest.py the check.
+DEFAULT_PERSISTENCE = 0.5
+
+
+@dataclass(frozen=True)
+class Actual:
+    """One published year-to-date figure of one indicator, in code units (rates as fractions)."""
+
+    indicator: str  # the indicator's id
+    period: Period
+    value: float | None = None  # the cumulative level (flows, counts) or the rate (rates)
+    growth: float | None = None  # the cumulative growth on the base year's same period
+    base_value: float | None = None  # the base year's figure for the same period (上年同期)
+    source: str | None = None
+    where: str = ""  # the row, as messages name it: actuals.csv:4, actuals.xlsx!1—6月:4
+
+
+@dataclass(frozen=True)
+class Actuals:
+    """The actuals of one file (or a scenario's [actuals] table): the latest of each indicator, and
+    every row as given."""
+
+    label: str
+    rows: tuple[Actual, ...]
+    sha256: str | None = None
+    # the part of the gap between the year so far and the January view that carries into the rest of
+    # the year (README, "Through the year"): the same for every indicator unless the file says
+    persistence: float = DEFAULT_PERSISTENCE
+    latest: dict[str, Actual] = field(default_factory=dict, compare=False)
+
+    @property
+    def as_of(self) -> Period | None:
+        """The latest period of any indicator: what the file is "as of"."""
+        periods = [a.period for a in self.latest.values()]
+        return max(periods, key=lambda p: p.last) if periods else None
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -196,6 +238,7 @@ class Scenario:
     readings: tuple[str, ...] = field(default=(), compare=False)  # how a --set value was read (fixed at …)
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
     origins: Mapping[tuple, str] = field(default_factory=dict, compare=False, repr=False)  # key path -> layer
+    actuals: Actuals | None = None  # year-to-date figures the projection is conditioned on (--actuals)
     # key path -> (line, column, the line's text) of what only a draw can find fault with (an
     # indicator's assumption, formula and drivers): the engine's messages point into the file
     locations: Mapping[tuple, tuple[int | None, int | None, str | None]] = field(

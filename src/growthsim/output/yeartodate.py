@@ -1,0 +1,87 @@
+"""The year so far in words: an indicator's actuals to date (上半年 +5.1%), its odds in January
+beside its odds now, and what the rest of the year must deliver for its target
+(「全年增长8%，下半年需增长10.9%」), for the run table and the report."""
+
+from __future__ import annotations
+
+from growthsim.analysis.yeartodate import YearToDate, rest_of_year_words, year_to_date
+from growthsim.engine.summary import Summary
+from growthsim.i18n import _
+from growthsim.output.wording import format_amount, format_share, metric_text
+
+__all__ = ["actual_text", "needs_lines"]
+
+
+def actual_text(known: YearToDate) -> str:
+    """'上半年实际 +5.1%', '1—6月实际 4,700户', '6月实际 5.10%'."""
+    actual, indicator = known.known.actual, known.indicator
+    if indicator.kind == "flow":
+        growth = known.known.as_year
+        figure = f"{growth * 100:+.1f}%"
+    elif indicator.kind == "count":
+        assert actual.value is not None  # a count's actual has its count
+        figure = format_amount(actual.value, indicator.unit)
+    else:
+        figure = metric_text(indicator, "level", known.known.as_year)
+    return _("{period} actual {figure}").format(period=actual.period.words(), figure=figure)
+
+
+def needs_lines(summary: Summary) -> list[str]:
+    """For each target of an indicator with actuals: what the rest of the year must reach, and the
+    odds that it does (the target's P(hit) given the year so far)."""
+    hits = {row.indicator.id: row.hit for row in summary.indicators if row.hit is not None}
+    lines = []
+    for known in year_to_date(summary.scenario):
+        indicator = known.indicator
+        if indicator.target is None or indicator.id not in hits:
+            continue
+        rest = rest_of_year_words(known.period)
+        odds = format_share(hits[indicator.id].p)
+        target = indicator.target.written or indicator.target.text
+        if known.known.whole_year:
+            lines.append(_("{name} ({target}): the whole year is known.").format(name=indicator.name, target=target))
+            continue
+        needs = _needs(known)
+        if needs is None:
+            continue
+        lines.append(
+            _("{name} ({target}): {rest} needs {needs}; the chance of it: {odds}.").format(
+                name=indicator.name, target=target, rest=rest, needs=needs, odds=odds
+            )
+        )
+    return lines
+
+
+def _needs(known: YearToDate) -> str | None:
+    indicator, low, high = known.indicator, known.low, known.high
+    if indicator.kind == "count":
+        if low is not None and low <= 0 and high is None:
+            return _("nothing more: the count so far already reaches the target")
+        words = (_("at least {low} more"), _("at most {high} more"), _("between {low} and {high} more"))
+
+        def shown(value: float) -> str:
+            return format_amount(max(0.0, value), indicator.unit)
+
+    elif indicator.kind == "flow":
+        words = (_("growth of at least {low}"), _("growth of at most {high}"), _("growth between {low} and {high}"))
+
+        def shown(value: float) -> str:
+            return f"{value * 100:.1f}%"
+
+    else:
+        words = (
+            _("an average of at least {low}"),
+            _("an average of at most {high}"),
+            _("an average between {low} and {high}"),
+        )
+
+        def shown(value: float) -> str:
+            return metric_text(indicator, "level", value)
+
+    if low is not None and high is not None:
+        return words[2].format(low=shown(low), high=shown(high))
+    if low is not None:
+        return words[0].format(low=shown(low))
+    if high is not None:
+        return words[1].format(high=shown(high))
+    return None

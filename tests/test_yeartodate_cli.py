@@ -1,0 +1,65 @@
+"""`growthsim run --actuals` (#15): the odds given the year so far beside January's, what the rest
+of the year must deliver, in the table, the JSON and the manifest; a bad file refused, located."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from growthsim.cli import app
+
+runner = CliRunner()
+ACTUALS = (
+    "洛龙区2023年1—6月主要经济指标\n"
+    "指标,时期,累计值,累计增长(%),单位,来源\n"
+    "地区生产总值,上半年,290.1,5.1,亿元,区统计局\n"
+    "固定资产投资,1-6月,,8.2,,区统计局\n"
+    "城镇调查失业率,6月,5.1%,,,区统计局\n"
+)
+
+
+@pytest.fixture
+def actuals(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "1-6月.csv").write_text(ACTUALS, encoding="utf-8-sig")
+    return "1-6月.csv"
+
+
+def test_the_json_carries_the_year_so_far_what_the_rest_must_deliver_and_januarys_odds(actuals):
+    result = runner.invoke(app, ["run", "-n", "20000", "--actuals", actuals, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["actuals"]["path"] == "1-6月.csv" and len(document["actuals"]["sha256"]) == 64
+    assert document["actuals"]["as_of"] == {"first_month": 1, "last_month": 6}
+    gdp = next(entry for entry in document["indicators"] if entry["id"] == "gdp")
+    assert gdp["actual"]["growth"] == 0.051 and gdp["actual"]["row"] == "1-6月.csv:3"
+    # 8% for the year with half of it (the calendar's share) at 5.1%: the second half needs 10.9%, exactly
+    assert gdp["rest_of_year_needs"] == {"at_least": pytest.approx((0.08 - 0.5 * 0.051) / 0.5), "at_most": None}
+    assert gdp["p_hit"] < gdp["p_hit_without_actuals"]
+    industry = next(entry for entry in document["indicators"] if entry["id"] == "industry")
+    assert "actual" not in industry and "p_hit_without_actuals" in industry  # every target's January odds
+
+
+def test_the_table_shows_the_actual_the_january_odds_and_the_second_half(actuals):
+    result = runner.invoke(app, ["run", "-n", "20000", "--actuals", actuals])
+    assert result.exit_code == 0, result.output
+    assert "上半年实际 +5.1%" in result.output and "年初 " in result.output
+    assert "地区生产总值（增长8%）：下半年需至少增长10.9%，其概率为" in result.output
+
+
+def test_the_manifest_records_the_actuals_file(actuals, tmp_path):
+    result = runner.invoke(app, ["run", "-n", "4096", "--actuals", actuals, "--out", "out"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["actuals"]["path"] == "1-6月.csv" and manifest["actuals"]["as_of"]["last_month"] == 6
+
+
+def test_a_bad_actuals_file_is_refused_at_its_cell_and_nothing_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.csv").write_text(ACTUALS.replace("上半年", "下下半年"), encoding="utf-8")
+    result = runner.invoke(app, ["run", "-n", "4096", "--actuals", "bad.csv", "--out", "out"])
+    assert result.exit_code == 1
+    assert "bad.csv:3:2: 时期: 无法把 '下下半年' 读作时期" in result.output and "未做模拟" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
