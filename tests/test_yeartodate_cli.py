@@ -4,6 +4,7 @@ of the year must deliver, in the table, the JSON and the manifest; a bad file re
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -63,3 +64,29 @@ def test_a_bad_actuals_file_is_refused_at_its_cell_and_nothing_runs(tmp_path, mo
     assert result.exit_code == 1
     assert "bad.csv:3:2: 时期: 无法把 '下下半年' 读作时期" in result.output and "未做模拟" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+def test_every_command_gives_the_same_odds_given_the_same_actuals(actuals):
+    """run, compare and sensitivity on the same seed and draws agree on the conditioned P(hit)."""
+    common = ["-n", "8192", "--seed", "11", "--actuals", actuals, "-f", "json"]
+    run = json.loads(runner.invoke(app, ["run", *common]).stdout)
+    p_run = next(e["p_hit"] for e in run["indicators"] if e["id"] == "rd_intensity")
+    baseline = str(__import__("growthsim.scenario.bundled", fromlist=["x"]).default_scenario_path())
+    compared = json.loads(runner.invoke(app, ["compare", baseline, baseline, *common]).stdout)
+    p_compare = next(e for e in compared["indicators"] if e["id"] == "rd_intensity")["scenarios"][0]["p_hit"]
+    sensitivity = json.loads(runner.invoke(app, ["sensitivity", "-i", "rd_intensity", *common]).stdout)
+    assert p_run == p_compare == sensitivity["targets"][0]["p_hit"]
+    assert p_run != next(e["p_hit_without_actuals"] for e in run["indicators"] if e["id"] == "rd_intensity")
+
+
+def test_solve_seeks_the_goal_given_the_year_so_far(actuals):
+    """A first half of 3% for industry (target 9%): the assumption that gives even odds is far higher."""
+    args = ["solve", "-i", "industry", "-p", "0.5", "-n", "4096", "--seed", "3", "-f", "json"]
+    without = json.loads(runner.invoke(app, args).stdout)
+    (Path(actuals).parent / "industry.csv").write_text(
+        "指标,时期,累计增长(%)\n规模以上工业增加值,上半年,3.0\n", encoding="utf-8"
+    )
+    given = json.loads(runner.invoke(app, [*args, "--actuals", "industry.csv"]).stdout)
+    assert (
+        given["answer"]["value"] > without["answer"]["value"] + 0.02
+    )  # the rest of the year must make up the weak first half

@@ -49,8 +49,8 @@ class ProbabilityCurve:
         return self.points[value]
 
     def scan(self, current: float, step: float, goal: float, monotone: bool, doublings: int = 12) -> None:
-        """Step away from ``current`` both ways in turn, doubling the step, until P(hit) is 0 or 1
-        (beyond that it cannot turn: it is at most unimodal in the parameter) or the parameter
+        """Step away from ``current`` both ways in turn, doubling the step, until P(hit) reaches 0 or
+        1 from elsewhere (beyond that it cannot turn: it is at most unimodal in the parameter) or the parameter
         leaves its valid range (a negative sd ...); in the last case the steps halve back towards
         the last valid value, so that a range ending close by (an sd of 0.25pp) is still explored.
         A ``monotone`` P(hit) (a one-sided target) stops as soon as it has passed the goal by
@@ -68,7 +68,9 @@ class ProbabilityCurve:
                     if offset - valid < step / 64:
                         del directions[direction]
                     continue
-                if hit.p in (0.0, 1.0):
+                # at 0 or 1 after moving from elsewhere, P(hit) cannot turn back; still at the start's
+                # 0 (or 1) it may yet rise far off (the year so far leaves the assumption a small weight)
+                if hit.p in (0.0, 1.0) and hit.p != start.p:
                     del directions[direction]
                 else:
                     directions[direction] = [offset * 2, offset]

@@ -31,7 +31,7 @@ from growthsim.scenario.quantities import (
     parse_quantity,
 )
 from growthsim.scenario.targets import Target
-from growthsim.scenario.types import Scenario
+from growthsim.scenario.types import Actuals, Scenario
 from growthsim.stats.intervals import Probability
 
 __all__ = ["SolveResult", "central_parameter", "parameter_phrase", "parameter_words", "solve"]
@@ -140,6 +140,7 @@ def solve(
     seed: int | None = None,
     tolerance: float | None = None,
     progress: Callable[[int], None] | None = None,
+    actuals: Actuals | None = None,
 ) -> SolveResult:
     """Find the value of ``parameter`` (default: the central value of the indicator's assumption) at
     which P(hit) of ``indicator_id``'s target reaches ``goal``.
@@ -148,10 +149,11 @@ def solve(
     further (a one-sided target: until it has passed the goal), then every crossing of the goal is
     found by bisection between the scanned points, so a target met only between two values (P
     rises, then falls) gets an answer on each side of its best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
-    plus its margin) and is rounded to it."""
+    plus its margin) and is rounded to it. With ``actuals`` (read against the scenario at ``path``),
+    every trial is conditioned on the year so far."""
     if not 0 < goal < 1:
         raise ValueError(_("the goal must be a probability strictly between 0 and 1"))
-    base = load_scenario(path, overrides)
+    base = dataclasses.replace(load_scenario(path, overrides), actuals=actuals)
     if indicator_id not in base.ids:
         raise ScenarioError(
             [
@@ -181,7 +183,7 @@ def solve(
     def run(value: float) -> Probability:
         written = _written(value, expect, unit, exact=True)  # a trial is run at the value, not a rounding
         scenario = load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])
-        summary = simulate(scenario, n_draws, seed)
+        summary = simulate(dataclasses.replace(scenario, actuals=actuals), n_draws, seed)
         if progress is not None:
             progress(1)
         hit = next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)

@@ -18,10 +18,12 @@ from growthsim.cli.common import (
     print_diagnostics,
     progress_bar,
     scenario_path,
+    with_actuals,
     write_utf8,
     writing,
 )
 from growthsim.cli.options import (
+    ACTUALS_OPTION,
     MATERIAL_OPTION,
     PLOT_OPTION,
     SEEDS,
@@ -57,6 +59,7 @@ def compare(
         ),
     ),
     overrides: list[str] | None = SET_OPTION,
+    actuals: Path | None = ACTUALS_OPTION,
     draws: int | None = typer.Option(
         None,
         "--draws",
@@ -106,9 +109,9 @@ def compare(
         raise typer.BadParameter(
             _("give at least two scenario files, or one and --what-if KEY=VALUE"), param_hint="SCENARIOS"
         )
-    loaded = [load(path, overrides) for path in scenarios]
+    loaded = [with_actuals(load(path, overrides), actuals) for path in scenarios]
     if what_if:
-        loaded.append(load(scenarios[0], overrides, what_if))
+        loaded.append(with_actuals(load(scenarios[0], overrides, what_if), actuals))
     for scenario in loaded:
         if scenario.warnings:
             print_diagnostics(scenario.warnings)

@@ -16,9 +16,10 @@ from growthsim.cli.common import (
     make_console,
     print_diagnostics,
     scenario_path,
+    with_actuals,
     writing,
 )
-from growthsim.cli.options import MATERIAL_OPTION, SEEDS, SET_OPTION, bounded, converted
+from growthsim.cli.options import ACTUALS_OPTION, MATERIAL_OPTION, SEEDS, SET_OPTION, bounded, converted
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import ScenarioError
 
@@ -45,6 +46,7 @@ def report(
         ..., "--html", metavar=_("FILE"), help=_("The HTML file to write: one self-contained file that opens offline.")
     ),
     overrides: list[str] | None = SET_OPTION,
+    actuals: Path | None = ACTUALS_OPTION,
     draws: int | None = typer.Option(
         None,
         "--draws",
@@ -84,7 +86,7 @@ def report(
         check_single_file(html_file, GENERATOR)
     except (ChartsUnavailable, OutputError) as error:
         raise fail(str(error)) from None
-    loaded = [load(path, overrides) for path in (scenarios or [scenario_path(None)])]
+    loaded = [with_actuals(load(path, overrides), actuals) for path in (scenarios or [scenario_path(None)])]
     for scenario in loaded:
         if scenario.warnings:
             print_diagnostics(scenario.warnings)

@@ -17,10 +17,12 @@ from growthsim.cli.common import (
     load,
     make_console,
     scenario_path,
+    with_actuals,
     write_utf8,
     writing,
 )
 from growthsim.cli.options import (
+    ACTUALS_OPTION,
     PLOT_OPTION,
     SCENARIO_ARG,
     SEEDS,
@@ -45,6 +47,7 @@ def sensitivity(
         None, "--indicator", "-i", metavar=_("ID"), help=_("Only this indicator's target: its id or its name.")
     ),
     overrides: list[str] | None = SET_OPTION,
+    actuals: Path | None = ACTUALS_OPTION,
     draws: int = typer.Option(
         20_000,
         "--draws",
@@ -89,7 +92,7 @@ def sensitivity(
     from growthsim.output.staging import SENSITIVITY_OUTPUT, StagedOutput
     from growthsim.output.tables import sensitivity_tables
 
-    loaded = load(scenario_path(scenario), overrides)
+    loaded = with_actuals(load(scenario_path(scenario), overrides), actuals)
     if not loaded.targeted:
         raise fail(_("{path}: the scenario has no targets, so nothing to analyse").format(path=loaded.path))
     if indicator is not None:

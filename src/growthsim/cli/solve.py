@@ -13,9 +13,11 @@ from growthsim.cli.common import (
     make_console,
     print_diagnostics,
     scenario_path,
+    with_actuals,
     write_utf8,
 )
 from growthsim.cli.options import (
+    ACTUALS_OPTION,
     SCENARIO_ARG,
     SEEDS,
     SET_OPTION,
@@ -57,6 +59,7 @@ def solve(
         ),
     ),
     overrides: list[str] | None = SET_OPTION,
+    actuals: Path | None = ACTUALS_OPTION,
     draws: int | None = typer.Option(
         None,
         "--draws",
@@ -81,10 +84,18 @@ def solve(
     from growthsim.output.records import dumps, solve_to_dict
 
     path = scenario_path(scenario)
-    indicator = resolve_indicator_id(load(path, overrides), indicator)  # every problem in the file, reported as for run
+    loaded = with_actuals(load(path, overrides), actuals)  # every problem in the files, reported as for run
+    indicator = resolve_indicator_id(loaded, indicator)
     try:
         result = goal_seek(
-            path, indicator, converted(probability), parameter, overrides=overrides or (), n_draws=draws, seed=seed
+            path,
+            indicator,
+            converted(probability),
+            parameter,
+            overrides=overrides or (),
+            n_draws=draws,
+            seed=seed,
+            actuals=loaded.actuals,
         )
     except ScenarioError as error:
         print_diagnostics(error.diagnostics)

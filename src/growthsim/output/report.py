@@ -187,6 +187,7 @@ def _advice(
             overrides=scenario.overrides,
             n_draws=n_draws,
             seed=seed,
+            actuals=scenario.actuals,
         )
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
         return TargetAdvice(
