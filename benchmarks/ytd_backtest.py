@@ -98,7 +98,9 @@ def main() -> None:
     years, targets, growth, level, annual = _load(options.all)
     sd = statistics.pstdev([annual[y] - targets[y] / 100 for y in years])
     print(f"years {years[0]}-{years[-1]} ({len(years)}), January view: target ± {sd * 100:.2f}pp (the record's spread)")
-    print(f"{'release':8} {'persistence':>11} {'n':>3} {'90% coverage':>13} {'mean width':>11} {'Brier':>7} {'January Brier':>14}")
+    print(
+        f"{'release':8} {'persistence':>11} {'n':>3} {'90% coverage':>13} {'mean width':>11} {'Brier':>7} {'January Brier':>14}"
+    )
     for release, months in RELEASES.items():
         for persistence in (0.0, 0.25, 0.5, 0.75, 1.0):
             inside, widths, brier, brier_january, n = 0, [], [], [], 0

@@ -30,3 +30,12 @@ def test_the_closed_form_answers_are_exact():
         if row.hit is not None:
             exact = workloads.CLOSED_FORM_EXACT[row.indicator.id]
             assert abs(row.hit.p - exact) <= mc_tolerance(exact, 200_000), row.indicator.id
+
+
+def test_the_year_so_far_back_test_runs_on_its_data(monkeypatch, capsys):
+    """The back-test of benchmarks/RESULTS.md still runs: its data read, the engine conditions."""
+    backtest = pytest.importorskip("ytd_backtest")
+    monkeypatch.setattr(sys, "argv", ["ytd_backtest.py", "--draws", "2000"])
+    backtest.main()
+    printed = capsys.readouterr().out
+    assert "years 2010-2023 (11)" in printed and printed.count("\n") == 17

@@ -90,3 +90,29 @@ def test_solve_seeks_the_goal_given_the_year_so_far(actuals):
     assert (
         given["answer"]["value"] > without["answer"]["value"] + 0.02
     )  # the rest of the year must make up the weak first half
+
+
+@pytest.mark.parametrize("release", ["1-3月", "1-6月", "1-9月"])
+def test_the_shipped_example_actuals_read_against_every_shipped_scenario(release):
+    from .conftest import REPO
+
+    path = REPO / "scenarios" / "actuals" / f"luolong-2023-{release}.csv"
+    for scenario in sorted((REPO / "scenarios").glob("luolong-2023-*.toml")):
+        if "tasks" in scenario.name:  # the task targets have no year-to-date figures
+            continue
+        result = runner.invoke(app, ["run", str(scenario), "-n", "2048", "--actuals", str(path), "-f", "json"])
+        assert result.exit_code == 0, (scenario.name, result.output)
+    assert "示例数据" in path.read_text(encoding="utf-8")  # illustrative, and says so
+
+
+def test_more_releases_narrow_gdps_interval_and_raise_what_the_rest_must_deliver():
+    from .conftest import REPO
+
+    widths, needs = [], []
+    for release in ("1-3月", "1-6月", "1-9月"):
+        path = REPO / "scenarios" / "actuals" / f"luolong-2023-{release}.csv"
+        document = json.loads(runner.invoke(app, ["run", "-n", "20000", "--actuals", str(path), "-f", "json"]).stdout)
+        gdp = next(entry for entry in document["indicators"] if entry["id"] == "gdp")
+        widths.append(gdp["quantiles"]["p95"] - gdp["quantiles"]["p05"])
+        needs.append(gdp["rest_of_year_needs"]["at_least"])
+    assert widths == sorted(widths, reverse=True) and needs == sorted(needs)
