@@ -468,4 +468,15 @@ def test_help_lists_the_commands_in_the_order_a_planner_uses_them():
     """Not alphabetical: run first, then the questions asked of runs, then the scenario tools.
     (An import sorter once reordered the modules that add them: importing one adds its command.)"""
     names = [command.callback.__name__ for command in cli.app.registered_commands]
-    assert names == ["run", "compare", "diff", "solve", "sensitivity", "report", "validate", "show", "distributions"]
+    assert names == [
+        "run",
+        "compare",
+        "diff",
+        "solve",
+        "sensitivity",
+        "report",
+        "history",
+        "validate",
+        "show",
+        "distributions",
+    ]

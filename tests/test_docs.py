@@ -72,6 +72,7 @@ def test_every_command_is_in_the_readme():
         "solve",
         "sensitivity",
         "report",
+        "history",
         "validate",
         "show",
         "distributions",

@@ -177,6 +177,17 @@ ACTUALS_OPTION = typer.Option(
 )
 
 
+HISTORY_OPTION = typer.Option(
+    None,
+    "--history",
+    metavar=_("FILE"),
+    help=_("The run history (SQLite) of runs with --actuals (default: outputs/history.sqlite)."),
+)
+NO_HISTORY_OPTION = typer.Option(
+    False, "--no-history", metavar="", help=_("Do not record this run with --actuals in the run history.")
+)
+
+
 PLOT_OPTION = typer.Option(
     None,
     "--plot",

@@ -25,6 +25,8 @@ from growthsim.cli.common import (
 )
 from growthsim.cli.options import (
     ACTUALS_OPTION,
+    HISTORY_OPTION,
+    NO_HISTORY_OPTION,
     PLOT_OPTION,
     SCENARIO_ARG,
     SEEDS,
@@ -82,6 +84,8 @@ def run(
     ),
     plot: Path | None = PLOT_OPTION,
     actuals: Path | None = ACTUALS_OPTION,
+    history: Path | None = HISTORY_OPTION,
+    no_history: bool = NO_HISTORY_OPTION,
     verbose: bool = typer.Option(
         False,
         "--verbose",
@@ -170,6 +174,16 @@ def run(
                 ).format(n=len(loaded.warnings))
             )
     model = compile_model(loaded)
+    recording = loaded.actuals is not None and not no_history
+    if recording:  # a history that cannot be written fails now, not after the run
+        from growthsim.output.history import DEFAULT_HISTORY, check_history, record_run
+        from growthsim.output.staging import OutputError
+
+        history = history or DEFAULT_HISTORY
+        try:
+            check_history(history)
+        except OutputError as error:
+            raise fail(str(error)) from None
     if plot is not None and not loaded.targeted:
         raise fail(
             _("{path}: the scenario has no targets, so there is nothing to chart (--plot)").format(path=loaded.path)
@@ -228,6 +242,12 @@ def run(
             )
         charts.finish(run_charts, summary)
 
+    if recording:
+        assert history is not None  # set above when recording
+        try:
+            record_run(history, summary, january)
+        except OutputError as error:
+            raise fail(str(error)) from None
     if output_format is OutputFormat.json:
         write_utf8(dumps(summary_to_dict(summary, january)))
     elif output_format is OutputFormat.csv:

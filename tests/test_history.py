@@ -1,0 +1,122 @@
+"""The run history (#15 §3): runs with --actuals recorded in SQLite and shown by `growthsim history`;
+two writers, Ctrl-C mid-write, an older or a newer database and a file that is not one each leave
+the history (and every other output) as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from growthsim.cli import app
+from growthsim.output import history as history_module
+
+from .conftest import REPO
+
+runner = CliRunner()
+RELEASES = [REPO / "scenarios" / "actuals" / f"luolong-2023-{r}.csv" for r in ("1-3月", "1-6月", "1-9月")]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def _run(release, *extra):
+    result = runner.invoke(app, ["run", "-n", "4096", "--seed", "5", "--actuals", str(release), *extra])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _runs(path="outputs/history.sqlite") -> int:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM runs").fetchone()[0]
+
+
+def test_each_release_is_recorded_and_history_shows_the_odds_move(tmp_path):
+    for release in RELEASES:
+        _run(release)
+    assert _runs() == 3
+    result = runner.invoke(app, ["history", "-f", "json"])
+    columns = json.loads(result.stdout)["columns"]
+    assert [c["as_of"] for c in columns] == ["年初", "一季度", "上半年", "前三季度"]
+    assert columns[0]["p_hit"]["gdp"] > 0.05 and columns[-1]["p_hit"]["gdp"] == 0.0
+    table = runner.invoke(app, ["history", str(REPO / "scenarios" / "luolong-2023-baseline.toml")])
+    assert (
+        table.exit_code == 0 and "达标概率的变化：洛龙区2023年基准情景" in table.output and "前三季度" in table.output
+    )
+
+
+def test_a_rerun_of_a_period_shows_its_latest_run_and_other_scenarios_are_apart():
+    _run(RELEASES[1])
+    _run(RELEASES[1], "-n", "8192")
+    _run(RELEASES[1], str(REPO / "scenarios" / "luolong-2023-upside.toml"))
+    assert _runs() == 3
+    upside = runner.invoke(app, ["history", str(REPO / "scenarios" / "luolong-2023-upside.toml"), "-f", "json"])
+    assert [c["as_of"] for c in json.loads(upside.stdout)["columns"]] == ["年初", "上半年"]
+
+
+def test_no_history_records_nothing_and_a_run_without_actuals_is_not_recorded(tmp_path):
+    _run(RELEASES[0], "--no-history")
+    assert runner.invoke(app, ["run", "-n", "2048"]).exit_code == 0
+    assert not (tmp_path / "outputs").exists()
+    result = runner.invoke(app, ["history"])
+    assert result.exit_code == 1 and "没有带 --actuals 的运行记录" in result.output
+
+
+def test_ctrl_c_while_recording_leaves_the_history_as_it_was(monkeypatch):
+    _run(RELEASES[0])
+    real, connect = sqlite3.Connection.executemany, sqlite3.connect
+
+    class Interrupted(sqlite3.Connection):
+        def executemany(self, *args):
+            real(self, *args)
+            raise KeyboardInterrupt  # the odds written, not yet committed
+
+    with monkeypatch.context() as patched:
+        patched.setattr(history_module.sqlite3, "connect", lambda *a, **k: connect(*a, **k, factory=Interrupted))
+        result = runner.invoke(app, ["run", "-n", "4096", "--actuals", str(RELEASES[1])])
+    assert result.exit_code == 130
+    assert _runs() == 1
+    with sqlite3.connect("outputs/history.sqlite") as connection:
+        assert {r[0] for r in connection.execute("SELECT DISTINCT run_id FROM odds")} == {1}
+
+
+def test_two_processes_recording_at_once_are_both_recorded_whole(tmp_path):
+    command = [sys.executable, "-m", "growthsim", "run", "-n", "20000", "--history", "h.sqlite", "--actuals"]
+    processes = [
+        subprocess.Popen([*command, str(r)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for r in RELEASES
+    ]
+    assert [p.wait(timeout=180) for p in processes] == [0, 0, 0]
+    assert _runs("h.sqlite") == 3
+    with sqlite3.connect("h.sqlite") as connection:
+        counts = [n for (n,) in connection.execute("SELECT count(*) FROM odds GROUP BY run_id")]
+    assert counts == [17, 17, 17]
+
+
+def test_an_older_database_is_brought_up_to_date_and_a_newer_one_refused(tmp_path):
+    with sqlite3.connect("old.sqlite") as connection:
+        connection.execute("PRAGMA user_version = 0")  # as an older growthsim left it: no tables yet
+    _run(RELEASES[0], "--history", "old.sqlite")
+    assert _runs("old.sqlite") == 1
+    with sqlite3.connect("new.sqlite") as connection:
+        connection.execute("PRAGMA user_version = 99")
+    result = runner.invoke(
+        app, ["run", "-n", "2048", "--actuals", str(RELEASES[0]), "--history", "new.sqlite", "--out", "o"]
+    )
+    assert result.exit_code == 1 and "由更新版本的 growthsim 写入" in result.output
+    assert not (tmp_path / "o").exists()  # refused before the run: nothing written
+
+
+def test_a_file_that_is_not_a_history_is_named_before_the_run(tmp_path):
+    (tmp_path / "notes.sqlite").write_text("我的笔记\n" * 100, encoding="utf-8")
+    result = runner.invoke(
+        app, ["run", "-n", "2048", "--actuals", str(RELEASES[0]), "--history", "notes.sqlite", "--out", "o"]
+    )
+    assert result.exit_code == 1 and "不是 growthsim 的运行记录" in result.output
+    assert (tmp_path / "notes.sqlite").read_text(encoding="utf-8") == "我的笔记\n" * 100
+    assert not (tmp_path / "o").exists()
