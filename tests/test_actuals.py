@@ -238,3 +238,55 @@ def test_an_old_workbook_or_a_folder_is_named(tmp_path, scenario):
     with pytest.raises(ScenarioError, match="是文件夹，不是数据表"):
         read_actuals(tmp_path, scenario)
     assert problems  # an empty file has no header row
+
+
+ACTUALS_TABLE = """
+[actuals]
+persistence = 0.4
+
+[actuals.gdp]
+period = "上半年"
+growth = "5.1%"
+source = "区统计局"
+
+[actuals.retail]
+period = "1-6月"
+growth = "6%"
+value = "132.1亿元"
+"""
+
+
+def test_a_scenarios_own_actuals_table_is_read_like_a_file(tmp_path):
+    from .conftest import BASELINE
+
+    path = tmp_path / "with-actuals.toml"
+    path.write_text(BASELINE.read_text(encoding="utf-8") + ACTUALS_TABLE, encoding="utf-8")
+    actuals = load_scenario(path).actuals
+    assert actuals.persistence == 0.4 and actuals.latest["gdp"].growth == 0.051
+    assert actuals.latest["retail"].value == pytest.approx(132.1)
+    assert actuals.as_of == Period(1, 6)
+
+
+@pytest.mark.parametrize(
+    "written, instead, says",
+    [
+        ('growth = "6%"', "growth = 6", "这里不带单位的数字（6）有歧义"),
+        ('period = "1-6月"', 'period = "二季度"', "单独的4—6月不是累计数"),
+        ("[actuals.retail]", "[actuals.retial]", "'retial' 不是本情景中的指标（是否想写 'retail'？）"),
+        ("persistence = 0.4", "persistence = 4", "persistence（延续程度）是 0"),
+        ('source = "区统计局"', 'sorce = "区统计局"', "未知的键 'sorce'"),
+    ],
+)
+def test_a_mistake_in_a_scenarios_actuals_table_is_told_at_its_line(tmp_path, written, instead, says):
+    from growthsim.scenario.diagnostics import ScenarioError as Error
+
+    from .conftest import BASELINE
+
+    text = BASELINE.read_text(encoding="utf-8") + ACTUALS_TABLE.replace(written, instead, 1)
+    path = tmp_path / "with-actuals.toml"
+    path.write_text(text, encoding="utf-8")
+    line = text.split("\n").index(instead) + 1
+    with pytest.raises(Error) as caught:
+        load_scenario(path)
+    [problem] = caught.value.diagnostics
+    assert problem.line == line and says in problem.message, problem.headline()

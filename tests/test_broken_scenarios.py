@@ -102,7 +102,7 @@ CATALOGUE: dict[str, list[str]] = {
     # -- misspelt keys, at every level ----------------------------------------------------------
     "misspelt-top-level-key": [
         "misspelt-top-level-key.toml:7:2: simulaton: unknown key 'simulaton' (did you mean 'simulation'?); "
-        "allowed here: extends, remove_indicators, scenario, simulation, indicators, events, correlations",
+        "allowed here: extends, remove_indicators, scenario, simulation, indicators, events, correlations, actuals",
     ],
     "misspelt-scenario-key": [
         "misspelt-scenario-key.toml:4:1: scenario.base_yaer: unknown key 'base_yaer' (did you mean "

@@ -104,8 +104,8 @@ def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | No
 
 
 def with_actuals(scenario, actuals: Path | None):
-    """The scenario conditioned on the year-to-date actuals in ``actuals`` (None: as it is), or print
-    every problem in the file and exit 1."""
+    """The scenario conditioned on the year-to-date actuals in ``actuals`` (replacing any [actuals]
+    table of the scenario's own; None: as it is), or print every problem in the file and exit 1."""
     if actuals is None:
         return scenario
     import dataclasses

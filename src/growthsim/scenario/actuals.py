@@ -18,20 +18,17 @@ for one period, a value that contradicts its growth and the base year. ``read_ac
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from growthsim.i18n import N_, _
+from growthsim.scenario.actuals_rows import Columns, RowChecker, assembled
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
-from growthsim.scenario.periods import Period, PeriodError, parse_period
-from growthsim.scenario.quantities import Expect, QuantityError, parse_quantity, split_multiplier
 from growthsim.scenario.tables import Cell, Table, read_tables
-from growthsim.scenario.types import Actual, Actuals, Indicator, Scenario
+from growthsim.scenario.types import DEFAULT_PERSISTENCE, Actuals, Scenario
 
-__all__ = ["COLUMNS", "read_actuals"]
+__all__ = ["COLUMNS", "TOML_KEYS", "actuals_from_table", "read_actuals"]
 
 
 # Each column, by the headers that name it (compared without spaces, brackets or "%", and with
@@ -74,16 +71,7 @@ def _normal_header(text: str) -> tuple[str, bool]:
     return plain, said_percent
 
 
-@dataclass
-class _Columns:
-    table: Table
-    header_row: int
-    at: dict[str, int]  # column name -> 1-based column
-    percent: dict[str, bool]  # column name -> its header said "%"
-    headers: dict[str, str]  # column name -> the header as written
-
-
-def _find_columns(table: Table) -> _Columns | None:
+def _find_columns(table: Table) -> Columns | None:
     for cells in table.rows[:_HEADER_ROWS_SEARCHED]:
         at, percent, headers = {}, {}, {}
         for cell in cells:
@@ -94,7 +82,7 @@ def _find_columns(table: Table) -> _Columns | None:
                 if name not in at and plain in {_normal_header(w)[0] for w in words}:
                     at[name], percent[name], headers[name] = cell.col, said_percent, cell.value.strip()
         if "indicator" in at and "period" in at:
-            return _Columns(table, cells[0].row, at, percent, headers)
+            return Columns(table, cells[0].row, at, percent, headers)
     return None
 
 
@@ -122,264 +110,85 @@ def read_actuals(path: str | Path, scenario: Scenario) -> Actuals:
                 )
             ]
         )
-    checker = _Checker(scenario)
+    checker = RowChecker(scenario)
     for columns in found:
         checker.table(columns)
     if checker.diagnostics:
         raise ScenarioError(checker.diagnostics)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return _assembled(label, checker.rows, digest)
+    return assembled(label, checker.rows, digest)
 
 
-def _assembled(label: str, rows: Sequence[Actual], sha256: str | None) -> Actuals:
-    latest: dict[str, Actual] = {}
-    for actual in rows:
-        if actual.indicator not in latest or actual.period.last > latest[actual.indicator].period.last:
-            latest[actual.indicator] = actual
-    return Actuals(label, tuple(rows), sha256, latest=latest)
+# A scenario's [actuals] table: [actuals.<id>] with these keys (the columns' names), and persistence.
+TOML_KEYS = ("period", "value", "growth", "base_value", "unit", "source")
 
 
-class _Checker:
-    def __init__(self, scenario: Scenario):
-        self.scenario = scenario
-        self.diagnostics: list[Diagnostic] = []
-        self.rows: list[Actual] = []
-        self.seen: dict[tuple[str, int, int], str] = {}  # (indicator, first, last) -> where
-        self.by_name = {i.name: i for i in scenario.indicators} | {i.id: i for i in scenario.indicators}
-
-    def table(self, columns: _Columns) -> None:
-        for cells in columns.table.rows:
-            if not cells or cells[0].row <= columns.header_row:
-                continue
-            by_col = {cell.col: cell for cell in cells}
-            row = {name: by_col.get(col) for name, col in columns.at.items()}
-            figures = [row.get(name) for name in ("period", "value", "growth", "base_value")]
-            if all(cell is None or cell.empty for cell in figures):
-                continue  # a blank row, or a note below the table (注：以上为初步核算数)
-            self.row(columns, cells[0].row, row)
-
-    def report(self, columns: _Columns, row: int, name: str | None, message: str) -> None:
-        col = columns.at.get(name) if name else None
-        key = columns.headers.get(name, "") if name else ""
-        self.diagnostics.append(columns.table.diagnostic(row, col, key, message))
-
-    def row(self, columns: _Columns, row: int, cells: dict[str, Cell | None]) -> None:
-        problems_before = len(self.diagnostics)
-        indicator = self.indicator(columns, row, cells.get("indicator"))
-        period = self.period(columns, row, cells.get("period"))
-        if indicator is None or period is None:
-            return
-        unit = _text(cells.get("unit"))
-        value = self.number(columns, row, cells.get("value"), "value", indicator, unit)
-        growth = self.number(columns, row, cells.get("growth"), "growth", indicator, None)
-        base_value = self.number(columns, row, cells.get("base_value"), "base_value", indicator, unit)
-        if len(self.diagnostics) > problems_before:
-            return
-        table = columns.table
-        where = f"{table.label}:{row}" if table.sheet is None else f"{table.label}!{table.sheet}:{row}"
-        actual = Actual(indicator.id, period, value, growth, base_value, _text(cells.get("source")), where)
-        if self.fits(columns, row, indicator, actual):
-            self.rows.append(actual)
-        self.seen.setdefault((indicator.id, period.first, period.last), where)
-
-    def indicator(self, columns: _Columns, row: int, cell: Cell | None) -> Indicator | None:
-        written = _text(cell)
-        if written is None:
-            self.report(columns, row, "indicator", _("no indicator: give its id (gdp) or its name (地区生产总值)"))
-            return None
-        indicator = self.by_name.get(written.replace("\u3000", "").strip())
-        if indicator is None:
-            self.report(
-                columns,
-                row,
-                "indicator",
-                _("{written!r} is not an indicator of this scenario{hint}").format(
-                    written=written, hint=did_you_mean(written, self.by_name)
-                ),
-            )
-        return indicator
-
-    def period(self, columns: _Columns, row: int, cell: Cell | None) -> Period | None:
-        raw = cell.value if cell is not None else None
-        try:
-            period = parse_period(raw.strip() if isinstance(raw, str) else raw)
-        except PeriodError as error:
-            self.report(columns, row, "period", str(error))
-            return None
-        year = self.scenario.target_year
-        if period.year is not None and period.year != year:
-            self.report(
-                columns,
-                row,
-                "period",
-                (
-                    _("{raw!r} is beyond the scenario's target year {year}").format(raw=raw, year=year)
-                    if period.year > year
-                    else _(
-                        "{raw!r} is a period of {written}, not of the target year {year}: the base year's figure for "
-                        "the same period goes in a column 上年同期"
-                    ).format(raw=raw, written=period.year, year=year)
-                ),
-            )
-            return None
-        return period
-
-    def number(
-        self, columns: _Columns, row: int, cell: Cell | None, name: str, indicator: Indicator, unit: str | None
-    ) -> float | None:
-        if cell is None or cell.empty:
-            return None
-        raw = cell.value
-        expect = Expect.PERCENT if name == "growth" or indicator.kind == "rate" else Expect.AMOUNT
-        # the header (累计增长(%)) or, for a rate's value, the row's unit (%) says its bare numbers are percentages
-        said_percent = columns.percent.get(name) or (name == "value" and unit in ("%", "％"))
-        if expect is Expect.PERCENT and isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            if cell.percent:  # a workbook cell shown as 5.1% holds 0.051
-                return float(raw)
-            if said_percent:
-                raw = f"{raw}%"
-        elif isinstance(raw, str):
-            raw = _without_thousands(raw.strip())
-            if expect is Expect.PERCENT and said_percent and re.fullmatch(r"[+\-−]?[\d.]+", raw):
-                raw = f"{raw}%"
-        try:
-            if expect is Expect.AMOUNT and unit and unit != indicator.unit:
-                return self.amount_in(raw, unit, indicator)
-            return parse_quantity(raw, expect, indicator.unit)
-        except QuantityError as error:
-            self.report(columns, row, name, str(error))
-            return None
-
-    def amount_in(self, raw: object, unit: str, indicator: Indicator) -> float:
-        """An amount given with the row's unit (万元), in the indicator's (亿元)."""
-        number = parse_quantity(raw, Expect.AMOUNT, unit)
-        given_factor, given_base = split_multiplier(unit)
-        own_factor, own_base = split_multiplier(indicator.unit)
-        if given_base != own_base:
-            raise QuantityError(
-                _(
-                    "the unit {unit!r} is not that of {name} ({own}): give the figure in {own}, or in 万{base} or 亿{base}"
-                ).format(unit=unit, name=indicator.name, own=indicator.unit, base=own_base)
-            )
-        return number * given_factor / own_factor
-
-    def fits(self, columns: _Columns, row: int, indicator: Indicator, actual: Actual) -> bool:
-        """The row makes sense for its indicator: checks that need the whole row."""
-        problems_before = len(self.diagnostics)
-        period = actual.period
-        if indicator.kind == "derived":
-            self.report(
-                columns,
-                row,
-                "indicator",
-                _("{name} is computed from other indicators by its formula: give the actuals of those instead").format(
-                    name=indicator.name
-                ),
-            )
-        elif indicator.kind == "change":
-            self.report(
-                columns,
-                row,
-                "indicator",
-                _(
-                    "{name} is a change known only at the end of the year: there are no year-to-date figures of it"
-                ).format(name=indicator.name),
-            )
-        elif indicator.kind in ("flow", "count") and not period.year_to_date:
-            self.report(
-                columns,
-                row,
-                "period",
-                _(
-                    "{period} alone is not a year-to-date figure: give the cumulative figure from January "
-                    "(e.g. 1—{last}月), as the bureau publishes it"
-                ).format(period=period.words(), last=period.last),
-            )
-        elif indicator.kind == "flow" and actual.growth is None and not (actual.value and actual.base_value):
-            self.report(
-                columns,
-                row,
-                "growth",
-                _("no cumulative growth: a flow needs its growth on the same period of the base year"),
-            )
-        elif indicator.kind in ("count", "rate") and actual.value is None:
-            self.report(columns, row, "value", _("no cumulative value: a count or a rate needs the figure itself"))
-        else:
-            self.consistent(columns, row, indicator, actual)
-        key = (indicator.id, period.first, period.last)
-        if key in self.seen:
-            self.report(
-                columns,
-                row,
-                "period",
-                _("{name} has two rows for {period} (the first at {first}): keep one").format(
-                    name=indicator.name, period=period.words(), first=self.seen[key]
-                ),
-            )
-        return len(self.diagnostics) == problems_before
-
-    def consistent(self, columns: _Columns, row: int, indicator: Indicator, actual: Actual) -> None:
-        """A value against its growth, the base year's same period and the base year's whole."""
-        baseline, value = indicator.baseline, actual.value
-        if value is None or baseline is None or indicator.kind == "rate":
-            return
-        if value > 3 * baseline * actual.period.last / 12 + baseline:  # beyond a whole year and more
-            self.report(
-                columns,
-                row,
-                "value",
-                _(
-                    "{value:g} is more than the whole of the base year ({baseline:g}{unit}) for {period}: is it in "
-                    "another unit (万 rather than 亿)? Give the unit in a column 单位"
-                ).format(value=value, baseline=baseline, unit=indicator.unit, period=actual.period.words()),
-            )
-            return
-        if actual.growth is None or indicator.basis == "real":  # a real growth does not divide a value in prices
-            return
-        implied = value / (1 + actual.growth)
-        if actual.base_value is not None:
-            # the published growth is rounded to 0.1pp: allow that, and a little for the values' rounding
-            if abs(implied - actual.base_value) > actual.base_value * (0.0006 / (1 + actual.growth) + 0.001):
-                self.report(
-                    columns,
-                    row,
-                    "growth",
-                    _(
-                        "the value {value:g} and the growth {growth} imply {implied:.4g} for the base year's same "
-                        "period, but its figure is {base:g}: one of the three is wrong"
-                    ).format(value=value, growth=f"{actual.growth:.1%}", implied=implied, base=actual.base_value),
+def actuals_from_table(raw: object, label: str, locate, scenario: Scenario) -> Actuals:
+    """The actuals of a scenario's [actuals] table, checked like a file's, each problem at its key.
+    ``locate(path, at)`` gives (line, column, line text) of a key path's key or value ("key",
+    "value") in the scenario's file."""
+    checker = RowChecker(scenario)
+    persistence = DEFAULT_PERSISTENCE
+    if not isinstance(raw, dict):
+        raise ScenarioError([_toml_diagnostic(label, locate, ("actuals",), _("expected a table: [actuals.gdp] ..."))])
+    for key, entry in raw.items():
+        if key == "persistence":
+            persistence = _persistence(entry, label, locate, checker)
+            continue
+        if not isinstance(entry, dict):
+            checker.diagnostics.append(
+                _toml_diagnostic(
+                    label, locate, ("actuals", key), _('expected a table, e.g. [actuals.gdp] with period = "上半年"')
                 )
-        elif implied > baseline * 1.001 and actual.period.last < 12:
-            self.report(
-                columns,
-                row,
-                "value",
-                _(
-                    "the value {value:g} and the growth {growth} imply {implied:.4g} for the base year's {period}, more "
-                    "than its whole year ({baseline:g}{unit}): one of them is wrong"
-                ).format(
-                    value=value,
-                    growth=f"{actual.growth:.1%}",
-                    implied=implied,
-                    period=actual.period.words(),
-                    baseline=baseline,
-                    unit=indicator.unit,
-                ),
             )
+            continue
+        unknown = [k for k in entry if k not in TOML_KEYS]
+        for name in unknown:
+            checker.diagnostics.append(
+                _toml_diagnostic(
+                    label,
+                    locate,
+                    ("actuals", key, name),
+                    _("unknown key {key!r}{did_you_mean}; allowed here: {one_of}").format(
+                        key=name, did_you_mean=did_you_mean(name, TOML_KEYS), one_of=", ".join(TOML_KEYS)
+                    ),
+                    at="key",
+                )
+            )
+        line, col, _text_line = locate(("actuals", key), "key")
+        cells = {"indicator": Cell(key, line or 0, col or 1)}
+        at, lines, headers = {"indicator": col or 1}, {"indicator": line or 0}, {"indicator": f"actuals.{key}"}
+        for name in TOML_KEYS:
+            if name in entry:
+                key_line, key_col, _line_text = locate(("actuals", key, name), "value")
+                cells[name] = Cell(entry[name], key_line or 0, key_col or 1)
+                at[name], lines[name], headers[name] = key_col or 1, key_line or 0, f"actuals.{key}.{name}"
+        columns = Columns(Table(label, ()), 0, at, {}, headers, lines)
+        if "period" not in entry:
+            checker.report(columns, line or 0, "indicator", _('no period: e.g. period = "上半年"'))
+            continue
+        checker.row(columns, line or 0, cells)
+    if checker.diagnostics:
+        raise ScenarioError(checker.diagnostics)
+    return dataclasses.replace(assembled(label, checker.rows, None), persistence=persistence)
 
 
-_THOUSANDS_GROUPED = re.compile(r"^[+\-−]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:\D.*)?$")
+def _persistence(entry: object, label: str, locate, checker: RowChecker) -> float:
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool) and 0 <= entry <= 1:
+        return float(entry)
+    checker.diagnostics.append(
+        _toml_diagnostic(
+            label,
+            locate,
+            ("actuals", "persistence"),
+            _(
+                "persistence is a number from 0 (the rest of the year as in January) to 1 (as the year so far), e.g. 0.5"
+            ),
+        )
+    )
+    return DEFAULT_PERSISTENCE
 
 
-def _without_thousands(text: str) -> str:
-    """Statistics tables group thousands (14,562.3): the numbers, not the commas, are the figure."""
-    return text.replace(",", "") if _THOUSANDS_GROUPED.match(text) else text
-
-
-def _text(cell: Cell | None) -> str | None:
-    if cell is None or cell.empty:
-        return None
-    value = cell.value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def _toml_diagnostic(label: str, locate, path: tuple, message: str, at: str = "value") -> Diagnostic:
+    line, col, text = locate(path, at)
+    return Diagnostic(label, line, col, ".".join(path), message, source_line=text)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from growthsim.i18n import _
+from growthsim.scenario.actuals import actuals_from_table
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, diagnostic_order, shown_path
 from growthsim.scenario.layers import resolve_file, resolve_text
 from growthsim.scenario.types import Scenario
@@ -47,8 +48,15 @@ def _validate(resolved) -> Scenario:
     if errors:
         raise ScenarioError(sorted(checker.diagnostics, key=diagnostic_order))
     warnings = tuple(sorted(checker.diagnostics, key=diagnostic_order))
+    actuals = None
+    if "actuals" in resolved.raw:  # year-to-date figures written in the scenario itself (small cases)
+        label = resolved.source_of(("actuals",)).label
+        actuals = actuals_from_table(
+            resolved.raw["actuals"], label, lambda path, at: resolved.source_of(path).locate(path, at=at), scenario
+        )
     return dataclasses.replace(
         scenario,
+        actuals=actuals,
         warnings=warnings,
         files=tuple(resolved.files),
         overrides=tuple(resolved.overrides),

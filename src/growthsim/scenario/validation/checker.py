@@ -54,7 +54,16 @@ class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
         self.table(
             raw,
             (),
-            ("extends", "remove_indicators", "scenario", "simulation", "indicators", "events", "correlations"),
+            (
+                "extends",
+                "remove_indicators",
+                "scenario",
+                "simulation",
+                "indicators",
+                "events",
+                "correlations",
+                "actuals",
+            ),
             required=("scenario", "indicators"),
         )
         meta = {}
