@@ -116,3 +116,17 @@ def test_more_releases_narrow_gdps_interval_and_raise_what_the_rest_must_deliver
         widths.append(gdp["quantiles"]["p95"] - gdp["quantiles"]["p05"])
         needs.append(gdp["rest_of_year_needs"]["at_least"])
     assert widths == sorted(widths, reverse=True) and needs == sorted(needs)
+
+
+def test_the_csv_carries_the_year_so_far_and_is_empty_there_without_actuals(actuals):
+    import csv
+    import io
+
+    given = runner.invoke(app, ["run", "-n", "4096", "--actuals", actuals, "-f", "csv"])
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(given.stdout.lstrip("\ufeff")))}
+    assert rows["gdp"]["actual_period"] == "上半年" and rows["gdp"]["actual_growth"] == "0.051"
+    assert float(rows["gdp"]["rest_of_year_needs_at_least"]) == pytest.approx(0.109)
+    assert rows["industry"]["actual_period"] == "" and rows["industry"]["p_hit_without_actuals"] != ""
+    plain = runner.invoke(app, ["run", "-n", "4096", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(plain.stdout.lstrip("\ufeff"))))
+    assert all(row["actual_period"] == "" and row["p_hit_without_actuals"] == "" for row in rows)

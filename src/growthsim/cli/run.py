@@ -251,7 +251,7 @@ def run(
     if output_format is OutputFormat.json:
         write_utf8(dumps(summary_to_dict(summary, january)))
     elif output_format is OutputFormat.csv:
-        write_utf8(rows_to_csv(csv_rows(summary)), bom=True)
+        write_utf8(rows_to_csv(csv_rows(summary, january)), bom=True)
     else:
         make_console().print(summary_table(summary, january))
         if summary.events:

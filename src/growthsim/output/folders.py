@@ -207,7 +207,7 @@ def simulate_to_folder(
             staged,
             "summary",
             summary_to_dict(summary, january),
-            rows_to_csv(csv_rows(summary)),
+            rows_to_csv(csv_rows(summary, january)),
             command_line or [],
             chunk_size,
             elapsed,

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from growthsim._version import __version__
-from growthsim.analysis.yeartodate import year_to_date
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
 from growthsim.i18n import language
 from growthsim.output.wording import conclusions, target_sentence
+from growthsim.output.yeartodate import add_year_to_date
 from growthsim.scenario.targets import Target
 from growthsim.scenario.types import Indicator, Scenario
 from growthsim.stats.intervals import Probability
@@ -178,42 +178,8 @@ def summary_to_dict(summary: Summary, january: dict[str, Probability] | None = N
         "events": [event_to_dict(e) for e in summary.events],
     }
     if scenario.actuals is not None:
-        _add_year_to_date(document, summary, january or {})
+        add_year_to_date(document, summary, january or {})
     return document
-
-
-def _add_year_to_date(document: dict[str, Any], summary: Summary, january: dict[str, Probability]) -> None:
-    """The actuals the run is conditioned on, and per indicator its year so far and what the rest
-    of the year must deliver (analysis.yeartodate)."""
-    actuals = summary.scenario.actuals
-    assert actuals is not None  # called only with actuals
-    as_of = actuals.as_of
-    document["actuals"] = {
-        "path": actuals.label,
-        "sha256": actuals.sha256,
-        "as_of": None if as_of is None else {"first_month": as_of.first, "last_month": as_of.last},
-        "persistence": actuals.persistence,
-    }
-    by_id = {entry["id"]: entry for entry in document["indicators"]}
-    for known in year_to_date(summary.scenario):
-        actual = known.known.actual
-        entry = by_id[known.indicator.id]
-        entry["actual"] = {
-            "first_month": actual.period.first,
-            "last_month": actual.period.last,
-            "period": actual.period.words(),
-            "value": actual.value,
-            "growth": actual.growth,
-            "base_value": actual.base_value,
-            "source": actual.source,
-            "row": actual.where,
-            "share_of_year": known.known.share,
-            "share_from_base_year": known.known.share_given,
-            "weight_of_january_view": known.known.weight,
-        }
-        entry["rest_of_year_needs"] = {"at_least": known.low, "at_most": known.high}
-    for indicator_id, probability in january.items():  # every target: the actuals of one move others
-        by_id[indicator_id].update(probability_fields("p_hit_without_actuals", probability))
 
 
 def event_to_dict(summary) -> dict[str, Any]:
@@ -271,14 +237,23 @@ CSV_COLUMNS = (
     *(f"level_{q}" for q in QUANTILES),
     "mean_gap_when_missed",
     "sentence",
+    # with --actuals (empty without): the year so far and what the rest of the year must deliver
+    "actual_period",
+    "actual_last_month",
+    "actual_value",
+    "actual_growth",
+    "rest_of_year_needs_at_least",
+    "rest_of_year_needs_at_most",
+    "p_hit_without_actuals",
 )
 
 
-def summary_rows(summary: Summary) -> list[dict[str, Any]]:
+def summary_rows(summary: Summary, january: dict[str, Probability] | None = None) -> list[dict[str, Any]]:
     """One flat row per indicator, columns as CSV_COLUMNS (rates as fractions)."""
     rows = []
-    for item in summary.indicators:
-        d = indicator_to_dict(item)
+    for d in summary_to_dict(summary, january)["indicators"]:
+        actual = d.get("actual") or {}
+        needs = d.get("rest_of_year_needs") or {}
         target = d["target"] or {}
         hit_ci = d["p_hit_ci"] or [None, None]
         stretch = d.get("stretch") or {}
@@ -304,6 +279,13 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
             **{f"level_{k}": v for k, v in (d["level_quantiles"] or {}).items()},
             "mean_gap_when_missed": d["mean_gap_when_missed"],
             "sentence": d["sentence"],
+            "actual_period": actual.get("period"),
+            "actual_last_month": actual.get("last_month"),
+            "actual_value": actual.get("value"),
+            "actual_growth": actual.get("growth"),
+            "rest_of_year_needs_at_least": needs.get("at_least"),
+            "rest_of_year_needs_at_most": needs.get("at_most"),
+            "p_hit_without_actuals": d.get("p_hit_without_actuals"),
         }
         rows.append({column: row.get(column) for column in CSV_COLUMNS})
     return rows
@@ -324,13 +306,20 @@ def _significant(value: float, digits: int) -> float:
     return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
-def csv_rows(summary: Summary) -> list[dict[str, Any]]:
+def csv_rows(summary: Summary, january: dict[str, Probability] | None = None) -> list[dict[str, Any]]:
     """summary_rows with no more digits than the Monte Carlo error supports (summary.csv; the JSON and
     to_frame keep full precision): a probability to the second significant digit of its standard
     error (0.1370 when se = 0.0011), the error itself to two digits, projected values to
     QUANTITY_DIGITS significant digits."""
-    rows = summary_rows(summary)
-    projected = ("mean", *QUANTILES, *(f"level_{q}" for q in QUANTILES), "mean_gap_when_missed")
+    rows = summary_rows(summary, january)
+    projected = (
+        "mean",
+        *QUANTILES,
+        *(f"level_{q}" for q in QUANTILES),
+        "mean_gap_when_missed",
+        "rest_of_year_needs_at_least",
+        "rest_of_year_needs_at_most",
+    )
     for row in rows:
         for _p, se_field, fields in _PROBABILITY_FIELDS:
             se = row.get(se_field)
@@ -344,6 +333,8 @@ def csv_rows(summary: Summary) -> list[dict[str, Any]]:
         for field in projected:
             if isinstance(row.get(field), float):
                 row[field] = _significant(row[field], QUANTITY_DIGITS)
+        if row.get("p_hit_without_actuals") is not None:  # as many digits as P(hit)'s own error allows
+            row["p_hit_without_actuals"] = round(row["p_hit_without_actuals"], 4)
     return rows
 
 

@@ -4,12 +4,15 @@ beside its odds now, and what the rest of the year must deliver for its target
 
 from __future__ import annotations
 
+from typing import Any
+
 from growthsim.analysis.yeartodate import YearToDate, rest_of_year_words, year_to_date
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _
 from growthsim.output.wording import format_amount, format_share, metric_text
+from growthsim.stats.intervals import Probability
 
-__all__ = ["actual_text", "needs_lines"]
+__all__ = ["actual_text", "add_year_to_date", "needs_lines"]
 
 
 def actual_text(known: YearToDate) -> str:
@@ -85,3 +88,41 @@ def _needs(known: YearToDate) -> str | None:
     if high is not None:
         return words[1].format(high=shown(high))
     return None
+
+
+def add_year_to_date(document: dict[str, Any], summary: Summary, january: dict[str, Probability]) -> None:
+    """The actuals the run is conditioned on, and per indicator its year so far and what the rest
+    of the year must deliver (analysis.yeartodate)."""
+    actuals = summary.scenario.actuals
+    assert actuals is not None  # called only with actuals
+    as_of = actuals.as_of
+    document["actuals"] = {
+        "path": actuals.label,
+        "sha256": actuals.sha256,
+        "as_of": None if as_of is None else {"first_month": as_of.first, "last_month": as_of.last},
+        "persistence": actuals.persistence,
+    }
+    by_id = {entry["id"]: entry for entry in document["indicators"]}
+    for known in year_to_date(summary.scenario):
+        actual = known.known.actual
+        entry = by_id[known.indicator.id]
+        entry["actual"] = {
+            "first_month": actual.period.first,
+            "last_month": actual.period.last,
+            "period": actual.period.words(),
+            "value": actual.value,
+            "growth": actual.growth,
+            "base_value": actual.base_value,
+            "source": actual.source,
+            "row": actual.where,
+            "share_of_year": known.known.share,
+            "share_from_base_year": known.known.share_given,
+            "weight_of_january_view": known.known.weight,
+        }
+        entry["rest_of_year_needs"] = {"at_least": known.low, "at_most": known.high}
+    for indicator_id, probability in january.items():  # every target: the actuals of one move others
+        by_id[indicator_id].update(_probability_fields("p_hit_without_actuals", probability))
+
+
+def _probability_fields(prefix: str, probability: Probability) -> dict[str, Any]:
+    return {prefix: probability.p, f"{prefix}_se": probability.se, f"{prefix}_ci": list(probability.ci)}
