@@ -411,3 +411,53 @@ def test_a_name_just_short_enough_can_be_written_and_replaced(tmp_path):
         result = runner.invoke(app, ["run", "--out", str(out), "-n", "2048"])
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+# --- found by a review as a hostile planner (#14) ----------------------------------------------------
+
+
+def test_a_derived_indicator_in_a_correlation_matrix_is_located_not_a_crash(tmp_path):
+    text = BASELINE_TEXT.split("\n[correlations]")[0] + (
+        '\n[correlations]\norder = ["gdp_deflator", "cpi", "rd_intensity"]\n'
+        "matrix = [[1, 0.6, 0], [0.6, 1, 0], [0, 0, 1]]\n"
+    )
+    path = tmp_path / "matrix.toml"
+    path.write_text(text, encoding="utf-8")
+    assert "correlations.order[2]: 派生指标随其公式中的指标变动" in _validate(path)
+
+
+@pytest.mark.parametrize("where", [".", "/", ""])
+def test_an_out_folder_without_a_name_of_its_own_is_refused(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    for option in ("--out", "--plot"):
+        result = runner.invoke(app, ["run", "-n", "2048", option, where])
+        assert result.exit_code == 1 and "不是一个独立的名称" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("method, draws", [("lhs", 2), ("sobol", 1)])
+def test_one_replicate_of_lhs_or_sobol_says_how_many_draws_it_needs(method, draws):
+    result = runner.invoke(app, ["run", "-n", str(draws), "--method", method])
+    assert result.exit_code == 1 and "请至少模拟 4 次" in result.output
+
+
+def test_a_results_folder_without_its_manifest_or_with_an_unlisted_file_is_not_replaced(tmp_path):
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["run", "-n", "2048", "--out", str(out)]).exit_code == 0
+    (out / "overview.png").write_bytes(b"a planner's own picture")
+    result = runner.invoke(app, ["run", "-n", "2048", "--out", str(out)])
+    assert result.exit_code == 1 and "其 manifest 中没有列出" in result.output
+    (out / "manifest.json").unlink()
+    result = runner.invoke(app, ["run", "-n", "2048", "--out", str(out)])
+    assert result.exit_code == 1 and "没有列出其文件的 manifest.json" in result.output
+    assert (out / "overview.png").read_bytes() == b"a planner's own picture"
+
+
+@pytest.mark.parametrize("formula", ["exp(1000 * a.growth)", "1e307 + a.growth", "exp(709 + a.growth)"])
+def test_a_formula_too_large_for_any_projection_is_refused_at_its_line(tmp_path, formula):
+    body = FLOW.format(id="a") + DERIVED.format(id="d", formula=formula) + TARGET.format(id="d")
+    path = tmp_path / "huge.toml"
+    path.write_text(scenario_text(body), encoding="utf-8")
+    for args in (["run", str(path), "-n", "2048", "-f", "json"], ["run", str(path), "-n", "2048"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "formula" in result.output and "inf" not in result.output, result.output

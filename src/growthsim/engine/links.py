@@ -24,6 +24,7 @@ from growthsim.engine.conditioning import apply_known
 from growthsim.engine.model import Model
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import ScenarioError
+from growthsim.scenario.quantities import largest
 from growthsim.stats.arrays import Floats
 
 __all__ = ["compute_rows", "link_terms", "own_part"]
@@ -53,6 +54,7 @@ def compute_rows(model: Model, values: Floats) -> None:
                     "number that is not positive): change the formula or its inputs"
                 ),
             )
+            _require_bounded(model, indicator.id, "formula", result)
             values[row] = result
             continue
         total = values[row].copy()
@@ -68,6 +70,7 @@ def compute_rows(model: Model, values: Floats) -> None:
                 "its driver takes"
             ),
         )
+        _require_bounded(model, indicator.id, "drivers", total)
         if model.is_count[row]:  # a count stays a whole number, and not below zero
             np.maximum(np.rint(total, out=total), 0.0, out=total)
         values[row] = total
@@ -95,4 +98,23 @@ def _require_finite(model: Model, indicator_id: str, key: str, result: Floats, m
     bad = ~np.isfinite(result)
     if bad.any():
         said = message.format(bad=f"{int(bad.sum()):,}", n=f"{bad.size:,}")
+        raise ScenarioError([model.scenario.diagnostic(("indicators", indicator_id, key), said)])
+
+
+def _require_bounded(model: Model, indicator_id: str, key: str, result: Floats) -> None:
+    """A computed value beyond what a file may write (a growth of 10,000%, an amount of 1e15) is no
+    projection: refused at the formula or the links, before it reaches a sum, a table or a file."""
+    indicator = model.indicators[model.rows[indicator_id]]
+    bound, written = largest(indicator.expect)
+    beyond = np.abs(result) > bound
+    if beyond.any():
+        template = (
+            _("the formula gives values beyond {largest} either way on {bad} of {n} draws: no projection is that large")
+            if key == "formula"
+            else _(
+                "the links give values beyond {largest} either way on {bad} of {n} draws: an elasticity is too large "
+                "for the values its driver takes"
+            )
+        )
+        said = template.format(largest=written, bad=f"{int(beyond.sum()):,}", n=f"{beyond.size:,}")
         raise ScenarioError([model.scenario.diagnostic(("indicators", indicator_id, key), said)])

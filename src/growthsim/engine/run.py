@@ -153,8 +153,9 @@ def _simulate(
     n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
     batch = batch_size(model, n_draws, method)
-    if method == "mc":  # lhs and sobol replicates are sized to give at least MIN_REPLICATES
-        require_two_batches(model, n_draws, batch)
+    # lhs and sobol replicates are sized to give at least MIN_REPLICATES, except for the fewest draws
+    # (one replicate of 2): an error bar needs two batches, whatever the method
+    require_two_batches(model, n_draws, batch, method)
     accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
 
     def draw(start: int, stop: int) -> Outcomes:

@@ -98,10 +98,25 @@ def iman_conover_group(n_draws: int, n_correlated: int) -> int:
     return min(BLOCK_SIZE, max(smallest, size))
 
 
-def require_two_batches(model: Model, n_draws: int, batch: int | None) -> None:
+def require_two_batches(model: Model, n_draws: int, batch: int | None, method: str = "mc") -> None:
     """A run's error bars come from its batches when its draws are dependent within them (Iman-Conover
-    groups): one batch gives none. Say how many draws a run of this scenario needs, at the --draws
-    the planner gave, instead of failing to compute them."""
+    groups, lhs and sobol replicates): one batch gives none. Say how many draws a run of this
+    scenario needs, at the --draws the planner gave, instead of failing to compute them."""
+    if batch is not None and n_draws <= batch and method != "mc":
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    "--draws",
+                    None,
+                    None,
+                    "",
+                    _(
+                        "{n} draws are one replicate of --method {method}, and an error bar needs at least two: "
+                        "draw at least {least}"
+                    ).format(n=f"{n_draws:,}", method=method, least=f"{2 * batch:,}"),
+                )
+            ]
+        )
     if batch is not None and n_draws <= batch:
         raise ScenarioError(
             [

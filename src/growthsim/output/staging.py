@@ -218,7 +218,12 @@ def _hidden_prefix(path: Path, purpose: str) -> str:
 
 
 def _check_name(path: Path) -> None:
-    """A name longer than the file system allows, refused before anything is run, in words."""
+    """A name longer than the file system allows, or none at all (".", "/"), refused before anything
+    is run, in words: each output is a folder or file of its own, replaced whole."""
+    if path.name in ("", ".", ".."):
+        raise OutputError(
+            _("{path} is not a name of its own: give a new folder or file name, e.g. 结果2023").format(path=path)
+        )
     existing = path.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -296,12 +301,30 @@ def _check_replaceable(folder: Path, replaces: re.Pattern, option: str) -> None:
             )
         )
     manifest_path = folder / "manifest.json"
-    if not manifest_path.exists():
-        return
+    if not names or not replaces.fullmatch("manifest.json"):
+        return  # empty, or a chart folder (--plot): it has no manifest, its names say what it holds
+    # a results folder is ours only as its manifest lists it: without one (deleted, or a planner's own
+    # summary.csv) or with a file it does not list (a picture saved as overview.png), growthsim cannot
+    # tell its files from the planner's, and replacing the folder would lose them
     try:
-        recorded = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8")).get("files")
     except (OSError, ValueError, AttributeError):
-        return  # not a manifest we can read: nothing to compare with
+        recorded = None
+    if not isinstance(recorded, dict):
+        raise OutputError(
+            _(
+                "{folder} has no manifest.json listing its files, so growthsim cannot tell them from yours: choose "
+                "another folder for {option}, or empty this one yourself"
+            ).format(folder=folder, option=option)
+        )
+    unlisted = [name for name in names if name != "manifest.json" and name not in recorded]
+    if unlisted:
+        raise OutputError(
+            _(
+                "{folder} holds {listed}, which its manifest does not list (not written by growthsim): save it "
+                "elsewhere before writing into {folder} again, or choose another folder for {option}"
+            ).format(folder=folder, listed=", ".join(unlisted[:3]), option=option)
+        )
     for name, digest in recorded.items():
         path = folder / name
         if path.is_file() and file_sha256(path) != digest:

@@ -28,6 +28,7 @@ __all__ = [
     "format_percent",
     "format_points",
     "format_value",
+    "largest",
     "parse_quantity",
     "split_multiplier",
 ]
@@ -114,6 +115,12 @@ _LARGEST_WRITTEN = {
     Expect.AMOUNT: "1e15",
     Expect.NUMBER: "1e6",
 }
+
+
+def largest(expect: Expect) -> tuple[float, str]:
+    """The largest value of a kind a scenario may hold (code units) and how it is written: a value
+    computed on a draw (a formula, a link) is held to the same bound as one written in a file."""
+    return _LARGEST[expect], _LARGEST_WRITTEN[expect]
 
 
 def _parse_quantity(raw: object, expect: Expect, unit: str | None) -> float:

@@ -199,9 +199,20 @@ class DependenceChecks(ValueChecks):
             self.report((*path, "order"), _("expected a list of different indicator ids"))
             return {}
         ok = True
+        bodies = self.resolved.raw.get("indicators")
         for k, indicator_id in enumerate(order):
             if indicator_id not in all_ids:
                 self.report((*path, "order", k), self.missing_indicator(indicator_id, all_ids))
+                ok = False
+            elif (
+                isinstance(bodies, dict)
+                and isinstance(bodies.get(indicator_id), dict)
+                and bodies[indicator_id].get("kind") == "derived"
+            ):  # as the pair form says it
+                self.report(
+                    (*path, "order", k),
+                    _("a derived indicator moves with the indicators of its formula: correlate those instead"),
+                )
                 ok = False
         size = len(order)
         if not (
