@@ -461,3 +461,25 @@ def test_a_formula_too_large_for_any_projection_is_refused_at_its_line(tmp_path,
     for args in (["run", str(path), "-n", "2048", "-f", "json"], ["run", str(path), "-n", "2048"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and "formula" in result.output and "inf" not in result.output, result.output
+
+
+@pytest.mark.parametrize("hidden", ["\\u001b[2J", "\\u001b]0;retitled\\u0007", "\\u202e", "\\u0000"])
+def test_a_control_character_in_a_name_is_refused_not_printed(tmp_path, hidden):
+    """An escape sequence in a name (written as TOML's \\u001b) cleared or retitled the terminal."""
+    text = BASELINE_TEXT.replace('name = "地区生产总值"', f'name = "地区{hidden}生产总值"', 1)
+    path = tmp_path / "hidden.toml"
+    path.write_text(text, encoding="utf-8")
+    output = _validate(path)
+    assert "indicators.gdp.name: 含有控制字符" in output and "\x1b" not in output
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook_and_the_csv(tmp_path):
+    from openpyxl import load_workbook
+
+    text = BASELINE_TEXT.replace('name = "地区生产总值"', "name = \"=cmd|' /C calc'!A0\"", 1)
+    path = tmp_path / "formula.toml"
+    path.write_text(text, encoding="utf-8")
+    assert runner.invoke(app, ["run", str(path), "-n", "2048", "--out", str(tmp_path / "out")]).exit_code == 0
+    book = load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert not [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert "'=cmd" in (tmp_path / "out" / "summary.csv").read_text(encoding="utf-8-sig")

@@ -343,8 +343,13 @@ def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Iterable[str] = CSV_COL
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: ("" if v is None else _as_text(v)) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _as_text(value: Any) -> Any:
+    """A text that Excel would run as a formula ("=cmd|…", "+…", "@…") kept as text by a leading '."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "@") else value
 
 
 def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:

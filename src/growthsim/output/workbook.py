@@ -71,6 +71,8 @@ def _write(path: str | Path, sheets: Sequence[Sheet]) -> None:
                     if chosen and isinstance(row[j - 1], (int, float)) and not isinstance(row[j - 1], bool):
                         cell.number_format = chosen
                     text = row[j - 1]
+                    if isinstance(text, str) and text.startswith("="):  # a name like "=…" is text, not a formula
+                        cell.data_type = "s"
                     widest = max(widest, _width(_shown(text, chosen)))
                     if isinstance(text, str) and _width(text) > 60:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")

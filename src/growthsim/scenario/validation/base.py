@@ -5,6 +5,7 @@ that wrote the value) and the checks of one value that every other check builds 
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -113,6 +114,15 @@ class CheckerBase:
         if required and not value.strip():
             self.report((*path, key), _("must not be empty"))
             return None
+        if hidden := _hidden_control(value):
+            # printed as it is, an escape sequence clears or retitles the terminal; U+202E turns text around
+            self.report(
+                (*path, key),
+                _("contains a control character ({code}) that would be printed as it is: remove it").format(
+                    code=hidden
+                ),
+            )
+            return None
         return value
 
     def integer(self, table: dict, key: str, path: Sequence, lo: int, hi: int) -> int | None:
@@ -161,3 +171,14 @@ class CheckerBase:
             )
             return None
         return value
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden_control(text: str) -> str | None:
+    """'U+001B' for the first control character of ``text`` (line breaks and tabs are text)."""
+    for char in text:
+        if (unicodedata.category(char) == "Cc" and char not in "\n\r\t") or char in _BIDI_CONTROLS:
+            return f"U+{ord(char):04X}"
+    return None
