@@ -88,19 +88,24 @@ def load(path: Path, overrides: list[str] | None = None, what_if: list[str] | No
         else:
             scenario = load_scenario(path, overrides or ())
     except ScenarioError as error:
-        print_diagnostics(error.diagnostics)
-        errors = sum(d.severity == "error" for d in error.diagnostics)
-        make_console(stderr=True).print(
-            ngettext("{path}: {n} problem; nothing was run.", "{path}: {n} problems; nothing was run.", errors).format(
-                path=path, n=errors
-            ),
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(EXIT_INPUT) from None
+        raise refused(path, error) from None
     for reading in scenario.readings:  # say how a bare value was read, before any number is shown
         make_console(stderr=True).print(_("note: {note}").format(note=reading), style="yellow", markup=False)
     return scenario
+
+
+def refused(path: Path, error: ScenarioError) -> typer.Exit:
+    """Every problem of a file that cannot be used, then how many, and exit 1: nothing was run."""
+    print_diagnostics(error.diagnostics)
+    errors = sum(d.severity == "error" for d in error.diagnostics)
+    make_console(stderr=True).print(
+        ngettext("{path}: {n} problem; nothing was run.", "{path}: {n} problems; nothing was run.", errors).format(
+            path=path, n=errors
+        ),
+        style="bold red",
+        markup=False,
+    )
+    return typer.Exit(EXIT_INPUT)
 
 
 def with_actuals(scenario, actuals: Path | None):
@@ -115,16 +120,7 @@ def with_actuals(scenario, actuals: Path | None):
     try:
         read = read_actuals(actuals, scenario)
     except ScenarioError as error:
-        print_diagnostics(error.diagnostics)
-        errors = sum(d.severity == "error" for d in error.diagnostics)
-        make_console(stderr=True).print(
-            ngettext("{path}: {n} problem; nothing was run.", "{path}: {n} problems; nothing was run.", errors).format(
-                path=actuals, n=errors
-            ),
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(EXIT_INPUT) from None
+        raise refused(actuals, error) from None
     return dataclasses.replace(scenario, actuals=read)
 
 
