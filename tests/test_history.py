@@ -120,3 +120,120 @@ def test_a_file_that_is_not_a_history_is_named_before_the_run(tmp_path):
     assert result.exit_code == 1 and "不是 growthsim 的运行记录" in result.output
     assert (tmp_path / "notes.sqlite").read_text(encoding="utf-8") == "我的笔记\n" * 100
     assert not (tmp_path / "o").exists()
+
+
+def _chart_history():
+    for release in RELEASES:
+        _run(release, "-n", "2048")
+    from growthsim.output.history import read_history
+
+    return read_history(history_module.DEFAULT_HISTORY)
+
+
+def test_the_chart_has_a_line_per_target_with_its_interval_against_the_periods_in_order():
+    pytest.importorskip("matplotlib")
+    from growthsim.output.figures import ChartFonts
+    from growthsim.output.history_chart import history_chart
+    from growthsim.output.history_view import history_odds
+
+    records = _chart_history()
+    columns = history_odds(records)
+    figure = history_chart(records, ChartFonts(None))  # no Chinese font: English periods, ids for names
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["January", "Q1", "H1", "Q1–Q3"]
+    assert axes.get_ylim() == (0.0, 1.0)
+    [even] = [line for line in axes.get_lines() if line.get_linestyle() == "--"]
+    assert list(even.get_ydata()) == [0.5, 0.5]
+    lines = [line for line in axes.get_lines() if line.get_label() and not line.get_label().startswith("_")]
+    ids = [record.indicator for record in records[:17]]
+    assert [line.get_label() for line in lines] == ids  # one per target, in the scenario's order
+    gdp = lines[ids.index("gdp")]
+    assert list(gdp.get_ydata()) == [column.p_hit["gdp"] for column in columns]
+    # each period's interval as an error bar (January's odds are recorded without one)
+    revenue = next(record for record in records if record.indicator == "revenue" and record.as_of == (1, 6))
+    bars = [c for c in axes.collections if c.get_segments()]
+    spans = {(round(s[0][1], 12), round(s[1][1], 12)) for c in bars for s in c.get_segments()}
+    assert (round(revenue.ci[0], 12), round(revenue.ci[1], 12)) in spans
+    assert len(spans) <= 17 * 3
+
+
+def test_history_plot_writes_the_chart_whole_and_refuses_bad_paths(tmp_path):
+    pytest.importorskip("matplotlib")
+    _chart_history()
+    result = runner.invoke(app, ["history", "--plot", "odds.png"])
+    assert result.exit_code == 0, result.output
+    assert "前三季度" in result.stdout  # the table too
+    png = (tmp_path / "odds.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and b"growthsim" in png[:4096]
+    result = runner.invoke(app, ["history", "--plot", "odds.svg", "-f", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["columns"][2]["p_hit_ci"]["gdp"][1] > 0
+    assert (tmp_path / "odds.svg").read_text(encoding="utf-8").count("<svg") == 1
+    assert runner.invoke(app, ["history", "--plot", "odds.png"]).exit_code == 0  # its own earlier chart: replaced
+    (tmp_path / "mine.png").write_bytes(b"\x89PNG my own picture")
+    for path, words in (("mine.png", "不是 growthsim 写的"), ("odds.pdf", ".png"), (".", "history.png")):
+        result = runner.invoke(app, ["history", "--plot", path])
+        assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output, result.output
+    assert (tmp_path / "mine.png").read_bytes() == b"\x89PNG my own picture" and not (tmp_path / "odds.pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.png", "odds.png", "odds.svg", "outputs"]
+
+
+def test_a_failure_while_writing_the_chart_leaves_the_earlier_one(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    _chart_history()
+    assert runner.invoke(app, ["history", "--plot", "odds.png"]).exit_code == 0
+    before = (tmp_path / "odds.png").read_bytes()
+
+    def full(self, target, **kwargs):
+        with open(target, "wb") as f:
+            f.write(b"\x89PNG half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", full)
+    result = runner.invoke(app, ["history", "--plot", "odds.png"])
+    assert result.exit_code == 1 and "磁盘已满" in result.output
+    assert (tmp_path / "odds.png").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odds.png", "outputs"]  # no partial file left
+
+
+def test_history_plot_without_matplotlib_says_how_to_install_it_and_help_does_not_load_it(monkeypatch):
+    from growthsim.output import figures
+
+    def missing():
+        raise figures.ChartsUnavailable(figures.INSTALL_HINT)
+
+    monkeypatch.setattr(figures, "require_matplotlib", missing)
+    result = runner.invoke(app, ["history", "--plot", "odds.png"])
+    assert result.exit_code == 1 and "pip install" in result.output
+    code = (
+        "import sys; from growthsim.cli import main; sys.argv = ['growthsim', 'history', '--help'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('matplotlib' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "--plot" in done.stdout and done.stderr.strip().splitlines()[-1] == "False", done.stderr
+
+
+def test_history_plot_with_a_fresh_matplotlib_cache_and_no_chinese_font(tmp_path, monkeypatch):
+    """As on a planner's machine that never ran matplotlib: the chart is drawn all the same (in
+    English, with the hint how to install a Chinese font, when none is found)."""
+    pytest.importorskip("matplotlib")
+    import os
+
+    _chart_history()
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"), HOME=str(tmp_path / "home"), GROWTHSIM_LANG="zh")
+    done = subprocess.run(
+        [sys.executable, "-m", "growthsim", "history", "--plot", "fresh.svg"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "fresh.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    from growthsim.output import figures
+
+    monkeypatch.setattr(figures, "chart_fonts", lambda: figures.ChartFonts(None))
+    result = runner.invoke(app, ["history", "--plot", "plain.png"])
+    assert result.exit_code == 0 and "fonts-wqy-microhei" in result.output and (tmp_path / "plain.png").exists()

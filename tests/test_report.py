@@ -9,6 +9,7 @@ every chart decoded, that the page fits a laptop screen, and prints it to PDF.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -445,3 +446,117 @@ def test_the_baseline_report_prints_on_a_dozen_a4_pages_with_whole_words_in_ever
         const figures = Array.from(document.querySelectorAll('.charts figure'));
         return figures.length > 1 && figures[0].getBoundingClientRect().top === figures[1].getBoundingClientRect().top;""")
     assert side_by_side, "a target's two charts share a row on paper"
+
+
+# --- the year so far (#15) -----------------------------------------------------------------------
+
+RELEASES = {
+    "1-3月.csv": "指标,时期,累计值,累计增长(%)\n地区生产总值,一季度,,7.2\n城镇新增就业,1-3月,2800,\n",
+    "1-6月.csv": "指标,时期,累计值,累计增长(%)\n地区生产总值,上半年,,7.6\n城镇新增就业,1-6月,6000,\n",
+    "1-9月.csv": "指标,时期,累计值,累计增长(%)\n地区生产总值,前三季度,,7.9\n城镇新增就业,1-9月,9100,\n",
+}
+
+
+@pytest.fixture(scope="module")
+def year(files):
+    """The base scenario as of H1, its runs of Q1 and H1 in a run history (and another scenario's
+    run as of Q1–Q3 beside them, which is not its history), and its report."""
+    from growthsim.output.history import read_history
+    from growthsim.scenario.actuals import read_actuals
+
+    folder = files[0].parent
+    for name, text in RELEASES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    history = folder / "h.sqlite"
+    for scenario, release in ((files[0], "1-3月.csv"), (files[0], "1-6月.csv"), (files[1], "1-9月.csv")):
+        args = ["run", str(scenario), "-n", "4000", "--actuals", str(folder / release), "--history", str(history)]
+        assert runner.invoke(app, args).exit_code == 0
+    plain = load_scenario(files[0])
+    scenario = dataclasses.replace(plain, actuals=read_actuals(folder / "1-6月.csv", plain))
+    records = read_history(history, scenario.sha256)
+    built = build_report([scenario], 20_000, 7, analysis_draws=2_000, history=records, history_file=str(history))
+    return scenario, built
+
+
+def test_with_actuals_the_report_has_the_year_so_far_beside_januarys_odds(year):
+    from growthsim.analysis.yeartodate import january_odds, year_to_date
+    from growthsim.engine.model import compile_model
+    from growthsim.i18n import _
+    from growthsim.output.html import esc, probability_cell
+    from growthsim.output.yeartodate import actual_text, needs_lines
+
+    scenario, built = year
+    text = report_html(built)
+    page = _Page(text)
+    h2 = [words for tag, words in page.headings if tag == "h2"]
+    assert h2[1:4] == ["一、概览：各目标达标概率", "二、" + _("The year so far"), "三、各目标详情（test）"]
+    assert "year" in page.ids and "#year" in page.links
+    # January's odds: the same draws without the actuals, as `run` computes them
+    expected = january_odds(compile_model(dataclasses.replace(scenario, actuals=None)), 20_000, 7)
+    assert {k: v.p for k, v in built.january.items()} == {k: v.p for k, v in expected.items()}
+    section = text[text.index('<h2 id="year">') : text.index('<h2 id="targets">')]
+    now = {row.indicator.id: row.hit for row in built.summaries[0].indicators if row.hit is not None}
+    for known in year_to_date(scenario):
+        row = section[section.index(f"<td>{esc(known.indicator.name)}</td>") :].split("</tr>")[0]
+        assert esc(actual_text(known)) in row and "上半年" in row
+        assert (
+            probability_cell(now[known.indicator.id]) in row and probability_cell(expected[known.indicator.id]) in row
+        )
+    assert "<td>人均GDP</td>" not in section.split("<h3>")[0]  # no actuals of its own: not in the year's table
+    lines = needs_lines(built.summaries[0])
+    assert len(lines) == 2 and all(esc(line) in section for line in lines)
+    # the run history of this scenario (not the other's Q1–Q3 run): the chart, then the table
+    assert built.history and {r.scenario_sha256 for r in built.history} == {scenario.sha256}
+    [chart] = [image for image in page.images if image["alt"] == _("How the odds moved through the year")]
+    assert base64.b64decode(chart["src"].split(",", 1)[1]).lstrip().startswith(b"<svg")
+    table = section[section.rindex("<table>") :]
+    assert re.findall(r'<th class="num">([^<]*)</th>', table) == ["年初", "一季度", "上半年"]
+    assert "前三季度" not in section.split("<h3>", 2)[-1]
+
+
+def test_without_actuals_the_report_has_no_year_so_far_even_given_a_history(files, year):
+    built = build_report([load_scenario(files[0])], 4_000, 7, analysis_draws=1_000, history=year[1].history)
+    text = report_html(built)
+    assert built.january is None and not built.history and "history" not in built.charts
+    assert 'id="year"' not in text and "#year" not in text
+
+
+def test_report_reads_the_run_history_given_or_by_default_and_refuses_one_that_is_not(
+    files, year, tmp_path, monkeypatch
+):
+    from growthsim.i18n import _
+
+    folder = files[0].parent
+    args = ["report", str(files[0]), "--actuals", str(folder / "1-6月.csv"), "-n", "4000", "--analysis-draws", "1000"]
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*args, "--html", "given.html", "--history", str(folder / "h.sqlite")])
+    assert result.exit_code == 0, result.output
+    given = (tmp_path / "given.html").read_text(encoding="utf-8")
+    assert 'id="year"' in given and _("How the odds moved through the year") in [i["alt"] for i in _Page(given).images]
+    assert "h.sqlite" in given and "一季度" in given
+    result = runner.invoke(app, [*args, "--html", "default.html"])  # outputs/history.sqlite here: none yet
+    assert result.exit_code == 0, result.output
+    default = (tmp_path / "default.html").read_text(encoding="utf-8")
+    assert 'id="year"' in default and "h.sqlite" not in default and "一季度" not in default
+    assert not (tmp_path / "outputs").exists()  # reading a history never creates one
+    (tmp_path / "notes.sqlite").write_text("我的笔记\n" * 100, encoding="utf-8")
+    result = runner.invoke(app, [*args, "--html", "bad.html", "--history", "notes.sqlite"])
+    assert result.exit_code == 1 and "不是 growthsim 的运行记录" in result.output
+    assert "…" not in result.output and not (tmp_path / "bad.html").exists()  # refused before the long run
+
+
+def test_the_year_so_far_in_a_real_browser(year, browser, tmp_path):
+    path = tmp_path / "year.html"
+    path.write_text(report_html(year[1]), encoding="utf-8")
+    browser.open(path.as_uri())
+    state = browser.run("""
+        const year = document.getElementById('year');
+        return {
+          images: Array.from(document.images).map(i => ({alt: i.alt, ok: i.complete && i.naturalWidth > 0})),
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          heading: year && year.textContent,
+        };""")
+    assert state["heading"] and all(image["ok"] for image in state["images"]), state["images"]
+    assert state["overflow"] <= 0
+    problems = [entry["message"] for entry in browser.console() if entry["level"] in ("SEVERE", "WARNING")]
+    assert not problems, problems

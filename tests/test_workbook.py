@@ -162,3 +162,52 @@ def test_csv_values_carry_only_the_digits_the_monte_carlo_error_supports():
         digits = row["p50"].lstrip("-")
         digits = (digits.rstrip("0").rstrip(".") if "." in digits else digits).replace(".", "").lstrip("0")
         assert len(digits) <= 5, row["p50"]
+
+
+def test_with_actuals_the_targets_sheet_carries_the_year_so_far_as_the_json_has_it(tmp_path):
+    """#15: the actuals' period, value and growth, what the rest of the year needs and P(hit) without
+    the actuals, as summary.csv has them, at full precision, percents as Excel percents; none of it
+    without actuals, and no January odds in compare's sheets (compare does not compute them)."""
+    from growthsim.i18n import _
+
+    release = BASELINE.parent / "actuals" / "luolong-2023-1-6月.csv"
+    out = tmp_path / "out"
+    _invoke("run", BASELINE, "-n", "4096", "--seed", "3", "--actuals", release, "--no-history", "--out", out)
+    document = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    by_id = {i["id"]: i for i in document["indicators"]}
+    _sheet_itself, headers, rows = _sheet(openpyxl.load_workbook(out / "summary.xlsx"), "达标概率")
+    period, actual, growth, at_least, at_most, january = (
+        _("year so far: period"),
+        _("year so far: actual"),
+        _("year so far: growth"),
+        _("rest of the year needs: at least"),
+        _("rest of the year needs: at most"),
+        _("P(hit) without the actuals"),
+    )
+    assert headers[14:] == [period, actual, growth, at_least, at_most, january]
+    cells = {r["代号"].value: r for r in rows}
+    gdp, gdp_json = cells["gdp"], by_id["gdp"]
+    assert gdp[period].value == gdp_json["actual"]["period"] == "上半年"
+    assert gdp[actual].value == gdp_json["actual"]["value"] and gdp[actual].number_format == "#,##0.00"
+    assert gdp[growth].value == gdp_json["actual"]["growth"] == 0.051 and gdp[growth].number_format == "0.0%"
+    assert gdp[at_least].value == pytest.approx(gdp_json["rest_of_year_needs"]["at_least"], rel=1e-14)
+    assert gdp[at_least].number_format == "0.0%" and gdp[at_most].value is None
+    for indicator, row in cells.items():  # every target's January odds, the actuals of one move others
+        assert row[january].value == pytest.approx(by_id[indicator]["p_hit_without_actuals"], rel=1e-14)
+        assert row[january].number_format == "0.0%"
+    derived = cells["gdp_per_capita"]  # no actuals of its own: empty there
+    assert derived[period].value is None and derived[actual].value is None and derived[at_least].value is None
+    entities = cells["new_entities"]  # a count: the number still to come, in its unit's format
+    assert entities[actual].number_format == "#,##0" and entities[at_least].number_format == "#,##0"
+    assert entities[at_least].value == pytest.approx(by_id["new_entities"]["rest_of_year_needs"]["at_least"])
+    unemployment = cells["unemployment"]  # a rate: its level as a rate, the average still allowed
+    assert unemployment[actual].number_format == "0.00%" and unemployment[at_most].number_format == "0.00%"
+    assert unemployment[at_most].value == pytest.approx(by_id["unemployment"]["rest_of_year_needs"]["at_most"])
+
+    _invoke("run", BASELINE, "-n", "2000", "--out", tmp_path / "plain")
+    plain = _sheet(openpyxl.load_workbook(tmp_path / "plain" / "summary.xlsx"), "达标概率")[1]
+    assert plain == headers[:14] and not {period, january} & set(plain)
+    downside = BASELINE.parent / "luolong-2023-downside.toml"
+    _invoke("compare", BASELINE, downside, "-n", "2000", "--actuals", release, "--out", tmp_path / "c")
+    compared = _sheet(openpyxl.load_workbook(tmp_path / "c" / "compare.xlsx"), "达标概率 1 基准")[1]
+    assert compared[14:] == [period, actual, growth, at_least, at_most]

@@ -19,7 +19,15 @@ from growthsim.cli.common import (
     with_actuals,
     writing,
 )
-from growthsim.cli.options import ACTUALS_OPTION, MATERIAL_OPTION, SEEDS, SET_OPTION, bounded, converted
+from growthsim.cli.options import (
+    ACTUALS_OPTION,
+    HISTORY_OPTION,
+    MATERIAL_OPTION,
+    SEEDS,
+    SET_OPTION,
+    bounded,
+    converted,
+)
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import ScenarioError
 
@@ -47,6 +55,7 @@ def report(
     ),
     overrides: list[str] | None = SET_OPTION,
     actuals: Path | None = ACTUALS_OPTION,
+    history: Path | None = HISTORY_OPTION,
     draws: int | None = typer.Option(
         None,
         "--draws",
@@ -97,6 +106,7 @@ def report(
                 "targets (see growthsim show) or use growthsim run"
             ).format(path=loaded[0].path)
         )
+    records, history_file = _history(loaded[0], history)
     console = make_console(stderr=True)
     started = time.monotonic()
 
@@ -117,6 +127,8 @@ def report(
             command_line=invoked_command_line(),
             step=step,
             material=converted(material),
+            history=records,
+            history_file=history_file,
         )
     with writing(html_file):
         write_single_file(html_file, report_html(built), GENERATOR)
@@ -127,6 +139,21 @@ def report(
         style="dim",
         markup=False,
     )
+
+
+def _history(scenario, history: Path | None):
+    """With actuals, the scenario's runs in the run history (for the year so far), read before the
+    long run so that a file that is not a history fails at once; without actuals, none."""
+    if scenario.actuals is None:
+        return [], None
+    from growthsim.output.history import DEFAULT_HISTORY, read_history
+    from growthsim.output.staging import OutputError
+
+    path = history or DEFAULT_HISTORY
+    try:
+        return read_history(path, scenario.sha256), str(path)
+    except OutputError as error:
+        raise fail(str(error)) from None
 
 
 def _is_folder(path: Path) -> bool:

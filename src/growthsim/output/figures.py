@@ -2,7 +2,8 @@
 none), or labels without Chinese characters and a hint once; the style, applied around building and
 saving only (a library user's own matplotlib settings are left alone); figures made directly, not
 with pyplot (no GUI backend, no global state); axes in the indicator's units; and the files: PNG and
-SVG (text as outlines, so that an SVG looks the same on a machine without the font).
+SVG (text as outlines, so that an SVG looks the same on a machine without the font), a folder of
+them or one file written whole (``save_chart``).
 
 Chinese labels need a font with Chinese glyphs. ``chart_fonts`` looks for one among the installed
 fonts (and rescans the system once for fonts installed after matplotlib built its cache);
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from growthsim.i18n import N_, _, language
+from growthsim.output.staging import OutputError, check_single_file, write_single_file_with
 from growthsim.scenario.quantities import Expect
 
 if TYPE_CHECKING:  # matplotlib is an optional extra: imported only when a chart is drawn
@@ -31,6 +33,8 @@ if TYPE_CHECKING:  # matplotlib is an optional extra: imported only when a chart
 
 __all__ = [
     "BAND_COLOURS",
+    "CHART_MARKER",
+    "CHART_SUFFIXES",
     "CJK_FAMILIES",
     "FONT_HINT",
     "INSTALL_HINT",
@@ -41,11 +45,13 @@ __all__ = [
     "chart_fonts",
     "chart_stem",
     "chart_style",
+    "check_chart_file",
     "footnote",
     "new_figure",
     "nice_ticks",
     "percent_axis",
     "require_matplotlib",
+    "save_chart",
     "save_charts",
     "svg_text",
 ]
@@ -279,6 +285,41 @@ def save_charts(
                 figure.savefig(folder / f"{stem}.{suffix}", dpi=dpi, metadata=_metadata(suffix))
                 written.append(f"{stem}.{suffix}")
     return written
+
+
+CHART_MARKER = "growthsim"  # in a chart file's metadata (PNG Software, SVG creator): how a file is known as ours
+
+
+CHART_SUFFIXES = (".png", ".svg")
+
+
+def check_chart_file(path: str | Path) -> None:
+    """Raise OutputError unless ``path`` can take a chart of its own: a name ending in .png or .svg,
+    absent or a chart growthsim wrote there before. Checked before anything is drawn."""
+    path = Path(path)
+    if path.suffix.lower() not in CHART_SUFFIXES:
+        stem = path.stem if path.name not in ("", ".", "..") else ""
+        raise OutputError(
+            _(
+                "{path}: a chart is written as PNG or SVG: give a file name ending in .png or .svg, e.g. {example}"
+            ).format(path=path, example=path.parent / f"{stem or 'history'}.png")
+        )
+    check_single_file(path, CHART_MARKER, "history.png")
+
+
+def save_chart(figure: Figure, path: str | Path, fonts: ChartFonts | None = None, dpi: int = 150) -> None:
+    """Write one chart to ``path`` (PNG or SVG, by its suffix) whole or not at all (staging); a file
+    already there is replaced only when growthsim wrote it (check_chart_file)."""
+    fonts = fonts or chart_fonts()
+    check_chart_file(path)
+    suffix = Path(path).suffix.lower().lstrip(".")
+    metadata = {"Software": CHART_MARKER} if suffix == "png" else {"Date": None, "Creator": CHART_MARKER}
+
+    def write(temporary: Path) -> None:
+        with chart_style(fonts):
+            figure.savefig(temporary, format=suffix, dpi=dpi, metadata=metadata)
+
+    write_single_file_with(path, write, CHART_MARKER, "history.png")
 
 
 def _metadata(suffix: str) -> dict:

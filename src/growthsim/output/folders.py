@@ -212,7 +212,7 @@ def simulate_to_folder(
             chunk_size,
             elapsed,
             extra=None if extra is None else lambda folder: extra(folder, summary),
-            workbook=lambda path, record: write_run_workbook(path, summary, record),
+            workbook=lambda path, record: write_run_workbook(path, summary, record, january),
         )
     return summary
 

@@ -202,7 +202,7 @@ def read_history(path: Path, scenario_sha256: str | None = None) -> list[Recorde
     if scenario_sha256 is not None:
         query += " WHERE r.scenario_sha256 = ?"
         parameters = (scenario_sha256,)
-    query += " ORDER BY r.as_of_last, r.id"
+    query += " ORDER BY r.as_of_last, r.id, o.rowid"  # a run's targets in the scenario's order
     with _opened(path) as connection:
         return [
             Recorded(

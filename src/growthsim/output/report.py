@@ -4,7 +4,9 @@ default), for screen and print (A4: about a page for the overview, three targets
 For every target it says how likely it is (overview and an outcome chart), what drives it (the top
 of the sensitivity tornado) and what it would take (goal seek: the central assumption at which
 P(hit) reaches the goal, 80% by default); then the assumptions with their sources and rationales,
-the comparison when several scenarios are given, and the run's manifest.
+the comparison when several scenarios are given, and the run's manifest. With actuals, also the
+year so far: each target's odds beside January's (the same draws without the actuals, as `run`
+computes them) and, from the run history, how they moved release by release.
 
 Self-contained: styles inline, charts as SVG in data: URIs (text drawn as outlines, so no font is
 needed to show them, and they stay sharp when printed), no script, and a Content-Security-Policy
@@ -12,6 +14,7 @@ that forbids fetching anything, so the file shows the same offline as online."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from typing import Any
 from growthsim.analysis.compare import compare
 from growthsim.analysis.sensitivity import sensitivity
 from growthsim.analysis.solve import central_parameter, parameter_words, solve
+from growthsim.analysis.yeartodate import january_odds
+from growthsim.engine.model import compile_model
 from growthsim.engine.run import map_on_cores, simulate
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _, ngettext
@@ -32,6 +37,8 @@ from growthsim.output.charts import (
 from growthsim.output.comparison import comparison_to_dict
 from growthsim.output.figures import chart_fonts, svg_text
 from growthsim.output.folders import manifest
+from growthsim.output.history import Recorded
+from growthsim.output.history_chart import history_chart
 from growthsim.output.records import summary_to_dict
 from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.scenario.quantities import format_amount
@@ -69,6 +76,11 @@ class Report:
     analysis_draws: int
     manifest: dict
     charts: dict  # name -> SVG text
+    # with actuals: each target's P(hit) without them (Probability by indicator id), and the run
+    # history's records of the first scenario (output.history.read_history) with the file they are from
+    january: dict | None = None
+    history: tuple[Recorded, ...] = ()
+    history_file: str | None = None
 
 
 def build_report(
@@ -81,9 +93,13 @@ def build_report(
     command_line: Sequence[str] = (),
     step: Callable[[str], None] | None = None,
     material: float | None = None,
+    history: Sequence[Recorded] = (),
+    history_file: str | None = None,
 ) -> Report:
     """Run everything the report shows. ``step(words)`` is told what is being done, in the
-    language in use (for a progress line); ``material`` is compare's threshold of a material difference."""
+    language in use (for a progress line); ``material`` is compare's threshold of a material difference.
+    ``history``: when the first scenario has actuals, its runs recorded in the run history (read from
+    ``history_file``), shown in the year so far."""
 
     if not scenarios:
         raise ValueError("a report needs at least one scenario")
@@ -108,6 +124,12 @@ def build_report(
         summaries = comparison.summaries
         document = comparison_to_dict(comparison)
     used_seed = summaries[0].seed
+    january = None
+    if first.actuals is not None:  # the same draws without the actuals: the odds as seen in January
+        step(_("the odds in January (the same draws without the actuals)"))
+        january = january_odds(compile_model(dataclasses.replace(first, actuals=None)), n_draws, used_seed)
+    else:
+        history = ()
     step(_("what drives each target (sensitivity analysis, {draws} draws a trial)").format(draws=f"{analysis_draws:,}"))
     drivers = {t.indicator: t for t in sensitivity(first, None, analysis_draws, used_seed)}
     p_hits = {r.indicator.id: r.hit.p for r in summaries[0].indicators if r.hit is not None}
@@ -139,6 +161,8 @@ def build_report(
             charts[f"tornado-{indicator_id}"] = svg_text(
                 tornado_chart(result, top=TORNADO_TOP, fonts=fonts, paper=True), fonts
             )
+    if history:
+        charts["history"] = svg_text(history_chart(list(history), fonts), fonts)
 
     import matplotlib
 
@@ -148,7 +172,19 @@ def build_report(
     record["matplotlib"] = matplotlib.__version__
     record["chart_font"] = fonts.cjk
     record["analysis_draws"] = analysis_draws
-    return Report(tuple(summaries), comparison, drivers, advice, goal, analysis_draws, record, charts)
+    return Report(
+        tuple(summaries),
+        comparison,
+        drivers,
+        advice,
+        goal,
+        analysis_draws,
+        record,
+        charts,
+        january,
+        tuple(history),
+        history_file if history else None,
+    )
 
 
 TORNADO_TOP = 5  # inputs in a target's tornado and table: the rest move it less

@@ -1,6 +1,7 @@
-"""The report as one HTML page (``report_html``): the overview, one section per target
-(``report_sections``), the assumptions with their sources, the comparison and the manifest; styles
-from report.css, inlined. ``report.build_report`` computes what it shows.
+"""The report as one HTML page (``report_html``): the overview, the year so far with actuals
+(``report_year``), one section per target (``report_sections``), the assumptions with their sources,
+the comparison and the manifest; styles from report.css, inlined. ``report.build_report`` computes
+what it shows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from growthsim.output.comparison import column_name, difference_words
 from growthsim.output.html import band_badge, chart_img, esc, h2, head_row, made_at, probability_cell, projection_text
 from growthsim.output.report import GENERATOR, Report, goal_text
 from growthsim.output.report_sections import assumptions_section, how_drivers_read, target_section
+from growthsim.output.report_year import year_section
 from growthsim.output.wording import BANDS, conclusions, joint_share
 
 __all__ = ["report_html"]
@@ -60,7 +62,7 @@ def report_html(report: Report) -> str:
         f'<p class="lead">{esc(lead)}</p>',
         _conclusions(first),
         _how_to_read(report),
-        _contents(targeted, several),
+        _contents(targeted, several, first.scenario.actuals is not None),
         h2("overview", _section_title(next(number), _("Overview: P(hit) of each target"))),
     ]
     for index, summary in enumerate(summaries):
@@ -77,6 +79,8 @@ def report_html(report: Report) -> str:
         if several:
             parts.append(_joint_sentence(summary))
     parts.append(_overview_table(report))
+    if scenario.actuals is not None:
+        parts.append(year_section(report, _section_title(next(number), _("The year so far"))))
     if several:
         parts.append(h2("compare", _section_title(next(number), _("Scenarios compared"))))
         parts.append(f"<p>{esc(_compare_words(report.comparison))}</p>")
@@ -145,11 +149,13 @@ def _assumption_words() -> str:
     ).format(assumed='<span class="assumed">' + esc(_("assumed")) + "</span>")
 
 
-def _contents(targeted, several: bool) -> str:
+def _contents(targeted, several: bool, year: bool) -> str:
     def item(anchor: str, words: str, inside: str = "") -> str:
         return f'<li><a href="#{anchor}">{esc(words)}</a>{inside}</li>'
 
     items = [item("overview", _("Overview"))]
+    if year:
+        items.append(item("year", _("The year so far")))
     if several:
         items.append(item("compare", _("Scenarios compared")))
     items.append(

@@ -14,6 +14,7 @@ from typing import Any
 from growthsim.engine.summary import QUANTILES
 from growthsim.i18n import N_, _, pgettext
 from growthsim.output.comparison import column_name, difference_words
+from growthsim.output.records import summary_rows
 from growthsim.output.wording import assumption_words, band_of, conclusions, one_line, target_sentence
 from growthsim.scenario.families import PARAMETER_WORDS
 from growthsim.scenario.quantities import Expect
@@ -125,8 +126,10 @@ def conclusions_sheet(summaries) -> Sheet:
     return sheet
 
 
-def targets_sheet(summary, name: str | None = None) -> Sheet:
-
+def targets_sheet(summary, name: str | None = None, january: dict | None = None) -> Sheet:
+    """One row per target; with actuals, also the year so far (as summary.csv has it: the
+    actuals' period, value and growth, what the rest of the year needs, P(hit) without them,
+    ``january``)."""
     scenario = summary.scenario
     sheet = Sheet(name or pgettext("sheet", "P(hit)"))
     for header, number_format in (
@@ -146,6 +149,7 @@ def targets_sheet(summary, name: str | None = None) -> Sheet:
         (_("in one sentence"), None),
     ):
         sheet.column(header, number_format)
+    known = _year_so_far(sheet, summary, january) if scenario.actuals is not None else None
     for row in summary.indicators:
         indicator, target = row.indicator, row.indicator.target
         if target is None or row.hit is None:
@@ -182,8 +186,49 @@ def targets_sheet(summary, name: str | None = None) -> Sheet:
             None,
             None,
         ]
+        if known is not None:
+            more, more_formats = _year_so_far_cells(indicator, known[indicator.id])
+            values, formats = values + more, formats + more_formats
         sheet.row(values, formats)
     return sheet
+
+
+def _year_so_far(sheet: Sheet, summary, january: dict | None) -> dict[str, dict[str, Any]]:
+    """The year-so-far columns of the targets sheet (P(hit) without the actuals only when it was
+    computed: compare's sheets have none), and their values per indicator: the rows of summary.csv
+    (records.summary_rows), at full precision."""
+    for header, number_format in (
+        (_("year so far: period"), None),
+        (_("year so far: actual"), None),
+        (_("year so far: growth"), PERCENT),
+        (_("rest of the year needs: at least"), None),
+        (_("rest of the year needs: at most"), None),
+        *(((_("P(hit) without the actuals"), PERCENT),) if january is not None else ()),
+    ):
+        sheet.column(header, number_format)
+    rows = {row["id"]: row for row in summary_rows(summary, january)}
+    if january is None:
+        for row in rows.values():
+            row.pop("p_hit_without_actuals")
+    return rows
+
+
+def _year_so_far_cells(indicator, row: dict[str, Any]) -> tuple[list[Any], list[str | None]]:
+    # what the rest of the year needs is in the indicator's metric: a flow's growth, a count's
+    # number still to come, a rate's average level
+    needs_format = _value_format(indicator, indicator.metric)
+    values = [
+        row["actual_period"] or "",
+        row["actual_value"],
+        row["actual_growth"],
+        _in_cell(indicator.metric, row["rest_of_year_needs_at_least"]),
+        _in_cell(indicator.metric, row["rest_of_year_needs_at_most"]),
+    ]
+    formats = [None, _value_format(indicator, "level"), PERCENT, needs_format, needs_format]
+    if "p_hit_without_actuals" in row:
+        values.append(row["p_hit_without_actuals"])
+        formats.append(PERCENT)
+    return values, formats
 
 
 def quantiles_sheet(summary, name: str | None = None) -> Sheet:

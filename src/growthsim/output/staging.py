@@ -5,7 +5,7 @@ moves it into place (a rename) only when the command has succeeded; on any failu
 Ctrl-C included, the staging folder is removed and the earlier results stay as they were. While a
 folder is being written it is locked: a second command writing the same folder fails at once,
 clearly, instead of the two replacing each other's files. ``write_single_file`` does the same for
-one file (the HTML report). What each command writes (``RUN_OUTPUT`` ...) decides what may be
+one file (the HTML report, a chart of the run history). What each command writes (``RUN_OUTPUT`` ...) decides what may be
 replaced: never another command's results or a planner's own files.
 """
 
@@ -20,6 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from growthsim.i18n import _
@@ -38,6 +39,7 @@ __all__ = [
     "file_sha256",
     "os_reason",
     "write_single_file",
+    "write_single_file_with",
 ]
 
 # What each command writes into its folder. An existing folder is replaced only when everything in it
@@ -240,14 +242,15 @@ def _check_name(path: Path) -> None:
             )
 
 
-def check_single_file(path: str | Path, marker: str) -> None:
+def check_single_file(path: str | Path, marker: str, example: str = "report.html") -> None:
     """Raise OutputError unless ``path`` can take a file of ours: absent, or a file holding ``marker``
-    (one we wrote before). Checked before a long run, so that it fails at once."""
+    in its first 4 KB (one we wrote before). Checked before a long run, so that it fails at once;
+    ``example`` is the file name a folder given instead is told to add."""
     path = Path(path)
     _check_name(path)
     if path.is_dir():
         raise OutputError(
-            _("{path} is a folder: give a file name, e.g. {value}").format(path=path, value=path / "report.html")
+            _("{path} is a folder: give a file name, e.g. {value}").format(path=path, value=path / example)
         )
     if path.exists():
         try:
@@ -264,16 +267,30 @@ def check_single_file(path: str | Path, marker: str) -> None:
 def write_single_file(path: str | Path, text: str, marker: str) -> None:
     """Write ``text`` to ``path`` whole: into a temporary file beside it, then renamed into place, so
     that the file is the old one or the new one, never half written. Creates missing folders."""
+
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+
+    write_single_file_with(path, write, marker)
+
+
+def write_single_file_with(
+    path: str | Path, write: Callable[[Path], None], marker: str, example: str = "report.html"
+) -> None:
+    """As write_single_file, for a file another library writes (a chart): ``write(temporary)``
+    writes it into a temporary file beside ``path``, which is then renamed into place."""
     path = Path(path)
-    check_single_file(path, marker)
+    check_single_file(path, marker, example)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=_hidden_prefix(path, "partial"), dir=path.parent)
+        handle, name = tempfile.mkstemp(prefix=_hidden_prefix(path, "partial"), dir=path.parent)
+        os.close(handle)
     except OSError as exc:
         raise OutputError(_("cannot write {path}: {strerror}").format(path=path, strerror=os_reason(exc))) from None
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        write(temporary)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file

@@ -2,7 +2,7 @@
 
 ``run`` writes summary.xlsx: 结论 (the 结论摘要 and one sentence per target), 达标概率 (one row per
 target: name, 2022, the target as written, median, 90% interval, P(hit), its margin of error, the
-judgement), 分位数, 假设与来源 and 运行记录 (the manifest). ``compare`` writes compare.xlsx with
+judgement; with --actuals also the year so far, as summary.csv has it), 分位数, 假设与来源 and 运行记录 (the manifest). ``compare`` writes compare.xlsx with
 情景比较 first; ``sensitivity`` writes sensitivity.xlsx with 影响因素.
 
 Headers are in the language of the run; percentages are Excel percentages (the cell holds 0.137,
@@ -98,12 +98,13 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
 
 
-def write_run_workbook(path: str | Path, summary, record: dict) -> None:
+def write_run_workbook(path: str | Path, summary, record: dict, january: dict | None = None) -> None:
+    """With actuals, ``january`` is each target's P(hit) without them (the targets sheet shows it)."""
     _write(
         path,
         [
             conclusions_sheet([summary]),
-            targets_sheet(summary),
+            targets_sheet(summary, january=january),
             quantiles_sheet(summary),
             assumptions_sheet(summary.scenario),
             record_sheet(record),
