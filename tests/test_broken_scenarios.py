@@ -115,7 +115,7 @@ CATALOGUE: dict[str, list[str]] = {
     "misspelt-indicator-key": [
         "misspelt-indicator-key.toml:16:1: indicators.gdp.baseine: unknown key 'baseine' (did you mean "
         "'baseline'?); allowed here: name, unit, kind, basis, baseline, growth_2022, source, rationale, note, growth, "
-        "level, change, target, drivers",
+        "level, change, target, drivers, seasonal, measured",
     ],
     "misspelt-assumption-key": [
         "misspelt-assumption-key.toml:24:17: indicators.gdp.growth: normal needs mean/sd or p05/p95 or "

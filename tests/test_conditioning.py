@@ -7,9 +7,10 @@ import dataclasses
 import math
 
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 
 from growthsim import parse_scenario, simulate
+from growthsim.engine.conditioning import CALENDAR_SHARE_SD
 from growthsim.scenario.periods import Period
 from growthsim.scenario.types import Actual, Actuals
 
@@ -54,12 +55,22 @@ def _p(summary, indicator_id: str) -> float:
 
 @pytest.mark.parametrize("last, growth, base_value", [(3, 0.05, None), (6, 0.071, 47.0), (9, 0.055, 72.4)])
 def test_a_normal_flow_given_its_year_to_date_matches_the_closed_form(last, growth, base_value):
-    """X = (1 - w) y + w X*, w = (1 - s)(1 - persistence): normal with mean (1-w) y + w 6%, sd w 2pp."""
+    """X = (1 - w) y + w X*, w = (1 - s)(1 - persistence): given s, normal with mean (1-w) y + w 6%, sd w 2pp."""
     actual = Actual("gdp", Period(1, last), growth=growth, base_value=base_value)
     summary = simulate(_with(_flow("6.5%"), actual), n_draws=N, seed=3)
-    share = base_value / 100 if base_value else last / 12
-    weight = (1 - share) * 0.5
-    expected = stats.norm.sf(0.065, loc=(1 - weight) * growth + weight * 0.06, scale=weight * 0.02)
+
+    def given(share: float) -> float:
+        weight = (1 - share) * 0.5
+        return float(stats.norm.sf(0.065, loc=(1 - weight) * growth + weight * 0.06, scale=weight * 0.02))
+
+    if base_value:  # the base year's same period: the share is exact
+        expected = given(base_value / 100)
+    else:  # the calendar's share, with its uncertainty (test_seasonal has the sharper cases)
+        mean = last / 12
+        sd = CALENDAR_SHARE_SD * mean * (1 - mean)
+        concentration = mean * (1 - mean) / sd**2 - 1
+        law = stats.beta(mean * concentration, (1 - mean) * concentration)
+        expected = integrate.quad(lambda s: law.pdf(s) * given(s), law.ppf(1e-9), law.ppf(1 - 1e-9))[0]
     assert abs(_p(summary, "gdp") - expected) < mc_tolerance(expected, N)
 
 

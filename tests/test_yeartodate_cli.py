@@ -36,8 +36,10 @@ def test_the_json_carries_the_year_so_far_what_the_rest_must_deliver_and_january
     assert document["actuals"]["as_of"] == {"first_month": 1, "last_month": 6}
     gdp = next(entry for entry in document["indicators"] if entry["id"] == "gdp")
     assert gdp["actual"]["growth"] == 0.051 and gdp["actual"]["row"] == "1-6月.csv:3"
-    # 8% for the year with half of it (the calendar's share) at 5.1%: the second half needs 10.9%, exactly
-    assert gdp["rest_of_year_needs"] == {"at_least": pytest.approx((0.08 - 0.5 * 0.051) / 0.5), "at_most": None}
+    # 8% for the year with 46.5% of it (the baseline's seasonal share for H1) at 5.1%: the second
+    # half needs 10.5%, exactly
+    assert gdp["actual"]["share_of_year"] == 0.465 and gdp["actual"]["share_of_year_from"] == "seasonal"
+    assert gdp["rest_of_year_needs"] == {"at_least": pytest.approx((0.08 - 0.465 * 0.051) / 0.535), "at_most": None}
     assert gdp["p_hit"] < gdp["p_hit_without_actuals"]
     industry = next(entry for entry in document["indicators"] if entry["id"] == "industry")
     assert "actual" not in industry and "p_hit_without_actuals" in industry  # every target's January odds
@@ -47,7 +49,13 @@ def test_the_table_shows_the_actual_the_january_odds_and_the_second_half(actuals
     result = runner.invoke(app, ["run", "-n", "20000", "--actuals", actuals])
     assert result.exit_code == 0, result.output
     assert "上半年实际 +5.1%" in result.output and "年初 " in result.output
-    assert "地区生产总值（增长8%）：下半年需至少增长10.9%，其概率为" in result.output
+    assert "地区生产总值（增长8%）：下半年需至少增长10.5%，其概率为" in result.output
+
+
+def test_show_says_the_seasonal_share_year_to_date_actuals_are_set_against():
+    result = runner.invoke(app, ["show"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "上半年 46.5%" in result.output
 
 
 def test_the_manifest_records_the_actuals_file(actuals, tmp_path):
@@ -90,6 +98,10 @@ def test_solve_seeks_the_goal_given_the_year_so_far(actuals):
     assert (
         given["answer"]["value"] > without["answer"]["value"] + 0.02
     )  # the rest of the year must make up the weak first half
+    table = runner.invoke(app, [*args[:-2], "--actuals", "industry.csv"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "上半年" in table.output and "industry.csv" in table.output and "0.5" in table.output
+    assert "industry.csv" not in runner.invoke(app, args[:-2], env={"COLUMNS": "200"}).output
 
 
 @pytest.mark.parametrize("release", ["1-3月", "1-6月", "1-9月"])
@@ -125,7 +137,7 @@ def test_the_csv_carries_the_year_so_far_and_is_empty_there_without_actuals(actu
     given = runner.invoke(app, ["run", "-n", "4096", "--actuals", actuals, "-f", "csv"])
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(given.stdout.lstrip("\ufeff")))}
     assert rows["gdp"]["actual_period"] == "上半年" and rows["gdp"]["actual_growth"] == "0.051"
-    assert float(rows["gdp"]["rest_of_year_needs_at_least"]) == pytest.approx(0.109)
+    assert float(rows["gdp"]["rest_of_year_needs_at_least"]) == pytest.approx((0.08 - 0.465 * 0.051) / 0.535, abs=1e-5)
     assert rows["industry"]["actual_period"] == "" and rows["industry"]["p_hit_without_actuals"] != ""
     plain = runner.invoke(app, ["run", "-n", "4096", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(plain.stdout.lstrip("\ufeff"))))

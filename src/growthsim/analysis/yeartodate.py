@@ -1,6 +1,7 @@
 """What the rest of the year must deliver (下半年需增长多少): for each target whose indicator has
 year-to-date actuals, the exact growth (a flow), count (a count) or average (a rate) the months
-still to come must reach for the annual outcome to hit it.
+still to come must reach for the annual outcome to hit it (for a rate read at the year's end, the
+December reading itself).
 
 The arithmetic is the conditioning rule's known part (engine.conditioning): the annual outcome is
 X = s * x + (1 - s) * r, the share s of the year known at x and the rest of the year at r, so a
@@ -69,6 +70,8 @@ def _needed(indicator: Indicator, known: Known) -> tuple[float | None, float | N
         if indicator.kind == "count":  # the number still to come
             assert known.actual.value is not None  # a count's actual has its count (actuals checked it)
             return bound - known.actual.value
+        if indicator.measured == "year_end":  # a rate read in December: that reading itself
+            return bound
         return (bound - known.share * known.as_year) / (1 - known.share)
 
     return rest(low), rest(high)

@@ -110,9 +110,20 @@ def solve(
     if not result.reachable:
         raise fail(result.message)
     assert result.probability is not None  # a reachable goal comes with the P(hit) reached
-    make_console().print(
+    console = make_console()
+    console.print(
         _("{answer} ({n} draws per trial, seed {seed})").format(
             answer=result.message, n=f"{result.probability.n:,}", seed=result.seed
         ),
         markup=False,
     )
+    known = loaded.actuals
+    if known is not None and known.as_of is not None:  # what the answer's assumption means once months are known
+        console.print(
+            _(
+                "The year so far ({period}, {file}) is taken in: the assumption is the January view of the "
+                "whole year, and the rest of the year lies between it and the year so far (persistence "
+                "{persistence})."
+            ).format(period=known.as_of.words(), file=known.label, persistence=f"{known.persistence:g}"),
+            markup=False,
+        )

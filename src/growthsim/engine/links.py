@@ -30,9 +30,10 @@ from growthsim.stats.arrays import Floats
 __all__ = ["compute_rows", "link_terms", "own_part"]
 
 
-def compute_rows(model: Model, values: Floats) -> None:
+def compute_rows(model: Model, values: Floats, shares: dict[int, Floats | None] | None = None) -> None:
     """Compute the derived rows and add the driven rows' links, in place, in topological order.
-    ``values`` (n_indicators, n) holds the drawn rows after correlations and events."""
+    ``values`` (n_indicators, n) holds the drawn rows after correlations and events; ``shares``
+    each conditioned row's drawn share of the year known (conditioning.drawn_shares)."""
     for row in model.computed_rows:
         indicator = model.indicators[row]
         if indicator.formula is not None:
@@ -75,7 +76,7 @@ def compute_rows(model: Model, values: Floats) -> None:
             np.maximum(np.rint(total, out=total), 0.0, out=total)
         values[row] = total
         if row in model.known:  # the annual outcome with its links is the January view the year so far moves
-            apply_known(model.known[row], values[row], model.is_count[row])
+            apply_known(model.known[row], values[row], model.is_count[row], (shares or {}).get(row))
 
 
 def link_terms(model: Model, values: Floats, row: int) -> list[tuple[int, Floats]]:

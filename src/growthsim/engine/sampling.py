@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from growthsim.engine.conditioning import apply_known
+from growthsim.engine.conditioning import apply_known, drawn_shares
 from growthsim.engine.events import apply_effects, hold_occurrences, occurrences
 from growthsim.engine.links import compute_rows
 from growthsim.engine.model import Model
@@ -275,11 +275,14 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batc
         _correlate(model, values, own_uniforms, batch)
     occurred = _shock(model, design, values, own_uniforms)
     computed = set(model.computed_rows)
+    shares = {
+        row: drawn_shares(model.indicators[row].id, known, entropy, start, stop) for row, known in model.known.items()
+    }
     for row, known in model.known.items():  # a driven row is conditioned once its links are added
         if row not in computed:
-            apply_known(known, values[row], model.is_count[row])
+            apply_known(known, values[row], model.is_count[row], shares[row])
     if model.computed_rows:
-        compute_rows(model, values)
+        compute_rows(model, values, shares)
     return Draws(start, values, occurred)
 
 

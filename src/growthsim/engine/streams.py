@@ -33,6 +33,7 @@ STREAM_EVENT = 2  # an independent shock event
 STREAM_EVENT_GROUP = 3  # a group of mutually exclusive events
 STREAM_LHS = 4  # Latin hypercube: a stream's permutation and jitter in one replicate
 STREAM_SOBOL = 5  # the scrambling of one replicate's Sobol' points
+STREAM_SEASONAL = 6  # an indicator's share of the year known by its year-to-date actuals
 
 
 def stream_key(name: str, domain: int = STREAM_INDICATOR) -> tuple[int, int, int]:

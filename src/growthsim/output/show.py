@@ -25,10 +25,11 @@ from growthsim.output.wording import (
 from growthsim.scenario.families import (
     DISTRIBUTIONS,
 )
+from growthsim.scenario.periods import Period
 from growthsim.scenario.quantities import (
     format_percent,
 )
-from growthsim.scenario.types import Indicator, Scenario
+from growthsim.scenario.types import Indicator, Scenario, Seasonal
 from growthsim.stats.distributions import quantity_at
 
 __all__ = ["correlations_table", "distributions_table", "links_table", "scenario_tables"]
@@ -221,6 +222,10 @@ def scenario_tables(scenario: Scenario) -> list:
         base.append(from_where(indicator.id, "baseline") if indicator.baseline is not None else "", style="cyan")
         if indicator.note:
             base.append("\n" + _("note: {note}").format(note=indicator.note), style="dim italic")
+        if indicator.seasonal is not None:  # used only with year-to-date actuals
+            base.append("\n" + seasonal_words(indicator.seasonal), style="dim")
+        if indicator.measured == "year_end":
+            base.append("\n" + _("through the year: read at the year's end"), style="dim")
 
         text = _assumption_text(indicator)
         if indicator.assumption is not None:
@@ -308,6 +313,15 @@ def _assumption_text(indicator: Indicator):
     if assumption.rationale:
         text.append("\n" + _("rationale (assumption): {text}").format(text=one_line(assumption.rationale)), style="dim")
     return text
+
+
+def seasonal_words(seasonal: Seasonal) -> str:
+    """'share of the year by 一季度 22.3%, 上半年 46.5% … (± 2pp)': what year-to-date actuals are set against."""
+    shares = ", ".join(f"{Period(1, month).words()} {share * 100:.1f}%" for month, share in seasonal.points)
+    words = _("share of the year by {shares}").format(shares=shares)
+    if seasonal.sd:
+        words += f" (± {seasonal.sd * 100:g}pp)"
+    return words
 
 
 def distributions_table():

@@ -71,11 +71,19 @@ def _needs(known: YearToDate) -> str | None:
         def shown(value: float) -> str:
             return f"{value * 100:.1f}%"
 
-    else:
+    else:  # a rate: the rest of the year's average, or the December reading of one read at the year's end
         words = (
-            _("an average of at least {low}"),
-            _("an average of at most {high}"),
-            _("an average between {low} and {high}"),
+            (
+                _("a year-end reading of at least {low}"),
+                _("a year-end reading of at most {high}"),
+                _("a year-end reading between {low} and {high}"),
+            )
+            if indicator.measured == "year_end"
+            else (
+                _("an average of at least {low}"),
+                _("an average of at most {high}"),
+                _("an average between {low} and {high}"),
+            )
         )
 
         def shown(value: float) -> str:
@@ -116,7 +124,8 @@ def add_year_to_date(document: dict[str, Any], summary: Summary, january: dict[s
             "source": actual.source,
             "row": actual.where,
             "share_of_year": known.known.share,
-            "share_from_base_year": known.known.share_given,
+            "share_of_year_sd": known.known.share_sd,
+            "share_of_year_from": known.known.share_from,
             "weight_of_january_view": known.known.weight,
         }
         entry["rest_of_year_needs"] = {"at_least": known.low, "at_most": known.high}

@@ -20,12 +20,14 @@ from growthsim.stats.distributions import Distribution
 __all__ = [
     "DEFAULT_PERSISTENCE",
     "KINDS",
+    "MEASURES",
     "Actual",
     "Actuals",
     "Assumption",
     "Driver",
     "Indicator",
     "Scenario",
+    "Seasonal",
 ]
 
 # kind -> (the simulated quantity's key in the file, its metric name, how it is written)
@@ -102,6 +104,42 @@ class Driver:
     rationale: str | None = None
 
 
+# How a rate's target is read through the year: the year's average of the monthly readings (CPI,
+# the surveyed unemployment rate as the national statistics report it), or its reading at the year's
+# end (a registered unemployment rate): the README's "Through the year" says what each does.
+MEASURES = ("average", "year_end")
+
+
+@dataclass(frozen=True)
+class Seasonal:
+    """The seasonal pattern of a flow or a count: the share of the year's total reached by the end
+    of each month given (one quarter, the first half ...), and how uncertain that share is.
+
+    Between the months given the share is interpolated linearly, from 0 before January to 1 at the
+    year's end; its standard deviation likewise, from 0 at both ends (the share of no month and of
+    the whole year is certain)."""
+
+    points: tuple[tuple[int, float], ...]  # (last month, share of the year), months increasing
+    sd: float  # the standard deviation of a given point's share, as a fraction
+    source: str | None = None
+    rationale: str | None = None
+
+    def share(self, month: int) -> tuple[float, float]:
+        """(share, its standard deviation) of the year reached by the end of ``month``."""
+        months = (0, *(m for m, _s in self.points), 12)
+        shares = (0.0, *(s for _m, s in self.points), 1.0)
+        sds = (0.0, *(self.sd for _p in self.points), 0.0)
+        for left in range(len(months) - 1):
+            lo, hi = months[left], months[left + 1]
+            if lo <= month <= hi:
+                t = (month - lo) / (hi - lo)
+                return (
+                    shares[left] + t * (shares[left + 1] - shares[left]),
+                    sds[left] + t * (sds[left + 1] - sds[left]),
+                )
+        raise ValueError(f"month {month} is not in 0-12")
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -119,6 +157,8 @@ class Indicator:
     formula: Formula | None = None  # derived indicators
     derived_metric: str | None = None  # what a derived indicator's formula gives: growth, level or change
     drivers: tuple[Driver, ...] = ()  # links from other indicators (see Driver)
+    seasonal: Seasonal | None = None  # a flow's or count's share of the year by month (year-to-date actuals)
+    measured: str = "average"  # a rate: one of MEASURES
 
     @property
     def natural_kind(self) -> str:

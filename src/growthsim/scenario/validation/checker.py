@@ -33,6 +33,7 @@ from growthsim.scenario.validation.dependence import DependenceChecks
 from growthsim.scenario.validation.events import EventChecks
 from growthsim.scenario.validation.formulas import FormulaChecks
 from growthsim.scenario.validation.links import LinkChecks
+from growthsim.scenario.validation.seasonal import SeasonalChecks
 from growthsim.stats.dependence import (
     METHODS,
 )
@@ -46,7 +47,7 @@ def _cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
+class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks, SeasonalChecks):
     """Walks the parsed TOML, building the Scenario and collecting every problem on the way."""
 
     def scenario(self, raw: dict) -> Scenario:
@@ -177,6 +178,8 @@ class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
             "change",
             "target",
             "drivers",
+            "seasonal",
+            "measured",
         )
         if isinstance(body, dict) and body.get("kind") == "derived":
             allowed = (
@@ -287,6 +290,9 @@ class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
         if "target" in body:
             target = self.target(body["target"], (*path, "target"), kind, unit, baseline)
             ok &= target is not None
+        seasonal, seasonal_ok = self.seasonal(body, path, kind)
+        measured, measured_ok = self.measured(body, path, kind)
+        ok &= seasonal_ok and measured_ok
         if not ok or assumption is None:
             return None
         if "drivers" in body:
@@ -304,4 +310,6 @@ class Checker(DependenceChecks, EventChecks, LinkChecks, FormulaChecks):
             assumption=assumption,
             target=target,
             rationale=self.text(body, "rationale", path),
+            seasonal=seasonal,
+            measured=measured,
         )
