@@ -66,3 +66,18 @@ def english():
     from growthsim.i18n import use
 
     use("en")
+
+
+def with_actuals(scenario, *rows, persistence: float = 0.5):
+    """``scenario`` conditioned on year-to-date ``rows`` (scenario.types.Actual), as --actuals does."""
+    import dataclasses
+
+    from growthsim.scenario.types import Actuals
+
+    latest = {actual.indicator: actual for actual in rows}  # the last row of an indicator is its latest
+    return dataclasses.replace(scenario, actuals=Actuals("a.csv", tuple(rows), None, persistence, latest=latest))
+
+
+def p_hit(summary, indicator_id: str) -> float:
+    """The estimated P(hit) of one indicator's target in a Summary."""
+    return next(row for row in summary.indicators if row.indicator.id == indicator_id).hit.p

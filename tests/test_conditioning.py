@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
@@ -12,9 +11,9 @@ from scipy import integrate, stats
 from growthsim import parse_scenario, simulate
 from growthsim.engine.conditioning import CALENDAR_SHARE_SD
 from growthsim.scenario.periods import Period
-from growthsim.scenario.types import Actual, Actuals
+from growthsim.scenario.types import Actual
 
-from .conftest import mc_tolerance, scenario_text
+from .conftest import mc_tolerance, p_hit, scenario_text, with_actuals
 
 N = 200_000
 FLOW = """
@@ -38,26 +37,15 @@ source = "x"
 """
 
 
-def _with(scenario, *rows: Actual, persistence: float = 0.5):
-    latest = {}
-    for actual in rows:
-        latest[actual.indicator] = actual
-    return dataclasses.replace(scenario, actuals=Actuals("a.csv", tuple(rows), None, persistence, latest=latest))
-
-
 def _flow(target: str = "8%"):
     return parse_scenario(scenario_text(FLOW.format(target=target)))
-
-
-def _p(summary, indicator_id: str) -> float:
-    return next(row for row in summary.indicators if row.indicator.id == indicator_id).hit.p
 
 
 @pytest.mark.parametrize("last, growth, base_value", [(3, 0.05, None), (6, 0.071, 47.0), (9, 0.055, 72.4)])
 def test_a_normal_flow_given_its_year_to_date_matches_the_closed_form(last, growth, base_value):
     """X = (1 - w) y + w X*, w = (1 - s)(1 - persistence): given s, normal with mean (1-w) y + w 6%, sd w 2pp."""
     actual = Actual("gdp", Period(1, last), growth=growth, base_value=base_value)
-    summary = simulate(_with(_flow("6.5%"), actual), n_draws=N, seed=3)
+    summary = simulate(with_actuals(_flow("6.5%"), actual), n_draws=N, seed=3)
 
     def given(share: float) -> float:
         weight = (1 - share) * 0.5
@@ -71,7 +59,7 @@ def test_a_normal_flow_given_its_year_to_date_matches_the_closed_form(last, grow
         concentration = mean * (1 - mean) / sd**2 - 1
         law = stats.beta(mean * concentration, (1 - mean) * concentration)
         expected = integrate.quad(lambda s: law.pdf(s) * given(s), law.ppf(1e-9), law.ppf(1 - 1e-9))[0]
-    assert abs(_p(summary, "gdp") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "gdp") - expected) < mc_tolerance(expected, N)
 
 
 def test_a_count_given_its_count_so_far_matches_the_closed_form():
@@ -95,13 +83,13 @@ def test_a_count_given_its_count_so_far_matches_the_closed_form():
         """
     )
     actual = Actual("firms", Period(1, 6), value=4700.0, base_value=4500.0)  # s = 4500 / 9000 = 0.5
-    summary = simulate(_with(parse_scenario(text), actual), n_draws=N, seed=5)
+    summary = simulate(with_actuals(parse_scenario(text), actual), n_draws=N, seed=5)
     share, weight = 0.5, 0.25
     pace = 4700 / share
     # X = round(0.75 * 9400 + 0.25 N) >= 9560  <=>  N >= (9559.5 - 7050) / 0.25 (about a third of draws)
     expected = stats.poisson.sf(math.ceil((9560 - 0.5 - (1 - weight) * pace) / weight) - 1, 10_000)
     assert 0.2 < expected < 0.5
-    assert abs(_p(summary, "firms") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "firms") - expected) < mc_tolerance(expected, N)
 
 
 def test_an_annual_average_rate_given_its_months_so_far_matches_the_closed_form():
@@ -124,15 +112,15 @@ def test_an_annual_average_rate_given_its_months_so_far_matches_the_closed_form(
         """
     )
     actual = Actual("cpi", Period(1, 8), value=0.005)
-    summary = simulate(_with(parse_scenario(text), actual), n_draws=N, seed=7)
+    summary = simulate(with_actuals(parse_scenario(text), actual), n_draws=N, seed=7)
     weight = (1 - 8 / 12) * 0.5
     expected = stats.norm.cdf(0.01, loc=(1 - weight) * 0.005 + weight * 0.02, scale=weight * 0.008)
-    assert abs(_p(summary, "cpi") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "cpi") - expected) < mc_tolerance(expected, N)
 
 
 def test_the_whole_year_known_makes_every_probability_exact_zero_or_one():
     for growth, hit in ((0.081, 1.0), (0.079, 0.0)):
-        summary = simulate(_with(_flow(), Actual("gdp", Period(1, 12), growth=growth)), n_draws=4096, seed=1)
+        summary = simulate(with_actuals(_flow(), Actual("gdp", Period(1, 12), growth=growth)), n_draws=4096, seed=1)
         row = summary.indicators[0]
         assert row.hit.p == hit and row.hit.ci == (hit, hit)  # no Monte Carlo error: nothing is drawn
 
@@ -140,7 +128,7 @@ def test_the_whole_year_known_makes_every_probability_exact_zero_or_one():
 def test_more_months_known_never_widen_the_interval():
     widths = []
     for last in (1, 3, 6, 9, 11):
-        summary = simulate(_with(_flow(), Actual("gdp", Period(1, last), growth=0.05)), n_draws=50_000, seed=2)
+        summary = simulate(with_actuals(_flow(), Actual("gdp", Period(1, last), growth=0.05)), n_draws=50_000, seed=2)
         quantiles = summary.indicators[0].quantiles
         widths.append(quantiles["p95"] - quantiles["p05"])
     assert widths == sorted(widths, reverse=True), widths
@@ -148,7 +136,7 @@ def test_more_months_known_never_widen_the_interval():
 
 def test_a_year_to_date_at_the_centre_leaves_the_median_where_it_was():
     before = simulate(_flow(), n_draws=N, seed=4).indicators[0]
-    after = simulate(_with(_flow(), Actual("gdp", Period(1, 6), growth=0.06)), n_draws=N, seed=4).indicators[0]
+    after = simulate(with_actuals(_flow(), Actual("gdp", Period(1, 6), growth=0.06)), n_draws=N, seed=4).indicators[0]
     assert after.quantiles["p50"] == pytest.approx(before.quantiles["p50"], abs=4 * before.quantile_error + 1e-4)
     assert after.quantiles["p95"] - after.quantiles["p05"] < 0.5 * (before.quantiles["p95"] - before.quantiles["p05"])
 
@@ -176,8 +164,10 @@ def test_a_weak_first_half_of_a_driver_lowers_its_dependents_odds_through_the_li
         """
     )
     scenario = parse_scenario(text)
-    before = _p(simulate(scenario, n_draws=N, seed=9), "gdp")
-    weak = _p(simulate(_with(scenario, Actual("industry", Period(1, 6), growth=0.02)), n_draws=N, seed=9), "gdp")
+    before = p_hit(simulate(scenario, n_draws=N, seed=9), "gdp")
+    weak = p_hit(
+        simulate(with_actuals(scenario, Actual("industry", Period(1, 6), growth=0.02)), n_draws=N, seed=9), "gdp"
+    )
     # industry's annual growth: 0.75 x 2% + 0.25 x its draw (mean 8%) = 3.5% on average, 4.5pp below
     # the link's 8%: GDP's growth 0.3 x 4.5 = 1.35pp lower on average
     expected = stats.norm.sf(0.06, loc=0.06 - 0.3 * 0.045, scale=math.hypot(0.02, 0.3 * 0.25 * 0.03))

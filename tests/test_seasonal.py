@@ -17,9 +17,9 @@ from growthsim import parse_scenario, simulate
 from growthsim.engine.conditioning import CALENDAR_SHARE_SD
 from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.scenario.periods import Period
-from growthsim.scenario.types import Actual, Actuals, Seasonal
+from growthsim.scenario.types import Actual, Seasonal
 
-from .conftest import mc_tolerance, scenario_text
+from .conftest import mc_tolerance, p_hit, scenario_text, with_actuals
 
 N = 200_000
 COUNT = """
@@ -71,15 +71,6 @@ source = "x"
 """
 
 
-def _with(scenario, *rows: Actual, persistence: float = 0.5):
-    latest = {actual.indicator: actual for actual in rows}
-    return dataclasses.replace(scenario, actuals=Actuals("a.csv", tuple(rows), None, persistence, latest=latest))
-
-
-def _p(summary, indicator_id: str) -> float:
-    return next(row for row in summary.indicators if row.indicator.id == indicator_id).hit.p
-
-
 def _beta(mean: float, sd: float):
     concentration = mean * (1 - mean) / sd**2 - 1
     return stats.beta(mean * concentration, (1 - mean) * concentration)
@@ -103,7 +94,7 @@ def test_shares_are_interpolated_from_none_before_january_to_all_at_december():
 def test_a_count_with_an_uncertain_seasonal_share_matches_the_integral_over_the_share():
     """X = k + (1 - s)((1 - p) N + p k / s), N ~ normal(10000, 600), s ~ beta(45%, 2pp), rounded."""
     scenario = parse_scenario(scenario_text(COUNT.format(seasonal=H1.format(id="firms", sd="2pp"))))
-    summary = simulate(_with(scenario, Actual("firms", Period(1, 6), value=4600.0)), n_draws=N, seed=11)
+    summary = simulate(with_actuals(scenario, Actual("firms", Period(1, 6), value=4600.0)), n_draws=N, seed=11)
 
     def given(s: float) -> float:
         weight = (1 - s) * 0.5
@@ -112,14 +103,14 @@ def test_a_count_with_an_uncertain_seasonal_share_matches_the_integral_over_the_
 
     expected = _over_shares(0.45, 0.02, given)
     assert 0.2 < expected < 0.8
-    assert abs(_p(summary, "firms") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "firms") - expected) < mc_tolerance(expected, N)
     at_centre = given(0.45)  # what a run that did not draw the share would give
     assert abs(at_centre - expected) > 6 * mc_tolerance(expected, N)
 
 
 def test_a_count_without_seasonal_shares_uses_the_calendar_with_its_uncertainty():
     scenario = parse_scenario(scenario_text(COUNT.format(seasonal="")))
-    summary = simulate(_with(scenario, Actual("firms", Period(1, 3), value=2450.0)), n_draws=N, seed=12)
+    summary = simulate(with_actuals(scenario, Actual("firms", Period(1, 3), value=2450.0)), n_draws=N, seed=12)
     share = 0.25
     sd = CALENDAR_SHARE_SD * share * (1 - share)
 
@@ -129,29 +120,29 @@ def test_a_count_without_seasonal_shares_uses_the_calendar_with_its_uncertainty(
         return stats.norm.sf(10_000 - 0.5, loc=centre, scale=weight * 600)
 
     expected = _over_shares(share, sd, given)
-    assert abs(_p(summary, "firms") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "firms") - expected) < mc_tolerance(expected, N)
 
 
 def test_the_base_years_same_period_makes_the_share_exact_and_outranks_the_seasonal_table():
     """X = (1 - w) y + w X*, w = (1 - 0.5)(1 - 0.5): normal, whatever the table says."""
     scenario = parse_scenario(scenario_text(FLOW.format(seasonal=H1.format(id="gdp", sd="5pp"), target="8%")))
     actual = Actual("gdp", Period(1, 6), growth=0.04, base_value=50.0)
-    summary = simulate(_with(scenario, actual), n_draws=N, seed=13)
+    summary = simulate(with_actuals(scenario, actual), n_draws=N, seed=13)
     expected = stats.norm.sf(0.08, loc=0.75 * 0.04 + 0.25 * 0.10, scale=0.25 * 0.01)
-    assert abs(_p(summary, "gdp") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "gdp") - expected) < mc_tolerance(expected, N)
 
 
 def test_a_flow_with_an_uncertain_share_matches_the_integral_over_the_share():
     """A year to date far from the January view (0% against 10%): the share's weight then matters."""
     scenario = parse_scenario(scenario_text(FLOW.format(seasonal=H1.format(id="gdp", sd="5pp"), target="3%")))
-    summary = simulate(_with(scenario, Actual("gdp", Period(1, 6), growth=0.0)), n_draws=N, seed=14)
+    summary = simulate(with_actuals(scenario, Actual("gdp", Period(1, 6), growth=0.0)), n_draws=N, seed=14)
 
     def given(s: float) -> float:
         weight = (1 - s) * 0.5
         return stats.norm.sf(0.03, loc=weight * 0.10, scale=weight * 0.01)
 
     expected = _over_shares(0.45, 0.05, given)
-    assert abs(_p(summary, "gdp") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "gdp") - expected) < mc_tolerance(expected, N)
     assert abs(given(0.45) - expected) > 6 * mc_tolerance(expected, N)
 
 
@@ -159,7 +150,7 @@ def test_every_command_draws_the_same_shares_and_other_indicators_keep_theirs():
     """The share has its own keyed stream: the same seed gives the same draws, and conditioning one
     indicator leaves an unrelated one's draws untouched."""
     text = scenario_text(COUNT.format(seasonal=H1.format(id="firms", sd="2pp")) + FLOW.format(seasonal="", target="8%"))
-    scenario = _with(parse_scenario(text), Actual("firms", Period(1, 6), value=4300.0))
+    scenario = with_actuals(parse_scenario(text), Actual("firms", Period(1, 6), value=4300.0))
     first, again = (simulate(scenario, n_draws=4096, seed=3) for _run in range(2))
     assert first.indicators[0].quantiles == again.indicators[0].quantiles
     plain = simulate(parse_scenario(text), n_draws=4096, seed=3)
@@ -190,16 +181,16 @@ source = "x"
 )
 def test_a_rate_read_at_the_years_end_keeps_more_of_its_spread_than_an_average(measured, weight):
     scenario = parse_scenario(scenario_text(RATE.format(measured=measured)))
-    summary = simulate(_with(scenario, Actual("jobless", Period(9, 9), value=0.043)), n_draws=N, seed=15)
+    summary = simulate(with_actuals(scenario, Actual("jobless", Period(9, 9), value=0.043)), n_draws=N, seed=15)
     expected = stats.norm.cdf(0.042, loc=(1 - weight) * 0.043 + weight * 0.04, scale=weight * 0.004)
-    assert abs(_p(summary, "jobless") - expected) < mc_tolerance(expected, N)
+    assert abs(p_hit(summary, "jobless") - expected) < mc_tolerance(expected, N)
 
 
 def test_more_months_known_never_widen_a_count_with_the_calendars_shares():
     scenario = parse_scenario(scenario_text(COUNT.format(seasonal="")))
     widths = []
     for last in (3, 6, 9, 11):
-        known = _with(scenario, Actual("firms", Period(1, last), value=10_000 * last / 12))
+        known = with_actuals(scenario, Actual("firms", Period(1, last), value=10_000 * last / 12))
         quantiles = simulate(known, n_draws=50_000, seed=2).indicators[0].quantiles
         widths.append(quantiles["p95"] - quantiles["p05"])
     assert widths == sorted(widths, reverse=True), widths

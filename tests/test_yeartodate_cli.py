@@ -50,6 +50,7 @@ def test_the_table_shows_the_actual_the_january_odds_and_the_second_half(actuals
     assert result.exit_code == 0, result.output
     assert "上半年实际 +5.1%" in result.output and "年初 " in result.output
     assert "地区生产总值（增长8%）：下半年需至少增长10.5%，其概率为" in result.output
+    assert "常住人口城镇化率（提高0.8个百分点）：年末才知道的变化" in result.output.replace("\n  ", "")
 
 
 def test_show_says_the_seasonal_share_year_to_date_actuals_are_set_against():

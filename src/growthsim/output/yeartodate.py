@@ -31,7 +31,8 @@ def actual_text(known: YearToDate) -> str:
 
 def needs_lines(summary: Summary) -> list[str]:
     """For each target of an indicator with actuals: what the rest of the year must reach, and the
-    odds that it does (the target's P(hit) given the year so far)."""
+    odds that it does (the target's P(hit) given the year so far); and for each target of a change
+    (urbanisation), that the year so far cannot tell it."""
     hits = {row.indicator.id: row.hit for row in summary.indicators if row.hit is not None}
     lines = []
     for known in year_to_date(summary.scenario):
@@ -52,6 +53,14 @@ def needs_lines(summary: Summary) -> list[str]:
                 name=indicator.name, target=target, rest=rest, needs=needs, odds=odds
             )
         )
+    for indicator in summary.scenario.targeted:  # no year-to-date figure exists of a change: say so
+        if indicator.kind == "change" and indicator.target is not None:
+            lines.append(
+                _(
+                    "{name} ({target}): a change known only at the year's end: no year-to-date figures, its odds "
+                    "are January's unless what it is linked to moves them."
+                ).format(name=indicator.name, target=indicator.target.written or indicator.target.text)
+            )
     return lines
 
 
