@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Protocol, overload
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ from growthsim.stats.arrays import Bools, Floats, Ints
 from growthsim.stats.intervals import Estimate, Probability, mean_estimate
 from growthsim.stats.sketch import QuantileSketch
 
-__all__ = ["Accumulator", "batch_sums"]
+__all__ = ["Accumulator", "BatchCounts", "batch_sums", "share_of_draws"]
 
 
 class Accumulator:
@@ -210,10 +210,10 @@ class Accumulator:
                 exact = target_index in deterministic
                 hits = int(self.hits[target_index])
                 batches = batches_for(target_index)
-                hit = _share(hits, n, exact, batches, lambda b, t=target_index: b.hits[t])
+                hit = share_of_draws(hits, n, exact, batches, lambda b, t=target_index: b.hits[t])
                 assert indicator.target is not None  # target_of_row holds the rows of indicators with a target
                 if indicator.target.stretch is not None:
-                    stretch = _share(
+                    stretch = share_of_draws(
                         int(self.stretch_hits[target_index]), n, exact, batches, lambda b, t=target_index: b.stretch[t]
                     )
                 misses = n - hits
@@ -259,7 +259,7 @@ class Accumulator:
         histogram = self.hit_count_histogram
         every_target_exact = set(range(n_targets)) <= self.model.deterministic_targets
         shares = tuple(
-            _share(int(histogram[k]), n, every_target_exact, batches, lambda b, k=k: b.histogram[k])
+            share_of_draws(int(histogram[k]), n, every_target_exact, batches, lambda b, k=k: b.histogram[k])
             for k in range(n_targets + 1)
         )
         counts = np.arange(n_targets + 1)
@@ -329,10 +329,17 @@ class _BatchesFor(Protocol):
     def __call__(self, *targets: int) -> _Batches | None: ...
 
 
+class BatchCounts(Protocol):
+    """Counts per batch: ``sizes`` (n_batches,) and whatever ``_Counts`` picks from them."""
+
+    @property
+    def sizes(self) -> Ints: ...
+
+
 class _Counts(Protocol):
     """_share's counts: what a batch adds up, for each batch (a lambda that binds its target)."""
 
-    def __call__(self, batches: _Batches, /) -> Ints: ...
+    def __call__(self, batches: Any, /) -> Ints: ...
 
 
 class _Batches:
@@ -352,7 +359,7 @@ class _Batches:
         self.event_hits = join(accumulator.batch_event_hits)
 
 
-def _share(hits: int, n: int, exact: bool, batches: _Batches | None, counts: _Counts) -> Probability:
+def share_of_draws(hits: int, n: int, exact: bool, batches: BatchCounts | None, counts: _Counts) -> Probability:
     """A share of the draws with its error bar: none for an outcome fixed by construction, from
     the batches where they are needed (``counts(batches)``: the hits of each), else binomial."""
     if exact:

@@ -4,7 +4,7 @@ a what-if (``hold_occurrences``), and applying their effects (``apply_effects``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 
 import numpy as np
 
@@ -60,11 +60,13 @@ def apply_effects(
     rows: dict[str, int],
     kinds: dict[str, str],
     uniforms_of_row: Callable[[int], Floats],
+    only: Container[int] | None = None,
 ) -> None:
     """Apply every effect in place to ``values`` (n_indicators, n) on the draws where its event occurred.
 
     ``kinds`` maps indicator id to its kind (a flow's scale acts on 1 + growth; counts stay whole).
-    ``uniforms_of_row(row)`` gives an indicator's own uniforms, for replacements.
+    ``uniforms_of_row(row)`` gives an indicator's own uniforms, for replacements. With ``only``,
+    just the effects on those rows (each row's effects depend on nothing but the row itself).
     """
     for kind in EFFECT_KINDS:
         for index, event in enumerate(events):
@@ -75,6 +77,8 @@ def apply_effects(
                 if effect.kind != kind:
                     continue
                 row = rows[effect.indicator]
+                if only is not None and row not in only:
+                    continue
                 indicator_kind = kinds[effect.indicator]
                 if kind == "replace":
                     assert effect.distribution is not None  # a replace effect is made with its law (validation)

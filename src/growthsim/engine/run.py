@@ -15,7 +15,14 @@ import numpy as np
 from growthsim.engine.accumulate import Accumulator
 from growthsim.engine.evaluation import Outcomes, evaluate
 from growthsim.engine.model import Model, compile_model
-from growthsim.engine.sampling import batch_size, one_blas_thread, planned_draws, require_two_batches, sample
+from growthsim.engine.sampling import (
+    batch_size,
+    one_blas_thread,
+    planned_draws,
+    require_two_batches,
+    sample,
+    sampled_model,
+)
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _
@@ -144,12 +151,7 @@ def _simulate(
     workers: int,
     method: str,
 ) -> Summary:
-    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
-    if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
-        # Iman-Conover rearranges whole groups, mixing the replicates whose independence the error
-        # bars rest on (and a replicate may be too small to rank); the copula imposes the same rank
-        # correlations draw by draw and keeps the design's structure.
-        model = dataclasses.replace(model, correlation_method="gaussian_copula")
+    model = sampled_model(scenario if isinstance(scenario, Model) else compile_model(scenario), method)
     n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
     entropy = resolve_seed(seed, model.scenario)
     batch = batch_size(model, n_draws, method)

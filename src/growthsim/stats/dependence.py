@@ -35,6 +35,8 @@ from growthsim.stats.distributions import Distribution, clip_uniform, quantity_a
 __all__ = [
     "METHODS",
     "Marginal",
+    "cholesky_factor",
+    "correlate_scores",
     "gaussian_copula",
     "iman_conover",
     "is_correlation_matrix",
@@ -109,8 +111,18 @@ def gaussian_copula(uniforms: Floats, correlation: Floats) -> Floats:
 
 def gaussian_copula_scores(uniforms: Floats, correlation: Floats) -> Floats:
     """Correlated normal scores (k, n) from independent uniforms: L Phi^-1(u) with L L' = correlation."""
-    factor = _cholesky(correlation)
-    scores = special.ndtri(uniforms)
+    return correlate_scores(special.ndtri(uniforms), cholesky_factor(correlation))
+
+
+def cholesky_factor(correlation: Floats) -> Floats:
+    """L with L L' = correlation (nudged to positive definite if it is only semi-definite): the
+    factor ``correlate_scores`` takes, computed once per run rather than once per block."""
+    return _cholesky(correlation)
+
+
+def correlate_scores(scores: Floats, factor: Floats) -> Floats:
+    """Correlated normal scores (k, n) from independent ones: L z, in place in ``scores`` where the
+    factor is sparse (a new array otherwise)."""
     return _sparse_product(factor, scores) if _is_sparse(factor) else factor @ scores
 
 
@@ -138,12 +150,12 @@ def _sparse_product(factor: Floats, scores: Floats) -> Floats:
 
 def iman_conover(values: Floats, uniforms: Floats, correlation: Floats, group: int | None = None) -> Floats:
     """Rearrange each row of ``values`` (k, n) to follow ``correlation`` in rank; returns a new array."""
-    permutation = iman_conover_permutation(values, uniforms, correlation, group)
+    permutation = iman_conover_permutation(values, special.ndtri(uniforms), correlation, group)
     return np.take_along_axis(values, permutation, axis=1)
 
 
 def iman_conover_permutation(
-    values: Floats, uniforms: Floats, correlation: Floats, group: int | None = None
+    values: Floats, scores: Floats, correlation: Floats, group: int | None = None
 ) -> npt.NDArray[np.intp]:
     """For each row, the order of its draws (k, n) that makes the rows follow ``correlation`` in rank:
     ``values[row][permutation[row]]`` is the rearranged row. Apply the same permutation to anything
@@ -153,7 +165,7 @@ def iman_conover_permutation(
     last group may be short), each group on its own: the groups stay independent of each other,
     which is what the error bars of a run rest on (``intervals``).
 
-    The scores are the normal scores of each row's own uniforms (so the arrangement is random and
+    ``scores`` are the normal scores behind each row's own draws (so the arrangement is random and
     keyed like the draws), decorrelated by their sample correlation and recorrelated by the target:
     M* = M inv(P)' Q' with P P' = corr(M) and Q Q' = C. Each row's sorted values are then laid out
     in the rank order of its column of M*. Ties (counts) are kept as values; only their places move.
@@ -164,13 +176,13 @@ def iman_conover_permutation(
     full = n - n % group
     target = _cholesky(correlation)
     if full:
-        permutation[:, :full] = _group_permutations(values[:, :full], uniforms[:, :full], target, group)
+        permutation[:, :full] = _group_permutations(values[:, :full], scores[:, :full], target, group)
     if full < n:
-        permutation[:, full:] = _group_permutations(values[:, full:], uniforms[:, full:], target, n - full) + full
+        permutation[:, full:] = _group_permutations(values[:, full:], scores[:, full:], target, n - full) + full
     return permutation
 
 
-def _group_permutations(values: Floats, uniforms: Floats, target: Floats, size: int) -> npt.NDArray[np.intp]:
+def _group_permutations(values: Floats, scores: Floats, target: Floats, size: int) -> npt.NDArray[np.intp]:
     """iman_conover_permutation for (k, g * size) draws in g groups of ``size``, all at once
     (``target``: the Cholesky factor of the correlation asked)."""
     k, n = values.shape
@@ -179,7 +191,7 @@ def _group_permutations(values: Floats, uniforms: Floats, target: Floats, size: 
     if size < k + 2:  # too few draws to estimate a score correlation: leave them as drawn
         as_drawn: npt.NDArray[np.intp] = np.broadcast_to(np.arange(n), (k, n)).copy()
         return as_drawn
-    scores = special.ndtri(uniforms).reshape(k, groups, size).transpose(1, 0, 2)  # (g, k, size)
+    scores = scores.reshape(k, groups, size).transpose(1, 0, 2)  # (g, k, size)
     scores = scores - scores.mean(axis=2, keepdims=True)
     covariance = scores @ scores.transpose(0, 2, 1)
     scale = 1.0 / np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
