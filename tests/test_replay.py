@@ -81,6 +81,9 @@ def test_held_inputs_replay_exactly():
         if not alone and row in base.correlated_rows:
             assert set(base.correlated_rows) <= changed  # its partners move with it
         assert _replayed(replay, trial) == _full(trial), (row_id, alone)
+    # the held trials left the kept draws as they were: a copula row's law, replayed after them
+    trial = _trial(BASELINE, "retail.growth.mean=6%")
+    assert _replayed(replay, trial) == _full(trial)
 
 
 def test_events_held_and_laws_changed_beside_an_event_replay_exactly():

@@ -18,11 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from growthsim.analysis.curve import ProbabilityCurve, goal_crossings
-from growthsim.engine.run import resolve_seed, simulate
+from growthsim.engine.model import compile_model
+from growthsim.engine.replay import Replay
+from growthsim.engine.run import resolve_seed
 from growthsim.i18n import _, pgettext
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
 from growthsim.scenario.families import DISTRIBUTIONS, PARAMETER_WORDS, ROLE_SPREAD, ROLE_VALUES
 from growthsim.scenario.loading import load_scenario
+from growthsim.scenario.parameters import with_parameter
 from growthsim.scenario.quantities import (
     Expect,
     format_percent,
@@ -180,14 +183,25 @@ def solve(
     step_floor = 1.0 if whole else 0.0001 if expect is not Expect.AMOUNT else max(abs(current) * 1e-3, 1e-6)
     tolerance = tolerance or step_floor
 
+    # Every trial on one run's draws (engine.replay): a trial of an assumption's parameter changes
+    # that law alone (scenario.parameters) and redraws only the rows it reaches; a trial of a
+    # target, which every check of the file may concern, is read through --set, and redraws nothing.
+    model = compile_model(base)
+    replay = Replay(model, n_draws, seed)
+    target_index = model.target_of_row[model.rows[indicator_id]]
+
     def run(value: float) -> Probability:
         written = _written(value, expect, unit, exact=True)  # a trial is run at the value, not a rounding
-        scenario = load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])
-        summary = simulate(dataclasses.replace(scenario, actuals=actuals), n_draws, seed)
+        indicator, on, name = parameter.split(".")
+        if on == "target":
+            trial = dataclasses.replace(
+                load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"]), actuals=actuals
+            )
+        else:
+            trial = with_parameter(base, indicator, name, value, written)
+        hit = replay.probabilities(compile_model(trial), [target_index])[target_index]
         if progress is not None:
             progress(1)
-        hit = next(r.hit for r in summary.indicators if r.indicator.id == indicator_id)
-        assert hit is not None  # the indicator has a target (checked above), so a P(hit)
         return hit
 
     curve = ProbabilityCurve(run)
@@ -215,6 +229,7 @@ def solve(
         if nearest != rounded and curve.probability(nearest).p >= goal:  # a bisection stops short of a jump
             rounded = nearest
         written = _written(rounded, expect, unit)
+        load_scenario(path, [*overrides, f"{parameter}={_quote(written)}"])  # the answer as a file holds it
         hit = curve.probability(rounded)
         shown = _interval_words(interval, expect, unit, step)
         if curve.probability(current).p >= goal:  # reached already: how far the assumption may move

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from growthsim.engine.model import Model
+from growthsim.engine.model import Model, TargetRef
 from growthsim.engine.sampling import Draws
 from growthsim.stats.arrays import Bools, Floats
 
-__all__ = ["Outcomes", "evaluate"]
+__all__ = ["Outcomes", "evaluate", "hits_of"]
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,37 @@ def evaluate(model: Model, draws: Draws) -> Outcomes:
     stretch_hits: dict[int, Bools] = {}
     differences: dict[int, Floats] = {}
     for index, ref in enumerate(model.targets):
-        own = drawn[ref.row]
+        tested = _tested(ref, drawn)
         if ref.reference_row is not None:
-            tested = differences[index] = own - drawn[ref.reference_row]
+            differences[index] = tested
         elif ref.tests_level_of_flow:
-            tested = ref.baseline * (1.0 + own)
             levels[ref.row] = tested
-        else:
-            tested = own
         hits[index], gaps[index] = ref.target.evaluate(tested)
         stretch = ref.target.evaluate_stretch(tested)
         if stretch is not None:
             stretch_hits[index] = stretch
     return Outcomes(draws.start, drawn, hits, gaps, levels, stretch_hits, differences, draws.events)
+
+
+def hits_of(model: Model, draws: Draws, targets: Sequence[int]) -> Bools:
+    """Only the hit flags of ``targets`` (indices into model.targets), (len(targets), n): what a
+    trial of a goal seek or a tornado needs (engine.replay), as ``evaluate`` finds them."""
+    hits = np.empty((len(targets), draws.n), dtype=bool)
+    for k, index in enumerate(targets):
+        ref = model.targets[index]
+        hits[k] = ref.target.evaluate(_tested(ref, draws.values))[0]
+    return hits
+
+
+def _tested(ref: TargetRef, drawn: Floats) -> Floats:
+    """What a target tests on each draw: the difference from the other indicator (relative), the
+    2023 level of a flow whose target is a level (16亿元), or the row's own quantity."""
+    own: Floats = drawn[ref.row]
+    if ref.reference_row is not None:
+        difference: Floats = own - drawn[ref.reference_row]
+        return difference
+    if ref.tests_level_of_flow:
+        assert ref.baseline is not None  # a level target on a flow has its baseline (tests_level_of_flow)
+        level: Floats = ref.baseline * (1.0 + own)
+        return level
+    return own

@@ -18,6 +18,8 @@ partner through it.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import numpy as np
 
 from growthsim.engine.conditioning import apply_known
@@ -30,11 +32,16 @@ from growthsim.stats.arrays import Floats
 __all__ = ["compute_rows", "link_terms", "own_part"]
 
 
-def compute_rows(model: Model, values: Floats, shares: dict[int, Floats | None] | None = None) -> None:
+def compute_rows(
+    model: Model, values: Floats, shares: dict[int, Floats | None] | None = None, only: Container[int] | None = None
+) -> None:
     """Compute the derived rows and add the driven rows' links, in place, in topological order.
     ``values`` (n_indicators, n) holds the drawn rows after correlations and events; ``shares``
-    each conditioned row's drawn share of the year known (conditioning.drawn_shares)."""
+    each conditioned row's drawn share of the year known (conditioning.drawn_shares). With
+    ``only``, those computed rows alone (the others hold their values already)."""
     for row in model.computed_rows:
+        if only is not None and row not in only:
+            continue
         indicator = model.indicators[row]
         if indicator.formula is not None:
 

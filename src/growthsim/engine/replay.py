@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from growthsim.engine.accumulate import batch_sums, share_of_draws
-from growthsim.engine.evaluation import evaluate
+from growthsim.engine.evaluation import hits_of
 from growthsim.engine.model import Model
 from growthsim.engine.sampling import (
     Draws,
@@ -41,7 +41,7 @@ from growthsim.engine.sampling import (
 from growthsim.stats.arrays import Ints
 from growthsim.stats.intervals import Probability
 
-__all__ = ["REPLAY_MEMORY", "Replay", "changed_rows"]
+__all__ = ["REPLAY_MEMORY", "Replay", "changed_rows", "downstream"]
 
 # The most a replay keeps (bytes): about 17 MB for the baseline at its 100,000 draws. A run too
 # large to keep replays each trial in full (still counting hits only).
@@ -75,7 +75,8 @@ class Replay:
         trial = sampled_model(trial, self.method)
         wanted = list(range(len(trial.targets))) if targets is None else list(targets)
         rows = None if self.kept is None else changed_rows(self.model, trial)
-        hits = np.zeros(len(trial.targets), dtype=np.int64)
+        computed = frozenset() if rows is None else downstream(trial, rows)
+        hits = np.zeros(len(wanted), dtype=np.int64)
         per_batch: list[Ints] = []  # hits of each target in each batch, a chunk at a time
         batch_sizes: list[Ints] = []
         with one_blas_thread():
@@ -83,8 +84,9 @@ class Replay:
                 if rows is None or self.kept is None:
                     draws = self._sample(trial, start, stop)
                 else:
-                    draws = resample(trial, self.kept[index], rows, self.seed, start, stop, self.method, self.batch)
-                flags = evaluate(trial, draws).hits
+                    kept = self.kept[index]
+                    draws = resample(trial, kept, rows, computed, self.seed, start, stop, self.method, self.batch)
+                flags = hits_of(trial, draws, wanted)
                 hits += np.count_nonzero(flags, axis=1)
                 if self.batch is not None:
                     per_batch.append(batch_sums(flags, self.batch))
@@ -93,13 +95,13 @@ class Replay:
         exact = trial.deterministic_targets
         return {
             t: share_of_draws(
-                int(hits[t]),
+                int(hits[k]),
                 self.n_draws,
                 t in exact,
                 batches if batches is not None and (self.method != "mc" or trial.rearranged_together([t])) else None,
-                lambda b, t=t: b.hits[t],
+                lambda b, k=k: b.hits[k],
             )
-            for t in wanted
+            for k, t in enumerate(wanted)
         }
 
     def _sample(self, model: Model, start: int, stop: int, keep: bool = False) -> Draws:
@@ -110,7 +112,7 @@ class Replay:
 class _Batches:
     """The per-batch counts ``share_of_draws`` takes, as an accumulator's (``accumulate._Batches``)."""
 
-    hits: Ints  # (n_targets, n_batches)
+    hits: Ints  # (n_wanted_targets, n_batches)
     sizes: Ints  # (n_batches,)
 
 
@@ -136,6 +138,8 @@ def changed_rows(base: Model, trial: Model) -> frozenset[int] | None:
         or held_base.get(row) != held_trial.get(row)
         or (row in base.held_alone) != (row in trial.held_alone)
         or base.known.get(row) != trial.known.get(row)
+        or base.links.get(row) != trial.links.get(row)
+        or base.indicators[row].formula != trial.indicators[row].formula
     }
     correlated = set(trial.correlated_rows)
     if rows & correlated and trial.correlation_method != "gaussian_copula":
@@ -153,6 +157,23 @@ def changed_rows(base: Model, trial: Model) -> frozenset[int] | None:
             if other.id == event_id or (event.group is not None and other.group == event.group):
                 rows |= {trial.rows[effect.indicator] for effect in other.effects}
     return frozenset(rows)
+
+
+def downstream(model: Model, rows: frozenset[int]) -> frozenset[int]:
+    """The computed rows that ``rows`` reach: each computed row among them or using one of them
+    (by its formula or its drivers), directly or through other computed rows."""
+    reached = set(rows)
+    out = set()
+    for row in model.computed_rows:  # in topological order: the rows each uses come before it
+        indicator = model.indicators[row]
+        used = (
+            {model.rows[r.indicator] for r in indicator.formula.references} if indicator.formula is not None else set()
+        )
+        used |= {driver for driver, _elasticity, _at in model.links.get(row, ())}
+        if row in reached or used & reached:
+            reached.add(row)
+            out.add(row)
+    return frozenset(out)
 
 
 def _same_matrix(a: np.ndarray | None, b: np.ndarray | None) -> bool:

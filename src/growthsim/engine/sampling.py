@@ -81,6 +81,7 @@ class Kept:
 
     inputs        (n_indicators, n)  the values just before the computed rows: drawn rows after
                                      correlations, events and the year so far; a driven row's own part
+    outputs       (n_indicators, n)  the values after them: the block's draws
     scores        (k, n)             the copula rows' correlated normal scores, before any input is held
     own_uniforms  {row: (n,)}        the uniforms an event's replacement draws from
     shares        {row: (n,)}        each conditioned row's drawn share of the year (or None)
@@ -88,6 +89,7 @@ class Kept:
     """
 
     inputs: Floats
+    outputs: Floats
     scores: Floats | None
     own_uniforms: dict[int, Floats]
     shares: dict[int, Floats | None]
@@ -97,7 +99,7 @@ class Kept:
     def size_of(model: Model, n_draws: int) -> int:
         """Bytes kept for a run of ``n_draws``."""
         copula = len(model.correlated_rows) if model.correlation_method == "gaussian_copula" else 0
-        rows = len(model.indicators) + copula + len(model.replaced_rows) + len(model.known)
+        rows = 2 * len(model.indicators) + copula + len(model.replaced_rows) + len(model.known)
         return 8 * rows * n_draws
 
 
@@ -170,9 +172,9 @@ def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batc
         row: drawn_shares(model.indicators[row].id, known, entropy, start, stop) for row, known in model.known.items()
     }
     _condition_on_actuals(model, values, shares, model.known)
-    kept = Kept(values.copy(), kept_scores, own_uniforms, shares, model.known) if keep else None
+    kept = Kept(values.copy(), values, kept_scores, own_uniforms, shares, model.known) if keep else None
     if model.computed_rows:
-        compute_rows(model, values, shares)
+        compute_rows(model, values, shares)  # into kept.outputs too: the same array
     return Draws(start, values, occurred, kept)
 
 
@@ -180,6 +182,7 @@ def resample(
     model: Model,
     kept: Kept,
     rows: frozenset[int],
+    computed: frozenset[int],
     entropy: int,
     start: int,
     stop: int,
@@ -189,10 +192,12 @@ def resample(
     """``sample(model, entropy, start, stop, method, batch)``, made from what ``kept`` holds of
     another model's block when the two differ only in ``rows`` (``replay.changed_rows``): those rows
     are drawn again (from their streams, or from the kept correlated scores), shocked and
-    conditioned; every computed row is computed again; the rest is as kept. The result is the
-    same, bit for bit, as sampling the model afresh."""
+    conditioned; the ``computed`` rows (those that use them: ``replay.downstream``) are computed
+    again; the rest is as kept. The result is the same, bit for bit, as sampling the model afresh."""
     design = Design(model, entropy, start, stop, method, batch)
     values = kept.inputs.copy()
+    settled = [row for row in model.computed_rows if row not in computed]
+    values[settled] = kept.outputs[settled]
     own_uniforms = dict(kept.own_uniforms)
     copula = model.correlation_method == "gaussian_copula"
     correlated = set(model.correlated_rows)
@@ -201,7 +206,8 @@ def resample(
             _draw_row(model, design, row, values, own_uniforms, None, None)
     if copula and rows & correlated:
         assert kept.scores is not None  # kept by a model with the same correlated rows (changed_rows)
-        _copula_values(model, values, own_uniforms, kept.scores.copy(), rows & correlated)
+        held = any(row in correlated for row, _q in model.held)  # conditioning changes the scores
+        _copula_values(model, values, own_uniforms, kept.scores.copy() if held else kept.scores, rows & correlated)
     occurred = _occurrences(model, design)
     _shock(model, occurred, values, own_uniforms, rows)
     shares = dict(kept.shares)
@@ -209,8 +215,8 @@ def resample(
         if kept.known.get(row) != model.known[row]:
             shares[row] = drawn_shares(model.indicators[row].id, model.known[row], entropy, start, stop)
     _condition_on_actuals(model, values, shares, {row: model.known[row] for row in rows if row in model.known})
-    if model.computed_rows:
-        compute_rows(model, values, shares)
+    if computed:
+        compute_rows(model, values, shares, only=computed)
     return Draws(start, values, occurred)
 
 

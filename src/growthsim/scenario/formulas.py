@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,7 +86,7 @@ class Reference:
 class Formula:
     text: str
     references: tuple[Reference, ...]
-    _evaluate: Callable[[Lookup], np.ndarray]
+    _evaluate: Callable[[Lookup], np.ndarray] = field(compare=False)  # equal formulas: the same text
 
     def __reduce__(self):
         # The compiled closures cannot be pickled; the text can, and compiles to the same formula
