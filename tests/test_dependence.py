@@ -412,3 +412,22 @@ def test_the_most_a_tied_pair_can_reach_is_read_exactly():
     assert spearman_at(1.0, counts, counts) == pytest.approx(1.0, abs=1e-12)
     scores, beyond = score_correlations(np.array([[1, 0.995], [0.995, 1]]), [counts, counts])
     assert not beyond and 0.99 < scores[0, 1] <= 1
+
+
+@pytest.mark.parametrize("values", [[3.0, 1.0, 2.0], [2.0, 2.0, 1.0, 2.0, 5.0, 1.0], [7.0] * 4, list(range(10))])
+def test_average_ranks_are_scipys_rankdata(values):
+    """Ties share the mean of the ranks they span, as scipy.stats.rankdata's default does."""
+    from scipy.stats import rankdata
+
+    from growthsim.stats.dependence import average_ranks
+
+    assert np.array_equal(average_ranks(np.array(values)), rankdata(values))
+
+
+def test_average_ranks_of_many_counts_are_scipys_rankdata():
+    from scipy.stats import rankdata
+
+    from growthsim.stats.dependence import average_ranks
+
+    counts = np.random.default_rng(3).poisson(4.0, 20_000).astype(float)  # many ties
+    assert np.array_equal(average_ranks(counts), rankdata(counts))

@@ -32,12 +32,13 @@ import numpy as np
 from growthsim.engine.evaluation import evaluate
 from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
-from growthsim.engine.run import resolve_seed, simulate
+from growthsim.engine.replay import Replay
+from growthsim.engine.run import resolve_seed
 from growthsim.engine.sampling import sample
 from growthsim.engine.streams import BLOCK_SIZE
 from growthsim.i18n import _
 from growthsim.scenario.types import Scenario
-from growthsim.stats.dependence import spearman
+from growthsim.stats.dependence import average_ranks
 from growthsim.stats.distributions import Fixed
 
 __all__ = ["RELEVANT_SPEARMAN", "InputEffect", "TargetSensitivity", "sensitivity"]
@@ -118,7 +119,15 @@ def sensitivity(
     if scenario.correlation_matrix and scenario.correlation_method != "gaussian_copula":
         scenario = dataclasses.replace(scenario, correlation_method="gaussian_copula")
     model = compile_model(scenario)
-    base = _p_hits(model, n_draws, seed)
+    # every trial on one run's draws, recomputing only what holding the input reaches (engine.replay)
+    replay = Replay(model, n_draws, seed)
+
+    def p_hits(trial) -> dict[str, float]:
+        return {
+            model.indicators[model.targets[index].row].id: hit.p for index, hit in replay.probabilities(trial).items()
+        }
+
+    base = p_hits(model)
     inputs = [i for i in scenario.indicators if i.assumption is not None]
 
     # (tuples of two, built from generators: mypy types them of any length)
@@ -130,20 +139,15 @@ def sensitivity(
         if isinstance(indicator.assumption.distribution, Fixed):  # a constant: its p10 and p90 are itself
             held[indicator.id] = (base, base)
             continue
-        held[indicator.id] = tuple(
-            _p_hits(dataclasses.replace(model, held=(*model.held, (row, q))), n_draws, seed) for q in (0.1, 0.9)
-        )
+        held[indicator.id] = tuple(p_hits(dataclasses.replace(model, held=(*model.held, (row, q)))) for q in (0.1, 0.9))
         if _has_partners(model, row):
             links_only[indicator.id] = tuple(
-                _p_hits(
-                    dataclasses.replace(model, held=(*model.held, (row, q)), held_alone=frozenset({row})), n_draws, seed
-                )
+                p_hits(dataclasses.replace(model, held=(*model.held, (row, q)), held_alone=frozenset({row})))
                 for q in (0.1, 0.9)
             )
     for event in scenario.events:  # occurrences held, never and always (its group's others then never)
         held[f"event:{event.id}"] = tuple(
-            _p_hits(dataclasses.replace(model, held_events=((event.id, occurs),)), n_draws, seed)
-            for occurs in (False, True)
+            p_hits(dataclasses.replace(model, held_events=((event.id, occurs),))) for occurs in (False, True)
         )
 
     # Spearman and attribution over one block of draws of the scenario itself
@@ -154,22 +158,31 @@ def sensitivity(
         {i.id: i.name + (_("·own") if i.drivers else "") for i in scenario.indicators}  # its own part
         | {f"event:{e.id}": e.name for e in scenario.events}
     )
+    # each input's values on the block, its ranks and its tenths: the same for every target
+    event_ids = [e.id for e in scenario.events]
+    per_input = {}
+    for key in held:
+        is_event = key.startswith("event:")
+        values = (
+            draws.events[event_ids.index(key[6:])].astype(float)
+            if is_event
+            else own_part(model, draws.values, model.rows[key])
+        )
+        per_input[key] = (values, _ranks(values), _tenths(values, is_event))
     out = []
     for indicator in targeted:
         index = next(k for k, ref in enumerate(model.targets) if model.indicators[ref.row].id == indicator.id)
         ref = model.targets[index]
         tested = outcomes.differences.get(index, outcomes.metric(ref.row))
+        tested_ranks = _ranks(tested)
         hits = outcomes.hits[index]
         effects = []
         for key, (low, high) in held.items():
-            values = (
-                draws.events[[e.id for e in scenario.events].index(key[6:])].astype(float)
-                if key.startswith("event:")
-                else own_part(model, draws.values, model.rows[key])
-            )
+            values, ranks, (lowest, highest) = per_input[key]
             low_links, high_links = links_only.get(key, ({}, {}))
-            rho = _spearman(values, tested)
-            bottom, top = _tails(values, hits, key.startswith("event:"))
+            rho = _spearman(ranks, tested_ranks)
+            bottom = float(hits[lowest].mean()) if lowest.any() else None
+            top = float(hits[highest].mean()) if highest.any() else None
             effects.append(
                 InputEffect(
                     key,
@@ -190,18 +203,18 @@ def sensitivity(
     return out
 
 
-def _tails(values: np.ndarray, hits: np.ndarray, is_event: bool) -> tuple[float | None, float | None]:
-    """P(hit) where the input is in its lowest and its highest tenth (events: not occurring, occurring)."""
+def _tenths(values: np.ndarray, is_event: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The draws where the input is in its lowest and its highest tenth (events: not occurring,
+    occurring), as masks."""
     if is_event:
-        low, high = values == 0, values == 1
-    else:
-        order = np.argsort(values, kind="stable")  # by rank, so that ties (counts) split evenly
-        tenth = max(values.size // 10, 1)
-        low = np.zeros(values.size, dtype=bool)
-        high = np.zeros(values.size, dtype=bool)
-        low[order[:tenth]] = True
-        high[order[-tenth:]] = True
-    return (float(hits[low].mean()) if low.any() else None, float(hits[high].mean()) if high.any() else None)
+        return values == 0, values == 1
+    order = np.argsort(values, kind="stable")  # by rank, so that ties (counts) split evenly
+    tenth = max(values.size // 10, 1)
+    low = np.zeros(values.size, dtype=bool)
+    high = np.zeros(values.size, dtype=bool)
+    low[order[:tenth]] = True
+    high[order[-tenth:]] = True
+    return low, high
 
 
 def _has_partners(model, row: int) -> bool:
@@ -212,11 +225,15 @@ def _has_partners(model, row: int) -> bool:
     return bool(np.any(np.abs(np.delete(model.correlation[k], k)) > 0))
 
 
-def _p_hits(scenario, n_draws: int, seed: int) -> dict[str, float]:
-    return {row.indicator.id: row.hit.p for row in simulate(scenario, n_draws, seed).indicators if row.hit}
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    if np.all(x == x[0]) or np.all(y == y[0]):
+def _ranks(values: np.ndarray) -> np.ndarray | None:
+    """Average ranks (ties share theirs), or None for a constant (no rank correlation)."""
+    if np.all(values == values[0]):
         return None
-    return float(spearman(np.vstack([x, y]))[0, 1])
+    return average_ranks(values)
+
+
+def _spearman(x: np.ndarray | None, y: np.ndarray | None) -> float | None:
+    """Spearman's rank correlation from the two variables' ranks: Pearson's on them."""
+    if x is None or y is None:
+        return None
+    return float(np.corrcoef(x, y)[0, 1])
