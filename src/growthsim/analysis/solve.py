@@ -144,6 +144,7 @@ def solve(
     tolerance: float | None = None,
     progress: Callable[[int], None] | None = None,
     actuals: Actuals | None = None,
+    scenario: Scenario | None = None,
 ) -> SolveResult:
     """Find the value of ``parameter`` (default: the central value of the indicator's assumption) at
     which P(hit) of ``indicator_id``'s target reaches ``goal``.
@@ -153,10 +154,11 @@ def solve(
     found by bisection between the scanned points, so a target met only between two values (P
     rises, then falls) gets an answer on each side of its best value. Each answer comes with its Monte Carlo interval (where P crosses the goal minus and
     plus its margin) and is rounded to it. With ``actuals`` (read against the scenario at ``path``),
-    every trial is conditioned on the year so far."""
+    every trial is conditioned on the year so far. ``scenario``: the one at ``path`` with
+    ``overrides``, when the caller has read it already (a report's goal seeks: not read again)."""
     if not 0 < goal < 1:
         raise ValueError(_("the goal must be a probability strictly between 0 and 1"))
-    base = dataclasses.replace(load_scenario(path, overrides), actuals=actuals)
+    base = dataclasses.replace(scenario or load_scenario(path, overrides), actuals=actuals)
     if indicator_id not in base.ids:
         raise ScenarioError(
             [

@@ -145,24 +145,25 @@ def build_report(
     step(_("drawing charts"))
     fonts = chart_fonts()
     names = {i.id: i.name for s in scenarios for i in s.indicators}
-    charts = {}
+    jobs_of_charts: list[tuple[str, str, Any]] = []  # (key in the report, kind of chart, what it shows)
     for index, summary in enumerate(summaries):
         if any(r.hit is not None for r in summary.indicators):
-            charts[f"overview-{index}"] = svg_text(overview_chart(summary, fonts), fonts)
+            jobs_of_charts.append((f"overview-{index}", "overview", summary))
     if comparison is not None:
-        charts["compare"] = svg_text(comparison_chart(comparison, fonts), fonts)
+        jobs_of_charts.append(("compare", "compare", comparison))
     for row in summaries[0].indicators:
         if row.hit is not None:
-            charts[f"outcome-{row.indicator.id}"] = svg_text(
-                outcome_chart(row, n_draws, fonts, names, paper=True), fonts
-            )
+            jobs_of_charts.append((f"outcome-{row.indicator.id}", "outcome", row))
     for indicator_id, result in drivers.items():
         if result.drivers:
-            charts[f"tornado-{indicator_id}"] = svg_text(
-                tornado_chart(result, top=TORNADO_TOP, fonts=fonts, paper=True), fonts
-            )
+            jobs_of_charts.append((f"tornado-{indicator_id}", "tornado", result))
     if history:
-        charts["history"] = svg_text(history_chart(list(history), fonts), fonts)
+        jobs_of_charts.append(("history", "history", list(history)))
+    # ~0.25 s of matplotlib's text layout a chart, independent of each other: on every core
+    shared = _ChartJobs(fonts, names, n_draws)
+    charts = dict(
+        zip([key for key, _kind, _what in jobs_of_charts], map_on_cores(_chart, shared, jobs_of_charts), strict=True)
+    )
 
     import matplotlib
 
@@ -188,6 +189,32 @@ def build_report(
 
 
 TORNADO_TOP = 5  # inputs in a target's tornado and table: the rest move it less
+
+
+@dataclass(frozen=True)
+class _ChartJobs:
+    """What every chart of a report shares (map_on_cores sends it to each worker once)."""
+
+    fonts: Any  # figures.ChartFonts
+    names: dict[str, str]
+    n_draws: int
+
+
+def _chart(shared: _ChartJobs, job: tuple[str, str, Any]) -> str:
+    """One chart of the report as SVG text (in a worker process: a module-level function)."""
+    _key, kind, what = job
+    fonts = shared.fonts
+    if kind == "overview":
+        figure = overview_chart(what, fonts)
+    elif kind == "compare":
+        figure = comparison_chart(what, fonts)
+    elif kind == "outcome":
+        figure = outcome_chart(what, shared.n_draws, fonts, shared.names, paper=True)
+    elif kind == "tornado":
+        figure = tornado_chart(what, top=TORNADO_TOP, fonts=fonts, paper=True)
+    else:
+        figure = history_chart(what, fonts)
+    return svg_text(figure, fonts)
 
 
 def _run_advice(scenario: Scenario, job) -> TargetAdvice:
@@ -224,6 +251,7 @@ def _advice(
             n_draws=n_draws,
             seed=seed,
             actuals=scenario.actuals,
+            scenario=scenario,
         )
     except ScenarioError as error:  # a value the scenario cannot take: say so, do not fail the report
         return TargetAdvice(

@@ -24,7 +24,7 @@ from growthsim.i18n import _
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean, shown_path
 from growthsim.scenario.merging import ASSUMPTION_KEYS, Resolved, Source, merge_layer
 from growthsim.scenario.reading import parse_toml, read_scenario_text
-from growthsim.scenario.tomlmap import KeyMap, tomllib
+from growthsim.scenario.tomlmap import tomllib
 
 __all__ = ["parse_override", "resolve_file", "resolve_text"]
 
@@ -33,7 +33,7 @@ def resolve_text(text: str, label: str) -> Resolved:
     """One document given as text, without extends (parse_scenario's input)."""
 
     raw = parse_toml(text, label)
-    source = Source(label, KeyMap.scan(text))
+    source = Source(label, text)
     resolved = Resolved({}, {}, source)
     if "extends" in raw:
         line, col, line_text = source.locate(("extends",))
@@ -74,7 +74,7 @@ def resolve_file(path: str | Path, overrides: Sequence[str] = (), what_if: Seque
         seen.append(resolved_path)
         text, digest = _read(current, via)
         raw = _parse(text, shown_path(current))
-        source = Source(shown_path(current), KeyMap.scan(text))
+        source = Source(shown_path(current), text)
         chain.append((current, raw, source, digest))
         parent = raw.get("extends")
         if parent is None:

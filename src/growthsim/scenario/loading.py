@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from growthsim.i18n import _
@@ -71,14 +71,32 @@ def _validate(resolved) -> Scenario:
 _DRAWN_KEYS = (("growth", "key"), ("level", "key"), ("change", "key"), ("formula", "value"), ("drivers", "key"))
 
 
-def _drawn_locations(scenario: Scenario, resolved) -> dict[tuple, tuple[int | None, int | None, str | None]]:
-    locations = {}
+def _drawn_locations(scenario: Scenario, resolved) -> Mapping[tuple, tuple[int | None, int | None, str | None]]:
+    keys = {}
     for indicator in scenario.indicators:
         for key, at in _DRAWN_KEYS:
             path = ("indicators", indicator.id, key)
             if path in resolved.origins:
-                locations[path] = resolved.source_of(path).locate(path, at=at)
-    return locations
+                keys[path] = at
+    return _Locations(resolved, keys)
+
+
+class _Locations(Mapping[tuple, tuple[int | None, int | None, str | None]]):
+    """Where each of ``keys`` was written (line, column, the line's text), found when a message
+    asks: finding the positions of a file's keys takes longer than reading and checking it."""
+
+    def __init__(self, resolved, keys: dict[tuple, str]):
+        self._resolved, self._keys = resolved, keys
+
+    def __getitem__(self, path: tuple) -> tuple[int | None, int | None, str | None]:
+        at = self._keys[path]
+        return self._resolved.source_of(path).locate(path, at=at)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def what_if(path: str | Path, values: Sequence[str], overrides: Sequence[str] = ()) -> Scenario:

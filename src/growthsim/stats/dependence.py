@@ -331,5 +331,5 @@ def spearman(values: Floats) -> Floats:
         return np.ones((values.shape[0], values.shape[0]))
     ranks = np.vstack([average_ranks(row) for row in values])
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant row (a fixed value) has no rank correlation
-        correlation: Floats = np.corrcoef(ranks)
+        correlation: Floats = np.atleast_2d(np.corrcoef(ranks))
         return correlation

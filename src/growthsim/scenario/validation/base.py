@@ -44,8 +44,8 @@ class CheckerBase:
         changer = self.resolved.touched.get(tuple(path))
         if changer is not None and changer is not source:  # a table a later file (or --set) changed
             where = changer.label
-            if changer.keymap is not None:
-                where += f":{changer.keymap.locate(tuple(path), at='key')[0]}"
+            if changer.is_file:
+                where += f":{changer.locate(tuple(path), at='key')[0]}"
             message += _(" (this table was changed by {where})").format(where=where)
         self.diagnostics.append(
             Diagnostic(source.label, line, col, format_key_path(path), message, severity, line_text)
@@ -63,7 +63,7 @@ class CheckerBase:
         )
 
     def warn(self, path: Sequence, message: str) -> None:
-        if self.resolved.source_of(path).keymap is None:
+        if not self.resolved.source_of(path).is_file:
             return  # a --set for one run is not expected to cite its sources
         self.report(path, message, at="key", severity="warning")
 
