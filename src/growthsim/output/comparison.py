@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from growthsim._version import __version__
+from growthsim.engine.streams import DRAWS_VERSION
 from growthsim.i18n import _, ngettext
 from growthsim.output.records import (
     event_to_dict,
@@ -132,6 +133,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     return {
         "schema": COMPARE_SCHEMA,
         "growthsim_version": __version__,
+        "draws_version": DRAWS_VERSION,  # how draws are made from a seed (engine.streams)
         "scenarios": [scenario_fields(s.scenario) for s in comparison.summaries],
         "draws": comparison.n_draws,
         "seed": comparison.seed,

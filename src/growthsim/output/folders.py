@@ -107,6 +107,7 @@ def manifest(
     inputs: dict[str, Any] = {key: document[key] for key in ("scenario", "scenarios", "actuals") if key in document}
     return {
         "growthsim_version": document["growthsim_version"],
+        "draws_version": document["draws_version"],
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command_line": command_line,
         **inputs,
@@ -117,7 +118,7 @@ def manifest(
         "language": language(),  # of the messages and tables: zh or en (the numbers do not depend on it)
         **{key: document[key] for key in ("method", "replicates", "correlation_method") if key in document},
         "reproduce": (
-            "same growthsim version + scenario files + overrides + seed + draws + method give identical numbers"
+            "same draws_version + scenario files + overrides + seed + draws + method give identical numbers"
         ),
         "python": platform.python_version(),
         "numpy": np.__version__,

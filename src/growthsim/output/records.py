@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from growthsim._version import __version__
+from growthsim.engine.streams import DRAWS_VERSION
 from growthsim.engine.summary import QUANTILES, IndicatorSummary, Summary
 from growthsim.i18n import language
 from growthsim.output.wording import conclusions, target_sentence
@@ -149,6 +150,7 @@ def summary_to_dict(summary: Summary, january: dict[str, Probability] | None = N
     document = {
         "schema": SCHEMA,
         "growthsim_version": __version__,
+        "draws_version": DRAWS_VERSION,  # how draws are made from a seed (engine.streams)
         "scenario": scenario_fields(scenario),
         "draws": summary.n_draws,
         "seed": summary.seed,
