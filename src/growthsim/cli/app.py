@@ -10,9 +10,13 @@ interrupted. Nothing a user can cause prints a traceback.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
 import re
 import sys
+from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from growthsim._version import __version__
@@ -32,12 +36,10 @@ EXIT_INPUT = 1
 EXIT_INTERNAL = 3
 
 
-def _fold_long_words() -> None:
+def _fold_long_words(rich_utils: ModuleType) -> None:
     """Chinese has no spaces to wrap at, so a help sentence is one long "word" that Typer's tables
     would cut off with "…" in a narrow terminal: let every help text fold instead. (Typer makes
     them in rich_utils._make_rich_text; if a later Typer renames it, help is only cut, not broken.)"""
-    from typer import rich_utils
-
     make = getattr(rich_utils, "_make_rich_text", None)
     if make is None or getattr(make, "folds", False):
         return
@@ -50,9 +52,6 @@ def _fold_long_words() -> None:
 
     folding.folds = True  # type: ignore[attr-defined]
     rich_utils._make_rich_text = folding
-
-
-_fold_long_words()
 
 
 def _no_python_type_names() -> None:
@@ -115,10 +114,9 @@ def _translated_usage_error(text: str) -> str:
     return first(_USAGE_ERRORS[1:], text)
 
 
-def _translate_usage_errors() -> None:
+def _translate_usage_errors(rich_utils: ModuleType) -> None:
     """Wrap Typer's printer of usage errors so that the message is growthsim's language."""
     from typer import main as typer_main
-    from typer import rich_utils
 
     show = getattr(rich_utils, "rich_format_error", None)
     if show is None or getattr(show, "translates", False):
@@ -130,12 +128,53 @@ def _translate_usage_errors() -> None:
         show(error)
 
     translating.translates = True  # type: ignore[attr-defined]
-    rich_utils.rich_format_error = translating  # type: ignore[assignment]  # a patch: its parameter is not named self
+    setattr(rich_utils, "rich_format_error", translating)  # noqa: B010 - a patch of a module found at run time
     if getattr(typer_main, "rich_format_error", None) is show:  # a module that imported the function itself
         typer_main.rich_format_error = translating  # type: ignore[attr-defined]  # there only in some Typer versions
 
 
-_translate_usage_errors()
+def _patch_rich_utils(rich_utils: ModuleType) -> None:
+    _fold_long_words(rich_utils)
+    _translate_usage_errors(rich_utils)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls ``then(module)`` once the module ``name`` is imported. Typer imports its rich_utils
+    (rich's Markdown, pygments ...) only to show help or an error; patching it when growthsim
+    started cost every command 0.1-0.3 s, a run of the baseline included."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]):
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # the real finders find it; this one only wraps its loader
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, then = spec.loader, self.then
+
+        class Patching(importlib.abc.Loader):
+            def create_module(self, spec):
+                return loader.create_module(spec)
+
+            def exec_module(self, module):
+                loader.exec_module(module)
+                then(module)
+
+        spec.loader = Patching()
+        return spec
+
+
+def _when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    if name in sys.modules:
+        then(sys.modules[name])
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, then))
+
+
+_when_imported("typer.rich_utils", _patch_rich_utils)
 
 
 # For mypy only, the class the mixin is mixed into: TyperCommand and TyperGroup are both (vendored)
