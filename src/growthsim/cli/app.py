@@ -51,7 +51,7 @@ def _fold_long_words(rich_utils: ModuleType) -> None:
         return text
 
     folding.folds = True  # type: ignore[attr-defined]
-    rich_utils._make_rich_text = folding
+    setattr(rich_utils, "_make_rich_text", folding)  # noqa: B010 - a patch of a module found at run time
 
 
 def _no_python_type_names() -> None:
