@@ -53,7 +53,9 @@ def _trial(path, *overrides: str):
         ("fai.growth.sd_down=4pp",),  # a copula row's spread
         ("new_entities.level.mean=12000",),  # a count (negative binomial) from uniforms
         ('gdp.target=">= 7%"',),  # a target: no row changes
-        ('unemployment.level={ dist = "triangular", min = "4.5%", mode = "5%", max = "6%", rationale = "t" }',),  # a new law family
+        (
+            'unemployment.level={ dist = "triangular", min = "4.5%", mode = "5%", max = "6%", rationale = "t" }',
+        ),  # a new law family
     ],
     ids=lambda o: o[0] if o else "base",
 )
@@ -73,9 +75,7 @@ def test_held_inputs_replay_exactly():
     replay = Replay(base, N, SEED)
     for row_id, alone in [("population_growth", False), ("fai", False), ("fai", True), ("cpi", True)]:
         row = base.rows[row_id]
-        trial = dataclasses.replace(
-            base, held=((row, 0.1),), held_alone=frozenset({row}) if alone else frozenset()
-        )
+        trial = dataclasses.replace(base, held=((row, 0.1),), held_alone=frozenset({row}) if alone else frozenset())
         changed = changed_rows(base, trial)
         assert changed is not None and row in changed
         if not alone and row in base.correlated_rows:

@@ -117,9 +117,7 @@ def manifest(
         "elapsed_seconds": round(elapsed_seconds, 3),
         "language": language(),  # of the messages and tables: zh or en (the numbers do not depend on it)
         **{key: document[key] for key in ("method", "replicates", "correlation_method") if key in document},
-        "reproduce": (
-            "same draws_version + scenario files + overrides + seed + draws + method give identical numbers"
-        ),
+        "reproduce": "same draws_version + scenario files + overrides + seed + draws + method give identical numbers",
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
