@@ -106,19 +106,18 @@ class DependenceChecks(ValueChecks):
         usable = [p for p in pairs.values() if p[0] in known and p[1] in known]
         if not usable or misnamed:  # a misspelt id: its one-line error, not a repair of a matrix without it
             return tuple(pairs.values()), None
-        ids = [i.id for i in indicators if any(i.id in p[:2] for p in usable)]
+        paired = {indicator_id for p in usable for indicator_id in p[:2]}
+        ids = [i.id for i in indicators if i.id in paired]
         index = {indicator_id: k for k, indicator_id in enumerate(ids)}
         asked = np.eye(len(ids))
         for a, b, rho in usable:
             asked[index[a], index[b]] = asked[index[b], index[a]] = rho
         matrix = asked
-        if not is_correlation_matrix(asked):
+        valid = is_correlation_matrix(asked)
+        if not valid:
             matrix = nearest_correlation(asked)
             moved = [
-                f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}"
-                for i in range(len(ids))
-                for j in range(i + 1, len(ids))
-                if abs(matrix[i, j] - asked[i, j]) > 5e-4
+                f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {matrix[i, j]:.3g}" for i, j in _moved_pairs(asked, matrix)
             ]
             if moved:  # otherwise the repair is below the precision anyone writes correlations with
                 self.warn(
@@ -151,14 +150,12 @@ class DependenceChecks(ValueChecks):
                     1 if " and " not in tied else 2,
                 ).format(ids=ids[i], ids2=ids[j], matrix=matrix[i, j], tied=tied, limit=limit),
             )
-        if is_correlation_matrix(asked) and not is_correlation_matrix(scores):
+        if valid and not is_correlation_matrix(scores):
             # valid as rank correlations, but the normal scores that would produce them are not quite
             achieved = 6 / np.pi * np.arcsin(nearest_correlation(scores) / 2)
             moved = [
                 f"{ids[i]} ~ {ids[j]}: {asked[i, j]:.3g} -> {achieved[i, j]:.3g}"
-                for i in range(len(ids))
-                for j in range(i + 1, len(ids))
-                if abs(achieved[i, j] - asked[i, j]) > 5e-4
+                for i, j in _moved_pairs(asked, achieved)
             ]
             if moved:
                 self.warn(
@@ -182,7 +179,7 @@ class DependenceChecks(ValueChecks):
                 )
             else:
                 self.hold_in_range(indicator)
-        return tuple(pairs.values()), (tuple(ids), tuple(tuple(float(v) for v in row) for row in matrix))
+        return tuple(pairs.values()), (tuple(ids), tuple(map(tuple, matrix.tolist())))
 
     def correlation_matrix_form(self, raw: dict, all_ids: list[str]) -> dict[frozenset, tuple[str, str, float]]:
         """order = [ids] and matrix = [[...]] (symmetric, unit diagonal) as pairs, zeros included."""
@@ -318,3 +315,8 @@ class DependenceChecks(ValueChecks):
             at="key",
             severity="warning",
         )
+
+
+def _moved_pairs(asked: np.ndarray, used: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (i < j) whose correlation a repair moved by more than anyone writes one with."""
+    return [(i, j) for i, j in np.argwhere(np.triu(np.abs(used - asked) > 5e-4, k=1)).tolist()]
