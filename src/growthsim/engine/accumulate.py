@@ -96,7 +96,7 @@ class Accumulator:
             sums[row] = batch_sums(metric[np.newaxis, :], BLOCK_SIZE)[0]
         self.metric_block_sums.append(sums)
         self.gap_block_sums.append(batch_sums(outcomes.gaps, BLOCK_SIZE))
-        self.hits += outcomes.hits.sum(axis=1)
+        self.hits += np.count_nonzero(outcomes.hits, axis=1)
         for index, stretch in outcomes.stretch_hits.items():
             self.stretch_hits[index] += int(np.count_nonzero(stretch))
         if outcomes.events is not None and outcomes.events.size:

@@ -278,8 +278,10 @@ def _condition_on_actuals(
 def _require_finite_draws(model: Model, row: int, drawn: Floats) -> None:
     """A law whose parameters are finite may still draw values beyond a double (a lognormal of a huge
     spread): refuse them at the assumption, rather than let an infinity reach a table or a file."""
+    if np.isfinite(np.add.reduce(drawn)):  # one pass for the usual case: every draw finite
+        return
     bad = ~np.isfinite(drawn)
-    if bad.any():
+    if bad.any():  # (or only their sum overflowed)
         indicator = model.indicators[row]
         on = indicator.assumption.on if indicator.assumption is not None else indicator.metric
         said = _(

@@ -56,7 +56,8 @@ class Distribution:
     def from_normal_score(self, z: Floats) -> Floats:
         """The value whose normal score is z: ppf(Phi(z)). Normal-family distributions override this
         to skip the round trip through a uniform (the Gaussian copula works in normal scores)."""
-        return self.ppf(clip_uniform(special.ndtr(z)))
+        u = special.ndtr(z)
+        return self.ppf(clip_uniform(u, out=u))
 
     def describe(self) -> dict[str, float | list[float]]:
         """The parameters in canonical form, in code units (rates as fractions)."""
@@ -137,10 +138,11 @@ class Triangular(Distribution):
     def ppf(self, u: Floats) -> Floats:
         lo, c, hi = self.lo, self.mode, self.hi
         width = hi - lo
-        split = (c - lo) / width
-        left = lo + np.sqrt(u * width * (c - lo))
-        right = hi - np.sqrt((1 - u) * width * (hi - c))
-        return np.where(u < split, left, right)
+        below = u < (c - lo) / width
+        # lo + sqrt(u w (c - lo)) below the mode, hi - sqrt((1 - u) w (hi - c)) above: one square root
+        x = np.where(below, u * (width * (c - lo)), (1.0 - u) * (width * (hi - c)))
+        np.sqrt(x, out=x)
+        return np.where(below, lo + x, hi - x)
 
 
 class Pert(Distribution):
