@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import numpy as np
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from growthsim import compile_model, parse_scenario, simulate
 from growthsim.engine.sampling import sample
-from growthsim.engine.streams import BLOCK_SIZE, stream_key, uniforms
+from growthsim.engine.streams import BLOCK_SIZE, Cursor, normals, stream_key, uniforms
 from growthsim.output.records import indicator_to_dict, summary_to_dict
 
 from .strategies import AssumptionSpec, Q, ScenarioSpec, assumptions, header, indicators, scenarios
@@ -99,11 +100,29 @@ def test_uniforms_strictly_inside_zero_one(entropy, name):
 
 
 @examples(50)
-@given(block=st.integers(0, 100), offset=st.integers(1, BLOCK_SIZE - 1), length=st.integers(0, 10))
-def test_uniforms_reject_a_start_off_the_block_grid(block, offset, length):
-    start = block * BLOCK_SIZE + offset
-    with pytest.raises(ValueError, match="multiple of BLOCK_SIZE"):
-        uniforms(1, stream_key("gdp"), start, start + length)
+@given(block=st.integers(0, 100), cuts=st.lists(st.integers(1, BLOCK_SIZE - 1), max_size=4, unique=True))
+def test_a_block_drawn_in_chunks_is_the_block_drawn_whole(block, cuts):
+    """Uniforms jump into a block (PCG64.advance); normal scores continue the cursor's generators:
+    either way a block cut anywhere gives the numbers of the block drawn at once."""
+    start = block * BLOCK_SIZE
+    edges = [start, *sorted(start + c for c in cuts), start + BLOCK_SIZE]
+    whole_u = uniforms(1, stream_key("gdp"), start, start + BLOCK_SIZE)
+    whole_z = normals(1, stream_key("gdp"), start, start + BLOCK_SIZE)
+    cursor = Cursor()
+    pieces = list(itertools.pairwise(edges))
+    assert np.array_equal(np.concatenate([uniforms(1, stream_key("gdp"), a, b) for a, b in pieces]), whole_u)
+    assert np.array_equal(
+        np.concatenate([normals(1, stream_key("gdp"), a, b, cursor=cursor) for a, b in pieces]), whole_z
+    )
+
+
+def test_normal_scores_from_inside_a_block_need_the_blocks_earlier_chunks():
+    with pytest.raises(ValueError, match="cursor"):
+        normals(1, stream_key("gdp"), 100, 200)
+    cursor = Cursor()
+    normals(1, stream_key("gdp"), 0, 100, cursor=cursor)
+    with pytest.raises(ValueError, match="in order"):
+        normals(1, stream_key("gdp"), 150, 200, cursor=cursor)
 
 
 # The smallest uniform (the clamp), a small one, the middle, and the largest that

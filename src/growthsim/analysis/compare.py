@@ -21,8 +21,9 @@ from growthsim.engine.accumulate import Accumulator, batch_sums
 from growthsim.engine.evaluation import evaluate
 from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
-from growthsim.engine.run import DEFAULT_CHUNK_SIZE, chunks, resolve_seed
-from growthsim.engine.sampling import batch_size, require_two_batches, sample
+from growthsim.engine.run import DEFAULT_CHUNK_SIZE, model_chunks, resolve_seed
+from growthsim.engine.sampling import batch_size, chunk_draws, require_two_batches, sample
+from growthsim.engine.streams import Cursor
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _
 from growthsim.scenario.types import Indicator, Scenario
@@ -292,10 +293,13 @@ def compare(
         if driven(models[0], indicator_id) or driven(models[k], indicator_id)
     }
 
-    for start, stop in chunks(n_draws, chunk_size):
+    # the chunks of the widest scenario (sampling.chunk_draws); each keeps its own streams' cursor
+    widest = min(range(len(models)), key=lambda k: chunk_draws(models[k], batches[k]))
+    cursors = [Cursor() for _model in models]
+    for start, stop in model_chunks(models[widest], n_draws, chunk_size, batches[widest]):
         outcomes = [
-            evaluate(model, sample(model, entropy, start, stop, batch=batch))
-            for model, batch in zip(models, batches, strict=True)
+            evaluate(model, sample(model, entropy, start, stop, batch=batch, cursor=cursor))
+            for model, batch, cursor in zip(models, batches, cursors, strict=True)
         ]
         for accumulator, outcome in zip(accumulators, outcomes, strict=True):
             accumulator.add(outcome)

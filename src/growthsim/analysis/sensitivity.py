@@ -34,8 +34,7 @@ from growthsim.engine.links import own_part
 from growthsim.engine.model import compile_model
 from growthsim.engine.replay import Replay
 from growthsim.engine.run import resolve_seed
-from growthsim.engine.sampling import sample
-from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.sampling import chunk_draws, sample
 from growthsim.i18n import _
 from growthsim.scenario.types import Scenario
 from growthsim.stats.dependence import average_ranks
@@ -151,7 +150,7 @@ def sensitivity(
         )
 
     # Spearman and attribution over one block of draws of the scenario itself
-    draws = sample(model, seed, 0, min(n_draws, BLOCK_SIZE))
+    draws = sample(model, seed, 0, min(n_draws, chunk_draws(model)))
     assert draws.events is not None  # sample always says which events occurred (none: zero rows)
     outcomes = evaluate(model, draws)
     names = (

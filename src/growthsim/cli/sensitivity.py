@@ -81,6 +81,7 @@ def sensitivity(
     """Which assumptions and events move each target's P(hit): a tornado, rank correlations, why misses miss."""
     from growthsim.analysis.sensitivity import sensitivity as analyse
     from growthsim.engine.run import DEFAULT_CHUNK_SIZE
+    from growthsim.engine.streams import DRAWS_VERSION
     from growthsim.output.folders import finish_folder
     from growthsim.output.records import (
         SENSITIVITY_COLUMNS,
@@ -115,6 +116,7 @@ def sensitivity(
         document = {
             "schema": "growthsim.sensitivity/1",
             "growthsim_version": __version__,
+            "draws_version": DRAWS_VERSION,
             "scenario": scenario_fields(loaded),
             "draws": draws,
             "seed": results[0].seed,

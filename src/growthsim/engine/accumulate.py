@@ -13,6 +13,7 @@ from typing import Any, Protocol, overload
 import numpy as np
 import numpy.typing as npt
 
+from growthsim.engine.designs import chunk_draws
 from growthsim.engine.evaluation import Outcomes
 from growthsim.engine.model import Model
 from growthsim.engine.streams import BLOCK_SIZE
@@ -47,9 +48,21 @@ class Accumulator:
     """
 
     def __init__(
-        self, model: Model, n_draws: int, seed: int, start: int = 0, method: str = "mc", batch: int | None = None
+        self,
+        model: Model,
+        n_draws: int,
+        seed: int,
+        start: int = 0,
+        method: str = "mc",
+        batch: int | None = None,
+        unit: int | None = None,
     ):
         self.model = model
+        # the draws taken together: the pilot (the first unit fixes the quantile grids) and each
+        # sum; sampling.chunk_draws, a block for all but the widest models. Chunks smaller than a
+        # unit (compare runs its scenarios in the smallest unit of any) wait until one is complete.
+        self.unit = unit or chunk_draws(model, batch)
+        self._waiting: list[Outcomes] = []
         self.start = start  # the first draw this accumulator counts
         self.method = method
         self.batch = batch
@@ -77,25 +90,35 @@ class Accumulator:
         self._n_ind = n_ind
 
     def add(self, outcomes: Outcomes) -> None:
-        if outcomes.start != self.start + self.seen:
+        waiting = sum(part.n for part in self._waiting)
+        if outcomes.start != self.start + self.seen + waiting:
             raise ValueError("chunks must be added in order")
-        if self.sketches is None:  # the pilot: the first block, the same whatever the chunk size
+        self._waiting.append(outcomes)
+        waiting += outcomes.n
+        if waiting < self.unit and self.start + self.seen + waiting < self.n_draws:
+            return  # a unit is not complete yet
+        parts, self._waiting = self._waiting, []
+        self._add_units(parts[0] if len(parts) == 1 else Outcomes.joined(parts))
+
+    def _add_units(self, outcomes: Outcomes) -> None:
+        """Whole units of draws (and the run's last, short one)."""
+        if self.sketches is None:  # the pilot: the first unit, the same whatever the chunk size
             self.sketches = [
-                QuantileSketch(outcomes.metric(row)[:BLOCK_SIZE], integer=self._is_integer(row))
+                QuantileSketch(outcomes.metric(row)[: self.unit], integer=self._is_integer(row))
                 for row in range(self._n_ind)
             ]
             self.difference_sketches = {
-                index: QuantileSketch(difference[:BLOCK_SIZE]) for index, difference in outcomes.differences.items()
+                index: QuantileSketch(difference[: self.unit]) for index, difference in outcomes.differences.items()
             }
         for index, sketch in self.difference_sketches.items():
             sketch.add(outcomes.differences[index])
-        sums = np.empty((self._n_ind, -(-outcomes.n // BLOCK_SIZE)))
+        sums = np.empty((self._n_ind, -(-outcomes.n // self.unit)))
         for row, sketch in enumerate(self.sketches):
             metric = outcomes.metric(row)
             sketch.add(metric)
-            sums[row] = batch_sums(metric[np.newaxis, :], BLOCK_SIZE)[0]
+            sums[row] = batch_sums(metric[np.newaxis, :], self.unit)[0]
         self.metric_block_sums.append(sums)
-        self.gap_block_sums.append(batch_sums(outcomes.gaps, BLOCK_SIZE))
+        self.gap_block_sums.append(batch_sums(outcomes.gaps, self.unit))
         self.hits += np.count_nonzero(outcomes.hits, axis=1)
         for index, stretch in outcomes.stretch_hits.items():
             self.stretch_hits[index] += int(np.count_nonzero(stretch))
@@ -140,7 +163,7 @@ class Accumulator:
             raise ValueError("add the first chunk (the pilot that fixes the grids) before making partials")
         if start % BLOCK_SIZE:
             raise ValueError("a partial must start on a block boundary")
-        other = Accumulator(self.model, self.n_draws, self.seed, start, self.method, self.batch)
+        other = Accumulator(self.model, self.n_draws, self.seed, start, self.method, self.batch, self.unit)
         other.sketches = [sketch.empty_like() for sketch in self.sketches]
         other.difference_sketches = {k: sketch.empty_like() for k, sketch in self.difference_sketches.items()}
         return other

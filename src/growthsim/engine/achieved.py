@@ -10,8 +10,7 @@ import numpy as np
 
 from growthsim.engine.links import link_terms, own_part
 from growthsim.engine.model import Model
-from growthsim.engine.sampling import Draws, batch_size, sample
-from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.sampling import Draws, batch_size, chunk_draws, sample
 from growthsim.stats.dependence import spearman
 
 __all__ = ["CorrelationCheck", "LinkShare", "achieved_correlations", "link_shares"]
@@ -47,7 +46,8 @@ def _pilot(model: Model, seed: int, n_draws: int | None) -> Draws:
     """The first block of draws of a run of ``n_draws`` (default: the scenario's): Iman-Conover's
     groups are sized by the run."""
     n_draws = n_draws or model.scenario.draws
-    return sample(model, seed, 0, min(BLOCK_SIZE, n_draws), batch=batch_size(model, n_draws))
+    batch = batch_size(model, n_draws)
+    return sample(model, seed, 0, min(chunk_draws(model, batch), n_draws), batch=batch)
 
 
 def achieved_correlations(model: Model, seed: int, n_draws: int | None = None) -> list[CorrelationCheck]:

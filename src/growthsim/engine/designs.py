@@ -36,6 +36,7 @@ from growthsim.engine.streams import (
     STREAM_EVENT_GROUP,
     STREAM_LHS,
     STREAM_SOBOL,
+    Cursor,
     normals,
     stream_key,
     uniforms,
@@ -50,9 +51,11 @@ __all__ = [
     "METHODS",
     "MIN_BATCHES",
     "MIN_REPLICATES",
+    "WORKING_BYTES",
     "Design",
     "batch_size",
     "blocks",
+    "chunk_draws",
     "iman_conover_group",
     "model_streams",
     "planned_draws",
@@ -167,8 +170,18 @@ class Design:
     uniforms, or its normal scores. Under mc a stream gives either directly (``streams``); lhs and
     sobol designs are made of uniforms, and their scores are the uniforms' inverse normal CDF."""
 
-    def __init__(self, model: Model, entropy: int, start: int, stop: int, method: str, size: int | None):
+    def __init__(
+        self,
+        model: Model,
+        entropy: int,
+        start: int,
+        stop: int,
+        method: str,
+        size: int | None,
+        cursor: Cursor | None = None,
+    ):
         self.entropy, self.start, self.stop, self.method, self.size = entropy, start, stop, method, size
+        self.cursor = cursor  # for a chunk inside a block: where the block's normal-score streams stand
         self.sobol: dict[tuple[int, ...], Floats] | None = None
         if method == "sobol":
             self._sobol(model_streams(model))
@@ -193,7 +206,7 @@ class Design:
     def scores(self, key: tuple[int, ...], out: Floats | None = None) -> Floats:
         """Standard normal scores of the stream (into ``out`` when given)."""
         if self.method == "mc":
-            return normals(self.entropy, key, self.start, self.stop, out)
+            return normals(self.entropy, key, self.start, self.stop, out, self.cursor)
         return special.ndtri(self.uniforms(key), out=out)
 
     def _replicates(self) -> Iterator[tuple[int, int]]:
@@ -228,6 +241,25 @@ def sampled_model(model: Model, method: str) -> Model:
     if method != "mc" and model.correlated_rows and model.correlation_method != "gaussian_copula":
         return dataclasses.replace(model, correlation_method="gaussian_copula")
     return model
+
+
+# What one working array of a chunk (indicators x draws, in doubles) may take: a chunk of the
+# baseline's 22 indicators is a whole block (11 MB); one of 1,000 indicators, 4,096 draws (32 MB;
+# a whole block would be 500 MB an array, and a run several GB).
+WORKING_BYTES = 32 * 2**20
+SMALLEST_CHUNK = 1024
+
+
+def chunk_draws(model: Model, batch: int | None = None) -> int:
+    """The draws a chunk of this model holds (part of the reproducibility contract: the quantile
+    grids come from the first chunk, and sums are taken chunk by chunk): a block, or, for a model
+    too wide for a block to stay near WORKING_BYTES an array, the largest power of two that does
+    (at least SMALLEST_CHUNK, and at least a batch: an Iman-Conover group or a replicate is drawn
+    whole). A power of two at most a block: a block is a whole number of chunks."""
+    size = BLOCK_SIZE
+    while size > SMALLEST_CHUNK and 8 * len(model.indicators) * size > WORKING_BYTES:
+        size //= 2
+    return max(size, batch or 0)
 
 
 def blocks(n_draws: int) -> Iterator[tuple[int, int]]:

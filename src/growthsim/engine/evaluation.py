@@ -39,6 +39,26 @@ class Outcomes:
     def n(self) -> int:
         return int(self.drawn.shape[1])
 
+    @staticmethod
+    def joined(parts: Sequence[Outcomes]) -> Outcomes:
+        """The outcomes of consecutive chunks as one."""
+
+        def join(arrays: Sequence[np.ndarray]) -> np.ndarray:
+            return np.concatenate(arrays, axis=-1)
+
+        first = parts[0]
+        events = None if first.events is None else join([part.events for part in parts if part.events is not None])
+        return Outcomes(
+            first.start,
+            join([part.drawn for part in parts]),
+            join([part.hits for part in parts]),
+            join([part.gaps for part in parts]),
+            {row: join([part.levels[row] for part in parts]) for row in first.levels},
+            {index: join([part.stretch_hits[index] for part in parts]) for index in first.stretch_hits},
+            {index: join([part.differences[index] for part in parts]) for index in first.differences},
+            events,
+        )
+
     def metric(self, row: int) -> Floats:
         """The values indicator ``row`` is reported in: its target's metric, else what was drawn; (n,)."""
         level = self.levels.get(row)

@@ -26,11 +26,11 @@ import numpy as np
 from growthsim.engine.accumulate import batch_sums, share_of_draws
 from growthsim.engine.evaluation import hits_of
 from growthsim.engine.model import Model
+from growthsim.engine.run import model_chunks
 from growthsim.engine.sampling import (
     Draws,
     Kept,
     batch_size,
-    blocks,
     one_blas_thread,
     planned_draws,
     require_two_batches,
@@ -38,6 +38,7 @@ from growthsim.engine.sampling import (
     sample,
     sampled_model,
 )
+from growthsim.engine.streams import Cursor
 from growthsim.stats.arrays import Ints
 from growthsim.stats.intervals import Probability
 
@@ -59,13 +60,14 @@ class Replay:
         self.seed, self.method = seed, method
         self.batch = batch_size(self.model, self.n_draws, method)
         require_two_batches(self.model, self.n_draws, self.batch, method)
-        self.blocks = list(blocks(self.n_draws))
+        self.blocks = model_chunks(self.model, self.n_draws, batch=self.batch)
         self.kept: list[Kept] | None = None
         if Kept.size_of(self.model, self.n_draws) <= REPLAY_MEMORY:
             with one_blas_thread():
                 self.kept = []
+                cursor = Cursor()
                 for start, stop in self.blocks:
-                    kept = self._sample(self.model, start, stop, keep=True).kept
+                    kept = self._sample(self.model, start, stop, cursor, keep=True).kept
                     assert kept is not None  # sample keeps what it is asked to
                     self.kept.append(kept)
 
@@ -79,13 +81,16 @@ class Replay:
         hits = np.zeros(len(wanted), dtype=np.int64)
         per_batch: list[Ints] = []  # hits of each target in each batch, a chunk at a time
         batch_sizes: list[Ints] = []
+        cursor = Cursor()  # a wide model draws a block in several chunks, in order
         with one_blas_thread():
             for index, (start, stop) in enumerate(self.blocks):
                 if rows is None or self.kept is None:
-                    draws = self._sample(trial, start, stop)
+                    draws = self._sample(trial, start, stop, cursor)
                 else:
                     kept = self.kept[index]
-                    draws = resample(trial, kept, rows, computed, self.seed, start, stop, self.method, self.batch)
+                    draws = resample(
+                        trial, kept, rows, computed, self.seed, start, stop, self.method, self.batch, cursor
+                    )
                 flags = hits_of(trial, draws, wanted)
                 hits += np.count_nonzero(flags, axis=1)
                 if self.batch is not None:
@@ -104,8 +109,8 @@ class Replay:
             for k, t in enumerate(wanted)
         }
 
-    def _sample(self, model: Model, start: int, stop: int, keep: bool = False) -> Draws:
-        return sample(model, self.seed, start, stop, self.method, self.batch, keep=keep)
+    def _sample(self, model: Model, start: int, stop: int, cursor: Cursor, keep: bool = False) -> Draws:
+        return sample(model, self.seed, start, stop, self.method, self.batch, keep=keep, cursor=cursor)
 
 
 @dataclasses.dataclass(frozen=True)

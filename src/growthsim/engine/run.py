@@ -17,13 +17,14 @@ from growthsim.engine.evaluation import Outcomes, evaluate
 from growthsim.engine.model import Model, compile_model
 from growthsim.engine.sampling import (
     batch_size,
+    chunk_draws,
     one_blas_thread,
     planned_draws,
     require_two_batches,
     sample,
     sampled_model,
 )
-from growthsim.engine.streams import BLOCK_SIZE
+from growthsim.engine.streams import BLOCK_SIZE, Cursor
 from growthsim.engine.summary import Summary
 from growthsim.i18n import _
 from growthsim.scenario.types import Scenario
@@ -38,6 +39,7 @@ __all__ = [
     "chunks",
     "half_widths",
     "map_on_cores",
+    "model_chunks",
     "resolve_seed",
     "simulate",
     "simulate_to_precision",
@@ -159,17 +161,22 @@ def _simulate(
     # (one replicate of 2): an error bar needs two batches, whatever the method
     require_two_batches(model, n_draws, batch, method)
     accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
+    cursor = Cursor()  # a wide model draws a block in several chunks, in order
 
     def draw(start: int, stop: int) -> Outcomes:
-        return evaluate(model, sample(model, entropy, start, stop, method, batch))
+        return evaluate(model, sample(model, entropy, start, stop, method, batch, cursor=cursor))
 
-    pending = list(chunks(n_draws, chunk_size))
+    pending = model_chunks(model, n_draws, chunk_size, batch)
     if workers > 1 and on_chunk is None and len(pending) > 1:
-        # The first chunk is the pilot that fixes the quantile grids every worker must share.
-        start, stop = pending.pop(0)
-        accumulator.add(draw(start, stop))
+        # The first block is drawn here: its first chunk is the pilot that fixes the quantile grids
+        # every worker must share, and a worker starts its streams on a block's first draw.
+        while pending and pending[0][0] < BLOCK_SIZE:
+            start, stop = pending.pop(0)
+            accumulator.add(draw(start, stop))
         if progress is not None:
-            progress(stop, n_draws)
+            progress(accumulator.seen, n_draws)
+        if not pending:
+            return accumulator.summary()
         for partial in _in_workers(model, entropy, accumulator, pending, workers, method, batch):
             accumulator.merge(partial)
             if progress is not None:
@@ -183,6 +190,17 @@ def _simulate(
         if progress is not None:
             progress(stop, n_draws)
     return accumulator.summary()
+
+
+def model_chunks(
+    model: Model, n_draws: int, chunk_size: int = DEFAULT_CHUNK_SIZE, batch: int | None = None
+) -> list[tuple[int, int]]:
+    """The chunks a run of ``model`` is drawn in: ``chunks(n_draws, chunk_size)``, or for a model too
+    wide for a block (``sampling.chunk_draws``), chunks of the draws it allows, a block's in order."""
+    unit = chunk_draws(model, batch)
+    if unit < BLOCK_SIZE:
+        return [(start, min(start + unit, n_draws)) for start in range(0, n_draws, unit)]
+    return list(chunks(n_draws, chunk_size))
 
 
 def half_widths(summary: Summary) -> dict[str, float]:
@@ -374,8 +392,9 @@ def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
     model, entropy, pilot, method, batch = cast(_Run, _worker_state)  # a worker's global, set by _start_worker
     partial = pilot.partial(task[0][0])
+    cursor = Cursor()  # a task is whole blocks: its streams start on a block's first draw
     for start, stop in task:
-        partial.add(evaluate(model, sample(model, entropy, start, stop, method, batch)))
+        partial.add(evaluate(model, sample(model, entropy, start, stop, method, batch, cursor=cursor)))
     return partial
 
 
@@ -392,9 +411,13 @@ def _in_workers(
     processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
     # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
     # at least two each, and at most 32 blocks (about a second of work) a run, so that the progress
-    # bar moves on long runs.
-    n_tasks = workers * max(2, -(-len(pending) // (workers * 32)))
-    per_task = -(-len(pending) // n_tasks)
-    tasks = [pending[i : i + per_task] for i in range(0, len(pending), per_task)]
+    # bar moves on long runs. A run is whole blocks (a wide model's blocks are several chunks).
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for start, stop in pending:
+        by_block.setdefault(start // BLOCK_SIZE, []).append((start, stop))
+    blocks = list(by_block.values())
+    n_tasks = workers * max(2, -(-len(blocks) // (workers * 32)))
+    per_task = -(-len(blocks) // n_tasks)
+    tasks = [[chunk for block in blocks[i : i + per_task] for chunk in block] for i in range(0, len(blocks), per_task)]
     with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, batch)) as pool:
         yield from pool.imap(_work, tasks)

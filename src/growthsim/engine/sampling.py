@@ -22,6 +22,7 @@ from growthsim.engine.designs import (
     Design,
     batch_size,
     blocks,
+    chunk_draws,
     iman_conover_group,
     planned_draws,
     replicate_size,
@@ -31,7 +32,7 @@ from growthsim.engine.designs import (
 from growthsim.engine.events import apply_effects, hold_occurrences, occurrences
 from growthsim.engine.links import compute_rows
 from growthsim.engine.model import Model
-from growthsim.engine.streams import STREAM_EVENT, STREAM_EVENT_GROUP, stream_key
+from growthsim.engine.streams import STREAM_EVENT, STREAM_EVENT_GROUP, Cursor, stream_key
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import ScenarioError
 from growthsim.stats.arrays import Bools, Floats
@@ -46,6 +47,7 @@ __all__ = [
     "Kept",
     "batch_size",
     "blocks",
+    "chunk_draws",
     "iman_conover_group",
     "one_blas_thread",
     "planned_draws",
@@ -111,17 +113,20 @@ def sample(
     method: str = "mc",
     batch: int | None = None,
     keep: bool = False,
+    cursor: Cursor | None = None,
 ) -> Draws:
     """Draw every indicator's assumption for draws [start, stop) (see ``_draw_row``).
 
     ``method`` is mc, lhs or sobol. ``batch`` is the run's ``batch_size``: lhs and sobol need it
     (and a chunk of whole replicates); with Iman-Conover it is the group size, by default that of
     a run of ``stop`` draws (give the run's own when sampling one chunk of a longer run). With
-    ``keep``, the draws carry what ``resample`` needs to draw them again for a changed model."""
+    ``keep``, the draws carry what ``resample`` needs to draw them again for a changed model. A
+    chunk that starts inside a block (a wide model's: ``chunk_draws``) needs the ``cursor`` that
+    drew the block's earlier chunks."""
     if batch is None:
         batch = batch_size(model, stop, method)
     with one_blas_thread():
-        return _sample(model, entropy, start, stop, method, batch, keep)
+        return _sample(model, entropy, start, stop, method, batch, keep, cursor)
 
 
 _blas_limited = 0  # depth of one_blas_thread() contexts: only the outermost one calls threadpoolctl
@@ -147,12 +152,21 @@ def one_blas_thread() -> Iterator[None]:
             _blas_limited -= 1
 
 
-def _sample(model: Model, entropy: int, start: int, stop: int, method: str, batch: int | None, keep: bool) -> Draws:
+def _sample(
+    model: Model,
+    entropy: int,
+    start: int,
+    stop: int,
+    method: str,
+    batch: int | None,
+    keep: bool,
+    cursor: Cursor | None,
+) -> Draws:
     """The steps of a block of draws, in the order their meaning needs: each input drawn (held ones
     at their quantile), then correlated, then shocked by the events, then conditioned on the year
     so far, then the linked rows computed from the rest (so an event on a driver reaches its
     dependents)."""
-    design = Design(model, entropy, start, stop, method, batch)
+    design = Design(model, entropy, start, stop, method, batch, cursor)
     n = stop - start
     values = np.empty((len(model.indicators), n))
     own_uniforms: dict[int, Floats] = {}
@@ -188,13 +202,14 @@ def resample(
     stop: int,
     method: str = "mc",
     batch: int | None = None,
+    cursor: Cursor | None = None,
 ) -> Draws:
     """``sample(model, entropy, start, stop, method, batch)``, made from what ``kept`` holds of
     another model's block when the two differ only in ``rows`` (``replay.changed_rows``): those rows
     are drawn again (from their streams, or from the kept correlated scores), shocked and
     conditioned; the ``computed`` rows (those that use them: ``replay.downstream``) are computed
     again; the rest is as kept. The result is the same, bit for bit, as sampling the model afresh."""
-    design = Design(model, entropy, start, stop, method, batch)
+    design = Design(model, entropy, start, stop, method, batch, cursor)
     values = kept.inputs.copy()
     settled = [row for row in model.computed_rows if row not in computed]
     values[settled] = kept.outputs[settled]

@@ -368,6 +368,7 @@ def solve_to_dict(result, n_draws: int | None = None) -> dict[str, Any]:
     return {
         "schema": "growthsim.solve/1",
         "growthsim_version": __version__,
+        "draws_version": DRAWS_VERSION,
         "parameter": result.parameter,
         "goal": result.goal,
         "reachable": result.reachable,

@@ -302,6 +302,7 @@ def assumptions_sheet(scenario, name: str | None = None) -> Sheet:
 # the manifest's keys in words (the key stays beside them, for those who read manifest.json)
 _RECORD_WORDS = {
     "growthsim_version": N_("growthsim version"),
+    "draws_version": N_("draws version (how draws are made from a seed)"),
     "created": N_("made (UTC)"),
     "command_line": N_("command line"),
     "scenario": N_("scenario"),
