@@ -43,6 +43,7 @@ __all__ = [
     "resolve_seed",
     "simulate",
     "simulate_to_precision",
+    "tasks",
     "usable_cores",
 ]
 
@@ -153,13 +154,7 @@ def _simulate(
     workers: int,
     method: str,
 ) -> Summary:
-    model = sampled_model(scenario if isinstance(scenario, Model) else compile_model(scenario), method)
-    n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
-    entropy = resolve_seed(seed, model.scenario)
-    batch = batch_size(model, n_draws, method)
-    # lhs and sobol replicates are sized to give at least MIN_REPLICATES, except for the fewest draws
-    # (one replicate of 2): an error bar needs two batches, whatever the method
-    require_two_batches(model, n_draws, batch, method)
+    model, n_draws, entropy, batch = prepared(scenario, n_draws, seed, method)
     accumulator = Accumulator(model, n_draws, entropy, method=method, batch=batch)
     cursor = Cursor()  # a wide model draws a block in several chunks, in order
 
@@ -190,6 +185,21 @@ def _simulate(
         if progress is not None:
             progress(stop, n_draws)
     return accumulator.summary()
+
+
+def prepared(
+    scenario: Scenario | Model, n_draws: int | None, seed: int | None, method: str
+) -> tuple[Model, int, int, int | None]:
+    """What a run rests on: the model as ``method`` samples it, the draws it makes, its seed and its
+    batch size (``sampling.batch_size``)."""
+    model = sampled_model(scenario if isinstance(scenario, Model) else compile_model(scenario), method)
+    n_draws = planned_draws(int(n_draws if n_draws is not None else model.scenario.draws), method)
+    entropy = resolve_seed(seed, model.scenario)
+    batch = batch_size(model, n_draws, method)
+    # lhs and sobol replicates are sized to give at least MIN_REPLICATES, except for the fewest draws
+    # (one replicate of 2): an error bar needs two batches, whatever the method
+    require_two_batches(model, n_draws, batch, method)
+    return model, n_draws, entropy, batch
 
 
 def model_chunks(
@@ -378,24 +388,46 @@ def _call_with_shared(item: tuple[Callable[[_Shared, _Job], _Result], _Job]) -> 
 
 def _start_worker(model: Model, entropy: int, pilot: Accumulator, method: str, batch: int | None) -> None:
     global _worker_state
-    pilot.model = model  # spawned workers receive the pilot pickled, without its model (see Accumulator)
     _worker_state = (model, entropy, pilot, method, batch)
-    # One BLAS thread per worker for good (sampling.sample limits each call anyway): BLAS's own
-    # threads (as many as cores, busy-waiting) in every worker would oversubscribe the cores:
-    # measured, two workers with default BLAS threads ran no faster than one.
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
 
 
 def _work(task: list[tuple[int, int]]) -> Accumulator:
     """In a worker: accumulate a run of consecutive chunks on the pilot's grids."""
     model, entropy, pilot, method, batch = cast(_Run, _worker_state)  # a worker's global, set by _start_worker
+    return accumulate_task(model, entropy, pilot, method, batch, task)
+
+
+def accumulate_task(
+    model: Model, entropy: int, pilot: Accumulator, method: str, batch: int | None, task: list[tuple[int, int]]
+) -> Accumulator:
+    """The partial accumulator of one task (consecutive chunks of whole blocks, ``tasks``) on the
+    pilot's grids: what a worker process, or a cluster's worker (engine.cluster), computes."""
+    # One BLAS thread in this process for good: a matrix product split across threads may sum in
+    # another order (the last bits of correlated draws would depend on the cores), and BLAS's own
+    # threads in every worker would oversubscribe the cores (measured: two workers with default
+    # BLAS threads ran no faster than one).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    pilot.model = model  # a pilot sent to another process travels without its model (see Accumulator)
     partial = pilot.partial(task[0][0])
     cursor = Cursor()  # a task is whole blocks: its streams start on a block's first draw
     for start, stop in task:
         partial.add(evaluate(model, sample(model, entropy, start, stop, method, batch, cursor=cursor)))
     return partial
+
+
+def tasks(pending: list[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
+    """``pending`` chunks as runs of whole blocks for ``workers``: a multiple of ``workers`` runs of
+    equal length (so that no worker is left with an extra one), at least two each, and at most 32
+    blocks (about a second of work) a run, so that a progress bar moves on long runs."""
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for start, stop in pending:
+        by_block.setdefault(start // BLOCK_SIZE, []).append((start, stop))
+    blocks = list(by_block.values())
+    n_tasks = workers * max(2, -(-len(blocks) // (workers * 32)))
+    per_task = -(-len(blocks) // n_tasks)
+    return [[chunk for block in blocks[i : i + per_task] for chunk in block] for i in range(0, len(blocks), per_task)]
 
 
 def _in_workers(
@@ -407,17 +439,8 @@ def _in_workers(
     method: str,
     batch: int | None,
 ) -> Iterator[Accumulator]:
-    """Partial accumulators of consecutive runs of ``pending`` chunks, in order, from ``workers``
-    processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
-    # A multiple of `workers` runs of equal length (so that no worker is left with an extra one),
-    # at least two each, and at most 32 blocks (about a second of work) a run, so that the progress
-    # bar moves on long runs. A run is whole blocks (a wide model's blocks are several chunks).
-    by_block: dict[int, list[tuple[int, int]]] = {}
-    for start, stop in pending:
-        by_block.setdefault(start // BLOCK_SIZE, []).append((start, stop))
-    blocks = list(by_block.values())
-    n_tasks = workers * max(2, -(-len(blocks) // (workers * 32)))
-    per_task = -(-len(blocks) // n_tasks)
-    tasks = [[chunk for block in blocks[i : i + per_task] for chunk in block] for i in range(0, len(blocks), per_task)]
-    with _pool(min(workers, len(tasks)), _start_worker, (model, entropy, pilot, method, batch)) as pool:
-        yield from pool.imap(_work, tasks)
+    """Partial accumulators of consecutive runs of ``pending`` chunks (``tasks``), in order, from
+    ``workers`` processes. Each partial (mostly its quantile grids, a few MB) is sent back once per run."""
+    runs = tasks(pending, workers)
+    with _pool(min(workers, len(runs)), _start_worker, (model, entropy, pilot, method, batch)) as pool:
+        yield from pool.imap(_work, runs)
