@@ -21,6 +21,15 @@ ACTUALS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _history_of_its_own(tmp_path, monkeypatch):
+    """Each run with --actuals records itself in the run history (outputs/history.sqlite under the
+    current folder by default): here one of the test's own, not the repository's."""
+    from growthsim.output import history
+
+    monkeypatch.setattr(history, "DEFAULT_HISTORY", tmp_path / "history.sqlite")
+
+
 @pytest.fixture
 def actuals(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
