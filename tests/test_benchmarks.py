@@ -39,3 +39,20 @@ def test_the_year_so_far_back_test_runs_on_its_data(monkeypatch, capsys):
     backtest.main()
     printed = capsys.readouterr().out
     assert "years 2010-2023 (11)" in printed and printed.count("\n") == 17
+
+
+def test_the_hand_written_reference_runs_the_same_workload_as_growthsim():
+    """benchmarks/handwritten.py (issue #16's yardstick) and growthsim agree on workload12.toml
+    within Monte Carlo error: every P(hit) and P(all) within 4 standard errors of the difference
+    of two independent runs. A reference of another workload would make the ratios meaningless."""
+    handwritten = pytest.importorskip("handwritten")
+    from growthsim import load_scenario
+
+    n = 200_000
+    theirs = handwritten.run(n, 1)
+    summary = simulate(load_scenario(REPO / "benchmarks" / "workload12.toml"), n, seed=2)
+    ours = {row.indicator.id: row.hit.p for row in summary.indicators if row.hit}
+    assert set(ours) == set(theirs["p_hit"]) and len(ours) == 12
+    for key, p in theirs["p_hit"].items():
+        assert abs(p - ours[key]) <= 2**0.5 * mc_tolerance(p, n), key
+    assert abs(theirs["p_all"] - summary.joint.all_hit.p) <= 2**0.5 * mc_tolerance(theirs["p_all"], n)
