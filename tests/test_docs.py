@@ -160,9 +160,25 @@ def test_readme_set_examples_work():
 
 
 def test_readme_python_example_runs(capsys):
-    (example,) = code_blocks("python")
+    (example,) = [block for block in code_blocks("python") if "simulate_batch" not in block]
     exec(compile(example, "README.md", "exec"), {})
     assert "地区生产总值" in capsys.readouterr().out
+
+
+def test_readme_cluster_example_runs(capsys, monkeypatch):
+    """The "Beyond one machine" example, on a cluster of two local worker processes and fewer draws."""
+    pytest.importorskip("distributed")
+    (example,) = [block for block in code_blocks("python") if "simulate_batch" in block]
+    address = 'Client("tcp://scheduler:8786")'
+    assert address in example and "n_draws=10_000_000" in example
+    example = example.replace(
+        address,
+        "Client(__import__('distributed').LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None))",
+    ).replace("n_draws=10_000_000", "n_draws=140_000")
+    monkeypatch.chdir(REPO)
+    exec(compile(example, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert printed.count("洛龙区2023年") == 3
 
 
 def test_readme_run_example_works(tmp_path, monkeypatch):
