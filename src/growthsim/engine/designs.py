@@ -104,36 +104,19 @@ def require_two_batches(model: Model, n_draws: int, batch: int | None, method: s
     """A run's error bars come from its batches when its draws are dependent within them (Iman-Conover
     groups, lhs and sobol replicates): one batch gives none. Say how many draws a run of this
     scenario needs, at the --draws the planner gave, instead of failing to compute them."""
-    if batch is not None and n_draws <= batch and method != "mc":
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    "--draws",
-                    None,
-                    None,
-                    "",
-                    _(
-                        "{n} draws are one replicate of --method {method}, and an error bar needs at least two: "
-                        "draw at least {least}"
-                    ).format(n=f"{n_draws:,}", method=method, least=f"{2 * batch:,}"),
-                )
-            ]
-        )
-    if batch is not None and n_draws <= batch:
-        raise ScenarioError(
-            [
-                Diagnostic(
-                    "--draws",
-                    None,
-                    None,
-                    "",
-                    _(
-                        "{n} draws are one group of the Iman-Conover correlations ({batch} draws), and an error bar "
-                        'needs at least two: draw at least {least}, or set correlation_method = "gaussian_copula"'
-                    ).format(n=f"{n_draws:,}", batch=f"{batch:,}", least=f"{2 * batch:,}"),
-                )
-            ]
-        )
+    if batch is None or n_draws > batch:
+        return
+    if method != "mc":
+        message = _(
+            "{n} draws are one replicate of --method {method}, and an error bar needs at least two: "
+            "draw at least {least}"
+        ).format(n=f"{n_draws:,}", method=method, least=f"{2 * batch:,}")
+    else:
+        message = _(
+            "{n} draws are one group of the Iman-Conover correlations ({batch} draws), and an error bar "
+            'needs at least two: draw at least {least}, or set correlation_method = "gaussian_copula"'
+        ).format(n=f"{n_draws:,}", batch=f"{batch:,}", least=f"{2 * batch:,}")
+    raise ScenarioError([Diagnostic("--draws", None, None, "", message)])
 
 
 def batch_size(model: Model, n_draws: int, method: str = "mc") -> int | None:
