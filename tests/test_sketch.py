@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,36 @@ def test_empty_sketch_gives_nan():
     sketch = QuantileSketch(np.array([1.0, 2.0]))
     sketch.add(np.array([]))
     assert sketch.n == 0 and np.all(np.isnan(sketch.quantiles([0.1, 0.5])))
+
+
+@pytest.mark.parametrize("n", [100, 4096, 70_000])
+def test_adding_rows_at_once_counts_what_adding_each_counts(n):
+    """stats.sketch.add_rows (even grids a few rows at a time in one bincount) and sketch.add give
+    the same sketches: counts, tails, extremes; with integer and heavy-tailed rows among them."""
+    from growthsim.stats.sketch import add_rows
+
+    rng = np.random.default_rng(4)
+    pilots = [
+        rng.normal(0, 1, 4096),
+        rng.standard_t(2, 4096),
+        rng.poisson(30, 4096).astype(float),
+        rng.uniform(5, 6, 4096),
+    ]
+    kinds = [False, False, True, False]
+    values = np.vstack(
+        [rng.normal(0, 1.5, n), rng.standard_t(2, n), rng.poisson(30, n).astype(float), rng.uniform(4, 7, n)]
+    )
+    one = [QuantileSketch(p, integer=i) for p, i in zip(pilots, kinds, strict=True)]
+    many = [QuantileSketch(p, integer=i) for p, i in zip(pilots, kinds, strict=True)]
+    for sketch, row in zip(one, values, strict=True):
+        sketch.add(row)
+    add_rows(many, values)
+    for a, b in zip(one, many, strict=True):
+        assert np.array_equal(a.counts, b.counts) and (a.below, a.above, a.n, a.min, a.max) == (
+            b.below,
+            b.above,
+            b.n,
+            b.min,
+            b.max,
+        )
+        assert np.array_equal(a.quantiles([0.05, 0.5, 0.95]), b.quantiles([0.05, 0.5, 0.95]))

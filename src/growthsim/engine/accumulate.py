@@ -28,7 +28,7 @@ from growthsim.engine.summary import (
 from growthsim.scenario.types import Indicator
 from growthsim.stats.arrays import Bools, Floats, Ints
 from growthsim.stats.intervals import Estimate, Probability, mean_estimate
-from growthsim.stats.sketch import QuantileSketch
+from growthsim.stats.sketch import QuantileSketch, add_rows
 
 __all__ = ["Accumulator", "BatchCounts", "batch_sums", "share_of_draws"]
 
@@ -112,12 +112,13 @@ class Accumulator:
             }
         for index, sketch in self.difference_sketches.items():
             sketch.add(outcomes.differences[index])
-        sums = np.empty((self._n_ind, -(-outcomes.n // self.unit)))
-        for row, sketch in enumerate(self.sketches):
-            metric = outcomes.metric(row)
-            sketch.add(metric)
-            sums[row] = batch_sums(metric[np.newaxis, :], self.unit)[0]
-        self.metric_block_sums.append(sums)
+        metrics = outcomes.drawn
+        if outcomes.levels:  # a flow whose target is a level is reported in it
+            metrics = metrics.copy()
+            for row, level in outcomes.levels.items():
+                metrics[row] = level
+        add_rows(self.sketches, metrics)
+        self.metric_block_sums.append(batch_sums(metrics, self.unit))
         self.gap_block_sums.append(batch_sums(outcomes.gaps, self.unit))
         self.hits += np.count_nonzero(outcomes.hits, axis=1)
         for index, stretch in outcomes.stretch_hits.items():

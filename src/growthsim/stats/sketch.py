@@ -29,7 +29,7 @@ import numpy as np
 
 from growthsim.stats.arrays import Floats, Ints
 
-__all__ = ["N_BINS", "QuantileSketch"]
+__all__ = ["N_BINS", "QuantileSketch", "add_rows"]
 
 N_BINS = 16_384
 _SUB_BINS = 16  # heavy tails: bins per knot interval (1,024 knots -> about N_BINS bins)
@@ -210,3 +210,50 @@ def _heavy_tail_edges(pilot: Floats, lo: float, hi: float) -> Floats | None:
         return None
     edges = np.unique(np.concatenate([[lo], np.quantile(pilot, np.linspace(0, 1, 1025)), [hi]]))
     return edges if edges.size >= 3 else None
+
+
+# The draws an update of several sketches at once takes together: about 512 KB of doubles, so that
+# its working arrays stay in the cache (measured: 12 rows of 65,536 draws at once ran at half the
+# speed of one row at a time; 16 rows of 4,096 at four times it).
+_CACHED_VALUES = 1 << 16
+
+
+def add_rows(sketches: Sequence[QuantileSketch], values: Floats) -> None:
+    """``sketches[k].add(values[k])`` for every k, even-grid ones a few rows at a time in one
+    bincount: each row's grid positions are worked out as ``add`` does (the same operations, so
+    the same counts), every row's slots offset into one array. A chunk of 1,000 indicators paid
+    ~100 us a row for the calls alone. Sketches on heavy-tail knots and integer ones are added
+    one by one."""
+    even = [k for k, sketch in enumerate(sketches) if sketch.edges is None and not sketch.integer]
+    for k, sketch in enumerate(sketches):
+        if sketch.edges is not None or sketch.integer:
+            sketch.add(values[k])
+    if not even or values.shape[1] == 0:
+        return
+    rows_at_once = max(1, _CACHED_VALUES // values.shape[1])
+    if rows_at_once == 1:
+        for k in even:
+            sketches[k].add(values[k])
+        return
+    for first in range(0, len(even), rows_at_once):
+        group = even[first : first + rows_at_once]
+        _add_even([sketches[k] for k in group], values[group])
+
+
+def _add_even(group: list[QuantileSketch], rows: Floats) -> None:
+    width = max(sketch.n_bins for sketch in group) + 2  # slot 0 below the grid, n_bins + 1 above it
+    position = rows - np.array([[sketch.lo] for sketch in group])
+    position *= np.array([[1.0 / sketch.width] for sketch in group])
+    position += 1.0
+    np.clip(position, 0.0, np.array([[sketch.n_bins + 1.0] for sketch in group]), out=position)
+    slots = position.astype(np.intp)
+    slots += (np.arange(len(group)) * width)[:, np.newaxis]
+    counted = np.bincount(slots.ravel(), minlength=len(group) * width).reshape(len(group), width)
+    lowest, highest = rows.min(axis=1), rows.max(axis=1)
+    for k, sketch in enumerate(group):
+        sketch.n += rows.shape[1]
+        sketch.min = min(sketch.min, float(lowest[k]))
+        sketch.max = max(sketch.max, float(highest[k]))
+        sketch.counts += counted[k, 1 : sketch.n_bins + 1]
+        sketch.below += int(counted[k, 0])
+        sketch.above += int(counted[k, sketch.n_bins + 1])
