@@ -60,13 +60,13 @@ class Replay:
         self.seed, self.method = seed, method
         self.batch = batch_size(self.model, self.n_draws, method)
         require_two_batches(self.model, self.n_draws, self.batch, method)
-        self.blocks = model_chunks(self.model, self.n_draws, batch=self.batch)
+        self.chunks = model_chunks(self.model, self.n_draws, batch=self.batch)
         self.kept: list[Kept] | None = None
         if Kept.size_of(self.model, self.n_draws) <= REPLAY_MEMORY:
             with one_blas_thread():
                 self.kept = []
                 cursor = Cursor()
-                for start, stop in self.blocks:
+                for start, stop in self.chunks:
                     kept = self._sample(self.model, start, stop, cursor, keep=True).kept
                     assert kept is not None  # sample keeps what it is asked to
                     self.kept.append(kept)
@@ -83,7 +83,7 @@ class Replay:
         batch_sizes: list[Ints] = []
         cursor = Cursor()  # a wide model draws a block in several chunks, in order
         with one_blas_thread():
-            for index, (start, stop) in enumerate(self.blocks):
+            for index, (start, stop) in enumerate(self.chunks):
                 if rows is None or self.kept is None:
                     draws = self._sample(trial, start, stop, cursor)
                 else:

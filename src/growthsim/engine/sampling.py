@@ -261,7 +261,7 @@ def _draw_row(
     held = dict(model.held).get(row) if k is None else None
     into = None if scores is None or k is None else scores[k]
     if into is not None and model.correlation_method == "gaussian_copula":
-        design.scores(model.stream_keys[row], out=into)
+        design.scores(key, out=into)
         return
     if distribution.from_scores:
         # an Iman-Conover row's scores are also the ones it is ranked by
