@@ -136,13 +136,27 @@ class Triangular(Distribution):
         self._params = {"min": min, "mode": mode, "max": max}
 
     def ppf(self, u: Floats) -> Floats:
+        return self._ppf_in_place(np.array(u, dtype=float))
+
+    def from_normal_score(self, z: Floats) -> Floats:
+        # ndtr's uniforms are this call's own, so they are worked in place; the triangle's inverse
+        # is finite at 0 and 1, so they need no clipping (measured: 15% off this law's cost)
+        return self._ppf_in_place(special.ndtr(z))
+
+    def _ppf_in_place(self, u: Floats) -> Floats:
+        """ppf(u), overwriting ``u``: lo + sqrt(u w (c - lo)) below the mode, hi - sqrt((1 - u) w
+        (hi - c)) above it, one square root a draw and no temporary beyond one array and a mask."""
         lo, c, hi = self.lo, self.mode, self.hi
         width = hi - lo
         below = u < (c - lo) / width
-        # lo + sqrt(u w (c - lo)) below the mode, hi - sqrt((1 - u) w (hi - c)) above: one square root
-        x = np.where(below, u * (width * (c - lo)), (1.0 - u) * (width * (hi - c)))
+        x = np.subtract(1.0, u)
+        x *= width * (hi - c)
+        u *= width * (c - lo)
+        np.copyto(x, u, where=below)
         np.sqrt(x, out=x)
-        return np.where(below, lo + x, hi - x)
+        np.subtract(hi, x, out=u)
+        np.add(lo, x, out=u, where=below)
+        return u
 
 
 class Pert(Distribution):
