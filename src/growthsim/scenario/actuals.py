@@ -19,13 +19,12 @@ for one period, a value that contradicts its growth and the base year. ``read_ac
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 from growthsim.i18n import N_, _
 from growthsim.scenario.actuals_rows import Columns, RowChecker, assembled
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, did_you_mean
-from growthsim.scenario.tables import Cell, Table, read_tables
+from growthsim.scenario.tables import HEADER_ROWS_SEARCHED, Cell, Table, find_header, read_tables
 from growthsim.scenario.types import DEFAULT_PERSISTENCE, Actuals, Scenario
 
 __all__ = ["COLUMNS", "TOML_KEYS", "actuals_from_table", "read_actuals"]
@@ -61,29 +60,13 @@ _COLUMN_WORDS = {
     "unit": N_("unit"),
     "source": N_("source"),
 }
-_HEADER_ROWS_SEARCHED = 10  # title rows above the header ("洛龙区2023年1—6月主要经济指标")
-
-
-def _normal_header(text: str) -> tuple[str, bool]:
-    """(the header without spaces, brackets and '%', lower-cased; whether it said '%')."""
-    said_percent = "%" in text or "％" in text
-    plain = re.sub(r"[\s　()（）\[\]【】%％]", "", text).lower()
-    return plain, said_percent
 
 
 def _find_columns(table: Table) -> Columns | None:
-    for cells in table.rows[:_HEADER_ROWS_SEARCHED]:
-        at, percent, headers = {}, {}, {}
-        for cell in cells:
-            if not isinstance(cell.value, str):
-                continue
-            plain, said_percent = _normal_header(cell.value)
-            for name, words in COLUMNS.items():
-                if name not in at and plain in {_normal_header(w)[0] for w in words}:
-                    at[name], percent[name], headers[name] = cell.col, said_percent, cell.value.strip()
-        if "indicator" in at and "period" in at:
-            return Columns(table, cells[0].row, at, percent, headers)
-    return None
+    header = find_header(table, COLUMNS, ("indicator", "period"))
+    if header is None:
+        return None
+    return Columns(table, header.row, header.at, header.percent, header.headers)
 
 
 def read_actuals(path: str | Path, scenario: Scenario) -> Actuals:
@@ -106,7 +89,7 @@ def read_actuals(path: str | Path, scenario: Scenario) -> Actuals:
                     _(
                         "no header row naming the indicator and the period was found in the first {n} rows: "
                         "the columns are {names}"
-                    ).format(n=_HEADER_ROWS_SEARCHED, names=names),
+                    ).format(n=HEADER_ROWS_SEARCHED, names=names),
                 )
             ]
         )

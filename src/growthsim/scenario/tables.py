@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from growthsim.i18n import _
 from growthsim.scenario.diagnostics import Diagnostic, ScenarioError, shown_path
 
-__all__ = ["MAX_TABLE_BYTES", "Cell", "Table", "read_tables"]
+__all__ = ["HEADER_ROWS_SEARCHED", "MAX_TABLE_BYTES", "Cell", "Header", "Table", "find_header", "read_tables"]
 
 # A statistics table of a district is a few kB, a year of monthly reports well under a megabyte.
 MAX_TABLE_BYTES = 20_000_000
@@ -148,3 +150,45 @@ def _workbook(data: bytes, label: str, cannot) -> list[Table]:
     finally:
         book.close()
     return tables
+
+
+# Title rows above a table's header ("洛龙区2023年1—6月主要经济指标") are skipped: the header is
+# looked for in this many rows.
+HEADER_ROWS_SEARCHED = 10
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where a table's columns are, found by their headers."""
+
+    row: int  # the header's row
+    at: dict[str, int]  # column name -> 1-based column
+    percent: dict[str, bool]  # column name -> its header said "%" ("增长(%)")
+    headers: dict[str, str]  # column name -> the header as written
+
+
+def normal_header(text: str) -> tuple[str, bool]:
+    """(the header without spaces, brackets and '%', lower-cased; whether it said '%')."""
+    said_percent = "%" in text or "％" in text
+    plain = re.sub(r"[\s　()（）\[\]【】%％]", "", text).lower()
+    return plain, said_percent
+
+
+def find_header(table: Table, columns: Mapping[str, Sequence[str]], required: Sequence[str]) -> Header | None:
+    """The first of the table's first HEADER_ROWS_SEARCHED rows that names every ``required`` column:
+    each column of ``columns`` by any of its headers (compared as ``normal_header`` makes them)."""
+    known = {name: {normal_header(word)[0] for word in words} for name, words in columns.items()}
+    for cells in table.rows[:HEADER_ROWS_SEARCHED]:
+        at: dict[str, int] = {}
+        percent: dict[str, bool] = {}
+        headers: dict[str, str] = {}
+        for cell in cells:
+            if not isinstance(cell.value, str):
+                continue
+            plain, said_percent = normal_header(cell.value)
+            for name, words in known.items():
+                if name not in at and plain in words:
+                    at[name], percent[name], headers[name] = cell.col, said_percent, cell.value.strip()
+        if all(name in at for name in required):
+            return Header(cells[0].row, at, percent, headers)
+    return None
