@@ -476,6 +476,7 @@ def test_help_lists_the_commands_in_the_order_a_planner_uses_them():
         "sensitivity",
         "report",
         "history",
+        "calibrate",
         "validate",
         "show",
         "distributions",

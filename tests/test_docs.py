@@ -73,6 +73,7 @@ def test_every_command_is_in_the_readme():
         "sensitivity",
         "report",
         "history",
+        "calibrate",
         "validate",
         "show",
         "distributions",

@@ -9,7 +9,7 @@ with the options they share in ``options`` and what they do around the library i
 from growthsim.cli.app import EXIT_INPUT, EXIT_INTERNAL, app, main
 
 # the commands, imported in the order `growthsim --help` lists them (importing one adds it to app)
-from growthsim.cli import run, compare, solve, sensitivity, report, history, inspect  # noqa: F401
+from growthsim.cli import run, compare, solve, sensitivity, report, history, calibrate, inspect  # noqa: F401
 # isort: on
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "main"]
