@@ -163,6 +163,15 @@ def test_every_mistake_in_a_record_is_told_at_its_cell(tmp_path, rows, where, wo
     assert any(where in line and words in line for line in rendered), rendered
 
 
+def test_a_target_that_is_not_a_number_is_told_once(tmp_path):
+    path = tmp_path / "record.csv"
+    path.write_text(HEADER + "A,GDP,2021,abc,5.2,%,\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        read_record(path)
+    (problem,) = caught.value.diagnostics  # "not a number", not also "no target"
+    assert "is not a number" in problem.message
+
+
 def test_a_record_without_its_columns_names_them(tmp_path):
     path = tmp_path / "record.csv"
     path.write_text("名称,数值\nGDP,5\n", encoding="utf-8")

@@ -178,8 +178,11 @@ def _check_out(out: Path) -> None:
 
 
 def _slug(name: str) -> str | None:
+    """A record's indicator name as a scenario id (GDP_real -> gdp_real), or None if it makes none."""
+    from growthsim.scenario.types import ID_PATTERN
+
     text = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
-    return text if re.fullmatch(r"[a-z][a-z0-9_]*", text) else None
+    return text if ID_PATTERN.match(text) else None
 
 
 def _write(calibration, names: dict[str, str | None], base, extends: Path | None, out: Path) -> None:

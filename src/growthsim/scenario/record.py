@@ -180,7 +180,8 @@ class _Reader:
         figures = {}
         for name in ("target", "outcome", "previous"):
             figures[name] = self.number(cells.get(name), name, unit, percent, problem)
-        if figures["target"] is None and "target" not in {d.key for d in self.diagnostics[before:]}:
+        target_cell = cells.get("target")
+        if target_cell is None or target_cell.empty:
             problem("target", _("no target: a year without a target has nothing to learn from; leave the row out"))
         form = self.choice(cells.get("form"), FORMS, "form", problem)
         sense_written = self.choice(cells.get("sense"), SENSES, "sense", problem)
